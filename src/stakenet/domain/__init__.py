@@ -1,0 +1,1 @@
+"""The domain: stakeholders, ties, interactions, their rules and errors (standard library only)."""

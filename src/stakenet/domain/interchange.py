@@ -1,0 +1,581 @@
+"""The interchange format: one JSON document for import, export and `importGraph`.
+
+Parsing never stops at the first problem: every bad value is reported as an `Issue` with its
+path (`ties[3].target`) and the offending value, so a rejected import names every bad row.
+Ties and interactions refer to stakeholders by `key` (or, for existing ones, by `id`); the
+service resolves those references and `endpoint_issues` checks the kinds at either end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from stakenet.domain.errors import Issue
+from stakenet.domain.model import (
+    TIE_RULES,
+    DecisionRole,
+    Entity,
+    Evidence,
+    Interaction,
+    InteractionKind,
+    OrganizationCategory,
+    Participant,
+    Seniority,
+    Stakeholder,
+    StakeholderKind,
+    Tie,
+    TieKind,
+)
+
+E = TypeVar("E", bound=StrEnum)
+
+MAX_NAME_LENGTH = 300
+MAX_TEXT_LENGTH = 20_000
+MAX_TAGS = 50
+
+# Which optional attributes belong to which stakeholder kind: (document name, field name, type).
+_TEXT, _INT, _SENIORITY, _CATEGORY = "text", "int", "seniority", "category"
+KIND_ATTRIBUTES: Mapping[StakeholderKind, tuple[tuple[str, str, str], ...]] = {
+    StakeholderKind.PERSON: (
+        ("title", "title", _TEXT),
+        ("email", "email", _TEXT),
+        ("phone", "phone", _TEXT),
+        ("seniority", "seniority", _SENIORITY),
+    ),
+    StakeholderKind.COMPANY: (
+        ("industry", "industry", _TEXT),
+        ("country", "country", _TEXT),
+        ("city", "city", _TEXT),
+        ("website", "website", _TEXT),
+        ("registrationNumber", "registration_number", _TEXT),
+    ),
+    StakeholderKind.MUNICIPALITY: (
+        ("code", "code", _TEXT),
+        ("region", "region", _TEXT),
+        ("country", "country", _TEXT),
+        ("population", "population", _INT),
+    ),
+    StakeholderKind.ORGANIZATION: (
+        ("category", "category", _CATEGORY),
+        ("country", "country", _TEXT),
+        ("city", "city", _TEXT),
+        ("website", "website", _TEXT),
+    ),
+}
+_COMMON_STAKEHOLDER_FIELDS = {"id", "key", "kind", "name", "internal", "tags", "notes"}
+_ALL_ATTRIBUTE_NAMES = {doc for attrs in KIND_ATTRIBUTES.values() for doc, _, _ in attrs}
+_TIE_FIELDS = {
+    "id", "key", "kind", "source", "target", "strength", "role", "since", "until", "confidence",
+    "evidence", "notes", "decisionRole", "department", "context", "share",
+}  # fmt: skip
+_INTERACTION_FIELDS = {
+    "id", "key", "kind", "occurredAt", "participants", "sentiment", "subject", "summary",
+    "outcome", "notes",
+}  # fmt: skip
+
+
+class _Reader:
+    """Reads typed values out of one raw row, recording an Issue for each bad one."""
+
+    def __init__(self, row: Mapping[str, Any], path: str, issues: list[Issue]) -> None:
+        self.row = row
+        self.path = path
+        self.issues = issues
+
+    def fail(self, name: str, message: str, code: str = "INVALID") -> None:
+        self.issues.append(Issue(f"{self.path}.{name}" if self.path else name, message, code))
+
+    def present(self, name: str) -> bool:
+        return self.row.get(name) is not None
+
+    def text(
+        self, name: str, *, required: bool = False, limit: int = MAX_TEXT_LENGTH
+    ) -> str | None:
+        value = self.row.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.fail(name, f"'{name}' is required.", "REQUIRED")
+            return None
+        if not isinstance(value, str):
+            self.fail(name, f"'{name}' must be a string, got {value!r}.")
+            return None
+        value = value.strip()
+        if len(value) > limit:
+            self.fail(name, f"'{name}' is {len(value)} characters long; the limit is {limit}.")
+            return None
+        return value
+
+    def boolean(self, name: str) -> bool | None:
+        value = self.row.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            self.fail(name, f"'{name}' must be true or false, got {value!r}.")
+            return None
+        return value
+
+    def number(self, name: str, low: float, high: float) -> float | None:
+        value = self.row.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            self.fail(
+                name, f"'{name}' must be a number between {low:g} and {high:g}, got {value!r}."
+            )
+            return None
+        if not low <= value <= high:
+            self.fail(
+                name,
+                f"'{name}' must be between {low:g} and {high:g}, got {value!r}.",
+                "OUT_OF_RANGE",
+            )
+            return None
+        return float(value)
+
+    def integer(self, name: str, low: int = 0) -> int | None:
+        value = self.row.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            self.fail(name, f"'{name}' must be a whole number of at least {low}, got {value!r}.")
+            return None
+        return value
+
+    def enum(self, name: str, enum: type[E], *, required: bool = False) -> E | None:
+        value = self.row.get(name)
+        if value is None:
+            if required:
+                self.fail(name, f"'{name}' is required.", "REQUIRED")
+            return None
+        try:
+            return enum(value)
+        except ValueError:
+            allowed = ", ".join(member.value for member in enum)
+            self.fail(name, f"Unknown {name} {value!r}; expected one of {allowed}.", "UNKNOWN_KIND")
+            return None
+
+    def day(self, name: str) -> date | None:
+        value = self.row.get(name)
+        if value is None:
+            return None
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(name, f"'{name}' must be a date like 2026-03-01, got {value!r}.", "BAD_DATE")
+            return None
+
+    def instant(self, name: str, *, required: bool = False) -> datetime | None:
+        value = self.row.get(name)
+        if value is None:
+            if required:
+                self.fail(name, f"'{name}' is required.", "REQUIRED")
+            return None
+        if isinstance(value, datetime):
+            parsed = value
+        else:
+            try:
+                parsed = datetime.fromisoformat(str(value))
+            except ValueError:
+                self.fail(
+                    name,
+                    f"'{name}' must be a date-time like 2026-10-02T09:00:00Z, got {value!r}.",
+                    "BAD_DATE",
+                )
+                return None
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+    def tags(self, name: str = "tags") -> tuple[str, ...]:
+        value = self.row.get(name)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            self.fail(name, f"'{name}' must be a list of strings, got {value!r}.")
+            return ()
+        cleaned = tuple(dict.fromkeys(t.strip() for t in value if t.strip()))
+        if len(cleaned) > MAX_TAGS:
+            self.fail(name, f"At most {MAX_TAGS} tags are allowed, got {len(cleaned)}.")
+            return ()
+        return cleaned
+
+    def unknown_fields(self, allowed: set[str]) -> None:
+        for name in self.row:
+            if name not in allowed:
+                self.fail(name, f"Unknown field '{name}'.", "UNKNOWN_FIELD")
+
+
+def _check_is_object(row: object, path: str, issues: list[Issue]) -> Mapping[str, Any] | None:
+    if not isinstance(row, Mapping):
+        issues.append(Issue(path, f"Expected an object, got {row!r}."))
+        return None
+    return row
+
+
+def parse_stakeholder(row: object, path: str, issues: list[Issue]) -> Stakeholder | None:
+    """A Stakeholder (with an empty id unless the row names one) from a document row."""
+    raw = _check_is_object(row, path, issues)
+    if raw is None:
+        return None
+    before = len(issues)
+    read = _Reader(raw, path, issues)
+    kind = read.enum("kind", StakeholderKind, required=True)
+    name = read.text("name", required=True, limit=MAX_NAME_LENGTH)
+    key = read.text("key", limit=200)
+    values: dict[str, Any] = {}
+    if kind is not None:
+        own = KIND_ATTRIBUTES[kind]
+        own_names = {doc for doc, _, _ in own}
+        read.unknown_fields(_COMMON_STAKEHOLDER_FIELDS | _ALL_ATTRIBUTE_NAMES)
+        for other in sorted(_ALL_ATTRIBUTE_NAMES - own_names):
+            if read.present(other):
+                read.fail(other, f"'{other}' does not apply to a {kind.value}.", "NOT_APPLICABLE")
+        for doc_name, field_name, value_type in own:
+            if value_type == _TEXT:
+                values[field_name] = read.text(doc_name, limit=MAX_NAME_LENGTH)
+            elif value_type == _INT:
+                values[field_name] = read.integer(doc_name)
+            elif value_type == _SENIORITY:
+                values[field_name] = read.enum(doc_name, Seniority)
+            else:
+                values[field_name] = read.enum(doc_name, OrganizationCategory)
+    internal = read.boolean("internal")
+    tags = read.tags()
+    notes = read.text("notes")
+    if len(issues) > before or kind is None or name is None:
+        return None
+    return Stakeholder(
+        id=str(raw.get("id") or ""),
+        kind=kind,
+        name=name,
+        key=key,
+        internal=bool(internal),
+        tags=tags,
+        notes=notes,
+        **values,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TieDraft:
+    """A tie as written in a document: its endpoints are references still to resolve."""
+
+    tie: Tie
+    source_ref: str
+    target_ref: str
+
+
+def parse_tie(row: object, path: str, issues: list[Issue]) -> TieDraft | None:
+    raw = _check_is_object(row, path, issues)
+    if raw is None:
+        return None
+    before = len(issues)
+    read = _Reader(raw, path, issues)
+    read.unknown_fields(_TIE_FIELDS)
+    kind = read.enum("kind", TieKind, required=True)
+    source = read.text("source", required=True, limit=200)
+    target = read.text("target", required=True, limit=200)
+    since, until = read.day("since"), read.day("until")
+    if since and until and until < since:
+        read.fail("until", f"'until' ({until}) is before 'since' ({since}).", "BAD_DATE")
+    decision_role = read.enum("decisionRole", DecisionRole)
+    if decision_role is not None and kind is not None and not TIE_RULES[kind].carries_decision_role:
+        read.fail(
+            "decisionRole",
+            f"'decisionRole' applies to WORKS_FOR and BOARD_MEMBER_OF ties, not {kind.value}.",
+            "NOT_APPLICABLE",
+        )
+    tie_values = dict(
+        key=read.text("key", limit=200),
+        strength=read.number("strength", 0.0, 1.0),
+        role=read.text("role", limit=MAX_NAME_LENGTH),
+        confidence=read.number("confidence", 0.0, 1.0),
+        evidence=read.enum("evidence", Evidence),
+        notes=read.text("notes"),
+        department=read.text("department", limit=MAX_NAME_LENGTH),
+        context=read.text("context", limit=MAX_NAME_LENGTH),
+        share=read.number("share", 0.0, 100.0),
+    )
+    if source is not None and source == target:
+        read.fail("target", f"A tie cannot join '{source}' to itself.", "SELF_TIE")
+    if len(issues) > before or kind is None or source is None or target is None:
+        return None
+    tie = Tie(
+        id=str(raw.get("id") or ""),
+        kind=kind,
+        source_id="",
+        target_id="",
+        since=since,
+        until=until,
+        decision_role=decision_role,
+        **tie_values,  # type: ignore[arg-type]
+    )
+    return TieDraft(tie, source, target)
+
+
+def endpoint_issues(
+    kind: TieKind, source: Stakeholder, target: Stakeholder, path: str
+) -> list[Issue]:
+    """What is wrong with joining `source` to `target` by a tie of `kind`, if anything."""
+    rule = TIE_RULES[kind]
+    issues: list[Issue] = []
+    if source.id == target.id:
+        issues.append(
+            Issue(f"{path}.target", "A tie cannot join a stakeholder to itself.", "SELF_TIE")
+        )
+    if source.kind not in rule.sources:
+        allowed = " or ".join(sorted(k.value for k in rule.sources))
+        issues.append(
+            Issue(
+                f"{path}.source",
+                f"A {kind.value} tie must start at a {allowed}; '{source.key or source.id}' is a "
+                f"{source.kind.value}.",
+                "BAD_ENDPOINT",
+            )
+        )
+    if target.kind not in rule.targets:
+        allowed = " or ".join(sorted(k.value for k in rule.targets))
+        issues.append(
+            Issue(
+                f"{path}.target",
+                f"A {kind.value} tie must end at a {allowed}; '{target.key or target.id}' is a "
+                f"{target.kind.value}.",
+                "BAD_ENDPOINT",
+            )
+        )
+    if rule.source_must_be_internal and not source.internal:
+        issues.append(
+            Issue(
+                f"{path}.source",
+                f"A {kind.value} tie must start at one of our internal people; "
+                f"'{source.key or source.id}' is not internal.",
+                "BAD_ENDPOINT",
+            )
+        )
+    return issues
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionDraft:
+    interaction: Interaction
+    participant_refs: tuple[tuple[str, str | None], ...]
+
+
+def parse_interaction(row: object, path: str, issues: list[Issue]) -> InteractionDraft | None:
+    raw = _check_is_object(row, path, issues)
+    if raw is None:
+        return None
+    before = len(issues)
+    read = _Reader(raw, path, issues)
+    read.unknown_fields(_INTERACTION_FIELDS)
+    kind = read.enum("kind", InteractionKind, required=True)
+    occurred_at = read.instant("occurredAt", required=True)
+    refs: list[tuple[str, str | None]] = []
+    participants = raw.get("participants")
+    if not isinstance(participants, list) or not participants:
+        read.fail("participants", "'participants' must be a non-empty list of stakeholder keys.")
+    else:
+        for index, entry in enumerate(participants):
+            if isinstance(entry, str) and entry.strip():
+                refs.append((entry.strip(), None))
+            elif isinstance(entry, Mapping) and isinstance(entry.get("key"), str):
+                acting_as = entry.get("actingAs")
+                refs.append((entry["key"], acting_as if isinstance(acting_as, str) else None))
+            else:
+                read.fail(f"participants[{index}]", f"Expected a stakeholder key, got {entry!r}.")
+        seen = [ref for ref, _ in refs]
+        for ref in sorted({r for r in seen if seen.count(r) > 1}):
+            read.fail("participants", f"Participant '{ref}' is listed more than once.", "DUPLICATE")
+    values = dict(
+        key=read.text("key", limit=200),
+        sentiment=read.number("sentiment", -1.0, 1.0),
+        subject=read.text("subject", limit=MAX_NAME_LENGTH),
+        summary=read.text("summary"),
+        outcome=read.text("outcome"),
+        notes=read.text("notes"),
+    )
+    if len(issues) > before or kind is None or occurred_at is None:
+        return None
+    interaction = Interaction(
+        id=str(raw.get("id") or ""),
+        kind=kind,
+        occurred_at=occurred_at,
+        participants=(),
+        **values,  # type: ignore[arg-type]
+    )
+    return InteractionDraft(interaction, tuple(refs))
+
+
+def interaction_fingerprint(draft: InteractionDraft) -> str:
+    """A stable key for an interaction written without one, so re-imports do not duplicate it."""
+    item = draft.interaction
+    parts = [
+        item.kind.value,
+        item.occurred_at.isoformat(),
+        ",".join(sorted(ref for ref, _ in draft.participant_refs)),
+        item.subject or "",
+    ]
+    return "auto-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    stakeholders: list[tuple[int, Stakeholder]]
+    ties: list[tuple[int, TieDraft]]
+    interactions: list[tuple[int, InteractionDraft]]
+    issues: list[Issue]
+
+
+MAX_DOCUMENT_ROWS = 5_000_000
+
+
+def parse_document(document: object) -> ParsedDocument:
+    """Parse a whole interchange document, collecting every issue in every row."""
+    issues: list[Issue] = []
+    if not isinstance(document, Mapping):
+        return ParsedDocument([], [], [], [Issue("", "The document must be a JSON object.")])
+    for name in document:
+        if name not in {"stakeholders", "ties", "interactions", "format", "version", "revision"}:
+            issues.append(Issue(name, f"Unknown section '{name}'.", "UNKNOWN_FIELD"))
+
+    def rows(section: str) -> Sequence[object]:
+        value = document.get(section, [])
+        if not isinstance(value, list):
+            issues.append(Issue(section, f"'{section}' must be a list."))
+            return []
+        return value
+
+    def parse_all(
+        section: str, parse: Callable[[object, str, list[Issue]], Any]
+    ) -> list[tuple[int, Any]]:
+        parsed = []
+        for index, row in enumerate(rows(section)):
+            item = parse(row, f"{section}[{index}]", issues)
+            if item is not None:
+                parsed.append((index, item))
+        return parsed
+
+    stakeholders = parse_all("stakeholders", parse_stakeholder)
+    ties = parse_all("ties", parse_tie)
+    interactions = parse_all("interactions", parse_interaction)
+
+    first_row_of_key: dict[str, int] = {}
+    for index, stakeholder in stakeholders:
+        if stakeholder.key is None:
+            issues.append(
+                Issue(
+                    f"stakeholders[{index}].key", "Imported stakeholders need a 'key'.", "REQUIRED"
+                )
+            )
+        elif stakeholder.key in first_row_of_key:
+            issues.append(
+                Issue(
+                    f"stakeholders[{index}].key",
+                    f"Duplicate key '{stakeholder.key}' (first used at "
+                    f"stakeholders[{first_row_of_key[stakeholder.key]}]).",
+                    "DUPLICATE_KEY",
+                )
+            )
+        else:
+            first_row_of_key[stakeholder.key] = index
+    for section, items in (("ties", ties), ("interactions", interactions)):
+        first_row_of_item_key: dict[str, int] = {}
+        for index, draft in items:
+            item_key = draft.tie.key if section == "ties" else draft.interaction.key
+            if item_key is None:
+                continue
+            if item_key in first_row_of_item_key:
+                issues.append(
+                    Issue(
+                        f"{section}[{index}].key",
+                        f"Duplicate key '{item_key}' (first used at "
+                        f"{section}[{first_row_of_item_key[item_key]}]).",
+                        "DUPLICATE_KEY",
+                    )
+                )
+            else:
+                first_row_of_item_key[item_key] = index
+    return ParsedDocument(stakeholders, ties, interactions, issues)
+
+
+def _drop_empty(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in row.items() if value not in (None, (), [])}
+
+
+def stakeholder_to_row(stakeholder: Stakeholder) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": stakeholder.id,
+        "key": stakeholder.key,
+        "kind": stakeholder.kind.value,
+        "name": stakeholder.name,
+        "internal": stakeholder.internal,
+        "tags": list(stakeholder.tags),
+        "notes": stakeholder.notes,
+    }
+    for doc_name, field_name, _ in KIND_ATTRIBUTES[stakeholder.kind]:
+        value = getattr(stakeholder, field_name)
+        row[doc_name] = value.value if isinstance(value, StrEnum) else value
+    return _drop_empty(row)
+
+
+def tie_to_row(tie: Tie, ref: Callable[[str], str]) -> dict[str, Any]:
+    """The document row of a tie; `ref` turns a stakeholder id into the reference to write."""
+    return _drop_empty(
+        {
+            "id": tie.id,
+            "key": tie.key,
+            "source": ref(tie.source_id),
+            "target": ref(tie.target_id),
+            "kind": tie.kind.value,
+            "strength": tie.strength,
+            "role": tie.role,
+            "since": tie.since.isoformat() if tie.since else None,
+            "until": tie.until.isoformat() if tie.until else None,
+            "confidence": tie.confidence,
+            "evidence": tie.evidence.value if tie.evidence else None,
+            "decisionRole": tie.decision_role.value if tie.decision_role else None,
+            "department": tie.department,
+            "context": tie.context,
+            "share": tie.share,
+            "notes": tie.notes,
+        }
+    )
+
+
+def interaction_to_row(interaction: Interaction, ref: Callable[[str], str]) -> dict[str, Any]:
+    participants: list[Any] = [
+        {"key": ref(p.stakeholder_id), "actingAs": p.acting_as}
+        if p.acting_as
+        else ref(p.stakeholder_id)
+        for p in interaction.participants
+    ]
+    return _drop_empty(
+        {
+            "id": interaction.id,
+            "key": interaction.key,
+            "kind": interaction.kind.value,
+            "occurredAt": interaction.occurred_at.isoformat().replace("+00:00", "Z"),
+            "participants": participants,
+            "sentiment": interaction.sentiment,
+            "subject": interaction.subject,
+            "summary": interaction.summary,
+            "outcome": interaction.outcome,
+            "notes": interaction.notes,
+        }
+    )
+
+
+def with_participants(interaction: Interaction, participants: Sequence[Participant]) -> Interaction:
+    return replace(interaction, participants=tuple(participants))
+
+
+def same_content(a: Entity, b: Entity, ignore: frozenset[str]) -> bool:
+    """Whether two entities of one type agree on every field outside `ignore`."""
+    return type(a) is type(b) and all(
+        getattr(a, f.name) == getattr(b, f.name) for f in fields(a) if f.name not in ignore
+    )

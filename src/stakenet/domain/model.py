@@ -1,0 +1,267 @@
+"""Stakeholders, ties and interactions: the entities of a stakeholder network and their rules.
+
+Everything here is plain data. Which endpoints a tie kind allows, and whether it is symmetric,
+is declared once in `TIE_RULES`; validation and every adapter read it from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class StakeholderKind(StrEnum):
+    PERSON = "PERSON"
+    COMPANY = "COMPANY"
+    MUNICIPALITY = "MUNICIPALITY"
+    ORGANIZATION = "ORGANIZATION"
+
+
+ORGANISATION_KINDS = frozenset(
+    {StakeholderKind.COMPANY, StakeholderKind.MUNICIPALITY, StakeholderKind.ORGANIZATION}
+)
+ALL_KINDS = frozenset(StakeholderKind)
+
+
+class Seniority(StrEnum):
+    C_LEVEL = "C_LEVEL"
+    VP_DIRECTOR = "VP_DIRECTOR"
+    MANAGER = "MANAGER"
+    STAFF = "STAFF"
+
+
+class DecisionRole(StrEnum):
+    DECISION_MAKER = "DECISION_MAKER"
+    ECONOMIC_BUYER = "ECONOMIC_BUYER"
+    TECHNICAL_BUYER = "TECHNICAL_BUYER"
+    INFLUENCER = "INFLUENCER"
+    GATEKEEPER = "GATEKEEPER"
+    CHAMPION = "CHAMPION"
+    BLOCKER = "BLOCKER"
+    USER = "USER"
+
+
+class OrganizationCategory(StrEnum):
+    PUBLIC_AGENCY = "PUBLIC_AGENCY"
+    ASSOCIATION = "ASSOCIATION"
+    NGO = "NGO"
+    UNION = "UNION"
+    POLITICAL_BODY = "POLITICAL_BODY"
+    EDUCATION = "EDUCATION"
+    OTHER = "OTHER"
+
+
+class Evidence(StrEnum):
+    DECLARED = "DECLARED"
+    OBSERVED = "OBSERVED"
+    PUBLIC_RECORD = "PUBLIC_RECORD"
+    INFERRED = "INFERRED"
+
+
+class InteractionKind(StrEnum):
+    MEETING = "MEETING"
+    CALL = "CALL"
+    EMAIL = "EMAIL"
+    EVENT = "EVENT"
+    NEGOTIATION = "NEGOTIATION"
+    SITE_VISIT = "SITE_VISIT"
+    LETTER = "LETTER"
+
+
+class TieKind(StrEnum):
+    WORKS_FOR = "WORKS_FOR"
+    BOARD_MEMBER_OF = "BOARD_MEMBER_OF"
+    REPORTS_TO = "REPORTS_TO"
+    KNOWS = "KNOWS"
+    FAMILY = "FAMILY"
+    ADVISES = "ADVISES"
+    REPRESENTS = "REPRESENTS"
+    INFLUENCES = "INFLUENCES"
+    OWNS = "OWNS"
+    PARTNER_OF = "PARTNER_OF"
+    SUPPLIES = "SUPPLIES"
+    CLIENT_OF = "CLIENT_OF"
+    MEMBER_OF = "MEMBER_OF"
+    LOCATED_IN = "LOCATED_IN"
+    RELATIONSHIP_OWNER = "RELATIONSHIP_OWNER"
+
+
+@dataclass(frozen=True, slots=True)
+class TieRule:
+    """Which stakeholder kinds a tie kind may join, and whether it reads the same both ways."""
+
+    sources: frozenset[StakeholderKind]
+    targets: frozenset[StakeholderKind]
+    symmetric: bool = False
+    source_must_be_internal: bool = False
+    carries_decision_role: bool = False
+
+
+_PERSON = frozenset({StakeholderKind.PERSON})
+_MUNICIPALITY = frozenset({StakeholderKind.MUNICIPALITY})
+_LOCATABLE = frozenset({StakeholderKind.COMPANY, StakeholderKind.ORGANIZATION})
+
+TIE_RULES: Mapping[TieKind, TieRule] = {
+    TieKind.WORKS_FOR: TieRule(_PERSON, ORGANISATION_KINDS, carries_decision_role=True),
+    TieKind.BOARD_MEMBER_OF: TieRule(_PERSON, ORGANISATION_KINDS, carries_decision_role=True),
+    TieKind.REPORTS_TO: TieRule(_PERSON, _PERSON),
+    TieKind.KNOWS: TieRule(_PERSON, _PERSON, symmetric=True),
+    TieKind.FAMILY: TieRule(_PERSON, _PERSON, symmetric=True),
+    TieKind.ADVISES: TieRule(ALL_KINDS, ALL_KINDS),
+    TieKind.REPRESENTS: TieRule(ALL_KINDS, ALL_KINDS),
+    TieKind.INFLUENCES: TieRule(ALL_KINDS, ALL_KINDS),
+    TieKind.OWNS: TieRule(ALL_KINDS, ORGANISATION_KINDS),
+    TieKind.PARTNER_OF: TieRule(ORGANISATION_KINDS, ORGANISATION_KINDS, symmetric=True),
+    TieKind.SUPPLIES: TieRule(ORGANISATION_KINDS, ORGANISATION_KINDS),
+    TieKind.CLIENT_OF: TieRule(ORGANISATION_KINDS, ORGANISATION_KINDS),
+    TieKind.MEMBER_OF: TieRule(ALL_KINDS, ORGANISATION_KINDS),
+    TieKind.LOCATED_IN: TieRule(_LOCATABLE, _MUNICIPALITY),
+    TieKind.RELATIONSHIP_OWNER: TieRule(_PERSON, ALL_KINDS, source_must_be_internal=True),
+}
+
+SYMMETRIC_TIE_KINDS = frozenset(kind for kind, rule in TIE_RULES.items() if rule.symmetric)
+
+
+@dataclass(frozen=True, slots=True)
+class Stakeholder:
+    """A person, company, municipality or other organisation in the network.
+
+    Kind-specific attributes are optional fields; validation keeps each on its own kind.
+    `seniority` is the declared level; `seniority.effective_seniority` falls back to the title.
+    """
+
+    id: str
+    kind: StakeholderKind
+    name: str
+    key: str | None = None
+    internal: bool = False
+    tags: tuple[str, ...] = ()
+    notes: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    # Person
+    title: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    seniority: Seniority | None = None
+    # Company
+    industry: str | None = None
+    website: str | None = None
+    registration_number: str | None = None
+    # Company, Municipality
+    country: str | None = None
+    city: str | None = None
+    # Municipality
+    code: str | None = None
+    region: str | None = None
+    population: int | None = None
+    # Organization
+    category: OrganizationCategory | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tie:
+    """A directed edge between two stakeholders; symmetric kinds read the same both ways."""
+
+    id: str
+    kind: TieKind
+    source_id: str
+    target_id: str
+    key: str | None = None
+    strength: float | None = None
+    role: str | None = None
+    since: date | None = None
+    until: date | None = None
+    confidence: float | None = None
+    evidence: Evidence | None = None
+    notes: str | None = None
+    decision_role: DecisionRole | None = None
+    department: str | None = None
+    context: str | None = None
+    share: float | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def symmetric(self) -> bool:
+        return self.kind in SYMMETRIC_TIE_KINDS
+
+    def is_current(self, on: date) -> bool:
+        return (self.since is None or self.since <= on) and (self.until is None or self.until >= on)
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    stakeholder_id: str
+    acting_as: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """A meeting, call, e-mail … between stakeholders; what keeps ties warm."""
+
+    id: str
+    kind: InteractionKind
+    occurred_at: datetime
+    participants: tuple[Participant, ...]
+    key: str | None = None
+    sentiment: float | None = None
+    subject: str | None = None
+    summary: str | None = None
+    outcome: str | None = None
+    notes: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def participant_ids(self) -> tuple[str, ...]:
+        return tuple(p.stakeholder_id for p in self.participants)
+
+
+class EntityType(StrEnum):
+    STAKEHOLDER = "stakeholder"
+    TIE = "tie"
+    INTERACTION = "interaction"
+
+
+class ChangeOp(StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+
+
+Entity = Stakeholder | Tie | Interaction
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of the change log: what a committed write did, at which graph revision.
+
+    `entity` holds the new state for an upsert and is None for a delete, so a replica can
+    apply the change to its projection without reading the store again.
+    """
+
+    revision: int
+    entity_type: EntityType
+    op: ChangeOp
+    entity_id: str
+    entity: Entity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GraphData:
+    """Everything in the store at one revision: what the projection is built from."""
+
+    revision: int
+    stakeholders: list[Stakeholder] = field(default_factory=list)
+    ties: list[Tie] = field(default_factory=list)
+    interactions: list[Interaction] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    stakeholders: int
+    ties: int
+    interactions: int
+    revision: int

@@ -1,0 +1,158 @@
+"""The store port: what the service layer needs from a database, whatever the database.
+
+Every adapter passes the same contract suite (tests/contract). Writes go through `apply`, one
+atomic batch that bumps the graph revision once and appends what it did to the change log;
+the projection and other replicas follow the log with `changes_since`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Generic, Protocol, TypeVar
+
+from stakenet.domain.model import (
+    Change,
+    Counts,
+    GraphData,
+    Interaction,
+    Stakeholder,
+    StakeholderKind,
+    Tie,
+    TieKind,
+)
+
+MAX_PAGE_SIZE = 100
+
+T = TypeVar("T")
+
+
+class StakeholderOrder(StrEnum):
+    NAME = "NAME"
+    UPDATED_AT = "UPDATED_AT"
+
+
+class Direction(StrEnum):
+    OUT = "OUT"
+    IN = "IN"
+    BOTH = "BOTH"
+
+
+@dataclass(frozen=True, slots=True)
+class StakeholderFilter:
+    """Which stakeholders a listing returns; every given criterion must hold."""
+
+    kind: StakeholderKind | None = None
+    search: str | None = None  # case- and accent-insensitive substring of the name
+    tags: tuple[str, ...] = ()  # all of these tags
+    internal: bool | None = None
+    updated_since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    first: int = 50
+    after: str | None = None  # an opaque cursor returned with an earlier page
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    total_count: int
+
+
+@dataclass(slots=True)
+class WriteBatch:
+    """Writes applied in one transaction: deletes first, then upserts in dependency order.
+
+    Entities carry their ids; an upsert inserts or replaces the entity with that id. Deleting a
+    stakeholder also deletes its ties and its participation in interactions (an interaction left
+    with no participant is deleted), and the change log records each of those consequences.
+    """
+
+    upsert_stakeholders: list[Stakeholder] = field(default_factory=list)
+    upsert_ties: list[Tie] = field(default_factory=list)
+    upsert_interactions: list[Interaction] = field(default_factory=list)
+    delete_stakeholders: list[str] = field(default_factory=list)
+    delete_ties: list[str] = field(default_factory=list)
+    delete_interactions: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return (
+            len(self.upsert_stakeholders)
+            + len(self.upsert_ties)
+            + len(self.upsert_interactions)
+            + len(self.delete_stakeholders)
+            + len(self.delete_ties)
+            + len(self.delete_interactions)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    revision: int
+    changes: list[Change]
+
+
+class GraphStore(Protocol):
+    """An async store of stakeholders, ties and interactions with a revisioned change log.
+
+    Adapters raise only `stakenet.domain.errors` exceptions: Conflict for a taken key,
+    NotFound for a write that references a missing stakeholder, StoreUnavailable when the
+    database cannot be reached.
+    """
+
+    async def open(self) -> None:
+        """Connect, apply pending schema migrations, and check the database answers."""
+
+    async def close(self) -> None: ...
+
+    async def revision(self) -> int: ...
+
+    async def counts(self) -> Counts: ...
+
+    async def get_stakeholders(self, ids: Sequence[str]) -> list[Stakeholder | None]:
+        """The stakeholders with these ids, in the same order, None where missing."""
+
+    async def get_stakeholders_by_key(self, keys: Sequence[str]) -> list[Stakeholder | None]: ...
+
+    async def find_stakeholders(
+        self,
+        where: StakeholderFilter,
+        page: PageRequest,
+        order: StakeholderOrder = StakeholderOrder.NAME,
+    ) -> Page[Stakeholder]: ...
+
+    async def get_ties(self, ids: Sequence[str]) -> list[Tie | None]: ...
+
+    async def get_ties_by_key(self, keys: Sequence[str]) -> list[Tie | None]: ...
+
+    async def ties_of(
+        self,
+        stakeholder_ids: Sequence[str],
+        kinds: Sequence[TieKind] = (),
+        direction: Direction = Direction.BOTH,
+    ) -> list[Tie]:
+        """Every tie touching any of these stakeholders (OUT: as source; IN: as target)."""
+
+    async def get_interactions(self, ids: Sequence[str]) -> list[Interaction | None]: ...
+
+    async def get_interactions_by_key(self, keys: Sequence[str]) -> list[Interaction | None]: ...
+
+    async def interactions_of(
+        self, stakeholder_ids: Sequence[str], since: datetime | None = None
+    ) -> list[Interaction]:
+        """Interactions any of these stakeholders took part in, newest first."""
+
+    async def apply(self, batch: WriteBatch) -> WriteResult:
+        """Apply the batch atomically; nothing is written if any part fails."""
+
+    async def load_all(self) -> GraphData:
+        """Everything, read in one consistent snapshot, with the revision it reflects."""
+
+    async def changes_since(self, revision: int, limit: int = 10_000) -> list[Change]:
+        """Changes after `revision`, oldest first, whole revisions only (never half of one)."""
