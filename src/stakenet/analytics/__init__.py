@@ -1,0 +1,1 @@
+"""Network analytics over the stakeholder graph: tie strength, centrality, paths and risks."""
