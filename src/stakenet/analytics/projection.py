@@ -1,0 +1,155 @@
+"""The projection: the whole network as one NetworkX graph, kept in step with the change log.
+
+Nodes are stakeholder ids, edges are ties keyed by tie id (a `MultiDiGraph`, since two people
+can share several ties). It holds what the analytics need and nothing else: no notes, e-mails
+or other personal fields beyond the name. Every method that touches the graph takes `lock`;
+callers run them in worker threads, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from stakenet.analytics.strength import InteractionRecord
+from stakenet.domain.model import (
+    Change,
+    ChangeOp,
+    GraphData,
+    Interaction,
+    Stakeholder,
+    Tie,
+)
+from stakenet.domain.seniority import effective_seniority
+
+
+def node_attributes(stakeholder: Stakeholder) -> dict[str, Any]:
+    seniority = effective_seniority(stakeholder)
+    return {
+        "kind": stakeholder.kind.value,
+        "name": stakeholder.name,
+        "internal": stakeholder.internal,
+        "seniority": seniority.value if seniority else None,
+        "title": stakeholder.title,
+    }
+
+
+def edge_attributes(tie: Tie) -> dict[str, Any]:
+    return {
+        "kind": tie.kind.value,
+        "strength": tie.strength,
+        "symmetric": tie.symmetric,
+        "decision_role": tie.decision_role.value if tie.decision_role else None,
+        "role": tie.role,
+        "since": tie.since,
+        "until": tie.until,
+    }
+
+
+def interaction_record(interaction: Interaction) -> InteractionRecord:
+    return InteractionRecord(
+        id=interaction.id,
+        kind=interaction.kind.value,
+        occurred_at=interaction.occurred_at,
+        sentiment=interaction.sentiment,
+        participants=interaction.participant_ids,
+    )
+
+
+class Projection:
+    """The in-memory graph at `revision`; `apply` moves it forward one change at a time."""
+
+    def __init__(self) -> None:
+        self.graph: Any = nx.MultiDiGraph()
+        self.interactions: dict[str, InteractionRecord] = {}
+        self.revision = 0
+        self.lock = threading.RLock()
+        self._tie_endpoints: dict[str, tuple[str, str]] = {}
+
+    @classmethod
+    def from_data(cls, data: GraphData) -> Projection:
+        projection = cls()
+        graph = projection.graph
+        graph.add_nodes_from((s.id, node_attributes(s)) for s in data.stakeholders)
+        for tie in data.ties:
+            graph.add_edge(tie.source_id, tie.target_id, key=tie.id, **edge_attributes(tie))
+            projection._tie_endpoints[tie.id] = (tie.source_id, tie.target_id)
+        projection.interactions = {i.id: interaction_record(i) for i in data.interactions}
+        projection.revision = data.revision
+        return projection
+
+    @property
+    def tie_count(self) -> int:
+        return len(self._tie_endpoints)
+
+    def apply(self, changes: Iterable[Change]) -> set[str]:
+        """Apply committed changes in log order; returns the ids of the stakeholders touched.
+
+        Changes at or below the current revision were applied already and are skipped, so
+        replaying an overlapping stretch of the log is harmless.
+        """
+        touched: set[str] = set()
+        with self.lock:
+            for change in changes:
+                if change.revision <= self.revision and change.revision != 0:
+                    continue
+                touched |= self._apply_one(change)
+                self.revision = max(self.revision, change.revision)
+        return touched
+
+    def advance_to(self, revision: int) -> None:
+        """Record that the store is at `revision` even if the last changes touched nothing here."""
+        with self.lock:
+            self.revision = max(self.revision, revision)
+
+    def _apply_one(self, change: Change) -> set[str]:
+        entity = change.entity
+        if change.op is ChangeOp.DELETE:
+            return self._delete(change)
+        if isinstance(entity, Stakeholder):
+            if self.graph.has_node(entity.id):
+                self.graph.nodes[entity.id].update(node_attributes(entity))
+            else:
+                self.graph.add_node(entity.id, **node_attributes(entity))
+            return {entity.id}
+        if isinstance(entity, Tie):
+            self._remove_tie(entity.id)
+            self.graph.add_edge(
+                entity.source_id, entity.target_id, key=entity.id, **edge_attributes(entity)
+            )
+            self._tie_endpoints[entity.id] = (entity.source_id, entity.target_id)
+            return {entity.source_id, entity.target_id}
+        if isinstance(entity, Interaction):
+            old = self.interactions.get(entity.id)
+            self.interactions[entity.id] = interaction_record(entity)
+            return set(entity.participant_ids) | set(old.participants if old else ())
+        return set()
+
+    def _delete(self, change: Change) -> set[str]:
+        entity_id = change.entity_id
+        if change.entity_type.value == "stakeholder":
+            if not self.graph.has_node(entity_id):
+                return set()
+            neighbours = set(self.graph.predecessors(entity_id)) | set(
+                self.graph.successors(entity_id)
+            )
+            for _, _, tie_id in list(self.graph.in_edges(entity_id, keys=True)) + list(
+                self.graph.out_edges(entity_id, keys=True)
+            ):
+                self._tie_endpoints.pop(tie_id, None)
+            self.graph.remove_node(entity_id)
+            return neighbours | {entity_id}
+        if change.entity_type.value == "tie":
+            endpoints = self._tie_endpoints.get(entity_id)
+            self._remove_tie(entity_id)
+            return set(endpoints or ())
+        old = self.interactions.pop(entity_id, None)
+        return set(old.participants) if old else set()
+
+    def _remove_tie(self, tie_id: str) -> None:
+        endpoints = self._tie_endpoints.pop(tie_id, None)
+        if endpoints and self.graph.has_edge(*endpoints, key=tie_id):
+            self.graph.remove_edge(*endpoints, key=tie_id)

@@ -1,0 +1,27 @@
+"""Relay global ids: opaque to clients, `base64("Type:id")` underneath."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from stakenet.domain.errors import Issue, ValidationFailed
+
+
+def to_global_id(type_name: str, entity_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{entity_id}".encode()).decode().rstrip("=")
+
+
+def from_global_id(global_id: str, field: str = "id") -> tuple[str, str]:
+    """Split a global id into (type name, entity id), or raise ValidationFailed."""
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        decoded = base64.urlsafe_b64decode(padded.encode()).decode()
+        type_name, entity_id = decoded.split(":", 1)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ValidationFailed(
+            [Issue(field, f"'{global_id}' is not a valid id.", "INVALID_ID")]
+        ) from None
+    if not type_name or not entity_id:
+        raise ValidationFailed([Issue(field, f"'{global_id}' is not a valid id.", "INVALID_ID")])
+    return type_name, entity_id

@@ -1,0 +1,378 @@
+"""The GraphQL schema: queries and mutations over the network service."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from stakenet.api.ids import from_global_id, to_global_id
+from stakenet.api.inputs import (
+    CompanyInput,
+    CompanyPayload,
+    GraphImportInput,
+    ImportPayload,
+    InteractionInput,
+    InteractionPayload,
+    MunicipalityInput,
+    MunicipalityPayload,
+    OrganizationInput,
+    OrganizationPayload,
+    PersonInput,
+    PersonPayload,
+    TieInput,
+    TiePayload,
+    input_row,
+)
+from stakenet.api.types import (
+    TYPE_NAMES,
+    Company,
+    Info,
+    MapEdge,
+    MapNode,
+    Municipality,
+    NetworkStats,
+    Node,
+    Organization,
+    PageInfo,
+    Person,
+    RelationshipMap,
+    Stakeholder,
+    StakeholderConnection,
+    StakeholderEdge,
+    StakeholderKind,
+    TieKind,
+    UserError,
+    interaction_type,
+    kind_filter,
+    stakeholder_type,
+    tie_type,
+)
+from stakenet.domain import model
+from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
+from stakenet.services.network import (
+    MAX_PAGE_SIZE,
+    MapRequest,
+    PageRequest,
+    StakeholderFilter,
+)
+from stakenet.services.transfer import import_document
+
+T = TypeVar("T")
+
+
+def user_errors(error: StakenetError) -> list[UserError]:
+    if isinstance(error, ValidationFailed):
+        return [
+            UserError(field=i.path or None, message=i.message, code=i.code) for i in error.issues
+        ]
+    return [UserError(field=None, message=str(error), code=error.code)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    value: Any
+    errors: list[UserError]
+
+
+async def _attempt(action: Callable[[], Awaitable[T]]) -> _Outcome:
+    try:
+        return _Outcome(await action(), [])
+    except StakenetError as error:
+        return _Outcome(None, user_errors(error))
+
+
+def _entity_id(global_id: str, field: str, *expected: str) -> str:
+    type_name, entity_id = from_global_id(global_id, field)
+    if expected and type_name not in expected:
+        raise ValidationFailed(
+            [
+                Issue(
+                    field,
+                    f"'{global_id}' is a {type_name} id; expected {' or '.join(expected)}.",
+                    "INVALID_ID",
+                )
+            ]
+        )
+    return entity_id
+
+
+STAKEHOLDER_TYPE_NAMES = tuple(TYPE_NAMES.values())
+
+
+def _check_first(first: int) -> None:
+    if not 1 <= first <= MAX_PAGE_SIZE:
+        raise GraphQLError(
+            f"'first' must be between 1 and {MAX_PAGE_SIZE}, got {first}.",
+            extensions={"code": "BAD_USER_INPUT"},
+        )
+
+
+@strawberry.type(description="Read the network.")
+class Query:
+    @strawberry.field(description="Any object by its global id.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        type_name, entity_id = from_global_id(id)
+        loaders = info.context.loaders
+        if type_name in STAKEHOLDER_TYPE_NAMES:
+            entity = await loaders.stakeholder_by_id.load(entity_id)
+            if entity is not None and TYPE_NAMES[entity.kind] == type_name:
+                return stakeholder_type(entity)
+            return None
+        if type_name == "Tie":
+            tie = await loaders.tie_by_id.load(entity_id)
+            return tie_type(tie) if tie else None
+        if type_name == "Interaction":
+            interaction = await loaders.interaction_by_id.load(entity_id)
+            return interaction_type(interaction) if interaction else None
+        return None
+
+    @strawberry.field(description="One stakeholder, by global id or by source-system key.")
+    async def stakeholder(
+        self, info: Info, id: strawberry.ID | None = None, key: str | None = None
+    ) -> Stakeholder | None:
+        if (id is None) == (key is None):
+            raise GraphQLError("Give exactly one of 'id' or 'key'.")
+        loaders = info.context.loaders
+        if id is not None:
+            entity = await loaders.stakeholder_by_id.load(
+                _entity_id(id, "id", *STAKEHOLDER_TYPE_NAMES)
+            )
+        else:
+            entity = await loaders.stakeholder_by_key.load(key or "")
+        return stakeholder_type(entity) if entity else None
+
+    @strawberry.field(description="Stakeholders, filtered, ordered by name, a page at a time.")
+    async def stakeholders(
+        self,
+        info: Info,
+        kind: StakeholderKind | None = None,  # type: ignore[valid-type]
+        search: str | None = None,
+        tags: list[str] | None = None,
+        internal: bool | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> StakeholderConnection:
+        _check_first(first)
+        page = await info.context.services.network.find_stakeholders(
+            StakeholderFilter(
+                kind=kind_filter(kind),
+                search=search,
+                tags=tuple(tags or ()),
+                internal=internal,
+            ),
+            PageRequest(first=first, after=after),
+        )
+        for entity in page.items:
+            info.context.loaders.stakeholder_by_id.prime(entity.id, entity)
+        edges = [
+            StakeholderEdge(cursor=cursor, node=stakeholder_type(entity))
+            for entity, cursor in zip(page.items, page.cursors, strict=True)
+        ]
+        return StakeholderConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=after is not None,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field(description="The network around one stakeholder, breadth-first.")
+    async def relationship_map(
+        self,
+        info: Info,
+        center_id: strawberry.ID,
+        depth: int = 2,
+        tie_kinds: list[TieKind] | None = None,  # type: ignore[valid-type]
+        min_strength: float = 0.0,
+        limit: int = 200,
+    ) -> RelationshipMap:
+        network = info.context.services.network
+        center = _entity_id(center_id, "centerId", *STAKEHOLDER_TYPE_NAMES)
+        result = await network.relationship_map(
+            MapRequest(
+                center_id=center,
+                depth=depth,
+                tie_kinds=tuple(model.TieKind(k) for k in tie_kinds or ()),
+                min_strength=min_strength,
+                limit=limit,
+            )
+        )
+        graph = network.projection.graph
+        type_of = {
+            n: TYPE_NAMES[model.StakeholderKind(graph.nodes[n]["kind"])] for n in result.distances
+        }
+        return RelationshipMap(
+            center_id=center,
+            nodes=[
+                MapNode(stakeholder_id=node, distance=distance, influence=0.0)
+                for node, distance in result.distances.items()
+            ],
+            edges=[
+                MapEdge(
+                    id=strawberry.ID(to_global_id("Tie", edge.tie_id)),
+                    source=strawberry.ID(to_global_id(type_of[edge.source], edge.source)),
+                    target=strawberry.ID(to_global_id(type_of[edge.target], edge.target)),
+                    kind=model.TieKind(edge.kind),
+                    strength=edge.strength,
+                )
+                for edge in result.edges
+            ],
+            truncated=result.truncated,
+            revision=network.projection.revision,
+        )
+
+    @strawberry.field(description="Counts and revisions of the network.")
+    async def network_stats(self, info: Info) -> NetworkStats:
+        counts = await info.context.services.network.counts()
+        return NetworkStats(
+            stakeholders=counts.stakeholders,
+            ties=counts.ties,
+            interactions=counts.interactions,
+            revision=counts.revision,
+            analytics_revision=None,
+        )
+
+
+def _ids_in(row: dict[str, Any], *names: str) -> dict[str, Any]:
+    for name in names:
+        if name in row:
+            row[name] = _entity_id(row[name], name, *STAKEHOLDER_TYPE_NAMES)
+    return row
+
+
+@strawberry.type(description="Change the network.")
+class Mutation:
+    @strawberry.mutation(
+        description="Create a person (a retried create with the same key does not duplicate)."
+    )
+    async def create_person(self, info: Info, input: PersonInput) -> PersonPayload:
+        outcome = await _attempt(
+            lambda: info.context.services.network.create_stakeholder(
+                model.StakeholderKind.PERSON, input_row(input)
+            )
+        )
+        person = stakeholder_type(outcome.value) if outcome.value else None
+        return PersonPayload(
+            person=person if isinstance(person, Person) else None, errors=outcome.errors
+        )
+
+    @strawberry.mutation(description="Create a company.")
+    async def create_company(self, info: Info, input: CompanyInput) -> CompanyPayload:
+        outcome = await _attempt(
+            lambda: info.context.services.network.create_stakeholder(
+                model.StakeholderKind.COMPANY, input_row(input)
+            )
+        )
+        company = stakeholder_type(outcome.value) if outcome.value else None
+        return CompanyPayload(
+            company=company if isinstance(company, Company) else None, errors=outcome.errors
+        )
+
+    @strawberry.mutation(description="Create a municipality.")
+    async def create_municipality(
+        self, info: Info, input: MunicipalityInput
+    ) -> MunicipalityPayload:
+        outcome = await _attempt(
+            lambda: info.context.services.network.create_stakeholder(
+                model.StakeholderKind.MUNICIPALITY, input_row(input)
+            )
+        )
+        found = stakeholder_type(outcome.value) if outcome.value else None
+        return MunicipalityPayload(
+            municipality=found if isinstance(found, Municipality) else None, errors=outcome.errors
+        )
+
+    @strawberry.mutation(description="Create an organisation.")
+    async def create_organization(
+        self, info: Info, input: OrganizationInput
+    ) -> OrganizationPayload:
+        outcome = await _attempt(
+            lambda: info.context.services.network.create_stakeholder(
+                model.StakeholderKind.ORGANIZATION, input_row(input)
+            )
+        )
+        found = stakeholder_type(outcome.value) if outcome.value else None
+        return OrganizationPayload(
+            organization=found if isinstance(found, Organization) else None, errors=outcome.errors
+        )
+
+    @strawberry.mutation(description="Create a tie between two existing stakeholders.")
+    async def create_tie(self, info: Info, input: TieInput) -> TiePayload:
+        async def create() -> model.Tie:
+            row = input_row(input)
+            row["source"] = row.pop("sourceId")
+            row["target"] = row.pop("targetId")
+            return await info.context.services.network.create_tie(_ids_in(row, "source", "target"))
+
+        outcome = await _attempt(create)
+        return TiePayload(
+            tie=tie_type(outcome.value) if outcome.value else None, errors=outcome.errors
+        )
+
+    @strawberry.mutation(description="Record an interaction between existing stakeholders.")
+    async def log_interaction(self, info: Info, input: InteractionInput) -> InteractionPayload:
+        async def log() -> model.Interaction:
+            row = input_row(input)
+            row["participants"] = [
+                {
+                    "key": _entity_id(
+                        p.stakeholder_id, f"participants[{i}]", *STAKEHOLDER_TYPE_NAMES
+                    ),
+                    "actingAs": p.acting_as,
+                }
+                for i, p in enumerate(input.participants)
+            ]
+            row["occurredAt"] = input.occurred_at
+            return await info.context.services.network.log_interaction(row)
+
+        outcome = await _attempt(log)
+        return InteractionPayload(
+            interaction=interaction_type(outcome.value) if outcome.value else None,
+            errors=outcome.errors,
+        )
+
+    @strawberry.mutation(description="Import an interchange document: all or nothing, by key.")
+    async def import_graph(self, info: Info, input: GraphImportInput) -> ImportPayload:
+        outcome = await _attempt(
+            lambda: import_document(info.context.services.network, input.document)
+        )
+        summary = outcome.value
+        return ImportPayload(
+            errors=outcome.errors,
+            stakeholders_created=summary.stakeholders_created if summary else 0,
+            stakeholders_updated=summary.stakeholders_updated if summary else 0,
+            ties_created=summary.ties_created if summary else 0,
+            ties_updated=summary.ties_updated if summary else 0,
+            interactions_created=summary.interactions_created if summary else 0,
+            interactions_updated=summary.interactions_updated if summary else 0,
+            unchanged=summary.unchanged if summary else 0,
+            revision=summary.revision if summary else 0,
+        )
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    """Mask everything but deliberate errors: stack traces and SQL never reach a client."""
+    original = error.original_error
+    return original is not None and not isinstance(original, StakenetError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_unexpected)
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Person, Company, Municipality, Organization],
+        extensions=[MaskUnexpectedErrors],
+    )

@@ -1,0 +1,408 @@
+"""The GraphQL object types: stakeholders, ties, interactions, maps and stats.
+
+Each type wraps its domain entity in a private field; related entities are fetched through the
+request's DataLoaders so a list of fifty stakeholders costs one store call, not fifty.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from stakenet.api.context import Context
+from stakenet.api.ids import to_global_id
+from stakenet.domain import model
+from stakenet.domain.seniority import effective_seniority
+
+Info = strawberry.Info[Context, None]
+
+StakeholderKind = strawberry.enum(model.StakeholderKind, description="What a stakeholder is.")
+TieKind = strawberry.enum(model.TieKind, description="What a tie between two stakeholders means.")
+Seniority = strawberry.enum(model.Seniority, description="A person's level, declared or inferred.")
+DecisionRole = strawberry.enum(
+    model.DecisionRole, description="A person's part in an organisation's buying decisions."
+)
+InteractionKind = strawberry.enum(model.InteractionKind, description="How people interacted.")
+Evidence = strawberry.enum(model.Evidence, description="How we know a tie exists.")
+OrganizationCategory = strawberry.enum(
+    model.OrganizationCategory, description="What kind of organisation."
+)
+
+
+@strawberry.interface(description="An object with a globally unique, opaque id.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="The global id of this object.")
+
+
+@strawberry.type(description="Scores computed from the network at one analytics revision.")
+class StakeholderMetrics:
+    influence: float = strawberry.field(description="PageRank blended with formal authority.")
+    pagerank: float = strawberry.field(description="Weighted PageRank on the directed network.")
+    betweenness: float = strawberry.field(description="How often this one lies on shortest paths.")
+    closeness: float = strawberry.field(description="How near this one is to everyone else.")
+    eigenvector: float = strawberry.field(description="Ties to well-connected stakeholders.")
+    degree: float = strawberry.field(description="Normalised number of neighbours.")
+    community: int | None = strawberry.field(description="Louvain community number.")
+    constraint: float | None = strawberry.field(
+        description="Burt's constraint: low values mark brokers between groups."
+    )
+    revision: int = strawberry.field(description="The graph revision these scores reflect.")
+
+
+@strawberry.interface(description="A person, company, municipality or other organisation.")
+class Stakeholder(Node):
+    entity: strawberry.Private[model.Stakeholder]
+
+    @strawberry.field(description="The id in the source system (CRM id, CVR number …).")
+    def key(self) -> str | None:
+        return self.entity.key
+
+    @strawberry.field(description="What this stakeholder is.")
+    def kind(self) -> StakeholderKind:  # type: ignore[valid-type]
+        return self.entity.kind
+
+    @strawberry.field(description="Display name.")
+    def name(self) -> str:
+        return self.entity.name
+
+    @strawberry.field(description="True for our own organisation and colleagues.")
+    def internal(self) -> bool:
+        return self.entity.internal
+
+    @strawberry.field(description="Free labels.")
+    def tags(self) -> list[str]:
+        return list(self.entity.tags)
+
+    @strawberry.field(description="Private notes.")
+    def notes(self) -> str | None:
+        return self.entity.notes
+
+    @strawberry.field(description="When this stakeholder was first stored.")
+    def created_at(self) -> datetime | None:
+        return self.entity.created_at
+
+    @strawberry.field(description="When this stakeholder was last changed.")
+    def updated_at(self) -> datetime | None:
+        return self.entity.updated_at
+
+    @strawberry.field(description="Centrality and influence; null until analytics have run.")
+    def metrics(self, info: Info) -> StakeholderMetrics | None:
+        return None
+
+
+@strawberry.type(description="A person: a contact, a decision-maker, or one of our own people.")
+class Person(Stakeholder):
+    @strawberry.field(description="Job title.")
+    def title(self) -> str | None:
+        return self.entity.title
+
+    @strawberry.field(description="E-mail address.")
+    def email(self) -> str | None:
+        return self.entity.email
+
+    @strawberry.field(description="Telephone number.")
+    def phone(self) -> str | None:
+        return self.entity.phone
+
+    @strawberry.field(description="Declared seniority, else inferred from the title.")
+    def seniority(self) -> Seniority | None:  # type: ignore[valid-type]
+        return effective_seniority(self.entity)
+
+
+@strawberry.type(description="A company: client, partner or supplier.")
+class Company(Stakeholder):
+    @strawberry.field(description="Industry.")
+    def industry(self) -> str | None:
+        return self.entity.industry
+
+    @strawberry.field(description="Country code.")
+    def country(self) -> str | None:
+        return self.entity.country
+
+    @strawberry.field(description="City.")
+    def city(self) -> str | None:
+        return self.entity.city
+
+    @strawberry.field(description="Web site.")
+    def website(self) -> str | None:
+        return self.entity.website
+
+    @strawberry.field(description="Company registration number (CVR in Denmark).")
+    def registration_number(self) -> str | None:
+        return self.entity.registration_number
+
+
+@strawberry.type(description="A municipality, where we work and whose authorities we deal with.")
+class Municipality(Stakeholder):
+    @strawberry.field(description="Official municipality code.")
+    def code(self) -> str | None:
+        return self.entity.code
+
+    @strawberry.field(description="Region.")
+    def region(self) -> str | None:
+        return self.entity.region
+
+    @strawberry.field(description="Country code.")
+    def country(self) -> str | None:
+        return self.entity.country
+
+    @strawberry.field(description="Number of inhabitants.")
+    def population(self) -> int | None:
+        return self.entity.population
+
+
+@strawberry.type(description="Another organisation: agency, association, union, committee …")
+class Organization(Stakeholder):
+    @strawberry.field(description="What kind of organisation.")
+    def category(self) -> OrganizationCategory | None:  # type: ignore[valid-type]
+        return self.entity.category
+
+    @strawberry.field(description="Country code.")
+    def country(self) -> str | None:
+        return self.entity.country
+
+    @strawberry.field(description="City.")
+    def city(self) -> str | None:
+        return self.entity.city
+
+    @strawberry.field(description="Web site.")
+    def website(self) -> str | None:
+        return self.entity.website
+
+
+_STAKEHOLDER_TYPES: dict[model.StakeholderKind, type[Stakeholder]] = {
+    model.StakeholderKind.PERSON: Person,
+    model.StakeholderKind.COMPANY: Company,
+    model.StakeholderKind.MUNICIPALITY: Municipality,
+    model.StakeholderKind.ORGANIZATION: Organization,
+}
+TYPE_NAMES = {kind: cls.__name__ for kind, cls in _STAKEHOLDER_TYPES.items()}
+
+
+def stakeholder_type(entity: model.Stakeholder) -> Stakeholder:
+    cls = _STAKEHOLDER_TYPES[entity.kind]
+    return cls(id=strawberry.ID(to_global_id(cls.__name__, entity.id)), entity=entity)
+
+
+async def load_stakeholder(info: Info, stakeholder_id: str) -> Stakeholder:
+    entity = await info.context.loaders.stakeholder_by_id.load(stakeholder_id)
+    if entity is None:
+        raise LookupError(f"stakeholder {stakeholder_id} vanished")
+    return stakeholder_type(entity)
+
+
+@strawberry.type(description="A tie between two stakeholders; some kinds read the same both ways.")
+class Tie(Node):
+    entity: strawberry.Private[model.Tie]
+
+    @strawberry.field(description="The id in the source system.")
+    def key(self) -> str | None:
+        return self.entity.key
+
+    @strawberry.field(description="What the tie means.")
+    def kind(self) -> TieKind:  # type: ignore[valid-type]
+        return self.entity.kind
+
+    @strawberry.field(description="Where the tie starts.")
+    async def source(self, info: Info) -> Stakeholder:
+        return await load_stakeholder(info, self.entity.source_id)
+
+    @strawberry.field(description="Where the tie ends.")
+    async def target(self, info: Info) -> Stakeholder:
+        return await load_stakeholder(info, self.entity.target_id)
+
+    @strawberry.field(description="How close the tie is, 0..1: declared, else a default.")
+    def strength(self) -> float:
+        return self.entity.strength if self.entity.strength is not None else 0.5
+
+    @strawberry.field(description="The strength as declared, if it was.")
+    def declared_strength(self) -> float | None:
+        return self.entity.strength
+
+    @strawberry.field(description="True for kinds that read the same both ways (KNOWS, FAMILY).")
+    def symmetric(self) -> bool:
+        return self.entity.symmetric
+
+    @strawberry.field(description="Role or title within the tie (e.g. CFO, chair).")
+    def role(self) -> str | None:
+        return self.entity.role
+
+    @strawberry.field(description="When the tie began.")
+    def since(self) -> date | None:
+        return self.entity.since
+
+    @strawberry.field(description="When the tie ended; a past date means it is not current.")
+    def until(self) -> date | None:
+        return self.entity.until
+
+    @strawberry.field(description="How sure we are of the tie, 0..1.")
+    def confidence(self) -> float | None:
+        return self.entity.confidence
+
+    @strawberry.field(description="How we know of the tie.")
+    def evidence(self) -> Evidence | None:  # type: ignore[valid-type]
+        return self.entity.evidence
+
+    @strawberry.field(description="Part in buying decisions (WORKS_FOR, BOARD_MEMBER_OF).")
+    def decision_role(self) -> DecisionRole | None:  # type: ignore[valid-type]
+        return self.entity.decision_role
+
+    @strawberry.field(description="Department (WORKS_FOR).")
+    def department(self) -> str | None:
+        return self.entity.department
+
+    @strawberry.field(description="Context of an acquaintance: colleague, alumni, social …")
+    def context(self) -> str | None:
+        return self.entity.context
+
+    @strawberry.field(description="Share in percent (OWNS).")
+    def share(self) -> float | None:
+        return self.entity.share
+
+    @strawberry.field(description="Private notes.")
+    def notes(self) -> str | None:
+        return self.entity.notes
+
+
+def tie_type(entity: model.Tie) -> Tie:
+    return Tie(id=strawberry.ID(to_global_id("Tie", entity.id)), entity=entity)
+
+
+@strawberry.type(description="One stakeholder's part in an interaction.")
+class InteractionParticipant:
+    stakeholder_id: strawberry.Private[str]
+    acting_as: str | None = strawberry.field(description="The role they acted in, if noted.")
+
+    @strawberry.field(description="Who took part.")
+    async def stakeholder(self, info: Info) -> Stakeholder:
+        return await load_stakeholder(info, self.stakeholder_id)
+
+
+@strawberry.type(description="A meeting, call, e-mail … between stakeholders.")
+class Interaction(Node):
+    entity: strawberry.Private[model.Interaction]
+
+    @strawberry.field(description="The id in the source system.")
+    def key(self) -> str | None:
+        return self.entity.key
+
+    @strawberry.field(description="How they interacted.")
+    def kind(self) -> InteractionKind:  # type: ignore[valid-type]
+        return self.entity.kind
+
+    @strawberry.field(description="When it happened (UTC).")
+    def occurred_at(self) -> datetime:
+        return self.entity.occurred_at
+
+    @strawberry.field(description="Who took part.")
+    def participants(self) -> list[InteractionParticipant]:
+        return [
+            InteractionParticipant(stakeholder_id=p.stakeholder_id, acting_as=p.acting_as)
+            for p in self.entity.participants
+        ]
+
+    @strawberry.field(description="How it went, -1 (badly) .. 1 (well).")
+    def sentiment(self) -> float | None:
+        return self.entity.sentiment
+
+    @strawberry.field(description="Subject.")
+    def subject(self) -> str | None:
+        return self.entity.subject
+
+    @strawberry.field(description="Summary.")
+    def summary(self) -> str | None:
+        return self.entity.summary
+
+    @strawberry.field(description="Outcome.")
+    def outcome(self) -> str | None:
+        return self.entity.outcome
+
+    @strawberry.field(description="Private notes.")
+    def notes(self) -> str | None:
+        return self.entity.notes
+
+
+def interaction_type(entity: model.Interaction) -> Interaction:
+    return Interaction(id=strawberry.ID(to_global_id("Interaction", entity.id)), entity=entity)
+
+
+@strawberry.type(description="Where a page of a connection starts and ends.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Items precede this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
+
+
+@strawberry.type(description="A stakeholder in a connection, with its cursor.")
+class StakeholderEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this item.")
+    node: Stakeholder = strawberry.field(description="The stakeholder.")
+
+
+@strawberry.type(description="A page of stakeholders.")
+class StakeholderConnection:
+    edges: list[StakeholderEdge] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Paging information.")
+    total_count: int = strawberry.field(description="How many items match in all.")
+
+
+@strawberry.type(description="A stakeholder on a relationship map.")
+class MapNode:
+    stakeholder_id: strawberry.Private[str]
+    distance: int = strawberry.field(description="Hops from the centre of the map.")
+    influence: float = strawberry.field(description="Influence score (0 until analytics ran).")
+
+    @strawberry.field(description="The stakeholder.")
+    async def stakeholder(self, info: Info) -> Stakeholder:
+        return await load_stakeholder(info, self.stakeholder_id)
+
+
+@strawberry.type(description="A tie on a relationship map.")
+class MapEdge:
+    id: strawberry.ID = strawberry.field(description="Global id of the tie.")
+    source: strawberry.ID = strawberry.field(description="Global id of the source stakeholder.")
+    target: strawberry.ID = strawberry.field(description="Global id of the target stakeholder.")
+    kind: TieKind = strawberry.field(description="What the tie means.")  # type: ignore[valid-type]
+    strength: float = strawberry.field(description="Strength used for drawing, 0..1.")
+
+
+@strawberry.type(description="The network around one stakeholder, ready to draw.")
+class RelationshipMap:
+    center_id: strawberry.Private[str]
+    nodes: list[MapNode] = strawberry.field(description="Stakeholders, the centre first.")
+    edges: list[MapEdge] = strawberry.field(description="Ties among them.")
+    truncated: bool = strawberry.field(description="True when `limit` left stakeholders out.")
+    revision: int = strawberry.field(description="The graph revision the map was drawn at.")
+
+    @strawberry.field(description="The stakeholder at the centre.")
+    async def center(self, info: Info) -> Stakeholder:
+        return await load_stakeholder(info, self.center_id)
+
+
+@strawberry.type(description="Size of the network and the revisions it is known at.")
+class NetworkStats:
+    stakeholders: int = strawberry.field(description="Number of stakeholders.")
+    ties: int = strawberry.field(description="Number of ties.")
+    interactions: int = strawberry.field(description="Number of interactions.")
+    revision: int = strawberry.field(description="The store's graph revision.")
+    analytics_revision: int | None = strawberry.field(
+        description="Revision of the latest analytics snapshot; null until one exists."
+    )
+
+
+@strawberry.type(description="An expected problem with a mutation's input.")
+class UserError:
+    field: str | None = strawberry.field(description="Path of the offending input field.")
+    message: str = strawberry.field(description="What is wrong, in plain words.")
+    code: str = strawberry.field(description="Stable machine-readable code.")
+
+
+def kind_filter(value: Enum | None) -> model.StakeholderKind | None:
+    return model.StakeholderKind(value.value) if value is not None else None
+
+
+ID = Annotated[strawberry.ID, strawberry.argument(description="A global id.")]

@@ -1,0 +1,104 @@
+"""The ASGI application: GraphQL at /graphql, health and readiness probes, the lifespan.
+
+The lifespan owns the resources: it opens the store, builds the projection, starts the change
+log poller, and closes everything on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+from strawberry.http.temporal_response import TemporalResponse
+
+from stakenet.api.context import Context
+from stakenet.api.schema import build_schema
+from stakenet.bootstrap import DatabaseUrl, build_services
+from stakenet.demo import load_demo_document
+from stakenet.services.container import Services, Settings
+from stakenet.services.transfer import import_document
+
+log = logging.getLogger("stakenet.app")
+
+
+class GraphQLEndpoint(GraphQL[Context, None]):
+    def __init__(self, services: Services) -> None:
+        super().__init__(
+            build_schema(),
+            graphql_ide=None if services.settings.production else "graphiql",
+            allow_queries_via_get=True,
+        )
+        self.services = services
+
+    async def get_context(self, request: Any, response: TemporalResponse | Any = None) -> Context:
+        return Context(services=self.services)
+
+
+async def load_demo_if_empty(services: Services) -> None:
+    counts = await services.network.counts()
+    if counts.stakeholders == 0:
+        summary = await import_document(services.network, load_demo_document())
+        log.info(
+            "demo network loaded: %d stakeholders, %d ties, %d interactions",
+            summary.stakeholders_created,
+            summary.ties_created,
+            summary.interactions_created,
+        )
+
+
+def create_app(
+    url: DatabaseUrl, settings: Settings | None = None, *, demo: bool = False
+) -> Starlette:
+    services = build_services(url, settings)
+    ready = asyncio.Event()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await services.network.start()
+        if demo:
+            await load_demo_if_empty(services)
+        poller = asyncio.create_task(
+            services.network.poll_changes(services.settings.poll_interval), name="change-poller"
+        )
+        ready.set()
+        log.info("stakenet ready on %s", url.redacted())
+        try:
+            yield
+        finally:
+            ready.clear()
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+            await services.network.stop()
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        if not ready.is_set():
+            return JSONResponse({"status": "starting"}, status_code=503)
+        try:
+            revision = await services.network.store.revision()
+        except Exception:
+            return JSONResponse({"status": "store unavailable"}, status_code=503)
+        return JSONResponse({"status": "ready", "revision": revision})
+
+    graphql = GraphQLEndpoint(services)
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

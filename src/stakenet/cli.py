@@ -1,0 +1,195 @@
+"""The `stakenet` command: serve, import, export, schema, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from stakenet.bootstrap import ConfigError, DatabaseUrl, build_services, database_url
+from stakenet.domain.errors import ImportRejected, StakenetError
+
+DEFAULT_PORT = 8000
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal (plain lines elsewhere)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.last_draw = 0.0
+        self.tty = stream.isatty()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        finished = done >= total
+        if not finished and now - self.last_draw < 0.1:
+            return
+        self.last_draw = now
+        fraction = done / total if total else 1.0
+        filled = int(fraction * 30)
+        line = f"{stage:<9} [{'#' * filled}{'.' * (30 - filled)}] {done:>9,}/{total:,}"
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if finished else ""))
+        elif finished:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL: sqlite:///path.db (default: sqlite:///stakenet.db, or "
+        "$STAKENET_DATABASE_URL)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stakenet", description="Stakeholder network mapping for relationship managers."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the GraphQL service")
+    _add_db(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 8000)")
+    serve.add_argument(
+        "--demo", action="store_true", help="load the demo network into an empty store"
+    )
+    serve.add_argument(
+        "--production", action="store_true", help="no IDE, no introspection, no field suggestions"
+    )
+    serve.add_argument(
+        "--poll-interval",
+        type=float,
+        default=0.5,
+        help="seconds between reads of the change log (writes by other processes)",
+    )
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+    importer = commands.add_parser("import", help="import an interchange JSON document")
+    _add_db(importer)
+    importer.add_argument("file", type=Path, help="the JSON document ('-' for standard input)")
+
+    exporter = commands.add_parser("export", help="export the network as an interchange document")
+    _add_db(exporter)
+    exporter.add_argument("--format", choices=["json"], default="json")
+    exporter.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
+    _add_db(migrate)
+
+    commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    return parser
+
+
+def _read_document(file: Path) -> Any:
+    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+async def _import(url: DatabaseUrl, file: Path) -> int:
+    from stakenet.services.transfer import import_document
+
+    try:
+        document = _read_document(file)
+    except (OSError, json.JSONDecodeError) as error:
+        print(f"stakenet: cannot read {file}: {error}", file=sys.stderr)
+        return 2
+    services = build_services(url)
+    await services.network.start()
+    try:
+        summary = await import_document(services.network, document, ProgressBar(sys.stderr))
+    except ImportRejected as rejected:
+        print(
+            f"Import rejected; nothing was written. {len(rejected.issues)} problem(s):",
+            file=sys.stderr,
+        )
+        for issue in rejected.issues:
+            print(f"  {issue.path}: {issue.message}", file=sys.stderr)
+        return 1
+    finally:
+        await services.network.stop()
+    print(
+        f"Imported at revision {summary.revision}: "
+        f"stakeholders {summary.stakeholders_created} new, {summary.stakeholders_updated} changed; "
+        f"ties {summary.ties_created} new, {summary.ties_updated} changed; "
+        f"interactions {summary.interactions_created} new, {summary.interactions_updated} changed; "
+        f"{summary.unchanged} unchanged."
+    )
+    return 0
+
+
+async def _export(url: DatabaseUrl, output: Path | None) -> int:
+    from stakenet.services.transfer import export_document
+
+    services = build_services(url)
+    await services.network.store.open()
+    try:
+        document = await export_document(services.network)
+    finally:
+        await services.network.store.close()
+    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+    return 0
+
+
+async def _migrate(url: DatabaseUrl) -> int:
+    services = build_services(url)
+    await services.network.store.open()
+    revision = await services.network.store.revision()
+    await services.network.store.close()
+    print(f"Schema up to date on {url.redacted()} (graph revision {revision}).")
+    return 0
+
+
+def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
+    import uvicorn
+
+    from stakenet.app import create_app
+    from stakenet.services.container import Settings
+
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = Settings(production=args.production, poll_interval=args.poll_interval)
+    app = create_app(url, settings, demo=args.demo)
+    print(f"stakenet serving http://{args.host}:{args.port}/graphql", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "schema":
+            from stakenet.api.schema import build_schema
+
+            sys.stdout.write(build_schema().as_str() + "\n")
+            return 0
+        url = database_url(args.db)
+        if args.command == "serve":
+            return _serve(args, url)
+        if args.command == "import":
+            return asyncio.run(_import(url, args.file))
+        if args.command == "export":
+            return asyncio.run(_export(url, args.output))
+        return asyncio.run(_migrate(url))
+    except (ConfigError, StakenetError) as error:
+        print(f"stakenet: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

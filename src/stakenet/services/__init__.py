@@ -1,0 +1,1 @@
+"""Use cases: validate, write through the store, keep the projection in step, answer questions."""

@@ -1,0 +1,280 @@
+"""The network service: every read and write of the graph goes through here.
+
+It owns the projection: built from the store at start, moved forward from the change log after
+each write and by the poller (writes by other replicas on the same database). NetworkX work runs
+in worker threads so the event loop never waits on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import anyio.to_thread
+
+from stakenet.analytics.projection import Projection
+from stakenet.analytics.relationship_map import RelationshipMap, relationship_map
+from stakenet.domain.errors import Conflict, Issue, NotFound, ValidationFailed
+from stakenet.domain.interchange import (
+    endpoint_issues,
+    parse_interaction,
+    parse_stakeholder,
+    parse_tie,
+)
+from stakenet.domain.model import (
+    Counts,
+    Interaction,
+    Participant,
+    Stakeholder,
+    StakeholderKind,
+    Tie,
+    TieKind,
+)
+from stakenet.services.ids import new_id
+from stakenet.store.port import MAX_PAGE_SIZE as MAX_PAGE_SIZE
+from stakenet.store.port import Direction as Direction
+from stakenet.store.port import GraphStore, Page, WriteBatch, WriteResult
+from stakenet.store.port import PageRequest as PageRequest
+from stakenet.store.port import StakeholderFilter as StakeholderFilter
+from stakenet.store.port import StakeholderOrder as StakeholderOrder
+
+log = logging.getLogger("stakenet.network")
+
+MAX_MAP_DEPTH = 4
+MAX_MAP_NODES = 1000
+
+
+def _utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+@dataclass(frozen=True, slots=True)
+class MapRequest:
+    center_id: str
+    depth: int = 2
+    tie_kinds: tuple[TieKind, ...] = ()
+    min_strength: float = 0.0
+    limit: int = 200
+
+
+class NetworkService:
+    """Reads and writes of stakeholders, ties and interactions, and the projection."""
+
+    def __init__(self, store: GraphStore, *, today: Callable[[], date] = _utc_today) -> None:
+        self.store = store
+        self.projection = Projection()
+        self.today = today
+        self._sync_lock = asyncio.Lock()
+        self.listeners: list[Callable[[int, set[str]], None]] = []
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.store.open()
+        data = await self.store.load_all()
+        self.projection = await anyio.to_thread.run_sync(Projection.from_data, data)
+        log.info(
+            "projection built at revision %d: %d stakeholders, %d ties",
+            data.revision,
+            len(data.stakeholders),
+            len(data.ties),
+        )
+
+    async def stop(self) -> None:
+        await self.store.close()
+
+    async def sync(self) -> int:
+        """Apply every change committed since the projection's revision; return the revision."""
+        async with self._sync_lock:
+            while True:
+                changes = await self.store.changes_since(self.projection.revision)
+                if not changes:
+                    return self.projection.revision
+                touched = await anyio.to_thread.run_sync(self.projection.apply, changes)
+                for listener in self.listeners:
+                    listener(self.projection.revision, touched)
+
+    async def poll_changes(self, interval: float) -> None:
+        """Follow writes by other processes on the same database, forever."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.sync()
+            except Exception:  # keep polling: a database that comes back is picked up again
+                log.warning("could not read the change log; retrying", exc_info=False)
+
+    async def _write(self, batch: WriteBatch) -> WriteResult:
+        result = await self.store.apply(batch)
+        await self.sync()
+        return result
+
+    # -- reads -----------------------------------------------------------------------------
+
+    async def counts(self) -> Counts:
+        return await self.store.counts()
+
+    async def stakeholders(self, ids: Sequence[str]) -> list[Stakeholder | None]:
+        return await self.store.get_stakeholders(ids)
+
+    async def stakeholders_by_key(self, keys: Sequence[str]) -> list[Stakeholder | None]:
+        return await self.store.get_stakeholders_by_key(keys)
+
+    async def find_stakeholders(
+        self,
+        where: StakeholderFilter,
+        page: PageRequest,
+        order: StakeholderOrder = StakeholderOrder.NAME,
+    ) -> Page[Stakeholder]:
+        return await self.store.find_stakeholders(where, page, order)
+
+    async def ties(self, ids: Sequence[str]) -> list[Tie | None]:
+        return await self.store.get_ties(ids)
+
+    async def ties_of(
+        self,
+        stakeholder_ids: Sequence[str],
+        kinds: Sequence[TieKind] = (),
+        direction: Direction = Direction.BOTH,
+    ) -> list[Tie]:
+        return await self.store.ties_of(stakeholder_ids, kinds, direction)
+
+    async def interactions(self, ids: Sequence[str]) -> list[Interaction | None]:
+        return await self.store.get_interactions(ids)
+
+    async def interactions_of(
+        self, stakeholder_ids: Sequence[str], since: datetime | None = None
+    ) -> list[Interaction]:
+        return await self.store.interactions_of(stakeholder_ids, since)
+
+    async def relationship_map(
+        self, request: MapRequest, strengths: Mapping[str, float] | None = None
+    ) -> RelationshipMap:
+        issues = []
+        if not 0 <= request.depth <= MAX_MAP_DEPTH:
+            issues.append(Issue("depth", f"'depth' must be between 0 and {MAX_MAP_DEPTH}."))
+        if not 1 <= request.limit <= MAX_MAP_NODES:
+            issues.append(Issue("limit", f"'limit' must be between 1 and {MAX_MAP_NODES}."))
+        if not 0.0 <= request.min_strength <= 1.0:
+            issues.append(Issue("minStrength", "'minStrength' must be between 0 and 1."))
+        if issues:
+            raise ValidationFailed(issues)
+
+        def compute() -> RelationshipMap:
+            with self.projection.lock:
+                return relationship_map(
+                    self.projection.graph,
+                    request.center_id,
+                    depth=request.depth,
+                    limit=request.limit,
+                    on=self.today(),
+                    tie_kinds={k.value for k in request.tie_kinds} or None,
+                    min_strength=request.min_strength,
+                    strengths=strengths,
+                )
+
+        try:
+            return await anyio.to_thread.run_sync(compute)
+        except KeyError:
+            raise NotFound(f"No stakeholder with id '{request.center_id}'.") from None
+
+    # -- writes ----------------------------------------------------------------------------
+
+    async def create_stakeholder(
+        self, kind: StakeholderKind, fields: Mapping[str, Any]
+    ) -> Stakeholder:
+        """Create a stakeholder; a create that repeats an existing `key` returns that one."""
+        issues: list[Issue] = []
+        parsed = parse_stakeholder({**fields, "kind": kind.value}, "", issues)
+        if parsed is None:
+            raise ValidationFailed(issues)
+        if parsed.key is not None:
+            (existing,) = await self.store.get_stakeholders_by_key([parsed.key])
+            if existing is not None:
+                if existing.kind is not kind:
+                    raise Conflict(
+                        f"Key '{parsed.key}' is already used by a {existing.kind.value}."
+                    )
+                return existing
+        stakeholder = replace(parsed, id=new_id())
+        await self._write(WriteBatch(upsert_stakeholders=[stakeholder]))
+        (created,) = await self.store.get_stakeholders([stakeholder.id])
+        assert created is not None
+        return created
+
+    async def create_tie(self, fields: Mapping[str, Any]) -> Tie:
+        """Create a tie between two existing stakeholders given by id."""
+        issues: list[Issue] = []
+        draft = parse_tie(fields, "", issues)
+        if draft is None:
+            raise ValidationFailed(issues)
+        if draft.tie.key is not None:
+            (existing,) = await self.store.get_ties_by_key([draft.tie.key])
+            if existing is not None:
+                return existing
+        source, target = await self.store.get_stakeholders([draft.source_ref, draft.target_ref])
+        for name, ref, found in (
+            ("source", draft.source_ref, source),
+            ("target", draft.target_ref, target),
+        ):
+            if found is None:
+                issues.append(Issue(name, f"No stakeholder with id '{ref}'.", "NOT_FOUND"))
+        if source is None or target is None:
+            raise ValidationFailed(issues)
+        issues = [
+            replace(issue, path=issue.path.lstrip("."))
+            for issue in endpoint_issues(draft.tie.kind, source, target, "")
+        ]
+        if issues:
+            raise ValidationFailed(issues)
+        duplicate = await self._same_tie(source.id, target.id, draft.tie.kind)
+        if duplicate is not None:
+            raise Conflict(
+                f"A {draft.tie.kind.value} tie from '{source.name}' to '{target.name}' already "
+                f"exists (id {duplicate.id}); update it instead."
+            )
+        tie = replace(draft.tie, id=new_id(), source_id=source.id, target_id=target.id)
+        await self._write(WriteBatch(upsert_ties=[tie]))
+        (created,) = await self.store.get_ties([tie.id])
+        assert created is not None
+        return created
+
+    async def _same_tie(self, source_id: str, target_id: str, kind: TieKind) -> Tie | None:
+        for tie in await self.store.ties_of([source_id], [kind], Direction.BOTH):
+            ends = {tie.source_id, tie.target_id}
+            same_direction = tie.source_id == source_id and tie.target_id == target_id
+            if same_direction or (tie.symmetric and ends == {source_id, target_id}):
+                return tie
+        return None
+
+    async def log_interaction(self, fields: Mapping[str, Any]) -> Interaction:
+        """Record an interaction between existing stakeholders given by id."""
+        issues: list[Issue] = []
+        draft = parse_interaction(fields, "", issues)
+        if draft is None:
+            raise ValidationFailed(issues)
+        if draft.interaction.key is not None:
+            (existing,) = await self.store.get_interactions_by_key([draft.interaction.key])
+            if existing is not None:
+                return existing
+        refs = [ref for ref, _ in draft.participant_refs]
+        found = await self.store.get_stakeholders(refs)
+        for index, (ref, stakeholder) in enumerate(zip(refs, found, strict=True)):
+            if stakeholder is None:
+                issues.append(
+                    Issue(f"participants[{index}]", f"No stakeholder with id '{ref}'.", "NOT_FOUND")
+                )
+        if issues:
+            raise ValidationFailed(issues)
+        interaction = replace(
+            draft.interaction,
+            id=new_id(),
+            participants=tuple(Participant(ref, acting) for ref, acting in draft.participant_refs),
+        )
+        await self._write(WriteBatch(upsert_interactions=[interaction]))
+        (created,) = await self.store.get_interactions([interaction.id])
+        assert created is not None
+        return created

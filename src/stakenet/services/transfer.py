@@ -1,0 +1,268 @@
+"""Import and export of the interchange document (DESIGN.md §5).
+
+An import is all or nothing and idempotent: stakeholders are matched by `key` (or `id`), ties by
+`key` or by (source, target, kind), interactions by `key` or a fingerprint of their content; rows
+that match and have not changed are not written again. Every bad row is named with its path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from stakenet.domain.errors import ImportRejected, Issue
+from stakenet.domain.interchange import (
+    endpoint_issues,
+    interaction_fingerprint,
+    interaction_to_row,
+    parse_document,
+    same_content,
+    stakeholder_to_row,
+    tie_to_row,
+)
+from stakenet.domain.model import Interaction, Participant, Stakeholder, Tie, TieKind
+from stakenet.services.ids import is_valid_id, new_id
+from stakenet.services.network import NetworkService
+from stakenet.store.port import WriteBatch
+
+Progress = Callable[[str, int, int], None]
+_IGNORED_ON_COMPARE = frozenset({"id", "created_at", "updated_at"})
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    stakeholders_created: int = 0
+    stakeholders_updated: int = 0
+    ties_created: int = 0
+    ties_updated: int = 0
+    interactions_created: int = 0
+    interactions_updated: int = 0
+    unchanged: int = 0
+    revision: int = 0
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.created = 0
+        self.updated = 0
+
+
+async def import_document(
+    network: NetworkService, document: object, progress: Progress = _no_progress
+) -> ImportSummary:
+    """Validate the whole document, then write it in one transaction, or raise ImportRejected."""
+    parsed = parse_document(document)
+    issues = list(parsed.issues)
+    store = network.store
+    total_rows = len(parsed.stakeholders) + len(parsed.ties) + len(parsed.interactions)
+    progress("validate", 0, total_rows)
+
+    # Stakeholders: match by key, else by a given id.
+    keys = [s.key for _, s in parsed.stakeholders if s.key]
+    existing_by_key = {
+        s.key: s for s in await store.get_stakeholders_by_key(keys) if s is not None and s.key
+    }
+    given_ids = [s.id for _, s in parsed.stakeholders if s.id]
+    existing_by_id = {s.id: s for s in await store.get_stakeholders(given_ids) if s is not None}
+    by_ref: dict[str, Stakeholder] = {}
+    batch = WriteBatch()
+    people = _Counter()
+    unchanged = 0
+    for index, row in parsed.stakeholders:
+        current = existing_by_key.get(row.key or "") or existing_by_id.get(row.id)
+        if row.id and not is_valid_id(row.id):
+            issues.append(
+                Issue(f"stakeholders[{index}].id", f"'{row.id}' is not a valid id.", "INVALID")
+            )
+            continue
+        if current is not None and current.kind is not row.kind:
+            issues.append(
+                Issue(
+                    f"stakeholders[{index}].kind",
+                    f"'{row.key}' already exists as a {current.kind.value}, not a "
+                    f"{row.kind.value}.",
+                    "CONFLICT",
+                )
+            )
+            continue
+        stakeholder = replace(row, id=current.id if current else (row.id or new_id()))
+        if current is None:
+            people.created += 1
+            batch.upsert_stakeholders.append(stakeholder)
+        elif not same_content(current, stakeholder, _IGNORED_ON_COMPARE):
+            people.updated += 1
+            batch.upsert_stakeholders.append(stakeholder)
+        else:
+            unchanged += 1
+        for ref in (stakeholder.key, stakeholder.id):
+            if ref:
+                by_ref[ref] = stakeholder
+    progress("validate", len(parsed.stakeholders), total_rows)
+
+    # References to stakeholders already stored but not in this document.
+    all_refs = {ref for _, t in parsed.ties for ref in (t.source_ref, t.target_ref)}
+    all_refs |= {ref for _, i in parsed.interactions for ref, _ in i.participant_refs}
+    missing = sorted(all_refs - by_ref.keys())
+    if missing:
+        for found in await store.get_stakeholders_by_key(missing):
+            if found is not None and found.key:
+                by_ref[found.key] = found
+        still_missing = [ref for ref in missing if ref not in by_ref]
+        for found in await store.get_stakeholders(still_missing):
+            if found is not None:
+                by_ref[found.id] = found
+
+    def resolve(ref: str, path: str) -> Stakeholder | None:
+        found = by_ref.get(ref)
+        if found is None:
+            issues.append(
+                Issue(
+                    path,
+                    f"No stakeholder with key '{ref}' in the document or the store.",
+                    "UNKNOWN_REFERENCE",
+                )
+            )
+        return found
+
+    # Ties: match by key, else by (source, target, kind); symmetric kinds either way round.
+    tie_keys = [d.tie.key for _, d in parsed.ties if d.tie.key]
+    existing_ties_by_key = {
+        t.key: t for t in await store.get_ties_by_key(tie_keys) if t is not None and t.key
+    }
+    stored_ids = [s.id for s in by_ref.values()]
+    existing_ties = await store.ties_of(sorted(set(stored_ids))) if stored_ids else []
+    by_natural: dict[tuple[str, str, TieKind], Tie] = {}
+    for tie in existing_ties:
+        by_natural.setdefault((tie.source_id, tie.target_id, tie.kind), tie)
+    seen_natural: dict[tuple[str, str, TieKind], int] = {}
+    ties = _Counter()
+    for index, draft in parsed.ties:
+        path = f"ties[{index}]"
+        source = resolve(draft.source_ref, f"{path}.source")
+        target = resolve(draft.target_ref, f"{path}.target")
+        if source is None or target is None:
+            continue
+        endpoint_problems = endpoint_issues(draft.tie.kind, source, target, path)
+        if endpoint_problems:
+            issues.extend(endpoint_problems)
+            continue
+        natural = (source.id, target.id, draft.tie.kind)
+        mirrored = (target.id, source.id, draft.tie.kind)
+        symmetric = draft.tie.symmetric
+        if draft.tie.key is None:
+            first = seen_natural.get(natural) or (seen_natural.get(mirrored) if symmetric else None)
+            if first is not None:
+                issues.append(
+                    Issue(
+                        path,
+                        f"Duplicate {draft.tie.kind.value} tie from '{draft.source_ref}' to "
+                        f"'{draft.target_ref}' (first at ties[{first}]); give each a 'key' to "
+                        "keep both.",
+                        "DUPLICATE",
+                    )
+                )
+                continue
+            seen_natural[natural] = index
+        current_tie = existing_ties_by_key.get(draft.tie.key or "")
+        if current_tie is None and draft.tie.key is None:
+            current_tie = by_natural.get(natural) or (
+                by_natural.get(mirrored) if symmetric else None
+            )
+        tie = replace(
+            draft.tie,
+            id=current_tie.id if current_tie else new_id(),
+            source_id=source.id,
+            target_id=target.id,
+        )
+        if current_tie is None:
+            ties.created += 1
+            batch.upsert_ties.append(tie)
+        elif not same_content(current_tie, tie, _IGNORED_ON_COMPARE):
+            ties.updated += 1
+            batch.upsert_ties.append(tie)
+        else:
+            unchanged += 1
+    progress("validate", len(parsed.stakeholders) + len(parsed.ties), total_rows)
+
+    # Interactions: match by key, else by a fingerprint of kind, time, participants, subject.
+    drafts = [
+        (index, draft.interaction.key or interaction_fingerprint(draft), draft)
+        for index, draft in parsed.interactions
+    ]
+    existing_interactions = {
+        i.key: i
+        for i in await store.get_interactions_by_key([key for _, key, _ in drafts])
+        if i is not None and i.key
+    }
+    interactions = _Counter()
+    for index, key, interaction_draft in drafts:
+        participants = []
+        for position, (ref, acting_as) in enumerate(interaction_draft.participant_refs):
+            found = resolve(ref, f"interactions[{index}].participants[{position}]")
+            if found is not None:
+                participants.append(Participant(found.id, acting_as))
+        if len(participants) != len(interaction_draft.participant_refs):
+            continue
+        current_interaction = existing_interactions.get(key)
+        interaction = replace(
+            interaction_draft.interaction,
+            id=current_interaction.id if current_interaction else new_id(),
+            key=key,
+            participants=tuple(participants),
+        )
+        if current_interaction is None:
+            interactions.created += 1
+            batch.upsert_interactions.append(interaction)
+        elif not same_content(current_interaction, interaction, _IGNORED_ON_COMPARE):
+            interactions.updated += 1
+            batch.upsert_interactions.append(interaction)
+        else:
+            unchanged += 1
+    progress("validate", total_rows, total_rows)
+
+    if issues:
+        raise ImportRejected(issues)
+    progress("write", 0, len(batch))
+    if len(batch):
+        result = await network.store.apply(batch)
+        await network.sync()
+        revision = result.revision
+    else:
+        revision = await store.revision()
+    progress("write", len(batch), len(batch))
+    return ImportSummary(
+        stakeholders_created=people.created,
+        stakeholders_updated=people.updated,
+        ties_created=ties.created,
+        ties_updated=ties.updated,
+        interactions_created=interactions.created,
+        interactions_updated=interactions.updated,
+        unchanged=unchanged,
+        revision=revision,
+    )
+
+
+async def export_document(network: NetworkService) -> dict[str, Any]:
+    """The whole network as one interchange document, read at one revision."""
+    data = await network.store.load_all()
+    reference: Mapping[str, str] = {s.id: s.key or s.id for s in data.stakeholders}
+    return {
+        "format": "stakenet",
+        "version": FORMAT_VERSION,
+        "revision": data.revision,
+        "stakeholders": [stakeholder_to_row(s) for s in data.stakeholders],
+        "ties": [tie_to_row(t, reference.__getitem__) for t in data.ties],
+        "interactions": [
+            interaction_to_row(i, reference.__getitem__) for i in _by_time(data.interactions)
+        ],
+    }
+
+
+def _by_time(interactions: list[Interaction]) -> list[Interaction]:
+    return sorted(interactions, key=lambda i: (i.occurred_at, i.id))

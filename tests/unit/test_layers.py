@@ -1,0 +1,94 @@
+"""The layer rules of DESIGN.md §2, checked on every module's imports."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE_ROOT = Path(__file__).parents[2] / "src" / "stakenet"
+STDLIB = set(sys.stdlib_module_names) | {"__future__"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE_ROOT.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+MODULES = {module_name(p): imports_of(p) for p in sorted(PACKAGE_ROOT.rglob("*.py"))}
+
+
+def allowed(imported: str, prefixes: tuple[str, ...]) -> bool:
+    top = imported.split(".")[0]
+    if top in STDLIB and top != "sqlite3":
+        return True
+    return any(imported == p or imported.startswith(p + ".") for p in prefixes)
+
+
+DOMAIN = "stakenet.domain"
+PORT = "stakenet.store.port"
+CODEC = "stakenet.store.codec"
+RULES: dict[str, tuple[str, ...]] = {
+    # layer prefix: what its modules may import besides the standard library
+    DOMAIN: (DOMAIN,),
+    PORT: (DOMAIN,),
+    CODEC: (DOMAIN,),
+    "stakenet.store.sqlite": (DOMAIN, PORT, CODEC, "sqlite3"),
+    "stakenet.store.neo4j": (DOMAIN, PORT, CODEC, "neo4j"),
+    "stakenet.analytics": (DOMAIN, "stakenet.analytics", "networkx", "numpy", "scipy"),
+    "stakenet.services": (DOMAIN, PORT, "stakenet.analytics", "stakenet.services", "anyio"),
+    "stakenet.api": (DOMAIN, "stakenet.services", "stakenet.api", "strawberry", "graphql"),
+    "stakenet.demo": (),
+}
+
+
+def rule_for(module: str) -> tuple[str, ...] | None:
+    matches = [prefix for prefix in RULES if module == prefix or module.startswith(prefix + ".")]
+    return RULES[max(matches, key=len)] if matches else None
+
+
+ENTRY_POINTS = {"stakenet", "stakenet.app", "stakenet.cli", "stakenet.bootstrap", "stakenet.store"}
+
+
+def test_every_module_belongs_to_a_layer_or_is_an_entry_point() -> None:
+    unassigned = sorted(m for m in MODULES if rule_for(m) is None and m not in ENTRY_POINTS)
+    assert unassigned == []
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if rule_for(m) is not None))
+def test_module_imports_only_what_its_layer_allows(module: str) -> None:
+    prefixes = rule_for(module)
+    assert prefixes is not None
+    forbidden = sorted(i for i in MODULES[module] if not allowed(i, prefixes))
+    assert forbidden == [], f"{module} imports {forbidden}"
+
+
+def test_only_the_entry_points_import_the_composition_root() -> None:
+    importers = sorted(m for m, found in MODULES.items() if "stakenet.bootstrap" in found)
+    assert set(importers) <= {"stakenet.app", "stakenet.cli"}, importers
+
+
+def test_every_layer_rule_names_modules_that_exist() -> None:
+    # A rule for a package that was renamed would silently check nothing.
+    for prefix in ("stakenet.domain", "stakenet.store.port", "stakenet.analytics", "stakenet.api"):
+        assert any(m == prefix or m.startswith(prefix + ".") for m in MODULES), prefix
+
+
+def test_the_checker_catches_a_forbidden_import() -> None:
+    assert not allowed("networkx", RULES["stakenet.api"])
+    assert not allowed("stakenet.store.sqlite", RULES["stakenet.api"])
+    assert not allowed("sqlite3", RULES["stakenet.services"])
+    assert allowed("json", RULES["stakenet.domain"])
