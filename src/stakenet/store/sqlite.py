@@ -1,0 +1,1111 @@
+"""The embedded SQLite store: the default `GraphStore`, one database file per graph.
+
+sqlite3 blocks, so every call runs on the store's own thread pool, each worker with its own
+connection (an in-memory database lives in one connection, so it gets exactly one worker).
+Writes are `BEGIN IMMEDIATE` transactions, also serialised in-process by a lock; reads that
+take several SELECTs share one read transaction, so they see one snapshot. sqlite3 exceptions
+are translated into domain errors in one place, `translate_error`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import importlib.resources
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
+
+from stakenet.domain.errors import (
+    Conflict,
+    Issue,
+    NotFound,
+    StakenetError,
+    StoreUnavailable,
+    ValidationFailed,
+)
+from stakenet.domain.model import (
+    Change,
+    ChangeOp,
+    Counts,
+    EntityType,
+    GraphData,
+    Interaction,
+    Participant,
+    Stakeholder,
+    Tie,
+    TieKind,
+)
+from stakenet.domain.text import fold
+from stakenet.store.codec import (
+    entity_from_dict,
+    interaction_from_dict,
+    interaction_to_dict,
+    stakeholder_from_dict,
+    stakeholder_to_dict,
+    tie_from_dict,
+    tie_to_dict,
+)
+from stakenet.store.port import (
+    MAX_PAGE_SIZE,
+    Direction,
+    Page,
+    PageRequest,
+    StakeholderFilter,
+    StakeholderOrder,
+    WriteBatch,
+    WriteResult,
+)
+
+R = TypeVar("R")
+
+# SQLite's default limit on bound parameters is 999 in old builds; stay well below it.
+CHUNK_SIZE = 500
+FILE_WORKERS = 4
+BUSY_TIMEOUT_MS = 10_000
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def _error_name(exc: sqlite3.Error) -> str:
+    # Set by sqlite3 on errors it raises (Python 3.11+); absent on hand-made instances.
+    return getattr(exc, "sqlite_errorname", None) or ""
+
+
+def _integrity_error(exc: sqlite3.Error) -> StakenetError:
+    name, message = _error_name(exc), str(exc)
+    if name == "SQLITE_CONSTRAINT_FOREIGNKEY" or message.startswith("FOREIGN KEY"):
+        return NotFound("A stakeholder, tie or interaction this write refers to does not exist.")
+    if name in {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"} or message.startswith(
+        "UNIQUE"
+    ):
+        return Conflict("A key or id in this write is already used by another entity.")
+    return ValidationFailed([Issue("", "The write breaks a rule of the database schema.")])
+
+
+def _operational_error(exc: sqlite3.Error) -> StakenetError:
+    name = _error_name(exc)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc):
+        return StoreUnavailable("The database is locked by another writer; retry later.")
+    return StoreUnavailable(f"The database cannot be used ({name or 'operational error'}).")
+
+
+def _fixed(error: Callable[[], StakenetError]) -> Callable[[sqlite3.Error], StakenetError]:
+    return lambda _exc: error()
+
+
+# Most specific class first: every sqlite3 class below Error is a subclass of DatabaseError
+# except InterfaceError. Messages are ours, never the driver's, so no SQL text leaks out.
+ERROR_MAP: tuple[tuple[type[sqlite3.Error], Callable[[sqlite3.Error], StakenetError]], ...] = (
+    (sqlite3.IntegrityError, _integrity_error),
+    (
+        sqlite3.DataError,
+        _fixed(lambda: ValidationFailed([Issue("", "A value is too large for the database.")])),
+    ),
+    (sqlite3.OperationalError, _operational_error),
+    (
+        sqlite3.NotSupportedError,
+        _fixed(lambda: StoreUnavailable("The database does not support an operation it needs.")),
+    ),
+    (
+        sqlite3.InternalError,
+        _fixed(lambda: StoreUnavailable("The database reported an internal error.")),
+    ),
+    (
+        sqlite3.ProgrammingError,
+        _fixed(lambda: StoreUnavailable("The database connection was closed or misused.")),
+    ),
+    (
+        sqlite3.InterfaceError,
+        _fixed(
+            lambda: StoreUnavailable("The database driver was used in a way it does not support.")
+        ),
+    ),
+    (
+        sqlite3.DatabaseError,
+        _fixed(lambda: StoreUnavailable("The database file is damaged or is not a database.")),
+    ),
+    (sqlite3.Error, _fixed(lambda: StoreUnavailable("The database failed."))),
+)
+
+
+def translate_error(exc: sqlite3.Error) -> StakenetError:
+    """The domain error for a sqlite3 exception, per `ERROR_MAP`."""
+    for driver_error, to_domain_error in ERROR_MAP:
+        if isinstance(exc, driver_error):
+            return to_domain_error(exc)
+    raise TypeError(f"{type(exc).__name__} is not a sqlite3 error")  # pragma: no cover
+
+
+# --- migrations ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def bundled_migrations() -> list[Migration]:
+    """The schema migrations shipped in `store/migrations`, named `NNNN_what.sql`, in order."""
+    folder = importlib.resources.files("stakenet.store").joinpath("migrations")
+    migrations = [
+        Migration(int(entry.name.split("_", 1)[0]), entry.name, entry.read_text("utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".sql")
+    ]
+    migrations.sort(key=lambda migration: migration.version)
+    versions = [migration.version for migration in migrations]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"Two schema migrations share a version number: {versions}")
+    return migrations
+
+
+def sql_statements(script: str) -> Iterator[str]:
+    """Split a migration script into statements (triggers and comments included)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer.strip()
+            buffer = ""
+    if buffer.strip() and not all(
+        part.strip().startswith("--") or not part.strip() for part in buffer.splitlines()
+    ):
+        raise ValueError("A migration script ends with an incomplete statement.")
+
+
+# --- encoding rows ------------------------------------------------------------------------------
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # A naive datetime is taken to be UTC already.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _utc_text(moment: datetime) -> str:
+    """Fixed-width UTC text, so that comparing the strings compares the instants."""
+    return _as_utc(moment).isoformat(timespec="microseconds")
+
+
+def _chunks(values: Sequence[R], size: int = CHUNK_SIZE) -> Iterator[Sequence[R]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _marks(count: int) -> str:
+    return ",".join("?" * count)
+
+
+_STAKEHOLDER_COLUMNS = (
+    "id",
+    "kind",
+    "key",
+    "name",
+    "internal",
+    "tags",
+    "notes",
+    "created_at",
+    "updated_at",
+)
+_STAKEHOLDER_SELECT = "SELECT id, kind, key, name, internal, tags, notes, created_at, updated_at, \
+attributes FROM stakeholders"
+_COMMON_STAKEHOLDER_FIELDS = frozenset(_STAKEHOLDER_COLUMNS)
+
+
+def _stakeholder_from_row(row: Sequence[Any]) -> Stakeholder:
+    data: dict[str, Any] = json.loads(row[-1])
+    data.update(zip(_STAKEHOLDER_COLUMNS, row, strict=False))
+    data["tags"] = json.loads(data["tags"])
+    return stakeholder_from_dict(data)
+
+
+_TIE_COLUMNS = (
+    "id",
+    "key",
+    "kind",
+    "source_id",
+    "target_id",
+    "strength",
+    "role",
+    "since",
+    "until",
+    "confidence",
+    "evidence",
+    "notes",
+    "decision_role",
+    "department",
+    "context",
+    "share",
+    "created_at",
+    "updated_at",
+)
+_TIE_SELECT = f"SELECT {', '.join(_TIE_COLUMNS)} FROM ties"  # noqa: S608 (fixed column names)
+
+
+def _tie_from_row(row: Sequence[Any]) -> Tie:
+    return tie_from_dict(dict(zip(_TIE_COLUMNS, row, strict=True)))
+
+
+_INTERACTION_COLUMNS = (
+    "id",
+    "key",
+    "kind",
+    "occurred_at",
+    "sentiment",
+    "subject",
+    "summary",
+    "outcome",
+    "notes",
+    "created_at",
+    "updated_at",
+)
+_INTERACTION_SELECT = f"SELECT {', '.join(_INTERACTION_COLUMNS)} FROM interactions"  # noqa: S608
+
+
+def _upsert_sql(table: str, columns: Sequence[str]) -> str:
+    # created_at is never in the update list: an existing row keeps its creation time.
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in {"id", "created_at"})
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(len(columns))}) "  # noqa: S608
+        f"ON CONFLICT (id) DO UPDATE SET {updates}"
+    )
+
+
+_UPSERT_STAKEHOLDER = _upsert_sql(
+    "stakeholders", (*_STAKEHOLDER_COLUMNS, "name_folded", "attributes")
+)
+_UPSERT_TIE = _upsert_sql("ties", _TIE_COLUMNS)
+_UPSERT_INTERACTION = _upsert_sql("interactions", _INTERACTION_COLUMNS)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _encode_cursor(order: StakeholderOrder, sort_value: str, entity_id: str) -> str:
+    raw = _json([order.value, sort_value, entity_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def _decode_cursor(cursor: str, order: StakeholderOrder) -> tuple[str, str]:
+    invalid = ValidationFailed(
+        [Issue("after", "The cursor is not one this listing returned.", "INVALID_CURSOR")]
+    )
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error):
+        raise invalid from None
+    if (
+        not isinstance(decoded, list)
+        or len(decoded) != 3
+        or decoded[0] != order.value
+        or not all(isinstance(part, str) for part in decoded)
+    ):
+        raise invalid
+    return decoded[1], decoded[2]
+
+
+class _ChangeLog:
+    """The changes of one batch: one entry per entity touched, holding its final state."""
+
+    def __init__(self, revision: int) -> None:
+        self.revision = revision
+        self._entries: dict[tuple[EntityType, str], tuple[Change, dict[str, Any] | None]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._entries)
+
+    def _record(
+        self, entity_type: EntityType, change: Change, payload: dict[str, Any] | None
+    ) -> None:
+        key = (entity_type, change.entity_id)
+        # A later write to the same entity replaces the earlier entry and moves it last.
+        self._entries.pop(key, None)
+        self._entries[key] = (change, payload)
+
+    def upsert(
+        self,
+        entity_type: EntityType,
+        entity: Stakeholder | Tie | Interaction,
+        payload: dict[str, Any],
+    ) -> None:
+        change = Change(self.revision, entity_type, ChangeOp.UPSERT, entity.id, entity)
+        self._record(entity_type, change, payload)
+
+    def delete(self, entity_type: EntityType, entity_id: str) -> None:
+        change = Change(self.revision, entity_type, ChangeOp.DELETE, entity_id)
+        self._record(entity_type, change, None)
+
+    def rows(self) -> Iterator[tuple[int, str, str, str, str | None]]:
+        for change, payload in self._entries.values():
+            yield (
+                change.revision,
+                change.entity_type.value,
+                change.op.value,
+                change.entity_id,
+                None if payload is None else _json(payload),
+            )
+
+    def changes(self) -> list[Change]:
+        return [change for change, _ in self._entries.values()]
+
+
+def _change_from_row(row: Sequence[Any]) -> Change:
+    revision, entity_type_value, op, entity_id, payload = row
+    entity_type = EntityType(entity_type_value)
+    entity = None if payload is None else entity_from_dict(entity_type, json.loads(payload))
+    return Change(revision, entity_type, ChangeOp(op), entity_id, entity)
+
+
+def _last_by_id(entities: Iterable[R], id_of: Callable[[R], str]) -> list[R]:
+    """Each id once, keeping its last version: a batch that names an entity twice means the
+    later one."""
+    by_id: dict[str, R] = {}
+    for entity in entities:
+        by_id[id_of(entity)] = entity
+    return list(by_id.values())
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+
+class SQLiteStore:
+    """A `GraphStore` on an SQLite database at `path` (a file path, or ":memory:")."""
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        migrations: Sequence[Migration] | None = None,
+        workers: int = FILE_WORKERS,
+    ) -> None:
+        self.path = path
+        self._in_memory = path == ":memory:"
+        self._migrations = list(migrations) if migrations is not None else None
+        self._workers = 1 if self._in_memory else workers
+        self._executor: ThreadPoolExecutor | None = None
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+
+    # -- lifecycle and plumbing
+
+    async def open(self) -> None:
+        if self._executor is not None:
+            return
+        self._local = threading.local()
+        self._executor = ThreadPoolExecutor(
+            max_workers=self._workers, thread_name_prefix="stakenet-sqlite"
+        )
+        try:
+            await self._run(self._migrate)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            # Closing connections is a sqlite3 call too, so it stays off the event loop.
+            await asyncio.to_thread(self._shut_down, executor)
+
+    def _shut_down(self, executor: ThreadPoolExecutor) -> None:
+        executor.shutdown(wait=True)
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()
+
+    async def _run(self, work: Callable[[sqlite3.Connection], R]) -> R:
+        executor = self._executor
+        if executor is None:
+            raise StoreUnavailable("The SQLite store is not open.")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(executor, self._call, work)
+
+    def _call(self, work: Callable[[sqlite3.Connection], R]) -> R:
+        try:
+            return work(self._connection())
+        except sqlite3.Error as exc:
+            raise translate_error(exc) from exc
+
+    def _connection(self) -> sqlite3.Connection:
+        connection = cast(sqlite3.Connection | None, getattr(self._local, "connection", None))
+        if connection is None:
+            connection = self._connect()
+            self._local.connection = connection
+            with self._connections_lock:
+                self._connections.append(connection)
+        return connection
+
+    def _connect(self) -> sqlite3.Connection:
+        # Each connection is used by one worker thread only; check_same_thread is off so that
+        # close() can close them all once the workers have stopped.
+        connection = sqlite3.connect(
+            self.path,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+        )
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if not self._in_memory:
+                connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute("PRAGMA synchronous = FULL")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    @contextlib.contextmanager
+    def _reading(self, connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        """One deferred read transaction: every SELECT inside sees the same snapshot."""
+        connection.execute("BEGIN")
+        try:
+            yield connection
+        finally:
+            if connection.in_transaction:
+                connection.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _writing(self, connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        with self._write_lock:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                # SQLite may already have rolled back (e.g. on a full disk).
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    def _migrate(self, connection: sqlite3.Connection) -> None:
+        migrations = self._migrations if self._migrations is not None else bundled_migrations()
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        for migration in migrations:
+            # Checked inside the write transaction, so two processes opening one file at once
+            # cannot both apply it.
+            with self._writing(connection):
+                applied = connection.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
+                ).fetchone()
+                if applied:
+                    continue
+                for statement in sql_statements(migration.sql):
+                    connection.execute(statement)
+                connection.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                    (migration.version, _utc_text(datetime.now(UTC))),
+                )
+        connection.execute("SELECT value FROM meta WHERE name = 'revision'").fetchone()
+
+    # -- reads
+
+    async def revision(self) -> int:
+        return await self._run(_read_revision)
+
+    async def counts(self) -> Counts:
+        def count(connection: sqlite3.Connection) -> Counts:
+            with self._reading(connection):
+                row = connection.execute(
+                    "SELECT (SELECT COUNT(*) FROM stakeholders), (SELECT COUNT(*) FROM ties), "
+                    "(SELECT COUNT(*) FROM interactions), "
+                    "(SELECT value FROM meta WHERE name = 'revision')"
+                ).fetchone()
+            return Counts(stakeholders=row[0], ties=row[1], interactions=row[2], revision=row[3])
+
+        return await self._run(count)
+
+    async def get_stakeholders(self, ids: Sequence[str]) -> list[Stakeholder | None]:
+        return await self._get_in_order(ids, "id", _stakeholders_where)
+
+    async def get_stakeholders_by_key(self, keys: Sequence[str]) -> list[Stakeholder | None]:
+        return await self._get_in_order(keys, "key", _stakeholders_where)
+
+    async def get_ties(self, ids: Sequence[str]) -> list[Tie | None]:
+        return await self._get_in_order(ids, "id", _ties_where)
+
+    async def get_ties_by_key(self, keys: Sequence[str]) -> list[Tie | None]:
+        return await self._get_in_order(keys, "key", _ties_where)
+
+    async def get_interactions(self, ids: Sequence[str]) -> list[Interaction | None]:
+        return await self._get_in_order(ids, "id", _interactions_where)
+
+    async def get_interactions_by_key(self, keys: Sequence[str]) -> list[Interaction | None]:
+        return await self._get_in_order(keys, "key", _interactions_where)
+
+    async def _get_in_order(
+        self,
+        values: Sequence[str],
+        column: str,
+        fetch: Callable[[sqlite3.Connection, str, Sequence[str]], list[Any]],
+    ) -> list[Any]:
+        wanted = list(dict.fromkeys(values))
+        if not wanted:
+            return []
+
+        def get(connection: sqlite3.Connection) -> list[Any]:
+            with self._reading(connection):
+                found = fetch(connection, column, wanted)
+            by_value = {getattr(entity, column): entity for entity in found}
+            return [by_value.get(value) for value in values]
+
+        return await self._run(get)
+
+    async def find_stakeholders(
+        self,
+        where: StakeholderFilter,
+        page: PageRequest,
+        order: StakeholderOrder = StakeholderOrder.NAME,
+    ) -> Page[Stakeholder]:
+        if not 1 <= page.first <= MAX_PAGE_SIZE:
+            raise ValidationFailed(
+                [
+                    Issue(
+                        "first",
+                        f"first must be between 1 and {MAX_PAGE_SIZE}, not {page.first}.",
+                        "OUT_OF_RANGE",
+                    )
+                ]
+            )
+        after = None if page.after is None else _decode_cursor(page.after, order)
+        conditions, params = _stakeholder_conditions(where)
+        sort_column = "name_folded" if order is StakeholderOrder.NAME else "updated_at"
+        page_conditions, page_params = list(conditions), list(params)
+        if after is not None:
+            if order is StakeholderOrder.NAME:
+                page_conditions.append("(name_folded, id) > (?, ?)")
+                page_params += after
+            else:
+                page_conditions.append("(updated_at < ? OR (updated_at = ? AND id > ?))")
+                page_params += [after[0], after[0], after[1]]
+        ordering = "name_folded, id" if order is StakeholderOrder.NAME else "updated_at DESC, id"
+        # Only fixed fragments are joined into the SQL; every value is a bound parameter.
+        page_sql = (
+            f"SELECT {sort_column}, id, kind, key, name, internal, tags, notes, created_at, "  # noqa: S608
+            f"updated_at, attributes FROM stakeholders{_where(page_conditions)} "
+            f"ORDER BY {ordering} LIMIT ?"
+        )
+        count_sql = f"SELECT COUNT(*) FROM stakeholders{_where(conditions)}"  # noqa: S608
+
+        def find(connection: sqlite3.Connection) -> Page[Stakeholder]:
+            with self._reading(connection):
+                rows = connection.execute(page_sql, [*page_params, page.first + 1]).fetchall()
+                total = connection.execute(count_sql, params).fetchone()[0]
+            shown = rows[: page.first]
+            return Page(
+                items=[_stakeholder_from_row(row[1:]) for row in shown],
+                cursors=[_encode_cursor(order, row[0], row[1]) for row in shown],
+                has_next_page=len(rows) > page.first,
+                total_count=total,
+            )
+
+        return await self._run(find)
+
+    async def ties_of(
+        self,
+        stakeholder_ids: Sequence[str],
+        kinds: Sequence[TieKind] = (),
+        direction: Direction = Direction.BOTH,
+    ) -> list[Tie]:
+        ids = list(dict.fromkeys(stakeholder_ids))
+        kind_values = [kind.value for kind in dict.fromkeys(kinds)]
+        columns = {
+            Direction.OUT: ("source_id",),
+            Direction.IN: ("target_id",),
+            Direction.BOTH: ("source_id", "target_id"),
+        }[direction]
+        kind_condition = f" AND kind IN ({_marks(len(kind_values))})" if kind_values else ""
+
+        def find(connection: sqlite3.Connection) -> list[Tie]:
+            found: dict[str, Tie] = {}
+            with self._reading(connection):
+                for column in columns:
+                    for chunk in _chunks(ids):
+                        sql = (
+                            f"{_TIE_SELECT} WHERE {column} IN ({_marks(len(chunk))})"
+                            f"{kind_condition}"
+                        )
+                        for row in connection.execute(sql, [*chunk, *kind_values]):
+                            found[row[0]] = _tie_from_row(row)
+            return [found[tie_id] for tie_id in sorted(found)]
+
+        return await self._run(find)
+
+    async def interactions_of(
+        self, stakeholder_ids: Sequence[str], since: datetime | None = None
+    ) -> list[Interaction]:
+        ids = list(dict.fromkeys(stakeholder_ids))
+
+        def find(connection: sqlite3.Connection) -> list[Interaction]:
+            interaction_ids: set[str] = set()
+            with self._reading(connection):
+                for chunk in _chunks(ids):
+                    sql = (
+                        "SELECT interaction_id FROM interaction_participants "  # noqa: S608
+                        f"WHERE stakeholder_id IN ({_marks(len(chunk))})"
+                    )
+                    interaction_ids.update(row[0] for row in connection.execute(sql, chunk))
+                found = _interactions_where(connection, "id", sorted(interaction_ids))
+            if since is not None:
+                cutoff = _as_utc(since)
+                found = [i for i in found if i.occurred_at >= cutoff]
+            found.sort(key=lambda interaction: interaction.id)
+            found.sort(key=lambda interaction: interaction.occurred_at, reverse=True)
+            return found
+
+        return await self._run(find)
+
+    async def load_all(self) -> GraphData:
+        def load(connection: sqlite3.Connection) -> GraphData:
+            with self._reading(connection):
+                revision = _read_revision(connection)
+                stakeholders = [
+                    _stakeholder_from_row(row)
+                    for row in connection.execute(f"{_STAKEHOLDER_SELECT} ORDER BY id")
+                ]
+                ties = [
+                    _tie_from_row(row) for row in connection.execute(f"{_TIE_SELECT} ORDER BY id")
+                ]
+                interactions = _interactions_from_rows(
+                    connection.execute(f"{_INTERACTION_SELECT} ORDER BY id").fetchall(),
+                    _participants_by_interaction(
+                        connection.execute(
+                            "SELECT interaction_id, stakeholder_id, acting_as "
+                            "FROM interaction_participants ORDER BY interaction_id, position"
+                        )
+                    ),
+                )
+            return GraphData(revision, stakeholders, ties, interactions)
+
+        return await self._run(load)
+
+    async def changes_since(self, revision: int, limit: int = 10_000) -> list[Change]:
+        if limit < 1:
+            raise ValidationFailed([Issue("limit", f"limit must be at least 1, not {limit}.")])
+
+        def read(connection: sqlite3.Connection) -> list[Change]:
+            with self._reading(connection):
+                rows = connection.execute(
+                    "SELECT seq, revision, entity_type, op, entity_id, payload FROM changes "
+                    "WHERE revision > ? ORDER BY seq LIMIT ?",
+                    (revision, limit),
+                ).fetchall()
+                if len(rows) == limit:
+                    # The limit may have cut a revision in two: take the rest of the last one.
+                    last_seq, last_revision = rows[-1][0], rows[-1][1]
+                    rows += connection.execute(
+                        "SELECT seq, revision, entity_type, op, entity_id, payload FROM changes "
+                        "WHERE revision = ? AND seq > ? ORDER BY seq",
+                        (last_revision, last_seq),
+                    ).fetchall()
+            return [_change_from_row(row[1:]) for row in rows]
+
+        return await self._run(read)
+
+    # -- writes
+
+    async def apply(self, batch: WriteBatch) -> WriteResult:
+        if len(batch) == 0:
+            return WriteResult(await self.revision(), [])
+        return await self._run(lambda connection: self._apply(connection, batch))
+
+    def _apply(self, connection: sqlite3.Connection, batch: WriteBatch) -> WriteResult:
+        with self._writing(connection):
+            current = _read_revision(connection)
+            log = _ChangeLog(current + 1)
+            now = datetime.now(UTC)
+            _delete_interactions(connection, batch.delete_interactions, log)
+            _delete_ties(connection, batch.delete_ties, log)
+            _delete_stakeholders(connection, batch.delete_stakeholders, now, log)
+            _upsert_stakeholders(connection, batch.upsert_stakeholders, now, log)
+            _upsert_ties(connection, batch.upsert_ties, now, log)
+            _upsert_interactions(connection, batch.upsert_interactions, now, log)
+            if not log:
+                # Only deletes of ids that were already gone: nothing changed, so the
+                # revision stays (the transaction commits nothing).
+                return WriteResult(current, [])
+            connection.executemany(
+                "INSERT INTO changes (revision, entity_type, op, entity_id, payload) "
+                "VALUES (?, ?, ?, ?, ?)",
+                log.rows(),
+            )
+            connection.execute("UPDATE meta SET value = ? WHERE name = 'revision'", (log.revision,))
+        return WriteResult(log.revision, log.changes())
+
+
+# --- queries run inside a transaction -----------------------------------------------------------
+
+
+def _read_revision(connection: sqlite3.Connection) -> int:
+    row = connection.execute("SELECT value FROM meta WHERE name = 'revision'").fetchone()
+    return int(row[0])
+
+
+def _where(conditions: Sequence[str]) -> str:
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _stakeholder_conditions(where: StakeholderFilter) -> tuple[list[str], list[Any]]:
+    conditions: list[str] = []
+    params: list[Any] = []
+    if where.kind is not None:
+        conditions.append("kind = ?")
+        params.append(where.kind.value)
+    if where.search:
+        conditions.append("name_folded LIKE ? ESCAPE '\\'")
+        params.append(f"%{_escape_like(fold(where.search))}%")
+    for tag in dict.fromkeys(where.tags):
+        conditions.append(
+            "EXISTS (SELECT 1 FROM stakeholder_tags AS t "
+            "WHERE t.stakeholder_id = stakeholders.id AND t.tag = ?)"
+        )
+        params.append(tag)
+    if where.internal is not None:
+        conditions.append("internal = ?")
+        params.append(int(where.internal))
+    if where.updated_since is not None:
+        conditions.append("updated_at >= ?")
+        params.append(_utc_text(where.updated_since))
+    return conditions, params
+
+
+def _select_in(
+    connection: sqlite3.Connection, select: str, column: str, values: Sequence[Any]
+) -> Iterator[Any]:
+    """Rows of `select` whose `column` is one of `values`, asking at most CHUNK_SIZE at a time."""
+    for chunk in _chunks(values):
+        sql = f"{select} WHERE {column} IN ({_marks(len(chunk))})"
+        yield from connection.execute(sql, chunk)
+
+
+def _stakeholders_where(
+    connection: sqlite3.Connection, column: str, values: Sequence[str]
+) -> list[Stakeholder]:
+    return [
+        _stakeholder_from_row(row)
+        for row in _select_in(connection, _STAKEHOLDER_SELECT, column, values)
+    ]
+
+
+def _ties_where(connection: sqlite3.Connection, column: str, values: Sequence[str]) -> list[Tie]:
+    return [_tie_from_row(row) for row in _select_in(connection, _TIE_SELECT, column, values)]
+
+
+def _interactions_where(
+    connection: sqlite3.Connection, column: str, values: Sequence[str]
+) -> list[Interaction]:
+    rows = list(_select_in(connection, _INTERACTION_SELECT, column, values))
+    participants = _participants_by_interaction(
+        _select_in(
+            connection,
+            "SELECT interaction_id, stakeholder_id, acting_as, position "
+            "FROM interaction_participants",
+            "interaction_id",
+            [row[0] for row in rows],
+        ),
+        ordered=False,
+    )
+    return _interactions_from_rows(rows, participants)
+
+
+def _participants_by_interaction(
+    rows: Iterable[Sequence[Any]], *, ordered: bool = True
+) -> dict[str, list[Participant]]:
+    """Participants per interaction id; rows are (interaction, stakeholder, acting_as[, pos])."""
+    if not ordered:
+        rows = sorted(rows, key=lambda row: (row[0], row[3]))
+    grouped: dict[str, list[Participant]] = {}
+    for row in rows:
+        grouped.setdefault(row[0], []).append(Participant(row[1], row[2]))
+    return grouped
+
+
+def _interactions_from_rows(
+    rows: Iterable[Sequence[Any]], participants: Mapping[str, list[Participant]]
+) -> list[Interaction]:
+    interactions = []
+    for row in rows:
+        data: dict[str, Any] = dict(zip(_INTERACTION_COLUMNS, row, strict=True))
+        data["participants"] = ()
+        interaction = interaction_from_dict(data)
+        interactions.append(replace(interaction, participants=tuple(participants.get(row[0], ()))))
+    return interactions
+
+
+def _existing_ids(connection: sqlite3.Connection, table: str, ids: Sequence[str]) -> set[str]:
+    return {row[0] for row in _select_in(connection, f"SELECT id FROM {table}", "id", ids)}  # noqa: S608
+
+
+def _created_at(connection: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, str]:
+    select = f"SELECT id, created_at FROM {table}"  # noqa: S608 (table is one of ours)
+    return {row[0]: row[1] for row in _select_in(connection, select, "id", ids)}
+
+
+def _delete_by_id(connection: sqlite3.Connection, table: str, ids: Sequence[str]) -> set[str]:
+    deleted: set[str] = set()
+    for chunk in _chunks(ids):
+        sql = f"DELETE FROM {table} WHERE id IN ({_marks(len(chunk))}) RETURNING id"  # noqa: S608
+        deleted.update(row[0] for row in connection.execute(sql, chunk).fetchall())
+    return deleted
+
+
+def _delete_interactions(
+    connection: sqlite3.Connection, ids: Sequence[str], log: _ChangeLog
+) -> None:
+    wanted = list(dict.fromkeys(ids))
+    deleted = _delete_by_id(connection, "interactions", wanted)  # participants cascade
+    for interaction_id in wanted:
+        if interaction_id in deleted:
+            log.delete(EntityType.INTERACTION, interaction_id)
+
+
+def _delete_ties(connection: sqlite3.Connection, ids: Sequence[str], log: _ChangeLog) -> None:
+    wanted = list(dict.fromkeys(ids))
+    deleted = _delete_by_id(connection, "ties", wanted)
+    for tie_id in wanted:
+        if tie_id in deleted:
+            log.delete(EntityType.TIE, tie_id)
+
+
+def _delete_stakeholders(
+    connection: sqlite3.Connection, ids: Sequence[str], now: datetime, log: _ChangeLog
+) -> None:
+    existing = _existing_ids(connection, "stakeholders", list(dict.fromkeys(ids)))
+    wanted = [stakeholder_id for stakeholder_id in dict.fromkeys(ids) if stakeholder_id in existing]
+    if not wanted:
+        return
+    # Their ties go first, each logged: the foreign key cascade would drop them silently.
+    tie_ids: set[str] = set()
+    for column in ("source_id", "target_id"):
+        tie_ids.update(
+            row[0] for row in _select_in(connection, "SELECT id FROM ties", column, wanted)
+        )
+    _delete_ties(connection, sorted(tie_ids), log)
+
+    select = "SELECT DISTINCT interaction_id FROM interaction_participants"
+    touched = sorted({row[0] for row in _select_in(connection, select, "stakeholder_id", wanted)})
+    for chunk in _chunks(wanted):
+        connection.execute(
+            f"DELETE FROM interaction_participants WHERE stakeholder_id IN ({_marks(len(chunk))})",  # noqa: S608
+            chunk,
+        )
+    orphaned = []
+    for interaction in _interactions_where(connection, "id", touched):
+        if not interaction.participants:
+            orphaned.append(interaction.id)
+            continue
+        stored = replace(interaction, updated_at=now)
+        connection.execute(
+            "UPDATE interactions SET updated_at = ? WHERE id = ?", (_utc_text(now), stored.id)
+        )
+        log.upsert(EntityType.INTERACTION, stored, interaction_to_dict(stored))
+    _delete_interactions(connection, orphaned, log)
+
+    _delete_by_id(connection, "stakeholders", wanted)  # their tags cascade
+    for stakeholder_id in wanted:
+        log.delete(EntityType.STAKEHOLDER, stakeholder_id)
+
+
+def _check_keys(
+    connection: sqlite3.Connection, table: str, label: str, keyed: Sequence[tuple[str, str | None]]
+) -> None:
+    """Raise Conflict if a key would end up on two entities of `table`.
+
+    An existing entity that gives its key away in this same batch is not a conflict; its key
+    is cleared first, so the row-by-row upsert does not trip over the order of the batch.
+    """
+    claimed: dict[str, str] = {}
+    for entity_id, key in keyed:
+        if key is None:
+            continue
+        if claimed.setdefault(key, entity_id) != entity_id:
+            raise Conflict(f"Key '{key}' is already used by another {label}.")
+    if not claimed:
+        return
+    batch_ids = {entity_id for entity_id, _ in keyed}
+    handing_over = []
+    select = f"SELECT key, id FROM {table}"  # noqa: S608 (table is one of ours)
+    for key, owner in _select_in(connection, select, "key", list(claimed)):
+        if owner == claimed[key]:
+            continue
+        if owner not in batch_ids:
+            raise Conflict(f"Key '{key}' is already used by another {label}.")
+        handing_over.append(owner)
+    for chunk in _chunks(handing_over):
+        connection.execute(
+            f"UPDATE {table} SET key = NULL WHERE id IN ({_marks(len(chunk))})",  # noqa: S608
+            chunk,
+        )
+
+
+def _check_stakeholders_exist(
+    connection: sqlite3.Connection, references: Sequence[tuple[str, str, str]]
+) -> None:
+    """Raise NotFound for the first (label, id, stakeholder id) whose stakeholder is missing."""
+    wanted = list(dict.fromkeys(stakeholder_id for _, _, stakeholder_id in references))
+    existing = _existing_ids(connection, "stakeholders", wanted)
+    for label, entity_id, stakeholder_id in references:
+        if stakeholder_id not in existing:
+            raise NotFound(
+                f"{label} '{entity_id}' refers to stakeholder '{stakeholder_id}', "
+                "which does not exist."
+            )
+
+
+def _creation_time(existing: str | None, given: datetime | None, now: datetime) -> datetime:
+    if existing is not None:
+        return datetime.fromisoformat(existing)
+    return now if given is None else _as_utc(given)
+
+
+def _upsert_stakeholders(
+    connection: sqlite3.Connection,
+    stakeholders: Sequence[Stakeholder],
+    now: datetime,
+    log: _ChangeLog,
+) -> None:
+    items = _last_by_id(stakeholders, lambda stakeholder: stakeholder.id)
+    if not items:
+        return
+    _check_keys(connection, "stakeholders", "stakeholder", [(s.id, s.key) for s in items])
+    created = _created_at(connection, "stakeholders", [s.id for s in items])
+    now_text = _utc_text(now)
+    rows = []
+    tag_rows: list[tuple[str, str]] = []
+    for stakeholder in items:
+        stored = replace(
+            stakeholder,
+            created_at=_creation_time(created.get(stakeholder.id), stakeholder.created_at, now),
+            updated_at=now,
+        )
+        data = stakeholder_to_dict(stored)
+        data["created_at"] = _utc_text(cast(datetime, stored.created_at))
+        data["updated_at"] = now_text
+        attributes = {k: v for k, v in data.items() if k not in _COMMON_STAKEHOLDER_FIELDS}
+        rows.append(
+            (
+                stored.id,
+                data["kind"],
+                stored.key,
+                stored.name,
+                int(stored.internal),
+                _json(data["tags"]),
+                stored.notes,
+                data["created_at"],
+                now_text,
+                fold(stored.name),
+                _json(attributes),
+            )
+        )
+        tag_rows.extend((stored.id, tag) for tag in stored.tags)
+        log.upsert(EntityType.STAKEHOLDER, stored, data)
+    connection.executemany(_UPSERT_STAKEHOLDER, rows)
+    connection.executemany(
+        "DELETE FROM stakeholder_tags WHERE stakeholder_id = ?", [(i,) for i in created]
+    )
+    connection.executemany(
+        "INSERT OR IGNORE INTO stakeholder_tags (stakeholder_id, tag) VALUES (?, ?)", tag_rows
+    )
+
+
+def _upsert_ties(
+    connection: sqlite3.Connection, ties: Sequence[Tie], now: datetime, log: _ChangeLog
+) -> None:
+    items = _last_by_id(ties, lambda tie: tie.id)
+    if not items:
+        return
+    _check_keys(connection, "ties", "tie", [(tie.id, tie.key) for tie in items])
+    _check_stakeholders_exist(
+        connection,
+        [("Tie", t.id, end) for t in items for end in (t.source_id, t.target_id)],
+    )
+    created = _created_at(connection, "ties", [tie.id for tie in items])
+    now_text = _utc_text(now)
+    rows = []
+    for tie in items:
+        stored = replace(
+            tie, created_at=_creation_time(created.get(tie.id), tie.created_at, now), updated_at=now
+        )
+        data = tie_to_dict(stored)
+        data["created_at"] = _utc_text(cast(datetime, stored.created_at))
+        data["updated_at"] = now_text
+        rows.append(tuple(data.get(column) for column in _TIE_COLUMNS))
+        log.upsert(EntityType.TIE, stored, data)
+    connection.executemany(_UPSERT_TIE, rows)
+
+
+def _upsert_interactions(
+    connection: sqlite3.Connection,
+    interactions: Sequence[Interaction],
+    now: datetime,
+    log: _ChangeLog,
+) -> None:
+    items = _last_by_id(interactions, lambda interaction: interaction.id)
+    if not items:
+        return
+    for interaction in items:
+        if len(set(interaction.participant_ids)) != len(interaction.participants):
+            raise ValidationFailed(
+                [
+                    Issue(
+                        "participants",
+                        f"Interaction '{interaction.id}' names a participant more than once.",
+                        "DUPLICATE",
+                    )
+                ]
+            )
+    _check_keys(connection, "interactions", "interaction", [(i.id, i.key) for i in items])
+    _check_stakeholders_exist(
+        connection,
+        [("Interaction", i.id, sid) for i in items for sid in i.participant_ids],
+    )
+    created = _created_at(connection, "interactions", [i.id for i in items])
+    now_text = _utc_text(now)
+    rows = []
+    participant_rows: list[tuple[str, str, int, str | None]] = []
+    for interaction in items:
+        stored = replace(
+            interaction,
+            occurred_at=_as_utc(interaction.occurred_at),
+            created_at=_creation_time(created.get(interaction.id), interaction.created_at, now),
+            updated_at=now,
+        )
+        data = interaction_to_dict(stored)
+        data["occurred_at"] = _utc_text(stored.occurred_at)
+        data["created_at"] = _utc_text(cast(datetime, stored.created_at))
+        data["updated_at"] = now_text
+        rows.append(tuple(data.get(column) for column in _INTERACTION_COLUMNS))
+        participant_rows.extend(
+            (stored.id, participant.stakeholder_id, position, participant.acting_as)
+            for position, participant in enumerate(stored.participants)
+        )
+        log.upsert(EntityType.INTERACTION, stored, data)
+    connection.executemany(_UPSERT_INTERACTION, rows)
+    connection.executemany(
+        "DELETE FROM interaction_participants WHERE interaction_id = ?", [(i,) for i in created]
+    )
+    connection.executemany(
+        "INSERT INTO interaction_participants (interaction_id, stakeholder_id, position, "
+        "acting_as) VALUES (?, ?, ?, ?)",
+        participant_rows,
+    )
