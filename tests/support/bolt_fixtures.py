@@ -1,0 +1,56 @@
+"""Pytest fixtures giving tests a live Bolt server.
+
+The ``bolt_server`` fixture starts one ArcadeDB server per test session (see
+``bolt_server.py``) and stops it at the end. A server that cannot start fails the
+tests that use it; nothing is skipped.
+
+To run the same tests against a real Neo4j instead, set::
+
+    STAKENET_TEST_NEO4J_URI       e.g. bolt://127.0.0.1:7687
+    STAKENET_TEST_NEO4J_USER      default "neo4j"
+    STAKENET_TEST_NEO4J_PASSWORD  default ""
+    STAKENET_TEST_NEO4J_DATABASE  default "neo4j"
+
+Use it from a conftest.py with ``from tests.support.bolt_fixtures import bolt_server``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from .bolt_server import BoltServer, start_bolt_server, stop_bolt_server
+
+ENV_URI = "STAKENET_TEST_NEO4J_URI"
+ENV_USER = "STAKENET_TEST_NEO4J_USER"
+ENV_PASSWORD = "STAKENET_TEST_NEO4J_PASSWORD"
+ENV_DATABASE = "STAKENET_TEST_NEO4J_DATABASE"
+
+
+def external_server() -> BoltServer | None:
+    """The server named by STAKENET_TEST_NEO4J_URI and friends, if that is set."""
+    uri = os.environ.get(ENV_URI, "").strip()
+    if not uri:
+        return None
+    return BoltServer(
+        uri=uri,
+        user=os.environ.get(ENV_USER, "neo4j"),
+        password=os.environ.get(ENV_PASSWORD, ""),
+        database=os.environ.get(ENV_DATABASE, "neo4j"),
+    )
+
+
+@pytest.fixture(scope="session")
+def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
+    """A running Bolt server for the whole test session."""
+    external = external_server()
+    if external is not None:
+        yield external
+        return
+    server = start_bolt_server(tmp_path_factory.mktemp("arcadedb"))
+    try:
+        yield server
+    finally:
+        stop_bolt_server(server)
