@@ -1,0 +1,384 @@
+"""Introduction paths: the strongest chains of people from our side to a stakeholder.
+
+This module owns the person graph and the path search over it.
+
+**Person graph.** People introduce people, so paths run over people only; organisations never
+appear as intermediates. Two people are linked when they share any current tie, in either
+direction (KNOWS, FAMILY, REPORTS_TO, ADVISES, INFLUENCES, RELATIONSHIP_OWNER, ...); several
+ties collapse to the strongest. Two people who work for (current WORKS_FOR) the same
+organisation and have no direct tie get an inferred *colleague* link of strength
+``colleague_strength`` (default 0.25, see `StrengthParams`): the link has ``tie_id=None`` and
+``kind="COLLEAGUE"``. Organisations with more than ``max_colleague_group`` (default 500) people
+on file infer no colleague links: sharing a very large employer says little.
+
+**Path strength** is the product of the link strengths along the path; the weakest link is the
+link of lowest strength. The search minimises the sum of ``−log(strength)`` (strengths capped at
+0.99 so that among equally strong routes the shorter wins, see `views.path_cost`), so a strong
+two-step route (0.9 × 0.9 = 0.81) beats a weak direct tie (0.3). The reported strength is the
+exact product of the uncapped strengths.
+
+**Endpoints.** Without ``from_id`` a path starts at one of our internal people and never passes
+through another internal person: each path starts at the internal person nearest the target.
+With ``from_id`` (a person) paths start there and may pass through anyone. When the target is an
+organisation, paths end at the first of its people reached (current WORKS_FOR or
+BOARD_MEMBER_OF); the organisation is reported as the path's `target` and is not a step.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from stakenet.analytics.errors import UnknownStakeholder
+from stakenet.analytics.strength import StrengthParams, distance
+from stakenet.analytics.views import ORGANISATION_KINDS, path_cost
+
+__all__ = [
+    "COLLEAGUE",
+    "IntroductionPath",
+    "PathLink",
+    "best_path_strengths",
+    "introduction_paths",
+    "members",
+    "person_graph",
+]
+
+COLLEAGUE = "COLLEAGUE"
+"""Kind reported for an inferred colleague link (which has no tie id)."""
+
+MEMBERSHIP_KINDS = frozenset({"WORKS_FOR", "BOARD_MEMBER_OF"})
+
+_SOURCE = ("source",)
+_TARGET = ("target",)
+
+
+@dataclass(frozen=True, slots=True)
+class PathLink:
+    """One link of a path: a tie between two people, or an inferred colleague link.
+
+    Attributes
+    ----------
+    source, target : str
+        The people, in path order.
+    tie_id : str or None
+        The tie; ``None`` for an inferred colleague link.
+    kind : str
+        The tie's kind, or ``"COLLEAGUE"``.
+    strength : float
+        The link's strength.
+    via : str or None
+        For a colleague link, the organisation both work for.
+    """
+
+    source: str
+    target: str
+    tie_id: str | None
+    kind: str
+    strength: float
+    via: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IntroductionPath:
+    """An introduction path.
+
+    Attributes
+    ----------
+    target : str
+        The stakeholder asked for (an organisation when paths end at its people).
+    steps : tuple of str
+        The people, from the start to the last person.
+    links : tuple of PathLink
+        One per hop.
+    strength : float
+        Product of the link strengths (1.0 for a zero-hop path).
+    hops : int
+        Number of links.
+    weakest_link : PathLink or None
+        The link of lowest strength (``None`` for a zero-hop path).
+    """
+
+    target: str
+    steps: tuple[str, ...]
+    links: tuple[PathLink, ...]
+    strength: float
+    hops: int
+    weakest_link: PathLink | None
+
+    @property
+    def tie_ids(self) -> tuple[str | None, ...]:
+        """The tie id of every link (``None`` for inferred colleague links)."""
+        return tuple(link.tie_id for link in self.links)
+
+
+def _is_person(attrs: Mapping[str, Any]) -> bool:
+    return attrs.get("kind") == "PERSON"
+
+
+def members(G: nx.MultiDiGraph, org_id: str, strengths: Mapping[str, float]) -> set[str]:
+    """People with a current WORKS_FOR or BOARD_MEMBER_OF tie to `org_id`."""
+    found: set[str] = set()
+    for person, _, key, kind in G.in_edges(org_id, keys=True, data="kind"):
+        if kind in MEMBERSHIP_KINDS and key in strengths and _is_person(G.nodes[person]):
+            found.add(person)
+    return found
+
+
+def person_graph(
+    G: nx.MultiDiGraph,
+    strengths: Mapping[str, float],
+    colleague_strength: float | None = None,
+    max_colleague_group: int = 500,
+) -> nx.Graph:
+    """The person graph (see the module docstring).
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        The projection.
+    strengths : Mapping[str, float]
+        ``tie_id -> effective strength`` of the current ties.
+    colleague_strength : float, optional
+        Strength of inferred colleague links (default `StrengthParams.colleague_strength`).
+    max_colleague_group : int
+        Organisations with more people than this infer no colleague links.
+
+    Returns
+    -------
+    nx.Graph
+        Person nodes (with ``internal``) and links with ``strength``, ``distance`` (uncapped
+        ``−log``), ``cost`` (capped, for the search), ``tie_id``, ``kind`` and ``via``.
+    """
+    if colleague_strength is None:
+        colleague_strength = StrengthParams().colleague_strength
+    P = nx.Graph()
+    nodes = G.nodes
+    for v, attrs in G.nodes(data=True):
+        if _is_person(attrs):
+            P.add_node(v, internal=bool(attrs.get("internal")), name=attrs.get("name", v))
+    employers: dict[str, list[str]] = {}
+    adj = P._adj
+    for u, v, key, attrs in G.edges(keys=True, data=True):
+        s = strengths.get(key)
+        if s is None or u == v:
+            continue
+        u_person, v_person = u in adj, v in adj
+        if u_person and v_person:
+            link = adj[u].get(v)
+            if link is None or s > link["strength"]:
+                P.add_edge(
+                    u,
+                    v,
+                    strength=s,
+                    distance=distance(s),
+                    cost=path_cost(s),
+                    tie_id=key,
+                    kind=attrs.get("kind", ""),
+                    via=None,
+                )
+        elif u_person and attrs.get("kind") == "WORKS_FOR" and nodes[v].get("kind") != "PERSON":
+            employers.setdefault(v, []).append(u)
+    for org, people in employers.items():
+        staff = sorted(set(people), key=str)
+        if len(staff) > max_colleague_group:
+            continue
+        for a, b in itertools.combinations(staff, 2):
+            if b not in adj[a]:
+                P.add_edge(
+                    a,
+                    b,
+                    strength=colleague_strength,
+                    distance=distance(colleague_strength),
+                    cost=path_cost(colleague_strength),
+                    tie_id=None,
+                    kind=COLLEAGUE,
+                    via=org,
+                )
+    return P
+
+
+def best_path_strengths(
+    people: nx.Graph,
+    sources: Iterable[str],
+    max_hops: int = 4,
+    blocked: Collection[str] = (),
+) -> dict[str, float]:
+    """Strength of the strongest path of at most `max_hops` links from any source to each person.
+
+    A hop-bounded Dijkstra over (cost, hops) labels: one search answers every person at once.
+
+    Parameters
+    ----------
+    people : nx.Graph
+        The person graph.
+    sources : iterable of str
+        Start people (strength 1.0 to themselves).
+    max_hops : int
+        Longest path considered.
+    blocked : collection of str
+        People a path may not pass through or end at (sources excepted), e.g. our other
+        internal people.
+
+    Returns
+    -------
+    dict
+        ``person -> best path strength`` for every person reached.
+    """
+    start = {s for s in sources if s in people}
+    heap: list[tuple[float, int, int, str]] = []
+    counter = itertools.count()
+    for s in start:
+        heapq.heappush(heap, (0.0, 0, next(counter), s))
+    settled_hops: dict[str, int] = {}
+    best: dict[str, float] = {}
+    adj = people._adj
+    while heap:
+        cost, hops, _, v = heapq.heappop(heap)
+        known = settled_hops.get(v)
+        if known is not None and known <= hops:
+            continue
+        settled_hops[v] = hops
+        if v not in best:
+            best[v] = math.exp(-cost)
+        if hops >= max_hops:
+            continue
+        for w, data in adj[v].items():
+            if w in blocked and w not in start:
+                continue
+            seen = settled_hops.get(w)
+            if seen is not None and seen <= hops + 1:
+                continue
+            heapq.heappush(heap, (cost + data["distance"], hops + 1, next(counter), w))
+    return best
+
+
+def _check(G: nx.MultiDiGraph, node_id: str) -> Mapping[str, Any]:
+    if node_id not in G:
+        raise UnknownStakeholder(node_id)
+    attrs: Mapping[str, Any] = G.nodes[node_id]
+    return attrs
+
+
+def introduction_paths(
+    G: nx.MultiDiGraph,
+    strengths: Mapping[str, float],
+    to_id: str,
+    from_id: str | None = None,
+    limit: int = 3,
+    max_hops: int = 4,
+    *,
+    people: nx.Graph | None = None,
+    max_candidates: int = 200,
+) -> list[IntroductionPath]:
+    """The `limit` strongest simple introduction paths to `to_id`.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        The projection.
+    strengths : Mapping[str, float]
+        ``tie_id -> effective strength`` of the current ties.
+    to_id : str
+        The person, or organisation, to reach.
+    from_id : str, optional
+        The person to start from; by default any internal person (see the module docstring).
+    limit : int
+        How many paths to return.
+    max_hops : int
+        Longest path, in links.
+    people : nx.Graph, optional
+        A person graph already built from `G` and `strengths` (built here otherwise).
+    max_candidates : int
+        Bound on the paths examined in cost order (paths over `max_hops` are skipped).
+
+    Returns
+    -------
+    list of IntroductionPath
+        Strongest first; equal strengths by fewer hops, then by the steps' ids.
+
+    Raises
+    ------
+    UnknownStakeholder
+        `to_id` or `from_id` is not in the graph.
+    ValueError
+        `from_id` is not a person, or `to_id` is neither a person nor an organisation.
+    """
+    target_attrs = _check(G, to_id)
+    if from_id is not None and not _is_person(_check(G, from_id)):
+        raise ValueError(f"introductions start at a person; {from_id!r} is not one")
+    P = people if people is not None else person_graph(G, strengths)
+    if _is_person(target_attrs):
+        ends = {to_id}
+    elif target_attrs.get("kind") in ORGANISATION_KINDS:
+        ends = members(G, to_id, strengths) & set(P)
+    else:
+        raise ValueError(f"{to_id!r} is neither a person nor an organisation")
+    if from_id is not None:
+        starts = {from_id}
+        blocked: set[str] = set()
+    else:
+        starts = {v for v, internal in P.nodes(data="internal") if internal}
+        blocked = set(starts)
+    if not ends or not starts or limit <= 0:
+        return []
+
+    S = nx.DiGraph()
+    for s in starts:
+        S.add_edge(_SOURCE, s, cost=0.0)
+    for e in ends:
+        S.add_edge(e, _TARGET, cost=0.0)
+    for a, b, data in P.edges(data=True):
+        for x, y in ((a, b), (b, a)):
+            # Never back into a start or through another internal person; a target person
+            # ends the path (it only leads on to the sink).
+            if y in starts or y in blocked or x in ends:
+                continue
+            S.add_edge(x, y, cost=data["cost"])
+    S = _within_hops(S, max_hops + 2)
+    if _SOURCE not in S or _TARGET not in S:
+        return []
+    found: list[IntroductionPath] = []
+    try:
+        candidates = nx.shortest_simple_paths(S, _SOURCE, _TARGET, weight="cost")
+        for examined, route in enumerate(candidates):
+            if examined >= max_candidates:
+                break
+            steps = tuple(route[1:-1])
+            if len(steps) - 1 > max_hops:
+                continue
+            found.append(_path(P, to_id, steps))
+            if len(found) >= limit:
+                # Candidates come in order of capped cost, so these are the strongest (up to
+                # ties among links above the 0.99 cap).
+                break
+    except nx.NetworkXNoPath:
+        pass
+    found.sort(key=lambda p: (-p.strength, p.hops, tuple(map(str, p.steps))))
+    return found[:limit]
+
+
+def _within_hops(S: nx.DiGraph, bound: int) -> nx.DiGraph:
+    """Keep the nodes on some source→target walk of at most `bound` edges."""
+    if _SOURCE not in S or _TARGET not in S:
+        return S
+    forward = nx.single_source_shortest_path_length(S, _SOURCE, cutoff=bound)
+    backward = nx.single_source_shortest_path_length(S.reverse(copy=False), _TARGET, cutoff=bound)
+    keep = [v for v, d in forward.items() if v in backward and d + backward[v] <= bound]
+    return S.subgraph(keep)
+
+
+def _path(P: nx.Graph, target: str, steps: tuple[str, ...]) -> IntroductionPath:
+    links: list[PathLink] = []
+    strength = 1.0
+    for a, b in itertools.pairwise(steps):
+        data = P[a][b]
+        links.append(PathLink(a, b, data["tie_id"], data["kind"], data["strength"], data["via"]))
+        strength *= data["strength"]
+    weakest = min(links, key=lambda link: link.strength) if links else None
+    return IntroductionPath(target, steps, tuple(links), strength, len(links), weakest)
