@@ -1,0 +1,135 @@
+"""Decision-makers: formal deciders rank above well-connected juniors; scores add up."""
+
+from __future__ import annotations
+
+import pytest
+from analytics_helpers import GraphBuilder
+
+from stakenet.analytics.centrality import compute_centrality
+from stakenet.analytics.decision_makers import DecisionMakerParams, key_decision_makers
+from stakenet.analytics.errors import NotAnOrganisation, UnknownStakeholder
+
+
+def scenario() -> GraphBuilder:
+    b = GraphBuilder()
+    b.org("us", internal=True)
+    b.person("me", internal=True)
+    b.tie("me", "us", "WORKS_FOR", 0.9)
+    b.org("acme")
+    b.person("ceo", "C_LEVEL", name="Carla CEO")
+    b.person("dm", "MANAGER", name="Dan Decider")
+    b.person("junior", "STAFF", name="Jo Junior")
+    b.person("chair", "C_LEVEL", name="Chris Chair")
+    b.person("adviser", "C_LEVEL", name="Ada Adviser")
+    b.person("lobby", None, name="Leo Lobbyist")
+    b.tie("ceo", "acme", "WORKS_FOR", 0.8)
+    b.tie("dm", "acme", "WORKS_FOR", 0.8, decision_role="DECISION_MAKER")
+    b.tie("junior", "acme", "WORKS_FOR", 0.8, decision_role="USER")
+    b.tie("chair", "acme", "BOARD_MEMBER_OF", 0.8, role="Chair")
+    b.tie("dm", "ceo", "REPORTS_TO", 0.7)
+    b.tie("junior", "dm", "REPORTS_TO", 0.7)
+    b.tie("adviser", "ceo", "ADVISES", 0.9)
+    b.tie("lobby", "dm", "INFLUENCES", 0.6)
+    for i in range(10):
+        friend = b.person(f"f{i}", "STAFF")
+        if i < 4:
+            b.tie(friend, "acme", "WORKS_FOR", 0.5)
+        b.tie("junior", friend, "KNOWS", 0.9)
+    b.tie("me", "junior", "KNOWS", 0.9)
+    b.tie("me", "adviser", "KNOWS", 0.5)
+    return b
+
+
+def test_formal_deciders_outrank_the_connected_junior() -> None:
+    b = scenario()
+    strengths = b.strengths()
+    centrality = compute_centrality(b.G, strengths).nodes
+    ranked = key_decision_makers(b.G, "acme", strengths, centrality, limit=None)
+    order = [d.id for d in ranked]
+    assert set(order) == {
+        "ceo",
+        "dm",
+        "junior",
+        "chair",
+        "adviser",
+        "lobby",
+        "f0",
+        "f1",
+        "f2",
+        "f3",
+    }
+    assert order.index("ceo") < order.index("junior")
+    assert order.index("dm") < order.index("junior")
+    assert order[:4] == ["dm", "ceo", "chair", "junior"]
+    assert order[4:8] == ["f0", "f1", "f2", "f3"]  # equal scores: by name
+    assert "me" not in order
+    for d in ranked:
+        assert d.score == pytest.approx(sum(f.contribution for f in d.factors))
+        for f in d.factors:
+            assert 0.0 <= f.value <= 1.0
+            assert f.contribution == pytest.approx(f.value * f.weight)
+    assert [d.score for d in ranked] == sorted((d.score for d in ranked), reverse=True)
+
+
+def test_factor_values() -> None:
+    b = scenario()
+    strengths = b.strengths()
+    ranked = {d.id: d for d in key_decision_makers(b.G, "acme", strengths, None, limit=None)}
+    f = {x.name: x for x in ranked["dm"].factors}
+    # MANAGER 0.5 blended with one level below the top (0.75)
+    assert f["formal_authority"].value == pytest.approx(0.7 * 0.5 + 0.3 * 0.75)
+    assert f["decision_role"].value == 1.0
+    assert f["external_influence"].value == pytest.approx(0.6)
+    # dm ties: ceo (REPORTS_TO 0.7), junior (0.7) among 7 colleagues
+    assert f["internal_centrality"].value == pytest.approx(1.4 / 7)
+    # me -> junior (0.9) -> dm (0.7)
+    assert f["our_coverage"].value == pytest.approx(0.63)
+    ceo = {x.name: x for x in ranked["ceo"].factors}
+    assert ceo["formal_authority"].value == pytest.approx(1.0)
+    assert ceo["external_influence"].value == pytest.approx(0.9)
+    chair = {x.name: x for x in ranked["chair"].factors}
+    assert chair["formal_authority"].value == 1.0
+    assert ranked["chair"].relation == "BOARD"
+    assert ranked["adviser"].relation == "ADVISER"
+    assert ranked["lobby"].relation == "INFLUENCER"
+    adv = {x.name: x for x in ranked["adviser"].factors}
+    assert adv["formal_authority"].value == 0.0
+    assert adv["external_influence"].value == pytest.approx(0.9)
+    assert adv["our_coverage"].value == pytest.approx(0.5)
+
+
+def test_declared_decision_maker_ranks_near_the_top_and_limit() -> None:
+    b = scenario()
+    top = key_decision_makers(b.G, "acme", b.strengths(), None, limit=2)
+    assert len(top) == 2 and "dm" in [d.id for d in top]
+
+
+def test_ties_broken_by_name() -> None:
+    b = GraphBuilder()
+    b.org("acme")
+    for pid, name in (("p1", "Zed"), ("p2", "Amy"), ("p3", "Bob")):
+        b.person(pid, "MANAGER", name=name)
+        b.tie(pid, "acme", "WORKS_FOR", 0.5)
+    ranked = key_decision_makers(b.G, "acme", b.strengths(), None)
+    assert [d.name for d in ranked] == ["Amy", "Bob", "Zed"]
+
+
+def test_weights_are_configurable() -> None:
+    b = scenario()
+    params = DecisionMakerParams(
+        formal_authority_weight=0.0,
+        decision_role_weight=0.0,
+        internal_centrality_weight=1.0,
+        external_influence_weight=0.0,
+        our_coverage_weight=0.0,
+    )
+    ranked = key_decision_makers(b.G, "acme", b.strengths(), None, params=params)
+    assert ranked[0].id == "junior"
+
+
+def test_errors() -> None:
+    b = scenario()
+    with pytest.raises(UnknownStakeholder):
+        key_decision_makers(b.G, "nope", b.strengths(), None)
+    with pytest.raises(NotAnOrganisation):
+        key_decision_makers(b.G, "ceo", b.strengths(), None)
