@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
 
 from stakenet.api.ids import from_global_id, to_global_id
 from stakenet.api.inputs import (
@@ -63,6 +65,7 @@ from stakenet.services.network import (
 from stakenet.services.transfer import import_document
 
 T = TypeVar("T")
+log = logging.getLogger("stakenet.api")
 
 
 def user_errors(error: StakenetError) -> list[UserError]:
@@ -106,9 +109,8 @@ STAKEHOLDER_TYPE_NAMES = tuple(TYPE_NAMES.values())
 
 def _check_first(first: int) -> None:
     if not 1 <= first <= MAX_PAGE_SIZE:
-        raise GraphQLError(
-            f"'first' must be between 1 and {MAX_PAGE_SIZE}, got {first}.",
-            extensions={"code": "BAD_USER_INPUT"},
+        raise ValidationFailed(
+            [Issue("first", f"'first' must be between 1 and {MAX_PAGE_SIZE}, got {first}.")]
         )
 
 
@@ -136,7 +138,7 @@ class Query:
         self, info: Info, id: strawberry.ID | None = None, key: str | None = None
     ) -> Stakeholder | None:
         if (id is None) == (key is None):
-            raise GraphQLError("Give exactly one of 'id' or 'key'.")
+            raise ValidationFailed([Issue("id", "Give exactly one of 'id' or 'key'.")])
         loaders = info.context.loaders
         if id is not None:
             entity = await loaders.stakeholder_by_id.load(
@@ -369,8 +371,23 @@ class MaskUnexpectedErrors(MaskErrors):
         super().__init__(should_mask_error=_is_unexpected)
 
 
+class StakenetSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log what went wrong unexpectedly; a caller's own mistakes are not server errors."""
+        for error in errors:
+            if _is_unexpected(error):
+                log.error(
+                    "unexpected %s in %s",
+                    type(error.original_error).__name__,
+                    ".".join(str(p) for p in error.path or ()),
+                    exc_info=error.original_error,
+                )
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return StakenetSchema(
         query=Query,
         mutation=Mutation,
         types=[Person, Company, Municipality, Organization],

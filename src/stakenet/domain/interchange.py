@@ -429,6 +429,9 @@ class ParsedDocument:
     ties: list[tuple[int, TieDraft]]
     interactions: list[tuple[int, InteractionDraft]]
     issues: list[Issue]
+    # Every key a stakeholder row names, parsed or not: a reference to a row that failed is
+    # already reported at that row, not again at each reference.
+    declared_keys: frozenset[str] = frozenset()
 
 
 MAX_DOCUMENT_ROWS = 5_000_000
@@ -500,7 +503,13 @@ def parse_document(document: object) -> ParsedDocument:
                 )
             else:
                 first_row_of_item_key[item_key] = index
-    return ParsedDocument(stakeholders, ties, interactions, issues)
+    raw_stakeholders = document.get("stakeholders")
+    declared = frozenset(
+        row["key"].strip()
+        for row in (raw_stakeholders if isinstance(raw_stakeholders, list) else [])
+        if isinstance(row, Mapping) and isinstance(row.get("key"), str)
+    )
+    return ParsedDocument(stakeholders, ties, interactions, issues, declared)
 
 
 def _drop_empty(row: dict[str, Any]) -> dict[str, Any]:

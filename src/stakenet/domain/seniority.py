@@ -66,7 +66,7 @@ _RULES: list[tuple[Seniority, tuple[str, ...]]] = [
         Seniority.VP_DIRECTOR,
         (
             r"\bdirector\b",
-            r"\bdirektor",
+            r"\w*direktor",
             r"\bhead of\b",
             r"\bhead\b",
             r"\bchef\b",

@@ -120,7 +120,7 @@ async def import_document(
 
     def resolve(ref: str, path: str) -> Stakeholder | None:
         found = by_ref.get(ref)
-        if found is None:
+        if found is None and ref not in parsed.declared_keys:
             issues.append(
                 Issue(
                     path,

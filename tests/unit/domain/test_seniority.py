@@ -24,6 +24,8 @@ C, VP, M, S = Seniority.C_LEVEL, Seniority.VP_DIRECTOR, Seniority.MANAGER, Senio
         ("økonomichef", VP),
         ("Teknisk direktør", VP),
         ("Director of Operations", VP),
+        ("økonomidirektør", VP),
+        ("salgsdirektør", VP),
         ("udvalgsformand", VP),
         ("Project Manager", M),
         ("afdelingsleder", M),
