@@ -149,7 +149,12 @@ class GraphStore(Protocol):
         """Interactions any of these stakeholders took part in, newest first."""
 
     async def apply(self, batch: WriteBatch) -> WriteResult:
-        """Apply the batch atomically; nothing is written if any part fails."""
+        """Apply the batch atomically; nothing is written if any part fails.
+
+        A batch that changes something bumps the revision by exactly one. A batch that changes
+        nothing (empty, or deleting only ids that do not exist) returns the current revision
+        and no changes.
+        """
 
     async def load_all(self) -> GraphData:
         """Everything, read in one consistent snapshot, with the revision it reflects."""
