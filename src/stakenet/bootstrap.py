@@ -68,4 +68,4 @@ def build_store(url: DatabaseUrl) -> GraphStore:
 
 
 def build_services(url: DatabaseUrl, settings: Settings | None = None) -> Services:
-    return Services(network=NetworkService(build_store(url)), settings=settings or Settings())
+    return Services.around(NetworkService(build_store(url)), settings)

@@ -93,8 +93,9 @@ class Projection:
         """
         touched: set[str] = set()
         with self.lock:
+            applied_up_to = self.revision
             for change in changes:
-                if change.revision <= self.revision and change.revision != 0:
+                if change.revision <= applied_up_to:
                     continue
                 touched |= self._apply_one(change)
                 self.revision = max(self.revision, change.revision)

@@ -12,6 +12,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
+from stakenet.api.analytics import AnalyticsQuery
 from stakenet.api.ids import from_global_id, to_global_id
 from stakenet.api.inputs import (
     CompanyInput,
@@ -115,7 +116,7 @@ def _check_first(first: int) -> None:
 
 
 @strawberry.type(description="Read the network.")
-class Query:
+class Query(AnalyticsQuery):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, entity_id = from_global_id(id)
@@ -197,6 +198,7 @@ class Query:
         limit: int = 200,
     ) -> RelationshipMap:
         network = info.context.services.network
+        state = info.context.services.analytics.state
         center = _entity_id(center_id, "centerId", *STAKEHOLDER_TYPE_NAMES)
         result = await network.relationship_map(
             MapRequest(
@@ -205,8 +207,12 @@ class Query:
                 tie_kinds=tuple(model.TieKind(k) for k in tie_kinds or ()),
                 min_strength=min_strength,
                 limit=limit,
-            )
+            ),
+            strengths=state.snapshot.strengths if state else None,
         )
+        metrics = state.snapshot.nodes if state else {}
+        activity = state.activity() if state else {}
+        busiest = max((activity.get(n, 0.0) for n in result.distances), default=0.0) or 1.0
         graph = network.projection.graph
         type_of = {
             n: TYPE_NAMES[model.StakeholderKind(graph.nodes[n]["kind"])] for n in result.distances
@@ -214,7 +220,12 @@ class Query:
         return RelationshipMap(
             center_id=center,
             nodes=[
-                MapNode(stakeholder_id=node, distance=distance, influence=0.0)
+                MapNode(
+                    stakeholder_id=node,
+                    distance=distance,
+                    influence=metrics[node].influence if node in metrics else 0.0,
+                    interaction_intensity=activity.get(node, 0.0) / busiest,
+                )
                 for node, distance in result.distances.items()
             ],
             edges=[
@@ -234,12 +245,14 @@ class Query:
     @strawberry.field(description="Counts and revisions of the network.")
     async def network_stats(self, info: Info) -> NetworkStats:
         counts = await info.context.services.network.counts()
+        state = info.context.services.analytics.state
         return NetworkStats(
             stakeholders=counts.stakeholders,
             ties=counts.ties,
             interactions=counts.interactions,
             revision=counts.revision,
-            analytics_revision=None,
+            analytics_revision=state.revision if state else None,
+            betweenness_mode=state.snapshot.betweenness_mode if state else None,
         )
 
 

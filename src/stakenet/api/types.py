@@ -6,18 +6,24 @@ request's DataLoaders so a list of fifty stakeholders costs one store call, not 
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 
 from stakenet.api.context import Context
 from stakenet.api.ids import to_global_id
 from stakenet.domain import model
+from stakenet.domain.errors import Issue, ValidationFailed
 from stakenet.domain.seniority import effective_seniority
+from stakenet.services.network import MAX_PAGE_SIZE
+from stakenet.services.network import Direction as DomainDirection
 
 Info = strawberry.Info[Context, None]
+T = TypeVar("T")
 
 StakeholderKind = strawberry.enum(model.StakeholderKind, description="What a stakeholder is.")
 TieKind = strawberry.enum(model.TieKind, description="What a tie between two stakeholders means.")
@@ -30,6 +36,7 @@ Evidence = strawberry.enum(model.Evidence, description="How we know a tie exists
 OrganizationCategory = strawberry.enum(
     model.OrganizationCategory, description="What kind of organisation."
 )
+Direction = strawberry.enum(DomainDirection, description="Which ties: outgoing, incoming or both.")
 
 
 @strawberry.interface(description="An object with a globally unique, opaque id.")
@@ -90,7 +97,71 @@ class Stakeholder(Node):
 
     @strawberry.field(description="Centrality and influence; null until analytics have run.")
     def metrics(self, info: Info) -> StakeholderMetrics | None:
-        return None
+        found = info.context.services.analytics.metrics_of(self.entity.id)
+        if found is None:
+            return None
+        metrics, revision = found
+        return StakeholderMetrics(
+            influence=metrics.influence,
+            pagerank=metrics.pagerank,
+            betweenness=metrics.betweenness,
+            closeness=metrics.closeness,
+            eigenvector=metrics.eigenvector,
+            degree=metrics.degree,
+            community=metrics.community if metrics.community >= 0 else None,
+            constraint=metrics.constraint,
+            revision=revision,
+        )
+
+    @strawberry.field(description="This stakeholder's ties, filtered by kind and direction.")
+    async def ties(
+        self,
+        info: Info,
+        kinds: list[TieKind] | None = None,  # type: ignore[valid-type]
+        direction: Direction = Direction.BOTH,  # type: ignore[valid-type]
+        first: int = 50,
+        after: str | None = None,
+    ) -> TieConnection:
+        own = self.entity.id
+        wanted = set(kinds or ())
+        ties = [
+            tie
+            for tie in await info.context.loaders.ties_by_stakeholder.load(own)
+            if (not wanted or tie.kind in wanted)
+            and (
+                direction is DomainDirection.BOTH
+                or (direction is DomainDirection.OUT and tie.source_id == own)
+                or (direction is DomainDirection.IN and tie.target_id == own)
+            )
+        ]
+        page, start, has_next = paginate(ties, first, after)
+        return TieConnection(
+            edges=[
+                TieEdge(cursor=offset_cursor(start + i), node=tie_type(t))
+                for i, t in enumerate(page)
+            ],
+            page_info=page_info(start, len(page), has_next),
+            total_count=len(ties),
+        )
+
+    @strawberry.field(description="Interactions this stakeholder took part in, newest first.")
+    async def interactions(
+        self, info: Info, since: datetime | None = None, first: int = 20, after: str | None = None
+    ) -> InteractionConnection:
+        found = [
+            i
+            for i in await info.context.loaders.interactions_by_stakeholder.load(self.entity.id)
+            if since is None or i.occurred_at >= since
+        ]
+        page, start, has_next = paginate(found, first, after)
+        return InteractionConnection(
+            edges=[
+                InteractionEdge(cursor=offset_cursor(start + i), node=interaction_type(item))
+                for i, item in enumerate(page)
+            ],
+            page_info=page_info(start, len(page), has_next),
+            total_count=len(found),
+        )
 
 
 @strawberry.type(description="A person: a contact, a decision-maker, or one of our own people.")
@@ -355,6 +426,9 @@ class MapNode:
     stakeholder_id: strawberry.Private[str]
     distance: int = strawberry.field(description="Hops from the centre of the map.")
     influence: float = strawberry.field(description="Influence score (0 until analytics ran).")
+    interaction_intensity: float = strawberry.field(
+        description="Recency-weighted interactions, 0..1 relative to the busiest on the map."
+    )
 
     @strawberry.field(description="The stakeholder.")
     async def stakeholder(self, info: Info) -> Stakeholder:
@@ -391,6 +465,66 @@ class NetworkStats:
     revision: int = strawberry.field(description="The store's graph revision.")
     analytics_revision: int | None = strawberry.field(
         description="Revision of the latest analytics snapshot; null until one exists."
+    )
+    betweenness_mode: str | None = strawberry.field(
+        description="'exact', or 'sampled' (fixed seed) on large networks; null before analytics."
+    )
+
+
+@strawberry.type(description="A tie in a connection, with its cursor.")
+class TieEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this item.")
+    node: Tie = strawberry.field(description="The tie.")
+
+
+@strawberry.type(description="A page of ties.")
+class TieConnection:
+    edges: list[TieEdge] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Paging information.")
+    total_count: int = strawberry.field(description="How many items match in all.")
+
+
+@strawberry.type(description="An interaction in a connection, with its cursor.")
+class InteractionEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this item.")
+    node: Interaction = strawberry.field(description="The interaction.")
+
+
+@strawberry.type(description="A page of interactions.")
+class InteractionConnection:
+    edges: list[InteractionEdge] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Paging information.")
+    total_count: int = strawberry.field(description="How many items match in all.")
+
+
+def offset_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def paginate(items: list[T], first: int, after: str | None) -> tuple[list[T], int, bool]:
+    """One page of an in-memory list: (items, offset of the first, whether more follow)."""
+    if not 1 <= first <= MAX_PAGE_SIZE:
+        raise ValidationFailed(
+            [Issue("first", f"'first' must be between 1 and {MAX_PAGE_SIZE}, got {first}.")]
+        )
+    start = 0
+    if after is not None:
+        try:
+            kind, _, number = base64.urlsafe_b64decode(after.encode()).decode().partition(":")
+            if kind != "offset":
+                raise ValueError(after)
+            start = int(number) + 1
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise ValidationFailed([Issue("after", "'after' is not a valid cursor.")]) from None
+    return items[start : start + first], start, start + first < len(items)
+
+
+def page_info(start: int, count: int, has_next: bool) -> PageInfo:
+    return PageInfo(
+        has_next_page=has_next,
+        has_previous_page=start > 0,
+        start_cursor=offset_cursor(start) if count else None,
+        end_cursor=offset_cursor(start + count - 1) if count else None,
     )
 
 
