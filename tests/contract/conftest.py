@@ -12,10 +12,24 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import neo4j
 import pytest
 
+from stakenet.store.neo4j import Neo4jStore
 from stakenet.store.port import GraphStore
 from stakenet.store.sqlite import SQLiteStore
+from support.bolt_fixtures import bolt_server
+from support.bolt_server import BoltServer
+
+__all__ = ["bolt_server"]
+
+
+def make_bolt_store(request: pytest.FixtureRequest, _tmp_path: Path) -> GraphStore:
+    """A store on the session's Bolt server, emptied first: the tests share one database."""
+    server: BoltServer = request.getfixturevalue("bolt_server")
+    with neo4j.GraphDatabase.driver(server.uri, auth=server.auth) as driver:
+        driver.execute_query("MATCH (n) DETACH DELETE n", database_=server.database)
+    return Neo4jStore(server.uri, server.user, server.password, server.database)
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,7 @@ class Adapter:
 ADAPTERS: tuple[Adapter, ...] = (
     Adapter("sqlite-memory", lambda _request, _tmp_path: SQLiteStore(":memory:")),
     Adapter("sqlite-file", lambda _request, tmp_path: SQLiteStore(str(tmp_path / "stakenet.db"))),
+    Adapter("bolt", make_bolt_store, marks=(pytest.mark.bolt,)),
 )
 
 
