@@ -358,8 +358,13 @@ class AnalyticsQuery:
         ]
 
     @strawberry.field(description="Brokers between groups: high betweenness, low constraint.")
-    async def brokers(self, info: Info, first: int = 10) -> list[Broker]:
-        answer = await info.context.services.analytics.brokers(first)
+    async def brokers(
+        self,
+        info: Info,
+        first: int = 10,
+        kind: StakeholderKind | None = None,  # type: ignore[valid-type]
+    ) -> list[Broker]:
+        answer = await info.context.services.analytics.brokers(first, kind_filter(kind))
         return [
             Broker(
                 score=b.score,

@@ -265,6 +265,25 @@ async def load_stakeholder(info: Info, stakeholder_id: str) -> Stakeholder:
     return stakeholder_type(entity)
 
 
+@strawberry.type(description="One weighted input of a tie's strength.")
+class StrengthComponent:
+    name: str = strawberry.field(description="declared, observed or default.")
+    value: float = strawberry.field(description="The input, 0..1.")
+    weight: float = strawberry.field(description="Its weight; the strength is Σ value × weight.")
+
+
+@strawberry.type(description="A tie's derived strength and the evidence behind it.")
+class TieStrengthDetails:
+    value: float = strawberry.field(description="The effective strength every analytic uses.")
+    basis: str = strawberry.field(description="declared, observed, blended or default.")
+    declared: float | None = strawberry.field(description="The declared strength, if any.")
+    observed: float | None = strawberry.field(description="Strength seen in interactions.")
+    interaction_count: int = strawberry.field(description="Interactions both ends took part in.")
+    last_interaction_at: datetime | None = strawberry.field(description="The latest of them.")
+    components: list[StrengthComponent] = strawberry.field(description="The weighted inputs.")
+    revision: int = strawberry.field(description="The graph revision used.")
+
+
 @strawberry.type(description="A tie between two stakeholders; some kinds read the same both ways.")
 class Tie(Node):
     entity: strawberry.Private[model.Tie]
@@ -285,9 +304,39 @@ class Tie(Node):
     async def target(self, info: Info) -> Stakeholder:
         return await load_stakeholder(info, self.entity.target_id)
 
-    @strawberry.field(description="How close the tie is, 0..1: declared, else a default.")
-    def strength(self) -> float:
+    @strawberry.field(
+        description="How close the tie is, 0..1: derived from declared strength and interactions "
+        "by the latest analytics snapshot; the declared strength (or 0.5) before one exists."
+    )
+    def strength(self, info: Info) -> float:
+        derived = info.context.services.analytics.effective_strength(self.entity.id)
+        if derived is not None:
+            return derived
         return self.entity.strength if self.entity.strength is not None else 0.5
+
+    @strawberry.field(
+        description="How the strength was derived; `asOf` recomputes it for a past instant."
+    )
+    async def strength_details(
+        self, info: Info, as_of: datetime | None = None
+    ) -> TieStrengthDetails | None:
+        answer = await info.context.services.analytics.tie_strength(self.entity.id, as_of)
+        found = answer.value
+        if found is None:
+            return None
+        return TieStrengthDetails(
+            value=found.value,
+            basis=found.basis,
+            declared=found.declared,
+            observed=found.observed,
+            interaction_count=found.interaction_count,
+            last_interaction_at=found.last_interaction_at,
+            components=[
+                StrengthComponent(name=c.name, value=c.value, weight=c.weight)
+                for c in found.components
+            ],
+            revision=answer.revision,
+        )
 
     @strawberry.field(description="The strength as declared, if it was.")
     def declared_strength(self) -> float | None:

@@ -24,7 +24,13 @@ from stakenet.analytics.errors import UnknownStakeholder
 from stakenet.analytics.paths import IntroductionPath, introduction_paths, person_graph
 from stakenet.analytics.risks import Risk, key_person_risks
 from stakenet.analytics.snapshot import AnalyticsSnapshot, NodeMetrics, compute_snapshot
-from stakenet.analytics.strength import InteractionRecord, StrengthParams
+from stakenet.analytics.strength import (
+    InteractionRecord,
+    StrengthParams,
+    TieStrength,
+    index_interactions,
+    tie_strength,
+)
 from stakenet.analytics.whatif import WhatIfResult, what_if
 from stakenet.domain.errors import Issue, NotFound, StoreUnavailable, ValidationFailed
 from stakenet.domain.model import StakeholderKind
@@ -177,6 +183,26 @@ class AnalyticsService:
             raise NotFound(f"No stakeholder with id '{unknown.args[0]}'.") from None
         return Answer(value, state.revision)
 
+    def effective_strength(self, tie_id: str) -> float | None:
+        state = self.state
+        return state.snapshot.strengths.get(tie_id) if state else None
+
+    async def tie_strength(self, tie_id: str, as_of: datetime | None) -> Answer[TieStrength | None]:
+        """A tie's derived strength and its components, now or as of a past instant."""
+
+        def work(state: AnalyticsState) -> TieStrength | None:
+            if as_of is None:
+                return state.snapshot.tie_strengths.get(tie_id)
+            for source, target, key, attrs in state.graph.edges(keys=True, data=True):
+                if key == tie_id:
+                    pair = {source, target}
+                    shared = [r for r in state.interactions.values() if pair <= set(r.participants)]
+                    evidence = index_interactions(shared, as_of).get(frozenset(pair))
+                    return tie_strength(tie_id, source, target, attrs, evidence)
+            return None
+
+        return await self._in_thread(work)
+
     def _organisation(self, state: AnalyticsState, org_id: str) -> None:
         attrs = state.graph.nodes.get(org_id)
         if attrs is None:
@@ -286,11 +312,18 @@ class AnalyticsService:
 
         return await self._in_thread(work)
 
-    async def brokers(self, first: int) -> Answer[list[Broker]]:
+    async def brokers(
+        self, first: int, kind: StakeholderKind | None = None
+    ) -> Answer[list[Broker]]:
         _check_range("first", first, 1, MAX_RANKING)
-        return await self._in_thread(
-            lambda state: brokers(state.graph, state.snapshot.centrality, first)
-        )
+
+        def work(state: AnalyticsState) -> list[Broker]:
+            graph = state.graph
+            ranked = brokers(graph, state.snapshot.centrality, graph.number_of_nodes())
+            chosen = [b for b in ranked if kind is None or graph.nodes[b.id]["kind"] == kind.value]
+            return chosen[:first]
+
+        return await self._in_thread(work)
 
 
 def _check_range(name: str, value: int, low: int, high: int) -> None:
