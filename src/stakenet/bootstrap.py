@@ -62,9 +62,14 @@ def build_store(url: DatabaseUrl) -> GraphStore:
         if url.location != ":memory:":
             Path(url.location).expanduser().parent.mkdir(parents=True, exist_ok=True)
         return SQLiteStore(url.location)
-    raise ConfigError(
-        f"The Neo4j store is not available in this build ({url.redacted()}); use a sqlite:/// URL."
-    )
+    from stakenet.store.neo4j import Neo4jStore, neo4j_settings
+
+    try:
+        settings = neo4j_settings(url.location, os.environ)
+    except ValueError as exc:
+        # Not quoting the URL: redacted() itself cannot parse some of the URLs refused here.
+        raise ConfigError(f"The Neo4j database URL cannot be used: {exc}") from None
+    return Neo4jStore(settings.uri, settings.user, settings.password, settings.database)
 
 
 def build_services(url: DatabaseUrl, settings: Settings | None = None) -> Services:

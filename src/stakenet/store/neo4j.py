@@ -38,9 +38,10 @@ import importlib.resources
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, LiteralString, TypeVar, cast
+from urllib.parse import unquote, urlsplit
 
 import neo4j
 from neo4j import exceptions as neo4j_errors
@@ -100,6 +101,8 @@ DEFAULT_RETRY_TIME = 5.0
 CONNECTION_TIMEOUT = 5.0
 # Attempts of a write transaction that lost a race on a unique value (see `_write`).
 WRITE_ATTEMPTS = 3
+
+NEO4J_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
 
 # --- Cypher -------------------------------------------------------------------------------------
 
@@ -818,6 +821,47 @@ async def _apply(tx: Tx, batch: WriteBatch) -> WriteResult:
     await _data_chunked(tx, APPEND_CHANGES, "rows", rows)
     await _data(tx, SET_LAST_SEQ, last_seq=last_seq + len(rows))
     return WriteResult(revision, log.changes())
+
+
+# --- connection settings ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Neo4jSettings:
+    uri: str  # scheme, host and port only: what the driver connects to
+    user: str
+    password: str = field(repr=False)
+    database: str
+
+
+def neo4j_settings(url: str, environ: Mapping[str, str]) -> Neo4jSettings:
+    """Split `bolt://user:password@host:7687/database` (or neo4j://, neo4j+s://, bolt+s://).
+
+    The URL's user, password and database win; STAKENET_NEO4J_USER, STAKENET_NEO4J_PASSWORD and
+    STAKENET_NEO4J_DATABASE in `environ` fill what it leaves out (user and database default to
+    "neo4j"). Raises ValueError, never quoting the URL, for one the driver could not use.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in NEO4J_SCHEMES:
+        raise ValueError(f"the scheme must be one of {', '.join(sorted(NEO4J_SCHEMES))}.")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("the port is not a number between 0 and 65535.") from None
+    if not parts.hostname:
+        raise ValueError("no host is named.")
+    if parts.query or parts.fragment:
+        raise ValueError("a query string or fragment is not supported.")
+    database = unquote(parts.path.strip("/"))
+    if "/" in database:
+        raise ValueError("the path must be one database name.")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return Neo4jSettings(
+        uri=f"{parts.scheme}://{host}" + (f":{port}" if port is not None else ""),
+        user=unquote(parts.username or "") or environ.get("STAKENET_NEO4J_USER") or "neo4j",
+        password=unquote(parts.password or "") or environ.get("STAKENET_NEO4J_PASSWORD", ""),
+        database=database or environ.get("STAKENET_NEO4J_DATABASE") or "neo4j",
+    )
 
 
 # --- the store ----------------------------------------------------------------------------------
