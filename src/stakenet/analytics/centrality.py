@@ -94,11 +94,11 @@ class CentralityParams:
     betweenness_samples : int
         Sampled sources above the limit. Default 256.
     betweenness_work_budget : int
-        Upper bound on ``k × edges`` for sampled betweenness. Default 20_000_000.
+        Upper bound on ``k × edges`` for sampled betweenness. Default 1_000_000.
     min_betweenness_samples : int
-        Lower bound on ``k`` when the budget lowers it. Default 16.
+        Lower bound on ``k`` when the budget lowers it. Default 8.
     exact_closeness_limit : int
-        Exact closeness up to this many nodes. Default 5000.
+        Exact closeness up to this many nodes. Default 2000.
     closeness_samples : int
         Pivots per component above the limit. Default 128.
     seed : int
@@ -110,9 +110,9 @@ class CentralityParams:
     max_iter: int = 1000
     exact_betweenness_limit: int = 2000
     betweenness_samples: int = 256
-    betweenness_work_budget: int = 20_000_000
-    min_betweenness_samples: int = 16
-    exact_closeness_limit: int = 5000
+    betweenness_work_budget: int = 1_000_000
+    min_betweenness_samples: int = 8
+    exact_closeness_limit: int = 2000
     closeness_samples: int = 128
     seed: int = 42
 
@@ -271,7 +271,7 @@ def constraint(strength: sp.csr_array) -> np.ndarray:
 
 
 def closeness(
-    cost: sp.csr_array, exact_limit: int = 5000, samples: int = 128, seed: int = 42
+    cost: sp.csr_array, exact_limit: int = 2000, samples: int = 128, seed: int = 42
 ) -> tuple[np.ndarray, ClosenessMode, int | None]:
     """Closeness centrality with Wasserman-Faust scaling over a symmetric cost matrix.
 

@@ -282,7 +282,7 @@ def key_decision_makers(
     P = people if people is not None else person_graph(G, strengths)
     internal_people = [v for v, internal in P.nodes(data="internal") if internal]
     coverage = best_path_strengths(
-        P, internal_people, p.coverage_max_hops, blocked=set(internal_people)
+        P, internal_people, p.coverage_max_hops, blocked=set(internal_people), targets=candidates
     )
     depths = _hierarchy_depths(G, inside, strengths)
     ranked = [

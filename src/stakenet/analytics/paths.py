@@ -208,6 +208,7 @@ def best_path_strengths(
     sources: Iterable[str],
     max_hops: int = 4,
     blocked: Collection[str] = (),
+    targets: Collection[str] | None = None,
 ) -> dict[str, float]:
     """Strength of the strongest path of at most `max_hops` links from any source to each person.
 
@@ -224,6 +225,8 @@ def best_path_strengths(
     blocked : collection of str
         People a path may not pass through or end at (sources excepted), e.g. our other
         internal people.
+    targets : collection of str, optional
+        Stop as soon as all of these are answered (the rest of the result is then partial).
 
     Returns
     -------
@@ -237,6 +240,7 @@ def best_path_strengths(
         heapq.heappush(heap, (0.0, 0, next(counter), s))
     settled_hops: dict[str, int] = {}
     best: dict[str, float] = {}
+    pending = set(targets) if targets is not None else None
     adj = people._adj
     while heap:
         cost, hops, _, v = heapq.heappop(heap)
@@ -246,6 +250,10 @@ def best_path_strengths(
         settled_hops[v] = hops
         if v not in best:
             best[v] = math.exp(-cost)
+            if pending is not None:
+                pending.discard(v)
+                if not pending:
+                    break
         if hops >= max_hops:
             continue
         for w, data in adj[v].items():
@@ -328,19 +336,25 @@ def introduction_paths(
     if not ends or not starts or limit <= 0:
         return []
 
+    # Only people on some start→end route of at most `max_hops` links can be on a path:
+    # hop distances from the ends, then from the starts within that ball, bound the search.
+    to_end = _hops_from(P, ends, max_hops)
+    from_start = _hops_from(P, starts & to_end.keys(), max_hops, within=to_end)
+    keep = {v for v, d in from_start.items() if d + to_end[v] <= max_hops}
     S = nx.DiGraph()
-    for s in starts:
+    for s in starts & keep:
         S.add_edge(_SOURCE, s, cost=0.0)
-    for e in ends:
+    for e in ends & keep:
         S.add_edge(e, _TARGET, cost=0.0)
-    for a, b, data in P.edges(data=True):
-        for x, y in ((a, b), (b, a)):
-            # Never back into a start or through another internal person; a target person
-            # ends the path (it only leads on to the sink).
-            if y in starts or y in blocked or x in ends:
-                continue
-            S.add_edge(x, y, cost=data["cost"])
-    S = _within_hops(S, max_hops + 2)
+    adj = P._adj
+    for x in keep:
+        # Never back into a start or through another internal person; a target person
+        # ends the path (it only leads on to the sink).
+        if x in ends:
+            continue
+        for y, data in adj[x].items():
+            if y in keep and y not in starts and y not in blocked:
+                S.add_edge(x, y, cost=data["cost"])
     if _SOURCE not in S or _TARGET not in S:
         return []
     found: list[IntroductionPath] = []
@@ -363,14 +377,24 @@ def introduction_paths(
     return found[:limit]
 
 
-def _within_hops(S: nx.DiGraph, bound: int) -> nx.DiGraph:
-    """Keep the nodes on some source→target walk of at most `bound` edges."""
-    if _SOURCE not in S or _TARGET not in S:
-        return S
-    forward = nx.single_source_shortest_path_length(S, _SOURCE, cutoff=bound)
-    backward = nx.single_source_shortest_path_length(S.reverse(copy=False), _TARGET, cutoff=bound)
-    keep = [v for v, d in forward.items() if v in backward and d + backward[v] <= bound]
-    return S.subgraph(keep)
+def _hops_from(
+    P: nx.Graph, sources: Collection[str], cutoff: int, within: Mapping[str, int] | None = None
+) -> dict[str, int]:
+    """Breadth-first hop distances from `sources` up to `cutoff`, optionally inside `within`."""
+    seen = {v: 0 for v in sources}
+    frontier = list(seen)
+    adj = P._adj
+    for depth in range(1, cutoff + 1):
+        nxt: list[str] = []
+        for v in frontier:
+            for w in adj[v]:
+                if w not in seen and (within is None or w in within):
+                    seen[w] = depth
+                    nxt.append(w)
+        if not nxt:
+            break
+        frontier = nxt
+    return seen
 
 
 def _path(P: nx.Graph, target: str, steps: tuple[str, ...]) -> IntroductionPath:

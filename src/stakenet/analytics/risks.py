@@ -91,25 +91,35 @@ def reaching_internal_people(people: nx.Graph, target: str) -> set[str]:
 
 def _single_contacts(people: nx.Graph, owners: set[str], target: str) -> list[str]:
     """Outside people every path from `owners` to `target` runs through (nearest `target` first)."""
-    internal = {v for v, flag in people.nodes(data="internal") if flag}
     if any(target in people[o] for o in owners):
         return []
-    hub = ("our side",)
-    H = nx.Graph(nx.subgraph_view(people, filter_node=lambda v: v not in internal))
-    H.add_edges_from((hub, o) for o in owners)
-    H.add_edges_from((o, w) for o in owners for w in people[o] if w not in internal)
-    try:
-        route = nx.shortest_path(H, hub, target)
-    except nx.NetworkXNoPath:
+    internal = {v for v, flag in people.nodes(data="internal") if flag}
+    adj = people._adj
+
+    def route_avoiding(cut: str | None) -> list[str] | None:
+        # Breadth-first from the target over outside people, until a neighbour of an owner.
+        parent: dict[str, str | None] = {target: None}
+        frontier = [target]
+        while frontier:
+            nxt: list[str] = []
+            for v in frontier:
+                if v != target and any(w in owners for w in adj[v]):
+                    route = [v]
+                    while (up := parent[route[-1]]) is not None:
+                        route.append(up)
+                    return route
+                for w in adj[v]:
+                    if w not in parent and w not in internal and w != cut:
+                        parent[w] = v
+                        nxt.append(w)
+            frontier = nxt
+        return None
+
+    route = route_avoiding(None)
+    if route is None:
         return []
-    cuts: list[str] = []
-    for v in route[1:-1]:
-        if v in owners:
-            continue
-        hidden = nx.restricted_view(H, [v], [])
-        if not nx.has_path(hidden, hub, target):
-            cuts.append(v)
-    return list(reversed(cuts))
+    cuts = [v for v in route[:-1] if route_avoiding(v) is None]
+    return sorted(cuts, key=route.index, reverse=True)
 
 
 def key_person_risks(
