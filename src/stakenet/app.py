@@ -15,11 +15,11 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
-from strawberry.asgi import GraphQL
+from starlette.routing import Route, WebSocketRoute
 from strawberry.http.temporal_response import TemporalResponse
 
 from stakenet.api.context import Context
+from stakenet.api.http import GraphQLView, RequestGuard
 from stakenet.api.schema import build_schema
 from stakenet.bootstrap import DatabaseUrl, build_services
 from stakenet.demo import load_demo_document
@@ -29,14 +29,9 @@ from stakenet.services.transfer import import_document
 log = logging.getLogger("stakenet.app")
 
 
-class GraphQLEndpoint(GraphQL[Context, None]):
+class GraphQLEndpoint(GraphQLView):
     def __init__(self, services: Services) -> None:
-        super().__init__(
-            build_schema(),
-            graphql_ide=None if services.settings.production else "graphiql",
-            allow_queries_via_get=True,
-        )
-        self.services = services
+        super().__init__(build_schema(services.settings), services)
 
     async def get_context(self, request: Any, response: TemporalResponse | Any = None) -> Context:
         return Context(services=self.services)
@@ -94,7 +89,12 @@ def create_app(
     graphql = GraphQLEndpoint(services)
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # The guard refuses oversized, non-JSON and batched requests before strawberry
+            # reads them; WebSocket subscriptions (graphql-transport-ws) share the path.
+            Route(
+                "/graphql", RequestGuard(graphql, max_body_bytes=services.settings.max_body_bytes)
+            ),
+            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

@@ -31,6 +31,8 @@ from stakenet.api.inputs import (
     TiePayload,
     input_row,
 )
+from stakenet.api.limits import QueryLimits, limit_extensions
+from stakenet.api.subscriptions import Subscription
 from stakenet.api.types import (
     TYPE_NAMES,
     Company,
@@ -57,6 +59,7 @@ from stakenet.api.types import (
 )
 from stakenet.domain import model
 from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
+from stakenet.services.container import Settings
 from stakenet.services.network import (
     MAX_PAGE_SIZE,
     MapRequest,
@@ -399,10 +402,13 @@ class StakenetSchema(strawberry.Schema):
                 )
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The schema; `settings` picks the query limits and production mode (the SDL is the same)."""
+    limits = QueryLimits.from_settings(settings or Settings())
     return StakenetSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Person, Company, Municipality, Organization],
-        extensions=[MaskUnexpectedErrors],
+        extensions=[*limit_extensions(limits), MaskUnexpectedErrors],
     )

@@ -15,6 +15,18 @@ class Settings:
     production: bool = False
     poll_interval: float = 0.5
     analytics_debounce: float = 0.3
+    # Query limits (docs/api.md): close to graphql-armor's defaults, high enough for GraphiQL's
+    # own introspection query and for the deepest operation the explorer sends.
+    max_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_fields: int = 1000
+    max_directives: int = 50
+    # A GraphQL request is a small JSON document; importGraph of a large network belongs to
+    # `stakenet import`, so 1 MiB leaves room for a sizeable import while refusing floods early.
+    max_body_bytes: int = 1 << 20
+    # Seconds one query or mutation may run before the client gets an error instead.
+    execution_deadline: float = 10.0
 
 
 @dataclass(slots=True)

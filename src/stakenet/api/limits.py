@@ -1,0 +1,194 @@
+"""Query limits: what one GraphQL document may ask of the server before any resolver runs.
+
+Every limit is checked while parsing or validating, so a hostile document costs the server a
+parse and a walk of its syntax tree, never an execution. The defaults follow graphql-armor's and
+are set in `Settings` (`stakenet.services.container`); docs/api.md lists them.
+
+- tokens: the parser stops at `max_tokens` (graphql-core's `max_tokens` parse option), which also
+  bounds the work every later check can be made to do;
+- depth: strawberry's `QueryDepthLimiter` (introspection fields are not counted);
+- aliases: strawberry's `MaxAliasesLimiter`;
+- fields and directives: `SelectionLimitRule` below, counting fragments where they are spread;
+- introspection: graphql-core's `NoSchemaIntrospectionCustomRule` when it is switched off;
+- suggestions: "Did you mean …?" is cut from every error message when they are switched off.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from graphql import (
+    ASTValidationRule,
+    DirectiveNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from stakenet.services.container import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class QueryLimits:
+    max_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_fields: int = 1000
+    max_directives: int = 50
+    introspection: bool = True
+    suggestions: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> QueryLimits:
+        return cls(
+            max_depth=settings.max_depth,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+            max_fields=settings.max_fields,
+            max_directives=settings.max_directives,
+            introspection=not settings.production,
+            suggestions=not settings.production,
+        )
+
+
+@dataclass(slots=True)
+class _Count:
+    fields: int = 0
+    directives: int = 0
+
+    def add(self, other: _Count, times: int = 1) -> None:
+        self.fields += other.fields * times
+        self.directives += other.directives * times
+
+
+def count_selections(document: DocumentNode) -> _Count:
+    """Fields and directives of the executable operations, each fragment counted where spread.
+
+    A fragment's own count is computed once and multiplied by its uses, so a document of nested
+    fragment spreads (a "fragment bomb") is measured in linear time; a fragment cycle (which
+    validation reports anyway) counts as empty on its second visit.
+    """
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    memo: dict[str, _Count] = {}
+
+    def directives(nodes: tuple[DirectiveNode, ...] | None) -> int:
+        return len(nodes or ())
+
+    def of_fragment(name: str, visiting: frozenset[str]) -> _Count:
+        if name in memo:
+            return memo[name]
+        fragment = fragments.get(name)
+        if fragment is None or name in visiting:
+            return _Count()
+        found = of_selection_set(fragment.selection_set, visiting | {name})
+        found.directives += directives(fragment.directives)
+        memo[name] = found
+        return found
+
+    def of_selection_set(
+        selection_set: SelectionSetNode | None, visiting: frozenset[str]
+    ) -> _Count:
+        total = _Count()
+        for selection in selection_set.selections if selection_set else ():
+            total.directives += directives(selection.directives)
+            if isinstance(selection, FieldNode):
+                total.fields += 1
+                total.add(of_selection_set(selection.selection_set, visiting))
+            elif isinstance(selection, InlineFragmentNode):
+                total.add(of_selection_set(selection.selection_set, visiting))
+            elif isinstance(selection, FragmentSpreadNode):
+                total.add(of_fragment(selection.name.value, visiting))
+        return total
+
+    total = _Count()
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            total.directives += directives(definition.directives)
+            total.add(of_selection_set(definition.selection_set, frozenset()))
+    return total
+
+
+def selection_limit_rule(max_fields: int, max_directives: int) -> type[ValidationRule]:
+    class SelectionLimitRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            found = count_selections(context.document)
+            if found.fields > max_fields:
+                context.report_error(
+                    GraphQLError(
+                        f"The document selects {found.fields} fields (fragments counted where "
+                        f"they are used); at most {max_fields} are allowed."
+                    )
+                )
+            if found.directives > max_directives:
+                context.report_error(
+                    GraphQLError(
+                        f"The document uses {found.directives} directives; "
+                        f"at most {max_directives} are allowed."
+                    )
+                )
+
+    return SelectionLimitRule
+
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def without_suggestions(message: str) -> str:
+    """Cut graphql-core's "Did you mean …?" hints, which spell out the schema to a prober."""
+    return _SUGGESTION.sub("", message)
+
+
+class HideSuggestions(SchemaExtension):
+    """Remove suggestions from every error: unknown fields, arguments, types and enum values.
+
+    strawberry's `disable_field_suggestions` covers unknown fields only; graphql-core also
+    suggests argument names, type names and enum values, during validation and while coercing
+    variables, so the messages are cleaned once the whole operation has run.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        result_errors = context.result.errors if context.result else None
+        for errors in (context.pre_execution_errors, result_errors):
+            for error in errors or ():
+                error.message = without_suggestions(error.message)
+
+
+def limit_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]:
+    """Factories, not instances: strawberry then gives each operation its own extension."""
+    rules: list[type[ASTValidationRule]] = [
+        selection_limit_rule(limits.max_fields, limits.max_directives)
+    ]
+    if not limits.introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    extensions: list[Callable[[], SchemaExtension]] = [
+        functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+        functools.partial(QueryDepthLimiter, max_depth=limits.max_depth),
+        functools.partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
+        functools.partial(AddValidationRules, rules),
+    ]
+    if not limits.suggestions:
+        extensions.append(HideSuggestions)
+    return extensions
