@@ -33,9 +33,10 @@ candidates unless the organisation itself is ours.
     ``coverage_max_hops`` links, starting at an internal person, see `stakenet.analytics.paths`).
 
 Formal authority and a declared role carry 65 % of the weight, so a junior with many ties cannot
-outrank the formal deciders (at most 0.35 × 0.2 + 0.10 + 0.15 + 0.10 = 0.42 against 0.35 for a
-chief executive before any other factor), and a declared DECISION_MAKER starts at 0.30 + their
-authority. Results are sorted by score (highest first), ties broken by name, then id.
+outrank the formal deciders: a staff member with no declared role and no reports scores at most
+0.35 × 0.2 + 0.10 + 0.15 + 0.10 = 0.42, a chief executive starts at 0.35 before any other
+factor and normally gains coverage and influence too, and a declared DECISION_MAKER starts at
+0.30 + their authority. Results are sorted by score (highest first), ties broken by name, then id.
 """
 
 from __future__ import annotations
