@@ -168,6 +168,19 @@ async def test_each_stakeholder_kind_keeps_every_field(
     assert stored.updated_at is not None
 
 
+@pytest.mark.parametrize("order", list(StakeholderOrder))
+async def test_listings_return_every_field_as_stored(
+    store: GraphStore, order: StakeholderOrder
+) -> None:
+    await write(store, upsert_stakeholders=FULL_STAKEHOLDERS)
+    page = await store.find_stakeholders(StakeholderFilter(), PageRequest(first=10), order)
+    stored = await store.get_stakeholders([s.id for s in page.items])
+    assert page.items == stored
+    assert sorted(map(without_times, page.items), key=lambda s: s.id) == sorted(
+        FULL_STAKEHOLDERS, key=lambda s: s.id
+    )
+
+
 async def test_a_tie_keeps_every_field(store: GraphStore) -> None:
     await write(store, upsert_stakeholders=FULL_STAKEHOLDERS, upsert_ties=[FULL_TIE])
     [stored] = await store.get_ties(["t1"])

@@ -34,6 +34,8 @@ def node_attributes(stakeholder: Stakeholder) -> dict[str, Any]:
         "internal": stakeholder.internal,
         "seniority": seniority.value if seniority else None,
         "title": stakeholder.title,
+        "tags": stakeholder.tags,
+        "updated_at": stakeholder.updated_at,
     }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
@@ -13,6 +15,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
 from stakenet.api.analytics import AnalyticsQuery
+from stakenet.api.editing import EditingMutation
 from stakenet.api.ids import from_global_id, to_global_id
 from stakenet.api.inputs import (
     CompanyInput,
@@ -54,6 +57,8 @@ from stakenet.api.types import (
     UserError,
     interaction_type,
     kind_filter,
+    offset_cursor,
+    paginate,
     stakeholder_type,
     tie_type,
 )
@@ -65,6 +70,7 @@ from stakenet.services.network import (
     MapRequest,
     PageRequest,
     StakeholderFilter,
+    StakeholderOrder,
 )
 from stakenet.services.transfer import import_document
 
@@ -111,6 +117,13 @@ def _entity_id(global_id: str, field: str, *expected: str) -> str:
 STAKEHOLDER_TYPE_NAMES = tuple(TYPE_NAMES.values())
 
 
+@strawberry.enum(description="How to order a stakeholder listing.")
+class StakeholderOrderBy(Enum):
+    NAME = "NAME"
+    UPDATED_AT = "UPDATED_AT"
+    INFLUENCE = "INFLUENCE"
+
+
 def _check_first(first: int) -> None:
     if not 1 <= first <= MAX_PAGE_SIZE:
         raise ValidationFailed(
@@ -152,7 +165,7 @@ class Query(AnalyticsQuery):
             entity = await loaders.stakeholder_by_key.load(key or "")
         return stakeholder_type(entity) if entity else None
 
-    @strawberry.field(description="Stakeholders, filtered, ordered by name, a page at a time.")
+    @strawberry.field(description="Stakeholders, filtered and ordered, a page at a time.")
     async def stakeholders(
         self,
         info: Info,
@@ -160,34 +173,54 @@ class Query(AnalyticsQuery):
         search: str | None = None,
         tags: list[str] | None = None,
         internal: bool | None = None,
+        updated_since: datetime | None = None,
+        order_by: StakeholderOrderBy = StakeholderOrderBy.NAME,
         first: int = 50,
         after: str | None = None,
     ) -> StakeholderConnection:
         _check_first(first)
-        page = await info.context.services.network.find_stakeholders(
-            StakeholderFilter(
-                kind=kind_filter(kind),
-                search=search,
-                tags=tuple(tags or ()),
-                internal=internal,
-            ),
-            PageRequest(first=first, after=after),
+        where = StakeholderFilter(
+            kind=kind_filter(kind),
+            search=search,
+            tags=tuple(tags or ()),
+            internal=internal,
+            updated_since=updated_since,
         )
-        for entity in page.items:
-            info.context.loaders.stakeholder_by_id.prime(entity.id, entity)
+        loaders = info.context.loaders
+        if order_by is StakeholderOrderBy.INFLUENCE:
+            ranked = await info.context.services.analytics.ranked_by_influence(
+                where.kind, search, where.tags, internal, updated_since
+            )
+            ids, start, has_next = paginate(ranked.value, first, after)
+            found = await loaders.stakeholder_by_id.load_many(ids)
+            entities = [e for e in found if e is not None]
+            cursors = [offset_cursor(start + i) for i in range(len(entities))]
+            total = len(ranked.value)
+        else:
+            page = await info.context.services.network.find_stakeholders(
+                where, PageRequest(first=first, after=after), StakeholderOrder(order_by.value)
+            )
+            entities, cursors, has_next, total = (
+                page.items,
+                page.cursors,
+                page.has_next_page,
+                page.total_count,
+            )
+            for entity in entities:
+                loaders.stakeholder_by_id.prime(entity.id, entity)
         edges = [
             StakeholderEdge(cursor=cursor, node=stakeholder_type(entity))
-            for entity, cursor in zip(page.items, page.cursors, strict=True)
+            for entity, cursor in zip(entities, cursors, strict=True)
         ]
         return StakeholderConnection(
             edges=edges,
             page_info=PageInfo(
-                has_next_page=page.has_next_page,
+                has_next_page=has_next,
                 has_previous_page=after is not None,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
+                start_cursor=cursors[0] if cursors else None,
+                end_cursor=cursors[-1] if cursors else None,
             ),
-            total_count=page.total_count,
+            total_count=total,
         )
 
     @strawberry.field(description="The network around one stakeholder, breadth-first.")
@@ -267,7 +300,7 @@ def _ids_in(row: dict[str, Any], *names: str) -> dict[str, Any]:
 
 
 @strawberry.type(description="Change the network.")
-class Mutation:
+class Mutation(EditingMutation):
     @strawberry.mutation(
         description="Create a person (a retried create with the same key does not duplicate)."
     )

@@ -164,8 +164,39 @@ class Stakeholder(Node):
         )
 
 
+async def _tied(
+    info: Info, own: str, kind: model.TieKind, *, outgoing: bool, today: date | None = None
+) -> list[Stakeholder]:
+    """The stakeholders at the other end of this stakeholder's current ties of one kind."""
+    on = today or info.context.services.network.today()
+    others = [
+        tie.target_id if outgoing else tie.source_id
+        for tie in await info.context.loaders.ties_by_stakeholder.load(own)
+        if tie.kind is kind
+        and (tie.source_id if outgoing else tie.target_id) == own
+        and tie.is_current(on)
+    ]
+    found = await info.context.loaders.stakeholder_by_id.load_many(list(dict.fromkeys(others)))
+    return sorted(
+        (stakeholder_type(e) for e in found if e is not None), key=lambda s: s.entity.name
+    )
+
+
 @strawberry.type(description="A person: a contact, a decision-maker, or one of our own people.")
 class Person(Stakeholder):
+    @strawberry.field(description="Organisations this person currently works for.")
+    async def employers(self, info: Info) -> list[Stakeholder]:
+        return await _tied(info, self.entity.id, model.TieKind.WORKS_FOR, outgoing=True)
+
+    @strawberry.field(description="The person this one reports to, if known.")
+    async def reports_to(self, info: Info) -> Stakeholder | None:
+        managers = await _tied(info, self.entity.id, model.TieKind.REPORTS_TO, outgoing=True)
+        return managers[0] if managers else None
+
+    @strawberry.field(description="People who report to this one.")
+    async def direct_reports(self, info: Info) -> list[Stakeholder]:
+        return await _tied(info, self.entity.id, model.TieKind.REPORTS_TO, outgoing=False)
+
     @strawberry.field(description="Job title.")
     def title(self) -> str | None:
         return self.entity.title
@@ -183,8 +214,29 @@ class Person(Stakeholder):
         return effective_seniority(self.entity)
 
 
+@strawberry.interface(description="An organisation people work for or sit on the board of.")
+class Employer(Stakeholder):
+    @strawberry.field(description="People who currently work for it, by name.")
+    async def people(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> StakeholderConnection:
+        staff = await _tied(info, self.entity.id, model.TieKind.WORKS_FOR, outgoing=False)
+        page, start, has_next = paginate(staff, first, after)
+        return StakeholderConnection(
+            edges=[
+                StakeholderEdge(cursor=offset_cursor(start + i), node=p) for i, p in enumerate(page)
+            ],
+            page_info=page_info(start, len(page), has_next),
+            total_count=len(staff),
+        )
+
+    @strawberry.field(description="Current board members.")
+    async def board_members(self, info: Info) -> list[Stakeholder]:
+        return await _tied(info, self.entity.id, model.TieKind.BOARD_MEMBER_OF, outgoing=False)
+
+
 @strawberry.type(description="A company: client, partner or supplier.")
-class Company(Stakeholder):
+class Company(Employer):
     @strawberry.field(description="Industry.")
     def industry(self) -> str | None:
         return self.entity.industry
@@ -207,7 +259,7 @@ class Company(Stakeholder):
 
 
 @strawberry.type(description="A municipality, where we work and whose authorities we deal with.")
-class Municipality(Stakeholder):
+class Municipality(Employer):
     @strawberry.field(description="Official municipality code.")
     def code(self) -> str | None:
         return self.entity.code
@@ -226,7 +278,7 @@ class Municipality(Stakeholder):
 
 
 @strawberry.type(description="Another organisation: agency, association, union, committee …")
-class Organization(Stakeholder):
+class Organization(Employer):
     @strawberry.field(description="What kind of organisation.")
     def category(self) -> OrganizationCategory | None:  # type: ignore[valid-type]
         return self.entity.category

@@ -34,6 +34,7 @@ from stakenet.analytics.strength import (
 from stakenet.analytics.whatif import WhatIfResult, what_if
 from stakenet.domain.errors import Issue, NotFound, StoreUnavailable, ValidationFailed
 from stakenet.domain.model import StakeholderKind
+from stakenet.domain.text import fold
 from stakenet.services.network import NetworkService
 
 log = logging.getLogger("stakenet.analytics")
@@ -296,6 +297,39 @@ class AnalyticsService:
             ]
             scored.sort(key=lambda item: (-item[1], graph.nodes[item[0]]["name"], item[0]))
             return scored[:first]
+
+        return await self._in_thread(work)
+
+    async def ranked_by_influence(
+        self,
+        kind: StakeholderKind | None,
+        search: str | None,
+        tags: Sequence[str],
+        internal: bool | None,
+        updated_since: datetime | None,
+    ) -> Answer[list[str]]:
+        """Ids of the stakeholders matching a listing's filter, most influential first."""
+        wanted = fold(search) if search else None
+
+        def work(state: AnalyticsState) -> list[str]:
+            graph = self.network.projection.graph
+            metrics = state.snapshot.nodes
+            with self.network.projection.lock:
+                matching = [
+                    (node, attrs["name"])
+                    for node, attrs in graph.nodes(data=True)
+                    if (kind is None or attrs["kind"] == kind.value)
+                    and (internal is None or attrs["internal"] == internal)
+                    and (wanted is None or wanted in fold(attrs["name"]))
+                    and set(tags) <= set(attrs.get("tags", ()))
+                    and (
+                        updated_since is None
+                        or (attrs.get("updated_at") and attrs["updated_at"] >= updated_since)
+                    )
+                ]
+            influence = {n: (metrics[n].influence if n in metrics else 0.0) for n, _ in matching}
+            matching.sort(key=lambda item: (-influence[item[0]], item[1], item[0]))
+            return [node for node, _ in matching]
 
         return await self._in_thread(work)
 

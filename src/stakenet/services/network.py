@@ -21,9 +21,12 @@ from stakenet.analytics.relationship_map import RelationshipMap, relationship_ma
 from stakenet.domain.errors import Conflict, Issue, NotFound, ValidationFailed
 from stakenet.domain.interchange import (
     endpoint_issues,
+    interaction_to_row,
     parse_interaction,
     parse_stakeholder,
     parse_tie,
+    stakeholder_to_row,
+    tie_to_row,
 )
 from stakenet.domain.model import (
     Counts,
@@ -278,3 +281,115 @@ class NetworkService:
         (created,) = await self.store.get_interactions([interaction.id])
         assert created is not None
         return created
+
+    # -- updates and deletes ---------------------------------------------------------------
+    #
+    # A patch names only the fields to change; a field given as None is cleared. The merged
+    # row goes through the same parser as a create, so the same rules and messages apply.
+
+    async def update_stakeholder(
+        self, stakeholder_id: str, patch: Mapping[str, Any]
+    ) -> Stakeholder:
+        (current,) = await self.store.get_stakeholders([stakeholder_id])
+        if current is None:
+            raise NotFound(f"No stakeholder with id '{stakeholder_id}'.")
+        if "kind" in patch and patch["kind"] != current.kind.value:
+            raise ValidationFailed([Issue("kind", "A stakeholder's kind cannot change.")])
+        merged = {**stakeholder_to_row(current), **patch}
+        issues: list[Issue] = []
+        parsed = parse_stakeholder(merged, "", issues)
+        if parsed is None:
+            raise ValidationFailed(issues)
+        if parsed.key is not None and parsed.key != current.key:
+            (holder,) = await self.store.get_stakeholders_by_key([parsed.key])
+            if holder is not None:
+                raise Conflict(f"Key '{parsed.key}' is already used by another stakeholder.")
+        updated = replace(parsed, id=current.id, created_at=current.created_at)
+        await self._write(WriteBatch(upsert_stakeholders=[updated]))
+        (stored,) = await self.store.get_stakeholders([current.id])
+        assert stored is not None
+        return stored
+
+    async def delete_stakeholder(self, stakeholder_id: str) -> None:
+        """Delete a stakeholder; its ties and its part in interactions go with it."""
+        (current,) = await self.store.get_stakeholders([stakeholder_id])
+        if current is None:
+            raise NotFound(f"No stakeholder with id '{stakeholder_id}'.")
+        await self._write(WriteBatch(delete_stakeholders=[stakeholder_id]))
+
+    async def update_tie(self, tie_id: str, patch: Mapping[str, Any]) -> Tie:
+        (current,) = await self.store.get_ties([tie_id])
+        if current is None:
+            raise NotFound(f"No tie with id '{tie_id}'.")
+        merged = {**tie_to_row(current, lambda ref: ref), **patch}
+        issues: list[Issue] = []
+        draft = parse_tie(merged, "", issues)
+        if draft is None:
+            raise ValidationFailed(issues)
+        source, target = await self.store.get_stakeholders([draft.source_ref, draft.target_ref])
+        for name, ref, found in (
+            ("source", draft.source_ref, source),
+            ("target", draft.target_ref, target),
+        ):
+            if found is None:
+                issues.append(Issue(name, f"No stakeholder with id '{ref}'.", "NOT_FOUND"))
+        if source is None or target is None:
+            raise ValidationFailed(issues)
+        problems = endpoint_issues(draft.tie.kind, source, target, "")
+        if problems:
+            raise ValidationFailed([replace(i, path=i.path.lstrip(".")) for i in problems])
+        updated = replace(
+            draft.tie,
+            id=current.id,
+            source_id=source.id,
+            target_id=target.id,
+            created_at=current.created_at,
+        )
+        await self._write(WriteBatch(upsert_ties=[updated]))
+        (stored,) = await self.store.get_ties([current.id])
+        assert stored is not None
+        return stored
+
+    async def delete_tie(self, tie_id: str) -> None:
+        (current,) = await self.store.get_ties([tie_id])
+        if current is None:
+            raise NotFound(f"No tie with id '{tie_id}'.")
+        await self._write(WriteBatch(delete_ties=[tie_id]))
+
+    async def update_interaction(
+        self, interaction_id: str, patch: Mapping[str, Any]
+    ) -> Interaction:
+        (current,) = await self.store.get_interactions([interaction_id])
+        if current is None:
+            raise NotFound(f"No interaction with id '{interaction_id}'.")
+        merged = {**interaction_to_row(current, lambda ref: ref), **patch}
+        issues: list[Issue] = []
+        draft = parse_interaction(merged, "", issues)
+        if draft is None:
+            raise ValidationFailed(issues)
+        refs = [ref for ref, _ in draft.participant_refs]
+        for index, (ref, found) in enumerate(
+            zip(refs, await self.store.get_stakeholders(refs), strict=True)
+        ):
+            if found is None:
+                issues.append(
+                    Issue(f"participants[{index}]", f"No stakeholder with id '{ref}'.", "NOT_FOUND")
+                )
+        if issues:
+            raise ValidationFailed(issues)
+        updated = replace(
+            draft.interaction,
+            id=current.id,
+            participants=tuple(Participant(ref, acting) for ref, acting in draft.participant_refs),
+            created_at=current.created_at,
+        )
+        await self._write(WriteBatch(upsert_interactions=[updated]))
+        (stored,) = await self.store.get_interactions([current.id])
+        assert stored is not None
+        return stored
+
+    async def delete_interaction(self, interaction_id: str) -> None:
+        (current,) = await self.store.get_interactions([interaction_id])
+        if current is None:
+            raise NotFound(f"No interaction with id '{interaction_id}'.")
+        await self._write(WriteBatch(delete_interactions=[interaction_id]))

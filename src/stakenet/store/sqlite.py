@@ -680,8 +680,8 @@ class SQLiteStore:
         ordering = "name_folded, id" if order is StakeholderOrder.NAME else "updated_at DESC, id"
         # Only fixed fragments are joined into the SQL; every value is a bound parameter.
         page_sql = (
-            f"SELECT {sort_column}, id, kind, key, name, internal, tags, notes, created_at, "  # noqa: S608
-            f"updated_at, attributes FROM stakeholders{_where(page_conditions)} "
+            f"SELECT {sort_column}, {', '.join(_STAKEHOLDER_COLUMNS)}, attributes "  # noqa: S608
+            f"FROM stakeholders{_where(page_conditions)} "
             f"ORDER BY {ordering} LIMIT ?"
         )
         count_sql = f"SELECT COUNT(*) FROM stakeholders{_where(conditions)}"  # noqa: S608

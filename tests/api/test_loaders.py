@@ -1,0 +1,91 @@
+"""The N+1 guard: store calls for a nested query do not grow with the number of items."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stakenet.api.context import Context
+from stakenet.api.schema import build_schema
+from stakenet.services.container import Services
+from stakenet.services.network import NetworkService
+from stakenet.services.transfer import import_document
+from stakenet.store.sqlite import SQLiteStore
+
+
+class CountingStore:
+    """Wraps a real store and counts the calls of each method."""
+
+    def __init__(self, inner: SQLiteStore) -> None:
+        self.inner = inner
+        self.calls: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.inner, name)
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] += 1
+            return await method(*args, **kwargs)
+
+        return counted
+
+
+def network_of(people: int) -> dict[str, Any]:
+    stakeholders: list[dict[str, Any]] = [{"key": "c", "kind": "COMPANY", "name": "Acme"}]
+    ties: list[dict[str, Any]] = []
+    interactions: list[dict[str, Any]] = []
+    for i in range(people):
+        stakeholders.append({"key": f"p{i}", "kind": "PERSON", "name": f"Person {i:03}"})
+        ties.append({"source": f"p{i}", "target": "c", "kind": "WORKS_FOR"})
+        if i:
+            ties.append({"source": f"p{i}", "target": f"p{i - 1}", "kind": "REPORTS_TO"})
+            interactions.append(
+                {
+                    "kind": "CALL",
+                    "occurredAt": f"2026-01-{1 + i % 28:02}T10:00:00Z",
+                    "participants": [f"p{i}", f"p{i - 1}"],
+                }
+            )
+    return {"stakeholders": stakeholders, "ties": ties, "interactions": interactions}
+
+
+NESTED = """{ stakeholders(kind: PERSON, first: 100) { edges { node {
+  name
+  ... on Person { employers { name } reportsTo { name } directReports { name } }
+  ties(first: 10) { totalCount edges { node { kind source { name } target { name } } } }
+  interactions(first: 5) { edges { node { kind participants { stakeholder { name } } } } }
+} } } }"""
+
+
+async def store_calls_for(people: int, tmp_path: Path) -> Counter[str]:
+    store = CountingStore(SQLiteStore(str(tmp_path / f"n{people}.db")))
+    network = NetworkService(store)  # type: ignore[arg-type]
+    await network.start()
+    try:
+        await import_document(network, network_of(people))
+        store.calls.clear()
+        result = await build_schema().execute(
+            NESTED, context_value=Context(Services.around(network))
+        )
+        assert result.errors is None, result.errors
+        assert result.data is not None
+        nodes = [e["node"] for e in result.data["stakeholders"]["edges"]]
+        assert len(nodes) == people
+        assert nodes[1]["reportsTo"] == {"name": "Person 000"}
+        assert nodes[1]["employers"] == [{"name": "Acme"}]
+        return store.calls
+    finally:
+        await network.stop()
+
+
+@pytest.mark.parametrize("people", [5, 50])
+async def test_a_nested_query_costs_the_same_store_calls_for_5_or_50_people(
+    people: int, tmp_path: Path
+) -> None:
+    calls = await store_calls_for(people, tmp_path)
+    baseline = await store_calls_for(2, tmp_path)
+    assert calls == baseline, f"store calls grew with the number of items: {calls} vs {baseline}"
+    assert sum(calls.values()) <= 6
