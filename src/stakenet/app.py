@@ -14,8 +14,9 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from strawberry.http.temporal_response import TemporalResponse
 
 from stakenet.api.context import Context
@@ -23,6 +24,7 @@ from stakenet.api.http import GraphQLView, RequestGuard
 from stakenet.api.schema import build_schema
 from stakenet.bootstrap import DatabaseUrl, build_services
 from stakenet.demo import load_demo_document
+from stakenet.explorer import graphiql_page, static_directory
 from stakenet.services.container import Services, Settings
 from stakenet.services.transfer import import_document
 
@@ -35,6 +37,10 @@ class GraphQLEndpoint(GraphQLView):
 
     async def get_context(self, request: Any, response: TemporalResponse | Any = None) -> Context:
         return Context(services=self.services)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # strawberry's own page loads GraphiQL from a CDN; ours is vendored and works offline.
+        return HTMLResponse(graphiql_page())
 
 
 async def load_demo_if_empty(services: Services) -> None:
@@ -97,6 +103,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Mount("/", StaticFiles(directory=static_directory(), html=True), name="explorer"),
         ],
         lifespan=lifespan,
     )

@@ -1,0 +1,282 @@
+// The explorer page: wires search, the relationship map, the power/interest grid, the side panel
+// and live refresh together. All data comes from the GraphQL API at /graphql.
+
+import { discoverCapabilities, request, subscribe } from "./modules/graphql.js";
+import {
+  GRAPH_CHANGED, INFLUENCE_RANKING, NETWORK_REVISION, TIE_KINDS, mapQuery,
+} from "./modules/queries.js";
+import { createMap, KIND_COLOURS, TIE_GROUPS } from "./modules/map.js";
+import { createSearch } from "./modules/search.js";
+import { createPanel } from "./modules/panel.js";
+import { renderQuadrant } from "./modules/quadrant.js";
+import { KIND_LABELS, debounce, el, words } from "./modules/dom.js";
+
+const POLL_MS = 20_000;
+const $ = (selector) => document.querySelector(selector);
+
+const state = {
+  caps: null,
+  centerId: null,
+  selectedId: null,
+  map: null, // the last relationshipMap answer
+  view: "map",
+  refreshes: 0,
+};
+
+// ---- map settings -------------------------------------------------------------------------
+
+function settings() {
+  const kinds = [...document.querySelectorAll("input[name=tie-kind]:checked")].map((box) => box.value);
+  return {
+    depth: Number($("#depth").value),
+    minStrength: Number($("#min-strength").value),
+    limit: Number($("#limit").value),
+    // null means every kind; an empty selection also means none are filtered out server-side.
+    kinds: kinds.length === TIE_KINDS.length || kinds.length === 0 ? null : kinds,
+  };
+}
+
+function buildTieKindFilter() {
+  const boxes = TIE_KINDS.map((kind) =>
+    el("label", { class: "check" }, [el("input", { type: "checkbox", name: "tie-kind", value: kind, checked: true }), words(kind)]),
+  );
+  $("#tie-kinds").append(...boxes);
+  for (const [id, checked] of [["#kinds-all", true], ["#kinds-none", false]]) {
+    $(id).addEventListener("click", () => {
+      document.querySelectorAll("input[name=tie-kind]").forEach((box) => { box.checked = checked; });
+      settingsChanged();
+    });
+  }
+}
+
+function buildLegend() {
+  const kinds = Object.entries(KIND_COLOURS).map(([kind, colour]) =>
+    el("li", {}, [el("span", { class: `legend-node${kind === "PERSON" ? " round" : ""}`, style: `background:${colour}`, "aria-hidden": "true" }), KIND_LABELS[kind]]),
+  );
+  kinds.push(el("li", {}, [el("span", { class: "legend-node round internal", "aria-hidden": "true" }), "One of ours (gold ring)"]));
+  kinds.push(el("li", {}, [el("span", { class: "legend-size", "aria-hidden": "true" }), "Size: influence"]));
+  const ties = TIE_GROUPS.map((group) =>
+    el("li", {}, [el("span", { class: "legend-edge", style: `border-color:${group.colour}`, "aria-hidden": "true" }), group.label]),
+  );
+  ties.push(el("li", {}, [el("span", { class: "legend-edge thick", "aria-hidden": "true" }), "Width: tie strength; arrow: direction"]));
+  ties.push(el("li", {}, [el("span", { class: "legend-edge path", "aria-hidden": "true" }), "Introduction path (weakest link red)"]));
+  $("#legend").append(el("ul", { class: "legend-list" }, kinds), el("ul", { class: "legend-list" }, ties));
+}
+
+// ---- map loading ----------------------------------------------------------------------------
+
+function describeMap(map) {
+  const counts = `${map.nodes.length} stakeholders, ${map.edges.length} ties around ${map.center.name}`;
+  return `${counts}${map.truncated ? " (limited: raise the limit or the minimum strength to see more)" : ""}.`;
+}
+
+async function loadMap({ keepPositions = false } = {}) {
+  if (!state.centerId) return;
+  const { depth, minStrength, limit, kinds } = settings();
+  $("#map-status").textContent = "Drawing the map…";
+  try {
+    const data = await request(mapQuery(state.caps), { id: state.centerId, depth, minStrength, limit, kinds });
+    state.map = data.relationshipMap;
+    $("#map-empty").hidden = true;
+    explorer.show(state.map, { keepPositions });
+    if (state.selectedId && !explorer.select(state.selectedId)) explorer.select(state.centerId);
+    $("#map-status").textContent = describeMap(state.map);
+    if (state.view === "grid") drawGrid();
+  } catch (error) {
+    $("#map-status").textContent = `Could not draw the map: ${error.message}`;
+  }
+}
+
+async function expand(id) {
+  const { minStrength, limit, kinds } = settings();
+  try {
+    const data = await request(mapQuery(state.caps), { id, depth: 1, minStrength, limit, kinds });
+    const added = explorer.merge(data.relationshipMap, id);
+    $("#map-status").textContent = `Added ${added} stakeholder${added === 1 ? "" : "s"} around ${data.relationshipMap.center.name}.`;
+    if (state.view === "grid") drawGrid();
+  } catch (error) {
+    $("#map-status").textContent = `Could not expand: ${error.message}`;
+  }
+}
+
+function select(id) {
+  state.selectedId = id;
+  explorer.select(id);
+  panel.show(id);
+  history.replaceState(null, "", `#id=${encodeURIComponent(id)}`);
+  if (state.view === "grid") drawGrid();
+}
+
+async function centre(id) {
+  state.centerId = id;
+  state.selectedId = id;
+  await loadMap();
+  select(id);
+}
+
+const settingsChanged = debounce(() => loadMap(), 250);
+
+// ---- power / interest view ---------------------------------------------------------------
+
+function drawGrid() {
+  const hasIntensity = state.caps.has("MapNode", "interactionIntensity");
+  renderQuadrant($("#view-grid"), explorer.stakeholders(), { onSelect: select, selectedId: state.selectedId, hasIntensity });
+}
+
+function showView(view) {
+  state.view = view;
+  for (const tab of document.querySelectorAll("[role=tab]")) {
+    const active = tab.dataset.view === view;
+    tab.setAttribute("aria-selected", String(active));
+    tab.tabIndex = active ? 0 : -1;
+    $(`#${tab.getAttribute("aria-controls")}`).hidden = !active;
+  }
+  if (view === "grid") drawGrid();
+  else explorer.resize();
+}
+
+function wireTabs() {
+  const tabs = [...document.querySelectorAll("[role=tab]")];
+  tabs.forEach((tab, index) => {
+    tab.addEventListener("click", () => showView(tab.dataset.view));
+    // Tabs pattern: arrows move between tabs, the selected tab alone is in the tab order.
+    tab.addEventListener("keydown", (event) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (!step) return;
+      const next = tabs[(index + step + tabs.length) % tabs.length];
+      next.focus();
+      showView(next.dataset.view);
+    });
+  });
+}
+
+// ---- keyboard on the map -----------------------------------------------------------------
+
+function wireMapKeys() {
+  $("#map").addEventListener("keydown", (event) => {
+    const ids = explorer.orderedIds();
+    if (!ids.length) return;
+    const at = ids.indexOf(state.selectedId);
+    const actions = {
+      ArrowRight: () => select(ids[(at + 1) % ids.length]),
+      ArrowDown: () => select(ids[(at + 1) % ids.length]),
+      ArrowLeft: () => select(ids[(at - 1 + ids.length) % ids.length]),
+      ArrowUp: () => select(ids[(at - 1 + ids.length) % ids.length]),
+      Enter: () => state.selectedId && expand(state.selectedId),
+      "+": () => explorer.zoomBy(1.25),
+      "=": () => explorer.zoomBy(1.25),
+      "-": () => explorer.zoomBy(0.8),
+      0: () => explorer.fit(),
+    };
+    const action = actions[event.key];
+    if (!action) return;
+    event.preventDefault();
+    action();
+  });
+  $("#zoom-in").addEventListener("click", () => explorer.zoomBy(1.25));
+  $("#zoom-out").addEventListener("click", () => explorer.zoomBy(0.8));
+  $("#zoom-fit").addEventListener("click", () => explorer.fit());
+}
+
+// ---- live refresh ------------------------------------------------------------------------
+
+function setLive(status) {
+  const text = { live: "Live", connecting: "Connecting…", offline: "Not live", polling: "Checking every 20 s" }[status];
+  $("#live-status").textContent = text;
+  $("#live-status").dataset.status = status;
+}
+
+async function refresh() {
+  state.refreshes += 1;
+  await loadMap({ keepPositions: true });
+  if (state.selectedId) panel.show(state.selectedId);
+}
+
+const refreshSoon = debounce(refresh, 300);
+
+/** Refresh only when a change touches what is shown: a stakeholder on the map or the selected one. */
+function onGraphChanged({ graphChanged }) {
+  const shown = new Set(explorer.stakeholders().map((s) => s.id));
+  if (state.selectedId) shown.add(state.selectedId);
+  if (graphChanged.stakeholderIds.some((id) => shown.has(id))) refreshSoon();
+}
+
+function pollRevision() {
+  setLive("polling");
+  setInterval(async () => {
+    if (!state.map) return;
+    try {
+      const { networkStats } = await request(NETWORK_REVISION);
+      if (networkStats.revision > state.map.revision) refresh();
+    } catch {
+      setLive("offline");
+    }
+  }, POLL_MS);
+}
+
+function startLive() {
+  if (!state.caps.subscription) {
+    pollRevision();
+    return;
+  }
+  subscribe(GRAPH_CHANGED, { onNext: onGraphChanged, onStatus: setLive });
+}
+
+// ---- start -------------------------------------------------------------------------------
+
+async function showStartingPoints() {
+  const box = $("#starting-points");
+  try {
+    let picks;
+    if (state.caps.has("Query", "influenceRanking")) {
+      picks = (await request(INFLUENCE_RANKING)).influenceRanking.map((r) => r.stakeholder);
+    } else {
+      const data = await request(`{ stakeholders(kind: COMPANY, first: 8) { edges { node { id name kind } } } }`);
+      picks = data.stakeholders.edges.map((e) => e.node);
+    }
+    const buttons = picks.map((s) => {
+      const button = el("button", { type: "button", class: "chip" }, [el("span", { class: `kind-dot kind-${s.kind.toLowerCase()}`, "aria-hidden": "true" }), s.name]);
+      button.addEventListener("click", () => centre(s.id));
+      return el("li", {}, button);
+    });
+    box.replaceChildren(...buttons);
+  } catch {
+    box.replaceChildren();
+  }
+}
+
+let explorer;
+let panel;
+
+async function start() {
+  state.caps = await discoverCapabilities();
+  buildTieKindFilter();
+  buildLegend();
+  explorer = createMap($("#map"), { onSelect: select, onExpand: expand });
+  panel = createPanel($("#panel"), state.caps, {
+    select,
+    centre,
+    expand,
+    highlightPath: (path) => explorer.highlightPath(path),
+    clearPath: () => explorer.clearHighlight(),
+  });
+  createSearch({ input: $("#search-input"), listbox: $("#search-results"), status: $("#search-status") }, { onChoose: (node) => centre(node.id) });
+  wireTabs();
+  wireMapKeys();
+  $("#map-form").addEventListener("input", settingsChanged);
+  $("#map-form").addEventListener("submit", (event) => event.preventDefault());
+  $("#min-strength").addEventListener("input", () => { $("#min-strength-value").value = Number($("#min-strength").value).toFixed(2); });
+  // Phones start with the settings folded away so the map gets the screen.
+  if (matchMedia("(max-width: 760px)").matches) $("#controls").open = false;
+  window.addEventListener("resize", debounce(() => explorer.resize(), 150));
+
+  window.__stakenet = { state, explorer, get cy() { return explorer.cy; }, centre, select, expand };
+  startLive();
+
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get("id");
+  if (fromHash) await centre(fromHash);
+  else await showStartingPoints();
+  document.body.dataset.ready = "true";
+}
+
+start();

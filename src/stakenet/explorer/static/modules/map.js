@@ -1,0 +1,316 @@
+// The relationship map: a cytoscape.js graph of stakeholders (nodes) and ties (edges).
+// Colour says what a stakeholder is, size how influential it is, a double ring marks our own
+// people; line style and arrows say what a tie means, width how strong it is.
+
+/* global cytoscape */
+
+export const KIND_COLOURS = {
+  PERSON: "#3567c9",
+  COMPANY: "#d66a1f",
+  MUNICIPALITY: "#2f8f55",
+  ORGANIZATION: "#8250bd",
+};
+
+// Tie kinds grouped by meaning; each group has one colour so the legend stays short.
+export const TIE_GROUPS = [
+  { label: "Employment, board, reporting", colour: "#5b7083", kinds: ["WORKS_FOR", "BOARD_MEMBER_OF", "REPORTS_TO"] },
+  { label: "Knows (dashed), family (dotted)", colour: "#8d99a6", kinds: ["KNOWS", "FAMILY"] },
+  { label: "Influences, advises, represents", colour: "#c2375b", kinds: ["INFLUENCES", "ADVISES", "REPRESENTS"] },
+  { label: "Owns, partner, supplies, client", colour: "#9a6b2f", kinds: ["OWNS", "PARTNER_OF", "SUPPLIES", "CLIENT_OF"] },
+  { label: "Member of, located in", colour: "#b3bcc5", kinds: ["MEMBER_OF", "LOCATED_IN"] },
+  { label: "Our relationship owner", colour: "#c99a06", kinds: ["RELATIONSHIP_OWNER"] },
+];
+
+// Kinds that read the same both ways get no arrow.
+const SYMMETRIC_KINDS = new Set(["KNOWS", "FAMILY", "PARTNER_OF", "COLLEAGUE"]);
+
+const LARGE_MAP = 250;
+
+function tieColour(kind) {
+  return TIE_GROUPS.find((group) => group.kinds.includes(kind))?.colour ?? "#8d99a6";
+}
+
+function mapStyle() {
+  const kindStyles = Object.entries(KIND_COLOURS).map(([kind, colour]) => ({
+    selector: `node[kind = "${kind}"]`,
+    style: { "background-color": colour },
+  }));
+  return [
+    {
+      selector: "node",
+      style: {
+        width: "data(size)",
+        height: "data(size)",
+        label: "data(label)",
+        "font-size": 10,
+        "font-family": "system-ui, sans-serif",
+        color: "#1d2733",
+        "text-valign": "bottom",
+        "text-margin-y": 3,
+        "text-background-color": "#ffffff",
+        "text-background-opacity": 0.75,
+        "text-background-padding": 1,
+        "min-zoomed-font-size": 7,
+        "border-width": 1,
+        "border-color": "#ffffff",
+      },
+    },
+    ...kindStyles,
+    { selector: 'node[kind != "PERSON"]', style: { shape: "round-rectangle" } },
+    { selector: "node[?internal]", style: { "border-width": 5, "border-style": "double", "border-color": "#c99a06" } },
+    { selector: "node.center", style: { "font-weight": "bold", "font-size": 12 } },
+    {
+      selector: "node:selected",
+      style: { "underlay-color": "#ffbf00", "underlay-opacity": 0.55, "underlay-padding": 7, "underlay-shape": "ellipse" },
+    },
+    {
+      selector: "edge",
+      style: {
+        width: "mapData(strength, 0, 1, 0.8, 6)",
+        "line-color": "data(colour)",
+        "target-arrow-color": "data(colour)",
+        "target-arrow-shape": "triangle",
+        "arrow-scale": 0.7,
+        "curve-style": "bezier",
+        opacity: 0.75,
+      },
+    },
+    { selector: "edge[?symmetric]", style: { "target-arrow-shape": "none" } },
+    { selector: 'edge[kind = "KNOWS"], edge[kind = "COLLEAGUE"]', style: { "line-style": "dashed" } },
+    { selector: 'edge[kind = "FAMILY"]', style: { "line-style": "dotted" } },
+    { selector: ".dimmed", style: { opacity: 0.12 } },
+    { selector: "node.on-path", style: { "underlay-color": "#0b63ce", "underlay-opacity": 0.35, "underlay-padding": 6 } },
+    {
+      selector: "edge.on-path",
+      style: { opacity: 1, "line-color": "#0b63ce", "target-arrow-color": "#0b63ce", width: 6, "z-index": 10 },
+    },
+    {
+      selector: "edge.weakest",
+      style: {
+        "line-color": "#d62828",
+        "target-arrow-color": "#d62828",
+        "line-style": "dashed",
+        label: "weakest link",
+        "font-size": 10,
+        color: "#d62828",
+        "text-background-color": "#ffffff",
+        "text-background-opacity": 0.9,
+      },
+    },
+  ];
+}
+
+function nodeElement(mapNode, centerId) {
+  const s = mapNode.stakeholder;
+  return {
+    group: "nodes",
+    data: {
+      id: s.id,
+      label: s.name,
+      kind: s.kind,
+      internal: s.internal,
+      influence: mapNode.influence ?? 0,
+      intensity: mapNode.interactionIntensity ?? null,
+      distance: mapNode.distance ?? null,
+      size: 24,
+    },
+    classes: s.id === centerId ? "center" : "",
+  };
+}
+
+function edgeElement(edge) {
+  return {
+    group: "edges",
+    data: {
+      id: edge.id,
+      source: edge.source,
+      target: edge.target,
+      kind: edge.kind,
+      strength: edge.strength,
+      colour: tieColour(edge.kind),
+      symmetric: SYMMETRIC_KINDS.has(edge.kind),
+    },
+  };
+}
+
+/** Size by influence relative to the most influential on the map: sqrt keeps small ones visible. */
+function resize(cy) {
+  const max = Math.max(...cy.nodes().map((n) => n.data("influence")), 0);
+  cy.batch(() => {
+    cy.nodes().forEach((node) => {
+      const share = max > 0 ? node.data("influence") / max : 0;
+      node.data("size", 18 + 34 * Math.sqrt(share));
+    });
+  });
+}
+
+function layoutOptions(cy, { randomize, fit = true }) {
+  const large = cy.nodes().length > LARGE_MAP;
+  const name = cytoscape("layout", "fcose") ? "fcose" : "cose";
+  return {
+    name,
+    randomize,
+    fit,
+    padding: 30,
+    animate: !large && !randomize,
+    animationDuration: 500,
+    quality: large ? "draft" : "default",
+    nodeRepulsion: () => 7000,
+    idealEdgeLength: () => 80,
+    nodeSeparation: 60,
+    packComponents: true,
+  };
+}
+
+/** Centre on some elements and zoom to fit them, but no closer than a readable overview. */
+function showAround(cy, eles) {
+  const box = eles.boundingBox();
+  const padding = 60;
+  const fitting = Math.min((cy.width() - 2 * padding) / Math.max(box.w, 1), (cy.height() - 2 * padding) / Math.max(box.h, 1));
+  cy.animate({ center: { eles }, zoom: Math.min(fitting, 1.2) }, { duration: 400 });
+}
+
+export function createMap(container, { onSelect, onExpand }) {
+  if (!cytoscape("layout", "fcose") && window.cytoscapeFcose) cytoscape.use(window.cytoscapeFcose);
+
+  const cy = cytoscape({
+    container,
+    style: mapStyle(),
+    minZoom: 0.1,
+    maxZoom: 4,
+    selectionType: "single",
+    boxSelectionEnabled: false,
+    // Large maps stay smooth when panning: draw a cached bitmap while the viewport moves.
+    textureOnViewport: false,
+    hideEdgesOnViewport: false,
+  });
+
+  cy.on("tap", "node", (event) => onSelect(event.target.id()));
+  cy.on("dbltap", "node", (event) => onExpand(event.target.id()));
+
+  function tuneForSize() {
+    const large = cy.nodes().length > LARGE_MAP;
+    cy.renderer().textureOnViewport = large;
+    cy.renderer().hideEdgesOnViewport = large;
+  }
+
+  function addElements(map, centerId) {
+    const added = cy.collection();
+    for (const mapNode of map.nodes) {
+      if (cy.getElementById(mapNode.stakeholder.id).empty()) added.merge(cy.add(nodeElement(mapNode, centerId)));
+    }
+    for (const edge of map.edges) {
+      if (cy.getElementById(edge.id).empty()) added.merge(cy.add(edgeElement(edge)));
+    }
+    return added;
+  }
+
+  return {
+    cy,
+
+    /** Replace the map; keep the positions of stakeholders that stay, so a refresh does not jump. */
+    show(map, { keepPositions = false } = {}) {
+      const previous = new Map(cy.nodes().map((n) => [n.id(), { ...n.position() }]));
+      const centerId = map.center.id;
+      cy.batch(() => {
+        cy.elements().remove();
+        addElements(map, centerId);
+      });
+      resize(cy);
+      tuneForSize();
+      const kept = keepPositions && cy.nodes().every((n) => previous.has(n.id()));
+      if (kept) {
+        cy.nodes().forEach((n) => n.position(previous.get(n.id())));
+      } else {
+        cy.layout(layoutOptions(cy, { randomize: true })).run();
+      }
+      cy.getElementById(centerId).select();
+    },
+
+    /** Add a neighbourhood around `aroundId`: new stakeholders start next to it, then settle. */
+    merge(map, aroundId) {
+      const origin = cy.getElementById(aroundId).position() ?? { x: 0, y: 0 };
+      const added = addElements(map, null);
+      added.nodes().forEach((node, index, all) => {
+        const angle = (2 * Math.PI * index) / all.length;
+        node.position({ x: origin.x + 60 * Math.cos(angle), y: origin.y + 60 * Math.sin(angle) });
+      });
+      resize(cy);
+      tuneForSize();
+      if (added.nodes().length) cy.layout(layoutOptions(cy, { randomize: false })).run();
+      return added.nodes().length;
+    },
+
+    select(id, { centre = false } = {}) {
+      const node = cy.getElementById(id);
+      cy.elements(":selected").unselect();
+      if (node.empty()) return false;
+      node.select();
+      if (centre) cy.animate({ center: { eles: node }, duration: 300 });
+      return true;
+    },
+
+    has(id) {
+      return !cy.getElementById(id).empty();
+    },
+
+    /** Nodes in reading order for keyboard stepping: nearest to the centre first. */
+    orderedIds() {
+      return cy
+        .nodes()
+        .sort((a, b) => (a.data("distance") ?? 9) - (b.data("distance") ?? 9) || a.data("label").localeCompare(b.data("label")))
+        .map((n) => n.id());
+    },
+
+    stakeholders() {
+      return cy.nodes().map((n) => ({ ...n.data() }));
+    },
+
+    /**
+     * Emphasise an introduction path: its stakeholders and ties stay bright, the rest is dimmed,
+     * the weakest link is drawn red. Steps or links missing from the map are added first.
+     */
+    highlightPath(path) {
+      this.clearHighlight();
+      const parts = cy.collection();
+      cy.batch(() => {
+        for (const step of path.steps) {
+          let node = cy.getElementById(step.id);
+          if (node.empty()) node = cy.add(nodeElement({ stakeholder: step, influence: 0 }, null));
+          parts.merge(node);
+        }
+        path.links.forEach((link, index) => {
+          const id = link.tie?.id ?? `colleague:${link.source}:${link.target}`;
+          let edge = cy.getElementById(id);
+          if (edge.empty()) edge = cy.add(edgeElement({ ...link, id }));
+          edge.addClass("on-path");
+          if (index === path.weakestLinkIndex) edge.addClass("weakest");
+          parts.merge(edge);
+        });
+        parts.nodes().addClass("on-path");
+        // The selected stakeholder (the organisation whose decision-maker is the goal) stays lit.
+        cy.elements().difference(parts).difference(cy.$(":selected")).addClass("dimmed");
+      });
+      resize(cy);
+      const unplaced = parts.nodes().filter((n) => n.position().x === 0 && n.position().y === 0);
+      if (unplaced.length) cy.layout(layoutOptions(cy, { randomize: false, fit: false })).run();
+      showAround(cy, parts.union(cy.$(":selected")));
+    },
+
+    clearHighlight() {
+      cy.elements().removeClass("dimmed on-path weakest");
+    },
+
+    zoomBy(factor) {
+      cy.zoom({ level: cy.zoom() * factor, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    },
+
+    fit() {
+      cy.animate({ fit: { eles: cy.elements(), padding: 30 }, duration: 300 });
+    },
+
+    resize() {
+      cy.resize();
+    },
+  };
+}

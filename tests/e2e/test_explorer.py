@@ -1,0 +1,398 @@
+"""The explorer page in a real Chromium against a real server process with the demo network."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from stakenet.explorer import static_directory
+from support.server_process import ServerProcess, start_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from .conftest import PageFactory
+
+pytestmark = pytest.mark.server
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+STAKEHOLDER_ID = "query($key: String!) { stakeholder(key: $key) { id name } }"
+
+
+def stakeholder_id(server: ServerProcess, key: str) -> str:
+    body = server.graphql(STAKEHOLDER_ID, {"key": key})
+    found: str = body["data"]["stakeholder"]["id"]
+    return found
+
+
+def open_stakeholder(page: Page, server: ServerProcess, key: str) -> None:
+    """Deep link: the page centres the map on the id in its fragment."""
+    page.goto(f"{server.base_url}/#id={stakeholder_id(server, key)}")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_function("window.__stakenet.cy.nodes().length > 0")
+
+
+def node_count(page: Page) -> int:
+    count: int = page.evaluate("window.__stakenet.cy.nodes().length")
+    return count
+
+
+def wait_for_layout(page: Page) -> None:
+    """fcose animates for half a second; screenshots and clicks wait for it to settle."""
+    page.wait_for_timeout(900)
+
+
+@pytest.mark.browser
+def test_search_as_you_type_and_choosing_a_result_draws_the_map(
+    page: Page, demo_server: ServerProcess, screenshots: Path
+) -> None:
+    page.goto(demo_server.base_url + "/")
+    page.wait_for_selector("body[data-ready=true]")
+    search = page.get_by_role("combobox", name="Search stakeholders")
+    search.fill("mørch")
+    page.wait_for_selector("#search-results [role=option]")
+    assert search.get_attribute("aria-expanded") == "true"
+    assert search.get_attribute("aria-activedescendant") == "search-option-0"
+    search.press("Enter")
+
+    page.wait_for_function("window.__stakenet.cy.nodes().length > 5")
+    page.wait_for_selector("#panel-title")
+    assert page.inner_text("#panel-title") == "Peter Mørch"
+    assert "adm. direktør" in page.inner_text("#panel")
+    assert node_count(page) > 5
+    center = page.evaluate("window.__stakenet.cy.$('node.center').data('label')")
+    assert center == "Peter Mørch"
+    # The side panel lists ties and interactions with their sentiment.
+    assert page.locator("#panel .tie").count() > 0
+    assert page.locator("#panel .interaction .sentiment").count() > 0
+    wait_for_layout(page)
+    page.screenshot(path=str(screenshots / "explorer-desktop-person.png"))
+
+
+@pytest.mark.browser
+def test_search_results_are_keyboard_navigable(page: Page, demo_server: ServerProcess) -> None:
+    page.goto(demo_server.base_url + "/")
+    page.wait_for_selector("body[data-ready=true]")
+    search = page.get_by_role("combobox", name="Search stakeholders")
+    search.fill("a")
+    page.wait_for_function("document.querySelectorAll('#search-results [role=option]').length > 2")
+    search.press("ArrowDown")
+    assert search.get_attribute("aria-activedescendant") == "search-option-1"
+    assert page.get_attribute("#search-option-1", "aria-selected") == "true"
+    search.press("ArrowUp")
+    assert search.get_attribute("aria-activedescendant") == "search-option-0"
+    search.press("Escape")
+    assert page.locator("#search-results").is_hidden()
+
+
+@pytest.mark.browser
+def test_an_organisation_shows_decision_makers_and_a_highlighted_introduction_path(
+    page: Page, demo_server: ServerProcess, screenshots: Path
+) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    page.wait_for_selector(".decision-maker")
+    assert page.inner_text("#panel-title") == "Nordhavn Energi A/S"
+    decision_makers = page.locator(".decision-maker")
+    assert decision_makers.count() >= 3
+    assert "Peter Mørch" in page.inner_text(".decision-makers")
+    widths = page.eval_on_selector_all(
+        ".decision-maker:first-child .factor-bar .segment",
+        "els => els.map(e => e.getBoundingClientRect().width)",
+    )
+    assert len(widths) >= 2 and sum(widths) > 50, widths
+
+    decision_makers.first.get_by_role("button", name="Introduction paths").click()
+    page.wait_for_selector("button.path[aria-pressed=true]")
+    highlighted = page.evaluate(
+        """() => {
+          const cy = window.__stakenet.cy;
+          return {
+            nodes: cy.nodes('.on-path').length,
+            edges: cy.edges('.on-path').length,
+            weakest: cy.edges('.weakest').length,
+            dimmed: cy.elements('.dimmed').length,
+          };
+        }"""
+    )
+    assert highlighted["nodes"] >= 2
+    assert highlighted["edges"] == highlighted["nodes"] - 1
+    assert highlighted["weakest"] == 1
+    assert highlighted["dimmed"] > 0
+    assert "weakest link" in page.inner_text("button.path[aria-pressed=true]")
+    page.wait_for_timeout(700)
+    page.screenshot(path=str(screenshots / "explorer-desktop-organisation-path.png"))
+
+
+@pytest.mark.browser
+def test_key_person_risks_are_listed_for_a_single_contact_client(
+    page: Page, demo_server: ServerProcess
+) -> None:
+    open_stakeholder(page, demo_server, "c-vestkyst-vand")
+    page.wait_for_selector("#panel-risks")
+    risks = page.inner_text("section:has(#panel-risks)")
+    assert "single contact" in risks.lower()
+
+
+@pytest.mark.browser
+def test_map_controls_filter_and_double_click_expands(
+    page: Page, demo_server: ServerProcess
+) -> None:
+    open_stakeholder(page, demo_server, "p-peter-moerch")
+    page.select_option("#depth", "1")
+    page.wait_for_function("window.__stakenet.cy.nodes().every(n => n.data('distance') <= 1)")
+    wait_for_layout(page)
+    before = node_count(page)
+
+    # Double-click a neighbour: its own neighbours join the map.
+    position = page.evaluate(
+        """() => {
+          const cy = window.__stakenet.cy;
+          const node = cy.nodes().filter(n => n.data('distance') === 1 && n.data('kind') === 'COMPANY')[0];
+          const box = cy.container().getBoundingClientRect();
+          const p = node.renderedPosition();
+          return { x: box.left + p.x, y: box.top + p.y };
+        }"""
+    )
+    page.mouse.dblclick(position["x"], position["y"])
+    page.wait_for_function(f"window.__stakenet.cy.nodes().length > {before}")
+
+    # Only KNOWS ties: every edge on the map is a KNOWS tie.
+    page.click("#kinds-none")
+    page.get_by_label("knows", exact=True).check()
+    page.wait_for_function(
+        "window.__stakenet.cy.edges().length > 0 && window.__stakenet.cy.edges().every(e => e.data('kind') === 'KNOWS')"
+    )
+    # A minimum strength of 1 leaves at most the ties declared at full strength.
+    page.fill("#min-strength", "0.95")
+    page.wait_for_function("window.__stakenet.cy.edges().every(e => e.data('strength') >= 0.95)")
+    assert page.input_value("#min-strength-value") == "0.95"
+
+
+@pytest.mark.browser
+def test_the_map_is_usable_from_the_keyboard(page: Page, demo_server: ServerProcess) -> None:
+    open_stakeholder(page, demo_server, "p-peter-moerch")
+    page.focus("#map")
+    first = page.evaluate("window.__stakenet.state.selectedId")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"window.__stakenet.state.selectedId !== {json.dumps(first)}")
+    selected = page.evaluate("window.__stakenet.cy.$(':selected').data('label')")
+    page.wait_for_function(
+        f"document.querySelector('#panel-title')?.textContent === {json.dumps(selected)}"
+    )
+
+
+@pytest.mark.browser
+def test_power_interest_view_plots_the_map_in_four_quadrants(
+    page: Page, demo_server: ServerProcess, screenshots: Path
+) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    page.get_by_role("tab", name="Power / interest").click()
+    page.wait_for_selector(".quadrant-chart")
+    labels = page.eval_on_selector_all(".quadrant-label", "els => els.map(e => e.textContent)")
+    assert sorted(labels) == ["Keep informed", "Keep satisfied", "Manage closely", "Monitor"]
+    outside = page.evaluate("window.__stakenet.cy.nodes().filter(n => !n.data('internal')).length")
+    assert page.locator(".quadrant-chart .point").count() == outside
+    xs = page.eval_on_selector_all(
+        ".point circle", "els => els.map(e => Number(e.getAttribute('cx')))"
+    )
+    assert len(set(xs)) > 3, "interest should spread the stakeholders out"
+
+    point = page.locator(".quadrant-chart .point").nth(3)
+    name = point.get_attribute("aria-label").split(":")[0]  # type: ignore[union-attr]
+    point.click()
+    page.wait_for_function(
+        f"document.querySelector('#panel-title')?.textContent === {json.dumps(name)}"
+    )
+    page.screenshot(path=str(screenshots / "explorer-desktop-power-interest.png"))
+
+
+@pytest.mark.browser
+def test_phone_layout_puts_the_panel_below_the_map(
+    new_page: PageFactory, demo_server: ServerProcess, screenshots: Path
+) -> None:
+    page = new_page(demo_server, PHONE)
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    page.wait_for_selector(".decision-maker")
+    assert page.evaluate("document.querySelector('#controls').open") is False
+    map_box = page.locator("#map").bounding_box()
+    panel_box = page.locator("#panel").bounding_box()
+    assert map_box and panel_box
+    assert map_box["height"] > 300
+    assert panel_box["y"] >= map_box["y"] + map_box["height"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    wait_for_layout(page)
+    page.screenshot(path=str(screenshots / "explorer-phone.png"))
+    page.screenshot(path=str(screenshots / "explorer-phone-full.png"), full_page=True)
+    page.click("#controls summary")
+    page.screenshot(path=str(screenshots / "explorer-phone-controls.png"))
+
+
+@pytest.mark.browser
+def test_graphiql_at_graphql_works_offline(
+    new_page: PageFactory, demo_server: ServerProcess, screenshots: Path
+) -> None:
+    page = new_page(demo_server, DESKTOP)
+    page.goto(demo_server.base_url + "/graphql")
+    page.wait_for_selector(".graphiql-container .CodeMirror")
+    page.locator(".graphiql-execute-button").click()
+    page.wait_for_function(
+        "document.querySelector('.result-window')?.textContent.includes('networkStats')"
+    )
+    page.screenshot(path=str(screenshots / "graphiql.png"))
+
+
+TIE = """mutation($a: ID!, $b: ID!) {
+  createTie(input: {sourceId: $a, targetId: $b, kind: KNOWS, strength: 0.8}) { tie { id } errors { message } }
+}"""
+
+
+@pytest.mark.browser
+def test_a_change_touching_the_map_refreshes_it_live(new_page: PageFactory, tmp_path: Path) -> None:
+    server = start_server(tmp_path / "live.db", demo=True)
+    try:
+        page = new_page(server, DESKTOP)
+        open_stakeholder(page, server, "p-peter-moerch")
+        page.wait_for_selector("#live-status[data-status=live]")
+        peter = stakeholder_id(server, "p-peter-moerch")
+        created = server.graphql(
+            'mutation { createPerson(input: {name: "Live Refresh Person", key: "p-live"}) { person { id } errors { message } } }'
+        )["data"]["createPerson"]
+        assert created["errors"] == []
+        tie = server.graphql(TIE, {"a": created["person"]["id"], "b": peter})["data"]["createTie"]
+        assert tie["errors"] == []
+        page.wait_for_function(
+            "window.__stakenet.cy.nodes().some(n => n.data('label') === 'Live Refresh Person')",
+            timeout=10_000,
+        )
+        assert page.evaluate("window.__stakenet.state.refreshes") >= 1
+    finally:
+        server.stop()
+
+
+def synthetic_network(people: int) -> dict[str, Any]:
+    """One company, 30 employees, and `people` contacts that each know one employee."""
+    stakeholders: list[dict[str, Any]] = [{"key": "c-hub", "kind": "COMPANY", "name": "Hub A/S"}]
+    ties: list[dict[str, Any]] = []
+    for i in range(30):
+        stakeholders.append({"key": f"e-{i}", "kind": "PERSON", "name": f"Employee {i}"})
+        ties.append({"source": f"e-{i}", "target": "c-hub", "kind": "WORKS_FOR", "strength": 0.8})
+    for i in range(people):
+        stakeholders.append({"key": f"p-{i}", "kind": "PERSON", "name": f"Contact {i}"})
+        ties.append({"source": f"p-{i}", "target": f"e-{i % 30}", "kind": "KNOWS", "strength": 0.5})
+        if i % 3 == 0:
+            ties.append(
+                {
+                    "source": f"p-{i}",
+                    "target": f"p-{(i + 1) % people}",
+                    "kind": "KNOWS",
+                    "strength": 0.3,
+                }
+            )
+    return {"stakeholders": stakeholders, "ties": ties, "interactions": []}
+
+
+IMPORT = "mutation($doc: JSON!) { importGraph(input: {document: $doc}) { errors { message } stakeholdersCreated } }"
+
+
+@pytest.fixture
+def large_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    server = start_server(tmp_path / "large.db")
+    try:
+        body = server.graphql(IMPORT, {"doc": synthetic_network(600)}, timeout=60)
+        assert body["data"]["importGraph"]["errors"] == [], body
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_500_stakeholder_map_draws_and_pans_smoothly(
+    new_page: PageFactory, large_server: ServerProcess, screenshots: Path
+) -> None:
+    page = new_page(large_server, DESKTOP)
+    page.goto(f"{large_server.base_url}/#id={stakeholder_id(large_server, 'c-hub')}")
+    page.wait_for_selector("body[data-ready=true]")
+    started = time.monotonic()
+    page.select_option("#limit", "500")
+    page.wait_for_function("window.__stakenet.cy.nodes().length === 500", timeout=30_000)
+    drawn = time.monotonic() - started
+    # Frames while zooming and panning: the browser should keep drawing without long stalls.
+    frame_ms = page.evaluate(
+        """async () => {
+          const cy = window.__stakenet.cy;
+          const times = [];
+          let last = performance.now();
+          for (let i = 0; i < 40; i++) {
+            cy.zoom(cy.zoom() * (i < 20 ? 1.03 : 0.97));
+            cy.panBy({ x: 5, y: 3 });
+            await new Promise(requestAnimationFrame);
+            const now = performance.now();
+            times.push(now - last);
+            last = now;
+          }
+          times.sort((a, b) => a - b);
+          return times[Math.floor(times.length / 2)];
+        }"""
+    )
+    print(f"500-node map: drawn in {drawn:.1f} s, median frame {frame_ms:.0f} ms while panning")
+    assert drawn < 20
+    assert frame_ms < 250
+    page.screenshot(path=str(screenshots / "explorer-500-nodes.png"))
+
+
+def test_production_mode_serves_no_ide(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "prod.db", extra=["--production"])
+    try:
+        request = urllib.request.Request(
+            server.base_url + "/graphql", headers={"Accept": "text/html"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                body = response.read().decode()
+        except urllib.error.HTTPError as error:
+            body = error.read().decode()
+        assert "graphiql" not in body.lower()
+        # The explorer page itself is still served.
+        with urllib.request.urlopen(server.base_url + "/", timeout=10) as response:
+            assert "stakenet explorer" in response.read().decode()
+    finally:
+        server.stop()
+
+
+def test_vendored_files_match_their_checksums_and_carry_licences() -> None:
+    vendor = static_directory() / "vendor"
+    lines = (vendor / "SHA256SUMS").read_text().splitlines()
+    assert len(lines) >= 14
+    for line in lines:
+        digest, name = line.split(maxsplit=1)
+        assert hashlib.sha256((vendor / name).read_bytes()).hexdigest() == digest, name
+    for library in (path for path in vendor.iterdir() if path.is_dir()):
+        assert (library / "LICENSE").is_file(), library.name
+    readme = (vendor / "README.md").read_text()
+    for library in (
+        "cytoscape",
+        "cose-base",
+        "layout-base",
+        "cytoscape-fcose",
+        "react",
+        "graphiql",
+    ):
+        assert f"`{library}`" in readme
+
+
+def test_the_page_loads_nothing_from_another_origin() -> None:
+    """Every src and href in the static HTML is a path on this server."""
+    for page in ("index.html", "graphiql.html"):
+        html = (static_directory() / page).read_text()
+        assert "http://" not in html and "https://" not in html and "//cdn" not in html, page
