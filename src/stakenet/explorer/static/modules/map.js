@@ -154,7 +154,8 @@ function layoutOptions(cy, { randomize, fit = true }) {
     padding: 30,
     animate: !large && !randomize,
     animationDuration: 500,
-    quality: large ? "draft" : "default",
+    quality: "default",
+    numIter: large ? 1500 : 2500,
     nodeRepulsion: () => 7000,
     idealEdgeLength: () => 80,
     nodeSeparation: 60,
@@ -180,14 +181,14 @@ export function createMap(container, { onSelect, onExpand }) {
     maxZoom: 4,
     selectionType: "single",
     boxSelectionEnabled: false,
-    // Large maps stay smooth when panning: draw a cached bitmap while the viewport moves.
-    textureOnViewport: false,
-    hideEdgesOnViewport: false,
   });
 
   cy.on("tap", "node", (event) => onSelect(event.target.id()));
   cy.on("dbltap", "node", (event) => onExpand(event.target.id()));
 
+  // Large maps stay smooth while panning and zooming: the renderer draws a cached bitmap and
+  // leaves edges out until the viewport settles. These are creation options in cytoscape; the
+  // renderer reads them from these fields, so they can follow the map's size as it changes.
   function tuneForSize() {
     const large = cy.nodes().length > LARGE_MAP;
     cy.renderer().textureOnViewport = large;
