@@ -156,8 +156,8 @@ function layoutOptions(cy, { randomize, fit = true }) {
     animationDuration: 500,
     quality: "default",
     numIter: large ? 1500 : 2500,
-    nodeRepulsion: () => 7000,
-    idealEdgeLength: () => 80,
+    nodeRepulsion: () => 14000,
+    idealEdgeLength: () => 110,
     nodeSeparation: 60,
     packComponents: true,
   };
