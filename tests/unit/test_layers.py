@@ -52,6 +52,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "stakenet.services": (DOMAIN, PORT, "stakenet.analytics", "stakenet.services", "anyio"),
     "stakenet.api": (DOMAIN, "stakenet.services", "stakenet.api", "strawberry", "graphql"),
     "stakenet.demo": (),
+    "stakenet.explorer": (),
 }
 
 

@@ -10,9 +10,6 @@ from enum import Enum
 
 import strawberry
 
-from stakenet.analytics.decision_makers import DecisionMaker as DecisionMakerResult
-from stakenet.analytics.paths import IntroductionPath as PathResult
-from stakenet.analytics.paths import PathLink as PathLinkResult
 from stakenet.api.ids import from_global_id, to_global_id
 from stakenet.api.types import (
     TYPE_NAMES,
@@ -27,6 +24,9 @@ from stakenet.api.types import (
 )
 from stakenet.domain.errors import Issue, ValidationFailed
 from stakenet.domain.model import StakeholderKind as DomainKind
+from stakenet.services.analytics import DecisionMaker as DecisionMakerResult
+from stakenet.services.analytics import IntroductionPath as PathResult
+from stakenet.services.analytics import PathLink as PathLinkResult
 
 
 @strawberry.enum(description="A score to rank stakeholders by.")

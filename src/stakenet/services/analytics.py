@@ -19,9 +19,12 @@ from typing import Any, Generic, TypeVar
 import anyio.to_thread
 
 from stakenet.analytics.communities import Broker, brokers
-from stakenet.analytics.decision_makers import DecisionMaker, key_decision_makers
+from stakenet.analytics.decision_makers import DecisionMaker as DecisionMaker
+from stakenet.analytics.decision_makers import key_decision_makers
 from stakenet.analytics.errors import UnknownStakeholder
-from stakenet.analytics.paths import IntroductionPath, introduction_paths, person_graph
+from stakenet.analytics.paths import IntroductionPath as IntroductionPath
+from stakenet.analytics.paths import PathLink as PathLink
+from stakenet.analytics.paths import introduction_paths, person_graph
 from stakenet.analytics.risks import Risk, key_person_risks
 from stakenet.analytics.snapshot import AnalyticsSnapshot, NodeMetrics, compute_snapshot
 from stakenet.analytics.strength import (
