@@ -69,15 +69,17 @@ def create_app(
         poller = asyncio.create_task(
             services.network.poll_changes(services.settings.poll_interval), name="change-poller"
         )
+        refresher = asyncio.create_task(services.analytics.run(), name="analytics-refresher")
         ready.set()
         log.info("stakenet ready on %s", url.redacted())
         try:
             yield
         finally:
             ready.clear()
-            poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller
+            for task in (poller, refresher):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await services.network.stop()
 
     async def healthz(request: Request) -> JSONResponse:
