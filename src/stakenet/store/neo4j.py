@@ -37,6 +37,7 @@ import contextlib
 import importlib.resources
 import json
 import logging
+import random
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -867,6 +868,21 @@ def neo4j_settings(url: str, environ: Mapping[str, str]) -> Neo4jSettings:
 # --- the store ----------------------------------------------------------------------------------
 
 
+class _Secret:
+    """A value that shows as *** in reprs, `vars()` dumps and error reports."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+
 class Neo4jStore:
     """A `GraphStore` on a Neo4j (or Bolt-compatible) database.
 
@@ -891,7 +907,7 @@ class Neo4jStore:
         self.query_timeout = query_timeout
         self.max_retry_time = max_retry_time
         self.connection_timeout = connection_timeout
-        self.__password = password
+        self._password = _Secret(password)
         self._driver: neo4j.AsyncDriver | None = None
         self._write_lock = asyncio.Lock()
 
@@ -906,7 +922,7 @@ class Neo4jStore:
         with _translated():
             driver = neo4j.AsyncGraphDatabase.driver(
                 self.uri,
-                auth=(self.user, self.__password),
+                auth=(self.user, self._password.reveal()),
                 connection_timeout=self.connection_timeout,
                 max_transaction_retry_time=self.max_retry_time,
                 user_agent="stakenet",
@@ -953,17 +969,19 @@ class Neo4jStore:
         """Run `work` in a managed write transaction, again if it raced another writer.
 
         The driver retries transient errors itself. ArcadeDB's optimistic transactions report
-        two writers creating the same unique value (a new node, the next change `seq`) as a
-        ConstraintError at commit instead of serialising them; a new attempt sees the winner's
-        commit. Keys the batch itself gets wrong are caught before writing, as Conflict.
+        two writers creating the same new node (MERGE on one id) as a ConstraintError at commit
+        instead of serialising them; a new attempt sees the winner's node. Keys the batch
+        itself gets wrong are caught before writing, as Conflict, so a ConstraintError here
+        means such a race.
         """
         with _translated():
             # Writers of this process queue here rather than race on the server.
             async with self._write_lock, self._session(neo4j.WRITE_ACCESS) as session:
                 timed = neo4j.unit_of_work(timeout=self.query_timeout)(work)
-                for _ in range(WRITE_ATTEMPTS - 1):
+                for attempt in range(1, WRITE_ATTEMPTS):
                     with contextlib.suppress(neo4j_errors.ConstraintError):
                         return await session.execute_write(timed, *args)
+                    await asyncio.sleep(random.uniform(0.05, 0.2) * attempt)
                 return await session.execute_write(timed, *args)
 
     # -- reads

@@ -1,0 +1,374 @@
+"""The Neo4j store beyond the shared contract: its Cypher, schema, errors and behaviour on faults.
+
+Tests marked `bolt` run against a real Bolt server (ArcadeDB, or the Neo4j named by
+STAKENET_TEST_NEO4J_URI). The fault tests kill and restart a server, so they get one of their
+own rather than the shared one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import neo4j
+import neo4j.exceptions
+import pytest
+
+import stakenet.store.neo4j as neo4j_store
+from stakenet.domain.errors import Conflict, StakenetError, StoreUnavailable
+from stakenet.domain.model import ChangeOp, Stakeholder, StakeholderKind, Tie, TieKind
+from stakenet.store.neo4j import (
+    EXC_MAP,
+    Neo4jStore,
+    bundled_schema,
+    cypher_statements,
+    translate_error,
+)
+from stakenet.store.port import WriteBatch
+from support.bolt_fixtures import bolt_server, external_server
+from support.bolt_server import (
+    BoltServer,
+    kill_bolt_server,
+    restart_bolt_server,
+    start_bolt_server,
+    stop_bolt_server,
+)
+from support.cypher_lint import format_errors, lint_cypher, node_available
+
+__all__ = ["bolt_server"]
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+SCHEMA_DIR = REPO_ROOT / "graph_schema"
+PACKAGED_SCHEMA_DIR = REPO_ROOT / "src" / "stakenet" / "store" / "graph_schema"
+
+
+def person(sid: str, **fields: object) -> Stakeholder:
+    return Stakeholder(sid, StakeholderKind.PERSON, f"Person {sid}", **fields)  # type: ignore[arg-type]
+
+
+def wipe(server: BoltServer) -> None:
+    with neo4j.GraphDatabase.driver(server.uri, auth=server.auth) as driver:
+        driver.execute_query("MATCH (n) DETACH DELETE n", database_=server.database)
+
+
+def store_on(server: BoltServer, **options: float) -> Neo4jStore:
+    return Neo4jStore(server.uri, server.user, server.password, server.database, **options)
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def driver_exception_classes() -> list[type[Exception]]:
+    """Every exception class the driver defines that it or the server can raise."""
+    roots = (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError)
+    return [
+        cls
+        for _, cls in inspect.getmembers(neo4j.exceptions, inspect.isclass)
+        if issubclass(cls, roots)
+    ]
+
+
+def test_every_driver_exception_class_is_mapped_to_a_domain_error() -> None:
+    classes = driver_exception_classes()
+    assert len(classes) > 25
+    for cls in classes:
+        assert any(issubclass(cls, mapped) for mapped, _ in EXC_MAP), cls.__name__
+        translated = translate_error(instance_of(cls))
+        assert isinstance(translated, StakenetError), cls.__name__
+
+
+def instance_of(cls: type[Exception]) -> Exception:
+    try:
+        return cls()
+    except TypeError:  # e.g. ResultError wants the result it is about
+        return cls.__new__(cls)
+
+
+def test_each_class_meets_its_most_specific_entry_first() -> None:
+    # An entry placed after one of its base classes could never be reached.
+    for index, (cls, _) in enumerate(EXC_MAP):
+        for earlier, _ in EXC_MAP[:index]:
+            assert not issubclass(cls, earlier), f"{cls.__name__} is shadowed by {earlier.__name__}"
+
+
+def test_constraint_errors_are_conflicts_and_lost_servers_are_unavailable() -> None:
+    assert isinstance(translate_error(neo4j.exceptions.ConstraintError()), Conflict)
+    for cls in (
+        neo4j.exceptions.ServiceUnavailable,
+        neo4j.exceptions.SessionExpired,
+        neo4j.exceptions.TransientError,
+        neo4j.exceptions.AuthError,
+        neo4j.exceptions.CypherSyntaxError,
+        neo4j.exceptions.IncompleteCommit,
+    ):
+        assert isinstance(translate_error(cls()), StoreUnavailable), cls.__name__
+
+
+def test_a_driver_message_never_reaches_the_domain_error() -> None:
+    leaky = neo4j.exceptions.ServiceUnavailable("MATCH (n) password=hunter2")
+    assert "hunter2" not in str(translate_error(leaky))
+    assert "MATCH" not in str(translate_error(leaky))
+
+
+def test_the_password_is_not_in_the_repr() -> None:
+    store = Neo4jStore("bolt://127.0.0.1:7687", "neo4j", "hunter2", "neo4j")
+    assert "hunter2" not in repr(store)
+    assert "hunter2" not in str(vars(store))
+
+
+# --- Cypher and schema --------------------------------------------------------------------------
+
+
+def adapter_statements() -> dict[str, str]:
+    """Every public upper-case string constant of the adapter module: each is one statement."""
+    return {
+        name: value
+        for name, value in vars(neo4j_store).items()
+        if name.isupper() and not name.startswith("_") and isinstance(value, str)
+    }
+
+
+def schema_statements() -> list[str]:
+    return [
+        statement
+        for path in sorted(SCHEMA_DIR.glob("*.cypher"))
+        for statement in cypher_statements(path.read_text("utf-8"))
+    ]
+
+
+@pytest.mark.skipif(not node_available(), reason="needs node and `npm ci` at the repo root")
+def test_every_statement_passes_the_neo4j_parser() -> None:
+    statements = list(adapter_statements().values()) + schema_statements()
+    assert len(statements) > 50
+    results = lint_cypher(statements)
+    assert all(result.ok for result in results), format_errors(results)
+
+
+def test_the_packaged_schema_is_the_top_level_schema() -> None:
+    top = {path.name: path.read_bytes() for path in SCHEMA_DIR.glob("*.cypher")}
+    packaged = {path.name: path.read_bytes() for path in PACKAGED_SCHEMA_DIR.glob("*.cypher")}
+    assert top and top == packaged
+
+
+def test_schema_scripts_are_numbered_idempotent_and_in_order() -> None:
+    scripts = bundled_schema()
+    assert [script.version for script in scripts] == list(range(1, len(scripts) + 1))
+    for script in scripts:
+        for statement in script.statements:
+            assert statement.startswith(("CREATE CONSTRAINT", "CREATE INDEX")), statement
+            assert " IF NOT EXISTS " in statement, statement
+
+
+# --- against a Bolt server ----------------------------------------------------------------------
+
+
+@pytest.fixture
+async def store(bolt_server: BoltServer) -> AsyncIterator[Neo4jStore]:
+    wipe(bolt_server)
+    opened = store_on(bolt_server)
+    await opened.open()
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.mark.bolt
+async def test_open_creates_every_constraint_and_index(bolt_server: BoltServer) -> None:
+    opened = store_on(bolt_server)
+    await opened.open()
+    await opened.close()
+    with neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        constraints, _, _ = driver.execute_query(
+            "SHOW CONSTRAINTS YIELD name RETURN name", database_=bolt_server.database
+        )
+        indexes, _, _ = driver.execute_query(
+            "SHOW INDEXES YIELD name RETURN name", database_=bolt_server.database
+        )
+    names = {record["name"] for record in [*constraints, *indexes]}
+    expected = {
+        statement.split()[2] for statement in schema_statements()
+    }  # CREATE CONSTRAINT|INDEX <name> IF NOT EXISTS …
+    assert expected <= names
+
+
+@pytest.mark.bolt
+async def test_opening_twice_keeps_the_schema_and_the_revision(
+    store: Neo4jStore, bolt_server: BoltServer
+) -> None:
+    await store.apply(WriteBatch(upsert_stakeholders=[person("a")]))
+    again = store_on(bolt_server)
+    await again.open()
+    try:
+        assert await again.revision() == 1
+    finally:
+        await again.close()
+
+
+@pytest.mark.bolt
+async def test_two_stores_on_one_server_see_each_others_writes(
+    store: Neo4jStore, bolt_server: BoltServer
+) -> None:
+    other = store_on(bolt_server)
+    await other.open()
+    try:
+        written = await store.apply(WriteBatch(upsert_stakeholders=[person("a"), person("b")]))
+        seen = await other.changes_since(0)
+        assert seen == written.changes
+        reply = await other.apply(WriteBatch(upsert_ties=[Tie("t", TieKind.KNOWS, "a", "b")]))
+        assert reply.revision == 2
+        [change] = await store.changes_since(1)
+        assert (change.op, change.entity_id, change.revision) == (ChangeOp.UPSERT, "t", 2)
+    finally:
+        await other.close()
+
+
+@pytest.mark.bolt
+async def test_concurrent_writers_in_two_stores_never_share_a_revision(
+    store: Neo4jStore, bolt_server: BoltServer
+) -> None:
+    other = store_on(bolt_server)
+    await other.open()
+    try:
+        results = await asyncio.gather(
+            *(
+                (store if n % 2 else other).apply(WriteBatch(upsert_stakeholders=[person(f"p{n}")]))
+                for n in range(12)
+            )
+        )
+    finally:
+        await other.close()
+    assert sorted(result.revision for result in results) == list(range(1, 13))
+    changes = await store.changes_since(0)
+    assert sorted(change.revision for change in changes) == list(range(1, 13))
+
+
+@pytest.mark.bolt
+async def test_a_wrong_password_is_unavailable_without_saying_the_password(
+    bolt_server: BoltServer,
+) -> None:
+    if bolt_server.password == "":
+        pytest.skip("the server accepts any password")
+    wrong = Neo4jStore(bolt_server.uri, bolt_server.user, "not-the-password", "graph")
+    with pytest.raises(StoreUnavailable) as raised:
+        await wrong.open()
+    assert "not-the-password" not in str(raised.value)
+    assert "not-the-password" not in repr(raised.value)
+
+
+# --- faults: a server of their own, killed and restarted ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[BoltServer]]:
+    """A private server, in a list so a test can swap in the restarted one."""
+    if external_server() is not None:
+        pytest.skip("fault tests kill the server: they run on a server started here only")
+    holder = [start_bolt_server(tmp_path_factory.mktemp("arcadedb-faults"))]
+    try:
+        yield holder
+    finally:
+        stop_bolt_server(holder[0])
+
+
+def large_import(stakeholders: int, ties: int) -> WriteBatch:
+    people = [person(f"p{n}", key=f"k{n}") for n in range(stakeholders)]
+    return WriteBatch(
+        upsert_stakeholders=people,
+        upsert_ties=[
+            Tie(f"t{n}", TieKind.KNOWS, f"p{n % stakeholders}", f"p{(n * 7 + 1) % stakeholders}")
+            for n in range(ties)
+        ],
+    )
+
+
+@pytest.mark.bolt
+@pytest.mark.slow
+@pytest.mark.parametrize("server_back_in_time", [False, True], ids=["gives-up", "retried"])
+async def test_a_server_killed_during_a_large_import_leaves_all_of_it_or_none(
+    own_server: list[BoltServer], server_back_in_time: bool
+) -> None:
+    """Killed mid-import, the server keeps nothing of the batch; the driver's retry, when the
+    server is back within the retry time, then writes all of it exactly once."""
+    wipe(own_server[0])
+    store = store_on(own_server[0], max_retry_time=60.0 if server_back_in_time else 1.0)
+    await store.open()
+    try:
+        before = await store.apply(WriteBatch(upsert_stakeholders=[person("before")]))
+        importing = asyncio.create_task(store.apply(large_import(2_000, 20_000)))
+        await asyncio.sleep(1.5)
+        assert not importing.done(), "the import ended before the kill: make it larger"
+        await asyncio.to_thread(kill_bolt_server, own_server[0])
+        if server_back_in_time:
+            own_server[0] = await asyncio.to_thread(restart_bolt_server, own_server[0])
+            result = await importing
+            assert result.revision == before.revision + 1
+        else:
+            with pytest.raises(StoreUnavailable):
+                await importing
+            own_server[0] = await asyncio.to_thread(restart_bolt_server, own_server[0])
+
+        counts = await store.counts()  # the same store: the driver reconnects by itself
+        changes = await store.changes_since(0)
+        revisions = sorted({change.revision for change in changes})
+        assert counts.revision == revisions[-1] == len(revisions)
+        if server_back_in_time:
+            assert counts.revision == before.revision + 1
+            assert (counts.stakeholders, counts.ties) == (2_001, 20_000)
+            assert len(changes) == 1 + 22_000
+            assert len({change.entity_id for change in changes}) == len(changes)
+        else:
+            assert counts.revision == before.revision
+            assert (counts.stakeholders, counts.ties) == (1, 0)
+            assert len(changes) == 1
+        after = await store.apply(WriteBatch(upsert_stakeholders=[person("after")]))
+        assert after.revision == counts.revision + 1
+    finally:
+        await store.close()
+
+
+@pytest.mark.bolt
+@pytest.mark.slow
+async def test_a_store_whose_server_is_down_fails_fast_and_recovers(
+    own_server: list[BoltServer],
+) -> None:
+    wipe(own_server[0])
+    store = store_on(own_server[0])
+    await store.open()
+    try:
+        await store.apply(WriteBatch(upsert_stakeholders=[person("a")]))
+        await asyncio.to_thread(kill_bolt_server, own_server[0])
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable):
+            await store.revision()
+        with pytest.raises(StoreUnavailable):
+            await store.apply(WriteBatch(upsert_stakeholders=[person("b")]))
+        elapsed = time.monotonic() - started
+        assert elapsed < 2 * (neo4j_store.DEFAULT_RETRY_TIME + 3), elapsed
+
+        own_server[0] = await asyncio.to_thread(restart_bolt_server, own_server[0])
+        assert await store.revision() == 1
+        result = await store.apply(WriteBatch(upsert_stakeholders=[person("b")]))
+        assert result.revision == 2
+    finally:
+        await store.close()
+
+
+@pytest.mark.bolt
+@pytest.mark.slow
+async def test_opening_a_store_on_a_stopped_server_is_unavailable(
+    own_server: list[BoltServer],
+) -> None:
+    await asyncio.to_thread(kill_bolt_server, own_server[0])
+    try:
+        store = store_on(own_server[0])
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable) as raised:
+            await store.open()
+        assert time.monotonic() - started < 10
+        assert own_server[0].password not in str(raised.value)
+    finally:
+        own_server[0] = await asyncio.to_thread(restart_bolt_server, own_server[0])
