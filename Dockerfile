@@ -1,0 +1,25 @@
+# stakenet, served over HTTP on port 8000, talking to Neo4j (see docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin stakenet
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY src ./src
+RUN pip install . && rm -rf /app/src /app/pyproject.toml /app/README.md
+
+USER stakenet
+EXPOSE 8000
+
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import urllib.request, sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=4).status == 200 else 1)"]
+
+# Credentials come from STAKENET_NEO4J_USER / STAKENET_NEO4J_PASSWORD, never from the URL here.
+# Binding 0.0.0.0 is needed inside a container. Once API tokens exist, configure one before
+# exposing this port beyond the host: stakenet must not serve a non-loopback address without.
+CMD ["stakenet", "serve", "--host", "0.0.0.0", "--port", "8000", "--db", "bolt://neo4j:7687/neo4j", "--production"]
