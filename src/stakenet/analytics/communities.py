@@ -14,20 +14,37 @@ This module owns community detection and the broker ranking.
 
 from __future__ import annotations
 
+import random
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from stakenet.analytics.centrality import NodeCentrality
 
-__all__ = ["FORMULA_VERSION", "Broker", "brokers", "community_index", "louvain"]
+__all__ = [
+    "FORMULA_VERSION",
+    "Broker",
+    "brokers",
+    "community_index",
+    "louvain",
+    "louvain_partition",
+]
 
 FORMULA_VERSION = "communities/1"
 
 
 def louvain(undirected: nx.Graph, seed: int = 42, resolution: float = 1.0) -> list[frozenset[str]]:
     """Louvain communities of the undirected strength-weighted view.
+
+    The same partition as ``nx.community.louvain_communities(undirected, weight="strength",
+    resolution=resolution, seed=seed)``: the same visiting order (one ``random.Random(seed)``
+    shuffles each level), the same neighbour order, the same gain formula evaluated in the same
+    floating-point order, and the same stopping rule (modularity gain per level at most 1e-7).
+    Only the bookkeeping differs: nodes are integers, adjacency is a list of dicts, and the
+    per-level modularity is computed with numpy, which is several times faster on large graphs.
 
     Parameters
     ----------
@@ -43,13 +60,154 @@ def louvain(undirected: nx.Graph, seed: int = 42, resolution: float = 1.0) -> li
     list of frozenset
         Ordered by decreasing size, then by smallest member id.
     """
-    if undirected.number_of_nodes() == 0:
+    names = list(undirected)
+    if not names:
         return []
-    found = nx.community.louvain_communities(
-        undirected, weight="strength", resolution=resolution, seed=seed
-    )
-    parts = [frozenset(c) for c in found]
+    found = louvain_partition(_adjacency(undirected), seed, resolution)
+    parts = [frozenset(names[i] for i in members) for members in found]
     return sorted(parts, key=lambda c: (-len(c), min(str(v) for v in c)))
+
+
+def _adjacency(undirected: nx.Graph) -> list[dict[int, float]]:
+    # Rebuilt in the order nx.Graph.add_weighted_edges_from(G.edges(data=...)) would insert,
+    # so neighbours are visited in NetworkX's order.
+    index = {v: i for i, v in enumerate(undirected)}
+    adj: list[dict[int, float]] = [{} for _ in index]
+    for u, v, w in undirected.edges(data="strength", default=1):
+        i, j = index[u], index[v]
+        adj[i][j] = w
+        adj[j][i] = w
+    return adj
+
+
+def _degrees(adj: list[dict[int, float]]) -> list[float]:
+    # nx.Graph.degree(weight=...): neighbour weights in order, a self-loop counted twice.
+    return [sum(nbrs.values()) + nbrs.get(u, 0) for u, nbrs in enumerate(adj)]
+
+
+def _modularity(adj: list[dict[int, float]], community: list[int], resolution: float) -> float:
+    heads = np.fromiter((u for u, nbrs in enumerate(adj) for _ in nbrs), dtype=np.int64)
+    tails = np.fromiter((v for nbrs in adj for v in nbrs), dtype=np.int64)
+    weights = np.fromiter((w for nbrs in adj for w in nbrs.values()), dtype=float)
+    labels = np.asarray(community, dtype=np.int64)
+    count = int(labels.max()) + 1
+    once = heads <= tails
+    internal = once & (labels[heads] == labels[tails])
+    inside = np.bincount(labels[heads[internal]], weights[internal], minlength=count)
+    degree = np.asarray(_degrees(adj))
+    deg_sum = float(degree.sum())
+    totals = np.bincount(labels, degree, minlength=count)
+    m = deg_sum / 2
+    return float((inside / m - resolution * totals * totals / deg_sum**2).sum())
+
+
+def _one_level(
+    adj: list[dict[int, float]], m: float, resolution: float, rng: random.Random
+) -> tuple[list[int], bool]:
+    """One local-moving phase; NetworkX's ``_one_level`` step for step (undirected)."""
+    size = len(adj)
+    node2com = list(range(size))
+    degrees = _degrees(adj)
+    stot = list(degrees)
+    nbrs = [{v: w for v, w in nbrs.items() if v != u} for u, nbrs in enumerate(adj)]
+    order = list(range(size))
+    rng.shuffle(order)
+    two_m2 = 2 * m**2
+    moves = 1
+    improvement = False
+    while moves > 0:
+        moves = 0
+        for u in order:
+            best_mod: float = 0
+            best_com = node2com[u]
+            weights2com: defaultdict[int, float] = defaultdict(float)
+            for nbr, wt in nbrs[u].items():
+                weights2com[node2com[nbr]] += wt
+            degree = degrees[u]
+            stot[best_com] -= degree
+            remove_cost = -weights2com[best_com] / m + resolution * (stot[best_com] * degree) / (
+                two_m2
+            )
+            for nbr_com, wt in weights2com.items():
+                gain = remove_cost + wt / m - resolution * (stot[nbr_com] * degree) / two_m2
+                if gain > best_mod:
+                    best_mod = gain
+                    best_com = nbr_com
+            stot[best_com] += degree
+            if best_com != node2com[u]:
+                improvement = True
+                moves += 1
+                node2com[u] = best_com
+    return node2com, improvement
+
+
+def _aggregate(
+    adj: list[dict[int, float]], labels: list[int], count: int
+) -> list[dict[int, float]]:
+    """NetworkX's ``_gen_graph``: one node per community, edges summed in the same order."""
+    merged: list[dict[int, float]] = [{} for _ in range(count)]
+    for u, nbrs in enumerate(adj):
+        a = labels[u]
+        row = merged[a]
+        for v, wt in nbrs.items():
+            if v < u:
+                continue
+            b = labels[v]
+            total = wt + row.get(b, 0)
+            row[b] = total
+            merged[b][a] = total
+    return merged
+
+
+def louvain_partition(
+    adj: list[dict[int, float]],
+    seed: int = 42,
+    resolution: float = 1.0,
+    threshold: float = 1e-7,
+) -> list[list[int]]:
+    """Louvain over integer nodes, as ``nx.community.louvain_communities`` (see `louvain`).
+
+    Parameters
+    ----------
+    adj : list of dict
+        ``adj[u][v]`` = weight, symmetric, neighbours in the graph's insertion order.
+    seed : int
+        Seed of the one ``random.Random`` used for every level's shuffle.
+    resolution : float
+        Louvain resolution.
+    threshold : float
+        Stop when a level improves modularity by at most this much.
+
+    Returns
+    -------
+    list of list of int
+        The communities of the last level.
+    """
+    size = len(adj)
+    members: list[list[int]] = [[u] for u in range(size)]
+    if not any(adj):
+        return members
+    rng = random.Random(seed)
+    mod = _modularity(adj, list(range(size)), resolution)
+    m = sum(_degrees(adj)) / 2
+    graph = adj
+    labels, improvement = _one_level(graph, m, resolution, rng)
+    improvement = True
+    while improvement:
+        kept = sorted(set(labels))
+        renumber = {c: i for i, c in enumerate(kept)}
+        dense = [renumber[c] for c in labels]
+        grouped: list[list[int]] = [[] for _ in kept]
+        for node, c in enumerate(dense):
+            grouped[c].extend(members[node])
+        members = grouped
+        new_mod = _modularity(graph, dense, resolution)
+        if new_mod - mod <= threshold:
+            break
+        mod = new_mod
+        graph = _aggregate(graph, dense, len(kept))
+        labels, improvement = _one_level(graph, m, resolution, rng)
+    return members
 
 
 def community_index(communities: list[frozenset[str]]) -> dict[str, int]:
