@@ -100,6 +100,9 @@ DEFAULT_QUERY_TIMEOUT = 60.0
 # the store answers StoreUnavailable; the driver's own default of 30 s is too long for an API.
 DEFAULT_RETRY_TIME = 5.0
 CONNECTION_TIMEOUT = 5.0
+# Extra time a batch's transaction may take per thousand entities, on top of the query timeout:
+# about four times what a 100k-tie import took on the test server (ArcadeDB, 2 cores).
+SECONDS_PER_THOUSAND_ROWS = 2.0
 # Attempts of a write transaction that lost a race on a unique value (see `_write`).
 WRITE_ATTEMPTS = 3
 
@@ -965,7 +968,9 @@ class Neo4jStore:
                 timed = neo4j.unit_of_work(timeout=self.query_timeout)(work)
                 return await session.execute_read(timed, *args)
 
-    async def _write(self, work: Callable[..., Awaitable[R]], *args: Any) -> R:
+    async def _write(
+        self, work: Callable[..., Awaitable[R]], *args: Any, server_timeout: float | None = None
+    ) -> R:
         """Run `work` in a managed write transaction, again if it raced another writer.
 
         The driver retries transient errors itself. ArcadeDB's optimistic transactions report
@@ -977,7 +982,7 @@ class Neo4jStore:
         with _translated():
             # Writers of this process queue here rather than race on the server.
             async with self._write_lock, self._session(neo4j.WRITE_ACCESS) as session:
-                timed = neo4j.unit_of_work(timeout=self.query_timeout)(work)
+                timed = neo4j.unit_of_work(timeout=server_timeout or self.query_timeout)(work)
                 for attempt in range(1, WRITE_ATTEMPTS):
                     with contextlib.suppress(neo4j_errors.ConstraintError):
                         return await session.execute_write(timed, *args)
@@ -1180,7 +1185,9 @@ class Neo4jStore:
         if len(batch) == 0:
             return WriteResult(await self.revision(), [])
         try:
-            return await self._write(_apply, batch)
+            # One transaction holds the whole batch: its time limit grows with the batch.
+            limit = self.query_timeout + len(batch) / 1000 * SECONDS_PER_THOUSAND_ROWS
+            return await self._write(_apply, batch, server_timeout=limit)
         except _Unchanged as unchanged:
             return WriteResult(unchanged.revision, [])
 
