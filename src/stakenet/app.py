@@ -21,6 +21,7 @@ from strawberry.http.temporal_response import TemporalResponse
 
 from stakenet.api.context import Context
 from stakenet.api.http import GraphQLView, RequestGuard
+from stakenet.api.redaction import install_log_redaction
 from stakenet.api.schema import build_schema
 from stakenet.bootstrap import DatabaseUrl, build_services
 from stakenet.demo import load_demo_document
@@ -59,6 +60,7 @@ def create_app(
     url: DatabaseUrl, settings: Settings | None = None, *, demo: bool = False
 ) -> Starlette:
     services = build_services(url, settings)
+    install_log_redaction()
     ready = asyncio.Event()
 
     @contextlib.asynccontextmanager

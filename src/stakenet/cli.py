@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from stakenet.bootstrap import ConfigError, DatabaseUrl, build_services, database_url
 from stakenet.domain.errors import ImportRejected, StakenetError
+from stakenet.services.container import Settings
 
 DEFAULT_PORT = 8000
 
@@ -74,6 +75,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds between reads of the change log (writes by other processes)",
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    limits = serve.add_argument_group("query limits (docs/api.md)")
+    defaults = Settings()
+    for flag, kind, help_text in (
+        ("--max-depth", int, "deepest operation"),
+        ("--max-aliases", int, "aliases in one document"),
+        ("--max-tokens", int, "tokens in one document"),
+        ("--max-fields", int, "fields in one document, fragments counted where spread"),
+        ("--max-directives", int, "directives in one document"),
+        ("--max-body-bytes", int, "request body size"),
+        ("--execution-deadline", float, "seconds one operation may run"),
+    ):
+        default = getattr(defaults, flag[2:].replace("-", "_"))
+        limits.add_argument(flag, type=kind, default=default, help=f"{help_text} ({default})")
 
     importer = commands.add_parser("import", help="import an interchange JSON document")
     _add_db(importer)
@@ -158,12 +172,21 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
     import uvicorn
 
     from stakenet.app import create_app
-    from stakenet.services.container import Settings
 
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    settings = Settings(production=args.production, poll_interval=args.poll_interval)
+    settings = Settings(
+        production=args.production,
+        poll_interval=args.poll_interval,
+        max_depth=args.max_depth,
+        max_aliases=args.max_aliases,
+        max_tokens=args.max_tokens,
+        max_fields=args.max_fields,
+        max_directives=args.max_directives,
+        max_body_bytes=args.max_body_bytes,
+        execution_deadline=args.execution_deadline,
+    )
     app = create_app(url, settings, demo=args.demo)
     print(f"stakenet serving http://{args.host}:{args.port}/graphql", file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)

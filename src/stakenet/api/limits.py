@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from graphql import (
-    ASTValidationRule,
     DirectiveNode,
     DocumentNode,
     FieldNode,
@@ -31,8 +30,6 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
@@ -70,36 +67,41 @@ class QueryLimits:
 
 
 @dataclass(slots=True)
-class _Count:
+class SelectionCount:
     fields: int = 0
     directives: int = 0
+    cycle: str | None = None  # a fragment that spreads itself
 
-    def add(self, other: _Count, times: int = 1) -> None:
-        self.fields += other.fields * times
-        self.directives += other.directives * times
+    def add(self, other: SelectionCount) -> None:
+        self.fields += other.fields
+        self.directives += other.directives
 
 
-def count_selections(document: DocumentNode) -> _Count:
+def count_selections(document: DocumentNode) -> SelectionCount:
     """Fields and directives of the executable operations, each fragment counted where spread.
 
-    A fragment's own count is computed once and multiplied by its uses, so a document of nested
-    fragment spreads (a "fragment bomb") is measured in linear time; a fragment cycle (which
-    validation reports anyway) counts as empty on its second visit.
+    A fragment's own count is computed once and added at each use, so a document of nested
+    fragment spreads (a "fragment bomb") is measured in linear time; a fragment cycle is
+    recorded and counts as empty on its second visit.
     """
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    memo: dict[str, _Count] = {}
+    memo: dict[str, SelectionCount] = {}
+    total = SelectionCount()
 
     def directives(nodes: tuple[DirectiveNode, ...] | None) -> int:
         return len(nodes or ())
 
-    def of_fragment(name: str, visiting: frozenset[str]) -> _Count:
+    def of_fragment(name: str, visiting: frozenset[str]) -> SelectionCount:
         if name in memo:
             return memo[name]
         fragment = fragments.get(name)
-        if fragment is None or name in visiting:
-            return _Count()
+        if name in visiting:
+            total.cycle = total.cycle or name
+            return SelectionCount()
+        if fragment is None:
+            return SelectionCount()
         found = of_selection_set(fragment.selection_set, visiting | {name})
         found.directives += directives(fragment.directives)
         memo[name] = found
@@ -107,20 +109,19 @@ def count_selections(document: DocumentNode) -> _Count:
 
     def of_selection_set(
         selection_set: SelectionSetNode | None, visiting: frozenset[str]
-    ) -> _Count:
-        total = _Count()
+    ) -> SelectionCount:
+        found = SelectionCount()
         for selection in selection_set.selections if selection_set else ():
-            total.directives += directives(selection.directives)
+            found.directives += directives(selection.directives)
             if isinstance(selection, FieldNode):
-                total.fields += 1
-                total.add(of_selection_set(selection.selection_set, visiting))
+                found.fields += 1
+                found.add(of_selection_set(selection.selection_set, visiting))
             elif isinstance(selection, InlineFragmentNode):
-                total.add(of_selection_set(selection.selection_set, visiting))
+                found.add(of_selection_set(selection.selection_set, visiting))
             elif isinstance(selection, FragmentSpreadNode):
-                total.add(of_fragment(selection.name.value, visiting))
-        return total
+                found.add(of_fragment(selection.name.value, visiting))
+        return found
 
-    total = _Count()
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode):
             total.directives += directives(definition.directives)
@@ -128,27 +129,51 @@ def count_selections(document: DocumentNode) -> _Count:
     return total
 
 
-def selection_limit_rule(max_fields: int, max_directives: int) -> type[ValidationRule]:
-    class SelectionLimitRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            found = count_selections(context.document)
-            if found.fields > max_fields:
-                context.report_error(
-                    GraphQLError(
-                        f"The document selects {found.fields} fields (fragments counted where "
-                        f"they are used); at most {max_fields} are allowed."
-                    )
-                )
-            if found.directives > max_directives:
-                context.report_error(
-                    GraphQLError(
-                        f"The document uses {found.directives} directives; "
-                        f"at most {max_directives} are allowed."
-                    )
-                )
+class SelectionLimits(SchemaExtension):
+    """Refuse too many fields or directives, or a fragment cycle, before validation starts.
 
-    return SelectionLimitRule
+    This runs ahead of graphql-core's and strawberry's validation rules on purpose: the depth and
+    alias limiters walk every fragment spread afresh, so a "fragment bomb" (ten fragments each
+    spreading the next ten times) would keep them busy for hours on the event loop. Setting
+    `pre_execution_errors` makes strawberry skip validation altogether.
+    """
+
+    def __init__(self, *, max_fields: int, max_directives: int) -> None:
+        self.max_fields = max_fields
+        self.max_directives = max_directives
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None and context.pre_execution_errors is None:
+            errors = selection_errors(
+                count_selections(context.graphql_document), self.max_fields, self.max_directives
+            )
+            if errors:
+                context.pre_execution_errors = errors
+        yield
+
+
+def selection_errors(
+    found: SelectionCount, max_fields: int, max_directives: int
+) -> list[GraphQLError]:
+    errors = []
+    if found.cycle is not None:
+        errors.append(GraphQLError(f"Fragment '{found.cycle}' spreads itself, directly or not."))
+    if found.fields > max_fields:
+        errors.append(
+            GraphQLError(
+                f"The document selects {found.fields} fields (fragments counted where they are "
+                f"used); at most {max_fields} are allowed."
+            )
+        )
+    if found.directives > max_directives:
+        errors.append(
+            GraphQLError(
+                f"The document uses {found.directives} directives; "
+                f"at most {max_directives} are allowed."
+            )
+        )
+    return errors
 
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
@@ -178,17 +203,16 @@ class HideSuggestions(SchemaExtension):
 
 def limit_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]:
     """Factories, not instances: strawberry then gives each operation its own extension."""
-    rules: list[type[ASTValidationRule]] = [
-        selection_limit_rule(limits.max_fields, limits.max_directives)
-    ]
-    if not limits.introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
     extensions: list[Callable[[], SchemaExtension]] = [
         functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+        functools.partial(
+            SelectionLimits, max_fields=limits.max_fields, max_directives=limits.max_directives
+        ),
         functools.partial(QueryDepthLimiter, max_depth=limits.max_depth),
         functools.partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
-        functools.partial(AddValidationRules, rules),
     ]
+    if not limits.introspection:
+        extensions.append(functools.partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
     if not limits.suggestions:
         extensions.append(HideSuggestions)
     return extensions

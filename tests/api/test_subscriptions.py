@@ -1,0 +1,142 @@
+"""`graphChanged` over graphql-transport-ws against a real server, and the change feed itself."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import networkx as nx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+
+from stakenet.api.ids import to_global_id
+from stakenet.api.subscriptions import ChangeFeed, GraphChange, _event
+from support.live_server import Api
+
+pytestmark = pytest.mark.server
+
+CREATE_PERSON = """mutation($input: PersonInput!) {
+  createPerson(input: $input) { person { id } errors { message } } }"""
+CREATE_TIE = """mutation($input: TieInput!) {
+  createTie(input: $input) { tie { id } errors { message } } }"""
+SUBSCRIBE = """subscription($ids: [ID!]) {
+  graphChanged(ids: $ids) { revision stakeholderIds deletedIds } }"""
+
+
+@asynccontextmanager
+async def subscribed(
+    api: Api, variables: dict[str, Any] | None = None
+) -> AsyncIterator[ClientConnection]:
+    url = api.base_url.replace("http://", "ws://") + "/graphql"
+    async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        assert ws.subprotocol == "graphql-transport-ws"
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+        await ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": SUBSCRIBE, "variables": variables or {}},
+                }
+            )
+        )
+        # The server registers the subscriber as it starts the operation; give it a moment.
+        await asyncio.sleep(0.2)
+        yield ws
+
+
+async def next_message(ws: ClientConnection, within: float = 2.0) -> dict[str, Any]:
+    message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), within))
+    return message
+
+
+async def create_person(api: Api, name: str) -> str:
+    data = await asyncio.to_thread(api.data, CREATE_PERSON, {"input": {"name": name}})
+    person_id: str = data["createPerson"]["person"]["id"]
+    return person_id
+
+
+async def test_creating_a_person_is_heard_within_two_seconds(api: Api) -> None:
+    async with subscribed(api) as ws:
+        person_id = await create_person(api, "Anna Holm")
+        message = await next_message(ws, within=2.0)
+    assert message["type"] == "next"
+    assert message["id"] == "1"
+    event = message["payload"]["data"]["graphChanged"]
+    assert event["stakeholderIds"] == [person_id]
+    assert event["deletedIds"] == []
+    stats = await asyncio.to_thread(api.data, "{ networkStats { revision } }")
+    assert event["revision"] == stats["networkStats"]["revision"]
+
+
+async def test_ids_narrow_the_events_to_changes_touching_those_stakeholders(api: Api) -> None:
+    anna = await create_person(api, "Anna")
+    async with subscribed(api, {"ids": [anna]}) as ws:
+        bo = await create_person(api, "Bo")  # does not touch Anna: not heard
+        tie = await asyncio.to_thread(
+            api.data, CREATE_TIE, {"input": {"sourceId": anna, "targetId": bo, "kind": "KNOWS"}}
+        )
+        assert tie["createTie"]["errors"] == []
+        message = await next_message(ws)
+    event = message["payload"]["data"]["graphChanged"]
+    assert sorted(event["stakeholderIds"]) == sorted([anna, bo])
+
+
+async def test_an_invalid_id_filter_is_an_error_message(api: Api) -> None:
+    async with subscribed(api, {"ids": ["%%%"]}) as ws:
+        message = await next_message(ws)
+    assert message["type"] in ("error", "next")
+    text = json.dumps(message)
+    assert "'%%%' is not a valid id." in text
+
+
+class FakeProjection:
+    def __init__(self) -> None:
+        self.graph: Any = nx.MultiDiGraph()
+        self.lock = threading.RLock()
+
+
+class FakeNetwork:
+    def __init__(self) -> None:
+        self.projection = FakeProjection()
+        self.listeners: list[Any] = []
+
+
+async def test_a_deleted_stakeholder_keeps_the_global_id_the_client_knew() -> None:
+    network = FakeNetwork()
+    network.projection.graph.add_node("c1", kind="COMPANY")
+    network.projection.graph.add_node("p1", kind="PERSON")
+    feed = ChangeFeed(network, asyncio.get_running_loop())  # type: ignore[arg-type]
+    changes = feed.changes(None)
+    waiting = asyncio.ensure_future(anext(changes))
+    await asyncio.sleep(0.05)  # the feed scans the projection and registers its listener
+    assert len(network.listeners) == 1
+    network.projection.graph.remove_node("c1")
+    network.listeners[0](7, {"c1", "p1"})
+    event: GraphChange = _event(await asyncio.wait_for(waiting, 1))
+    assert event.revision == 7
+    assert event.stakeholder_ids == sorted(
+        [to_global_id("Company", "c1"), to_global_id("Person", "p1")]
+    )
+    assert event.deleted_ids == [to_global_id("Company", "c1")]
+    await changes.aclose()
+
+
+async def test_a_listener_called_from_another_thread_still_delivers() -> None:
+    network = FakeNetwork()
+    network.projection.graph.add_node("p1", kind="PERSON")
+    feed = ChangeFeed(network, asyncio.get_running_loop())  # type: ignore[arg-type]
+    changes = feed.changes(["p1"])
+    waiting = asyncio.ensure_future(anext(changes))
+    await asyncio.sleep(0.05)
+    worker = threading.Thread(target=network.listeners[0], args=(3, {"p1"}))
+    worker.start()
+    worker.join()
+    change = await asyncio.wait_for(waiting, 1)
+    assert (change.revision, set(change.stakeholder_ids)) == (3, {"p1"})
+    await changes.aclose()
