@@ -1,0 +1,544 @@
+"""stakenet benchmarks: import, projection, analytics and serving, each beside its baseline.
+
+One command runs everything and prints one table per section::
+
+    .venv/bin/python -m benchmarks                      # 10k and 100k ties
+    .venv/bin/python -m benchmarks --sizes 10000,100000,500000 --plots docs/img
+    .venv/bin/python -m benchmarks --large              # adds 1M ties (long; ~6 GB RAM)
+    .venv/bin/python -m benchmarks --bolt               # also imports into ArcadeDB over Bolt
+
+Per size: import rate into SQLite (and Bolt), projection build time and memory against a bare
+``nx.MultiDiGraph`` of the same network, the analytics refresh per metric against raw NetworkX
+and python-igraph on the same views, per-query latency in process and over HTTP (a real server
+process on 127.0.0.1), and GraphQL throughput on one worker against a plain starlette endpoint
+serving the same map. Results are also written as JSON (``--json``), and plots with ``--plots``.
+Baselines that would run for minutes (NetworkX's betweenness, its Louvain above ``--nx-limit``
+ties) are extrapolated or skipped, and say so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import io
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import networkx as nx
+import numpy as np
+
+from benchmarks.generate import write as write_network
+from stakenet.analytics.betweenness import sample_sources
+from stakenet.analytics.projection import Projection
+from stakenet.analytics.snapshot import compute_snapshot
+from stakenet.analytics.views import build_views
+from stakenet.api.ids import to_global_id
+from stakenet.bootstrap import build_services, database_url
+from stakenet.cli import main as cli_main
+from stakenet.services.analytics import AnalyticsService
+from stakenet.services.network import MapRequest
+
+Row = dict[str, Any]
+PYTHON = sys.executable
+TYPE_NAMES = {
+    "PERSON": "Person",
+    "COMPANY": "Company",
+    "MUNICIPALITY": "Municipality",
+    "ORGANIZATION": "Organization",
+}
+
+
+def machine() -> dict[str, str]:
+    model = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    with contextlib.suppress(OSError):
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kb / 1024**2:.1f} GiB"
+    return {
+        "cpus": str(os.cpu_count()),
+        "model": model,
+        "memory": memory,
+        "python": platform.python_version(),
+        "networkx": nx.__version__,
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+    }
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p99
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+def bench_import(document: Path, url: str, ties: int) -> float:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        seconds, code = timed(lambda: cli_main(["import", "--db", url, str(document)]))
+    if code != 0:
+        raise RuntimeError(f"import into {url} failed with exit code {code}")
+    return ties / seconds
+
+
+@contextlib.contextmanager
+def bolt_server() -> Iterator[str]:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from support.bolt_server import start_bolt_server, stop_bolt_server
+
+    with tempfile.TemporaryDirectory() as home:
+        server = start_bolt_server(Path(home))
+        try:
+            host = server.uri.split("://", 1)[1]
+            yield f"bolt://{server.user}:{server.password}@{host}/{server.database}"
+        finally:
+            stop_bolt_server(server)
+
+
+# -- projection ------------------------------------------------------------------------------
+
+
+def bench_projection(url: str) -> tuple[Row, Projection]:
+    async def load() -> Any:
+        services = build_services(database_url(url))
+        await services.network.store.open()
+        try:
+            return await services.network.store.load_all()
+        finally:
+            await services.network.store.close()
+
+    data = asyncio.run(load())
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    seconds, projection = timed(lambda: Projection.from_data(data))
+    ours = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+
+    def bare() -> nx.MultiDiGraph:
+        G = nx.MultiDiGraph()
+        G.add_nodes_from(s.id for s in data.stakeholders)
+        G.add_edges_from((t.source_id, t.target_id, t.id) for t in data.ties)
+        return G
+
+    bare_seconds, G = timed(bare)
+    bare_bytes = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del G
+    row = {
+        "stakeholders": len(data.stakeholders),
+        "ties": len(data.ties),
+        "projection s": seconds,
+        "projection MB": ours / 1e6,
+        "bare nx s": bare_seconds,
+        "bare nx MB": bare_bytes / 1e6,
+        "memory ratio": ours / bare_bytes,
+    }
+    return row, projection
+
+
+# -- analytics -------------------------------------------------------------------------------
+
+
+def bench_analytics(projection: Projection, nx_limit: int) -> Row:
+    G = projection.graph
+    now = datetime.now(UTC)
+    total, snap = timed(lambda: compute_snapshot(G, projection.interactions, 1, now))
+    row: Row = {f"ours {k}": v for k, v in snap.timings.items() if k != "degree"}
+    row["ours refresh"] = total
+    row["betweenness k"] = snap.betweenness_k or len(G)
+    views = build_views(G, snap.strengths)
+    n = len(views.nodes)
+    ties = G.number_of_edges()
+    U, D = views.undirected, views.directed
+    row["nx pagerank"], _ = timed(lambda: nx.pagerank(D, weight="weight"))
+    row["nx eigenvector"], _ = timed(
+        lambda: nx.eigenvector_centrality(U, weight="strength", max_iter=1000)
+    )
+    k = row["betweenness k"]
+    probe = min(k, 8)
+    seconds, _ = timed(lambda: nx.betweenness_centrality(U, k=probe, weight="distance", seed=42))
+    row["nx betweenness"] = seconds * k / probe
+    row["nx betweenness note"] = f"extrapolated from k={probe}" if probe < k else "measured"
+    if ties <= nx_limit:
+        row["nx louvain"], _ = timed(
+            lambda: nx.community.louvain_communities(U, weight="strength", seed=42)
+        )
+    try:
+        import igraph as ig
+    except ImportError:  # the bench extra is not installed
+        return row
+    coo = views.cost_matrix.tocoo()
+    upper = coo.row < coo.col
+    edges = np.column_stack([coo.row[upper], coo.col[upper]]).tolist()
+    cost = coo.data[upper].tolist()
+    strength = views.strength_matrix.tocoo().data[upper].tolist()
+    flow = views.flow_matrix.tocoo()
+    row["igraph build"], g = timed(lambda: ig.Graph(n=n, edges=edges))
+    dg = ig.Graph(n=n, edges=np.column_stack([flow.row, flow.col]).tolist(), directed=True)
+    row["igraph pagerank"], _ = timed(lambda: dg.pagerank(weights=flow.data.tolist()))
+    row["igraph eigenvector"], _ = timed(
+        lambda: g.eigenvector_centrality(weights=strength, scale=False)
+    )
+    sources = sample_sources(n, k, 42)
+    row["igraph betweenness"], _ = timed(lambda: g.betweenness(weights=cost, sources=sources))
+    row["igraph louvain"], _ = timed(lambda: g.community_multilevel(weights=strength))
+    same = ("pagerank", "eigenvector", "betweenness", "louvain")
+    row["ours same work"] = sum(snap.timings[m] for m in same)
+    row["igraph same work"] = sum(row[f"igraph {m}"] for m in same)
+    row["ratio to igraph"] = row["ours same work"] / row["igraph same work"]
+    return row
+
+
+# -- queries in process ----------------------------------------------------------------------
+
+
+def targets(projection: Projection, count: int) -> tuple[list[str], list[str], list[str]]:
+    G = projection.graph
+    rng = random.Random(1)
+    orgs = [v for v, kind in G.nodes(data="kind") if kind != "PERSON" and G.in_degree(v) > 3]
+    people = [v for v, kind in G.nodes(data="kind") if kind == "PERSON"]
+    return rng.sample(orgs, min(count, len(orgs))), rng.sample(people, min(count, len(people))), []
+
+
+def bench_queries(url: str, count: int) -> Row:
+    async def run() -> Row:
+        services = build_services(database_url(url))
+        network = services.network
+        await network.start()
+        analytics = AnalyticsService(network)
+        try:
+            state = await analytics.refresh()
+            orgs, people, _ = targets(network.projection, count)
+            row: Row = {}
+            first, _ = await atimed(lambda: analytics.key_decision_makers(orgs[0], 10))
+            row["first query (person graph)"] = first
+
+            async def series(name: str, call: Callable[[str], Awaitable[Any]], ids: list[str]):
+                samples = [(await atimed(lambda i=i: call(i)))[0] for i in ids]
+                row[f"{name} p50"], row[f"{name} p99"] = percentiles(samples)
+
+            strengths = state.snapshot.strengths
+            await series(
+                "relationshipMap",
+                lambda i: network.relationship_map(MapRequest(i, 2, (), 0.0, 50), strengths),
+                people,
+            )
+            await series("keyDecisionMakers", lambda i: analytics.key_decision_makers(i, 10), orgs)
+            await series(
+                "introductionPaths", lambda i: analytics.introduction_paths(i, None, 3, 4), people
+            )
+            return row
+        finally:
+            await network.stop()
+
+    return asyncio.run(run())
+
+
+async def atimed(fn: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = await fn()
+    return time.perf_counter() - start, value
+
+
+# -- over HTTP -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def process(args: list[str], ready_url: str, timeout: float = 600.0) -> Iterator[None]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(["src", os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{args[2]} exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(ready_url, timeout=2.0).status_code == 200:
+                    break
+            time.sleep(0.5)
+        else:
+            raise RuntimeError(f"{args[2]} did not become ready in {timeout:.0f} s")
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+MAP_QUERY = """query Map($id: ID!) { relationshipMap(centerId: $id, depth: 1, limit: 50) {
+  center { id name } nodes { distance stakeholder { id name kind } }
+  edges { id source target kind strength } truncated } }"""
+DM_QUERY = """query DM($id: ID!) { keyDecisionMakers(organizationId: $id, limit: 10) {
+  score person { id name } factors { name value weight contribution } } }"""
+PATHS_QUERY = """query Paths($id: ID!) { introductionPaths(toId: $id, limit: 3, maxHops: 4) {
+  strength hops steps { id name } } }"""
+STATS_QUERY = "{ networkStats { analyticsRevision } }"
+
+
+async def load(
+    client: httpx.AsyncClient, make: Callable[[int], tuple[str, dict[str, Any]]],
+    concurrency: int, seconds: float,
+) -> tuple[float, int]:  # fmt: skip
+    """Requests per second with `concurrency` clients for `seconds`; also the error count."""
+    done = 0
+    errors = 0
+    stop = time.monotonic() + seconds
+
+    async def worker(w: int) -> None:
+        nonlocal done, errors
+        i = w
+        while time.monotonic() < stop:
+            path, params = make(i)
+            i += concurrency
+            response = await (client.post(path, json=params) if params else client.get(path))
+            if response.status_code == 200 and "errors" not in response.json():
+                done += 1
+            else:
+                errors += 1
+                if errors == 1:
+                    print(f"first error: {response.status_code} {response.text[:300]}",
+                          file=sys.stderr)  # fmt: skip
+
+    start = time.monotonic()
+    await asyncio.gather(*(worker(w) for w in range(concurrency)))
+    return done / (time.monotonic() - start), errors
+
+
+def bench_http(
+    url: str, projection: Projection, count: int, concurrency: int, seconds: float
+) -> Row:
+    G = projection.graph
+    orgs, people, _ = targets(projection, count)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    row: Row = {"concurrency": concurrency, "seconds": seconds}
+    serve = [PYTHON, "-m", "stakenet.cli", "serve", "--db", url, "--port", str(port),
+             "--log-level", "warning"]  # fmt: skip
+    with process(serve, f"{base}/readyz"):
+
+        async def run() -> None:
+            async with httpx.AsyncClient(base_url=base, timeout=120.0) as client:
+
+                async def gql(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+                    r = await client.post("/graphql", json={"query": query, "variables": variables})
+                    body = r.json()
+                    if body.get("errors"):
+                        raise RuntimeError(str(body["errors"])[:500])
+                    return dict(body["data"])
+
+                deadline = time.monotonic() + 600
+                while (await gql(STATS_QUERY, {}))["networkStats"]["analyticsRevision"] is None:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("no analytics snapshot after 600 s")
+                    await asyncio.sleep(0.5)
+                gid = {v: to_global_id(TYPE_NAMES[G.nodes[v]["kind"]], v) for v in orgs + people}
+                for name, query, ids in (
+                    ("relationshipMap", MAP_QUERY, people),
+                    ("keyDecisionMakers", DM_QUERY, orgs),
+                    ("introductionPaths", PATHS_QUERY, people),
+                ):
+                    samples = []
+                    for v in ids:
+                        seconds_, _ = await atimed(lambda v=v, q=query: gql(q, {"id": gid[v]}))
+                        samples.append(seconds_)
+                    row[f"{name} p50"], row[f"{name} p99"] = percentiles(samples)
+                map_ids = [gid[v] for v in people]
+                row["graphql rps"], row["graphql errors"] = await load(
+                    client,
+                    lambda i: ("/graphql", {"query": MAP_QUERY,
+                                            "variables": {"id": map_ids[i % len(map_ids)]}}),
+                    concurrency,
+                    seconds,
+                )  # fmt: skip
+
+        asyncio.run(run())
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    plain = [PYTHON, "-m", "benchmarks.plain_app", "--db", url, "--port", str(port)]
+    with process(plain, f"{base}/readyz"):
+
+        async def run_plain() -> None:
+            async with httpx.AsyncClient(base_url=base, timeout=120.0) as client:
+                row["starlette rps"], row["starlette errors"] = await load(
+                    client,
+                    lambda i: (f"/map?center={people[i % len(people)]}", {}),
+                    concurrency,
+                    seconds,
+                )
+
+        asyncio.run(run_plain())
+    return row
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+def table(title: str, rows: dict[int, Row]) -> None:
+    print(f"\n## {title}\n")
+    sizes = list(rows)
+    keys = list(dict.fromkeys(k for r in rows.values() for k in r))
+    width = max([len(k) for k in keys] + [10])
+    print(f"| {'ties':<{width}} | " + " | ".join(f"{s:>12,}" for s in sizes) + " |")
+    print(f"|{'-' * (width + 2)}|" + "|".join("-" * 14 for _ in sizes) + "|")
+    for key in keys:
+        cells = []
+        for s in sizes:
+            v = rows[s].get(key, "")
+            if isinstance(v, float):
+                cells.append(f"{v:>12,.0f}" if abs(v) >= 1000 else f"{v:>12.4g}")
+            else:
+                cells.append(f"{v!s:>12}")
+        print(f"| {key:<{width}} | " + " | ".join(cells) + " |")
+    sys.stdout.flush()
+
+
+def plot(results: dict[str, Any], directory: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    directory.mkdir(parents=True, exist_ok=True)
+    analytics = results["analytics"]
+    metrics = ["pagerank", "eigenvector", "betweenness", "louvain"]
+    sizes = list(analytics)
+    fig, axes = plt.subplots(1, len(sizes), figsize=(5 * len(sizes), 4), squeeze=False)
+    for ax, size in zip(axes[0], sizes, strict=True):
+        row = analytics[size]
+        x = np.arange(len(metrics))
+        for offset, (label, prefix) in enumerate(
+            (("stakenet", "ours"), ("NetworkX", "nx"), ("igraph", "igraph"))
+        ):
+            values = [row.get(f"{prefix} {m}", np.nan) for m in metrics]
+            ax.bar(x + (offset - 1) * 0.27, values, 0.27, label=label)
+        ax.set_xticks(x, metrics)
+        ax.set_yscale("log")
+        ax.set_ylabel("seconds (log)")
+        ax.set_title(f"{int(size):,} ties")
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(directory / "analytics.png", dpi=110)
+    plt.close(fig)
+    serving = results.get("http", {})
+    if serving:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        sizes = list(serving)
+        x = np.arange(len(sizes))
+        ax.bar(x - 0.2, [serving[s].get("graphql rps", 0) for s in sizes], 0.4, label="GraphQL")
+        ax.bar(x + 0.2, [serving[s].get("starlette rps", 0) for s in sizes], 0.4,
+               label="plain starlette")  # fmt: skip
+        ax.set_xticks(x, [f"{int(s):,} ties" for s in sizes])
+        ax.set_ylabel("requests / s (one worker)")
+        ax.set_title("relationshipMap, depth 1, limit 50")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(directory / "serving.png", dpi=110)
+        plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="stakenet benchmarks")
+    parser.add_argument("--sizes", default="10000,100000", help="tie counts, comma-separated")
+    parser.add_argument("--large", action="store_true", help="add the 1,000,000-tie network")
+    parser.add_argument("--bolt", action="store_true", help="also import over Bolt (ArcadeDB)")
+    parser.add_argument("--no-http", action="store_true", help="skip the server benchmarks")
+    parser.add_argument("--http-max", type=int, default=100_000,
+                        help="largest size served over HTTP (default 100000)")  # fmt: skip
+    parser.add_argument("--nx-limit", type=int, default=100_000,
+                        help="largest size for NetworkX's Louvain baseline")  # fmt: skip
+    parser.add_argument("--queries", type=int, default=30, help="targets per latency series")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per load run")
+    parser.add_argument(
+        "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "stakenet-bench"
+    )
+    parser.add_argument("--json", type=Path, help="write all results here")
+    parser.add_argument("--plots", type=Path, help="write PNG plots into this directory")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.large:
+        sizes.append(1_000_000)
+    results: dict[str, Any] = {"machine": machine(), "command": " ".join(sys.argv)}
+    print("# stakenet benchmarks\n")
+    for key, value in results["machine"].items():
+        print(f"- {key}: {value}")
+    sections: dict[str, dict[int, Row]] = {
+        "import": {}, "projection": {}, "analytics": {}, "queries": {}, "http": {}
+    }  # fmt: skip
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    for size in sizes:
+        print(f"\n# {size:,} ties", file=sys.stderr, flush=True)
+        seconds, document = timed(lambda size=size: write_network(size, args.workdir))
+        db = args.workdir / f"network-{size}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{db}"
+        row: Row = {"generate s": seconds, "SQLite ties/s": bench_import(document, url, size)}
+        if args.bolt:
+            with bolt_server() as bolt_url:
+                row["Bolt ties/s"] = bench_import(document, bolt_url, size)
+        sections["import"][size] = row
+        table("Import (interchange JSON, `stakenet import`)", sections["import"])
+        row, projection = bench_projection(url)
+        sections["projection"][size] = row
+        table("Projection vs a bare nx.MultiDiGraph", sections["projection"])
+        sections["analytics"][size] = bench_analytics(projection, args.nx_limit)
+        table("Analytics refresh (seconds)", sections["analytics"])
+        sections["queries"][size] = bench_queries(url, args.queries)
+        table("Queries in process (seconds)", sections["queries"])
+        if not args.no_http and size <= args.http_max:
+            sections["http"][size] = bench_http(
+                url, projection, args.queries, args.concurrency, args.duration
+            )
+            table("Over HTTP, one worker (seconds; requests/s)", sections["http"])
+        del projection
+        gc.collect()
+    results.update({name: {str(k): v for k, v in rows.items()} for name, rows in sections.items()})
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    if args.plots:
+        plot(results, args.plots)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""The serving baseline: a plain starlette JSON endpoint answering the same relationship map.
+
+It loads the same projection from the same database, builds the map with the same function
+the GraphQL API uses, and writes the same JSON shape (`data.relationshipMap` with center,
+nodes, edges, truncated) with no GraphQL layer in between. Run by the benchmark as::
+
+    python -m benchmarks.plain_app --db sqlite:///file.db --port 8123
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from stakenet.analytics.relationship_map import relationship_map
+from stakenet.bootstrap import build_services, database_url
+
+
+def create_app(db: str) -> Starlette:
+    services = build_services(database_url(db))
+    network = services.network
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await network.start()
+        try:
+            yield
+        finally:
+            await network.stop()
+
+    async def map_endpoint(request: Request) -> JSONResponse:
+        center = request.query_params["center"]
+        depth = int(request.query_params.get("depth", "1"))
+        limit = int(request.query_params.get("limit", "50"))
+        graph = network.projection.graph
+
+        def build() -> dict[str, object]:
+            found = relationship_map(
+                graph, center, depth=depth, limit=limit, on=datetime.now(UTC).date()
+            )
+            nodes = graph.nodes
+            return {
+                "data": {
+                    "relationshipMap": {
+                        "center": {"id": center, "name": nodes[center]["name"]},
+                        "nodes": [
+                            {
+                                "distance": distance,
+                                "stakeholder": {
+                                    "id": node,
+                                    "name": nodes[node]["name"],
+                                    "kind": nodes[node]["kind"],
+                                },
+                            }
+                            for node, distance in found.distances.items()
+                        ],
+                        "edges": [
+                            {
+                                "id": e.tie_id,
+                                "source": e.source,
+                                "target": e.target,
+                                "kind": e.kind,
+                                "strength": e.strength,
+                            }
+                            for e in found.edges
+                        ],
+                        "truncated": found.truncated,
+                    }
+                }
+            }
+
+        return JSONResponse(await asyncio.to_thread(build))
+
+    async def ready(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ready"})
+
+    return Starlette(
+        routes=[Route("/map", map_endpoint), Route("/readyz", ready)], lifespan=lifespan
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="plain starlette relationship-map endpoint")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    uvicorn.run(create_app(args.db), host="127.0.0.1", port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
