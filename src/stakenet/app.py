@@ -10,15 +10,18 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.temporal_response import TemporalResponse
+from strawberry.types.unset import UNSET, UnsetType
 
+from stakenet.api.access import AccessGate, RateLimiter, install_request_ids, principal_of
 from stakenet.api.context import Context
 from stakenet.api.http import GraphQLView, RequestGuard
 from stakenet.api.redaction import install_log_redaction
@@ -37,7 +40,20 @@ class GraphQLEndpoint(GraphQLView):
         super().__init__(build_schema(services.settings), services)
 
     async def get_context(self, request: Any, response: TemporalResponse | Any = None) -> Context:
-        return Context(services=self.services)
+        return Context(services=self.services, principal=principal_of(request.scope))
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Authenticate a subscription from its `connection_init` payload when tokens exist."""
+        if context.principal is not None:
+            return cast(UnsetType, UNSET)
+        params = context.connection_params or {}
+        offered = params.get("Authorization") or params.get("authorization") or ""
+        secret = str(offered).removeprefix("Bearer ").strip()
+        principal = await self.services.access.authenticate(secret) if secret else None
+        if principal is None:
+            raise ConnectionRejectionError({"message": "A valid API token is required."})
+        context.principal = principal
+        return cast(UnsetType, UNSET)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # strawberry's own page loads GraphiQL from a CDN; ours is vendored and works offline.
@@ -61,6 +77,7 @@ def create_app(
 ) -> Starlette:
     services = build_services(url, settings)
     install_log_redaction()
+    install_request_ids()
     ready = asyncio.Event()
 
     @contextlib.asynccontextmanager
@@ -97,14 +114,22 @@ def create_app(
         return JSONResponse({"status": "ready", "revision": revision})
 
     graphql = GraphQLEndpoint(services)
+    limiter = RateLimiter(
+        services.settings.rate_limit_per_minute, services.settings.rate_limit_burst
+    )
+
+    def gated(inner: Any) -> AccessGate:
+        return AccessGate(inner, services.access, limiter)
+
     app = Starlette(
         routes=[
             # The guard refuses oversized, non-JSON and batched requests before strawberry
             # reads them; WebSocket subscriptions (graphql-transport-ws) share the path.
             Route(
-                "/graphql", RequestGuard(graphql, max_body_bytes=services.settings.max_body_bytes)
+                "/graphql",
+                gated(RequestGuard(graphql, max_body_bytes=services.settings.max_body_bytes)),
             ),
-            WebSocketRoute("/graphql", graphql),
+            WebSocketRoute("/graphql", gated(graphql)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Mount("/", StaticFiles(directory=static_directory(), html=True), name="explorer"),

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from stakenet.bootstrap import ConfigError, DatabaseUrl, build_services, database_url
+from stakenet.domain.access import Role
 from stakenet.domain.errors import ImportRejected, StakenetError
-from stakenet.services.container import Settings
+from stakenet.services.container import Services, Settings
 
 DEFAULT_PORT = 8000
 
@@ -75,6 +78,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds between reads of the change log (writes by other processes)",
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--log-format", default="text", choices=["text", "json"], help="json: one object a line"
+    )
+    serve.add_argument(
+        "--allow-anonymous",
+        action="store_true",
+        help="serve a non-loopback address although no API token exists (anyone can write)",
+    )
+    serve.add_argument(
+        "--rate-limit",
+        type=int,
+        default=Settings().rate_limit_per_minute,
+        help="requests a minute per token or client address (0: off)",
+    )
     limits = serve.add_argument_group("query limits (docs/api.md)")
     defaults = Settings()
     for flag, kind, help_text in (
@@ -102,6 +119,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(migrate)
 
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+
+    token = commands.add_parser("token", help="manage API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="create a token; prints it once")
+    _add_db(create)
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--name", help="a name for the token (default: <role>-<date>)")
+    listing = token_commands.add_parser("list", help="list tokens (never their secrets)")
+    _add_db(listing)
+    revoke = token_commands.add_parser("revoke", help="revoke a token by name")
+    _add_db(revoke)
+    revoke.add_argument("name")
+
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_export = audit_commands.add_parser("export", help="export the audit log as JSON lines")
+    _add_db(audit_export)
+    audit_export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     return parser
 
 
@@ -168,14 +203,106 @@ async def _migrate(url: DatabaseUrl) -> int:
     return 0
 
 
+async def _with_store(url: DatabaseUrl, work: Callable[[Services], Awaitable[int]]) -> int:
+    services = build_services(url)
+    await services.network.store.open()
+    try:
+        return await work(services)
+    finally:
+        await services.network.store.close()
+
+
+async def _token(args: argparse.Namespace, url: DatabaseUrl) -> int:
+    async def work(services: Services) -> int:
+        access = services.access
+        if args.token_command == "create":
+            role = Role(args.role)
+            name = args.name or f"{role.value}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+            token, secret = await access.create_token(name, role)
+            print(f"Created {token.role.value} token '{token.name}'. It is shown only once:")
+            print(secret)
+        elif args.token_command == "list":
+            for token in await access.list_tokens():
+                state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
+                print(f"{token.name}\t{token.role.value}\t{token.created_at:%Y-%m-%d}\t{state}")
+        else:
+            token = await access.revoke_token(args.name)
+            print(f"Revoked token '{token.name}'.")
+        return 0
+
+    return await _with_store(url, work)
+
+
+async def _audit_export(url: DatabaseUrl, output: Path | None) -> int:
+    async def work(services: Services) -> int:
+        lines = []
+        after = 0
+        while batch := await services.network.store.audit_entries(after, 1000):
+            for entry in batch:
+                lines.append(
+                    json.dumps(
+                        {
+                            "seq": entry.seq,
+                            "at": entry.at.isoformat(),
+                            "actor": entry.actor,
+                            "operation": entry.operation,
+                            "revision": entry.revision,
+                            "entityIds": list(entry.entity_ids),
+                            "fields": list(entry.fields),
+                            "detail": entry.detail,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
+            after = batch[-1].seq or after
+        text = "".join(line + "\n" for line in lines)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+        return 0
+
+    return await _with_store(url, work)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+async def _active_tokens(url: DatabaseUrl) -> int:
+    async def work(services: Services) -> int:
+        return await services.network.store.active_token_count()
+
+    return await _with_store(url, work)
+
+
 def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
     import uvicorn
 
+    from stakenet.api.access import JsonFormatter
     from stakenet.app import create_app
 
     logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s",
     )
+    if args.log_format == "json":
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter())
+    anonymous_exposed = not is_loopback(args.host) and not args.allow_anonymous
+    if anonymous_exposed and asyncio.run(_active_tokens(url)) == 0:
+        print(
+            f"stakenet: refusing to serve {args.host} without API tokens: anyone who can "
+            "reach it could read and change the network. Create one with "
+            "'stakenet token create --role admin', or pass --allow-anonymous.",
+            file=sys.stderr,
+        )
+        return 2
     settings = Settings(
         production=args.production,
         poll_interval=args.poll_interval,
@@ -186,6 +313,7 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
         max_directives=args.max_directives,
         max_body_bytes=args.max_body_bytes,
         execution_deadline=args.execution_deadline,
+        rate_limit_per_minute=args.rate_limit,
     )
     app = create_app(url, settings, demo=args.demo)
     print(f"stakenet serving http://{args.host}:{args.port}/graphql", file=sys.stderr, flush=True)
@@ -208,6 +336,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_import(url, args.file))
         if args.command == "export":
             return asyncio.run(_export(url, args.output))
+        if args.command == "token":
+            return asyncio.run(_token(args, url))
+        if args.command == "audit":
+            return asyncio.run(_audit_export(url, args.output))
         return asyncio.run(_migrate(url))
     except (ConfigError, StakenetError) as error:
         print(f"stakenet: {error}", file=sys.stderr)

@@ -45,6 +45,8 @@ class Api:
 
 def serve(database: Path, *, demo: bool = False, settings: Settings | None = None) -> Iterator[Api]:
     port = free_port()
+    # Tests send bursts far beyond a person's pace; the rate limit has tests of its own.
+    settings = settings or Settings(rate_limit_per_minute=0)
     app = create_app(database_url(f"sqlite:///{database}"), settings, demo=demo)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")

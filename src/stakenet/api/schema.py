@@ -35,6 +35,7 @@ from stakenet.api.inputs import (
     input_row,
 )
 from stakenet.api.limits import QueryLimits, limit_extensions
+from stakenet.api.privacy import PrivacyMutation, PrivacyQuery
 from stakenet.api.subscriptions import Subscription
 from stakenet.api.types import (
     TYPE_NAMES,
@@ -132,7 +133,7 @@ def _check_first(first: int) -> None:
 
 
 @strawberry.type(description="Read the network.")
-class Query(AnalyticsQuery):
+class Query(AnalyticsQuery, PrivacyQuery):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, entity_id = from_global_id(id)
@@ -300,7 +301,7 @@ def _ids_in(row: dict[str, Any], *names: str) -> dict[str, Any]:
 
 
 @strawberry.type(description="Change the network.")
-class Mutation(EditingMutation):
+class Mutation(EditingMutation, PrivacyMutation):
     @strawberry.mutation(
         description="Create a person (a retried create with the same key does not duplicate)."
     )

@@ -19,6 +19,7 @@ from stakenet.api.ids import to_global_id
 from stakenet.domain import model
 from stakenet.domain.errors import Issue, ValidationFailed
 from stakenet.domain.seniority import effective_seniority
+from stakenet.services.access import visible_notes
 from stakenet.services.network import MAX_PAGE_SIZE
 from stakenet.services.network import Direction as DomainDirection
 
@@ -83,9 +84,9 @@ class Stakeholder(Node):
     def tags(self) -> list[str]:
         return list(self.entity.tags)
 
-    @strawberry.field(description="Private notes.")
+    @strawberry.field(description="Private notes; null for viewers.")
     def notes(self) -> str | None:
-        return self.entity.notes
+        return visible_notes(self.entity.notes)
 
     @strawberry.field(description="When this stakeholder was first stored.")
     def created_at(self) -> datetime | None:
@@ -434,9 +435,9 @@ class Tie(Node):
     def share(self) -> float | None:
         return self.entity.share
 
-    @strawberry.field(description="Private notes.")
+    @strawberry.field(description="Private notes; null for viewers.")
     def notes(self) -> str | None:
-        return self.entity.notes
+        return visible_notes(self.entity.notes)
 
 
 def tie_type(entity: model.Tie) -> Tie:
@@ -492,9 +493,9 @@ class Interaction(Node):
     def outcome(self) -> str | None:
         return self.entity.outcome
 
-    @strawberry.field(description="Private notes.")
+    @strawberry.field(description="Private notes; null for viewers.")
     def notes(self) -> str | None:
-        return self.entity.notes
+        return visible_notes(self.entity.notes)
 
 
 def interaction_type(entity: model.Interaction) -> Interaction:

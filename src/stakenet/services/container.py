@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from stakenet.services.access import AccessService
 from stakenet.services.analytics import AnalyticsService
 from stakenet.services.network import NetworkService
 
@@ -27,16 +28,22 @@ class Settings:
     max_body_bytes: int = 1 << 20
     # Seconds one query or mutation may run before the client gets an error instead.
     execution_deadline: float = 10.0
+    # Requests a minute per token (per client address without tokens), and the burst allowed;
+    # 0 turns rate limiting off.
+    rate_limit_per_minute: int = 1200
+    rate_limit_burst: int = 200
 
 
 @dataclass(slots=True)
 class Services:
     network: NetworkService
     analytics: AnalyticsService
+    access: AccessService
     settings: Settings = field(default_factory=Settings)
 
     @classmethod
     def around(cls, network: NetworkService, settings: Settings | None = None) -> Services:
         settings = settings or Settings()
         analytics = AnalyticsService(network, debounce=settings.analytics_debounce)
-        return cls(network=network, analytics=analytics, settings=settings)
+        access = AccessService(network.store)
+        return cls(network=network, analytics=analytics, access=access, settings=settings)

@@ -18,6 +18,7 @@ import anyio.to_thread
 
 from stakenet.analytics.projection import Projection
 from stakenet.analytics.relationship_map import RelationshipMap, relationship_map
+from stakenet.domain.access import Role
 from stakenet.domain.errors import Conflict, Issue, NotFound, ValidationFailed
 from stakenet.domain.interchange import (
     endpoint_issues,
@@ -37,6 +38,7 @@ from stakenet.domain.model import (
     Tie,
     TieKind,
 )
+from stakenet.services.access import audit_entry, require
 from stakenet.services.ids import new_id
 from stakenet.store.port import MAX_PAGE_SIZE as MAX_PAGE_SIZE
 from stakenet.store.port import Direction as Direction
@@ -110,10 +112,22 @@ class NetworkService:
             except Exception:  # keep polling: a database that comes back is picked up again
                 log.warning("could not read the change log; retrying", exc_info=False)
 
-    async def _write(self, batch: WriteBatch) -> WriteResult:
+    async def _write(
+        self, batch: WriteBatch, operation: str, ids: Sequence[str], fields: Sequence[str] = ()
+    ) -> WriteResult:
+        """Apply a batch with its audit entry, then bring the projection up to date."""
+        batch.audit = audit_entry(operation, ids, fields)
         result = await self.store.apply(batch)
         await self.sync()
         return result
+
+    async def erase_stakeholder(self, stakeholder_id: str) -> None:
+        """Remove a person everywhere: store, change log, projection (admins only)."""
+        require(Role.ADMIN, "Erasing a stakeholder")
+        await self.store.erase_stakeholder(
+            stakeholder_id, audit_entry("eraseStakeholder", [stakeholder_id])
+        )
+        await self.sync()
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -190,6 +204,7 @@ class NetworkService:
         self, kind: StakeholderKind, fields: Mapping[str, Any]
     ) -> Stakeholder:
         """Create a stakeholder; a create that repeats an existing `key` returns that one."""
+        require(Role.EDITOR, "Creating a stakeholder")
         issues: list[Issue] = []
         parsed = parse_stakeholder({**fields, "kind": kind.value}, "", issues)
         if parsed is None:
@@ -203,13 +218,19 @@ class NetworkService:
                     )
                 return existing
         stakeholder = replace(parsed, id=new_id())
-        await self._write(WriteBatch(upsert_stakeholders=[stakeholder]))
+        await self._write(
+            WriteBatch(upsert_stakeholders=[stakeholder]),
+            f"create{kind.value.title()}",
+            [stakeholder.id],
+            list(fields),
+        )
         (created,) = await self.store.get_stakeholders([stakeholder.id])
         assert created is not None
         return created
 
     async def create_tie(self, fields: Mapping[str, Any]) -> Tie:
         """Create a tie between two existing stakeholders given by id."""
+        require(Role.EDITOR, "Creating a tie")
         issues: list[Issue] = []
         draft = parse_tie(fields, "", issues)
         if draft is None:
@@ -240,7 +261,9 @@ class NetworkService:
                 f"exists (id {duplicate.id}); update it instead."
             )
         tie = replace(draft.tie, id=new_id(), source_id=source.id, target_id=target.id)
-        await self._write(WriteBatch(upsert_ties=[tie]))
+        await self._write(
+            WriteBatch(upsert_ties=[tie]), "createTie", [tie.id, source.id, target.id], list(fields)
+        )
         (created,) = await self.store.get_ties([tie.id])
         assert created is not None
         return created
@@ -255,6 +278,7 @@ class NetworkService:
 
     async def log_interaction(self, fields: Mapping[str, Any]) -> Interaction:
         """Record an interaction between existing stakeholders given by id."""
+        require(Role.EDITOR, "Logging an interaction")
         issues: list[Issue] = []
         draft = parse_interaction(fields, "", issues)
         if draft is None:
@@ -277,7 +301,12 @@ class NetworkService:
             id=new_id(),
             participants=tuple(Participant(ref, acting) for ref, acting in draft.participant_refs),
         )
-        await self._write(WriteBatch(upsert_interactions=[interaction]))
+        await self._write(
+            WriteBatch(upsert_interactions=[interaction]),
+            "logInteraction",
+            [interaction.id, *interaction.participant_ids],
+            list(fields),
+        )
         (created,) = await self.store.get_interactions([interaction.id])
         assert created is not None
         return created
@@ -290,6 +319,7 @@ class NetworkService:
     async def update_stakeholder(
         self, stakeholder_id: str, patch: Mapping[str, Any]
     ) -> Stakeholder:
+        require(Role.EDITOR, "Updating a stakeholder")
         (current,) = await self.store.get_stakeholders([stakeholder_id])
         if current is None:
             raise NotFound(f"No stakeholder with id '{stakeholder_id}'.")
@@ -305,19 +335,28 @@ class NetworkService:
             if holder is not None:
                 raise Conflict(f"Key '{parsed.key}' is already used by another stakeholder.")
         updated = replace(parsed, id=current.id, created_at=current.created_at)
-        await self._write(WriteBatch(upsert_stakeholders=[updated]))
+        await self._write(
+            WriteBatch(upsert_stakeholders=[updated]),
+            "updateStakeholder",
+            [current.id],
+            list(patch),
+        )
         (stored,) = await self.store.get_stakeholders([current.id])
         assert stored is not None
         return stored
 
     async def delete_stakeholder(self, stakeholder_id: str) -> None:
         """Delete a stakeholder; its ties and its part in interactions go with it."""
+        require(Role.EDITOR, "Deleting a stakeholder")
         (current,) = await self.store.get_stakeholders([stakeholder_id])
         if current is None:
             raise NotFound(f"No stakeholder with id '{stakeholder_id}'.")
-        await self._write(WriteBatch(delete_stakeholders=[stakeholder_id]))
+        await self._write(
+            WriteBatch(delete_stakeholders=[stakeholder_id]), "deleteStakeholder", [stakeholder_id]
+        )
 
     async def update_tie(self, tie_id: str, patch: Mapping[str, Any]) -> Tie:
+        require(Role.EDITOR, "Updating a tie")
         (current,) = await self.store.get_ties([tie_id])
         if current is None:
             raise NotFound(f"No tie with id '{tie_id}'.")
@@ -345,20 +384,31 @@ class NetworkService:
             target_id=target.id,
             created_at=current.created_at,
         )
-        await self._write(WriteBatch(upsert_ties=[updated]))
+        await self._write(
+            WriteBatch(upsert_ties=[updated]),
+            "updateTie",
+            [current.id, source.id, target.id],
+            list(patch),
+        )
         (stored,) = await self.store.get_ties([current.id])
         assert stored is not None
         return stored
 
     async def delete_tie(self, tie_id: str) -> None:
+        require(Role.EDITOR, "Deleting a tie")
         (current,) = await self.store.get_ties([tie_id])
         if current is None:
             raise NotFound(f"No tie with id '{tie_id}'.")
-        await self._write(WriteBatch(delete_ties=[tie_id]))
+        await self._write(
+            WriteBatch(delete_ties=[tie_id]),
+            "deleteTie",
+            [tie_id, current.source_id, current.target_id],
+        )
 
     async def update_interaction(
         self, interaction_id: str, patch: Mapping[str, Any]
     ) -> Interaction:
+        require(Role.EDITOR, "Updating an interaction")
         (current,) = await self.store.get_interactions([interaction_id])
         if current is None:
             raise NotFound(f"No interaction with id '{interaction_id}'.")
@@ -383,13 +433,23 @@ class NetworkService:
             participants=tuple(Participant(ref, acting) for ref, acting in draft.participant_refs),
             created_at=current.created_at,
         )
-        await self._write(WriteBatch(upsert_interactions=[updated]))
+        await self._write(
+            WriteBatch(upsert_interactions=[updated]),
+            "updateInteraction",
+            [current.id, *updated.participant_ids],
+            list(patch),
+        )
         (stored,) = await self.store.get_interactions([current.id])
         assert stored is not None
         return stored
 
     async def delete_interaction(self, interaction_id: str) -> None:
+        require(Role.EDITOR, "Deleting an interaction")
         (current,) = await self.store.get_interactions([interaction_id])
         if current is None:
             raise NotFound(f"No interaction with id '{interaction_id}'.")
-        await self._write(WriteBatch(delete_interactions=[interaction_id]))
+        await self._write(
+            WriteBatch(delete_interactions=[interaction_id]),
+            "deleteInteraction",
+            [interaction_id, *current.participant_ids],
+        )

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from stakenet.domain.access import Role
 from stakenet.domain.errors import ImportRejected, Issue
 from stakenet.domain.interchange import (
     endpoint_issues,
@@ -22,6 +23,7 @@ from stakenet.domain.interchange import (
     tie_to_row,
 )
 from stakenet.domain.model import Interaction, Participant, Stakeholder, Tie, TieKind
+from stakenet.services.access import audit_entry, require
 from stakenet.services.ids import is_valid_id, new_id
 from stakenet.services.network import NetworkService
 from stakenet.store.port import WriteBatch
@@ -57,6 +59,7 @@ async def import_document(
     network: NetworkService, document: object, progress: Progress = _no_progress
 ) -> ImportSummary:
     """Validate the whole document, then write it in one transaction, or raise ImportRejected."""
+    require(Role.EDITOR, "Importing")
     parsed = parse_document(document)
     issues = list(parsed.issues)
     store = network.store
@@ -230,6 +233,19 @@ async def import_document(
         raise ImportRejected(issues)
     progress("write", 0, len(batch))
     if len(batch):
+        batch.audit = audit_entry(
+            "importGraph",
+            [
+                *(entity.id for entity in batch.upsert_stakeholders),
+                *(entity.id for entity in batch.upsert_ties),
+                *(entity.id for entity in batch.upsert_interactions),
+            ],
+            detail={
+                "stakeholders": len(batch.upsert_stakeholders),
+                "ties": len(batch.upsert_ties),
+                "interactions": len(batch.upsert_interactions),
+            },
+        )
         result = await network.store.apply(batch)
         await network.sync()
         revision = result.revision

@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
+from stakenet.domain.access import ApiToken, AuditEntry
 from stakenet.domain.model import (
     Change,
     Counts,
@@ -80,6 +81,9 @@ class WriteBatch:
     delete_stakeholders: list[str] = field(default_factory=list)
     delete_ties: list[str] = field(default_factory=list)
     delete_interactions: list[str] = field(default_factory=list)
+    # Written in the same transaction as the batch, with its revision, when the batch changes
+    # anything; so the audit trail never misses nor invents a change.
+    audit: AuditEntry | None = None
 
     def __len__(self) -> int:
         return (
@@ -161,3 +165,34 @@ class GraphStore(Protocol):
 
     async def changes_since(self, revision: int, limit: int = 10_000) -> list[Change]:
         """Changes after `revision`, oldest first, whole revisions only (never half of one)."""
+
+    # -- access: tokens and the audit trail ------------------------------------------------
+
+    async def create_token(self, token: ApiToken) -> None:
+        """Store a new token (its digest only); Conflict if the name is taken."""
+
+    async def list_tokens(self) -> list[ApiToken]:
+        """Every token, revoked ones included, oldest first."""
+
+    async def revoke_token(self, name: str, at: datetime) -> ApiToken:
+        """Revoke the active token of this name; NotFound if there is none."""
+
+    async def token_by_digest(self, digest: str) -> ApiToken | None: ...
+
+    async def active_token_count(self) -> int: ...
+
+    async def record_audit(self, entry: AuditEntry) -> AuditEntry:
+        """Append an entry outside a write batch (token management, exports)."""
+
+    async def audit_entries(
+        self, after_seq: int = 0, first: int = 100, entity_id: str | None = None
+    ) -> list[AuditEntry]:
+        """Entries with seq > after_seq, oldest first; only those naming `entity_id` if given."""
+
+    async def erase_stakeholder(self, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
+        """Delete a stakeholder as `apply` would, and scrub it from the change log.
+
+        The stakeholder's own change-log entries and those of its ties are removed, so that no
+        copy of its data remains; the DELETE changes of this erasure stay, without data, so
+        replicas drop it too. The audit entry records the erasure as a tombstone.
+        """

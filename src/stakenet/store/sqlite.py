@@ -24,6 +24,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 
+from stakenet.domain.access import ApiToken, AuditEntry, Role
 from stakenet.domain.errors import (
     Conflict,
     Issue,
@@ -543,6 +544,9 @@ class SQLiteStore:
                 connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA synchronous = FULL")
+            # Deleted content is overwritten, so an erased person's data cannot be read back
+            # from free pages of the file.
+            connection.execute("PRAGMA secure_delete = ON")
             # A larger page cache (64 MiB, allocated as used) keeps a bulk import's index pages
             # in memory instead of spilling them mid-transaction; it halves the time of 100k ties.
             connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -829,7 +833,137 @@ class SQLiteStore:
                 log.rows(),
             )
             connection.execute("UPDATE meta SET value = ? WHERE name = 'revision'", (log.revision,))
+            if batch.audit is not None:
+                _insert_audit(connection, replace(batch.audit, revision=log.revision))
         return WriteResult(log.revision, log.changes())
+
+    # -- access: tokens and the audit trail
+
+    async def create_token(self, token: ApiToken) -> None:
+        def create(connection: sqlite3.Connection) -> None:
+            with self._writing(connection):
+                taken = connection.execute(
+                    "SELECT 1 FROM api_tokens WHERE name = ? AND revoked_at IS NULL", (token.name,)
+                ).fetchone()
+                if taken:
+                    raise Conflict(f"An active token named '{token.name}' already exists.")
+                connection.execute(
+                    "INSERT INTO api_tokens (id, name, role, token_hash, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (
+                        token.id,
+                        token.name,
+                        token.role.value,
+                        token.token_hash,
+                        _utc_text(token.created_at),
+                    ),
+                )
+
+        await self._run(create)
+
+    async def list_tokens(self) -> list[ApiToken]:
+        def read(connection: sqlite3.Connection) -> list[ApiToken]:
+            rows = connection.execute(f"{_TOKEN_SELECT} ORDER BY created_at, id").fetchall()
+            return [_token_from_row(row) for row in rows]
+
+        return await self._run(read)
+
+    async def revoke_token(self, name: str, at: datetime) -> ApiToken:
+        def revoke(connection: sqlite3.Connection) -> ApiToken:
+            with self._writing(connection):
+                row = connection.execute(
+                    f"{_TOKEN_SELECT} WHERE name = ? AND revoked_at IS NULL",
+                    (name,),
+                ).fetchone()
+                if row is None:
+                    raise NotFound(f"No active token named '{name}'.")
+                connection.execute(
+                    "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", (_utc_text(at), row[0])
+                )
+            return replace(_token_from_row(row), revoked_at=_as_utc(at))
+
+        return await self._run(revoke)
+
+    async def token_by_digest(self, digest: str) -> ApiToken | None:
+        def read(connection: sqlite3.Connection) -> ApiToken | None:
+            row = connection.execute(
+                f"{_TOKEN_SELECT} WHERE token_hash = ?",
+                (digest,),
+            ).fetchone()
+            return _token_from_row(row) if row else None
+
+        return await self._run(read)
+
+    async def active_token_count(self) -> int:
+        def read(connection: sqlite3.Connection) -> int:
+            row = connection.execute(
+                "SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL"
+            ).fetchone()
+            return int(row[0])
+
+        return await self._run(read)
+
+    async def record_audit(self, entry: AuditEntry) -> AuditEntry:
+        def record(connection: sqlite3.Connection) -> AuditEntry:
+            with self._writing(connection):
+                return _insert_audit(connection, entry)
+
+        return await self._run(record)
+
+    async def audit_entries(
+        self, after_seq: int = 0, first: int = 100, entity_id: str | None = None
+    ) -> list[AuditEntry]:
+        def read(connection: sqlite3.Connection) -> list[AuditEntry]:
+            sql = (
+                "SELECT seq, at, actor, operation, revision, entity_ids, fields, detail "
+                "FROM audit_log WHERE seq > ?"
+            )
+            params: list[Any] = [after_seq]
+            if entity_id is not None:
+                sql += " AND EXISTS (SELECT 1 FROM json_each(entity_ids) WHERE value = ?)"
+                params.append(entity_id)
+            rows = connection.execute(sql + " ORDER BY seq LIMIT ?", [*params, first]).fetchall()
+            return [_audit_from_row(row) for row in rows]
+
+        return await self._run(read)
+
+    async def erase_stakeholder(self, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
+        def erase(connection: sqlite3.Connection) -> WriteResult:
+            with self._writing(connection):
+                current = _read_revision(connection)
+                if not _existing_ids(connection, "stakeholders", [stakeholder_id]):
+                    raise NotFound(f"No stakeholder with id '{stakeholder_id}'.")
+                tie_ids = [
+                    row[0]
+                    for row in connection.execute(
+                        "SELECT id FROM ties WHERE source_id = ? OR target_id = ?",
+                        (stakeholder_id, stakeholder_id),
+                    )
+                ]
+                # Every earlier copy of the stakeholder's data and of its ties goes first.
+                for chunk in _chunks([stakeholder_id, *tie_ids]):
+                    connection.execute(
+                        f"DELETE FROM changes WHERE entity_id IN ({_marks(len(chunk))})",  # noqa: S608
+                        list(chunk),
+                    )
+                log = _ChangeLog(current + 1)
+                now = _stamp(datetime.now(UTC))
+                _delete_stakeholders(connection, [stakeholder_id], now, log)
+                connection.executemany(
+                    "INSERT INTO changes (revision, entity_type, op, entity_id, payload) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    log.rows(),
+                )
+                connection.execute(
+                    "UPDATE meta SET value = ? WHERE name = 'revision'", (log.revision,)
+                )
+                _insert_audit(connection, replace(audit, revision=log.revision))
+            if not self._in_memory:
+                # Move the WAL's copies of the erased pages into the (zeroed) file and empty it.
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return WriteResult(log.revision, log.changes())
+
+        return await self._run(erase)
 
 
 # --- queries run inside a transaction -----------------------------------------------------------
@@ -1174,4 +1308,50 @@ def _upsert_interactions(
         "INSERT INTO interaction_participants (interaction_id, stakeholder_id, position, "
         "acting_as) VALUES (?, ?, ?, ?)",
         participant_rows,
+    )
+
+
+_TOKEN_SELECT = "SELECT id, name, role, token_hash, created_at, revoked_at FROM api_tokens"
+
+
+def _token_from_row(row: Sequence[Any]) -> ApiToken:
+    token_id, name, role, token_hash, created_at, revoked_at = row
+    return ApiToken(
+        id=token_id,
+        name=name,
+        role=Role(role),
+        token_hash=token_hash,
+        created_at=datetime.fromisoformat(created_at),
+        revoked_at=datetime.fromisoformat(revoked_at) if revoked_at else None,
+    )
+
+
+def _insert_audit(connection: sqlite3.Connection, entry: AuditEntry) -> AuditEntry:
+    cursor = connection.execute(
+        "INSERT INTO audit_log (at, actor, operation, revision, entity_ids, fields, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            _utc_text(entry.at),
+            entry.actor,
+            entry.operation,
+            entry.revision,
+            json.dumps(list(entry.entity_ids)),
+            json.dumps(list(entry.fields)),
+            json.dumps(entry.detail, sort_keys=True),
+        ),
+    )
+    return replace(entry, seq=cursor.lastrowid)
+
+
+def _audit_from_row(row: Sequence[Any]) -> AuditEntry:
+    seq, at, actor, operation, revision, entity_ids, fields, detail = row
+    return AuditEntry(
+        at=datetime.fromisoformat(at),
+        actor=actor,
+        operation=operation,
+        entity_ids=tuple(json.loads(entity_ids)),
+        fields=tuple(json.loads(fields)),
+        seq=seq,
+        revision=revision,
+        detail=json.loads(detail),
     )

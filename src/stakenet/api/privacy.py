@@ -1,0 +1,170 @@
+"""Personal data and accountability in GraphQL: the audit log, a person's data, erasure, tokens.
+
+All of it is for admins; the service layer checks the role, so the CLI and the API share one
+rule.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from stakenet.api.editing import DeletePayload
+from stakenet.api.ids import from_global_id, to_global_id
+from stakenet.api.types import TYPE_NAMES, Info, PageInfo, UserError
+from stakenet.domain.access import Role
+from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
+from stakenet.services.access import current_principal
+
+MAX_AUDIT_PAGE = 100
+
+
+def _stakeholder_id(global_id: str) -> str:
+    type_name, entity_id = from_global_id(global_id)
+    if type_name not in TYPE_NAMES.values():
+        raise ValidationFailed(
+            [Issue("id", f"'{global_id}' is not a stakeholder id.", "INVALID_ID")]
+        )
+    return entity_id
+
+
+@strawberry.type(description="One audited operation: who, when, what, which fields; never values.")
+class AuditEntry:
+    seq: int = strawberry.field(description="Position in the audit log.")
+    at: datetime = strawberry.field(description="When (UTC).")
+    actor: str = strawberry.field(description="The token's name ('local' without tokens).")
+    operation: str = strawberry.field(description="The mutation or administrative action.")
+    entity_ids: list[str] = strawberry.field(description="Raw ids of the entities touched.")
+    fields: list[str] = strawberry.field(description="Names of the fields changed.")
+    revision: int | None = strawberry.field(description="Graph revision the change produced.")
+    detail: JSON = strawberry.field(description="Counts, e.g. rows of an import.")
+
+
+@strawberry.type(description="An audit entry with its cursor.")
+class AuditEntryEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to continue.")
+    node: AuditEntry = strawberry.field(description="The entry.")
+
+
+@strawberry.type(description="A page of the audit log, oldest first.")
+class AuditEntryConnection:
+    edges: list[AuditEntryEdge] = strawberry.field(description="The entries of this page.")
+    page_info: PageInfo = strawberry.field(description="Paging information.")
+
+
+@strawberry.type(description="Who is calling.")
+class Viewer:
+    name: str = strawberry.field(description="The token's name, or 'local'.")
+    role: str = strawberry.field(description="viewer, editor or admin.")
+
+
+@strawberry.type(description="A new API token; its secret is shown once and never again.")
+class TokenPayload:
+    name: str | None = strawberry.field(description="The token's name.")
+    role: str | None = strawberry.field(description="Its role.")
+    secret: str | None = strawberry.field(description="The secret to send as a bearer token.")
+    errors: list[UserError] = strawberry.field(description="Expected problems.")
+
+
+def _errors(error: StakenetError) -> list[UserError]:
+    if isinstance(error, ValidationFailed):
+        return [
+            UserError(field=i.path or None, message=i.message, code=i.code) for i in error.issues
+        ]
+    return [UserError(field=None, message=str(error), code=error.code)]
+
+
+@strawberry.type
+class PrivacyQuery:
+    @strawberry.field(description="Who is calling, and with which role.")
+    def viewer(self) -> Viewer:
+        principal = current_principal()
+        return Viewer(name=principal.name, role=principal.role.value)
+
+    @strawberry.field(description="The audit log, oldest first (admins only).")
+    async def audit_log(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> AuditEntryConnection:
+        if not 1 <= first <= MAX_AUDIT_PAGE:
+            raise ValidationFailed(
+                [Issue("first", f"'first' must be between 1 and {MAX_AUDIT_PAGE}.")]
+            )
+        try:
+            after_seq = int(after) if after else 0
+        except ValueError:
+            raise ValidationFailed([Issue("after", "'after' is not a valid cursor.")]) from None
+        entries = await info.context.services.access.audit_log(after_seq, first + 1)
+        shown = entries[:first]
+        edges = [
+            AuditEntryEdge(
+                cursor=str(e.seq),
+                node=AuditEntry(
+                    seq=e.seq or 0,
+                    at=e.at,
+                    actor=e.actor,
+                    operation=e.operation,
+                    entity_ids=list(e.entity_ids),
+                    fields=list(e.fields),
+                    revision=e.revision,
+                    detail=JSON(dict(e.detail)),
+                ),
+            )
+            for e in shown
+        ]
+        return AuditEntryConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(entries) > first,
+                has_previous_page=after_seq > 0,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+    @strawberry.field(description="Everything stakenet holds about one person, as JSON (admins).")
+    async def personal_data(self, info: Info, id: strawberry.ID) -> JSON:
+        document: dict[str, Any] = await info.context.services.access.personal_data(
+            _stakeholder_id(id)
+        )
+        return JSON(document)
+
+
+@strawberry.type
+class PrivacyMutation:
+    @strawberry.mutation(
+        description="Erase a person everywhere: their data, ties, participation, change-log "
+        "copies and the projection; a tombstone stays in the audit log (admins only)."
+    )
+    async def erase_stakeholder(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        try:
+            await info.context.services.network.erase_stakeholder(_stakeholder_id(id))
+            # No cached answer may still show the person: recompute now, not after a debounce.
+            await info.context.services.analytics.refresh()
+        except StakenetError as error:
+            return DeletePayload(deleted_id=None, errors=_errors(error))
+        return DeletePayload(deleted_id=id, errors=[])
+
+    @strawberry.mutation(description="Create an API token (admins only); the secret is shown once.")
+    async def create_token(self, info: Info, name: str, role: str) -> TokenPayload:
+        try:
+            try:
+                chosen = Role(role.lower())
+            except ValueError:
+                raise ValidationFailed(
+                    [Issue("role", "'role' must be viewer, editor or admin.")]
+                ) from None
+            token, secret = await info.context.services.access.create_token(name, chosen)
+        except StakenetError as error:
+            return TokenPayload(name=None, role=None, secret=None, errors=_errors(error))
+        return TokenPayload(name=token.name, role=token.role.value, secret=secret, errors=[])
+
+    @strawberry.mutation(description="Revoke an API token by name (admins only).")
+    async def revoke_token(self, info: Info, name: str) -> DeletePayload:
+        try:
+            token = await info.context.services.access.revoke_token(name)
+        except StakenetError as error:
+            return DeletePayload(deleted_id=None, errors=_errors(error))
+        return DeletePayload(deleted_id=strawberry.ID(to_global_id("Token", token.id)), errors=[])

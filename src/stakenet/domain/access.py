@@ -1,0 +1,81 @@
+"""Who may do what: roles, API tokens, the acting principal, and audit entries.
+
+Tokens are random secrets shown once; only their SHA-256 digest is stored (a token carries 256
+bits of entropy, so a slow password hash would add nothing). Audit entries name operations, ids
+and the names of changed fields, never the values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+TOKEN_PREFIX = "snk_"
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    def allows(self, needed: Role) -> bool:
+        return self.rank >= needed.rank
+
+
+_RANKS = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is acting: a token's name and role, or the local user when no token exists."""
+
+    name: str
+    role: Role
+    token_id: str | None = None
+
+
+LOCAL_USER = Principal(name="local", role=Role.ADMIN)
+SYSTEM = Principal(name="system", role=Role.ADMIN)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    id: str
+    name: str
+    role: Role
+    token_hash: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+def new_token_secret() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One audited operation. `seq` and `revision` are set by the store when it is written."""
+
+    at: datetime
+    actor: str
+    operation: str
+    entity_ids: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    seq: int | None = None
+    revision: int | None = None
+    detail: dict[str, int] = field(default_factory=dict)  # counts, e.g. rows of an import

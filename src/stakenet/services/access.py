@@ -1,0 +1,184 @@
+"""Access: API tokens, who is acting, the audit trail, and a person's data (export, erasure).
+
+The acting principal is set once per request by the API (`acting_as`) and read by the write
+paths, so every committed mutation carries an audit entry written in its own transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from stakenet.domain.access import (
+    LOCAL_USER,
+    ApiToken,
+    AuditEntry,
+    Principal,
+    Role,
+    new_token_secret,
+    token_digest,
+)
+from stakenet.domain.errors import Issue, NotFound, PermissionDenied, ValidationFailed
+from stakenet.domain.interchange import interaction_to_row, stakeholder_to_row, tie_to_row
+from stakenet.services.ids import new_id
+from stakenet.store.port import GraphStore
+
+_principal: ContextVar[Principal] = ContextVar("stakenet_principal", default=LOCAL_USER)
+
+# How long a "does any token exist" answer is trusted; a new first token takes effect within it.
+TOKEN_PRESENCE_TTL = 1.0
+MAX_TOKEN_NAME = 100
+
+
+def current_principal() -> Principal:
+    return _principal.get()
+
+
+@contextlib.contextmanager
+def acting_as(principal: Principal) -> Iterator[None]:
+    token = _principal.set(principal)
+    try:
+        yield
+    finally:
+        _principal.reset(token)
+
+
+def require(role: Role, action: str) -> Principal:
+    """The acting principal, if its role allows `action`; PermissionDenied otherwise."""
+    principal = current_principal()
+    if not principal.role.allows(role):
+        raise PermissionDenied(
+            f"{action} needs the {role.value} role; the token '{principal.name}' is a "
+            f"{principal.role.value}."
+        )
+    return principal
+
+
+def visible_notes(notes: str | None) -> str | None:
+    """Notes are private: viewers get None, editors and admins the text."""
+    return notes if current_principal().role.allows(Role.EDITOR) else None
+
+
+def audit_entry(
+    operation: str,
+    entity_ids: Sequence[str] = (),
+    fields: Sequence[str] = (),
+    detail: dict[str, int] | None = None,
+) -> AuditEntry:
+    return AuditEntry(
+        at=datetime.now(UTC),
+        actor=current_principal().name,
+        operation=operation,
+        entity_ids=tuple(entity_ids),
+        fields=tuple(sorted(fields)),
+        detail=detail or {},
+    )
+
+
+class AccessService:
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self._tokens_exist: tuple[float, bool] | None = None
+
+    # -- tokens ----------------------------------------------------------------------------
+
+    async def create_token(self, name: str, role: Role) -> tuple[ApiToken, str]:
+        """A new token and its secret; the secret is returned once and never stored."""
+        require(Role.ADMIN, "Creating a token")
+        name = name.strip()
+        if not name or len(name) > MAX_TOKEN_NAME:
+            raise ValidationFailed(
+                [Issue("name", f"A token name needs 1 to {MAX_TOKEN_NAME} characters.")]
+            )
+        secret = new_token_secret()
+        token = ApiToken(
+            id=new_id(),
+            name=name,
+            role=role,
+            token_hash=token_digest(secret),
+            created_at=datetime.now(UTC),
+        )
+        await self.store.create_token(token)
+        await self.store.record_audit(audit_entry("createToken", [token.id], ["name", "role"]))
+        self._tokens_exist = None
+        return token, secret
+
+    async def list_tokens(self) -> list[ApiToken]:
+        require(Role.ADMIN, "Listing tokens")
+        return await self.store.list_tokens()
+
+    async def revoke_token(self, name: str) -> ApiToken:
+        require(Role.ADMIN, "Revoking a token")
+        token = await self.store.revoke_token(name, datetime.now(UTC))
+        await self.store.record_audit(audit_entry("revokeToken", [token.id], ["revokedAt"]))
+        self._tokens_exist = None
+        return token
+
+    async def tokens_required(self) -> bool:
+        """Whether any active token exists: from then on every request needs one."""
+        now = time.monotonic()
+        if self._tokens_exist is None or now - self._tokens_exist[0] > TOKEN_PRESENCE_TTL:
+            self._tokens_exist = (now, await self.store.active_token_count() > 0)
+        return self._tokens_exist[1]
+
+    async def authenticate(self, secret: str) -> Principal | None:
+        """The principal of an active token, or None for a forged or revoked one."""
+        token = await self.store.token_by_digest(token_digest(secret))
+        if token is None or not token.active:
+            return None
+        return Principal(name=token.name, role=token.role, token_id=token.id)
+
+    # -- audit -----------------------------------------------------------------------------
+
+    async def audit_log(self, after_seq: int, first: int) -> list[AuditEntry]:
+        require(Role.ADMIN, "Reading the audit log")
+        return await self.store.audit_entries(after_seq, first)
+
+    # -- a person's data -------------------------------------------------------------------
+
+    async def personal_data(self, stakeholder_id: str) -> dict[str, Any]:
+        """Everything stakenet holds about one stakeholder, as one JSON document."""
+        require(Role.ADMIN, "Exporting personal data")
+        (stakeholder,) = await self.store.get_stakeholders([stakeholder_id])
+        if stakeholder is None:
+            raise NotFound(f"No stakeholder with id '{stakeholder_id}'.")
+        ties = await self.store.ties_of([stakeholder_id])
+        interactions = await self.store.interactions_of([stakeholder_id])
+        names: dict[str, str] = {}
+        others = {t.source_id for t in ties} | {t.target_id for t in ties}
+        others |= {p for i in interactions for p in i.participant_ids}
+        for found in await self.store.get_stakeholders(sorted(others)):
+            if found is not None:
+                names[found.id] = found.name
+        audit = await self.store.audit_entries(0, 10_000, entity_id=stakeholder_id)
+        await self.store.record_audit(audit_entry("personalData", [stakeholder_id]))
+        return {
+            "exportedAt": datetime.now(UTC).isoformat(),
+            "stakeholder": stakeholder_to_row(stakeholder)
+            | {
+                "createdAt": _iso(stakeholder.created_at),
+                "updatedAt": _iso(stakeholder.updated_at),
+            },
+            "ties": [tie_to_row(t, lambda ref: names.get(ref, ref)) for t in ties],
+            "interactions": [
+                interaction_to_row(i, lambda ref: names.get(ref, ref)) for i in interactions
+            ],
+            "auditEntries": [
+                {
+                    "at": e.at.isoformat(),
+                    "actor": e.actor,
+                    "operation": e.operation,
+                    "fields": list(e.fields),
+                    "revision": e.revision,
+                }
+                for e in audit
+            ],
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

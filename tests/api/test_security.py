@@ -1,0 +1,392 @@
+"""Tokens and roles, private notes, the audit trail, erasure and rate limits, over real HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from stakenet.api.schema import build_schema
+from stakenet.cli import main as cli
+from stakenet.services.container import Settings
+from support.live_server import Api, serve
+
+ROLES = ("viewer", "editor", "admin")
+
+
+def create_token(database: Path, role: str, name: str) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert (
+            cli(
+                ["token", "create", "--role", role, "--name", name, "--db", f"sqlite:///{database}"]
+            )
+            == 0
+        )
+    return out.getvalue().split()[-1]
+
+
+@pytest.fixture
+def secured(tmp_path: Path) -> Iterator[tuple[Api, dict[str, str]]]:
+    database = tmp_path / "stakenet.db"
+    tokens = {role: create_token(database, role, f"{role}-token") for role in ROLES}
+    tokens["revoked"] = create_token(database, "admin", "old-admin")
+    assert cli(["token", "revoke", "old-admin", "--db", f"sqlite:///{database}"]) == 0
+    for server in serve(database):
+        yield server, tokens
+
+
+def post(
+    api: Api, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    return api.client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+
+
+def seed(api: Api, admin: str) -> dict[str, str]:
+    document = {
+        "stakeholders": [
+            {"key": "c", "kind": "COMPANY", "name": "Acme", "notes": "secret company note"},
+            {"key": "a", "kind": "PERSON", "name": "Anna", "notes": "secret person note"},
+            {"key": "b", "kind": "PERSON", "name": "Bo"},
+        ],
+        "ties": [
+            {"key": "t", "source": "a", "target": "b", "kind": "KNOWS", "notes": "secret tie note"}
+        ],
+        "interactions": [
+            {
+                "key": "i",
+                "kind": "CALL",
+                "occurredAt": "2026-01-01T10:00:00Z",
+                "participants": ["a", "b"],
+                "notes": "secret call note",
+            }
+        ],
+    }
+    body = post(
+        api,
+        "mutation($d: JSON!) { importGraph(input: {document: $d}) { errors { message } } }",
+        {"d": document},
+        admin,
+    ).json()
+    assert body["data"]["importGraph"]["errors"] == []
+    ids = {}
+    for key in ("c", "a", "b"):
+        ids[key] = post(
+            api, "query($k: String!) { stakeholder(key: $k) { id } }", {"k": key}, admin
+        ).json()["data"]["stakeholder"]["id"]
+    tie = post(
+        api,
+        "query($id: ID!) { node(id: $id) { ... on Person { ties { edges { node { id } } } interactions { edges { node { id } } } } } }",
+        {"id": ids["a"]},
+        admin,
+    ).json()
+    ids["tie"] = tie["data"]["node"]["ties"]["edges"][0]["node"]["id"]
+    ids["interaction"] = tie["data"]["node"]["interactions"]["edges"][0]["node"]["id"]
+    return ids
+
+
+def mutation_documents(ids: dict[str, str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """One document per mutation of the schema, and the role it needs."""
+    return {
+        "createPerson": ('mutation { createPerson(input: {name: "P"}) { errors { code } } }', {}),
+        "createCompany": ('mutation { createCompany(input: {name: "C"}) { errors { code } } }', {}),
+        "createMunicipality": (
+            'mutation { createMunicipality(input: {name: "M"}) { errors { code } } }',
+            {},
+        ),
+        "createOrganization": (
+            'mutation { createOrganization(input: {name: "O"}) { errors { code } } }',
+            {},
+        ),
+        "createTie": (
+            "mutation($a: ID!, $b: ID!) { createTie(input: {sourceId: $a, targetId: $b, kind: FAMILY}) { errors { code } } }",
+            {"a": ids["a"], "b": ids["b"]},
+        ),
+        "logInteraction": (
+            'mutation($a: ID!) { logInteraction(input: {kind: CALL, occurredAt: "2026-02-01T10:00:00Z", participants: [{stakeholderId: $a}]}) { errors { code } } }',
+            {"a": ids["a"]},
+        ),
+        "importGraph": (
+            'mutation { importGraph(input: {document: {stakeholders: [{key: "n", kind: "PERSON", name: "N"}]}}) { errors { code } } }',
+            {},
+        ),
+        "updateStakeholder": (
+            'mutation($id: ID!) { updateStakeholder(id: $id, input: {tags: ["x"]}) { errors { code } } }',
+            {"id": ids["b"]},
+        ),
+        "updateTie": (
+            "mutation($id: ID!) { updateTie(id: $id, input: {strength: 0.5}) { errors { code } } }",
+            {"id": ids["tie"]},
+        ),
+        "updateInteraction": (
+            "mutation($id: ID!) { updateInteraction(id: $id, input: {sentiment: 0.5}) { errors { code } } }",
+            {"id": ids["interaction"]},
+        ),
+        "deleteInteraction": (
+            "mutation($id: ID!) { deleteInteraction(id: $id) { errors { code } } }",
+            {"id": ids["interaction"]},
+        ),
+        "deleteTie": (
+            "mutation($id: ID!) { deleteTie(id: $id) { errors { code } } }",
+            {"id": ids["tie"]},
+        ),
+        "deleteStakeholder": (
+            "mutation($id: ID!) { deleteStakeholder(id: $id) { errors { code } } }",
+            {"id": ids["c"]},
+        ),
+        "eraseStakeholder": (
+            "mutation($id: ID!) { eraseStakeholder(id: $id) { errors { code } } }",
+            {"id": ids["b"]},
+        ),
+        "createToken": (
+            'mutation { createToken(name: "new", role: "viewer") { errors { code } } }',
+            {},
+        ),
+        "revokeToken": ('mutation { revokeToken(name: "viewer-token") { errors { code } } }', {}),
+    }
+
+
+NEEDS_ADMIN = {"eraseStakeholder", "createToken", "revokeToken"}
+
+
+def test_every_mutation_is_in_the_role_matrix() -> None:
+    schema = build_schema()
+    mutation_type = schema.get_type_by_name("Mutation")
+    names = {f.graphql_name or f.python_name for f in mutation_type.fields}  # type: ignore[union-attr]
+    covered = set(mutation_documents({k: "x" for k in ("a", "b", "c", "tie", "interaction")}))
+    camel = {"".join(w.title() if i else w for i, w in enumerate(n.split("_"))) for n in names}
+    assert camel == covered
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_role_matrix_covers_every_mutation(tmp_path: Path, role: str) -> None:
+    database = tmp_path / "stakenet.db"
+    tokens = {r: create_token(database, r, f"{r}-token") for r in ROLES}
+    for api in serve(database):
+        ids = seed(api, tokens["admin"])
+        for name, (document, variables) in mutation_documents(ids).items():
+            body = post(api, document, variables, tokens[role]).json()
+            payload = body["data"][name]
+            codes = [e["code"] for e in payload["errors"]]
+            needed = "admin" if name in NEEDS_ADMIN else "editor"
+            allowed = ROLES.index(role) >= ROLES.index(needed)
+            if allowed:
+                assert "FORBIDDEN" not in codes, (role, name, codes)
+            else:
+                assert codes == ["FORBIDDEN"], (role, name, codes)
+
+
+def test_requests_without_a_valid_token_are_refused(secured: tuple[Api, dict[str, str]]) -> None:
+    api, tokens = secured
+    for token in (None, "snk_forged", tokens["revoked"]):
+        response = post(api, "{ networkStats { revision } }", token=token)
+        assert response.status_code == 401, token
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    ok = post(api, "{ viewer { name role } }", token=tokens["viewer"])
+    assert ok.json()["data"]["viewer"] == {"name": "viewer-token", "role": "viewer"}
+    assert ok.headers["x-request-id"]
+
+
+def test_viewers_read_but_cannot_write(secured: tuple[Api, dict[str, str]]) -> None:
+    api, tokens = secured
+    seed(api, tokens["admin"])
+    read = post(api, "{ stakeholders { totalCount } }", token=tokens["viewer"]).json()
+    assert read["data"]["stakeholders"]["totalCount"] == 3
+    write = post(
+        api,
+        'mutation { createPerson(input: {name: "X"}) { person { id } errors { message code } } }',
+        token=tokens["viewer"],
+    ).json()
+    assert write["data"]["createPerson"]["person"] is None
+    (error,) = write["data"]["createPerson"]["errors"]
+    assert error["code"] == "FORBIDDEN" and "editor role" in error["message"]
+
+
+def test_private_notes_are_null_for_viewers(secured: tuple[Api, dict[str, str]]) -> None:
+    api, tokens = secured
+    ids = seed(api, tokens["admin"])
+    query = """query($a: ID!, $c: ID!) {
+      person: node(id: $a) { ... on Person { notes ties { edges { node { notes } } } interactions { edges { node { notes } } } } }
+      company: node(id: $c) { ... on Company { notes } } }"""
+    seen = {}
+    for role in ROLES:
+        data = post(api, query, {"a": ids["a"], "c": ids["c"]}, tokens[role]).json()["data"]
+        seen[role] = [
+            data["person"]["notes"],
+            data["person"]["ties"]["edges"][0]["node"]["notes"],
+            data["person"]["interactions"]["edges"][0]["node"]["notes"],
+            data["company"]["notes"],
+        ]
+    assert seen["viewer"] == [None, None, None, None]
+    expected = ["secret person note", "secret tie note", "secret call note", "secret company note"]
+    assert seen["editor"] == seen["admin"] == expected
+
+
+def test_no_token_is_stored_in_clear(secured: tuple[Api, dict[str, str]]) -> None:
+    api, tokens = secured
+    raw = api.database.read_bytes() + (
+        api.database.with_name("stakenet.db-wal").read_bytes()
+        if api.database.with_name("stakenet.db-wal").exists()
+        else b""
+    )
+    for secret in tokens.values():
+        assert secret.encode() not in raw
+
+
+def test_every_mutation_is_audited_with_field_names_but_no_values(
+    secured: tuple[Api, dict[str, str]],
+) -> None:
+    api, tokens = secured
+    ids = seed(api, tokens["admin"])
+    post(
+        api,
+        'mutation($id: ID!) { updateStakeholder(id: $id, input: {notes: "very private words"}) { errors { code } } }',
+        {"id": ids["a"]},
+        tokens["editor"],
+    )
+    log = post(
+        api,
+        "{ auditLog(first: 100) { edges { node { actor operation fields entityIds revision } } } }",
+        token=tokens["admin"],
+    ).json()
+    entries = [e["node"] for e in log["data"]["auditLog"]["edges"]]
+    operations = [(e["actor"], e["operation"]) for e in entries]
+    assert ("admin-token", "importGraph") in operations
+    update = next(e for e in entries if e["operation"] == "updateStakeholder")
+    assert (
+        update["actor"] == "editor-token"
+        and update["fields"] == ["notes"]
+        and update["revision"] > 0
+    )
+    assert "very private words" not in json.dumps(log)
+    refused = post(api, "{ auditLog { edges { node { seq } } } }", token=tokens["editor"]).json()
+    assert "admin role" in refused["errors"][0]["message"]
+    exported = io.StringIO()
+    with contextlib.redirect_stdout(exported):
+        assert cli(["audit", "export", "--db", f"sqlite:///{api.database}"]) == 0
+    lines = [json.loads(line) for line in exported.getvalue().splitlines()]
+    assert [line["operation"] for line in lines][:3] == [
+        "createToken",
+        "createToken",
+        "createToken",
+    ]
+    assert any(line["operation"] == "updateStakeholder" for line in lines)
+
+
+def test_an_erased_person_is_gone_from_queries_export_and_the_database_bytes(
+    secured: tuple[Api, dict[str, str]],
+) -> None:
+    api, tokens = secured
+    admin = tokens["admin"]
+    ids = seed(api, admin)
+    name = "Zebediah Quuxworth"
+    for new_name in ("Zebediah Q.", name):  # several copies in the change log
+        post(
+            api,
+            'mutation($id: ID!, $n: String!) { updateStakeholder(id: $id, input: {name: $n, email: "zq@example.org"}) { errors { code } } }',
+            {"id": ids["a"], "n": new_name},
+            admin,
+        )
+    personal = post(
+        api, "query($id: ID!) { personalData(id: $id) }", {"id": ids["a"]}, admin
+    ).json()["data"]["personalData"]
+    assert personal["stakeholder"]["name"] == name
+    assert len(personal["ties"]) == 1 and len(personal["interactions"]) == 1
+    assert {e["operation"] for e in personal["auditEntries"]} >= {
+        "importGraph",
+        "updateStakeholder",
+    }
+
+    erased = post(
+        api,
+        "mutation($id: ID!) { eraseStakeholder(id: $id) { deletedId errors { code } } }",
+        {"id": ids["a"]},
+        admin,
+    ).json()
+    assert erased["data"]["eraseStakeholder"] == {"deletedId": ids["a"], "errors": []}
+
+    assert (
+        post(api, 'query { stakeholders(search: "zebediah") { totalCount } }', token=admin).json()[
+            "data"
+        ]["stakeholders"]["totalCount"]
+        == 0
+    )
+    assert (
+        post(api, "query($id: ID!) { node(id: $id) { id } }", {"id": ids["a"]}, admin).json()[
+            "data"
+        ]["node"]
+        is None
+    )
+    bo_map = post(
+        api,
+        "query($id: ID!) { relationshipMap(centerId: $id) { nodes { stakeholder { name } } } }",
+        {"id": ids["b"]},
+        admin,
+    ).json()
+    assert name not in json.dumps(bo_map)
+    ranking = post(
+        api, "{ influenceRanking(first: 100) { stakeholder { name } } }", token=admin
+    ).json()
+    assert name not in json.dumps(ranking)
+    exported = io.StringIO()
+    with contextlib.redirect_stdout(exported):
+        assert cli(["export", "--db", f"sqlite:///{api.database}"]) == 0
+    assert "Zebediah" not in exported.getvalue()
+    files = [api.database, api.database.with_name("stakenet.db-wal")]
+    raw = b"".join(f.read_bytes() for f in files if f.exists())
+    assert b"Zebediah" not in raw and b"zq@example.org" not in raw
+    assert b"secret person note" not in raw
+    with sqlite3.connect(api.database) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_requests_over_the_rate_limit_get_429_with_retry_after(tmp_path: Path) -> None:
+    settings = Settings(rate_limit_per_minute=60, rate_limit_burst=5)
+    for api in serve(tmp_path / "stakenet.db", settings=settings):
+        statuses = [post(api, "{ networkStats { revision } }").status_code for _ in range(8)]
+        assert statuses[:5] == [200] * 5
+        assert statuses[5:] == [429] * 3
+        refused = post(api, "{ networkStats { revision } }")
+        assert 1 <= int(refused.headers["retry-after"]) <= 2
+        assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        assert api.client.get("/healthz").status_code == 200  # probes are never limited
+
+
+def test_serving_beyond_loopback_without_tokens_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli(
+        ["serve", "--host", "0.0.0.0", "--port", "1", "--db", f"sqlite:///{tmp_path / 's.db'}"]
+    )
+    assert code == 2
+    assert "--allow-anonymous" in capsys.readouterr().err
+
+
+async def test_subscriptions_need_a_token_in_connection_init_once_tokens_exist(
+    secured: tuple[Api, dict[str, str]],
+) -> None:
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
+
+    api, tokens = secured
+    url = api.base_url.replace("http://", "ws://") + "/graphql"
+    async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        payload = {"Authorization": f"Bearer {tokens['viewer']}"}
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        assert json.loads(await ws.recv()) == {"type": "connection_ack"}
