@@ -274,6 +274,12 @@ async def atimed(fn: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
 # -- over HTTP -------------------------------------------------------------------------------
 
 
+def rss(pid: int) -> float:
+    """Resident memory of a process in MB (from /proc, Linux)."""
+    pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -281,7 +287,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def process(args: list[str], ready_url: str, timeout: float = 600.0) -> Iterator[None]:
+def process(
+    args: list[str], ready_url: str, timeout: float = 600.0
+) -> Iterator[subprocess.Popen[bytes]]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(["src", os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -295,7 +303,7 @@ def process(args: list[str], ready_url: str, timeout: float = 600.0) -> Iterator
             time.sleep(0.5)
         else:
             raise RuntimeError(f"{args[2]} did not become ready in {timeout:.0f} s")
-        yield
+        yield proc
     finally:
         proc.terminate()
         try:
@@ -353,8 +361,8 @@ def bench_http(
     base = f"http://127.0.0.1:{port}"
     row: Row = {"concurrency": concurrency, "seconds": seconds}
     serve = [PYTHON, "-m", "stakenet.cli", "serve", "--db", url, "--port", str(port),
-             "--log-level", "warning"]  # fmt: skip
-    with process(serve, f"{base}/readyz"):
+             "--log-level", "warning", "--rate-limit", "0"]  # fmt: skip
+    with process(serve, f"{base}/readyz") as server:
 
         async def run() -> None:
             async with httpx.AsyncClient(base_url=base, timeout=120.0) as client:
@@ -371,6 +379,7 @@ def bench_http(
                     if time.monotonic() > deadline:
                         raise RuntimeError("no analytics snapshot after 600 s")
                     await asyncio.sleep(0.5)
+                row["server RSS MB (after refresh)"] = rss(server.pid)
                 gid = {v: to_global_id(TYPE_NAMES[G.nodes[v]["kind"]], v) for v in orgs + people}
                 for name, query, ids in (
                     ("relationshipMap", MAP_QUERY, people),

@@ -15,6 +15,7 @@ from typing import Any
 import networkx as nx
 
 from stakenet.analytics.strength import InteractionRecord
+from stakenet.analytics.views import SYMMETRIC_KINDS
 from stakenet.domain.model import (
     Change,
     ChangeOp,
@@ -25,30 +26,43 @@ from stakenet.domain.model import (
 )
 from stakenet.domain.seniority import effective_seniority
 
+# Attribute dicts hold only what is set: an absent key reads as None through `.get`, and a
+# millions-of-ties projection spends most of its memory on these dicts. `kind`, `name` and
+# `internal` are always present.
+
 
 def node_attributes(stakeholder: Stakeholder) -> dict[str, Any]:
     seniority = effective_seniority(stakeholder)
-    return {
+    attrs: dict[str, Any] = {
         "kind": stakeholder.kind.value,
         "name": stakeholder.name,
         "internal": stakeholder.internal,
-        "seniority": seniority.value if seniority else None,
-        "title": stakeholder.title,
-        "tags": stakeholder.tags,
-        "updated_at": stakeholder.updated_at,
     }
+    if seniority:
+        attrs["seniority"] = seniority.value
+    if stakeholder.title is not None:
+        attrs["title"] = stakeholder.title
+    if stakeholder.tags:
+        attrs["tags"] = stakeholder.tags
+    if stakeholder.updated_at is not None:
+        attrs["updated_at"] = stakeholder.updated_at
+    return attrs
 
 
 def edge_attributes(tie: Tie) -> dict[str, Any]:
-    return {
-        "kind": tie.kind.value,
-        "strength": tie.strength,
-        "symmetric": tie.symmetric,
-        "decision_role": tie.decision_role.value if tie.decision_role else None,
-        "role": tie.role,
-        "since": tie.since,
-        "until": tie.until,
-    }
+    attrs: dict[str, Any] = {"kind": tie.kind.value}
+    if tie.symmetric != (tie.kind.value in SYMMETRIC_KINDS):
+        attrs["symmetric"] = tie.symmetric
+    for name, value in (
+        ("strength", tie.strength),
+        ("decision_role", tie.decision_role.value if tie.decision_role else None),
+        ("role", tie.role),
+        ("since", tie.since),
+        ("until", tie.until),
+    ):
+        if value is not None:
+            attrs[name] = value
+    return attrs
 
 
 def interaction_record(interaction: Interaction) -> InteractionRecord:
@@ -114,7 +128,9 @@ class Projection:
             return self._delete(change)
         if isinstance(entity, Stakeholder):
             if self.graph.has_node(entity.id):
-                self.graph.nodes[entity.id].update(node_attributes(entity))
+                attrs = self.graph.nodes[entity.id]
+                attrs.clear()
+                attrs.update(node_attributes(entity))
             else:
                 self.graph.add_node(entity.id, **node_attributes(entity))
             return {entity.id}
