@@ -101,7 +101,7 @@ DEFAULT_QUERY_TIMEOUT = 60.0
 DEFAULT_RETRY_TIME = 5.0
 CONNECTION_TIMEOUT = 5.0
 # Extra time a batch's transaction may take per thousand entities, on top of the query timeout:
-# about four times what a 100k-tie import took on the test server (ArcadeDB, 2 cores).
+# several times what a 100k-tie import took on the test server (ArcadeDB, 2 cores: ~0.35 s).
 SECONDS_PER_THOUSAND_ROWS = 2.0
 # Attempts of a write transaction that lost a race on a unique value (see `_write`).
 WRITE_ATTEMPTS = 3
