@@ -47,6 +47,7 @@ from urllib.parse import unquote, urlsplit
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
+from stakenet.domain.access import ApiToken, AuditEntry, Role
 from stakenet.domain.errors import (
     Conflict,
     Issue,
@@ -276,6 +277,40 @@ ADD_PARTICIPANTS: LiteralString = (
     "UNWIND $rows AS row "
     "MATCH (s:Stakeholder {id: row.stakeholder_id}) MATCH (i:Interaction {id: row.interaction_id}) "
     "CREATE (s)-[:PARTICIPATED {position: row.position, actingAs: row.acting_as}]->(i)"
+)
+
+# Access: tokens and the audit trail. Writes that must see one consistent set of tokens, and
+# the audit numbering, take the GraphMeta write lock first, as batches do.
+LOCK_META: LiteralString = (
+    "MATCH (m:GraphMeta {id: 'graph'}) SET m.access_version = coalesce(m.access_version, 0) + 1"
+)
+NEXT_AUDIT_SEQ: LiteralString = (
+    "MATCH (m:GraphMeta {id: 'graph'}) "
+    "SET m.last_audit_seq = coalesce(m.last_audit_seq, 0) + 1 RETURN m.last_audit_seq AS seq"
+)
+INSERT_AUDIT_ENTRY: LiteralString = "CREATE (a:AuditEntry) SET a = $props"
+AUDIT_ENTRIES: LiteralString = (
+    "MATCH (a:AuditEntry) WHERE a.seq > $after_seq "
+    "AND ($entity_id IS NULL OR $entity_id IN a.entity_ids) "
+    "RETURN properties(a) AS props ORDER BY a.seq LIMIT $first"
+)
+ACTIVE_TOKENS_NAMED: LiteralString = (
+    "MATCH (t:ApiToken {name: $name}) WHERE t.revoked_at IS NULL RETURN properties(t) AS props"
+)
+INSERT_TOKEN: LiteralString = "CREATE (t:ApiToken) SET t = $props"
+ALL_TOKENS: LiteralString = "MATCH (t:ApiToken) RETURN properties(t) AS props"
+TOKEN_BY_DIGEST: LiteralString = (
+    "MATCH (t:ApiToken {token_hash: $digest}) RETURN properties(t) AS props"
+)
+REVOKE_TOKEN: LiteralString = "MATCH (t:ApiToken {id: $id}) SET t.revoked_at = $at"
+ACTIVE_TOKEN_COUNT: LiteralString = (
+    "MATCH (t:ApiToken) WHERE t.revoked_at IS NULL RETURN count(t) AS active"
+)
+TIE_IDS_OF_STAKEHOLDER: LiteralString = (
+    "MATCH (:Stakeholder {id: $id})<-[:TIE_FROM|TIE_TO]-(t:Tie) RETURN DISTINCT t.id AS id"
+)
+DELETE_CHANGES_OF: LiteralString = (
+    "UNWIND $ids AS id MATCH (c:Change {entity_id: id}) DETACH DELETE c"
 )
 
 _TIE_ENDS: Mapping[Direction, list[str]] = {
@@ -824,6 +859,99 @@ async def _apply(tx: Tx, batch: WriteBatch) -> WriteResult:
     rows = log.rows(last_seq + 1)
     await _data_chunked(tx, APPEND_CHANGES, "rows", rows)
     await _data(tx, SET_LAST_SEQ, last_seq=last_seq + len(rows))
+    if batch.audit is not None:
+        # In the batch's own transaction: the trail never misses nor invents a change.
+        await _insert_audit(tx, replace(batch.audit, revision=revision))
+    return WriteResult(revision, log.changes())
+
+
+# --- access: tokens and the audit trail --------------------------------------------------------
+
+
+def _token_props(token: ApiToken) -> dict[str, Any]:
+    return {
+        "id": token.id,
+        "name": token.name,
+        "role": token.role.value,
+        "token_hash": token.token_hash,
+        "created_at": _utc_text(token.created_at),
+        "revoked_at": None if token.revoked_at is None else _utc_text(token.revoked_at),
+    }
+
+
+def _token_from_props(props: Mapping[str, Any]) -> ApiToken:
+    revoked_at = props.get("revoked_at")
+    return ApiToken(
+        id=props["id"],
+        name=props["name"],
+        role=Role(props["role"]),
+        token_hash=props["token_hash"],
+        created_at=datetime.fromisoformat(props["created_at"]),
+        revoked_at=None if revoked_at is None else datetime.fromisoformat(revoked_at),
+    )
+
+
+def _audit_from_props(props: Mapping[str, Any]) -> AuditEntry:
+    return AuditEntry(
+        at=datetime.fromisoformat(props["at"]),
+        actor=props["actor"],
+        operation=props["operation"],
+        entity_ids=tuple(props.get("entity_ids") or ()),
+        fields=tuple(props.get("fields") or ()),
+        seq=int(props["seq"]),
+        revision=None if props.get("revision") is None else int(props["revision"]),
+        detail=json.loads(props.get("detail") or "{}"),
+    )
+
+
+async def _insert_audit(tx: Tx, entry: AuditEntry) -> AuditEntry:
+    [row] = await _data(tx, NEXT_AUDIT_SEQ)
+    stored = replace(entry, seq=int(row["seq"]))
+    props = {
+        "seq": stored.seq,
+        "at": _utc_text(stored.at),
+        "actor": stored.actor,
+        "operation": stored.operation,
+        "revision": stored.revision,
+        "entity_ids": list(stored.entity_ids),
+        "fields": list(stored.fields),
+        "detail": json.dumps(stored.detail, sort_keys=True),
+    }
+    await _data(tx, INSERT_AUDIT_ENTRY, props=props)
+    return stored
+
+
+async def _create_token(tx: Tx, token: ApiToken) -> None:
+    await _data(tx, LOCK_META)
+    if await _data(tx, ACTIVE_TOKENS_NAMED, name=token.name):
+        raise Conflict(f"An active token named '{token.name}' already exists.")
+    await _data(tx, INSERT_TOKEN, props=_token_props(token))
+
+
+async def _revoke_token(tx: Tx, name: str, at: datetime) -> ApiToken:
+    await _data(tx, LOCK_META)
+    rows = await _data(tx, ACTIVE_TOKENS_NAMED, name=name)
+    if not rows:
+        raise NotFound(f"No active token named '{name}'.")
+    token = _token_from_props(rows[0]["props"])
+    await _data(tx, REVOKE_TOKEN, id=token.id, at=_utc_text(at))
+    return replace(token, revoked_at=_as_utc(at))
+
+
+async def _erase_stakeholder(tx: Tx, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
+    [meta] = await _data(tx, BUMP_REVISION)
+    revision, last_seq = int(meta["revision"]), int(meta["last_seq"])
+    if not await _data(tx, EXISTING_STAKEHOLDERS, ids=[stakeholder_id]):
+        raise NotFound(f"No stakeholder with id '{stakeholder_id}'.")
+    tie_ids = [row["id"] for row in await _data(tx, TIE_IDS_OF_STAKEHOLDER, id=stakeholder_id)]
+    # Every earlier copy of the stakeholder's data and of its ties goes first.
+    await _data_chunked(tx, DELETE_CHANGES_OF, "ids", [stakeholder_id, *tie_ids])
+    log = _ChangeLog(revision)
+    await _delete_stakeholders(tx, [stakeholder_id], datetime.now(UTC), log)
+    rows = log.rows(last_seq + 1)
+    await _data_chunked(tx, APPEND_CHANGES, "rows", rows)
+    await _data(tx, SET_LAST_SEQ, last_seq=last_seq + len(rows))
+    await _insert_audit(tx, replace(audit, revision=revision))
     return WriteResult(revision, log.changes())
 
 
@@ -1190,6 +1318,54 @@ class Neo4jStore:
             return await self._write(_apply, batch, server_timeout=limit)
         except _Unchanged as unchanged:
             return WriteResult(unchanged.revision, [])
+
+    # -- access: tokens and the audit trail
+
+    async def create_token(self, token: ApiToken) -> None:
+        await self._write(_create_token, token)
+
+    async def list_tokens(self) -> list[ApiToken]:
+        async def read(tx: Tx) -> list[ApiToken]:
+            tokens = [_token_from_props(row["props"]) for row in await _data(tx, ALL_TOKENS)]
+            return sorted(tokens, key=lambda token: (token.created_at, token.id))
+
+        return await self._read(read)
+
+    async def revoke_token(self, name: str, at: datetime) -> ApiToken:
+        return await self._write(_revoke_token, name, at)
+
+    async def token_by_digest(self, digest: str) -> ApiToken | None:
+        async def read(tx: Tx) -> ApiToken | None:
+            rows = await _data(tx, TOKEN_BY_DIGEST, digest=digest)
+            return _token_from_props(rows[0]["props"]) if rows else None
+
+        return await self._read(read)
+
+    async def active_token_count(self) -> int:
+        async def read(tx: Tx) -> int:
+            [row] = await _data(tx, ACTIVE_TOKEN_COUNT)
+            return int(row["active"])
+
+        return await self._read(read)
+
+    async def record_audit(self, entry: AuditEntry) -> AuditEntry:
+        return await self._write(_insert_audit, entry)
+
+    async def audit_entries(
+        self, after_seq: int = 0, first: int = 100, entity_id: str | None = None
+    ) -> list[AuditEntry]:
+        async def read(tx: Tx) -> list[AuditEntry]:
+            rows = await _data(
+                tx, AUDIT_ENTRIES, after_seq=after_seq, first=first, entity_id=entity_id
+            )
+            return [_audit_from_props(row["props"]) for row in rows]
+
+        return await self._read(read)
+
+    async def erase_stakeholder(self, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
+        # Deleted records stay in Neo4j's store files until their space is reused; the data is
+        # no longer readable through Cypher or the change log.
+        return await self._write(_erase_stakeholder, stakeholder_id, audit)
 
 
 async def _ensure_meta(tx: Tx) -> None:

@@ -11,6 +11,8 @@ import asyncio
 import inspect
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import neo4j
@@ -18,7 +20,8 @@ import neo4j.exceptions
 import pytest
 
 import stakenet.store.neo4j as neo4j_store
-from stakenet.domain.errors import Conflict, StakenetError, StoreUnavailable
+from stakenet.domain.access import ApiToken, AuditEntry, Role
+from stakenet.domain.errors import Conflict, NotFound, StakenetError, StoreUnavailable
 from stakenet.domain.model import ChangeOp, Stakeholder, StakeholderKind, Tie, TieKind
 from stakenet.store.neo4j import (
     EXC_MAP,
@@ -257,6 +260,88 @@ async def test_a_wrong_password_is_unavailable_without_saying_the_password(
         await wrong.open()
     assert "not-the-password" not in str(raised.value)
     assert "not-the-password" not in repr(raised.value)
+
+
+# --- access: tokens, the audit trail, erasure ----------------------------------------------------
+
+MOMENT = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+
+
+def token(name: str, digest: str, role: Role = Role.EDITOR) -> ApiToken:
+    return ApiToken(f"id-{digest}", name, role, digest, MOMENT)
+
+
+@pytest.mark.bolt
+async def test_tokens_are_created_found_by_digest_listed_and_revoked(store: Neo4jStore) -> None:
+    await store.create_token(token("ci", "d1"))
+    await store.create_token(token("ops", "d2", Role.ADMIN))
+    with pytest.raises(Conflict):
+        await store.create_token(token("ci", "d3"))
+    assert await store.active_token_count() == 2
+    assert await store.token_by_digest("d2") == token("ops", "d2", Role.ADMIN)
+    assert await store.token_by_digest("nope") is None
+
+    revoked = await store.revoke_token("ci", MOMENT + timedelta(days=1))
+    assert revoked.revoked_at == MOMENT + timedelta(days=1) and not revoked.active
+    with pytest.raises(NotFound):
+        await store.revoke_token("ci", MOMENT)
+    assert await store.active_token_count() == 1
+    await store.create_token(token("ci", "d4"))  # a revoked token's name is free again
+    # Oldest first; equal creation times fall back to the id.
+    assert [(t.token_hash, t.name, t.active) for t in await store.list_tokens()] == [
+        ("d1", "ci", False),
+        ("d2", "ops", True),
+        ("d4", "ci", True),
+    ]
+
+
+@pytest.mark.bolt
+async def test_a_batch_writes_its_audit_entry_with_its_revision_or_not_at_all(
+    store: Neo4jStore,
+) -> None:
+    entry = AuditEntry(MOMENT, "ci", "createPerson", ("a",), ("name",), detail={"rows": 1})
+    result = await store.apply(WriteBatch(upsert_stakeholders=[person("a")], audit=entry))
+    nothing = await store.apply(WriteBatch(delete_stakeholders=["ghost"], audit=entry))
+    assert nothing.changes == []
+    outside = await store.record_audit(AuditEntry(MOMENT, "ops", "export"))
+    entries = await store.audit_entries()
+    assert [(e.seq, e.operation, e.revision) for e in entries] == [
+        (1, "createPerson", result.revision),
+        (2, "export", None),
+    ]
+    assert entries[0] == replace(entry, seq=1, revision=result.revision)
+    assert outside.seq == 2
+    assert [e.seq for e in await store.audit_entries(entity_id="a")] == [1]
+    assert [e.seq for e in await store.audit_entries(after_seq=1)] == [2]
+
+
+@pytest.mark.bolt
+async def test_erasing_a_stakeholder_scrubs_it_from_the_change_log(store: Neo4jStore) -> None:
+    await store.apply(
+        WriteBatch(
+            upsert_stakeholders=[person("a", email="a@example.com"), person("b")],
+            upsert_ties=[Tie("t", TieKind.KNOWS, "a", "b")],
+        )
+    )
+    erased = await store.erase_stakeholder("a", AuditEntry(MOMENT, "ops", "erase", ("a",)))
+    assert erased.revision == 2
+    assert {(c.entity_id, c.op) for c in erased.changes} == {
+        ("a", ChangeOp.DELETE),
+        ("t", ChangeOp.DELETE),
+    }
+    log = await store.changes_since(0)
+    assert {(c.entity_id, c.op) for c in log} == {
+        ("b", ChangeOp.UPSERT),
+        ("a", ChangeOp.DELETE),
+        ("t", ChangeOp.DELETE),
+    }
+    assert all(c.entity is None for c in log if c.entity_id in {"a", "t"})
+    assert await store.get_stakeholders(["a"]) == [None]
+    [audit] = await store.audit_entries(entity_id="a")
+    assert (audit.operation, audit.revision) == ("erase", 2)
+    with pytest.raises(NotFound):
+        await store.erase_stakeholder("a", AuditEntry(MOMENT, "ops", "erase", ("a",)))
+    assert await store.revision() == 2
 
 
 # --- faults: a server of their own, killed and restarted ----------------------------------------
