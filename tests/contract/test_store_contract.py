@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from stakenet.domain.access import ApiToken, AuditEntry, Role
 from stakenet.domain.errors import Conflict, NotFound, ValidationFailed
 from stakenet.domain.model import (
     Change,
@@ -852,3 +853,97 @@ async def test_concurrent_batches_each_get_their_own_revision(store: GraphStore)
     assert sorted(r.revision for r in results) == list(range(1, 11))
     changes: list[Change] = await store.changes_since(0)
     assert sorted(c.revision for c in changes) == list(range(1, 11))
+
+
+# --- access: tokens, the audit trail, erasure --------------------------------------------------
+
+
+def token(name: str, role: Role = Role.VIEWER, digest: str | None = None) -> ApiToken:
+    return ApiToken(
+        id=f"tok-{name}",
+        name=name,
+        role=role,
+        token_hash=digest or f"digest-{name}",
+        created_at=MOMENT,
+    )
+
+
+async def test_tokens_are_found_by_digest_and_revoked_by_name(store: GraphStore) -> None:
+    assert await store.active_token_count() == 0
+    await store.create_token(token("ops", Role.ADMIN))
+    await store.create_token(token("crm"))
+    assert await store.active_token_count() == 2
+    found = await store.token_by_digest("digest-ops")
+    assert found is not None and (found.name, found.role, found.active) == ("ops", Role.ADMIN, True)
+    assert await store.token_by_digest("digest-unknown") is None
+    revoked = await store.revoke_token("crm", MOMENT)
+    assert revoked.revoked_at is not None
+    assert await store.active_token_count() == 1
+    stored = await store.token_by_digest("digest-crm")
+    assert stored is not None and not stored.active
+    assert sorted(t.name for t in await store.list_tokens()) == ["crm", "ops"]
+
+
+async def test_an_active_token_name_is_unique_and_revoking_an_unknown_one_is_not_found(
+    store: GraphStore,
+) -> None:
+    await store.create_token(token("ops"))
+    with pytest.raises(Conflict):
+        await store.create_token(token("ops", digest="other-digest"))
+    with pytest.raises(NotFound):
+        await store.revoke_token("nobody", MOMENT)
+
+
+async def test_a_batch_writes_its_audit_entry_with_the_revision(store: GraphStore) -> None:
+    entry = AuditEntry(
+        at=MOMENT, actor="ops", operation="createPerson", entity_ids=("p1",), fields=("name",)
+    )
+    revision = (
+        await store.apply(WriteBatch(upsert_stakeholders=[person("p1")], audit=entry))
+    ).revision
+    await store.record_audit(AuditEntry(at=MOMENT, actor="ops", operation="createToken"))
+    entries = await store.audit_entries()
+    assert [(e.operation, e.actor, e.revision) for e in entries] == [
+        ("createPerson", "ops", revision),
+        ("createToken", "ops", None),
+    ]
+    assert entries[0].entity_ids == ("p1",) and entries[0].fields == ("name",)
+    assert entries[0].seq is not None and entries[1].seq is not None
+    assert entries[0].seq < entries[1].seq
+    assert [e.operation for e in await store.audit_entries(after_seq=entries[0].seq)] == [
+        "createToken"
+    ]
+    assert [e.operation for e in await store.audit_entries(entity_id="p1")] == ["createPerson"]
+
+
+async def test_an_audit_entry_is_not_written_when_its_batch_fails(store: GraphStore) -> None:
+    entry = AuditEntry(at=MOMENT, actor="ops", operation="createTie")
+    with pytest.raises(NotFound):
+        await store.apply(WriteBatch(upsert_ties=[tie("t1", "nobody", "none")], audit=entry))
+    assert await store.audit_entries() == []
+
+
+async def test_erasing_a_stakeholder_scrubs_it_from_the_change_log(store: GraphStore) -> None:
+    await write(
+        store,
+        upsert_stakeholders=[person("p1", "Erasable Person"), person("p2")],
+        upsert_ties=[tie("t1", "p1", "p2")],
+        upsert_interactions=[interaction("i1", "p1", "p2")],
+    )
+    await write(store, upsert_stakeholders=[person("p1", "Erasable Person Renamed")])
+    result = await store.erase_stakeholder(
+        "p1", AuditEntry(at=MOMENT, actor="ops", operation="eraseStakeholder", entity_ids=("p1",))
+    )
+    assert (await store.get_stakeholders(["p1"])) == [None]
+    assert await store.ties_of(["p2"]) == []
+    (remaining,) = await store.get_interactions(["i1"])
+    assert remaining is not None and remaining.participant_ids == ("p2",)
+    log = await store.changes_since(0)
+    assert "Erasable" not in repr(log)
+    assert not any(c.entity_id in {"p1", "t1"} and c.entity is not None for c in log)
+    assert any(c.entity_id == "p1" and c.op is ChangeOp.DELETE for c in log)
+    assert result.revision == await store.revision()
+    (tombstone,) = await store.audit_entries(entity_id="p1")
+    assert tombstone.operation == "eraseStakeholder"
+    with pytest.raises(NotFound):
+        await store.erase_stakeholder("p1", tombstone)
