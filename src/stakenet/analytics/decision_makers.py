@@ -41,7 +41,7 @@ factor and normally gains coverage and influence too, and a declared DECISION_MA
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
@@ -60,6 +60,7 @@ __all__ = [
     "DecisionMaker",
     "DecisionMakerParams",
     "ScoreFactor",
+    "coverage_from_us",
     "key_decision_makers",
 ]
 
@@ -176,6 +177,22 @@ def _noisy_or(values: list[float]) -> float:
     return 1.0 - product
 
 
+def coverage_from_us(
+    people: nx.Graph, max_hops: int = 4, targets: Collection[str] | None = None
+) -> dict[str, float]:
+    """Strength of our best introduction path (at most `max_hops` links) to each person.
+
+    Paths start at one of our internal people and pass through no other (see `our_coverage`).
+    The values do not depend on the organisation asked about, so one search per snapshot
+    serves every decision-maker query; with `targets` the search stops once they are answered
+    (their values are the same).
+    """
+    internal_people = [v for v, internal in people.nodes(data="internal") if internal]
+    return best_path_strengths(
+        people, internal_people, max_hops, blocked=set(internal_people), targets=targets
+    )
+
+
 def key_decision_makers(
     G: nx.MultiDiGraph,
     org_id: str,
@@ -185,6 +202,7 @@ def key_decision_makers(
     params: DecisionMakerParams | None = None,
     *,
     people: nx.Graph | None = None,
+    coverage: Mapping[str, float] | None = None,
 ) -> list[DecisionMaker]:
     """Rank the people who decide, or sway decisions, at `org_id`.
 
@@ -204,6 +222,9 @@ def key_decision_makers(
         Weights and values.
     people : nx.Graph, optional
         The person graph (see `stakenet.analytics.paths.person_graph`), built here otherwise.
+    coverage : Mapping[str, float], optional
+        `coverage_from_us` of the same person graph and ``params.coverage_max_hops``, computed
+        once per snapshot; searched here for the candidates otherwise.
 
     Returns
     -------
@@ -280,11 +301,9 @@ def key_decision_makers(
     candidates = [v for v in relation if eligible(v)]
     if not candidates:
         return []
-    P = people if people is not None else person_graph(G, strengths)
-    internal_people = [v for v, internal in P.nodes(data="internal") if internal]
-    coverage = best_path_strengths(
-        P, internal_people, p.coverage_max_hops, blocked=set(internal_people), targets=candidates
-    )
+    if coverage is None:
+        P = people if people is not None else person_graph(G, strengths)
+        coverage = coverage_from_us(P, p.coverage_max_hops, targets=candidates)
     depths = _hierarchy_depths(G, inside, strengths)
     ranked = [
         _score(

@@ -20,7 +20,7 @@ import anyio.to_thread
 
 from stakenet.analytics.communities import Broker, brokers
 from stakenet.analytics.decision_makers import DecisionMaker as DecisionMaker
-from stakenet.analytics.decision_makers import key_decision_makers
+from stakenet.analytics.decision_makers import coverage_from_us, key_decision_makers
 from stakenet.analytics.errors import UnknownStakeholder
 from stakenet.analytics.paths import IntroductionPath as IntroductionPath
 from stakenet.analytics.paths import PathLink as PathLink
@@ -62,6 +62,7 @@ class AnalyticsState:
     snapshot: AnalyticsSnapshot
     interactions: dict[str, InteractionRecord] = field(default_factory=dict)
     _people: Any = field(default=None)
+    _coverage: dict[str, float] | None = field(default=None)
     _activity: dict[str, float] | None = field(default=None)
 
     @property
@@ -73,6 +74,16 @@ class AnalyticsState:
         if self._people is None:
             self._people = person_graph(self.graph, self.snapshot.strengths)
         return self._people
+
+    def coverage(self) -> dict[str, float]:
+        # Our best path strength to every person; the same for every organisation asked about.
+        if self._coverage is None:
+            self._coverage = coverage_from_us(self.people())
+        return self._coverage
+
+    def warm(self) -> None:
+        """Build what per-organisation queries share, so that no query pays for it."""
+        self.coverage()
 
     def activity(self) -> dict[str, float]:
         """Recency-weighted interaction count per stakeholder (the same half-life as strength)."""
@@ -148,7 +159,9 @@ class AnalyticsService:
                 interactions = dict(projection.interactions)
                 revision = projection.revision
             snapshot = compute_snapshot(graph, interactions, revision, self.now())
-            return AnalyticsState(graph=graph, snapshot=snapshot, interactions=interactions)
+            state = AnalyticsState(graph=graph, snapshot=snapshot, interactions=interactions)
+            state.warm()
+            return state
 
         state = await anyio.to_thread.run_sync(compute)
         self.state = state
@@ -228,6 +241,7 @@ class AnalyticsService:
                 state.snapshot.centrality,
                 limit,
                 people=state.people(),
+                coverage=state.coverage(),
             )
 
         return await self._in_thread(work)
@@ -257,7 +271,7 @@ class AnalyticsService:
             snapshot = state.snapshot
             ranked = key_decision_makers(
                 state.graph, org_id, snapshot.strengths, snapshot.centrality, None,
-                people=state.people(),
+                people=state.people(), coverage=state.coverage(),
             )  # fmt: skip
             return key_person_risks(
                 state.graph,
