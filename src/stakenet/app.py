@@ -37,7 +37,7 @@ log = logging.getLogger("stakenet.app")
 
 class GraphQLEndpoint(GraphQLView):
     def __init__(self, services: Services) -> None:
-        super().__init__(build_schema(services.settings), services)
+        super().__init__(build_schema(services.settings, services), services)
 
     async def get_context(self, request: Any, response: TemporalResponse | Any = None) -> Context:
         return Context(services=self.services, principal=principal_of(request.scope))

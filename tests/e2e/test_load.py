@@ -45,7 +45,7 @@ async def run_load(
 
 
 def test_mixed_read_load_at_concurrency_8_has_no_failures(tmp_path: Path) -> None:
-    server = start_server(tmp_path / "stakenet.db", demo=True, extra=["--rate-limit", "0"])
+    server = start_server(tmp_path / "stakenet.db", demo=True)
     try:
         ids = {}
         for key in ("c-nordhavn", "p-peter-moerch"):

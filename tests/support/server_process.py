@@ -66,6 +66,8 @@ def start_server(
         sys.executable, "-m", "stakenet.cli", "serve",
         "--db", f"sqlite:///{database}", "--host", "127.0.0.1", "--port", str(port),
         "--poll-interval", "0.2", "--log-level", "warning",
+        # Test clients write far faster than people; the rate limit has tests of its own.
+        "--rate-limit", "0",
         *(["--demo"] if demo else []), *(extra or []),
     ]  # fmt: skip
     with log_path.open("wb") as log:

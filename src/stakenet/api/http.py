@@ -33,6 +33,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from stakenet.api.caching import PersistedQueries
 from stakenet.api.context import Context
 from stakenet.services.container import Services
 
@@ -256,6 +257,22 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.services = services
         self.deadline = settings.execution_deadline
+        self.persisted = PersistedQueries()
+
+    async def parse_http_body(self, request: Any) -> Any:
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData) and data.extensions:
+            try:
+                data.query = self.persisted.resolve(data.query, data.extensions)
+            except LookupError:
+                raise Refusal(
+                    200,
+                    "PersistedQueryNotFound: send the query with its sha256Hash once.",
+                    "PERSISTED_QUERY_NOT_FOUND",
+                ) from None
+            except ValueError as error:
+                raise Refusal(400, str(error), "BAD_REQUEST") from None
+        return data
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:

@@ -11,10 +11,16 @@ from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, ParserCache
 from strawberry.types import ExecutionContext
 
 from stakenet.api.analytics import AnalyticsQuery
+from stakenet.api.caching import (
+    LRU,
+    RESPONSE_CACHE_SIZE,
+    CachedValidation,
+    response_caching,
+)
 from stakenet.api.editing import EditingMutation
 from stakenet.api.ids import from_global_id, to_global_id
 from stakenet.api.inputs import (
@@ -65,7 +71,7 @@ from stakenet.api.types import (
 )
 from stakenet.domain import model
 from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
-from stakenet.services.container import Settings
+from stakenet.services.container import Services, Settings
 from stakenet.services.network import (
     MAX_PAGE_SIZE,
     MapRequest,
@@ -76,6 +82,7 @@ from stakenet.services.network import (
 from stakenet.services.transfer import import_document
 
 T = TypeVar("T")
+PARSED_DOCUMENTS = 1000
 log = logging.getLogger("stakenet.api")
 
 
@@ -436,13 +443,28 @@ class StakenetSchema(strawberry.Schema):
                 )
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    """The schema; `settings` picks the query limits and production mode (the SDL is the same)."""
+def build_schema(
+    settings: Settings | None = None, services: Services | None = None
+) -> strawberry.Schema:
+    """The schema; `settings` picks the query limits and production mode (the SDL is the same).
+
+    Given the running `services`, repeated read queries are answered from a response cache
+    keyed by the graph and analytics revisions (see `stakenet.api.caching`).
+    """
     limits = QueryLimits.from_settings(settings or Settings())
+    caching = [response_caching(services, LRU(RESPONSE_CACHE_SIZE))] if services is not None else []
     return StakenetSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[Person, Company, Municipality, Organization],
-        extensions=[*limit_extensions(limits), MaskUnexpectedErrors],
+        extensions=[
+            # The limits judge a document before any cached validation runs on it.
+            *limit_extensions(limits),
+            # Factories: strawberry keeps their LRU caches at module level, shared by requests.
+            lambda: ParserCache(maxsize=PARSED_DOCUMENTS),
+            lambda: CachedValidation(maxsize=PARSED_DOCUMENTS),
+            *caching,
+            MaskUnexpectedErrors,
+        ],
     )
