@@ -45,7 +45,7 @@ RULES: dict[str, tuple[str, ...]] = {
     # layer prefix: what its modules may import besides the standard library
     DOMAIN: (DOMAIN,),
     PORT: (DOMAIN,),
-    CODEC: (DOMAIN,),
+    CODEC: (DOMAIN, PORT),
     "stakenet.store.sqlite": (DOMAIN, PORT, CODEC, "sqlite3"),
     "stakenet.store.neo4j": (DOMAIN, PORT, CODEC, "neo4j"),
     "stakenet.analytics": (DOMAIN, "stakenet.analytics", "networkx", "numpy", "scipy"),

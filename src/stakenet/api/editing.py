@@ -25,6 +25,7 @@ from stakenet.api.types import (
     interaction_type,
     stakeholder_type,
     tie_type,
+    user_errors,
 )
 from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
 
@@ -42,14 +43,6 @@ def patch_row(value: object) -> dict[str, Any]:
             item = item.value
         row[_camel(field.name)] = item
     return row
-
-
-def _errors(error: StakenetError) -> list[UserError]:
-    if isinstance(error, ValidationFailed):
-        return [
-            UserError(field=i.path or None, message=i.message, code=i.code) for i in error.issues
-        ]
-    return [UserError(field=None, message=str(error), code=error.code)]
 
 
 def _id_of(global_id: str, field: str, *types: str) -> str:
@@ -207,7 +200,7 @@ class EditingMutation:
                 entity_id, patch_row(input)
             )
         except StakenetError as error:
-            return StakeholderPayload(stakeholder=None, errors=_errors(error))
+            return StakeholderPayload(stakeholder=None, errors=user_errors(error))
         return StakeholderPayload(stakeholder=stakeholder_type(updated), errors=[])
 
     @strawberry.mutation(description="Delete a stakeholder with its ties and participation.")
@@ -217,7 +210,7 @@ class EditingMutation:
                 _id_of(id, "id", *_STAKEHOLDER_TYPES)
             )
         except StakenetError as error:
-            return DeletePayload(deleted_id=None, errors=_errors(error))
+            return DeletePayload(deleted_id=None, errors=user_errors(error))
         return DeletePayload(deleted_id=id, errors=[])
 
     @strawberry.mutation(description="Change a tie (patch semantics).")
@@ -229,7 +222,7 @@ class EditingMutation:
                     row[name] = _id_of(row.pop(field) or "", field, *_STAKEHOLDER_TYPES)
             updated = await info.context.services.network.update_tie(_id_of(id, "id", "Tie"), row)
         except StakenetError as error:
-            return TiePayload(tie=None, errors=_errors(error))
+            return TiePayload(tie=None, errors=user_errors(error))
         return TiePayload(tie=tie_type(updated), errors=[])
 
     @strawberry.mutation(description="Delete a tie.")
@@ -237,7 +230,7 @@ class EditingMutation:
         try:
             await info.context.services.network.delete_tie(_id_of(id, "id", "Tie"))
         except StakenetError as error:
-            return DeletePayload(deleted_id=None, errors=_errors(error))
+            return DeletePayload(deleted_id=None, errors=user_errors(error))
         return DeletePayload(deleted_id=id, errors=[])
 
     @strawberry.mutation(description="Change an interaction (patch semantics).")
@@ -255,7 +248,7 @@ class EditingMutation:
                 _id_of(id, "id", "Interaction"), row
             )
         except StakenetError as error:
-            return InteractionUpdatePayload(interaction=None, errors=_errors(error))
+            return InteractionUpdatePayload(interaction=None, errors=user_errors(error))
         return InteractionUpdatePayload(interaction=interaction_type(updated), errors=[])
 
     @strawberry.mutation(description="Delete an interaction.")
@@ -263,5 +256,5 @@ class EditingMutation:
         try:
             await info.context.services.network.delete_interaction(_id_of(id, "id", "Interaction"))
         except StakenetError as error:
-            return DeletePayload(deleted_id=None, errors=_errors(error))
+            return DeletePayload(deleted_id=None, errors=user_errors(error))
         return DeletePayload(deleted_id=id, errors=[])

@@ -14,7 +14,7 @@ from strawberry.scalars import JSON
 
 from stakenet.api.editing import DeletePayload
 from stakenet.api.ids import from_global_id, to_global_id
-from stakenet.api.types import TYPE_NAMES, Info, PageInfo, UserError
+from stakenet.api.types import TYPE_NAMES, Info, PageInfo, UserError, user_errors
 from stakenet.domain.access import Role
 from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
 from stakenet.services.access import current_principal
@@ -67,14 +67,6 @@ class TokenPayload:
     role: str | None = strawberry.field(description="Its role.")
     secret: str | None = strawberry.field(description="The secret to send as a bearer token.")
     errors: list[UserError] = strawberry.field(description="Expected problems.")
-
-
-def _errors(error: StakenetError) -> list[UserError]:
-    if isinstance(error, ValidationFailed):
-        return [
-            UserError(field=i.path or None, message=i.message, code=i.code) for i in error.issues
-        ]
-    return [UserError(field=None, message=str(error), code=error.code)]
 
 
 @strawberry.type
@@ -144,7 +136,7 @@ class PrivacyMutation:
             # No cached answer may still show the person: recompute now, not after a debounce.
             await info.context.services.analytics.refresh()
         except StakenetError as error:
-            return DeletePayload(deleted_id=None, errors=_errors(error))
+            return DeletePayload(deleted_id=None, errors=user_errors(error))
         return DeletePayload(deleted_id=id, errors=[])
 
     @strawberry.mutation(description="Create an API token (admins only); the secret is shown once.")
@@ -158,7 +150,7 @@ class PrivacyMutation:
                 ) from None
             token, secret = await info.context.services.access.create_token(name, chosen)
         except StakenetError as error:
-            return TokenPayload(name=None, role=None, secret=None, errors=_errors(error))
+            return TokenPayload(name=None, role=None, secret=None, errors=user_errors(error))
         return TokenPayload(name=token.name, role=token.role.value, secret=secret, errors=[])
 
     @strawberry.mutation(description="Revoke an API token by name (admins only).")
@@ -166,5 +158,5 @@ class PrivacyMutation:
         try:
             token = await info.context.services.access.revoke_token(name)
         except StakenetError as error:
-            return DeletePayload(deleted_id=None, errors=_errors(error))
+            return DeletePayload(deleted_id=None, errors=user_errors(error))
         return DeletePayload(deleted_id=strawberry.ID(to_global_id("Token", token.id)), errors=[])

@@ -68,6 +68,7 @@ from stakenet.api.types import (
     paginate,
     stakeholder_type,
     tie_type,
+    user_errors,
 )
 from stakenet.domain import model
 from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
@@ -84,14 +85,6 @@ from stakenet.services.transfer import import_document
 T = TypeVar("T")
 PARSED_DOCUMENTS = 1000
 log = logging.getLogger("stakenet.api")
-
-
-def user_errors(error: StakenetError) -> list[UserError]:
-    if isinstance(error, ValidationFailed):
-        return [
-            UserError(field=i.path or None, message=i.message, code=i.code) for i in error.issues
-        ]
-    return [UserError(field=None, message=str(error), code=error.code)]
 
 
 @dataclass(frozen=True, slots=True)

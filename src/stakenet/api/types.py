@@ -17,7 +17,7 @@ import strawberry
 from stakenet.api.context import Context
 from stakenet.api.ids import to_global_id
 from stakenet.domain import model
-from stakenet.domain.errors import Issue, ValidationFailed
+from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
 from stakenet.domain.seniority import effective_seniority
 from stakenet.services.access import visible_notes
 from stakenet.services.network import MAX_PAGE_SIZE
@@ -597,6 +597,15 @@ class InteractionConnection:
     edges: list[InteractionEdge] = strawberry.field(description="The items of this page.")
     page_info: PageInfo = strawberry.field(description="Paging information.")
     total_count: int = strawberry.field(description="How many items match in all.")
+
+
+def user_errors(error: StakenetError) -> list[UserError]:
+    """A deliberate error as the payload's `errors`: one per issue, each with its field."""
+    if isinstance(error, ValidationFailed):
+        return [
+            UserError(field=i.path or None, message=i.message, code=i.code) for i in error.issues
+        ]
+    return [UserError(field=None, message=str(error), code=error.code)]
 
 
 def offset_cursor(offset: int) -> str:

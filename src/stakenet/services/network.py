@@ -21,6 +21,8 @@ from stakenet.analytics.relationship_map import RelationshipMap, relationship_ma
 from stakenet.domain.access import Role
 from stakenet.domain.errors import Conflict, Issue, NotFound, ValidationFailed
 from stakenet.domain.interchange import (
+    InteractionDraft,
+    TieDraft,
     endpoint_issues,
     interaction_to_row,
     parse_interaction,
@@ -239,21 +241,7 @@ class NetworkService:
             (existing,) = await self.store.get_ties_by_key([draft.tie.key])
             if existing is not None:
                 return existing
-        source, target = await self.store.get_stakeholders([draft.source_ref, draft.target_ref])
-        for name, ref, found in (
-            ("source", draft.source_ref, source),
-            ("target", draft.target_ref, target),
-        ):
-            if found is None:
-                issues.append(Issue(name, f"No stakeholder with id '{ref}'.", "NOT_FOUND"))
-        if source is None or target is None:
-            raise ValidationFailed(issues)
-        issues = [
-            replace(issue, path=issue.path.lstrip("."))
-            for issue in endpoint_issues(draft.tie.kind, source, target, "")
-        ]
-        if issues:
-            raise ValidationFailed(issues)
+        source, target = await self._endpoints(draft)
         duplicate = await self._same_tie(source.id, target.id, draft.tie.kind)
         if duplicate is not None:
             raise Conflict(
@@ -267,6 +255,37 @@ class NetworkService:
         (created,) = await self.store.get_ties([tie.id])
         assert created is not None
         return created
+
+    async def _endpoints(self, draft: TieDraft) -> tuple[Stakeholder, Stakeholder]:
+        """The stored stakeholders a tie joins, if both exist and the tie kind allows them."""
+        source, target = await self.store.get_stakeholders([draft.source_ref, draft.target_ref])
+        issues = [
+            Issue(name, f"No stakeholder with id '{ref}'.", "NOT_FOUND")
+            for name, ref, found in (
+                ("source", draft.source_ref, source),
+                ("target", draft.target_ref, target),
+            )
+            if found is None
+        ]
+        if source is None or target is None:
+            raise ValidationFailed(issues)
+        problems = endpoint_issues(draft.tie.kind, source, target, "")
+        if problems:
+            raise ValidationFailed([replace(i, path=i.path.lstrip(".")) for i in problems])
+        return source, target
+
+    async def _participants(self, draft: InteractionDraft) -> tuple[Participant, ...]:
+        """The participants of an interaction, if every one of them is stored."""
+        refs = [ref for ref, _ in draft.participant_refs]
+        found = await self.store.get_stakeholders(refs)
+        issues = [
+            Issue(f"participants[{index}]", f"No stakeholder with id '{ref}'.", "NOT_FOUND")
+            for index, (ref, stakeholder) in enumerate(zip(refs, found, strict=True))
+            if stakeholder is None
+        ]
+        if issues:
+            raise ValidationFailed(issues)
+        return tuple(Participant(ref, acting) for ref, acting in draft.participant_refs)
 
     async def _same_tie(self, source_id: str, target_id: str, kind: TieKind) -> Tie | None:
         for tie in await self.store.ties_of([source_id], [kind], Direction.BOTH):
@@ -287,19 +306,8 @@ class NetworkService:
             (existing,) = await self.store.get_interactions_by_key([draft.interaction.key])
             if existing is not None:
                 return existing
-        refs = [ref for ref, _ in draft.participant_refs]
-        found = await self.store.get_stakeholders(refs)
-        for index, (ref, stakeholder) in enumerate(zip(refs, found, strict=True)):
-            if stakeholder is None:
-                issues.append(
-                    Issue(f"participants[{index}]", f"No stakeholder with id '{ref}'.", "NOT_FOUND")
-                )
-        if issues:
-            raise ValidationFailed(issues)
         interaction = replace(
-            draft.interaction,
-            id=new_id(),
-            participants=tuple(Participant(ref, acting) for ref, acting in draft.participant_refs),
+            draft.interaction, id=new_id(), participants=await self._participants(draft)
         )
         await self._write(
             WriteBatch(upsert_interactions=[interaction]),
@@ -365,18 +373,7 @@ class NetworkService:
         draft = parse_tie(merged, "", issues)
         if draft is None:
             raise ValidationFailed(issues)
-        source, target = await self.store.get_stakeholders([draft.source_ref, draft.target_ref])
-        for name, ref, found in (
-            ("source", draft.source_ref, source),
-            ("target", draft.target_ref, target),
-        ):
-            if found is None:
-                issues.append(Issue(name, f"No stakeholder with id '{ref}'.", "NOT_FOUND"))
-        if source is None or target is None:
-            raise ValidationFailed(issues)
-        problems = endpoint_issues(draft.tie.kind, source, target, "")
-        if problems:
-            raise ValidationFailed([replace(i, path=i.path.lstrip(".")) for i in problems])
+        source, target = await self._endpoints(draft)
         updated = replace(
             draft.tie,
             id=current.id,
@@ -417,20 +414,10 @@ class NetworkService:
         draft = parse_interaction(merged, "", issues)
         if draft is None:
             raise ValidationFailed(issues)
-        refs = [ref for ref, _ in draft.participant_refs]
-        for index, (ref, found) in enumerate(
-            zip(refs, await self.store.get_stakeholders(refs), strict=True)
-        ):
-            if found is None:
-                issues.append(
-                    Issue(f"participants[{index}]", f"No stakeholder with id '{ref}'.", "NOT_FOUND")
-                )
-        if issues:
-            raise ValidationFailed(issues)
         updated = replace(
             draft.interaction,
             id=current.id,
-            participants=tuple(Participant(ref, acting) for ref, acting in draft.participant_refs),
+            participants=await self._participants(draft),
             created_at=current.created_at,
         )
         await self._write(

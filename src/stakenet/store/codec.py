@@ -8,12 +8,16 @@ older version can still read a change logged by a newer one.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from stakenet.domain.errors import Issue, ValidationFailed
 from stakenet.domain.model import (
     Change,
     ChangeOp,
@@ -31,6 +35,7 @@ from stakenet.domain.model import (
     Tie,
     TieKind,
 )
+from stakenet.store.port import StakeholderOrder
 
 Decoder = Callable[[Any], Any]
 
@@ -217,3 +222,28 @@ def change_from_dict(data: Mapping[str, Any]) -> Change:
         entity_id=str(data["entity_id"]),
         entity=None if entity_data is None else entity_from_dict(entity_type, entity_data),
     )
+
+
+def encode_cursor(order: StakeholderOrder, sort_value: str, entity_id: str) -> str:
+    """An opaque listing cursor: the order and the sort values of the last row shown."""
+    raw = json.dumps([order.value, sort_value, entity_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode("ascii")
+
+
+def decode_cursor(cursor: str, order: StakeholderOrder) -> tuple[str, str]:
+    """The sort value and id a cursor of `order` holds; ValidationFailed for any other text."""
+    invalid = ValidationFailed(
+        [Issue("after", "The cursor is not one this listing returned.", "INVALID_CURSOR")]
+    )
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error):
+        raise invalid from None
+    if (
+        not isinstance(decoded, list)
+        or len(decoded) != 3
+        or decoded[0] != order.value
+        or not all(isinstance(part, str) for part in decoded)
+    ):
+        raise invalid
+    return decoded[1], decoded[2]

@@ -31,8 +31,6 @@ built here carries Cypher text or the password.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
 import importlib.resources
 import json
@@ -70,6 +68,8 @@ from stakenet.domain.model import (
 )
 from stakenet.domain.text import fold
 from stakenet.store.codec import (
+    decode_cursor,
+    encode_cursor,
     entity_from_dict,
     interaction_from_dict,
     interaction_to_dict,
@@ -486,29 +486,6 @@ def _json(value: Any) -> str:
 def _chunks(values: Sequence[R], size: int = CHUNK_SIZE) -> Iterator[Sequence[R]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def _encode_cursor(order: StakeholderOrder, sort_value: str, entity_id: str) -> str:
-    raw = _json([order.value, sort_value, entity_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode("ascii")
-
-
-def _decode_cursor(cursor: str, order: StakeholderOrder) -> tuple[str, str]:
-    invalid = ValidationFailed(
-        [Issue("after", "The cursor is not one this listing returned.", "INVALID_CURSOR")]
-    )
-    try:
-        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-    except (ValueError, UnicodeError, binascii.Error):
-        raise invalid from None
-    if (
-        not isinstance(decoded, list)
-        or len(decoded) != 3
-        or decoded[0] != order.value
-        or not all(isinstance(part, str) for part in decoded)
-    ):
-        raise invalid
-    return decoded[1], decoded[2]
 
 
 def _interaction_from_record(props: Mapping[str, Any], participants: Iterable[Any]) -> Interaction:
@@ -1195,7 +1172,7 @@ class Neo4jStore:
                     )
                 ]
             )
-        after = None if page.after is None else _decode_cursor(page.after, order)
+        after = None if page.after is None else decode_cursor(page.after, order)
         params: dict[str, Any] = {
             "kind": None if where.kind is None else where.kind.value,
             "search": fold(where.search) if where.search else None,
@@ -1225,7 +1202,7 @@ class Neo4jStore:
             return Page(
                 items=[stakeholder_from_dict(row["props"]) for row in shown],
                 cursors=[
-                    _encode_cursor(order, row["sort_value"], row["props"]["id"]) for row in shown
+                    encode_cursor(order, row["sort_value"], row["props"]["id"]) for row in shown
                 ],
                 has_next_page=len(rows) > page.first,
                 total_count=int(counted["total"]),

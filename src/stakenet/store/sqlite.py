@@ -10,8 +10,6 @@ are translated into domain errors in one place, `translate_error`.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
 import importlib.resources
 import json
@@ -52,7 +50,13 @@ from stakenet.domain.model import (
     TieKind,
 )
 from stakenet.domain.text import fold
-from stakenet.store.codec import entity_from_dict, interaction_to_dict, participant_to_dict
+from stakenet.store.codec import (
+    decode_cursor,
+    encode_cursor,
+    entity_from_dict,
+    interaction_to_dict,
+    participant_to_dict,
+)
 from stakenet.store.port import (
     MAX_PAGE_SIZE,
     Direction,
@@ -372,29 +376,6 @@ def _write_rows(
 _json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
-def _encode_cursor(order: StakeholderOrder, sort_value: str, entity_id: str) -> str:
-    raw = _json([order.value, sort_value, entity_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode("ascii")
-
-
-def _decode_cursor(cursor: str, order: StakeholderOrder) -> tuple[str, str]:
-    invalid = ValidationFailed(
-        [Issue("after", "The cursor is not one this listing returned.", "INVALID_CURSOR")]
-    )
-    try:
-        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-    except (ValueError, UnicodeError, binascii.Error):
-        raise invalid from None
-    if (
-        not isinstance(decoded, list)
-        or len(decoded) != 3
-        or decoded[0] != order.value
-        or not all(isinstance(part, str) for part in decoded)
-    ):
-        raise invalid
-    return decoded[1], decoded[2]
-
-
 class _ChangeLog:
     """The changes of one batch: one entry per entity touched, holding its final state."""
 
@@ -670,7 +651,7 @@ class SQLiteStore:
                     )
                 ]
             )
-        after = None if page.after is None else _decode_cursor(page.after, order)
+        after = None if page.after is None else decode_cursor(page.after, order)
         conditions, params = _stakeholder_conditions(where)
         sort_column = "name_folded" if order is StakeholderOrder.NAME else "updated_at"
         page_conditions, page_params = list(conditions), list(params)
@@ -697,7 +678,7 @@ class SQLiteStore:
             shown = rows[: page.first]
             return Page(
                 items=[_stakeholder_from_row(row[1:]) for row in shown],
-                cursors=[_encode_cursor(order, row[0], row[1]) for row in shown],
+                cursors=[encode_cursor(order, row[0], row[1]) for row in shown],
                 has_next_page=len(rows) > page.first,
                 total_count=total,
             )
