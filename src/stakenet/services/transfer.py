@@ -31,6 +31,7 @@ from stakenet.store.port import WriteBatch
 Progress = Callable[[str, int, int], None]
 _IGNORED_ON_COMPARE = frozenset({"id", "created_at", "updated_at"})
 FORMAT_VERSION = 1
+PROGRESS_EVERY = 5_000  # rows between progress reports while validating
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,8 @@ async def import_document(
     seen_natural: dict[tuple[str, str, TieKind], int] = {}
     ties = _Counter()
     for index, draft in parsed.ties:
+        if index % PROGRESS_EVERY == 0:
+            progress("validate", len(parsed.stakeholders) + index, total_rows)
         path = f"ties[{index}]"
         source = resolve(draft.source_ref, f"{path}.source")
         target = resolve(draft.target_ref, f"{path}.target")
@@ -205,6 +208,8 @@ async def import_document(
     }
     interactions = _Counter()
     for index, key, interaction_draft in drafts:
+        if index % PROGRESS_EVERY == 0:
+            progress("validate", len(parsed.stakeholders) + len(parsed.ties) + index, total_rows)
         participants = []
         for position, (ref, acting_as) in enumerate(interaction_draft.participant_refs):
             found = resolve(ref, f"interactions[{index}].participants[{position}]")
