@@ -146,17 +146,19 @@ def _read_document(file: Path) -> Any:
 
 
 async def _import(url: DatabaseUrl, file: Path) -> int:
-    from stakenet.services.transfer import import_document
+    from stakenet.services.transfer import import_into
 
     try:
         document = _read_document(file)
     except (OSError, json.JSONDecodeError) as error:
         print(f"stakenet: cannot read {file}: {error}", file=sys.stderr)
         return 2
-    services = build_services(url)
-    await services.network.start()
+    # Only the store: a projection built here would be thrown away when the command exits
+    # (a running server follows the change log on its own).
+    store = build_services(url).network.store
+    await store.open()
     try:
-        summary = await import_document(services.network, document, ProgressBar(sys.stderr))
+        summary = await import_into(store, document, ProgressBar(sys.stderr))
     except ImportRejected as rejected:
         print(
             f"Import rejected; nothing was written. {len(rejected.issues)} problem(s):",
@@ -166,7 +168,7 @@ async def _import(url: DatabaseUrl, file: Path) -> int:
             print(f"  {issue.path}: {issue.message}", file=sys.stderr)
         return 1
     finally:
-        await services.network.stop()
+        await store.close()
     print(
         f"Imported at revision {summary.revision}: "
         f"stakeholders {summary.stakeholders_created} new, {summary.stakeholders_updated} changed; "

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    # 32 hex digits like uuid4().hex, without building a UUID: a bulk import makes 100k+ ids.
+    return os.urandom(16).hex()
 
 
 def is_valid_id(candidate: str) -> bool:

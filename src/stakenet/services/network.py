@@ -120,8 +120,23 @@ class NetworkService:
         """Apply a batch with its audit entry, then bring the projection up to date."""
         batch.audit = audit_entry(operation, ids, fields)
         result = await self.store.apply(batch)
-        await self.sync()
+        await self.follow(result)
         return result
+
+    async def follow(self, result: WriteResult) -> None:
+        """Bring the projection up to date after a write of ours.
+
+        When the write is the very next revision, its own changes (entities already decoded)
+        are applied; otherwise another write came in between and the log is read from the
+        projection's revision, so no revision is ever skipped.
+        """
+        async with self._sync_lock:
+            if result.changes and result.revision == self.projection.revision + 1:
+                touched = await anyio.to_thread.run_sync(self.projection.apply, result.changes)
+                for listener in self.listeners:
+                    listener(self.projection.revision, touched)
+                return
+        await self.sync()
 
     async def erase_stakeholder(self, stakeholder_id: str) -> None:
         """Remove a person everywhere: store, change log, projection (admins only)."""

@@ -7,7 +7,7 @@ that match and have not changed are not written again. Every bad row is named wi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,9 +26,11 @@ from stakenet.domain.model import Interaction, Participant, Stakeholder, Tie, Ti
 from stakenet.services.access import audit_entry, require
 from stakenet.services.ids import is_valid_id, new_id
 from stakenet.services.network import NetworkService
-from stakenet.store.port import WriteBatch
+from stakenet.store.port import GraphStore, WriteBatch, WriteResult
 
 Progress = Callable[[str, int, int], None]
+# Called with the result of the import's write, e.g. to bring a projection up to date.
+Follow = Callable[[WriteResult], Awaitable[None]]
 _IGNORED_ON_COMPARE = frozenset({"id", "created_at", "updated_at"})
 FORMAT_VERSION = 1
 PROGRESS_EVERY = 5_000  # rows between progress reports while validating
@@ -50,6 +52,10 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
+async def _not_followed(result: WriteResult) -> None:
+    return None
+
+
 class _Counter:
     def __init__(self) -> None:
         self.created = 0
@@ -59,11 +65,24 @@ class _Counter:
 async def import_document(
     network: NetworkService, document: object, progress: Progress = _no_progress
 ) -> ImportSummary:
-    """Validate the whole document, then write it in one transaction, or raise ImportRejected."""
+    """Import into the network's store, then bring its projection up to date."""
+    return await import_into(network.store, document, progress, network.follow)
+
+
+async def import_into(
+    store: GraphStore,
+    document: object,
+    progress: Progress = _no_progress,
+    follow: Follow = _not_followed,
+) -> ImportSummary:
+    """Validate the whole document, then write it in one transaction, or raise ImportRejected.
+
+    `follow` gets the result of the write, if anything was written; a command-line import
+    needs no projection, so it passes nothing.
+    """
     require(Role.EDITOR, "Importing")
     parsed = parse_document(document)
     issues = list(parsed.issues)
-    store = network.store
     total_rows = len(parsed.stakeholders) + len(parsed.ties) + len(parsed.interactions)
     progress("validate", 0, total_rows)
 
@@ -180,12 +199,7 @@ async def import_document(
             current_tie = by_natural.get(natural) or (
                 by_natural.get(mirrored) if symmetric else None
             )
-        tie = replace(
-            draft.tie,
-            id=current_tie.id if current_tie else new_id(),
-            source_id=source.id,
-            target_id=target.id,
-        )
+        tie = draft.placed(current_tie.id if current_tie else new_id(), source.id, target.id)
         if current_tie is None:
             ties.created += 1
             batch.upsert_ties.append(tie)
@@ -251,8 +265,8 @@ async def import_document(
                 "interactions": len(batch.upsert_interactions),
             },
         )
-        result = await network.store.apply(batch)
-        await network.sync()
+        result = await store.apply(batch)
+        await follow(result)
         revision = result.revision
     else:
         revision = await store.revision()
