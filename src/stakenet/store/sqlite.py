@@ -16,7 +16,7 @@ import json
 import operator
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
@@ -802,8 +802,9 @@ class SQLiteStore:
             _delete_ties(connection, batch.delete_ties, log)
             _delete_stakeholders(connection, batch.delete_stakeholders, now, log)
             _upsert_stakeholders(connection, batch.upsert_stakeholders, now, log)
-            _upsert_ties(connection, batch.upsert_ties, now, log)
-            _upsert_interactions(connection, batch.upsert_interactions, now, log)
+            written = {stakeholder.id for stakeholder in batch.upsert_stakeholders}
+            _upsert_ties(connection, batch.upsert_ties, now, log, written)
+            _upsert_interactions(connection, batch.upsert_interactions, now, log, written)
             if not log:
                 # Only deletes of ids that were already gone: nothing changed, so the
                 # revision stays (the transaction commits nothing).
@@ -1158,14 +1159,20 @@ def _check_keys(
 
 
 def _check_stakeholders_exist(
-    connection: sqlite3.Connection, label: str, references: Sequence[tuple[str, Sequence[str]]]
+    connection: sqlite3.Connection,
+    label: str,
+    references: Sequence[tuple[str, Sequence[str]]],
+    written: Set[str],
 ) -> None:
     """Raise NotFound naming the first stakeholder id in `references` that does not exist.
 
-    `references` pairs the id of each tie or interaction with the stakeholder ids it names.
+    `references` pairs the id of each tie or interaction with the stakeholder ids it names;
+    `written` are the stakeholders this batch has just upserted, known to exist without a look-up.
     """
-    wanted = list({stakeholder_id for _, ids in references for stakeholder_id in ids})
-    existing = _existing_ids(connection, "stakeholders", wanted)
+    wanted = {stakeholder_id for _, ids in references for stakeholder_id in ids}
+    existing = _existing_ids(connection, "stakeholders", list(wanted - written)) | (
+        wanted & written
+    )
     if len(existing) == len(wanted):
         return
     for entity_id, stakeholder_ids in references:
@@ -1219,14 +1226,18 @@ def _upsert_stakeholders(
 
 
 def _upsert_ties(
-    connection: sqlite3.Connection, ties: Sequence[Tie], now: Stamp, log: _ChangeLog
+    connection: sqlite3.Connection,
+    ties: Sequence[Tie],
+    now: Stamp,
+    log: _ChangeLog,
+    written: Set[str],
 ) -> None:
     items = _last_by_id(ties, lambda tie: tie.id)
     if not items:
         return
     _check_keys(connection, "ties", "tie", [(tie.id, tie.key) for tie in items])
     _check_stakeholders_exist(
-        connection, "Tie", [(tie.id, (tie.source_id, tie.target_id)) for tie in items]
+        connection, "Tie", [(tie.id, (tie.source_id, tie.target_id)) for tie in items], written
     )
     created = _created_at(connection, "ties", [tie.id for tie in items])
     rows = []
@@ -1243,6 +1254,7 @@ def _upsert_interactions(
     interactions: Sequence[Interaction],
     now: Stamp,
     log: _ChangeLog,
+    written: Set[str],
 ) -> None:
     items = _last_by_id(interactions, lambda interaction: interaction.id)
     if not items:
@@ -1259,7 +1271,9 @@ def _upsert_interactions(
                 ]
             )
     _check_keys(connection, "interactions", "interaction", [(i.id, i.key) for i in items])
-    _check_stakeholders_exist(connection, "Interaction", [(i.id, i.participant_ids) for i in items])
+    _check_stakeholders_exist(
+        connection, "Interaction", [(i.id, i.participant_ids) for i in items], written
+    )
     created = _created_at(connection, "interactions", [i.id for i in items])
     columns = _INTERACTION_SHAPE.columns
     rows = []
