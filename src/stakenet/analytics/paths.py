@@ -12,10 +12,11 @@ organisation and have no direct tie get an inferred *colleague* link of strength
 on file infer no colleague links: sharing a very large employer says little.
 
 **Path strength** is the product of the link strengths along the path; the weakest link is the
-link of lowest strength. The search minimises the sum of ``−log(strength)`` (strengths capped at
-0.99 so that among equally strong routes the shorter wins, see `views.path_cost`), so a strong
-two-step route (0.9 × 0.9 = 0.81) beats a weak direct tie (0.3). The reported strength is the
-exact product of the uncapped strengths.
+link of lowest strength. The search minimises the sum of ``−log(strength)`` (the links'
+``distance``), so a strong two-step route (0.9 × 0.9 = 0.81) beats a weak direct tie (0.3);
+equally strong paths are ordered by fewer hops, then by ids. It is a best-first search over
+simple partial paths with a lower bound of the remaining distance (see `_k_strongest`), so it
+yields the k strongest paths directly, without enumerating the others.
 
 **Endpoints.** Without ``from_id`` a path starts at one of our internal people and never passes
 through another internal person: each path starts at the internal person nearest the target.
@@ -53,9 +54,6 @@ COLLEAGUE = "COLLEAGUE"
 """Kind reported for an inferred colleague link (which has no tie id)."""
 
 MEMBERSHIP_KINDS = frozenset({"WORKS_FOR", "BOARD_MEMBER_OF"})
-
-_SOURCE = ("source",)
-_TARGET = ("target",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +281,7 @@ def introduction_paths(
     *,
     people: nx.Graph | None = None,
     max_candidates: int = 200,
+    max_examined: int = 100_000,
 ) -> list[IntroductionPath]:
     """The `limit` strongest simple introduction paths to `to_id`.
 
@@ -303,7 +302,11 @@ def introduction_paths(
     people : nx.Graph, optional
         A person graph already built from `G` and `strengths` (built here otherwise).
     max_candidates : int
-        Bound on the paths examined in cost order (paths over `max_hops` are skipped).
+        Bound on the complete paths collected (paths tying with the last one kept included).
+    max_examined : int
+        Bound on the partial paths the search takes from its queue. The paths returned are
+        always the strongest in order, but once the bound is hit there may be fewer than
+        `limit` of them (a target with few routes inside a dense neighbourhood).
 
     Returns
     -------
@@ -336,64 +339,123 @@ def introduction_paths(
     if not ends or not starts or limit <= 0:
         return []
 
-    # Only people on some start→end route of at most `max_hops` links can be on a path:
-    # hop distances from the ends, then from the starts within that ball, bound the search.
-    to_end = _hops_from(P, ends, max_hops)
-    from_start = _hops_from(P, starts & to_end.keys(), max_hops, within=to_end)
-    keep = {v for v, d in from_start.items() if d + to_end[v] <= max_hops}
-    S = nx.DiGraph()
-    for s in starts & keep:
-        S.add_edge(_SOURCE, s, cost=0.0)
-    for e in ends & keep:
-        S.add_edge(e, _TARGET, cost=0.0)
-    adj = P._adj
-    for x in keep:
-        # Never back into a start or through another internal person; a target person
-        # ends the path (it only leads on to the sink).
-        if x in ends:
-            continue
-        for y, data in adj[x].items():
-            if y in keep and y not in starts and y not in blocked:
-                S.add_edge(x, y, cost=data["cost"])
-    if _SOURCE not in S or _TARGET not in S:
-        return []
-    found: list[IntroductionPath] = []
-    try:
-        candidates = nx.shortest_simple_paths(S, _SOURCE, _TARGET, weight="cost")
-        for examined, route in enumerate(candidates):
-            if examined >= max_candidates:
-                break
-            steps = tuple(route[1:-1])
-            if len(steps) - 1 > max_hops:
-                continue
-            found.append(_path(P, to_id, steps))
-            if len(found) >= limit:
-                # Candidates come in order of capped cost, so these are the strongest (up to
-                # ties among links above the 0.99 cap).
-                break
-    except nx.NetworkXNoPath:
-        pass
+    routes = _k_strongest(P, starts, ends, blocked, limit, max_hops, max_candidates, max_examined)
+    found = [_path(P, to_id, steps) for steps in routes]
     found.sort(key=lambda p: (-p.strength, p.hops, tuple(map(str, p.steps))))
     return found[:limit]
 
 
-def _hops_from(
-    P: nx.Graph, sources: Collection[str], cutoff: int, within: Mapping[str, int] | None = None
+def _k_strongest(
+    P: nx.Graph,
+    starts: Collection[str],
+    ends: Collection[str],
+    blocked: Collection[str],
+    limit: int,
+    max_hops: int,
+    max_candidates: int,
+    max_examined: int,
+) -> list[tuple[str, ...]]:
+    """The `limit` strongest simple start→end routes of at most `max_hops` links.
+
+    A best-first (A*) search over partial paths from the starts, keyed by the summed
+    ``−log(strength)`` so far plus a lower bound of what remains: the distance to the nearest
+    end, from a Dijkstra search grown from the ends only as far as the search needs it. Since
+    the bound never overestimates, complete paths leave the queue strongest first; paths that
+    tie with the last one kept are collected too, then ordered by hops and ids.
+    """
+    adj = P._adj
+    to_end: dict[str, float] = {}
+    frontier: list[tuple[float, int, str]] = []
+    order = itertools.count()
+    for e in ends:
+        heapq.heappush(frontier, (0.0, next(order), e))
+    radius = 0.0
+
+    def grow(v: str, bound: float) -> float:
+        """Distance from `v` to the nearest end, or a lower bound of it of at least `bound`."""
+        nonlocal radius
+        while v not in to_end and frontier and radius <= bound:
+            d, _, x = heapq.heappop(frontier)
+            if x in to_end:
+                continue
+            to_end[x] = radius = d
+            # A route reaches an end once and never runs through (or into) a start or a
+            # blocked person, so those are never entered from a neighbour.
+            if x in starts or x in blocked:
+                continue
+            for y, data in adj[x].items():
+                if y not in to_end:
+                    heapq.heappush(frontier, (d + data["distance"], next(order), y))
+        if v in to_end:
+            return to_end[v]
+        return radius if frontier else math.inf
+
+    # Hop distances to the ends, layer by layer while the layers stay small: a partial path
+    # whose last person is farther from every end than the hops it has left is dropped.
+    near = _hops_to(P, ends, max_hops)
+    known = max(near.values(), default=0)
+
+    def in_reach(w: str, left: int) -> bool:
+        return left > known or near.get(w, left + 1) <= left
+
+    queue: list[tuple[float, int, float, tuple[str, ...], bool]] = []
+    for s in starts:
+        h = grow(s, 0.0)
+        if h < math.inf and in_reach(s, max_hops):
+            heapq.heappush(queue, (h, 0, 0.0, (s,), s in to_end))
+    found: list[tuple[float, int, tuple[str, ...]]] = []
+    examined = 0
+    while queue and examined < max_examined:
+        examined += 1
+        f, hops, g, route, exact = heapq.heappop(queue)
+        if len(found) >= limit and f > found[limit - 1][0] + 1e-12:
+            break
+        v = route[-1]
+        if not exact:
+            h = grow(v, f - g)
+            if h == math.inf:
+                continue
+            if v in to_end or g + h > f:
+                heapq.heappush(queue, (g + h, hops, g, route, v in to_end))
+                continue
+        if v in ends:
+            found.append((g, hops, route))
+            if len(found) >= max_candidates:
+                break
+            continue
+        if hops >= max_hops:
+            continue
+        for w, data in adj[v].items():
+            if w in route or w in starts or w in blocked or not in_reach(w, max_hops - hops - 1):
+                continue
+            gw = g + data["distance"]
+            hw = to_end.get(w)
+            heapq.heappush(
+                queue,
+                (gw + (radius if hw is None else hw), hops + 1, gw, (*route, w), hw is not None),
+            )
+    return [route for _, _, route in found]
+
+
+def _hops_to(
+    P: nx.Graph, ends: Collection[str], max_hops: int, budget: int = 5_000
 ) -> dict[str, int]:
-    """Breadth-first hop distances from `sources` up to `cutoff`, optionally inside `within`."""
-    seen = {v: 0 for v in sources}
+    """Hop distances to the nearest end, for the whole layers found before `budget` people."""
+    seen = dict.fromkeys(ends, 0)
     frontier = list(seen)
     adj = P._adj
-    for depth in range(1, cutoff + 1):
-        nxt: list[str] = []
+    for depth in range(1, max_hops + 1):
+        layer: dict[str, int] = {}
         for v in frontier:
             for w in adj[v]:
-                if w not in seen and (within is None or w in within):
-                    seen[w] = depth
-                    nxt.append(w)
-        if not nxt:
+                if w not in seen and w not in layer:
+                    layer[w] = depth
+                    if len(seen) + len(layer) > budget:
+                        return seen
+        if not layer:
             break
-        frontier = nxt
+        seen.update(layer)
+        frontier = list(layer)
     return seen
 
 

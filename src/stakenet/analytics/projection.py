@@ -28,7 +28,38 @@ from stakenet.domain.seniority import effective_seniority
 
 # Attribute dicts hold only what is set: an absent key reads as None through `.get`, and a
 # millions-of-ties projection spends most of its memory on these dicts. `kind`, `name` and
-# `internal` are always present.
+# `internal` are always present. Most ties carry nothing but their kind and declared strength:
+# those share one read-only `SharedAttributes` dict per (kind, strength, symmetric), see
+# `Projection.add_tie`.
+
+
+class SharedAttributes(dict[str, Any]):
+    """An edge attribute dict shared by many ties: reads like a dict, refuses writes.
+
+    Copies (``dict(attrs)``, ``attrs.copy()``, `copy.copy`, `copy.deepcopy`, pickling) are
+    plain, writable dicts, so ``G.copy()`` and friends behave as usual. To change a tie, replace
+    it (`Projection.apply` does).
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("this edge attribute dict is shared by many ties; replace the tie")
+
+    __setitem__ = __delitem__ = update = clear = pop = popitem = setdefault = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+    def __copy__(self) -> dict[str, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return dict(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+
+_SHAREABLE = frozenset({"kind", "strength", "symmetric"})
 
 
 def node_attributes(stakeholder: Stakeholder) -> dict[str, Any]:
@@ -84,6 +115,7 @@ class Projection:
         self.revision = 0
         self.lock = threading.RLock()
         self._tie_endpoints: dict[str, tuple[str, str]] = {}
+        self._shared: dict[tuple[Any, ...], SharedAttributes] = {}
 
     @classmethod
     def from_data(cls, data: GraphData) -> Projection:
@@ -91,11 +123,32 @@ class Projection:
         graph = projection.graph
         graph.add_nodes_from((s.id, node_attributes(s)) for s in data.stakeholders)
         for tie in data.ties:
-            graph.add_edge(tie.source_id, tie.target_id, key=tie.id, **edge_attributes(tie))
-            projection._tie_endpoints[tie.id] = (tie.source_id, tie.target_id)
+            projection.add_tie(tie)
         projection.interactions = {i.id: interaction_record(i) for i in data.interactions}
         projection.revision = data.revision
         return projection
+
+    def add_tie(self, tie: Tie) -> None:
+        """Add `tie` as an edge keyed by its id (the caller removed any older version).
+
+        A tie whose attributes are only ``kind`` (and ``strength``, ``symmetric``) gets the
+        one `SharedAttributes` dict of that combination: networkx's ``add_edge`` always makes a
+        fresh dict, so the shared one replaces it in the key dict (which ``_succ`` and ``_pred``
+        hold in common). Readers see an ordinary edge: ``G.edges[u, v, key]["kind"]``.
+        """
+        attrs = edge_attributes(tie)
+        graph = self.graph
+        u, v = tie.source_id, tie.target_id
+        if attrs.keys() <= _SHAREABLE:
+            signature = (attrs["kind"], attrs.get("strength"), attrs.get("symmetric"))
+            shared = self._shared.get(signature)
+            if shared is None:
+                shared = self._shared[signature] = SharedAttributes(attrs)
+            graph.add_edge(u, v, key=tie.id)
+            graph._succ[u][v][tie.id] = shared
+        else:
+            graph.add_edge(u, v, key=tie.id, **attrs)
+        self._tie_endpoints[tie.id] = (u, v)
 
     @property
     def tie_count(self) -> int:
@@ -136,10 +189,7 @@ class Projection:
             return {entity.id}
         if isinstance(entity, Tie):
             self._remove_tie(entity.id)
-            self.graph.add_edge(
-                entity.source_id, entity.target_id, key=entity.id, **edge_attributes(entity)
-            )
-            self._tie_endpoints[entity.id] = (entity.source_id, entity.target_id)
+            self.add_tie(entity)
             return {entity.source_id, entity.target_id}
         if isinstance(entity, Interaction):
             old = self.interactions.get(entity.id)

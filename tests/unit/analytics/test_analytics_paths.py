@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import random
 
+import networkx as nx
 import pytest
 from analytics_helpers import GraphBuilder
 
 from stakenet.analytics.errors import UnknownStakeholder
-from stakenet.analytics.paths import COLLEAGUE, introduction_paths, person_graph
+from stakenet.analytics.paths import COLLEAGUE, introduction_paths, members, person_graph
 
 
 def _base() -> GraphBuilder:
@@ -147,3 +149,54 @@ def test_ended_ties_are_not_used() -> None:
     strengths = b.strengths()
     del strengths[t]  # not current
     assert introduction_paths(b.G, strengths, "ceo") == []
+
+
+def _brute_force(
+    P: nx.Graph, starts: set[str], ends: set[str], blocked: set[str], max_hops: int
+) -> list[float]:
+    """Every allowed route's strength, by enumerating all simple paths."""
+    strengths = [1.0 for s in starts if s in ends]
+    for s in starts:
+        for route in nx.all_simple_paths(P, s, ends, cutoff=max_hops):
+            inner = route[1:]
+            if any(v in starts or v in blocked for v in inner) or any(
+                v in ends for v in route[:-1]
+            ):
+                continue
+            strength = 1.0
+            for a, b in itertools.pairwise(route):
+                strength *= P[a][b]["strength"]
+            strengths.append(strength)
+    return sorted(strengths, reverse=True)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_k_strongest_paths_match_brute_force_on_random_graphs(seed: int) -> None:
+    rng = random.Random(seed)
+    b = GraphBuilder()
+    people = [b.person(f"p{i}", internal=i < 3) for i in range(12)]
+    b.org("acme")
+    for p in people[3:]:
+        if rng.random() < 0.3:
+            b.tie(p, "acme", "WORKS_FOR", 0.8)
+    for u, v in itertools.combinations(people, 2):
+        if rng.random() < 0.3:
+            b.tie(u, v, "KNOWS", round(rng.uniform(0.05, 1.0), 2))
+    strengths = b.strengths()
+    P = person_graph(b.G, strengths)
+    internal = set(people[:3])
+    target = rng.choice(people[3:])
+    limit, hops = rng.randint(1, 6), rng.randint(1, 5)
+    cases = [
+        (target, None, internal, {target}, internal),
+        (target, "p0", {"p0"}, {target}, set()),
+        ("acme", None, internal, members(b.G, "acme", strengths), internal),
+    ]
+    for to_id, from_id, starts, ends, blocked in cases:
+        found = introduction_paths(
+            b.G, strengths, to_id, from_id, limit=limit, max_hops=hops, people=P
+        )
+        expected = _brute_force(P, starts, ends, blocked, hops)[:limit]
+        assert [p.strength for p in found] == pytest.approx(expected)
+        for path in found:
+            assert path.hops <= hops and len(set(path.steps)) == len(path.steps)

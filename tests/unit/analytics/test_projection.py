@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from stakenet.analytics.projection import Projection
 from stakenet.analytics.relationship_map import relationship_map
 from stakenet.domain.model import (
@@ -88,3 +90,25 @@ def test_relationship_map_skips_ties_that_have_ended() -> None:
     found = relationship_map(projection.graph, "a", depth=2, limit=10, on=datetime.now(UTC).date())
     assert found.distances == {"a": 0, "b": 1}
     assert [e.tie_id for e in found.edges] == ["t1"]
+
+
+def test_plain_ties_share_one_read_only_attribute_dict_and_can_still_change() -> None:
+    projection = Projection()
+    ties = [
+        Tie(id=f"t{i}", kind=TieKind.KNOWS, source_id="a", target_id=t, strength=0.7)
+        for i, t in enumerate("bc")
+    ]
+    projection.apply([upsert(1, person(p)) for p in "abc"] + [upsert(1, t) for t in ties])
+    G = projection.graph
+    ab, ac = G.edges["a", "b", "t0"], G.edges["a", "c", "t1"]
+    assert ab is ac and ab == {"kind": "KNOWS", "strength": 0.7}
+    assert G.pred["b"]["a"]["t0"] is ab
+    with pytest.raises(TypeError):
+        ab["strength"] = 0.1
+    copy = G.copy()
+    copy.edges["a", "b", "t0"]["strength"] = 0.1
+    assert G.edges["a", "b", "t0"]["strength"] == 0.7
+    stronger = Tie(id="t0", kind=TieKind.KNOWS, source_id="a", target_id="b", strength=0.9)
+    projection.apply([upsert(2, stronger)])
+    assert G.edges["a", "b", "t0"]["strength"] == 0.9
+    assert G.edges["a", "c", "t1"]["strength"] == 0.7
