@@ -18,10 +18,7 @@ import pytest
 from stakenet.store.neo4j import Neo4jStore
 from stakenet.store.port import GraphStore
 from stakenet.store.sqlite import SQLiteStore
-from support.bolt_fixtures import bolt_server
 from support.bolt_server import BoltServer
-
-__all__ = ["bolt_server"]
 
 
 def make_bolt_store(request: pytest.FixtureRequest, _tmp_path: Path) -> GraphStore:

@@ -31,7 +31,7 @@ from stakenet.store.neo4j import (
     translate_error,
 )
 from stakenet.store.port import WriteBatch
-from support.bolt_fixtures import bolt_server, external_server
+from support.bolt_fixtures import external_server
 from support.bolt_server import (
     BoltServer,
     kill_bolt_server,
@@ -40,8 +40,6 @@ from support.bolt_server import (
     stop_bolt_server,
 )
 from support.cypher_lint import format_errors, lint_cypher, node_available
-
-__all__ = ["bolt_server"]
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SCHEMA_DIR = REPO_ROOT / "graph_schema"
