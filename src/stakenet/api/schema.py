@@ -293,6 +293,16 @@ class Query(AnalyticsQuery, PrivacyQuery):
         )
 
 
+async def _create(
+    info: Info, kind: model.StakeholderKind, fields: object
+) -> tuple[Stakeholder | None, list[UserError]]:
+    """Create a stakeholder of `kind` from a mutation input; the type or the user errors."""
+    outcome = await _attempt(
+        lambda: info.context.services.network.create_stakeholder(kind, input_row(fields))
+    )
+    return (stakeholder_type(outcome.value) if outcome.value else None), outcome.errors
+
+
 def _ids_in(row: dict[str, Any], *names: str) -> dict[str, Any]:
     for name in names:
         if name in row:
@@ -306,54 +316,30 @@ class Mutation(EditingMutation, PrivacyMutation):
         description="Create a person (a retried create with the same key does not duplicate)."
     )
     async def create_person(self, info: Info, input: PersonInput) -> PersonPayload:
-        outcome = await _attempt(
-            lambda: info.context.services.network.create_stakeholder(
-                model.StakeholderKind.PERSON, input_row(input)
-            )
-        )
-        person = stakeholder_type(outcome.value) if outcome.value else None
-        return PersonPayload(
-            person=person if isinstance(person, Person) else None, errors=outcome.errors
-        )
+        found, errors = await _create(info, model.StakeholderKind.PERSON, input)
+        return PersonPayload(person=found if isinstance(found, Person) else None, errors=errors)
 
     @strawberry.mutation(description="Create a company.")
     async def create_company(self, info: Info, input: CompanyInput) -> CompanyPayload:
-        outcome = await _attempt(
-            lambda: info.context.services.network.create_stakeholder(
-                model.StakeholderKind.COMPANY, input_row(input)
-            )
-        )
-        company = stakeholder_type(outcome.value) if outcome.value else None
-        return CompanyPayload(
-            company=company if isinstance(company, Company) else None, errors=outcome.errors
-        )
+        found, errors = await _create(info, model.StakeholderKind.COMPANY, input)
+        return CompanyPayload(company=found if isinstance(found, Company) else None, errors=errors)
 
     @strawberry.mutation(description="Create a municipality.")
     async def create_municipality(
         self, info: Info, input: MunicipalityInput
     ) -> MunicipalityPayload:
-        outcome = await _attempt(
-            lambda: info.context.services.network.create_stakeholder(
-                model.StakeholderKind.MUNICIPALITY, input_row(input)
-            )
-        )
-        found = stakeholder_type(outcome.value) if outcome.value else None
+        found, errors = await _create(info, model.StakeholderKind.MUNICIPALITY, input)
         return MunicipalityPayload(
-            municipality=found if isinstance(found, Municipality) else None, errors=outcome.errors
+            municipality=found if isinstance(found, Municipality) else None, errors=errors
         )
 
     @strawberry.mutation(description="Create an organisation.")
     async def create_organization(
         self, info: Info, input: OrganizationInput
     ) -> OrganizationPayload:
-        outcome = await _attempt(
-            lambda: info.context.services.network.create_stakeholder(
-                model.StakeholderKind.ORGANIZATION, input_row(input)
-            )
-        )
-        found = stakeholder_type(outcome.value) if outcome.value else None
+        found, errors = await _create(info, model.StakeholderKind.ORGANIZATION, input)
         return OrganizationPayload(
-            organization=found if isinstance(found, Organization) else None, errors=outcome.errors
+            organization=found if isinstance(found, Organization) else None, errors=errors
         )
 
     @strawberry.mutation(description="Create a tie between two existing stakeholders.")
