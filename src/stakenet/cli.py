@@ -112,8 +112,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     exporter = commands.add_parser("export", help="export the network as an interchange document")
     _add_db(exporter)
-    exporter.add_argument("--format", choices=["json"], default="json")
-    exporter.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    exporter.add_argument(
+        "--format",
+        choices=["json", "graphml", "csv"],
+        default="json",
+        help="json: the interchange document; graphml: stakeholders and ties; "
+        "csv: one file per section into the directory given by -o",
+    )
+    exporter.add_argument(
+        "-o", "--output", type=Path, help="file to write (default: stdout); a directory for csv"
+    )
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
     _add_db(migrate)
@@ -179,16 +187,35 @@ async def _import(url: DatabaseUrl, file: Path) -> int:
     return 0
 
 
-async def _export(url: DatabaseUrl, output: Path | None) -> int:
+async def _export(url: DatabaseUrl, output: Path | None, export_format: str) -> int:
+    from stakenet.services.formats import to_csv, to_graphml
     from stakenet.services.transfer import export_document
 
+    if export_format == "csv" and output is None:
+        print("stakenet: --format csv writes one file per section; give a directory with -o.",
+              file=sys.stderr)  # fmt: skip
+        return 2
     services = build_services(url)
     await services.network.store.open()
     try:
         document = await export_document(services.network)
     finally:
         await services.network.store.close()
-    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    if export_format == "csv":
+        assert output is not None
+        files = to_csv(document)
+
+        def write_all() -> None:
+            output.mkdir(parents=True, exist_ok=True)
+            for name, text in files.items():
+                (output / name).write_text(text, encoding="utf-8")
+
+        await asyncio.to_thread(write_all)
+        return 0
+    if export_format == "graphml":
+        text = to_graphml(document)
+    else:
+        text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:
@@ -337,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             return asyncio.run(_import(url, args.file))
         if args.command == "export":
-            return asyncio.run(_export(url, args.output))
+            return asyncio.run(_export(url, args.output, args.format))
         if args.command == "token":
             return asyncio.run(_token(args, url))
         if args.command == "audit":
