@@ -15,19 +15,13 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
 
+from stakenet.api.http import ASGIApp, Message, Receive, Scope, Send
 from stakenet.domain.access import LOCAL_USER, Principal
 from stakenet.services.access import AccessService, acting_as
-
-Message = MutableMapping[str, Any]
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 PRINCIPAL_KEY = "stakenet.principal"
 request_id: ContextVar[str] = ContextVar("stakenet_request_id", default="-")

@@ -20,9 +20,9 @@ from stakenet.api.types import (
     Tie,
     kind_filter,
     load_stakeholder,
+    stakeholder_id,
     tie_type,
 )
-from stakenet.domain.errors import Issue, ValidationFailed
 from stakenet.domain.model import StakeholderKind as DomainKind
 from stakenet.services.analytics import DecisionMaker as DecisionMakerResult
 from stakenet.services.analytics import IntroductionPath as PathResult
@@ -53,15 +53,6 @@ def stakeholder_gid(info: Info, stakeholder_id: str) -> strawberry.ID:
     attrs = graph.nodes.get(stakeholder_id)
     kind = DomainKind(attrs["kind"]) if attrs else DomainKind.PERSON
     return strawberry.ID(to_global_id(TYPE_NAMES[kind], stakeholder_id))
-
-
-def stakeholder_id_of(global_id: str, field: str) -> str:
-    type_name, entity_id = from_global_id(global_id, field)
-    if type_name not in TYPE_NAMES.values():
-        raise ValidationFailed(
-            [Issue(field, f"'{global_id}' is not a stakeholder id.", "INVALID_ID")]
-        )
-    return entity_id
 
 
 @strawberry.type(description="One factor of an explained score: contribution = value × weight.")
@@ -270,7 +261,7 @@ class AnalyticsQuery:
     async def key_decision_makers(
         self, info: Info, organization_id: strawberry.ID, limit: int = 10
     ) -> list[DecisionMaker]:
-        org = stakeholder_id_of(organization_id, "organizationId")
+        org = stakeholder_id(organization_id, "organizationId")
         answer = await info.context.services.analytics.key_decision_makers(org, limit)
         return [
             DecisionMaker(result=r, rank=i, revision=answer.revision)
@@ -286,8 +277,8 @@ class AnalyticsQuery:
         limit: int = 3,
         max_hops: int = 4,
     ) -> list[IntroductionPath]:
-        target = stakeholder_id_of(to_id, "toId")
-        start = stakeholder_id_of(from_id, "fromId") if from_id else None
+        target = stakeholder_id(to_id, "toId")
+        start = stakeholder_id(from_id, "fromId") if from_id else None
         answer = await info.context.services.analytics.introduction_paths(
             target, start, limit, max_hops
         )
@@ -297,7 +288,7 @@ class AnalyticsQuery:
     async def key_person_risks(
         self, info: Info, organization_id: strawberry.ID
     ) -> list[KeyPersonRisk]:
-        org = stakeholder_id_of(organization_id, "organizationId")
+        org = stakeholder_id(organization_id, "organizationId")
         answer = await info.context.services.analytics.key_person_risks(org)
         return [
             KeyPersonRisk(
@@ -314,7 +305,7 @@ class AnalyticsQuery:
     async def what_if(
         self, info: Info, organization_id: strawberry.ID, remove_ids: list[strawberry.ID]
     ) -> WhatIf:
-        org = stakeholder_id_of(organization_id, "organizationId")
+        org = stakeholder_id(organization_id, "organizationId")
         removed = [_tie_or_stakeholder_id(g) for g in remove_ids]
         answer = await info.context.services.analytics.what_if(org, removed)
         result = answer.value

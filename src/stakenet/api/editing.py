@@ -8,10 +8,9 @@ from typing import Any
 
 import strawberry
 
-from stakenet.api.ids import from_global_id
+from stakenet.api.ids import entity_id
 from stakenet.api.inputs import TiePayload, _camel
 from stakenet.api.types import (
-    TYPE_NAMES,
     DecisionRole,
     Evidence,
     Info,
@@ -23,11 +22,12 @@ from stakenet.api.types import (
     TieKind,
     UserError,
     interaction_type,
+    stakeholder_id,
     stakeholder_type,
     tie_type,
     user_errors,
 )
-from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
+from stakenet.domain.errors import StakenetError
 
 UNSET: Any = strawberry.UNSET
 
@@ -43,24 +43,6 @@ def patch_row(value: object) -> dict[str, Any]:
             item = item.value
         row[_camel(field.name)] = item
     return row
-
-
-def _id_of(global_id: str, field: str, *types: str) -> str:
-    type_name, entity_id = from_global_id(global_id, field)
-    if type_name not in types:
-        raise ValidationFailed(
-            [
-                Issue(
-                    field,
-                    f"'{global_id}' is a {type_name} id, not a {' or '.join(types)} id.",
-                    "INVALID_ID",
-                )
-            ]
-        )
-    return entity_id
-
-
-_STAKEHOLDER_TYPES = tuple(TYPE_NAMES.values())
 
 
 @strawberry.input(description="Changes to a stakeholder: omitted fields stay, null clears.")
@@ -195,9 +177,8 @@ class EditingMutation:
         self, info: Info, id: strawberry.ID, input: StakeholderPatch
     ) -> StakeholderPayload:
         try:
-            entity_id = _id_of(id, "id", *_STAKEHOLDER_TYPES)
             updated = await info.context.services.network.update_stakeholder(
-                entity_id, patch_row(input)
+                stakeholder_id(id, "id"), patch_row(input)
             )
         except StakenetError as error:
             return StakeholderPayload(stakeholder=None, errors=user_errors(error))
@@ -206,9 +187,7 @@ class EditingMutation:
     @strawberry.mutation(description="Delete a stakeholder with its ties and participation.")
     async def delete_stakeholder(self, info: Info, id: strawberry.ID) -> DeletePayload:
         try:
-            await info.context.services.network.delete_stakeholder(
-                _id_of(id, "id", *_STAKEHOLDER_TYPES)
-            )
+            await info.context.services.network.delete_stakeholder(stakeholder_id(id, "id"))
         except StakenetError as error:
             return DeletePayload(deleted_id=None, errors=user_errors(error))
         return DeletePayload(deleted_id=id, errors=[])
@@ -219,8 +198,10 @@ class EditingMutation:
             row = patch_row(input)
             for field, name in (("sourceId", "source"), ("targetId", "target")):
                 if field in row:
-                    row[name] = _id_of(row.pop(field) or "", field, *_STAKEHOLDER_TYPES)
-            updated = await info.context.services.network.update_tie(_id_of(id, "id", "Tie"), row)
+                    row[name] = stakeholder_id(row.pop(field) or "", field)
+            updated = await info.context.services.network.update_tie(
+                entity_id(id, "id", ("Tie",)), row
+            )
         except StakenetError as error:
             return TiePayload(tie=None, errors=user_errors(error))
         return TiePayload(tie=tie_type(updated), errors=[])
@@ -228,7 +209,7 @@ class EditingMutation:
     @strawberry.mutation(description="Delete a tie.")
     async def delete_tie(self, info: Info, id: strawberry.ID) -> DeletePayload:
         try:
-            await info.context.services.network.delete_tie(_id_of(id, "id", "Tie"))
+            await info.context.services.network.delete_tie(entity_id(id, "id", ("Tie",)))
         except StakenetError as error:
             return DeletePayload(deleted_id=None, errors=user_errors(error))
         return DeletePayload(deleted_id=id, errors=[])
@@ -241,11 +222,11 @@ class EditingMutation:
             row = patch_row(input)
             if "participantIds" in row:
                 row["participants"] = [
-                    _id_of(p, f"participantIds[{i}]", *_STAKEHOLDER_TYPES)
+                    stakeholder_id(p, f"participantIds[{i}]")
                     for i, p in enumerate(row.pop("participantIds") or [])
                 ]
             updated = await info.context.services.network.update_interaction(
-                _id_of(id, "id", "Interaction"), row
+                entity_id(id, "id", ("Interaction",)), row
             )
         except StakenetError as error:
             return InteractionUpdatePayload(interaction=None, errors=user_errors(error))
@@ -254,7 +235,9 @@ class EditingMutation:
     @strawberry.mutation(description="Delete an interaction.")
     async def delete_interaction(self, info: Info, id: strawberry.ID) -> DeletePayload:
         try:
-            await info.context.services.network.delete_interaction(_id_of(id, "id", "Interaction"))
+            await info.context.services.network.delete_interaction(
+                entity_id(id, "id", ("Interaction",))
+            )
         except StakenetError as error:
             return DeletePayload(deleted_id=None, errors=user_errors(error))
         return DeletePayload(deleted_id=id, errors=[])

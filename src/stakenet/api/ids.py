@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Collection
 
 from stakenet.domain.errors import Issue, ValidationFailed
 
@@ -25,3 +26,19 @@ def from_global_id(global_id: str, field: str = "id") -> tuple[str, str]:
     if not type_name or not entity_id:
         raise ValidationFailed([Issue(field, f"'{global_id}' is not a valid id.", "INVALID_ID")])
     return type_name, entity_id
+
+
+def entity_id(global_id: str, field: str, allowed: Collection[str]) -> str:
+    """The entity id inside a global id of one of the `allowed` types, or ValidationFailed."""
+    type_name, found = from_global_id(global_id, field)
+    if type_name not in allowed:
+        raise ValidationFailed(
+            [
+                Issue(
+                    field,
+                    f"'{global_id}' is a {type_name} id, not a {' or '.join(allowed)} id.",
+                    "INVALID_ID",
+                )
+            ]
+        )
+    return found

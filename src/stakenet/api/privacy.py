@@ -13,22 +13,13 @@ import strawberry
 from strawberry.scalars import JSON
 
 from stakenet.api.editing import DeletePayload
-from stakenet.api.ids import from_global_id, to_global_id
-from stakenet.api.types import TYPE_NAMES, Info, PageInfo, UserError, user_errors
+from stakenet.api.ids import to_global_id
+from stakenet.api.types import Info, PageInfo, UserError, stakeholder_id, user_errors
 from stakenet.domain.access import Role
 from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
 from stakenet.services.access import current_principal
 
 MAX_AUDIT_PAGE = 100
-
-
-def _stakeholder_id(global_id: str) -> str:
-    type_name, entity_id = from_global_id(global_id)
-    if type_name not in TYPE_NAMES.values():
-        raise ValidationFailed(
-            [Issue("id", f"'{global_id}' is not a stakeholder id.", "INVALID_ID")]
-        )
-    return entity_id
 
 
 @strawberry.type(description="One audited operation: who, when, what, which fields; never values.")
@@ -119,7 +110,7 @@ class PrivacyQuery:
     @strawberry.field(description="Everything stakenet holds about one person, as JSON (admins).")
     async def personal_data(self, info: Info, id: strawberry.ID) -> JSON:
         document: dict[str, Any] = await info.context.services.access.personal_data(
-            _stakeholder_id(id)
+            stakeholder_id(id)
         )
         return JSON(document)
 
@@ -132,7 +123,7 @@ class PrivacyMutation:
     )
     async def erase_stakeholder(self, info: Info, id: strawberry.ID) -> DeletePayload:
         try:
-            await info.context.services.network.erase_stakeholder(_stakeholder_id(id))
+            await info.context.services.network.erase_stakeholder(stakeholder_id(id))
             # No cached answer may still show the person: recompute now, not after a debounce.
             await info.context.services.analytics.refresh()
         except StakenetError as error:

@@ -44,6 +44,7 @@ from stakenet.api.limits import QueryLimits, limit_extensions
 from stakenet.api.privacy import PrivacyMutation, PrivacyQuery
 from stakenet.api.subscriptions import Subscription
 from stakenet.api.types import (
+    STAKEHOLDER_TYPE_NAMES,
     TYPE_NAMES,
     Company,
     Info,
@@ -66,6 +67,7 @@ from stakenet.api.types import (
     kind_filter,
     offset_cursor,
     paginate,
+    stakeholder_id,
     stakeholder_type,
     tie_type,
     user_errors,
@@ -74,7 +76,6 @@ from stakenet.domain import model
 from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
 from stakenet.services.container import Services, Settings
 from stakenet.services.network import (
-    MAX_PAGE_SIZE,
     MapRequest,
     PageRequest,
     StakeholderFilter,
@@ -100,36 +101,11 @@ async def _attempt(action: Callable[[], Awaitable[T]]) -> _Outcome:
         return _Outcome(None, user_errors(error))
 
 
-def _entity_id(global_id: str, field: str, *expected: str) -> str:
-    type_name, entity_id = from_global_id(global_id, field)
-    if expected and type_name not in expected:
-        raise ValidationFailed(
-            [
-                Issue(
-                    field,
-                    f"'{global_id}' is a {type_name} id; expected {' or '.join(expected)}.",
-                    "INVALID_ID",
-                )
-            ]
-        )
-    return entity_id
-
-
-STAKEHOLDER_TYPE_NAMES = tuple(TYPE_NAMES.values())
-
-
 @strawberry.enum(description="How to order a stakeholder listing.")
 class StakeholderOrderBy(Enum):
     NAME = "NAME"
     UPDATED_AT = "UPDATED_AT"
     INFLUENCE = "INFLUENCE"
-
-
-def _check_first(first: int) -> None:
-    if not 1 <= first <= MAX_PAGE_SIZE:
-        raise ValidationFailed(
-            [Issue("first", f"'first' must be between 1 and {MAX_PAGE_SIZE}, got {first}.")]
-        )
 
 
 @strawberry.type(description="Read the network.")
@@ -159,9 +135,7 @@ class Query(AnalyticsQuery, PrivacyQuery):
             raise ValidationFailed([Issue("id", "Give exactly one of 'id' or 'key'.")])
         loaders = info.context.loaders
         if id is not None:
-            entity = await loaders.stakeholder_by_id.load(
-                _entity_id(id, "id", *STAKEHOLDER_TYPE_NAMES)
-            )
+            entity = await loaders.stakeholder_by_id.load(stakeholder_id(id, "id"))
         else:
             entity = await loaders.stakeholder_by_key.load(key or "")
         return stakeholder_type(entity) if entity else None
@@ -179,7 +153,7 @@ class Query(AnalyticsQuery, PrivacyQuery):
         first: int = 50,
         after: str | None = None,
     ) -> StakeholderConnection:
-        _check_first(first)
+        PageRequest(first=first).check()
         where = StakeholderFilter(
             kind=kind_filter(kind),
             search=search,
@@ -236,7 +210,7 @@ class Query(AnalyticsQuery, PrivacyQuery):
     ) -> RelationshipMap:
         network = info.context.services.network
         state = info.context.services.analytics.state
-        center = _entity_id(center_id, "centerId", *STAKEHOLDER_TYPE_NAMES)
+        center = stakeholder_id(center_id, "centerId")
         result = await network.relationship_map(
             MapRequest(
                 center_id=center,
@@ -306,7 +280,7 @@ async def _create(
 def _ids_in(row: dict[str, Any], *names: str) -> dict[str, Any]:
     for name in names:
         if name in row:
-            row[name] = _entity_id(row[name], name, *STAKEHOLDER_TYPE_NAMES)
+            row[name] = stakeholder_id(row[name], name)
     return row
 
 
@@ -361,9 +335,7 @@ class Mutation(EditingMutation, PrivacyMutation):
             row = input_row(input)
             row["participants"] = [
                 {
-                    "key": _entity_id(
-                        p.stakeholder_id, f"participants[{i}]", *STAKEHOLDER_TYPE_NAMES
-                    ),
+                    "key": stakeholder_id(p.stakeholder_id, f"participants[{i}]"),
                     "actingAs": p.acting_as,
                 }
                 for i, p in enumerate(input.participants)

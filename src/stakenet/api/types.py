@@ -15,13 +15,13 @@ from typing import Annotated, TypeVar
 import strawberry
 
 from stakenet.api.context import Context
-from stakenet.api.ids import to_global_id
+from stakenet.api.ids import entity_id, to_global_id
 from stakenet.domain import model
 from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
 from stakenet.domain.seniority import effective_seniority
 from stakenet.services.access import visible_notes
-from stakenet.services.network import MAX_PAGE_SIZE
 from stakenet.services.network import Direction as DomainDirection
+from stakenet.services.network import PageRequest
 
 Info = strawberry.Info[Context, None]
 T = TypeVar("T")
@@ -304,6 +304,12 @@ _STAKEHOLDER_TYPES: dict[model.StakeholderKind, type[Stakeholder]] = {
     model.StakeholderKind.ORGANIZATION: Organization,
 }
 TYPE_NAMES = {kind: cls.__name__ for kind, cls in _STAKEHOLDER_TYPES.items()}
+STAKEHOLDER_TYPE_NAMES = tuple(TYPE_NAMES.values())
+
+
+def stakeholder_id(global_id: str, field: str = "id") -> str:
+    """The raw id inside a stakeholder's global id (of any of its four types)."""
+    return entity_id(global_id, field, STAKEHOLDER_TYPE_NAMES)
 
 
 def stakeholder_type(entity: model.Stakeholder) -> Stakeholder:
@@ -614,10 +620,7 @@ def offset_cursor(offset: int) -> str:
 
 def paginate(items: list[T], first: int, after: str | None) -> tuple[list[T], int, bool]:
     """One page of an in-memory list: (items, offset of the first, whether more follow)."""
-    if not 1 <= first <= MAX_PAGE_SIZE:
-        raise ValidationFailed(
-            [Issue("first", f"'first' must be between 1 and {MAX_PAGE_SIZE}, got {first}.")]
-        )
+    PageRequest(first=first).check()
     start = 0
     if after is not None:
         try:

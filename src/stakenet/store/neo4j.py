@@ -79,7 +79,6 @@ from stakenet.store.codec import (
     tie_to_dict,
 )
 from stakenet.store.port import (
-    MAX_PAGE_SIZE,
     Direction,
     Page,
     PageRequest,
@@ -1162,16 +1161,7 @@ class Neo4jStore:
         page: PageRequest,
         order: StakeholderOrder = StakeholderOrder.NAME,
     ) -> Page[Stakeholder]:
-        if not 1 <= page.first <= MAX_PAGE_SIZE:
-            raise ValidationFailed(
-                [
-                    Issue(
-                        "first",
-                        f"first must be between 1 and {MAX_PAGE_SIZE}, not {page.first}.",
-                        "OUT_OF_RANGE",
-                    )
-                ]
-            )
+        page.check()
         after = None if page.after is None else decode_cursor(page.after, order)
         params: dict[str, Any] = {
             "kind": None if where.kind is None else where.kind.value,

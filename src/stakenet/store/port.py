@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
 from stakenet.domain.access import ApiToken, AuditEntry
+from stakenet.domain.errors import Issue, ValidationFailed
 from stakenet.domain.model import (
     Change,
     Counts,
@@ -56,6 +57,19 @@ class StakeholderFilter:
 class PageRequest:
     first: int = 50
     after: str | None = None  # an opaque cursor returned with an earlier page
+
+    def check(self) -> None:
+        """Every adapter refuses a page size outside 1..MAX_PAGE_SIZE the same way."""
+        if not 1 <= self.first <= MAX_PAGE_SIZE:
+            raise ValidationFailed(
+                [
+                    Issue(
+                        "first",
+                        f"'first' must be between 1 and {MAX_PAGE_SIZE}, got {self.first}.",
+                        "OUT_OF_RANGE",
+                    )
+                ]
+            )
 
 
 @dataclass(frozen=True, slots=True)

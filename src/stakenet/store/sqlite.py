@@ -58,7 +58,6 @@ from stakenet.store.codec import (
     participant_to_dict,
 )
 from stakenet.store.port import (
-    MAX_PAGE_SIZE,
     Direction,
     Page,
     PageRequest,
@@ -641,16 +640,7 @@ class SQLiteStore:
         page: PageRequest,
         order: StakeholderOrder = StakeholderOrder.NAME,
     ) -> Page[Stakeholder]:
-        if not 1 <= page.first <= MAX_PAGE_SIZE:
-            raise ValidationFailed(
-                [
-                    Issue(
-                        "first",
-                        f"first must be between 1 and {MAX_PAGE_SIZE}, not {page.first}.",
-                        "OUT_OF_RANGE",
-                    )
-                ]
-            )
+        page.check()
         after = None if page.after is None else decode_cursor(page.after, order)
         conditions, params = _stakeholder_conditions(where)
         sort_column = "name_folded" if order is StakeholderOrder.NAME else "updated_at"
