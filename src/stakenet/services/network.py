@@ -141,10 +141,10 @@ class NetworkService:
     async def erase_stakeholder(self, stakeholder_id: str) -> None:
         """Remove a person everywhere: store, change log, projection (admins only)."""
         require(Role.ADMIN, "Erasing a stakeholder")
-        await self.store.erase_stakeholder(
+        result = await self.store.erase_stakeholder(
             stakeholder_id, audit_entry("eraseStakeholder", [stakeholder_id])
         )
-        await self.sync()
+        await self.follow(result)
 
     # -- reads -----------------------------------------------------------------------------
 
