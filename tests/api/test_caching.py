@@ -6,12 +6,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
+from stakenet.api.caching import validation_cache
 from stakenet.api.context import Context
-from stakenet.api.schema import build_schema
+from stakenet.api.schema import PARSED_DOCUMENTS, build_schema
 from stakenet.domain.access import Principal, Role
 from stakenet.domain.model import StakeholderKind
 from stakenet.services.access import acting_as
-from stakenet.services.container import Services
+from stakenet.services.container import Services, Settings
 from stakenet.services.network import NetworkService
 from stakenet.store.sqlite import SQLiteStore
 from support.live_server import Api
@@ -68,6 +71,29 @@ async def test_cached_answers_follow_the_revision_and_the_caller(tmp_path: Path)
         after_write = await run(editor)
         assert after_write["stakeholders"]["totalCount"] == 2  # type: ignore[index]
         assert listings == 3  # the viewer's answer and the one after the write were computed
+    finally:
+        await network.stop()
+
+
+@pytest.mark.parametrize("production", [False, True])
+async def test_a_document_is_validated_once_whatever_its_variables(production: bool) -> None:
+    """The limits' validation rules are the same on every request, so the cache can hit."""
+    network = NetworkService(SQLiteStore(":memory:"))
+    await network.start()
+    services = Services.around(network)
+    settings = Settings(production=True) if production else Settings()
+    schema = build_schema(settings, services)
+    document = "query($n: Int!) { stakeholders(first: $n) { totalCount } }"
+    try:
+        cache = validation_cache(PARSED_DOCUMENTS)
+        before = cache.cache_info()
+        for first in (1, 2, 3):
+            result = await schema.execute(
+                document, variable_values={"n": first}, context_value=Context(services)
+            )
+            assert result.errors is None
+        after = cache.cache_info()
+        assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
     finally:
         await network.stop()
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from stakenet.api.context import Context
+from stakenet.api.ids import to_global_id
 from stakenet.api.schema import build_schema
 from stakenet.services.container import Services
 from stakenet.services.network import NetworkService
@@ -89,3 +90,40 @@ async def test_a_nested_query_costs_the_same_store_calls_for_5_or_50_people(
     baseline = await store_calls_for(2, tmp_path)
     assert calls == baseline, f"store calls grew with the number of items: {calls} vs {baseline}"
     assert sum(calls.values()) <= 6
+
+
+ANALYTIC_LISTS = """query($center: ID!) {
+  relationshipMap(centerId: $center, depth: 2) {
+    center { name } nodes { stakeholder { name } } }
+  communities { size members { name } }
+}"""
+
+
+@pytest.mark.parametrize("people", [5, 50])
+async def test_maps_and_communities_read_their_stakeholders_in_one_store_call(
+    people: int, tmp_path: Path
+) -> None:
+    store = CountingStore(SQLiteStore(str(tmp_path / f"a{people}.db")))
+    network = NetworkService(store)  # type: ignore[arg-type]
+    await network.start()
+    try:
+        await import_document(network, network_of(people))
+        services = Services.around(network)
+        await services.analytics.refresh()
+        company = (await network.stakeholders_by_key(["c"]))[0]
+        assert company is not None
+        store.calls.clear()
+        result = await build_schema().execute(
+            ANALYTIC_LISTS,
+            variable_values={"center": to_global_id("Company", company.id)},
+            context_value=Context(services),
+        )
+        assert result.errors is None, result.errors
+        assert result.data is not None
+        drawn = result.data["relationshipMap"]["nodes"]
+        assert len(drawn) == people + 1
+        members = [m for c in result.data["communities"] for m in c["members"]]
+        assert len(members) == people + 1
+        assert store.calls == {"get_stakeholders": 1}, store.calls
+    finally:
+        await network.stop()

@@ -20,6 +20,7 @@ from stakenet.api.types import (
     Tie,
     kind_filter,
     load_stakeholder,
+    load_stakeholders,
     stakeholder_id,
     tie_type,
 )
@@ -131,7 +132,7 @@ class IntroductionPath:
 
     @strawberry.field(description="The people, from our side to the target's side.")
     async def steps(self, info: Info) -> list[Stakeholder]:
-        return [await load_stakeholder(info, step) for step in self.result.steps]
+        return await load_stakeholders(info, list(self.result.steps))
 
     @strawberry.field(description="One link per hop; links[i] joins steps[i] to steps[i+1].")
     def links(self, info: Info) -> list[PathLink]:
@@ -210,7 +211,7 @@ class Community:
 
     @strawberry.field(description="The members, by name.")
     async def members(self, info: Info) -> list[Stakeholder]:
-        return [await load_stakeholder(info, m) for m in self.member_ids]
+        return await load_stakeholders(info, self.member_ids)
 
 
 @strawberry.type(description="A broker between groups: high betweenness, low constraint.")
@@ -248,7 +249,7 @@ class WhatIf:
 
     @strawberry.field(description="Decision-makers reachable now and not after.")
     async def lost_decision_makers(self, info: Info) -> list[Stakeholder]:
-        return [await load_stakeholder(info, p) for p in self.lost_decision_maker_ids]
+        return await load_stakeholders(info, self.lost_decision_maker_ids)
 
 
 def _tie_or_stakeholder_id(global_id: str) -> str:

@@ -93,7 +93,8 @@ def response_caching(services: Services, cache: LRU[tuple[Any, ...], Any]) -> Ca
 
 
 @functools.cache
-def _cached_validation(maxsize: int) -> Callable[..., Any]:
+def validation_cache(maxsize: int) -> Callable[..., Any]:
+    """graphql-core validation behind an LRU keyed by (schema, document, rules), one per size."""
     from strawberry.schema.schema import validate_document
 
     return functools.lru_cache(maxsize=maxsize)(validate_document)
@@ -105,7 +106,7 @@ class CachedValidation(SchemaExtension):
     exactly the work those limits exist to avoid."""
 
     def __init__(self, maxsize: int) -> None:
-        self.validate = _cached_validation(maxsize)
+        self.validate = validation_cache(maxsize)
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context

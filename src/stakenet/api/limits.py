@@ -202,17 +202,25 @@ class HideSuggestions(SchemaExtension):
 
 
 def limit_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]:
-    """Factories, not instances: strawberry then gives each operation its own extension."""
+    """Factories, not instances: strawberry then gives each operation its own extension.
+
+    The depth and alias rules are built once here, not per operation as their extensions do:
+    the same rule classes on every request keep the validation cache (keyed by document and
+    rules) hitting.
+    """
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    ]
+    if not limits.introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
     extensions: list[Callable[[], SchemaExtension]] = [
         functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
         functools.partial(
             SelectionLimits, max_fields=limits.max_fields, max_directives=limits.max_directives
         ),
-        functools.partial(QueryDepthLimiter, max_depth=limits.max_depth),
-        functools.partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
+        functools.partial(AddValidationRules, rules),
     ]
-    if not limits.introspection:
-        extensions.append(functools.partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
     if not limits.suggestions:
         extensions.append(HideSuggestions)
     return extensions

@@ -73,7 +73,7 @@ from stakenet.api.types import (
     user_errors,
 )
 from stakenet.domain import model
-from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
+from stakenet.domain.errors import Issue, NotFound, StakenetError, ValidationFailed
 from stakenet.services.container import Services, Settings
 from stakenet.services.network import (
     MapRequest,
@@ -224,30 +224,35 @@ class Query(AnalyticsQuery, PrivacyQuery):
         metrics = state.snapshot.nodes if state else {}
         activity = state.activity() if state else {}
         busiest = max((activity.get(n, 0.0) for n in result.distances), default=0.0) or 1.0
-        graph = network.projection.graph
-        type_of = {
-            n: TYPE_NAMES[model.StakeholderKind(graph.nodes[n]["kind"])] for n in result.distances
-        }
+        loader = info.context.loaders.stakeholder_by_id
+        entities = await loader.load_many(list(result.distances))
+        # One global id per stakeholder, shared by its node and the ends of its edges.
+        drawn = {entity.id: stakeholder_type(entity) for entity in entities if entity is not None}
+        if center not in drawn:
+            raise NotFound(f"No stakeholder with id '{center}'.")
         return RelationshipMap(
-            center_id=center,
+            center=drawn[center],
             nodes=[
                 MapNode(
-                    stakeholder_id=node,
+                    stakeholder=drawn[node],
                     distance=distance,
                     influence=metrics[node].influence if node in metrics else 0.0,
                     interaction_intensity=activity.get(node, 0.0) / busiest,
                 )
                 for node, distance in result.distances.items()
+                if node in drawn
             ],
             edges=[
                 MapEdge(
                     id=strawberry.ID(to_global_id("Tie", edge.tie_id)),
-                    source=strawberry.ID(to_global_id(type_of[edge.source], edge.source)),
-                    target=strawberry.ID(to_global_id(type_of[edge.target], edge.target)),
+                    source=drawn[edge.source].id,
+                    target=drawn[edge.target].id,
                     kind=model.TieKind(edge.kind),
                     strength=edge.strength,
                 )
                 for edge in result.edges
+                # A stakeholder deleted since the projection was read leaves the map whole.
+                if edge.source in drawn and edge.target in drawn
             ],
             truncated=result.truncated,
             revision=network.projection.revision,

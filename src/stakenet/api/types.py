@@ -324,6 +324,15 @@ async def load_stakeholder(info: Info, stakeholder_id: str) -> Stakeholder:
     return stakeholder_type(entity)
 
 
+async def load_stakeholders(info: Info, stakeholder_ids: list[str]) -> list[Stakeholder]:
+    """Several stakeholders in one store call; awaiting `load_stakeholder` in a loop would
+    make one call per stakeholder."""
+    found = await info.context.loaders.stakeholder_by_id.load_many(stakeholder_ids)
+    if None in found:
+        raise LookupError("a stakeholder vanished")
+    return [stakeholder_type(entity) for entity in found if entity is not None]
+
+
 @strawberry.type(description="One weighted input of a tie's strength.")
 class StrengthComponent:
     name: str = strawberry.field(description="declared, observed or default.")
@@ -531,16 +540,14 @@ class StakeholderConnection:
 
 @strawberry.type(description="A stakeholder on a relationship map.")
 class MapNode:
-    stakeholder_id: strawberry.Private[str]
+    # Read for the whole map in one store call before the nodes are resolved: a resolver per
+    # node would cost a task and a DataLoader round per stakeholder.
+    stakeholder: Stakeholder = strawberry.field(description="The stakeholder.")
     distance: int = strawberry.field(description="Hops from the centre of the map.")
     influence: float = strawberry.field(description="Influence score (0 until analytics ran).")
     interaction_intensity: float = strawberry.field(
         description="Recency-weighted interactions, 0..1 relative to the busiest on the map."
     )
-
-    @strawberry.field(description="The stakeholder.")
-    async def stakeholder(self, info: Info) -> Stakeholder:
-        return await load_stakeholder(info, self.stakeholder_id)
 
 
 @strawberry.type(description="A tie on a relationship map.")
@@ -554,15 +561,11 @@ class MapEdge:
 
 @strawberry.type(description="The network around one stakeholder, ready to draw.")
 class RelationshipMap:
-    center_id: strawberry.Private[str]
+    center: Stakeholder = strawberry.field(description="The stakeholder at the centre.")
     nodes: list[MapNode] = strawberry.field(description="Stakeholders, the centre first.")
     edges: list[MapEdge] = strawberry.field(description="Ties among them.")
     truncated: bool = strawberry.field(description="True when `limit` left stakeholders out.")
     revision: int = strawberry.field(description="The graph revision the map was drawn at.")
-
-    @strawberry.field(description="The stakeholder at the centre.")
-    async def center(self, info: Info) -> Stakeholder:
-        return await load_stakeholder(info, self.center_id)
 
 
 @strawberry.type(description="Size of the network and the revisions it is known at.")
