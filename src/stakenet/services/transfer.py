@@ -94,7 +94,8 @@ async def import_into(
     given_ids = [s.id for _, s in parsed.stakeholders if s.id]
     existing_by_id = {s.id: s for s in await store.get_stakeholders(given_ids) if s is not None}
     by_ref: dict[str, Stakeholder] = {}
-    batch = WriteBatch()
+    # The import's changes are read back from the log by whoever follows it.
+    batch = WriteBatch(report_changes=False)
     people = _Counter()
     unchanged = 0
     for index, row in parsed.stakeholders:

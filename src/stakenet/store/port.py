@@ -98,6 +98,9 @@ class WriteBatch:
     # Written in the same transaction as the batch, with its revision, when the batch changes
     # anything; so the audit trail never misses nor invents a change.
     audit: AuditEntry | None = None
+    # False: the result's `changes` may be left empty (the change log holds them all the same);
+    # for a bulk write, whose caller needs no entity back or reads them with `changes_since`.
+    report_changes: bool = True
 
     def __len__(self) -> int:
         return (

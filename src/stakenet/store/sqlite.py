@@ -22,6 +22,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 
+import orjson
+
 from stakenet.domain.access import ApiToken, AuditEntry, Role
 from stakenet.domain.errors import (
     Conflict,
@@ -36,6 +38,7 @@ from stakenet.domain.model import (
     ChangeOp,
     Counts,
     DecisionRole,
+    Entity,
     EntityType,
     Evidence,
     GraphData,
@@ -54,8 +57,6 @@ from stakenet.store.codec import (
     decode_cursor,
     encode_cursor,
     entity_from_dict,
-    interaction_to_dict,
-    participant_to_dict,
 )
 from stakenet.store.port import (
     Direction,
@@ -214,62 +215,30 @@ def _field_names(entity: type[Any]) -> tuple[str, ...]:
 
 
 Convert = Callable[[Any], Any]
-Stamp = tuple[datetime, str]  # a moment, and the text the database holds for it
+Row = Sequence[Any]
+
+# One encoder for every call: json.dumps builds a new one per call when given options.
+_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
-def _present(names: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
-    """The name: value pairs whose value is not None (the codec leaves None fields out)."""
-    return {name: value for name, value in zip(names, values, strict=False) if value is not None}
+class _Decoder:
+    """Turns the columns of a row back into field values; columns are named after the fields.
 
-
-def _stamp(moment: datetime) -> Stamp:
-    utc = _as_utc(moment)
-    return utc, _utc_text(utc)
-
-
-class _Shape:
-    """How an entity's fields map to columns named after them, and back.
-
-    Columns hold what store.codec makes of each field, except that datetimes are fixed-width
-    UTC text. StrEnum members are str, so sqlite3 and json take them as they are. The change
-    log payload is the same encoding, as a JSON object. Conversions are listed only for the
-    columns that need one: this runs once per row of a bulk import.
+    Columns hold the field values as they are, except that datetimes and dates are ISO text and
+    enums plain text. Conversions are listed only for the columns that need one.
     """
 
-    def __init__(
-        self,
-        columns: tuple[str, ...],
-        encoders: Mapping[str, Convert],
-        decoders: Mapping[str, Convert],
-    ) -> None:
+    def __init__(self, columns: tuple[str, ...], decoders: Mapping[str, Convert]) -> None:
         self.columns = columns
-        self.values = operator.attrgetter(*columns)
-        self._encoders = [(columns.index(name), convert) for name, convert in encoders.items()]
         self._decoders = [(columns.index(name), convert) for name, convert in decoders.items()]
-        self._created = columns.index("created_at")
-        self._updated = columns.index("updated_at")
 
-    def stamped(
-        self, entity: object, created: Stamp, updated: Stamp
-    ) -> tuple[list[Any], list[Any]]:
-        """The entity's field values with its timestamps set, and the row that stores them."""
-        values = list(self.values(entity))
-        values[self._created], values[self._updated] = created[0], updated[0]
-        row = _converted(values, self._encoders)
-        row[self._created], row[self._updated] = created[1], updated[1]
-        return values, row
-
-    def decoded(self, row: Sequence[Any]) -> list[Any]:
-        return _converted(row, self._decoders)
-
-
-def _converted(values: Sequence[Any], conversions: Sequence[tuple[int, Convert]]) -> list[Any]:
-    converted = list(values)
-    for index, convert in conversions:
-        value = converted[index]
-        if value is not None:
-            converted[index] = convert(value)
-    return converted
+    def __call__(self, row: Row) -> list[Any]:
+        values = list(row)
+        for index, convert in self._decoders:
+            value = values[index]
+            if value is not None:
+                values[index] = convert(value)
+        return values
 
 
 _TIMES_FROM_TEXT: Mapping[str, Convert] = {
@@ -278,14 +247,13 @@ _TIMES_FROM_TEXT: Mapping[str, Convert] = {
 }
 
 _STAKEHOLDER_FIELDS = _field_names(Stakeholder)
-# The common fields come first in Stakeholder; the kind attributes after them share one JSON
-# column.
+# The common fields come first in Stakeholder, ending with the two timestamps; the kind
+# attributes after them share one JSON column.
 _STAKEHOLDER_COLUMNS = _STAKEHOLDER_FIELDS[: _STAKEHOLDER_FIELDS.index("updated_at") + 1]
 _STAKEHOLDER_ATTRIBUTES = _STAKEHOLDER_FIELDS[len(_STAKEHOLDER_COLUMNS) :]
-_STAKEHOLDER_SHAPE = _Shape(
-    _STAKEHOLDER_FIELDS,
-    encoders={"tags": list},
-    decoders={
+_STAKEHOLDER_DECODER = _Decoder(
+    _STAKEHOLDER_COLUMNS,
+    {
         **_TIMES_FROM_TEXT,
         "kind": StakeholderKind,
         "internal": bool,
@@ -297,23 +265,37 @@ _ATTRIBUTE_DECODERS: Mapping[str, Convert] = {
     "category": OrganizationCategory,
 }
 _STAKEHOLDER_SELECT = f"SELECT {', '.join(_STAKEHOLDER_COLUMNS)}, attributes FROM stakeholders"  # noqa: S608
+_STAKEHOLDER_HEAD = operator.attrgetter(*_STAKEHOLDER_COLUMNS[:-2])
+_STAKEHOLDER_ATTRIBUTE_VALUES = operator.attrgetter(*_STAKEHOLDER_ATTRIBUTES)
 _INTERNAL = _STAKEHOLDER_COLUMNS.index("internal")
 _TAGS = _STAKEHOLDER_COLUMNS.index("tags")
 
 
-def _stakeholder_from_row(row: Sequence[Any]) -> Stakeholder:
+def _stakeholder_row(stakeholder: Stakeholder, created: str, updated: str) -> list[Any]:
+    """The stakeholder as `_STAKEHOLDER_SELECT` reads it back: its columns, then attributes."""
+    row = [*_STAKEHOLDER_HEAD(stakeholder), created, updated]
+    row[_INTERNAL] = int(row[_INTERNAL])
+    row[_TAGS] = _json(row[_TAGS])
+    attributes = zip(
+        _STAKEHOLDER_ATTRIBUTES, _STAKEHOLDER_ATTRIBUTE_VALUES(stakeholder), strict=True
+    )
+    row.append(_json({name: value for name, value in attributes if value is not None}))
+    return row
+
+
+def _stakeholder_from_row(row: Row) -> Stakeholder:
     """A stakeholder from the columns of `_STAKEHOLDER_SELECT`, in that order."""
     attributes: dict[str, Any] = json.loads(row[-1])
     for name, decode in _ATTRIBUTE_DECODERS.items():
         if name in attributes:
             attributes[name] = decode(attributes[name])
-    return Stakeholder(*_STAKEHOLDER_SHAPE.decoded(row[:-1]), **attributes)
+    return Stakeholder(*_STAKEHOLDER_DECODER(row[:-1]), **attributes)
 
 
-_TIE_SHAPE = _Shape(
-    _field_names(Tie),
-    encoders={"since": date.isoformat, "until": date.isoformat},
-    decoders={
+_TIE_COLUMNS = _field_names(Tie)  # ending with the two timestamps
+_TIE_DECODER = _Decoder(
+    _TIE_COLUMNS,
+    {
         **_TIMES_FROM_TEXT,
         "kind": TieKind,
         "evidence": Evidence,
@@ -322,19 +304,50 @@ _TIE_SHAPE = _Shape(
         "until": date.fromisoformat,
     },
 )
-_TIE_SELECT = f"SELECT {', '.join(_TIE_SHAPE.columns)} FROM ties"  # noqa: S608 (fixed columns)
+_TIE_SELECT = f"SELECT {', '.join(_TIE_COLUMNS)} FROM ties"  # noqa: S608 (fixed columns)
+_TIE_HEAD = operator.attrgetter(*_TIE_COLUMNS[:-2])
+_SINCE = _TIE_COLUMNS.index("since")
+_UNTIL = _TIE_COLUMNS.index("until")
 
 
-def _tie_from_row(row: Sequence[Any]) -> Tie:
-    return Tie(*_TIE_SHAPE.decoded(row))
+def _tie_row(tie: Tie, created: str, updated: str) -> Row:
+    """The tie as `_TIE_SELECT` reads it back. This runs once per tie of a bulk import."""
+    row = (*_TIE_HEAD(tie), created, updated)
+    if row[_SINCE] is None and row[_UNTIL] is None:
+        return row
+    dated = list(row)
+    for index in (_SINCE, _UNTIL):
+        if dated[index] is not None:
+            dated[index] = dated[index].isoformat()
+    return dated
 
 
-_INTERACTION_SHAPE = _Shape(
-    tuple(name for name in _field_names(Interaction) if name != "participants"),
-    encoders={"occurred_at": _utc_text},
-    decoders={**_TIMES_FROM_TEXT, "kind": InteractionKind, "occurred_at": datetime.fromisoformat},
+def _tie_from_row(row: Row) -> Tie:
+    return Tie(*_TIE_DECODER(row))
+
+
+_INTERACTION_COLUMNS = tuple(name for name in _field_names(Interaction) if name != "participants")
+_INTERACTION_DECODER = _Decoder(
+    _INTERACTION_COLUMNS,
+    {**_TIMES_FROM_TEXT, "kind": InteractionKind, "occurred_at": datetime.fromisoformat},
 )
-_INTERACTION_SELECT = f"SELECT {', '.join(_INTERACTION_SHAPE.columns)} FROM interactions"  # noqa: S608
+_INTERACTION_SELECT = f"SELECT {', '.join(_INTERACTION_COLUMNS)} FROM interactions"  # noqa: S608
+_INTERACTION_HEAD = operator.attrgetter(*_INTERACTION_COLUMNS[:-2])
+_OCCURRED_AT = _INTERACTION_COLUMNS.index("occurred_at")
+
+
+def _interaction_row(interaction: Interaction, created: str, updated: str) -> list[Any]:
+    """The interaction as `_INTERACTION_SELECT` reads it back (participants are not in it)."""
+    row = [*_INTERACTION_HEAD(interaction), created, updated]
+    row[_OCCURRED_AT] = _utc_text(row[_OCCURRED_AT])
+    return row
+
+
+def _interaction_from_row(row: Row, participants: Sequence[Participant]) -> Interaction:
+    return Interaction(
+        **dict(zip(_INTERACTION_COLUMNS, _INTERACTION_DECODER(row), strict=True)),
+        participants=tuple(participants),
+    )
 
 
 def _insert_sql(table: str, columns: Sequence[str]) -> str:
@@ -347,19 +360,20 @@ def _update_sql(table: str, columns: Sequence[str]) -> str:
     return f"{_insert_sql(table, columns)} ON CONFLICT (id) DO UPDATE SET {updates}"
 
 
-_STAKEHOLDER_TABLE_COLUMNS = (*_STAKEHOLDER_COLUMNS, "name_folded", "attributes")
+# name_folded last: a stakeholder's insert row is its `_stakeholder_row` and the folded name.
+_STAKEHOLDER_TABLE_COLUMNS = (*_STAKEHOLDER_COLUMNS, "attributes", "name_folded")
 _INSERT_STAKEHOLDER = _insert_sql("stakeholders", _STAKEHOLDER_TABLE_COLUMNS)
 _UPDATE_STAKEHOLDER = _update_sql("stakeholders", _STAKEHOLDER_TABLE_COLUMNS)
-_INSERT_TIE = _insert_sql("ties", _TIE_SHAPE.columns)
-_UPDATE_TIE = _update_sql("ties", _TIE_SHAPE.columns)
-_INSERT_INTERACTION = _insert_sql("interactions", _INTERACTION_SHAPE.columns)
-_UPDATE_INTERACTION = _update_sql("interactions", _INTERACTION_SHAPE.columns)
+_INSERT_TIE = _insert_sql("ties", _TIE_COLUMNS)
+_UPDATE_TIE = _update_sql("ties", _TIE_COLUMNS)
+_INSERT_INTERACTION = _insert_sql("interactions", _INTERACTION_COLUMNS)
+_UPDATE_INTERACTION = _update_sql("interactions", _INTERACTION_COLUMNS)
 
 
 def _write_rows(
     connection: sqlite3.Connection,
     statements: tuple[str, str],
-    rows: Sequence[Sequence[Any]],
+    rows: Sequence[Row],
     existing: Mapping[str, Any],
 ) -> None:
     """Insert the rows whose id (first column) is new and update the others.
@@ -367,12 +381,20 @@ def _write_rows(
     A plain INSERT is cheaper than an upsert, which matters for a bulk import.
     """
     insert, update = statements
+    if not existing:
+        connection.executemany(insert, rows)
+        return
     connection.executemany(insert, [row for row in rows if row[0] not in existing])
     connection.executemany(update, [row for row in rows if row[0] in existing])
 
 
-# One encoder for every call: json.dumps builds a new one per call when given options.
-_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+# --- the change log -----------------------------------------------------------------------------
+#
+# One row of `change_sets` per revision: a JSON array of runs [entity_type, op, items], in the
+# order the batch did them. An upsert's item is the entity's row as the SELECTs above read it
+# (an interaction's row ends with its participants as [stakeholder_id, acting_as] pairs); a
+# delete's item is the entity's id. Runs converted from the older one-row-per-change log hold
+# the store.codec object of the entity instead of its row.
 
 
 class _ChangeLog:
@@ -380,51 +402,71 @@ class _ChangeLog:
 
     def __init__(self, revision: int) -> None:
         self.revision = revision
-        self._entries: dict[tuple[EntityType, str], tuple[Change, dict[str, Any] | None]] = {}
+        self._runs: list[tuple[str, str, list[Any]]] = []
 
     def __bool__(self) -> bool:
-        return bool(self._entries)
+        return any(items for _, _, items in self._runs)
 
-    def _record(
-        self, entity_type: EntityType, change: Change, payload: dict[str, Any] | None
-    ) -> None:
-        key = (entity_type, change.entity_id)
-        # A later write to the same entity replaces the earlier entry and moves it last.
-        self._entries.pop(key, None)
-        self._entries[key] = (change, payload)
-
-    def upsert(
-        self,
-        entity_type: EntityType,
-        entity: Stakeholder | Tie | Interaction,
-        payload: dict[str, Any],
-    ) -> None:
-        change = Change(self.revision, entity_type, ChangeOp.UPSERT, entity.id, entity)
-        self._record(entity_type, change, payload)
+    def upsert(self, entity_type: EntityType, rows: Sequence[Row]) -> None:
+        """Record upserts of `entity_type`, ids unique; each row's first column is its id."""
+        self._add(entity_type.value, ChangeOp.UPSERT.value, list(rows), [row[0] for row in rows])
 
     def delete(self, entity_type: EntityType, entity_id: str) -> None:
-        change = Change(self.revision, entity_type, ChangeOp.DELETE, entity_id)
-        self._record(entity_type, change, None)
+        self._add(entity_type.value, ChangeOp.DELETE.value, [entity_id], [entity_id])
 
-    def rows(self) -> Iterator[tuple[int, str, str, str, str | None]]:
-        for change, payload in self._entries.values():
-            yield (
-                change.revision,
-                change.entity_type.value,
-                change.op.value,
-                change.entity_id,
-                None if payload is None else _json(payload),
-            )
+    def _add(self, kind: str, op: str, items: list[Any], ids: list[str]) -> None:
+        if not items:
+            return
+        # A later write to an entity replaces its earlier entry: one entry per entity, last.
+        earlier = [run for run in self._runs if run[0] == kind]
+        if earlier:
+            again = set(ids)
+            for _, run_op, run_items in earlier:
+                run_items[:] = [item for item in run_items if _item_id(run_op, item) not in again]
+        last = self._runs[-1] if self._runs else None
+        if last is not None and last[:2] == (kind, op):
+            last[2].extend(items)
+        else:
+            self._runs.append((kind, op, items))
+
+    def write(self, connection: sqlite3.Connection) -> None:
+        runs = [run for run in self._runs if run[2]]
+        connection.execute(
+            "INSERT INTO change_sets (revision, changes) VALUES (?, ?)",
+            (self.revision, orjson.dumps(runs).decode()),
+        )
 
     def changes(self) -> list[Change]:
-        return [change for change, _ in self._entries.values()]
+        return _changes_from_runs(self.revision, self._runs)
 
 
-def _change_from_row(row: Sequence[Any]) -> Change:
-    revision, entity_type_value, op, entity_id, payload = row
-    entity_type = EntityType(entity_type_value)
-    entity = None if payload is None else entity_from_dict(entity_type, json.loads(payload))
-    return Change(revision, entity_type, ChangeOp(op), entity_id, entity)
+def _item_id(op: str, item: Any) -> str:
+    if op == ChangeOp.DELETE.value:
+        return str(item)
+    return str(item["id"] if isinstance(item, dict) else item[0])
+
+
+def _changes_from_runs(revision: int, runs: Iterable[Sequence[Any]]) -> list[Change]:
+    changes = []
+    for entity_type_value, op_value, items in runs:
+        entity_type, op = EntityType(entity_type_value), ChangeOp(op_value)
+        if op is ChangeOp.DELETE:
+            changes += [Change(revision, entity_type, op, entity_id) for entity_id in items]
+            continue
+        for item in items:
+            entity = _entity_from_state(entity_type, item)
+            changes.append(Change(revision, entity_type, op, entity.id, entity))
+    return changes
+
+
+def _entity_from_state(entity_type: EntityType, state: Any) -> Entity:
+    if isinstance(state, dict):  # logged before change sets
+        return entity_from_dict(entity_type, state)
+    if entity_type is EntityType.STAKEHOLDER:
+        return _stakeholder_from_row(state)
+    if entity_type is EntityType.TIE:
+        return _tie_from_row(state)
+    return _interaction_from_row(state[:-1], [Participant(*pair) for pair in state[-1]])
 
 
 def _last_by_id(entities: Iterable[R], id_of: Callable[[R], str]) -> list[R]:
@@ -758,21 +800,20 @@ class SQLiteStore:
             raise ValidationFailed([Issue("limit", f"limit must be at least 1, not {limit}.")])
 
         def read(connection: sqlite3.Connection) -> list[Change]:
+            changes: list[Change] = []
             with self._reading(connection):
-                rows = connection.execute(
-                    "SELECT seq, revision, entity_type, op, entity_id, payload FROM changes "
-                    "WHERE revision > ? ORDER BY seq LIMIT ?",
-                    (revision, limit),
-                ).fetchall()
-                if len(rows) == limit:
-                    # The limit may have cut a revision in two: take the rest of the last one.
-                    last_seq, last_revision = rows[-1][0], rows[-1][1]
-                    rows += connection.execute(
-                        "SELECT seq, revision, entity_type, op, entity_id, payload FROM changes "
-                        "WHERE revision = ? AND seq > ? ORDER BY seq",
-                        (last_revision, last_seq),
-                    ).fetchall()
-            return [_change_from_row(row[1:]) for row in rows]
+                sets = connection.execute(
+                    "SELECT revision, changes FROM change_sets WHERE revision > ? "
+                    "ORDER BY revision",
+                    (revision,),
+                )
+                with contextlib.closing(sets):
+                    # Whole revisions only: stop after the one that reaches the limit.
+                    for set_revision, entries in sets:
+                        changes += _changes_from_runs(set_revision, orjson.loads(entries))
+                        if len(changes) >= limit:
+                            break
+            return changes
 
         return await self._run(read)
 
@@ -787,7 +828,7 @@ class SQLiteStore:
         with self._writing(connection):
             current = _read_revision(connection)
             log = _ChangeLog(current + 1)
-            now = _stamp(datetime.now(UTC))
+            now = _utc_text(datetime.now(UTC))
             _delete_interactions(connection, batch.delete_interactions, log)
             _delete_ties(connection, batch.delete_ties, log)
             _delete_stakeholders(connection, batch.delete_stakeholders, now, log)
@@ -799,15 +840,11 @@ class SQLiteStore:
                 # Only deletes of ids that were already gone: nothing changed, so the
                 # revision stays (the transaction commits nothing).
                 return WriteResult(current, [])
-            connection.executemany(
-                "INSERT INTO changes (revision, entity_type, op, entity_id, payload) "
-                "VALUES (?, ?, ?, ?, ?)",
-                log.rows(),
-            )
+            log.write(connection)
             connection.execute("UPDATE meta SET value = ? WHERE name = 'revision'", (log.revision,))
             if batch.audit is not None:
                 _insert_audit(connection, replace(batch.audit, revision=log.revision))
-        return WriteResult(log.revision, log.changes())
+        return WriteResult(log.revision, log.changes() if batch.report_changes else [])
 
     # -- access: tokens and the audit trail
 
@@ -913,19 +950,12 @@ class SQLiteStore:
                     )
                 ]
                 # Every earlier copy of the stakeholder's data and of its ties goes first.
-                for chunk in _chunks([stakeholder_id, *tie_ids]):
-                    connection.execute(
-                        f"DELETE FROM changes WHERE entity_id IN ({_marks(len(chunk))})",  # noqa: S608
-                        list(chunk),
-                    )
+                _scrub_change_log(connection, {stakeholder_id, *tie_ids})
                 log = _ChangeLog(current + 1)
-                now = _stamp(datetime.now(UTC))
-                _delete_stakeholders(connection, [stakeholder_id], now, log)
-                connection.executemany(
-                    "INSERT INTO changes (revision, entity_type, op, entity_id, payload) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    log.rows(),
+                _delete_stakeholders(
+                    connection, [stakeholder_id], _utc_text(datetime.now(UTC)), log
                 )
+                log.write(connection)
                 connection.execute(
                     "UPDATE meta SET value = ? WHERE name = 'revision'", (log.revision,)
                 )
@@ -936,6 +966,29 @@ class SQLiteStore:
             return WriteResult(log.revision, log.changes())
 
         return await self._run(erase)
+
+
+def _scrub_change_log(connection: sqlite3.Connection, entity_ids: Set[str]) -> None:
+    """Remove every change-log entry of these entities (erasure), rewriting the sets they are in.
+
+    Only sets whose text names one of the ids are read; secure_delete zeroes the old text.
+    """
+    found = connection.execute(
+        "SELECT revision, changes FROM change_sets WHERE EXISTS "
+        "(SELECT 1 FROM json_each(?) WHERE instr(change_sets.changes, value) > 0)",
+        (_json(sorted(entity_ids)),),
+    ).fetchall()
+    for revision, text in found:
+        runs = orjson.loads(text)
+        kept = [
+            [kind, op, [item for item in items if _item_id(op, item) not in entity_ids]]
+            for kind, op, items in runs
+        ]
+        if kept != runs:
+            connection.execute(
+                "UPDATE change_sets SET changes = ? WHERE revision = ?",
+                (orjson.dumps([run for run in kept if run[2]]).decode(), revision),
+            )
 
 
 # --- queries run inside a transaction -----------------------------------------------------------
@@ -979,12 +1032,13 @@ def _stakeholder_conditions(where: StakeholderFilter) -> tuple[list[str], list[A
 
 
 def _select_in(
-    connection: sqlite3.Connection, select: str, column: str, values: Sequence[Any]
-) -> Iterator[Any]:
-    """Rows of `select` whose `column` is one of `values`, asking at most CHUNK_SIZE at a time."""
-    for chunk in _chunks(values):
-        sql = f"{select} WHERE {column} IN ({_marks(len(chunk))})"
-        yield from connection.execute(sql, chunk)
+    connection: sqlite3.Connection, select: str, column: str, values: Sequence[str]
+) -> sqlite3.Cursor:
+    """Rows of `select` whose `column` is one of `values`, in one statement however many."""
+    return connection.execute(
+        f"{select} WHERE {column} IN (SELECT value FROM json_each(?))",  # noqa: S608
+        (_json(list(values)),),
+    )
 
 
 def _stakeholders_where(
@@ -1003,7 +1057,7 @@ def _ties_where(connection: sqlite3.Connection, column: str, values: Sequence[st
 def _interactions_where(
     connection: sqlite3.Connection, column: str, values: Sequence[str]
 ) -> list[Interaction]:
-    rows = list(_select_in(connection, _INTERACTION_SELECT, column, values))
+    rows = _select_in(connection, _INTERACTION_SELECT, column, values).fetchall()
     participants = _participants_by_interaction(
         _select_in(
             connection,
@@ -1030,39 +1084,36 @@ def _participants_by_interaction(
 
 
 def _interactions_from_rows(
-    rows: Iterable[Sequence[Any]], participants: Mapping[str, list[Participant]]
+    rows: Iterable[Row], participants: Mapping[str, list[Participant]]
 ) -> list[Interaction]:
-    columns = _INTERACTION_SHAPE.columns
-    return [
-        Interaction(
-            **dict(zip(columns, _INTERACTION_SHAPE.decoded(row), strict=True)),
-            participants=tuple(participants.get(row[0], ())),
-        )
-        for row in rows
-    ]
+    return [_interaction_from_row(row, participants.get(row[0], ())) for row in rows]
 
 
 def _existing_ids(connection: sqlite3.Connection, table: str, ids: Sequence[str]) -> set[str]:
+    if not ids:
+        return set()
     return {row[0] for row in _select_in(connection, f"SELECT id FROM {table}", "id", ids)}  # noqa: S608
 
 
 def _created_at(connection: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, str]:
+    """The creation time, as stored, of each of `ids` that exists in `table`."""
+    if connection.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None:  # noqa: S608
+        return {}  # a first import into an empty table looks nothing up
     select = f"SELECT id, created_at FROM {table}"  # noqa: S608 (table is one of ours)
-    return {row[0]: row[1] for row in _select_in(connection, select, "id", ids)}
+    return dict(_select_in(connection, select, "id", ids).fetchall())
 
 
 def _delete_by_id(connection: sqlite3.Connection, table: str, ids: Sequence[str]) -> set[str]:
-    deleted: set[str] = set()
-    for chunk in _chunks(ids):
-        sql = f"DELETE FROM {table} WHERE id IN ({_marks(len(chunk))}) RETURNING id"  # noqa: S608
-        deleted.update(row[0] for row in connection.execute(sql, chunk).fetchall())
-    return deleted
+    sql = f"DELETE FROM {table} WHERE id IN (SELECT value FROM json_each(?)) RETURNING id"  # noqa: S608
+    return {row[0] for row in connection.execute(sql, (_json(list(ids)),)).fetchall()}
 
 
 def _delete_interactions(
     connection: sqlite3.Connection, ids: Sequence[str], log: _ChangeLog
 ) -> None:
     wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return
     deleted = _delete_by_id(connection, "interactions", wanted)  # participants cascade
     for interaction_id in wanted:
         if interaction_id in deleted:
@@ -1071,6 +1122,8 @@ def _delete_interactions(
 
 def _delete_ties(connection: sqlite3.Connection, ids: Sequence[str], log: _ChangeLog) -> None:
     wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return
     deleted = _delete_by_id(connection, "ties", wanted)
     for tie_id in wanted:
         if tie_id in deleted:
@@ -1078,7 +1131,7 @@ def _delete_ties(connection: sqlite3.Connection, ids: Sequence[str], log: _Chang
 
 
 def _delete_stakeholders(
-    connection: sqlite3.Connection, ids: Sequence[str], now: Stamp, log: _ChangeLog
+    connection: sqlite3.Connection, ids: Sequence[str], now: str, log: _ChangeLog
 ) -> None:
     existing = _existing_ids(connection, "stakeholders", list(dict.fromkeys(ids)))
     wanted = [stakeholder_id for stakeholder_id in dict.fromkeys(ids) if stakeholder_id in existing]
@@ -1094,26 +1147,35 @@ def _delete_stakeholders(
 
     select = "SELECT DISTINCT interaction_id FROM interaction_participants"
     touched = sorted({row[0] for row in _select_in(connection, select, "stakeholder_id", wanted)})
-    for chunk in _chunks(wanted):
-        connection.execute(
-            f"DELETE FROM interaction_participants WHERE stakeholder_id IN ({_marks(len(chunk))})",  # noqa: S608
-            chunk,
-        )
+    connection.execute(
+        "DELETE FROM interaction_participants "
+        "WHERE stakeholder_id IN (SELECT value FROM json_each(?))",
+        (_json(wanted),),
+    )
     orphaned = []
+    states = []
     for interaction in _interactions_where(connection, "id", touched):
         if not interaction.participants:
             orphaned.append(interaction.id)
             continue
-        stored = replace(interaction, updated_at=now[0])
         connection.execute(
-            "UPDATE interactions SET updated_at = ? WHERE id = ?", (now[1], stored.id)
+            "UPDATE interactions SET updated_at = ? WHERE id = ?", (now, interaction.id)
         )
-        log.upsert(EntityType.INTERACTION, stored, interaction_to_dict(stored))
+        created = _utc_text(interaction.created_at or _as_utc(datetime.now(UTC)))
+        states.append(_interaction_state(interaction, created, now))
+    log.upsert(EntityType.INTERACTION, states)
     _delete_interactions(connection, orphaned, log)
 
     _delete_by_id(connection, "stakeholders", wanted)  # their tags cascade
     for stakeholder_id in wanted:
         log.delete(EntityType.STAKEHOLDER, stakeholder_id)
+
+
+def _interaction_state(interaction: Interaction, created: str, updated: str) -> list[Any]:
+    """The interaction's row with its participants last, as the change log holds it."""
+    row = _interaction_row(interaction, created, updated)
+    row.append([(p.stakeholder_id, p.acting_as) for p in interaction.participants])
+    return row
 
 
 def _check_keys(
@@ -1135,16 +1197,16 @@ def _check_keys(
     batch_ids = {entity_id for entity_id, _ in keyed}
     handing_over = []
     select = f"SELECT key, id FROM {table}"  # noqa: S608 (table is one of ours)
-    for key, owner in _select_in(connection, select, "key", list(claimed)):
+    for key, owner in _select_in(connection, select, "key", list(claimed)).fetchall():
         if owner == claimed[key]:
             continue
         if owner not in batch_ids:
             raise Conflict(f"Key '{key}' is already used by another {label}.")
         handing_over.append(owner)
-    for chunk in _chunks(handing_over):
+    if handing_over:
         connection.execute(
-            f"UPDATE {table} SET key = NULL WHERE id IN ({_marks(len(chunk))})",  # noqa: S608
-            chunk,
+            f"UPDATE {table} SET key = NULL WHERE id IN (SELECT value FROM json_each(?))",  # noqa: S608
+            (_json(handing_over),),
         )
 
 
@@ -1174,17 +1236,17 @@ def _check_stakeholders_exist(
                 )
 
 
-def _creation(existing: str | None, given: datetime | None, now: Stamp) -> Stamp:
-    """When an entity was created: as stored, else as given, else now."""
+def _creation(existing: str | None, given: datetime | None, now: str) -> str:
+    """When an entity was created, as stored: as stored already, else as given, else now."""
     if existing is not None:
-        return datetime.fromisoformat(existing), existing
-    return now if given is None else _stamp(given)
+        return existing
+    return now if given is None else _utc_text(given)
 
 
 def _upsert_stakeholders(
     connection: sqlite3.Connection,
     stakeholders: Sequence[Stakeholder],
-    now: Stamp,
+    now: str,
     log: _ChangeLog,
 ) -> None:
     items = _last_by_id(stakeholders, lambda stakeholder: stakeholder.id)
@@ -1192,33 +1254,29 @@ def _upsert_stakeholders(
         return
     _check_keys(connection, "stakeholders", "stakeholder", [(s.id, s.key) for s in items])
     created = _created_at(connection, "stakeholders", [s.id for s in items])
-    rows = []
-    tag_rows: list[tuple[str, str]] = []
-    for stakeholder in items:
-        creation = _creation(created.get(stakeholder.id), stakeholder.created_at, now)
-        values, encoded = _STAKEHOLDER_SHAPE.stamped(stakeholder, creation, now)
-        stored = Stakeholder(*values)
-        payload = _present(_STAKEHOLDER_FIELDS, encoded)
-        attributes = {name: payload[name] for name in _STAKEHOLDER_ATTRIBUTES if name in payload}
-        row = encoded[: len(_STAKEHOLDER_COLUMNS)]
-        row[_INTERNAL] = int(stored.internal)
-        row[_TAGS] = _json(payload["tags"])
-        rows.append([*row, fold(stored.name), _json(attributes)])
-        tag_rows.extend((stored.id, tag) for tag in stored.tags)
-        log.upsert(EntityType.STAKEHOLDER, stored, payload)
+    states = [
+        _stakeholder_row(s, _creation(created.get(s.id), s.created_at, now), now) for s in items
+    ]
+    rows = [
+        (*state, fold(stakeholder.name)) for state, stakeholder in zip(states, items, strict=True)
+    ]
     _write_rows(connection, (_INSERT_STAKEHOLDER, _UPDATE_STAKEHOLDER), rows, created)
+    if created:
+        connection.execute(
+            "DELETE FROM stakeholder_tags WHERE stakeholder_id IN (SELECT value FROM json_each(?))",
+            (_json(list(created)),),
+        )
     connection.executemany(
-        "DELETE FROM stakeholder_tags WHERE stakeholder_id = ?", [(i,) for i in created]
+        "INSERT OR IGNORE INTO stakeholder_tags (stakeholder_id, tag) VALUES (?, ?)",
+        [(s.id, tag) for s in items for tag in s.tags],
     )
-    connection.executemany(
-        "INSERT OR IGNORE INTO stakeholder_tags (stakeholder_id, tag) VALUES (?, ?)", tag_rows
-    )
+    log.upsert(EntityType.STAKEHOLDER, states)
 
 
 def _upsert_ties(
     connection: sqlite3.Connection,
     ties: Sequence[Tie],
-    now: Stamp,
+    now: str,
     log: _ChangeLog,
     written: Set[str],
 ) -> None:
@@ -1230,19 +1288,21 @@ def _upsert_ties(
         connection, "Tie", [(tie.id, (tie.source_id, tie.target_id)) for tie in items], written
     )
     created = _created_at(connection, "ties", [tie.id for tie in items])
-    rows = []
-    for tie in items:
-        creation = _creation(created.get(tie.id), tie.created_at, now)
-        values, row = _TIE_SHAPE.stamped(tie, creation, now)
-        rows.append(row)
-        log.upsert(EntityType.TIE, Tie(*values), _present(_TIE_SHAPE.columns, row))
+    if created:
+        rows = [_tie_row(t, _creation(created.get(t.id), t.created_at, now), now) for t in items]
+    else:
+        rows = [
+            _tie_row(t, now if t.created_at is None else _utc_text(t.created_at), now)
+            for t in items
+        ]
     _write_rows(connection, (_INSERT_TIE, _UPDATE_TIE), rows, created)
+    log.upsert(EntityType.TIE, rows)
 
 
 def _upsert_interactions(
     connection: sqlite3.Connection,
     interactions: Sequence[Interaction],
-    now: Stamp,
+    now: str,
     log: _ChangeLog,
     written: Set[str],
 ) -> None:
@@ -1265,35 +1325,28 @@ def _upsert_interactions(
         connection, "Interaction", [(i.id, i.participant_ids) for i in items], written
     )
     created = _created_at(connection, "interactions", [i.id for i in items])
-    columns = _INTERACTION_SHAPE.columns
-    rows = []
-    participant_rows: list[tuple[str, str, int, str | None]] = []
-    for interaction in items:
-        creation = _creation(created.get(interaction.id), interaction.created_at, now)
-        values, row = _INTERACTION_SHAPE.stamped(interaction, creation, now)
-        rows.append(row)
-        stored = Interaction(
-            **dict(zip(columns, values, strict=True)),
-            participants=interaction.participants,
-        )
-        # Stored and read back in UTC; a naive datetime is taken to be UTC already.
-        stored = replace(stored, occurred_at=_as_utc(stored.occurred_at))
-        participant_rows.extend(
-            (stored.id, participant.stakeholder_id, position, participant.acting_as)
-            for position, participant in enumerate(stored.participants)
-        )
-        payload = _present(columns, row)
-        payload["participants"] = [participant_to_dict(p) for p in stored.participants]
-        log.upsert(EntityType.INTERACTION, stored, payload)
-    _write_rows(connection, (_INSERT_INTERACTION, _UPDATE_INTERACTION), rows, created)
-    connection.executemany(
-        "DELETE FROM interaction_participants WHERE interaction_id = ?", [(i,) for i in created]
+    states = [
+        _interaction_state(i, _creation(created.get(i.id), i.created_at, now), now) for i in items
+    ]
+    _write_rows(
+        connection, (_INSERT_INTERACTION, _UPDATE_INTERACTION), [s[:-1] for s in states], created
     )
+    if created:
+        connection.execute(
+            "DELETE FROM interaction_participants "
+            "WHERE interaction_id IN (SELECT value FROM json_each(?))",
+            (_json(list(created)),),
+        )
     connection.executemany(
         "INSERT INTO interaction_participants (interaction_id, stakeholder_id, position, "
         "acting_as) VALUES (?, ?, ?, ?)",
-        participant_rows,
+        [
+            (interaction.id, participant.stakeholder_id, position, participant.acting_as)
+            for interaction in items
+            for position, participant in enumerate(interaction.participants)
+        ],
     )
+    log.upsert(EntityType.INTERACTION, states)
 
 
 _TOKEN_SELECT = "SELECT id, name, role, token_hash, created_at, revoked_at FROM api_tokens"

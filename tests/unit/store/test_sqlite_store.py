@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import threading
 import time
@@ -222,8 +223,8 @@ async def test_migrations_are_recorded_and_never_applied_twice(tmp_path: Path) -
 
 
 ADD_NICKNAMES = Migration(
-    2,
-    "0002_nicknames.sql",
+    len(bundled_migrations()) + 1,
+    "NNNN_nicknames.sql",
     """
     -- a later schema change: one new column; one new table
     ALTER TABLE stakeholders ADD COLUMN nickname TEXT;
@@ -235,26 +236,71 @@ ADD_NICKNAMES = Migration(
 )
 
 
-async def test_a_version_1_database_gets_the_later_migrations(tmp_path: Path) -> None:
+async def test_an_existing_database_gets_the_later_migrations(tmp_path: Path) -> None:
     path = str(tmp_path / "graph.db")
-    [initial] = [m for m in bundled_migrations() if m.version == 1]
-    old = SQLiteStore(path, migrations=[initial])
+    shipped = bundled_migrations()
+    old = SQLiteStore(path, migrations=shipped)
     await old.open()
     await old.apply(WriteBatch(upsert_stakeholders=[person("a")]))
-    assert [v for v, _ in await applied_versions(old)] == [1]
+    assert [v for v, _ in await applied_versions(old)] == [m.version for m in shipped]
     await old.close()
 
-    new = SQLiteStore(path, migrations=[initial, ADD_NICKNAMES])
+    new = SQLiteStore(path, migrations=[*shipped, ADD_NICKNAMES])
     await new.open()
     try:
         versions = await applied_versions(new)
-        assert [v for v, _ in versions] == [1, 2]
+        assert [v for v, _ in versions] == [*(m.version for m in shipped), ADD_NICKNAMES.version]
         await run_sql(new, "UPDATE stakeholders SET nickname = 'Al' WHERE id = 'a'")
         assert await run_sql(new, "SELECT * FROM nickname_log") == [("a", "Al")]
         assert (await new.get_stakeholders(["a"]))[0] is not None
         await new.close()
         await new.open()
         assert await applied_versions(new) == versions
+    finally:
+        await new.close()
+
+
+async def test_the_one_row_per_change_log_becomes_one_set_per_revision(tmp_path: Path) -> None:
+    path = str(tmp_path / "graph.db")
+    before_sets = [m for m in bundled_migrations() if m.version < 3]
+    old = SQLiteStore(path, migrations=before_sets)
+    await old.open()
+    a = {"id": "a", "kind": "PERSON", "name": "Anna", "tags": [], "internal": False,
+         "created_at": "2026-01-01T00:00:00+00:00", "updated_at": "2026-01-01T00:00:00+00:00"}  # fmt: skip
+    b = {**a, "id": "b", "name": "Bo"}
+    tie = {"id": "t", "kind": "KNOWS", "source_id": "a", "target_id": "b",
+           "created_at": "2026-01-01T00:00:00+00:00", "updated_at": "2026-01-01T00:00:00+00:00"}  # fmt: skip
+    legacy = [  # as the older store wrote them, seq order within a revision mattering
+        (1, "stakeholder", "upsert", "b", b),
+        (1, "stakeholder", "upsert", "a", a),
+        (2, "tie", "upsert", "t", tie),
+        (3, "tie", "delete", "t", None),
+        (3, "stakeholder", "upsert", "a", {**a, "name": "Anna Renamed"}),
+    ]
+    for revision, entity_type, op, entity_id, payload in legacy:
+        await run_sql(
+            old,
+            "INSERT INTO changes (revision, entity_type, op, entity_id, payload) VALUES "
+            f"({revision}, '{entity_type}', '{op}', '{entity_id}', "
+            f"{'NULL' if payload is None else repr(json.dumps(payload))})",
+        )
+    await run_sql(old, "UPDATE meta SET value = 3 WHERE name = 'revision'")
+    await old.close()
+
+    new = SQLiteStore(path)
+    await new.open()
+    try:
+        changes = await new.changes_since(0)
+        assert [(c.revision, c.op.value, c.entity_id) for c in changes] == [
+            (r, op, entity_id) for r, _, op, entity_id, _ in legacy
+        ]
+        assert isinstance(changes[1].entity, Stakeholder) and changes[1].entity.name == "Anna"
+        assert isinstance(changes[4].entity, Stakeholder)
+        assert changes[4].entity.name == "Anna Renamed"
+        assert isinstance(changes[2].entity, Tie) and changes[2].entity.target_id == "b"
+        assert changes[3].entity is None
+        assert [c.revision for c in await new.changes_since(1, limit=1)] == [2]
+        assert await run_sql(new, "SELECT name FROM sqlite_master WHERE name = 'changes'") == []
     finally:
         await new.close()
 
