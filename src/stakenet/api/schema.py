@@ -22,6 +22,7 @@ from stakenet.api.caching import (
     response_caching,
 )
 from stakenet.api.editing import EditingMutation
+from stakenet.api.execution import PlainListsExecutor
 from stakenet.api.ids import from_global_id, to_global_id
 from stakenet.api.inputs import (
     CompanyInput,
@@ -410,6 +411,7 @@ def build_schema(
     limits = QueryLimits.from_settings(settings or Settings())
     caching = [response_caching(services, LRU(RESPONSE_CACHE_SIZE))] if services is not None else []
     return StakenetSchema(
+        execution_context_class=PlainListsExecutor,
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

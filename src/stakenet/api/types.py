@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Annotated, TypeVar
 
 import strawberry
+from strawberry.types.base import get_object_definition
 
 from stakenet.api.context import Context
 from stakenet.api.ids import entity_id, to_global_id
@@ -40,6 +41,41 @@ OrganizationCategory = strawberry.enum(
 Direction = strawberry.enum(DomainDirection, description="Which ties: outgoing, incoming or both.")
 
 
+Wrapper = TypeVar("Wrapper", bound="Node")
+
+
+_COPIED_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _copied_fields(cls: type) -> tuple[str, ...]:
+    """The plain fields of an entity's GraphQL type, each read from the entity's own attribute.
+
+    Plain fields (no resolver) are served by graphql-core without a resolver call, which is
+    what makes long lists of stakeholders and ties cheap; only fields that compute or check
+    something (notes, metrics, related entities) keep resolvers.
+    """
+    found = _COPIED_FIELDS.get(cls)
+    if found is None:
+        definition = get_object_definition(cls, strict=True)
+        found = _COPIED_FIELDS[cls] = tuple(
+            field.python_name
+            for field in definition.fields
+            if field.base_resolver is None and field.python_name not in ("id", "entity")
+        )
+    return found
+
+
+def wrapped(
+    cls: type[Wrapper], entity: model.Stakeholder | model.Tie | model.Interaction
+) -> Wrapper:
+    """The GraphQL object of type `cls` for a domain entity: its global id, the entity, and
+    a copy of every plain field."""
+    values = {name: getattr(entity, name) for name in _copied_fields(cls)}
+    return cls(  # type: ignore[call-arg]
+        id=strawberry.ID(to_global_id(cls.__name__, entity.id)), entity=entity, **values
+    )
+
+
 @strawberry.interface(description="An object with a globally unique, opaque id.")
 class Node:
     id: strawberry.ID = strawberry.field(description="The global id of this object.")
@@ -64,37 +100,31 @@ class StakeholderMetrics:
 class Stakeholder(Node):
     entity: strawberry.Private[model.Stakeholder]
 
-    @strawberry.field(description="The id in the source system (CRM id, CVR number …).")
-    def key(self) -> str | None:
-        return self.entity.key
+    key: str | None = strawberry.field(
+        description="The id in the source system (CRM id, CVR number …)."
+    )
 
-    @strawberry.field(description="What this stakeholder is.")
-    def kind(self) -> StakeholderKind:  # type: ignore[valid-type]
-        return self.entity.kind
+    kind: StakeholderKind = strawberry.field(  # type: ignore[valid-type]
+        description="What this stakeholder is."
+    )
 
-    @strawberry.field(description="Display name.")
-    def name(self) -> str:
-        return self.entity.name
+    name: str = strawberry.field(description="Display name.")
 
-    @strawberry.field(description="True for our own organisation and colleagues.")
-    def internal(self) -> bool:
-        return self.entity.internal
+    internal: bool = strawberry.field(description="True for our own organisation and colleagues.")
 
-    @strawberry.field(description="Free labels.")
-    def tags(self) -> list[str]:
-        return list(self.entity.tags)
+    tags: list[str] = strawberry.field(description="Free labels.")
 
     @strawberry.field(description="Private notes; null for viewers.")
     def notes(self) -> str | None:
         return visible_notes(self.entity.notes)
 
-    @strawberry.field(description="When this stakeholder was first stored.")
-    def created_at(self) -> datetime | None:
-        return self.entity.created_at
+    created_at: datetime | None = strawberry.field(
+        description="When this stakeholder was first stored."
+    )
 
-    @strawberry.field(description="When this stakeholder was last changed.")
-    def updated_at(self) -> datetime | None:
-        return self.entity.updated_at
+    updated_at: datetime | None = strawberry.field(
+        description="When this stakeholder was last changed."
+    )
 
     @strawberry.field(description="Centrality and influence; null until analytics have run.")
     def metrics(self, info: Info) -> StakeholderMetrics | None:
@@ -198,17 +228,11 @@ class Person(Stakeholder):
     async def direct_reports(self, info: Info) -> list[Stakeholder]:
         return await _tied(info, self.entity.id, model.TieKind.REPORTS_TO, outgoing=False)
 
-    @strawberry.field(description="Job title.")
-    def title(self) -> str | None:
-        return self.entity.title
+    title: str | None = strawberry.field(description="Job title.")
 
-    @strawberry.field(description="E-mail address.")
-    def email(self) -> str | None:
-        return self.entity.email
+    email: str | None = strawberry.field(description="E-mail address.")
 
-    @strawberry.field(description="Telephone number.")
-    def phone(self) -> str | None:
-        return self.entity.phone
+    phone: str | None = strawberry.field(description="Telephone number.")
 
     @strawberry.field(description="Declared seniority, else inferred from the title.")
     def seniority(self) -> Seniority | None:  # type: ignore[valid-type]
@@ -238,63 +262,41 @@ class Employer(Stakeholder):
 
 @strawberry.type(description="A company: client, partner or supplier.")
 class Company(Employer):
-    @strawberry.field(description="Industry.")
-    def industry(self) -> str | None:
-        return self.entity.industry
+    industry: str | None = strawberry.field(description="Industry.")
 
-    @strawberry.field(description="Country code.")
-    def country(self) -> str | None:
-        return self.entity.country
+    country: str | None = strawberry.field(description="Country code.")
 
-    @strawberry.field(description="City.")
-    def city(self) -> str | None:
-        return self.entity.city
+    city: str | None = strawberry.field(description="City.")
 
-    @strawberry.field(description="Web site.")
-    def website(self) -> str | None:
-        return self.entity.website
+    website: str | None = strawberry.field(description="Web site.")
 
-    @strawberry.field(description="Company registration number (CVR in Denmark).")
-    def registration_number(self) -> str | None:
-        return self.entity.registration_number
+    registration_number: str | None = strawberry.field(
+        description="Company registration number (CVR in Denmark)."
+    )
 
 
 @strawberry.type(description="A municipality, where we work and whose authorities we deal with.")
 class Municipality(Employer):
-    @strawberry.field(description="Official municipality code.")
-    def code(self) -> str | None:
-        return self.entity.code
+    code: str | None = strawberry.field(description="Official municipality code.")
 
-    @strawberry.field(description="Region.")
-    def region(self) -> str | None:
-        return self.entity.region
+    region: str | None = strawberry.field(description="Region.")
 
-    @strawberry.field(description="Country code.")
-    def country(self) -> str | None:
-        return self.entity.country
+    country: str | None = strawberry.field(description="Country code.")
 
-    @strawberry.field(description="Number of inhabitants.")
-    def population(self) -> int | None:
-        return self.entity.population
+    population: int | None = strawberry.field(description="Number of inhabitants.")
 
 
 @strawberry.type(description="Another organisation: agency, association, union, committee …")
 class Organization(Employer):
-    @strawberry.field(description="What kind of organisation.")
-    def category(self) -> OrganizationCategory | None:  # type: ignore[valid-type]
-        return self.entity.category
+    category: OrganizationCategory | None = strawberry.field(  # type: ignore[valid-type]
+        description="What kind of organisation."
+    )
 
-    @strawberry.field(description="Country code.")
-    def country(self) -> str | None:
-        return self.entity.country
+    country: str | None = strawberry.field(description="Country code.")
 
-    @strawberry.field(description="City.")
-    def city(self) -> str | None:
-        return self.entity.city
+    city: str | None = strawberry.field(description="City.")
 
-    @strawberry.field(description="Web site.")
-    def website(self) -> str | None:
-        return self.entity.website
+    website: str | None = strawberry.field(description="Web site.")
 
 
 _STAKEHOLDER_TYPES: dict[model.StakeholderKind, type[Stakeholder]] = {
@@ -314,7 +316,7 @@ def stakeholder_id(global_id: str, field: str = "id") -> str:
 
 def stakeholder_type(entity: model.Stakeholder) -> Stakeholder:
     cls = _STAKEHOLDER_TYPES[entity.kind]
-    return cls(id=strawberry.ID(to_global_id(cls.__name__, entity.id)), entity=entity)
+    return wrapped(cls, entity)
 
 
 async def load_stakeholder(info: Info, stakeholder_id: str) -> Stakeholder:
@@ -356,13 +358,9 @@ class TieStrengthDetails:
 class Tie(Node):
     entity: strawberry.Private[model.Tie]
 
-    @strawberry.field(description="The id in the source system.")
-    def key(self) -> str | None:
-        return self.entity.key
+    key: str | None = strawberry.field(description="The id in the source system.")
 
-    @strawberry.field(description="What the tie means.")
-    def kind(self) -> TieKind:  # type: ignore[valid-type]
-        return self.entity.kind
+    kind: TieKind = strawberry.field(description="What the tie means.")  # type: ignore[valid-type]
 
     @strawberry.field(description="Where the tie starts.")
     async def source(self, info: Info) -> Stakeholder:
@@ -410,45 +408,37 @@ class Tie(Node):
     def declared_strength(self) -> float | None:
         return self.entity.strength
 
-    @strawberry.field(description="True for kinds that read the same both ways (KNOWS, FAMILY).")
-    def symmetric(self) -> bool:
-        return self.entity.symmetric
+    symmetric: bool = strawberry.field(
+        description="True for kinds that read the same both ways (KNOWS, FAMILY)."
+    )
 
-    @strawberry.field(description="Role or title within the tie (e.g. CFO, chair).")
-    def role(self) -> str | None:
-        return self.entity.role
+    role: str | None = strawberry.field(
+        description="Role or title within the tie (e.g. CFO, chair)."
+    )
 
-    @strawberry.field(description="When the tie began.")
-    def since(self) -> date | None:
-        return self.entity.since
+    since: date | None = strawberry.field(description="When the tie began.")
 
-    @strawberry.field(description="When the tie ended; a past date means it is not current.")
-    def until(self) -> date | None:
-        return self.entity.until
+    until: date | None = strawberry.field(
+        description="When the tie ended; a past date means it is not current."
+    )
 
-    @strawberry.field(description="How sure we are of the tie, 0..1.")
-    def confidence(self) -> float | None:
-        return self.entity.confidence
+    confidence: float | None = strawberry.field(description="How sure we are of the tie, 0..1.")
 
-    @strawberry.field(description="How we know of the tie.")
-    def evidence(self) -> Evidence | None:  # type: ignore[valid-type]
-        return self.entity.evidence
+    evidence: Evidence | None = strawberry.field(  # type: ignore[valid-type]
+        description="How we know of the tie."
+    )
 
-    @strawberry.field(description="Part in buying decisions (WORKS_FOR, BOARD_MEMBER_OF).")
-    def decision_role(self) -> DecisionRole | None:  # type: ignore[valid-type]
-        return self.entity.decision_role
+    decision_role: DecisionRole | None = strawberry.field(  # type: ignore[valid-type]
+        description="Part in buying decisions (WORKS_FOR, BOARD_MEMBER_OF)."
+    )
 
-    @strawberry.field(description="Department (WORKS_FOR).")
-    def department(self) -> str | None:
-        return self.entity.department
+    department: str | None = strawberry.field(description="Department (WORKS_FOR).")
 
-    @strawberry.field(description="Context of an acquaintance: colleague, alumni, social …")
-    def context(self) -> str | None:
-        return self.entity.context
+    context: str | None = strawberry.field(
+        description="Context of an acquaintance: colleague, alumni, social …"
+    )
 
-    @strawberry.field(description="Share in percent (OWNS).")
-    def share(self) -> float | None:
-        return self.entity.share
+    share: float | None = strawberry.field(description="Share in percent (OWNS).")
 
     @strawberry.field(description="Private notes; null for viewers.")
     def notes(self) -> str | None:
@@ -456,7 +446,7 @@ class Tie(Node):
 
 
 def tie_type(entity: model.Tie) -> Tie:
-    return Tie(id=strawberry.ID(to_global_id("Tie", entity.id)), entity=entity)
+    return wrapped(Tie, entity)
 
 
 @strawberry.type(description="One stakeholder's part in an interaction.")
@@ -473,17 +463,13 @@ class InteractionParticipant:
 class Interaction(Node):
     entity: strawberry.Private[model.Interaction]
 
-    @strawberry.field(description="The id in the source system.")
-    def key(self) -> str | None:
-        return self.entity.key
+    key: str | None = strawberry.field(description="The id in the source system.")
 
-    @strawberry.field(description="How they interacted.")
-    def kind(self) -> InteractionKind:  # type: ignore[valid-type]
-        return self.entity.kind
+    kind: InteractionKind = strawberry.field(  # type: ignore[valid-type]
+        description="How they interacted."
+    )
 
-    @strawberry.field(description="When it happened (UTC).")
-    def occurred_at(self) -> datetime:
-        return self.entity.occurred_at
+    occurred_at: datetime = strawberry.field(description="When it happened (UTC).")
 
     @strawberry.field(description="Who took part.")
     def participants(self) -> list[InteractionParticipant]:
@@ -492,21 +478,13 @@ class Interaction(Node):
             for p in self.entity.participants
         ]
 
-    @strawberry.field(description="How it went, -1 (badly) .. 1 (well).")
-    def sentiment(self) -> float | None:
-        return self.entity.sentiment
+    sentiment: float | None = strawberry.field(description="How it went, -1 (badly) .. 1 (well).")
 
-    @strawberry.field(description="Subject.")
-    def subject(self) -> str | None:
-        return self.entity.subject
+    subject: str | None = strawberry.field(description="Subject.")
 
-    @strawberry.field(description="Summary.")
-    def summary(self) -> str | None:
-        return self.entity.summary
+    summary: str | None = strawberry.field(description="Summary.")
 
-    @strawberry.field(description="Outcome.")
-    def outcome(self) -> str | None:
-        return self.entity.outcome
+    outcome: str | None = strawberry.field(description="Outcome.")
 
     @strawberry.field(description="Private notes; null for viewers.")
     def notes(self) -> str | None:
@@ -514,7 +492,7 @@ class Interaction(Node):
 
 
 def interaction_type(entity: model.Interaction) -> Interaction:
-    return Interaction(id=strawberry.ID(to_global_id("Interaction", entity.id)), entity=entity)
+    return wrapped(Interaction, entity)
 
 
 @strawberry.type(description="Where a page of a connection starts and ends.")

@@ -1,0 +1,237 @@
+"""Executing lists of plain objects without a resolver call per field.
+
+graphql-core completes every field of every list item on its own: a path, a resolve-info
+object, the resolver, awaitable checks and the leaf coercion, several microseconds each. A
+relationship map of 100 stakeholders and 400 ties is over 2,000 such fields, and they are most
+of the time of an uncached map request. Yet most of them are *plain* fields: strawberry fields
+without a resolver, arguments, directives or extensions, whose value is the attribute of the
+same name.
+
+`PlainListsExecutor` completes a list whose items select only plain fields (leaves, lists of
+leaves, and nested or abstract-typed plain objects) in one pass over the items, with each
+field's attribute name and leaf coercion looked up once per list. Anything else, and any item
+that would need an error (a null in a non-null field, a value its scalar refuses), leaves the
+whole list to graphql-core's own completion, so results and errors are exactly graphql-core's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLAbstractType,
+    GraphQLError,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    is_abstract_type,
+    is_enum_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import AwaitableOrValue, Path, Undefined
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import get_object_definition
+from strawberry.types.field import StrawberryField
+
+Complete = Callable[[Any], Any]
+
+
+class _NotPlain(Exception):
+    """A value the plain path cannot complete; graphql-core completes the list instead."""
+
+
+class PlainListsExecutor(StrawberryGraphQLCoreExecutionContext):
+    """strawberry's executor, completing lists of plain objects in one pass."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Completion functions per (runtime type, selection); None where a field is not plain.
+        self._plans: dict[tuple[str, int], Complete | None] = {}
+
+    def complete_list_value(
+        self,
+        return_type: GraphQLList[GraphQLOutputType],
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        if self._plain_path_allowed(field_details_list) and isinstance(result, list | tuple):
+            complete = self._completion(return_type.of_type, field_details_list)
+            if complete is not None:
+                try:
+                    return [complete(item) for item in result]
+                except Exception:
+                    # _NotPlain, or anything a value raised: graphql-core completes the
+                    # list again and reports its errors at their paths.
+                    pass
+        return super().complete_list_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _plain_path_allowed(self, field_details_list: FieldDetailsList) -> bool:
+        # Field middleware (a schema extension with `resolve`) must see every field.
+        middleware = getattr(self.middleware_manager, "_middleware_resolvers", None)
+        return not middleware and all(_plain(d.node) for d in field_details_list)
+
+    def _completion(
+        self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList
+    ) -> Complete | None:
+        """How to complete one value of `return_type`, or None if it is not plain."""
+        if is_non_null_type(return_type):
+            assert isinstance(return_type, GraphQLNonNull)
+            if is_leaf_type(return_type.of_type):
+                return _leaf(return_type.of_type, required=True)
+            inner = self._completion(return_type.of_type, field_details_list)
+            return None if inner is None else _non_null(inner)
+        if is_leaf_type(return_type):
+            return _leaf(return_type, required=False)
+        if is_list_type(return_type):
+            assert isinstance(return_type, GraphQLList)
+            item = self._completion(return_type.of_type, field_details_list)
+            return None if item is None else _nullable(_each(item))
+        if is_object_type(return_type):
+            assert isinstance(return_type, GraphQLObjectType)
+            plan = self._object_plan(return_type, field_details_list)
+            return None if plan is None else _nullable(plan)
+        if is_abstract_type(return_type):
+            return _nullable(self._runtime_plan(return_type, field_details_list))
+        return None
+
+    def _runtime_plan(
+        self, abstract_type: GraphQLAbstractType, field_details_list: FieldDetailsList
+    ) -> Complete:
+        """Completion of an interface or union value by the plan of its concrete type."""
+
+        def complete(value: Any) -> Any:
+            definition = get_object_definition(value)
+            runtime = self.schema.get_type(definition.name) if definition else None
+            if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(
+                abstract_type, runtime
+            ):
+                raise _NotPlain
+            plan = self._object_plan(runtime, field_details_list)
+            if plan is None:
+                raise _NotPlain
+            return plan(value)
+
+        return complete
+
+    def _object_plan(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> Complete | None:
+        key = (object_type.name, id(field_details_list))
+        if key not in self._plans:
+            self._plans[key] = self._build_object_plan(object_type, field_details_list)
+        return self._plans[key]
+
+    def _build_object_plan(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> Complete | None:
+        grouped, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+        if defer_usages:
+            return None
+        steps: list[tuple[str, str | None, Complete]] = []
+        for response_name, details in grouped.items():
+            node = details[0].node
+            name = node.name.value
+            if name == "__typename":
+                steps.append((response_name, None, _constant(object_type.name)))
+                continue
+            field_def = self.schema.get_field(object_type, name)
+            if field_def is None or field_def.args or not _plain(node):
+                return None
+            field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            if not isinstance(field, StrawberryField) or not field.is_basic_field:
+                return None
+            if field.default_resolver is not getattr:
+                return None
+            complete = self._completion(field_def.type, details)
+            if complete is None:
+                return None
+            steps.append((response_name, field.python_name, complete))
+
+        def plan(source: Any) -> dict[str, Any]:
+            return {
+                response_name: complete(source if attribute is None else getattr(source, attribute))
+                for response_name, attribute, complete in steps
+            }
+
+        return plan
+
+
+# Applied while the fields were collected; any other directive may mean something at run time.
+_COLLECTION_DIRECTIVES = frozenset({"include", "skip"})
+
+
+def _plain(node: FieldNode) -> bool:
+    """No arguments, and no directives but those already applied."""
+    return not node.arguments and all(
+        directive.name.value in _COLLECTION_DIRECTIVES for directive in node.directives or ()
+    )
+
+
+def _non_null(complete: Complete) -> Complete:
+    def non_null(value: Any) -> Any:
+        if value is None:
+            raise _NotPlain
+        completed = complete(value)
+        if completed is None:
+            raise _NotPlain
+        return completed
+
+    return non_null
+
+
+def _nullable(complete: Complete) -> Complete:
+    return lambda value: None if value is None else complete(value)
+
+
+def _leaf(leaf_type: GraphQLLeafType, *, required: bool) -> Complete:
+    """Coercion of a scalar or enum value; an enum's is remembered per member, since
+    strawberry's enum coercion compares the member with every value of the enum."""
+    coerce = leaf_type.coerce_output_value
+    known: dict[Any, Any] | None = {} if is_enum_type(leaf_type) else None
+
+    def leaf(value: Any) -> Any:
+        if value is None:
+            if required:
+                raise _NotPlain
+            return None
+        if known is not None and value in known:
+            return known[value]
+        try:
+            coerced = coerce(value)
+        except (GraphQLError, TypeError, ValueError) as error:
+            raise _NotPlain from error
+        if coerced is None or coerced is Undefined:
+            raise _NotPlain
+        if known is not None:
+            known[value] = coerced
+        return coerced
+
+    return leaf
+
+
+def _each(complete: Complete) -> Complete:
+    def each(values: Any) -> list[Any]:
+        if isinstance(values, str | bytes | dict) or not isinstance(values, Iterable):
+            raise _NotPlain
+        return [complete(value) for value in values]
+
+    return each
+
+
+def _constant(value: str) -> Complete:
+    return lambda _: value

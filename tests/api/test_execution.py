@@ -1,0 +1,198 @@
+"""Lists of plain objects completed in one pass answer exactly what graphql-core answers.
+
+Every query runs twice, through the schema's `PlainListsExecutor` and through strawberry's own
+executor, and the two results (data and errors) must be equal; a counting subclass shows the
+plain path was taken where it should be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from stakenet.api.context import Context
+from stakenet.api.execution import PlainListsExecutor
+from stakenet.api.ids import to_global_id
+from stakenet.api.schema import build_schema
+from stakenet.demo import load_demo_document
+from stakenet.services.container import Services
+from stakenet.services.network import NetworkService
+from stakenet.services.transfer import import_document
+from stakenet.store.sqlite import SQLiteStore
+
+
+class CountingPlainExecutor(PlainListsExecutor):
+    fields = 0
+
+    def execute_field(self, *args: Any, **kwargs: Any) -> Any:
+        CountingPlainExecutor.fields += 1
+        return super().execute_field(*args, **kwargs)
+
+
+class CountingReferenceExecutor(StrawberryGraphQLCoreExecutionContext):
+    fields = 0
+
+    def execute_field(self, *args: Any, **kwargs: Any) -> Any:
+        CountingReferenceExecutor.fields += 1
+        return super().execute_field(*args, **kwargs)
+
+
+def result_of(result: Any) -> tuple[Any, list[dict[str, Any]]]:
+    errors = [
+        {"message": e.message, "path": e.path, "locations": e.locations}
+        for e in result.errors or ()
+    ]
+    return result.data, errors
+
+
+@pytest.fixture
+async def demo() -> AsyncIterator[Services]:
+    network = NetworkService(SQLiteStore(":memory:"))
+    await network.start()
+    await import_document(network, load_demo_document())
+    services = Services.around(network)
+    await services.analytics.refresh()
+    yield services
+    await network.stop()
+
+
+MAP = """query($id: ID!, $withKind: Boolean!) {
+  relationshipMap(centerId: $id, depth: 2) {
+    __typename
+    center { __typename id name }
+    nodes {
+      distance influence interactionIntensity
+      who: stakeholder {
+        __typename id name kind @include(if: $withKind) tags internal createdAt
+        ... on Person { title }
+        ... on Company { industry registrationNumber }
+        ...org
+      }
+    }
+    edges { id source target kind strength heavy: strength }
+    truncated revision
+  }
+}
+fragment org on Employer { name key }"""
+
+LISTS = """{
+  stakeholders(first: 100) { totalCount edges { cursor node {
+    __typename id key kind name internal tags notes createdAt updatedAt
+    ... on Person { title email phone seniority }
+    ... on Organization { category country city website }
+    ... on Municipality { code region population }
+    ties(first: 10) { edges { node {
+      id key kind symmetric role since until confidence evidence decisionRole department
+      context share source { name } target { id }
+    } } }
+    interactions(first: 5) { edges { node {
+      id kind occurredAt sentiment subject summary outcome
+      participants { stakeholder { name } }
+    } } }
+  } } }
+}"""
+
+
+@pytest.mark.parametrize("query", ["map", "map-without-kind", "lists", "analytics"])
+async def test_the_plain_path_answers_what_graphql_core_answers(demo: Services, query: str) -> None:
+    graph = demo.network.projection.graph
+    company = next(n for n, kind in graph.nodes(data="kind") if kind == "COMPANY")
+    documents = {
+        "map": (MAP, {"id": to_global_id("Company", company), "withKind": True}),
+        "map-without-kind": (MAP, {"id": to_global_id("Company", company), "withKind": False}),
+        "lists": (LISTS, {}),
+        "analytics": (
+            """query($org: ID!) {
+              keyDecisionMakers(organizationId: $org) {
+                rank score factors { name value weight contribution detail }
+                person { name seniority }
+              }
+              communities { id size members { name } }
+              influenceRanking(first: 20) { rank score stakeholder { id name } }
+            }""",
+            {"org": to_global_id("Company", company)},
+        ),
+    }
+    document, variables = documents[query]
+    plain = build_schema()
+    plain.execution_context_class = CountingPlainExecutor
+    reference = build_schema()
+    reference.execution_context_class = CountingReferenceExecutor
+    CountingPlainExecutor.fields = CountingReferenceExecutor.fields = 0
+
+    answers = []
+    for schema in (plain, reference):
+        result = await schema.execute(
+            document, variable_values=variables, context_value=Context(demo)
+        )
+        answers.append(result_of(result))
+    assert answers[0] == answers[1]
+    data, errors = answers[0]
+    assert errors == [] and data
+    if query.startswith("map"):
+        assert len(data["relationshipMap"]["edges"]) > 50
+        # Only the root's fields go through field execution; the lists are plain.
+        assert CountingPlainExecutor.fields < 15 < 1000 < CountingReferenceExecutor.fields
+
+
+@strawberry.type
+class Item:
+    name: str
+    count: int | None
+    tags: list[str]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self, broken: str = "") -> list[Item]:
+        items = [Item(name="a", count=1, tags=["x"]), Item(name="b", count=None, tags=[])]
+        if broken == "null":
+            items[1].name = None  # type: ignore[assignment]
+        elif broken == "scalar":
+            items[0].count = "many"  # type: ignore[assignment]
+        elif broken == "list":
+            items[0].tags = 3  # type: ignore[assignment]
+        return items
+
+
+@pytest.mark.parametrize("broken", ["", "null", "scalar", "list"])
+async def test_a_list_that_needs_an_error_gets_graphql_cores_error(broken: str) -> None:
+    document = f'{{ items(broken: "{broken}") {{ name count tags }} }}'
+    plain = strawberry.Schema(Query, execution_context_class=PlainListsExecutor)
+    reference = strawberry.Schema(Query)
+    answers = [result_of(await schema.execute(document)) for schema in (plain, reference)]
+    assert answers[0] == answers[1]
+    if broken:
+        assert answers[0][1], "the broken value must be reported"
+    else:
+        assert answers[0] == (
+            {
+                "items": [
+                    {"name": "a", "count": 1, "tags": ["x"]},
+                    {"name": "b", "count": None, "tags": []},
+                ]
+            },
+            [],
+        )
+
+
+async def test_field_middleware_still_sees_every_field() -> None:
+    seen: list[str] = []
+
+    class Watching(SchemaExtension):
+        def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+            seen.append(info.field_name)
+            return _next(root, info, *args, **kwargs)
+
+    schema = strawberry.Schema(
+        Query, extensions=[Watching], execution_context_class=PlainListsExecutor
+    )
+    result = await schema.execute("{ items { name } }")
+    assert result.errors is None
+    assert seen == ["items", "name", "name"]
