@@ -9,6 +9,9 @@ import pytest
 
 from support.live_server import Api
 
+# Every test that uses a server runs on SQLite and on the Bolt server.
+STORES = ("sqlite", "bolt")
+
 
 def gid(api: Api, key: str) -> str:
     found = api.data("query($k: String!) { stakeholder(key: $k) { id } }", {"k": key})

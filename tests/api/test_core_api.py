@@ -33,6 +33,9 @@ query($id: ID!, $depth: Int, $limit: Int, $kinds: [TieKind!], $min: Float) {
   }
 }"""
 
+# Every test that uses a server runs on SQLite and on the Bolt server.
+STORES = ("sqlite", "bolt")
+
 
 def create_person(api: Api, name: str, **fields: Any) -> dict[str, Any]:
     payload = api.data(CREATE_PERSON, {"input": {"name": name, **fields}})["createPerson"]

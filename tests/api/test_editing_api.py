@@ -10,6 +10,9 @@ IMPORT = (
     "mutation($doc: JSON!) { importGraph(input: {document: $doc}) { errors { field message } } }"
 )
 
+# Every test that uses a server runs on SQLite and on the Bolt server.
+STORES = ("sqlite", "bolt")
+
 
 def seed(api: Api) -> dict[str, str]:
     document = {

@@ -19,6 +19,9 @@ from support.live_server import Api
 
 pytestmark = pytest.mark.server
 
+# Every test that uses a server runs on SQLite and on the Bolt server.
+STORES = ("sqlite", "bolt")
+
 CREATE_PERSON = """mutation($input: PersonInput!) {
   createPerson(input: $input) { person { id } errors { message } } }"""
 CREATE_TIE = """mutation($input: TieInput!) {

@@ -20,14 +20,17 @@ written before survives; ``kill_bolt_server`` ends it abruptly for fault tests.
 from __future__ import annotations
 
 import atexit
+import base64
 import contextlib
 import importlib.util
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,6 +213,32 @@ def stop_bolt_server(server: BoltServer, *, timeout: float = STOP_TIMEOUT) -> No
     if not _reap(server.pid, timeout):
         _signal(server.pid, signal.SIGKILL)
         _reap(server.pid, timeout)
+
+
+def create_database(server: BoltServer, name: str) -> str:
+    """Create an empty database `name` on `server` and return its name.
+
+    ArcadeDB creates it through its HTTP server command; an external server is asked with
+    Cypher's ``CREATE DATABASE`` (Neo4j Enterprise; Community has one database only).
+    """
+    if server.http_port is not None:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{server.http_port}/api/v1/server",
+            data=json.dumps({"command": f"create database {name}"}).encode(),
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": "Basic "
+                + base64.b64encode(f"{server.user}:{server.password}".encode()).decode(),
+            },
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            answer = json.load(response)
+        if answer.get("result") != "ok":
+            raise BoltServerError(f"could not create database {name}: {answer}")
+        return name
+    with neo4j.GraphDatabase.driver(server.uri, auth=server.auth) as driver:
+        driver.execute_query(f"CREATE DATABASE {name} IF NOT EXISTS WAIT", database_="system")
+    return name
 
 
 def kill_bolt_server(server: BoltServer) -> None:

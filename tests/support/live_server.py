@@ -28,7 +28,8 @@ def free_port() -> int:
 class Api:
     base_url: str
     client: httpx.Client
-    database: Path
+    # The SQLite file behind the server; None when it runs on a Bolt server.
+    database: Path | None
 
     def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.client.post("/graphql", json={"query": query, "variables": variables or {}})
@@ -43,11 +44,15 @@ class Api:
         return data
 
 
-def serve(database: Path, *, demo: bool = False, settings: Settings | None = None) -> Iterator[Api]:
+def serve(
+    database: Path | str, *, demo: bool = False, settings: Settings | None = None
+) -> Iterator[Api]:
+    """Serve a SQLite file (a Path) or any database URL (a str) until the caller is done."""
     port = free_port()
     # Tests send bursts far beyond a person's pace; the rate limit has tests of its own.
     settings = settings or Settings(rate_limit_per_minute=0)
-    app = create_app(database_url(f"sqlite:///{database}"), settings, demo=demo)
+    url = f"sqlite:///{database}" if isinstance(database, Path) else database
+    app = create_app(database_url(url), settings, demo=demo)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
@@ -60,6 +65,6 @@ def serve(database: Path, *, demo: bool = False, settings: Settings | None = Non
         time.sleep(0.02)
     base_url = f"http://127.0.0.1:{port}"
     with httpx.Client(base_url=base_url, timeout=30) as client:
-        yield Api(base_url, client, database)
+        yield Api(base_url, client, database if isinstance(database, Path) else None)
     server.should_exit = True
     thread.join(timeout=10)
