@@ -9,6 +9,7 @@ service resolves those references and `endpoint_issues` checks the kinds at eith
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
@@ -217,8 +218,85 @@ def _check_is_object(row: object, path: str, issues: list[Issue]) -> Mapping[str
     return row
 
 
+# The shortcuts below parse a well-formed row straight into its result; any row they cannot
+# take (an unexpected field, type or value) goes through the reader, which names every problem.
+# Each returns exactly what the reader would build.
+_STAKEHOLDER_KINDS = {kind.value: kind for kind in StakeholderKind}
+_SENIORITIES = {level.value: level for level in Seniority}
+_CATEGORIES = {category.value: category for category in OrganizationCategory}
+_STAKEHOLDER_FIELDS_OF_KIND = {
+    kind: frozenset(_COMMON_STAKEHOLDER_FIELDS | {doc for doc, _, _ in own})
+    for kind, own in KIND_ATTRIBUTES.items()
+}
+
+
+class _NotSimple(Exception):
+    """A value the shortcuts leave to the reader."""
+
+
+def _simple_text(value: object, limit: int) -> str | None:
+    """The stripped text, None when absent or blank; _NotSimple for anything else."""
+    if value is None:
+        return None
+    if type(value) is not str:
+        raise _NotSimple
+    value = value.strip()
+    if len(value) > limit:
+        raise _NotSimple
+    return value or None
+
+
+def _simple_attribute(value: object, value_type: str) -> Any:
+    if value_type == _TEXT:
+        return _simple_text(value, MAX_NAME_LENGTH)
+    if value_type == _INT:
+        if type(value) is not int or value < 0:
+            raise _NotSimple
+        return value
+    known: Mapping[str, StrEnum] = _SENIORITIES if value_type == _SENIORITY else _CATEGORIES
+    found = known.get(value) if type(value) is str else None
+    if found is None:
+        raise _NotSimple
+    return found
+
+
+def _simple_stakeholder(raw: Mapping[str, Any]) -> Stakeholder | None:
+    kind_value = raw.get("kind")
+    kind = _STAKEHOLDER_KINDS.get(kind_value) if type(kind_value) is str else None
+    if kind is None or not _STAKEHOLDER_FIELDS_OF_KIND[kind].issuperset(raw):
+        return None
+    internal, raw_tags = raw.get("internal"), raw.get("tags")
+    if internal is not None and type(internal) is not bool:
+        return None
+    tags: tuple[str, ...] = ()
+    if raw_tags is not None:
+        if type(raw_tags) is not list or not all(type(tag) is str for tag in raw_tags):
+            return None
+        tags = tuple(dict.fromkeys(tag.strip() for tag in raw_tags if tag.strip()))
+        if len(tags) > MAX_TAGS:
+            return None
+    try:
+        name = _simple_text(raw.get("name"), MAX_NAME_LENGTH)
+        key = _simple_text(raw.get("key"), 200)
+        notes = _simple_text(raw.get("notes"), MAX_TEXT_LENGTH)
+        values = {
+            field_name: _simple_attribute(raw[doc_name], value_type)
+            for doc_name, field_name, value_type in KIND_ATTRIBUTES[kind]
+            if raw.get(doc_name) is not None
+        }
+    except _NotSimple:
+        return None
+    if name is None:
+        return None
+    return Stakeholder(
+        str(raw.get("id") or ""), kind, name, key, bool(internal), tags, notes, **values
+    )
+
+
 def parse_stakeholder(row: object, path: str, issues: list[Issue]) -> Stakeholder | None:
     """A Stakeholder (with an empty id unless the row names one) from a document row."""
+    if type(row) is dict and (simple := _simple_stakeholder(row)) is not None:
+        return simple
     raw = _check_is_object(row, path, issues)
     if raw is None:
         return None
@@ -297,8 +375,12 @@ class TieDraft:
 
 # A tie row that names only these fields, each well formed, is parsed by `_simple_tie`; any
 # other row, and any row with a problem, goes through the reader, which names every problem.
-_SIMPLE_TIE_FIELDS = frozenset({"id", "key", "kind", "source", "target", "strength", "confidence"})
+_SIMPLE_TIE_FIELDS = frozenset(
+    {"id", "key", "kind", "source", "target", "strength", "confidence", "role", "since"}
+    | {"decisionRole"}
+)
 _TIE_KINDS = {kind.value: kind for kind in TieKind}
+_DECISION_ROLES = {role.value: role for role in DecisionRole}
 
 
 def _simple_reference(value: object) -> str | None:
@@ -328,6 +410,19 @@ def _simple_tie(raw: Mapping[str, Any]) -> TieDraft | None:
         return None
     if not (_unit_number(strength) and _unit_number(confidence)):
         return None
+    role, since, decision_role = raw.get("role"), raw.get("since"), raw.get("decisionRole")
+    if decision_role is not None:
+        decision_role = _DECISION_ROLES.get(decision_role) if type(decision_role) is str else None
+        if decision_role is None or not TIE_RULES[kind].carries_decision_role:
+            return None
+    try:
+        role = _simple_text(role, MAX_NAME_LENGTH)
+        if since is not None:
+            since = date.fromisoformat(since) if type(since) is str else None
+            if since is None:
+                return None
+    except (ValueError, _NotSimple):
+        return None
     tie = Tie(
         str(raw.get("id") or ""),
         kind,
@@ -335,7 +430,11 @@ def _simple_tie(raw: Mapping[str, Any]) -> TieDraft | None:
         "",
         key,
         None if strength is None else float(strength),
-        confidence=None if confidence is None else float(confidence),
+        role,
+        since,
+        None,
+        None if confidence is None else float(confidence),
+        decision_role=decision_role,
     )
     return TieDraft(tie, source, target)
 
@@ -437,8 +536,75 @@ class InteractionDraft:
     interaction: Interaction
     participant_refs: tuple[tuple[str, str | None], ...]
 
+    def placed(
+        self, interaction_id: str, key: str | None, participants: tuple[Participant, ...]
+    ) -> Interaction:
+        """The interaction with its id, key and resolved participants (built directly, as
+        `TieDraft.placed`)."""
+        item = self.interaction
+        return Interaction(
+            interaction_id,
+            item.kind,
+            item.occurred_at,
+            participants,
+            key,
+            item.sentiment,
+            item.subject,
+            item.summary,
+            item.outcome,
+            item.notes,
+            item.created_at,
+            item.updated_at,
+        )
+
+
+_INTERACTION_KINDS = {kind.value: kind for kind in InteractionKind}
+_FROZEN_INTERACTION_FIELDS = frozenset(_INTERACTION_FIELDS)
+
+
+def _simple_interaction(raw: Mapping[str, Any]) -> InteractionDraft | None:
+    if not _FROZEN_INTERACTION_FIELDS.issuperset(raw):
+        return None
+    kind_value, occurred = raw.get("kind"), raw.get("occurredAt")
+    participants, sentiment = raw.get("participants"), raw.get("sentiment")
+    kind = _INTERACTION_KINDS.get(kind_value) if type(kind_value) is str else None
+    if kind is None or type(occurred) is not str or type(participants) is not list:
+        return None
+    if not participants or not all(type(entry) is str for entry in participants):
+        return None
+    refs = tuple((entry.strip(), None) for entry in participants)
+    if not all(ref for ref, _ in refs) or len({ref for ref, _ in refs}) != len(refs):
+        return None
+    if sentiment is not None:
+        if type(sentiment) is not float and type(sentiment) is not int:
+            return None
+        if not -1.0 <= sentiment <= 1.0:
+            return None
+        sentiment = float(sentiment)
+    try:
+        occurred_at = datetime.fromisoformat(occurred)
+        interaction = Interaction(
+            str(raw.get("id") or ""),
+            kind,
+            occurred_at.replace(tzinfo=UTC)
+            if occurred_at.tzinfo is None
+            else occurred_at.astimezone(UTC),
+            (),
+            _simple_text(raw.get("key"), 200),
+            sentiment,
+            _simple_text(raw.get("subject"), MAX_NAME_LENGTH),
+            _simple_text(raw.get("summary"), MAX_TEXT_LENGTH),
+            _simple_text(raw.get("outcome"), MAX_TEXT_LENGTH),
+            _simple_text(raw.get("notes"), MAX_TEXT_LENGTH),
+        )
+    except (ValueError, _NotSimple):
+        return None
+    return InteractionDraft(interaction, refs)
+
 
 def parse_interaction(row: object, path: str, issues: list[Issue]) -> InteractionDraft | None:
+    if type(row) is dict and (simple := _simple_interaction(row)) is not None:
+        return simple
     raw = _check_is_object(row, path, issues)
     if raw is None:
         return None
@@ -655,8 +821,16 @@ def with_participants(interaction: Interaction, participants: Sequence[Participa
     return replace(interaction, participants=tuple(participants))
 
 
+_COMPARED: dict[tuple[type[Any], frozenset[str]], Callable[[Any], Any]] = {}
+
+
 def same_content(a: Entity, b: Entity, ignore: frozenset[str]) -> bool:
     """Whether two entities of one type agree on every field outside `ignore`."""
-    return type(a) is type(b) and all(
-        getattr(a, f.name) == getattr(b, f.name) for f in fields(a) if f.name not in ignore
-    )
+    if type(a) is not type(b):
+        return False
+    # One getter per type and ignore set: a re-import compares every row of the document.
+    compared = _COMPARED.get((type(a), ignore))
+    if compared is None:
+        names = [f.name for f in fields(a) if f.name not in ignore]
+        compared = _COMPARED[type(a), ignore] = operator.attrgetter(*names)
+    return bool(compared(a) == compared(b))

@@ -7,8 +7,9 @@ that match and have not changed are not written again. Every bad row is named wi
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
 from stakenet.domain.access import Role
@@ -22,9 +23,16 @@ from stakenet.domain.interchange import (
     stakeholder_to_row,
     tie_to_row,
 )
-from stakenet.domain.model import Interaction, Participant, Stakeholder, Tie, TieKind
+from stakenet.domain.model import (
+    SYMMETRIC_TIE_KINDS,
+    Interaction,
+    Participant,
+    Stakeholder,
+    Tie,
+    TieKind,
+)
 from stakenet.services.access import audit_entry, require
-from stakenet.services.ids import is_valid_id, new_id
+from stakenet.services.ids import is_valid_id, new_ids
 from stakenet.services.network import NetworkService
 from stakenet.store.port import GraphStore, WriteBatch, WriteResult
 
@@ -34,6 +42,7 @@ Follow = Callable[[WriteResult], Awaitable[None]]
 _IGNORED_ON_COMPARE = frozenset({"id", "created_at", "updated_at"})
 FORMAT_VERSION = 1
 PROGRESS_EVERY = 5_000  # rows between progress reports while validating
+_STAKEHOLDER_VALUES_AFTER_ID = operator.attrgetter(*(f.name for f in fields(Stakeholder)[1:]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +94,9 @@ async def import_into(
     issues = list(parsed.issues)
     total_rows = len(parsed.stakeholders) + len(parsed.ties) + len(parsed.interactions)
     progress("validate", 0, total_rows)
+    # The import's changes are read back from the log by whoever follows it.
+    batch = WriteBatch(report_changes=False)
+    unchanged = 0
 
     # Stakeholders: match by key, else by a given id.
     keys = [s.key for _, s in parsed.stakeholders if s.key]
@@ -94,10 +106,9 @@ async def import_into(
     given_ids = [s.id for _, s in parsed.stakeholders if s.id]
     existing_by_id = {s.id: s for s in await store.get_stakeholders(given_ids) if s is not None}
     by_ref: dict[str, Stakeholder] = {}
-    # The import's changes are read back from the log by whoever follows it.
-    batch = WriteBatch(report_changes=False)
     people = _Counter()
-    unchanged = 0
+    created_ids: set[str] = set()
+    fresh_ids = iter(new_ids(len(parsed.stakeholders)))
     for index, row in parsed.stakeholders:
         current = existing_by_key.get(row.key or "") or existing_by_id.get(row.id)
         if row.id and not is_valid_id(row.id):
@@ -115,18 +126,19 @@ async def import_into(
                 )
             )
             continue
-        stakeholder = replace(row, id=current.id if current else (row.id or new_id()))
+        stakeholder = _with_id(row, current.id if current else (row.id or next(fresh_ids)))
         if current is None:
             people.created += 1
             batch.upsert_stakeholders.append(stakeholder)
+            created_ids.add(stakeholder.id)
         elif not same_content(current, stakeholder, _IGNORED_ON_COMPARE):
             people.updated += 1
             batch.upsert_stakeholders.append(stakeholder)
         else:
             unchanged += 1
-        for ref in (stakeholder.key, stakeholder.id):
-            if ref:
-                by_ref[ref] = stakeholder
+        if stakeholder.key:
+            by_ref[stakeholder.key] = stakeholder
+        by_ref[stakeholder.id] = stakeholder
     progress("validate", len(parsed.stakeholders), total_rows)
 
     # References to stakeholders already stored but not in this document.
@@ -142,9 +154,8 @@ async def import_into(
             if found is not None:
                 by_ref[found.id] = found
 
-    def resolve(ref: str, path: str) -> Stakeholder | None:
-        found = by_ref.get(ref)
-        if found is None and ref not in parsed.declared_keys:
+    def unresolved(ref: str, path: str) -> None:
+        if ref not in parsed.declared_keys:
             issues.append(
                 Issue(
                     path,
@@ -152,42 +163,56 @@ async def import_into(
                     "UNKNOWN_REFERENCE",
                 )
             )
-        return found
 
     # Ties: match by key, else by (source, target, kind); symmetric kinds either way round.
     tie_keys = [d.tie.key for _, d in parsed.ties if d.tie.key]
     existing_ties_by_key = {
         t.key: t for t in await store.get_ties_by_key(tie_keys) if t is not None and t.key
     }
-    stored_ids = [s.id for s in by_ref.values()]
-    existing_ties = await store.ties_of(sorted(set(stored_ids))) if stored_ids else []
+    # Stakeholders this import creates have no stored ties to match against.
+    stored_ids = sorted({s.id for s in by_ref.values()} - created_ids)
+    existing_ties = await store.ties_of(stored_ids) if stored_ids else []
     by_natural: dict[tuple[str, str, TieKind], Tie] = {}
     for tie in existing_ties:
         by_natural.setdefault((tie.source_id, tie.target_id, tie.kind), tie)
     seen_natural: dict[tuple[str, str, TieKind], int] = {}
+    # Endpoint kinds already found acceptable: (tie kind, source kind, target kind, internal).
+    acceptable: set[tuple[object, ...]] = set()
     ties = _Counter()
+    fresh_ids = iter(new_ids(len(parsed.ties)))
+    done = len(parsed.stakeholders)
     for index, draft in parsed.ties:
         if index % PROGRESS_EVERY == 0:
-            progress("validate", len(parsed.stakeholders) + index, total_rows)
-        path = f"ties[{index}]"
-        source = resolve(draft.source_ref, f"{path}.source")
-        target = resolve(draft.target_ref, f"{path}.target")
+            progress("validate", done + index, total_rows)
+        source = by_ref.get(draft.source_ref)
+        target = by_ref.get(draft.target_ref)
         if source is None or target is None:
+            if source is None:
+                unresolved(draft.source_ref, f"ties[{index}].source")
+            if target is None:
+                unresolved(draft.target_ref, f"ties[{index}].target")
             continue
-        endpoint_problems = endpoint_issues(draft.tie.kind, source, target, path)
-        if endpoint_problems:
-            issues.extend(endpoint_problems)
-            continue
-        natural = (source.id, target.id, draft.tie.kind)
-        mirrored = (target.id, source.id, draft.tie.kind)
-        symmetric = draft.tie.symmetric
-        if draft.tie.key is None:
-            first = seen_natural.get(natural) or (seen_natural.get(mirrored) if symmetric else None)
+        tie_kind = draft.tie.kind
+        endpoints = (tie_kind, source.kind, target.kind, source.internal)
+        if source.id == target.id or endpoints not in acceptable:
+            endpoint_problems = endpoint_issues(tie_kind, source, target, f"ties[{index}]")
+            if endpoint_problems:
+                issues.extend(endpoint_problems)
+                continue
+            acceptable.add(endpoints)
+        key = draft.tie.key
+        natural = (source.id, target.id, tie_kind)
+        symmetric = tie_kind in SYMMETRIC_TIE_KINDS
+        mirrored = (target.id, source.id, tie_kind) if symmetric else natural
+        if key is None:
+            first = seen_natural.get(natural)
+            if first is None and symmetric:
+                first = seen_natural.get(mirrored)
             if first is not None:
                 issues.append(
                     Issue(
-                        path,
-                        f"Duplicate {draft.tie.kind.value} tie from '{draft.source_ref}' to "
+                        f"ties[{index}]",
+                        f"Duplicate {tie_kind.value} tie from '{draft.source_ref}' to "
                         f"'{draft.target_ref}' (first at ties[{first}]); give each a 'key' to "
                         "keep both.",
                         "DUPLICATE",
@@ -195,21 +220,22 @@ async def import_into(
                 )
                 continue
             seen_natural[natural] = index
-        current_tie = existing_ties_by_key.get(draft.tie.key or "")
-        if current_tie is None and draft.tie.key is None:
-            current_tie = by_natural.get(natural) or (
-                by_natural.get(mirrored) if symmetric else None
+            current_tie = (
+                by_natural.get(natural) or by_natural.get(mirrored) if by_natural else None
             )
-        tie = draft.placed(current_tie.id if current_tie else new_id(), source.id, target.id)
+        else:
+            current_tie = existing_ties_by_key.get(key)
         if current_tie is None:
             ties.created += 1
-            batch.upsert_ties.append(tie)
-        elif not same_content(current_tie, tie, _IGNORED_ON_COMPARE):
+            batch.upsert_ties.append(draft.placed(next(fresh_ids), source.id, target.id))
+            continue
+        tie = draft.placed(current_tie.id, source.id, target.id)
+        if same_content(current_tie, tie, _IGNORED_ON_COMPARE):
+            unchanged += 1
+        else:
             ties.updated += 1
             batch.upsert_ties.append(tie)
-        else:
-            unchanged += 1
-    progress("validate", len(parsed.stakeholders) + len(parsed.ties), total_rows)
+    progress("validate", done + len(parsed.ties), total_rows)
 
     # Interactions: match by key, else by a fingerprint of kind, time, participants, subject.
     drafts = [
@@ -222,22 +248,25 @@ async def import_into(
         if i is not None and i.key
     }
     interactions = _Counter()
+    fresh_ids = iter(new_ids(len(drafts)))
+    done += len(parsed.ties)
     for index, key, interaction_draft in drafts:
         if index % PROGRESS_EVERY == 0:
-            progress("validate", len(parsed.stakeholders) + len(parsed.ties) + index, total_rows)
+            progress("validate", done + index, total_rows)
         participants = []
         for position, (ref, acting_as) in enumerate(interaction_draft.participant_refs):
-            found = resolve(ref, f"interactions[{index}].participants[{position}]")
-            if found is not None:
+            found = by_ref.get(ref)
+            if found is None:
+                unresolved(ref, f"interactions[{index}].participants[{position}]")
+            else:
                 participants.append(Participant(found.id, acting_as))
         if len(participants) != len(interaction_draft.participant_refs):
             continue
         current_interaction = existing_interactions.get(key)
-        interaction = replace(
-            interaction_draft.interaction,
-            id=current_interaction.id if current_interaction else new_id(),
-            key=key,
-            participants=tuple(participants),
+        interaction = interaction_draft.placed(
+            current_interaction.id if current_interaction else next(fresh_ids),
+            key,
+            tuple(participants),
         )
         if current_interaction is None:
             interactions.created += 1
@@ -298,6 +327,13 @@ async def export_document(network: NetworkService) -> dict[str, Any]:
             interaction_to_row(i, reference.__getitem__) for i in _by_time(data.interactions)
         ],
     }
+
+
+def _with_id(stakeholder: Stakeholder, stakeholder_id: str) -> Stakeholder:
+    if stakeholder.id == stakeholder_id:
+        return stakeholder
+    # Built directly: `replace` per row of a bulk import costs more than parsing the row.
+    return Stakeholder(stakeholder_id, *_STAKEHOLDER_VALUES_AFTER_ID(stakeholder))
 
 
 def _by_time(interactions: list[Interaction]) -> list[Interaction]:

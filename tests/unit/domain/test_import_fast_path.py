@@ -2,9 +2,19 @@
 
 from dataclasses import fields, replace
 from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stakenet.domain.errors import Issue
-from stakenet.domain.interchange import TieDraft, parse_tie
+from stakenet.domain.interchange import (
+    TieDraft,
+    parse_interaction,
+    parse_stakeholder,
+    parse_tie,
+)
 from stakenet.domain.model import DecisionRole, Evidence, Tie, TieKind
 
 
@@ -63,3 +73,96 @@ def test_bad_simple_rows_get_the_general_messages() -> None:
         draft, issues = parsed(row)
         assert draft is None
         assert [(i.path, i.code) for i in issues] == [(f"ties[0].{field_name}", code)]
+
+
+# Every shortcut must build exactly what the reader builds, and leave every row it cannot take
+# to the reader (which names the problems). The reader is reached with a read-only mapping,
+# which the shortcuts do not take.
+TEXTS = st.one_of(
+    st.none(), st.sampled_from(["", " ", "x", " padded ", "a" * 201, "b" * 301]), st.integers()
+)
+
+
+def through_reader(parse: Any, row: dict[str, object]) -> tuple[object, list[Issue]]:
+    issues: list[Issue] = []
+    return parse(MappingProxyType(row), "rows[0]", issues), issues
+
+
+def through_shortcut(parse: Any, row: dict[str, object]) -> tuple[object, list[Issue]]:
+    issues: list[Issue] = []
+    return parse(row, "rows[0]", issues), issues
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {"kind": st.sampled_from(["PERSON", "COMPANY", "MUNICIPALITY", "ORGANIZATION", "X", 3])},
+        optional={
+            "name": TEXTS,
+            "key": TEXTS,
+            "notes": TEXTS,
+            "id": st.sampled_from(["", "abc"]),
+            "internal": st.one_of(st.booleans(), st.none(), st.just(1)),
+            "tags": st.one_of(
+                st.none(), st.lists(st.sampled_from(["a", " a", "", "b"])), st.just([1])
+            ),
+            "title": TEXTS,
+            "seniority": st.sampled_from(["C_LEVEL", "STAFF", "BOSS", None]),
+            "industry": TEXTS,
+            "population": st.one_of(st.integers(-1, 5), st.just(True), st.none()),
+            "category": st.sampled_from(["NGO", "UNION", "CLUB", None]),
+            "country": TEXTS,
+            "bogus": st.just(1),
+        },
+    )
+)
+def test_the_stakeholder_shortcut_builds_what_the_reader_builds(row: dict[str, object]) -> None:
+    general = through_reader(parse_stakeholder, row)
+    assert through_shortcut(parse_stakeholder, row) == general
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {
+            "kind": st.sampled_from(["WORKS_FOR", "KNOWS", "LIKES"]),
+            "source": TEXTS,
+            "target": TEXTS,
+        },
+        optional={
+            "key": TEXTS,
+            "role": TEXTS,
+            "strength": st.one_of(st.floats(-0.5, 1.5), st.just(True), st.none(), st.just(1)),
+            "since": st.sampled_from(["2021-03-01", "2021-13-01", "", None]),
+            "decisionRole": st.sampled_from(["CHAMPION", "KING", None]),
+            "until": st.sampled_from(["2020-01-01", None]),
+        },
+    )
+)
+def test_the_tie_shortcut_builds_what_the_reader_builds(row: dict[str, object]) -> None:
+    assert through_shortcut(parse_tie, row) == through_reader(parse_tie, row)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {
+            "kind": st.sampled_from(["MEETING", "CALL", "PARTY"]),
+            "occurredAt": st.sampled_from(
+                ["2026-10-02T09:00:00Z", "2026-10-02T09:00:00", "2026-10-02T11:00:00+02:00", "soon"]
+            ),
+            "participants": st.one_of(
+                st.lists(st.sampled_from(["a", " b ", "", "a"]), max_size=3),
+                st.just([{"key": "a", "actingAs": "chair"}]),
+            ),
+        },
+        optional={
+            "sentiment": st.one_of(st.floats(-1.5, 1.5), st.just(float("nan")), st.none()),
+            "subject": TEXTS,
+            "summary": TEXTS,
+            "key": TEXTS,
+        },
+    )
+)
+def test_the_interaction_shortcut_builds_what_the_reader_builds(row: dict[str, object]) -> None:
+    assert through_shortcut(parse_interaction, row) == through_reader(parse_interaction, row)

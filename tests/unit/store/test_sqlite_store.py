@@ -278,11 +278,13 @@ async def test_the_one_row_per_change_log_becomes_one_set_per_revision(tmp_path:
         (3, "stakeholder", "upsert", "a", {**a, "name": "Anna Renamed"}),
     ]
     for revision, entity_type, op, entity_id, payload in legacy:
-        await run_sql(
-            old,
-            "INSERT INTO changes (revision, entity_type, op, entity_id, payload) VALUES "
-            f"({revision}, '{entity_type}', '{op}', '{entity_id}', "
-            f"{'NULL' if payload is None else repr(json.dumps(payload))})",
+        values = (revision, entity_type, op, entity_id, payload and json.dumps(payload))
+        await old._run(
+            lambda conn, values=values: conn.execute(
+                "INSERT INTO changes (revision, entity_type, op, entity_id, payload) "
+                "VALUES (?, ?, ?, ?, ?)",
+                values,
+            )
         )
     await run_sql(old, "UPDATE meta SET value = 3 WHERE name = 'revision'")
     await old.close()
