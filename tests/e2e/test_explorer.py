@@ -48,8 +48,10 @@ def node_count(page: Page) -> int:
 
 
 def wait_for_layout(page: Page) -> None:
-    """fcose animates for half a second; screenshots and clicks wait for it to settle."""
-    page.wait_for_timeout(900)
+    """Screenshots and clicks wait for the layout (in the page or in its worker) to settle, and
+    for fcose's half-second animation."""
+    page.wait_for_function("document.querySelector('#map').dataset.layout === 'settled'")
+    page.wait_for_timeout(700)
 
 
 @pytest.mark.browser
@@ -279,6 +281,85 @@ def test_a_change_touching_the_map_refreshes_it_live(new_page: PageFactory, tmp_
         server.stop()
 
 
+HIGHLIGHT = """() => {
+  const cy = window.__stakenet.cy;
+  const ids = (eles) => eles.map((e) => e.id()).sort();
+  return {
+    nodes: ids(cy.nodes('.on-path')),
+    edges: ids(cy.edges('.on-path')),
+    weakest: ids(cy.edges('.weakest')),
+    dimmed: cy.elements('.dimmed').length,
+    selected: ids(cy.$(':selected')),
+  };
+}"""
+
+DELETE_TIE = "mutation($id: ID!) { deleteTie(id: $id) { errors { message } } }"
+
+
+def wait_for_refresh(page: Page, count: int) -> None:
+    page.wait_for_function(f"window.__stakenet.state.refreshes >= {count}", timeout=10_000)
+
+
+@pytest.mark.browser
+def test_a_live_refresh_keeps_the_highlighted_path_until_a_step_is_gone(
+    new_page: PageFactory, tmp_path: Path, screenshots: Path
+) -> None:
+    server = start_server(tmp_path / "path.db", demo=True)
+    try:
+        page = new_page(server, DESKTOP)
+        open_stakeholder(page, server, "c-nordhavn")
+        page.wait_for_selector("#live-status[data-status=live]")
+        page.locator(".decision-maker").first.get_by_role(
+            "button", name="Introduction paths"
+        ).click()
+        page.wait_for_selector("button.path[aria-pressed=true]")
+        before = page.evaluate(HIGHLIGHT)
+        assert len(before["nodes"]) >= 2 and len(before["weakest"]) == 1 and before["dimmed"] > 0
+
+        # A write beside the path: a new person who knows someone on the map but off the path.
+        bystander = page.evaluate(
+            "window.__stakenet.cy.nodes().filter(n => !n.hasClass('on-path') && !n.selected())[0].id()"
+        )
+        created = server.graphql(
+            'mutation { createPerson(input: {name: "Beside The Path", key: "p-beside"}) { person { id } errors { message } } }'
+        )["data"]["createPerson"]
+        assert created["errors"] == []
+        tie = server.graphql(TIE, {"a": created["person"]["id"], "b": bystander})["data"]
+        assert tie["createTie"]["errors"] == []
+        wait_for_refresh(page, 1)
+        assert page.evaluate(
+            "window.__stakenet.cy.nodes().some(n => n.data('label') === 'Beside The Path')"
+        )
+        # The same path, weakest link and selection; the newcomer and its tie are dimmed too.
+        kept = page.evaluate(HIGHLIGHT)
+        assert kept == {**before, "dimmed": before["dimmed"] + 2}
+        assert page.locator("#map-note").is_hidden()
+        # The redrawn panel lists the paths again with the same one chosen.
+        page.wait_for_selector("button.path[aria-pressed=true]")
+        assert page.evaluate(HIGHLIGHT) == kept
+
+        # Now a tie on the path goes: the highlight is cleared, and a note says why.
+        on_path = [edge for edge in before["edges"] if not edge.startswith("colleague:")]
+        assert on_path, before
+        deleted = server.graphql(DELETE_TIE, {"id": on_path[0]})["data"]["deleteTie"]
+        assert deleted["errors"] == []
+        wait_for_refresh(page, 2)
+        after = page.evaluate(HIGHLIGHT)
+        assert after["nodes"] == [] and after["edges"] == [] and after["dimmed"] == 0
+        assert after["selected"] == before["selected"]
+        note = page.locator("#map-note")
+        assert note.is_visible()
+        assert "no longer highlighted" in note.inner_text()
+        assert "tie between" in note.inner_text()
+        page.wait_for_selector("#paths button.path")
+        assert page.locator("button.path[aria-pressed=true]").count() == 0
+        page.screenshot(path=str(screenshots / "explorer-path-cleared-by-refresh.png"))
+        page.click("#map-note-close")
+        assert note.is_hidden()
+    finally:
+        server.stop()
+
+
 def synthetic_network(people: int) -> dict[str, Any]:
     """One company, 30 employees, and `people` contacts that each know one employee."""
     stakeholders: list[dict[str, Any]] = [{"key": "c-hub", "kind": "COMPANY", "name": "Hub A/S"}]
@@ -349,6 +430,62 @@ def test_a_500_stakeholder_map_draws_and_pans_smoothly(
     print(f"500-node map: drawn in {drawn:.1f} s, median frame {frame_ms:.0f} ms while panning")
     assert drawn < 20
     assert frame_ms < 250
+
+
+HEARTBEAT = """() => {
+  window.__gaps = [];
+  let last = performance.now();
+  window.__heartbeat = setInterval(() => {
+    const now = performance.now();
+    window.__gaps.push(now - last);
+    last = now;
+  }, 50);
+}"""
+
+PLACES = """() => {
+  clearInterval(window.__heartbeat);
+  const cy = window.__stakenet.cy;
+  const nodes = cy.nodes();
+  const rendered = nodes.map((n) => n.renderedPosition());
+  const places = new Set(nodes.map((n) => `${Math.round(n.position().x)},${Math.round(n.position().y)}`));
+  const box = nodes.boundingBox();
+  return {
+    longestGap: Math.max(...window.__gaps),
+    ticks: window.__gaps.length,
+    finite: nodes.every((n) => Number.isFinite(n.position().x) && Number.isFinite(n.position().y)),
+    inside: rendered.every((p) => p.x >= 0 && p.y >= 0 && p.x <= cy.width() && p.y <= cy.height()),
+    distinctPlaces: places.size,
+    box: [box.w, box.h],
+  };
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_page_stays_responsive_while_a_500_stakeholder_map_lays_out(
+    new_page: PageFactory, large_server: ServerProcess, screenshots: Path
+) -> None:
+    page = new_page(large_server, DESKTOP)
+    page.goto(f"{large_server.base_url}/#id={stakeholder_id(large_server, 'c-hub')}")
+    page.wait_for_selector("body[data-ready=true]")
+    wait_for_layout(page)
+    # A 50 ms heartbeat: any gap much longer is time the page could not answer the user.
+    page.evaluate(HEARTBEAT)
+    page.select_option("#limit", "500")
+    page.wait_for_function("window.__stakenet.cy.nodes().length === 500", timeout=30_000)
+    page.wait_for_function(
+        "document.querySelector('#map').dataset.layout === 'settled'", timeout=30_000
+    )
+    page.wait_for_timeout(300)
+    result = page.evaluate(PLACES)
+    print(f"500-node layout: longest main-thread gap {result['longestGap']:.0f} ms")
+    page.screenshot(path=str(screenshots / "explorer-500-nodes-laid-out.png"))
+    assert result["ticks"] > 10
+    assert result["longestGap"] < 300, result
+    assert result["finite"] and result["inside"], result
+    # Laid out, not piled up: nearly every stakeholder has a place of its own.
+    assert result["distinctPlaces"] > 450, result
+    assert min(result["box"]) > 500, result
 
 
 def test_production_mode_serves_no_ide(tmp_path: Path) -> None:

@@ -78,8 +78,7 @@ async function loadMap({ keepPositions = false } = {}) {
     const data = await request(mapQuery(state.caps), { id: state.centerId, depth, minStrength, limit, kinds });
     state.map = data.relationshipMap;
     $("#map-empty").hidden = true;
-    explorer.show(state.map, { keepPositions });
-    if (state.selectedId && !explorer.select(state.selectedId)) explorer.select(state.centerId);
+    explorer.show(state.map, { keepPositions, selectId: state.selectedId });
     $("#map-status").textContent = describeMap(state.map);
     if (state.view === "grid") drawGrid();
   } catch (error) {
@@ -110,6 +109,8 @@ function select(id) {
 async function centre(id) {
   state.centerId = id;
   state.selectedId = id;
+  // A highlighted path belongs to the organisation in the panel, which is about to change.
+  clearPath();
   await loadMap();
   select(id);
 }
@@ -176,6 +177,7 @@ function wireMapKeys() {
   $("#zoom-in").addEventListener("click", () => explorer.zoomBy(1.25));
   $("#zoom-out").addEventListener("click", () => explorer.zoomBy(0.8));
   $("#zoom-fit").addEventListener("click", () => explorer.fit());
+  $("#map-note-close").addEventListener("click", hideNote);
 }
 
 // ---- live refresh ------------------------------------------------------------------------
@@ -186,9 +188,65 @@ function setLive(status) {
   $("#live-status").dataset.status = status;
 }
 
+/**
+ * What is gone of an introduction path, in words, or null if all of it is still there. Ties
+ * between colleagues are derived, not stored, so only their two people are checked.
+ */
+async function missingFromPath(path) {
+  const stored = path.links.filter((link) => link.tie);
+  const ids = [...path.steps.map((step) => step.id), ...stored.map((link) => link.tie.id)];
+  const variables = Object.fromEntries(ids.map((id, index) => [`n${index}`, id]));
+  const query = `query PathStillThere(${ids.map((_, i) => `$n${i}: ID!`).join(", ")}) {
+    ${ids.map((_, i) => `n${i}: node(id: $n${i}) { id }`).join("\n")}
+  }`;
+  const found = await request(query, variables);
+  const gone = path.steps.find((step, index) => !found[`n${index}`]);
+  if (gone) return `${gone.name} no longer exists`;
+  const names = new Map(path.steps.map((step) => [step.id, step.name]));
+  const cut = stored.find((link, index) => !found[`n${path.steps.length + index}`]);
+  if (cut) return `the ${words(cut.kind)} tie between ${names.get(cut.source)} and ${names.get(cut.target)} is gone`;
+  return null;
+}
+
+let noteTimer = 0;
+
+/** A short note over the map about something the page did on its own, such as clearing a highlight. */
+function showNote(text) {
+  $("#map-note-text").textContent = text;
+  $("#map-note").hidden = false;
+  clearTimeout(noteTimer);
+  noteTimer = setTimeout(hideNote, 15_000);
+}
+
+function hideNote() {
+  $("#map-note").hidden = true;
+}
+
+function highlightPath(path, options) {
+  hideNote();
+  explorer.highlightPath(path, options);
+}
+
+function clearPath() {
+  explorer.clearHighlight();
+  panel.forgetPath();
+}
+
 async function refresh() {
-  state.refreshes += 1;
+  const path = explorer.highlighted();
+  if (path) {
+    try {
+      const gone = await missingFromPath(path);
+      if (gone && explorer.highlighted() === path) {
+        clearPath();
+        showNote(`Introduction path no longer highlighted: ${gone}.`);
+      }
+    } catch {
+      // Not known to be gone: it stays highlighted, and the next refresh checks again.
+    }
+  }
   await loadMap({ keepPositions: true });
+  state.refreshes += 1;
   if (state.selectedId) panel.show(state.selectedId);
 }
 
@@ -257,8 +315,8 @@ async function start() {
     select,
     centre,
     expand,
-    highlightPath: (path) => explorer.highlightPath(path),
-    clearPath: () => explorer.clearHighlight(),
+    highlightPath,
+    clearPath,
   });
   createSearch({ input: $("#search-input"), listbox: $("#search-results"), status: $("#search-status") }, { onChoose: (node) => centre(node.id) });
   wireTabs();

@@ -4,6 +4,8 @@
 
 /* global cytoscape */
 
+import { createLayout, OFF_THREAD } from "./layout.js";
+
 export const KIND_COLOURS = {
   PERSON: "#3567c9",
   COMPANY: "#d66a1f",
@@ -25,6 +27,11 @@ export const TIE_GROUPS = [
 const SYMMETRIC_KINDS = new Set(["KNOWS", "FAMILY", "PARTNER_OF", "COLLEAGUE"]);
 
 const LARGE_MAP = 250;
+
+// Drawing a stakeholder the first time (style, label, bounding box, its ties' curves) costs
+// about a millisecond, even hidden; a big map is added this many at a time, one frame each, so
+// no frame of the page waits on all of them.
+const ADD_PER_FRAME = 50;
 
 function tieColour(kind) {
   return TIE_GROUPS.find((group) => group.kinds.includes(kind))?.colour ?? "#8d99a6";
@@ -134,33 +141,15 @@ function edgeElement(edge) {
 }
 
 /** Size by influence relative to the most influential on the map: sqrt keeps small ones visible. */
+function sizeFor(influence, max) {
+  return 18 + 34 * Math.sqrt(max > 0 ? influence / max : 0);
+}
+
 function resize(cy) {
   const max = Math.max(...cy.nodes().map((n) => n.data("influence")), 0);
   cy.batch(() => {
-    cy.nodes().forEach((node) => {
-      const share = max > 0 ? node.data("influence") / max : 0;
-      node.data("size", 18 + 34 * Math.sqrt(share));
-    });
+    cy.nodes().forEach((node) => node.data("size", sizeFor(node.data("influence"), max)));
   });
-}
-
-function layoutOptions(cy, { randomize, fit = true }) {
-  const large = cy.nodes().length > LARGE_MAP;
-  const name = cytoscape("layout", "fcose") ? "fcose" : "cose";
-  return {
-    name,
-    randomize,
-    fit,
-    padding: 30,
-    animate: !large && !randomize,
-    animationDuration: 500,
-    quality: "default",
-    numIter: large ? 1500 : 2500,
-    nodeRepulsion: () => 14000,
-    idealEdgeLength: () => 110,
-    nodeSeparation: 60,
-    packComponents: true,
-  };
 }
 
 /** Centre on some elements and zoom to fit them, but no closer than a readable overview. */
@@ -195,6 +184,43 @@ export function createMap(container, { onSelect, onExpand }) {
     cy.renderer().hideEdgesOnViewport = large;
   }
 
+  // A big map still being added: the element definitions not on the map yet.
+  let pending = { nodes: [], edges: [] };
+  let adding = 0;
+
+  /** Add the next stakeholders (nearest the centre first) and every tie whose ends are both in. */
+  function addSome(count) {
+    const nodes = pending.nodes.splice(0, count).filter((def) => cy.getElementById(def.data.id).empty());
+    cy.batch(() => {
+      for (const def of nodes) cy.add({ ...def, position: layout.placeOf(def.data.id) ?? { x: 0, y: 0 } });
+      pending.edges = pending.edges.filter((def) => {
+        const ready = !cy.getElementById(def.data.source).empty() && !cy.getElementById(def.data.target).empty();
+        if (ready && cy.getElementById(def.data.id).empty()) cy.add(def);
+        return !ready;
+      });
+    });
+    if (highlighted) markPath(highlighted, pathParts(highlighted));
+  }
+
+  function addGradually() {
+    const mine = ++adding;
+    const next = () => {
+      if (mine !== adding || !pending.nodes.length) return;
+      addSome(ADD_PER_FRAME);
+      if (pending.nodes.length) requestAnimationFrame(next);
+      else tuneForSize();
+    };
+    requestAnimationFrame(next);
+  }
+
+  /** The whole map as the layout needs it, including what is not added yet. */
+  function pendingGraph() {
+    const onMap = cy.nodes().map((n) => ({ id: n.id(), size: n.data("size"), distance: n.data("distance") }));
+    const later = pending.nodes.map(({ data }) => ({ id: data.id, size: data.size, distance: data.distance }));
+    const edges = [...cy.edges().map((e) => e.data()), ...pending.edges.map((def) => def.data)];
+    return { nodes: [...onMap, ...later], edges: edges.map(({ id, source, target }) => ({ id, source, target })) };
+  }
+
   function addElements(map, centerId) {
     const added = cy.collection();
     for (const mapNode of map.nodes) {
@@ -206,26 +232,89 @@ export function createMap(container, { onSelect, onExpand }) {
     return added;
   }
 
+  const layout = createLayout(cy);
+  let highlighted = null; // the introduction path on show, kept across redraws
+
+  function pathEdgeId(link) {
+    return link.tie?.id ?? `colleague:${link.source}:${link.target}`;
+  }
+
+  /** The path's stakeholders and ties on the map; steps or links missing from it are added. */
+  function pathParts(path) {
+    const parts = cy.collection();
+    for (const step of path.steps) {
+      let node = cy.getElementById(step.id);
+      if (node.empty()) node = cy.add(nodeElement({ stakeholder: step, influence: 0 }, null));
+      parts.merge(node);
+    }
+    for (const link of path.links) {
+      const id = pathEdgeId(link);
+      let edge = cy.getElementById(id);
+      if (edge.empty()) edge = cy.add(edgeElement({ ...link, id }));
+      parts.merge(edge);
+    }
+    return parts;
+  }
+
+  /** Classes only, by id: the path's parts lit, the weakest link red, the rest dimmed. */
+  function markPath(path, parts) {
+    cy.batch(() => {
+      cy.elements().removeClass("dimmed on-path weakest");
+      parts.addClass("on-path");
+      cy.getElementById(pathEdgeId(path.links[path.weakestLinkIndex] ?? {})).addClass("weakest");
+      // The selected stakeholder (the organisation whose decision-maker is the goal) stays lit.
+      cy.elements().difference(parts).difference(cy.$(":selected")).addClass("dimmed");
+    });
+  }
+
   return {
     cy,
 
-    /** Replace the map; keep the positions of stakeholders that stay, so a refresh does not jump. */
-    show(map, { keepPositions = false } = {}) {
+    /**
+     * Replace the map; keep the positions of stakeholders that stay, so a refresh does not jump.
+     * The selection and a highlighted path are put back by id. Returns whether `selectId` is on
+     * the new map (otherwise the centre is selected).
+     */
+    show(map, { keepPositions = false, selectId = null } = {}) {
       const previous = new Map(cy.nodes().map((n) => [n.id(), { ...n.position() }]));
       const centerId = map.center.id;
+      let parts = null;
+      const gradual = map.nodes.length > OFF_THREAD;
+      adding += 1; // additions still running belong to the old map
+      pending = { nodes: [], edges: [] };
       cy.batch(() => {
         cy.elements().remove();
-        addElements(map, centerId);
+        if (gradual) {
+          const max = Math.max(...map.nodes.map((n) => n.influence ?? 0), 0);
+          pending.nodes = map.nodes
+            .map((mapNode) => nodeElement(mapNode, centerId))
+            .map((def) => ({ ...def, data: { ...def.data, size: sizeFor(def.data.influence, max) } }))
+            .sort((a, b) => (a.data.distance ?? 9) - (b.data.distance ?? 9));
+          pending.edges = map.edges.map(edgeElement);
+          // The selection comes first, so it can be selected now.
+          const first = pending.nodes.findIndex((def) => def.data.id === selectId);
+          if (first > 0) pending.nodes.unshift(...pending.nodes.splice(first, 1));
+        } else {
+          addElements(map, centerId);
+        }
+        if (highlighted) parts = pathParts(highlighted);
       });
-      resize(cy);
+      if (!gradual) resize(cy);
       tuneForSize();
-      const kept = keepPositions && cy.nodes().every((n) => previous.has(n.id()));
-      if (kept) {
-        cy.nodes().forEach((n) => n.position(previous.get(n.id())));
-      } else {
-        cy.layout(layoutOptions(cy, { randomize: true })).run();
+      const kept = !gradual && keepPositions && cy.nodes().every((n) => previous.has(n.id()));
+      if (kept) cy.nodes().forEach((n) => n.position(previous.get(n.id())));
+      if (gradual) {
+        // Places for everyone, then the first stakeholders: the rest follow frame by frame.
+        if (keepPositions && pending.nodes.every((def) => previous.has(def.data.id))) layout.remember(previous);
+        else layout.run({ randomize: true, graph: pendingGraph() });
+        addSome(ADD_PER_FRAME);
+        addGradually();
       }
-      cy.getElementById(centerId).select();
+      const selected = selectId !== null && this.select(selectId);
+      if (!selected) this.select(centerId);
+      if (highlighted) markPath(highlighted, parts);
+      if (!gradual && !kept) layout.run({ randomize: true });
+      return selected;
     },
 
     /** Add a neighbourhood around `aroundId`: new stakeholders start next to it, then settle. */
@@ -238,7 +327,8 @@ export function createMap(container, { onSelect, onExpand }) {
       });
       resize(cy);
       tuneForSize();
-      if (added.nodes().length) cy.layout(layoutOptions(cy, { randomize: false })).run();
+      if (highlighted) markPath(highlighted, pathParts(highlighted));
+      if (added.nodes().length) layout.run({ randomize: false });
       return added.nodes().length;
     },
 
@@ -264,41 +354,35 @@ export function createMap(container, { onSelect, onExpand }) {
     },
 
     stakeholders() {
-      return cy.nodes().map((n) => ({ ...n.data() }));
+      return [...cy.nodes().map((n) => ({ ...n.data() })), ...pending.nodes.map((def) => ({ ...def.data }))];
     },
 
     /**
      * Emphasise an introduction path: its stakeholders and ties stay bright, the rest is dimmed,
-     * the weakest link is drawn red. Steps or links missing from the map are added first.
+     * the weakest link is drawn red. Steps or links missing from the map are added first. With
+     * `focus`, the view moves to the path.
      */
-    highlightPath(path) {
-      this.clearHighlight();
-      const parts = cy.collection();
+    highlightPath(path, { focus = true } = {}) {
+      highlighted = path;
+      let parts;
       cy.batch(() => {
-        for (const step of path.steps) {
-          let node = cy.getElementById(step.id);
-          if (node.empty()) node = cy.add(nodeElement({ stakeholder: step, influence: 0 }, null));
-          parts.merge(node);
-        }
-        path.links.forEach((link, index) => {
-          const id = link.tie?.id ?? `colleague:${link.source}:${link.target}`;
-          let edge = cy.getElementById(id);
-          if (edge.empty()) edge = cy.add(edgeElement({ ...link, id }));
-          edge.addClass("on-path");
-          if (index === path.weakestLinkIndex) edge.addClass("weakest");
-          parts.merge(edge);
-        });
-        parts.nodes().addClass("on-path");
-        // The selected stakeholder (the organisation whose decision-maker is the goal) stays lit.
-        cy.elements().difference(parts).difference(cy.$(":selected")).addClass("dimmed");
+        parts = pathParts(path);
       });
       resize(cy);
+      markPath(path, parts);
+      const around = parts.union(cy.$(":selected"));
       const unplaced = parts.nodes().filter((n) => n.position().x === 0 && n.position().y === 0);
-      if (unplaced.length) cy.layout(layoutOptions(cy, { randomize: false, fit: false })).run();
-      showAround(cy, parts.union(cy.$(":selected")));
+      const placed = unplaced.length ? layout.run({ randomize: false, fit: false }) : Promise.resolve();
+      if (focus) placed.then(() => showAround(cy, around));
+    },
+
+    /** The highlighted introduction path, or null. */
+    highlighted() {
+      return highlighted;
     },
 
     clearHighlight() {
+      highlighted = null;
       cy.elements().removeClass("dimmed on-path weakest");
     },
 

@@ -174,16 +174,28 @@ function pathLabel(path) {
   return path.steps.map((step) => (step.internal ? `${step.name} (ours)` : step.name)).join(" → ");
 }
 
-/** The introduction-path chooser: the first path is shown on the map straight away. */
-function createPaths(container, actions) {
+/** Which path this is: its stakeholders and stored ties, in order. */
+function pathKey(path) {
+  return [...path.steps.map((step) => step.id), ...path.links.map((link) => link.tie?.id ?? "-")].join(" ");
+}
+
+/**
+ * The introduction-path chooser: the first path is shown on the map straight away. `memory`
+ * records the person and the chosen path, so a panel redrawn by a live refresh can show them
+ * again; `restore` is that record.
+ */
+function createPaths(container, actions, memory) {
   let token = 0;
 
-  function choose(buttons, index, path) {
+  function choose(buttons, index, path, { focus = true } = {}) {
     buttons.forEach((b, i) => b.setAttribute("aria-pressed", String(i === index)));
-    actions.highlightPath(path);
+    memory.chosen = pathKey(path);
+    actions.highlightPath(path, { focus });
   }
 
-  async function show(person) {
+  async function show(person, restore = null) {
+    memory.person = person;
+    memory.chosen = restore?.chosen ?? null;
     const mine = ++token;
     container.replaceChildren(el("h3", { id: "paths-heading" }, `Introduction paths to ${person.name}`), el("p", { class: "muted" }, "Finding paths…"));
     let paths;
@@ -215,6 +227,7 @@ function createPaths(container, actions) {
     const clear = el("button", { type: "button", class: "small-button" }, "Clear highlight");
     clear.addEventListener("click", () => {
       buttons.forEach((b) => b.setAttribute("aria-pressed", "false"));
+      memory.chosen = null;
       actions.clearPath();
     });
     container.replaceChildren(
@@ -222,7 +235,13 @@ function createPaths(container, actions) {
       el("ol", { class: "paths" }, buttons.map((b) => el("li", {}, b))),
       clear,
     );
-    choose(buttons, 0, paths[0]);
+    if (!restore) {
+      choose(buttons, 0, paths[0]);
+      return;
+    }
+    // After a refresh: the same path again, with its figures as they are now, and no jump.
+    const again = paths.findIndex((path) => pathKey(path) === restore.chosen);
+    if (again >= 0) choose(buttons, again, paths[again], { focus: false });
   }
 
   return { show };
@@ -230,6 +249,8 @@ function createPaths(container, actions) {
 
 export function createPanel(root, caps, actions) {
   let token = 0;
+  // The introduction paths open for an organisation: { organisationId, person, chosen }.
+  let openPaths = null;
 
   function header(s) {
     const centre = el("button", { type: "button", class: "small-button" }, "Centre map here");
@@ -251,7 +272,10 @@ export function createPanel(root, caps, actions) {
     if (!query) return [];
     const data = await request(query, { id: s.id });
     const pathsBox = el("section", { id: "paths", class: "panel-section", "aria-live": "polite", "aria-labelledby": "paths-heading" });
-    const paths = createPaths(pathsBox, actions);
+    const earlier = openPaths?.organisationId === s.id && openPaths.person ? { ...openPaths } : null;
+    openPaths = { organisationId: s.id, person: null, chosen: null };
+    const paths = createPaths(pathsBox, actions, openPaths);
+    if (earlier) paths.show(earlier.person, earlier);
     return [
       data.keyDecisionMakers ? decisionMakersSection(data.keyDecisionMakers, actions, paths) : null,
       data.keyDecisionMakers ? pathsBox : null,
@@ -287,5 +311,10 @@ export function createPanel(root, caps, actions) {
     }
   }
 
-  return { show };
+  /** The highlighted path is gone: a redrawn panel lists the paths but presses none. */
+  function forgetPath() {
+    if (openPaths) openPaths.chosen = null;
+  }
+
+  return { show, forgetPath };
 }

@@ -1,0 +1,210 @@
+// Where the map's stakeholders go. fcose on a few hundred stakeholders takes a second or more, and
+// on the page's own thread that second freezes scrolling, typing and clicks. Small maps are laid
+// out in place (quick, and they can animate); larger ones get a cheap preview at once (rings by
+// distance from the centre) while fcose runs in a worker (layout-worker.js), and the stakeholders
+// move to the worker's places when it answers. A big map may still be being added to the page
+// (see map.js), so these work from a description of the whole map and remember each place for
+// the stakeholders still to come. The map element's `data-layout` says `running` or `settled`.
+
+/* global cytoscape */
+
+// Above this many stakeholders fcose costs the page more than a frame or two (measured: about
+// 400 ms for 200 stakeholders, a second or more for 500).
+export const OFF_THREAD = 60;
+
+const WORKER_URL = "/layout-worker.js";
+const PADDING = 30;
+
+/** fcose settings as plain values, so the same ones can be posted to the worker. */
+function fcoseSettings(count, { randomize }) {
+  return {
+    randomize,
+    padding: PADDING,
+    quality: "default",
+    numIter: count > 250 ? 1500 : 2500,
+    nodeRepulsion: 14000,
+    idealEdgeLength: 110,
+    nodeSeparation: 60,
+    packComponents: true,
+  };
+}
+
+/** The map as cytoscape holds it: `{ nodes: [{ id, size, distance }], edges: [{ id, source, target }] }`. */
+function graphOf(cy) {
+  return {
+    nodes: cy.nodes().map((n) => ({ id: n.id(), size: n.data("size"), distance: n.data("distance") })),
+    edges: cy.edges().map((e) => ({ id: e.id(), source: e.data("source"), target: e.data("target") })),
+  };
+}
+
+export function createLayout(cy) {
+  const container = cy.container();
+  let current = 0; // the newest layout; older answers are dropped
+  let worker = null;
+  let workerBroken = false;
+  const waiting = new Map(); // token -> settle function of a layout waiting for the worker
+  let known = new Map(); // id -> { x, y }: the latest place of every stakeholder of the map
+
+  function mark(state) {
+    container.dataset.layout = state;
+  }
+
+  function inPlace(token, { randomize, fit, animate }) {
+    const count = cy.nodes().length;
+    const { nodeRepulsion, idealEdgeLength, ...settings } = fcoseSettings(count, { randomize });
+    const name = cytoscape("layout", "fcose") ? "fcose" : "cose";
+    const layout = cy.layout({
+      ...settings,
+      name,
+      fit,
+      animate,
+      animationDuration: 500,
+      nodeRepulsion: () => nodeRepulsion,
+      idealEdgeLength: () => idealEdgeLength,
+    });
+    const done = new Promise((resolve) => layout.one("layoutstop", resolve));
+    layout.run();
+    return done.then(() => {
+      if (token === current) mark("settled");
+    });
+  }
+
+  function startWorker() {
+    if (worker || workerBroken) return worker;
+    try {
+      worker = new Worker(WORKER_URL);
+    } catch {
+      workerBroken = true;
+      return null;
+    }
+    worker.onmessage = ({ data }) => waiting.get(data.token)?.(data);
+    // A worker that cannot start (its scripts failed to load) fails every layout waiting on it.
+    worker.onerror = (event) => {
+      event.preventDefault();
+      workerBroken = true;
+      worker.terminate();
+      worker = null;
+      for (const settle of [...waiting.values()]) settle({ error: "layout worker failed" });
+    };
+    return worker;
+  }
+
+  /** Remember places and move the stakeholders already on the map there. */
+  function place(graph, positions, fit) {
+    for (const [id, at] of positions) known.set(id, at);
+    cy.batch(() => {
+      cy.nodes().forEach((node) => {
+        const at = positions.get(node.id());
+        if (at) node.position(at);
+      });
+    });
+    if (fit) fitTo(graph, positions);
+  }
+
+  /**
+   * Fit the view without measuring labels (cytoscape's fit does, over 50 ms for 500): node sizes
+   * and room for a label below are enough.
+   */
+  function fitTo(graph, positions) {
+    let [x1, y1, x2, y2] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const { id, size } of graph.nodes) {
+      const at = positions.get(id);
+      if (!at) continue;
+      const half = (size ?? 24) / 2;
+      x1 = Math.min(x1, at.x - half);
+      y1 = Math.min(y1, at.y - half);
+      x2 = Math.max(x2, at.x + half);
+      y2 = Math.max(y2, at.y + half + 14);
+    }
+    if (!Number.isFinite(x1)) return;
+    const fitting = Math.min((cy.width() - 2 * PADDING) / Math.max(x2 - x1, 1), (cy.height() - 2 * PADDING) / Math.max(y2 - y1, 1));
+    const zoom = Math.min(Math.max(fitting, cy.minZoom()), cy.maxZoom());
+    cy.viewport({ zoom, pan: { x: (cy.width() - zoom * (x1 + x2)) / 2, y: (cy.height() - zoom * (y1 + y2)) / 2 } });
+  }
+
+  /**
+   * A quick first picture: rings around the centre by distance. Placed by arithmetic, because
+   * cytoscape's own concentric layout measures every label (over 100 ms for 500).
+   */
+  function preview(graph, fit) {
+    const rings = new Map();
+    for (const node of graph.nodes) {
+      const distance = node.distance ?? 9;
+      if (!rings.has(distance)) rings.set(distance, []);
+      rings.get(distance).push(node.id);
+    }
+    const positions = new Map();
+    let radius = 0;
+    for (const distance of [...rings.keys()].sort((a, b) => a - b)) {
+      const ring = rings.get(distance);
+      // Each ring at least 120 further out, and long enough for about 40 per stakeholder.
+      radius = ring.length === 1 && radius === 0 ? 0 : Math.max(radius + 120, (ring.length * 40) / (2 * Math.PI));
+      ring.forEach((id, index) => {
+        const angle = (2 * Math.PI * index) / ring.length;
+        positions.set(id, { x: radius * Math.cos(angle), y: radius * Math.sin(angle) });
+      });
+    }
+    place(graph, positions, fit);
+  }
+
+  function offThread(token, graph, { randomize, fit }) {
+    if (randomize) preview(graph, fit);
+    // One layout at a time: a newer map replaces the worker rather than queueing behind it.
+    if (waiting.size && worker) {
+      worker.terminate();
+      worker = null;
+      for (const settle of [...waiting.values()]) settle({ stale: true });
+    }
+    const target = startWorker();
+    if (!target) return inPlace(token, { randomize, fit, animate: false });
+    const nodes = graph.nodes.map(({ id, size }) => {
+      const at = known.get(id) ?? cy.getElementById(id).position() ?? { x: 0, y: 0 };
+      return { id, size: size ?? 24, x: at.x, y: at.y };
+    });
+    return new Promise((resolve) => {
+      waiting.set(token, (answer) => {
+        waiting.delete(token);
+        if (answer.stale || token !== current) {
+          resolve();
+        } else if (answer.error) {
+          // Slower, but the map still gets its layout.
+          resolve(inPlace(token, { randomize, fit, animate: false }));
+        } else {
+          const positions = new Map(Object.entries(answer.positions).map(([id, [x, y]]) => [id, { x, y }]));
+          place(graph, positions, fit);
+          mark("settled");
+          resolve();
+        }
+      });
+      target.postMessage({ token, nodes, edges: graph.edges, options: fcoseSettings(nodes.length, { randomize }) });
+    });
+  }
+
+  return {
+    /**
+     * Lay the map out; resolves when the stakeholders are in their places (or a newer layout
+     * took over). `randomize` starts afresh; without it the current places are the start.
+     * `graph` describes the whole map when part of it is not on the page yet.
+     */
+    run({ randomize, fit = true, graph = null }) {
+      const token = ++current;
+      mark("running");
+      if (randomize) known = new Map();
+      const whole = graph ?? graphOf(cy);
+      if (whole.nodes.length > OFF_THREAD) return offThread(token, whole, { randomize, fit });
+      return inPlace(token, { randomize, fit, animate: !randomize });
+    },
+
+    /** Places to keep (a refresh that added no one): no layout runs. */
+    remember(positions) {
+      current += 1;
+      known = new Map(positions);
+      mark("settled");
+    },
+
+    /** Where a stakeholder not yet on the map should appear. */
+    placeOf(id) {
+      return known.get(id) ?? null;
+    },
+  };
+}
