@@ -161,6 +161,44 @@ class Query:
         return items
 
 
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Thing(Named):
+    size: int
+
+
+@strawberry.type
+class Impostor:
+    name: str
+    size: int
+
+
+@strawberry.type
+class Things:
+    @strawberry.field
+    def things(self, impostor: bool = False) -> list[Thing]:
+        things = [Thing(name="a", size=1), Thing(name="b", size=2)]
+        if impostor:
+            things[1] = Impostor(name="c", size=3)  # type: ignore[call-overload]
+        return things
+
+
+@pytest.mark.parametrize("impostor", [False, True])
+async def test_an_item_of_another_type_is_refused_as_graphql_core_refuses_it(
+    impostor: bool,
+) -> None:
+    document = f"{{ things(impostor: {str(impostor).lower()}) {{ name size }} }}"
+    plain = strawberry.Schema(Things, execution_context_class=PlainListsExecutor)
+    reference = strawberry.Schema(Things)
+    answers = [result_of(await schema.execute(document)) for schema in (plain, reference)]
+    assert answers[0] == answers[1]
+    assert bool(answers[0][1]) is impostor
+
+
 @pytest.mark.parametrize("broken", ["", "null", "scalar", "list"])
 async def test_a_list_that_needs_an_error_gets_graphql_cores_error(broken: str) -> None:
     document = f'{{ items(broken: "{broken}") {{ name count tags }} }}'

@@ -162,7 +162,16 @@ class PlainListsExecutor(StrawberryGraphQLCoreExecutionContext):
                 return None
             steps.append((response_name, field.python_name, complete))
 
+        # graphql-core refuses a value its type does not recognise (strawberry checks the
+        # class of an interface's implementations); the plain path leaves such a list to it.
+        # strawberry's check ignores its info argument; one that needs it raises on None, and
+        # graphql-core then completes the list.
+        is_type_of = object_type.is_type_of
+        no_info: Any = None
+
         def plan(source: Any) -> dict[str, Any]:
+            if is_type_of is not None and is_type_of(source, no_info) is not True:
+                raise _NotPlain
             return {
                 response_name: complete(source if attribute is None else getattr(source, attribute))
                 for response_name, attribute, complete in steps
