@@ -10,8 +10,9 @@ One command runs everything and prints one table per section::
 Per size: import rate into SQLite (and Bolt), projection build time and memory against a bare
 ``nx.MultiDiGraph`` of the same network, the analytics refresh per metric against raw NetworkX
 and python-igraph on the same views, per-query latency in process and over HTTP (a real server
-process on 127.0.0.1), and GraphQL throughput on one worker against a plain starlette endpoint
-serving the same map. Results are also written as JSON (``--json``), and plots with ``--plots``.
+process on 127.0.0.1), and `relationshipMap` latency and throughput on one worker, uncached and
+cached, against a plain starlette endpoint serving the same map (``benchmarks/serving.py``).
+Results are also written as JSON (``--json``), and plots with ``--plots``.
 Baselines that would run for minutes (NetworkX's betweenness, its Louvain above ``--nx-limit``
 ties) are extrapolated or skipped, and say so.
 """
@@ -352,14 +353,13 @@ async def load(
     return done / (time.monotonic() - start), errors
 
 
-def bench_http(
-    url: str, projection: Projection, count: int, concurrency: int, seconds: float
-) -> Row:
+def bench_http(url: str, projection: Projection, count: int) -> Row:
+    """Latency of the three query families over HTTP, one request at a time."""
     G = projection.graph
     orgs, people, _ = targets(projection, count)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    row: Row = {"concurrency": concurrency, "seconds": seconds}
+    row: Row = {}
     serve = [PYTHON, "-m", "stakenet.cli", "serve", "--db", url, "--port", str(port),
              "--log-level", "warning", "--rate-limit", "0"]  # fmt: skip
     with process(serve, f"{base}/readyz") as server:
@@ -397,31 +397,8 @@ def bench_http(
                         samples.append(time.perf_counter() - start)
                     row[f"{name} p50"], row[f"{name} p99"] = percentiles(samples)
                     row[f"{name} errors"] = failed
-                map_ids = [gid[v] for v in people]
-                row["graphql rps"], row["graphql errors"] = await load(
-                    client,
-                    lambda i: ("/graphql", {"query": MAP_QUERY,
-                                            "variables": {"id": map_ids[i % len(map_ids)]}}),
-                    concurrency,
-                    seconds,
-                )  # fmt: skip
 
         asyncio.run(run())
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    plain = [PYTHON, "-m", "benchmarks.plain_app", "--db", url, "--port", str(port)]
-    with process(plain, f"{base}/readyz"):
-
-        async def run_plain() -> None:
-            async with httpx.AsyncClient(base_url=base, timeout=120.0) as client:
-                row["starlette rps"], row["starlette errors"] = await load(
-                    client,
-                    lambda i: (f"/map?center={people[i % len(people)]}", {}),
-                    concurrency,
-                    seconds,
-                )
-
-        asyncio.run(run_plain())
     return row
 
 
@@ -474,18 +451,26 @@ def plot(results: dict[str, Any], directory: Path) -> None:
     fig.tight_layout()
     fig.savefig(directory / "analytics.png", dpi=110)
     plt.close(fig)
-    serving = results.get("http", {})
+    serving = results.get("serving", {})
     if serving:
-        fig, ax = plt.subplots(figsize=(6, 4))
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
         sizes = list(serving)
         x = np.arange(len(sizes))
-        ax.bar(x - 0.2, [serving[s].get("graphql rps", 0) for s in sizes], 0.4, label="GraphQL")
-        ax.bar(x + 0.2, [serving[s].get("starlette rps", 0) for s in sizes], 0.4,
-               label="plain starlette")  # fmt: skip
-        ax.set_xticks(x, [f"{int(s):,} ties" for s in sizes])
-        ax.set_ylabel("requests / s (one worker)")
-        ax.set_title("relationshipMap, depth 1, limit 50")
-        ax.legend()
+        series = (
+            ("GraphQL uncached", "GraphQL req/s uncached", "GraphQL p50 uncached s"),
+            ("GraphQL cached", "GraphQL req/s cached", "GraphQL p50 cached s"),
+            ("plain starlette", "plain req/s", "plain p50 s"),
+        )
+        for offset, (label, rps, p50) in enumerate(series):
+            axes[0].bar(x + (offset - 1) * 0.27, [serving[s][rps] for s in sizes], 0.27,
+                        label=label)  # fmt: skip
+            axes[1].bar(x + (offset - 1) * 0.27, [serving[s][p50] * 1000 for s in sizes], 0.27,
+                        label=label)  # fmt: skip
+        for ax, unit in zip(axes, ("requests / s (one worker)", "p50 ms"), strict=True):
+            ax.set_xticks(x, [f"{int(s):,} ties" for s in sizes])
+            ax.set_ylabel(unit)
+            ax.legend()
+        fig.suptitle("relationshipMap, depth 2, at most 200 stakeholders")
         fig.tight_layout()
         fig.savefig(directory / "serving.png", dpi=110)
         plt.close(fig)
@@ -518,7 +503,7 @@ def main() -> None:
     for key, value in results["machine"].items():
         print(f"- {key}: {value}")
     sections: dict[str, dict[int, Row]] = {
-        "import": {}, "projection": {}, "analytics": {}, "queries": {}, "http": {}
+        "import": {}, "projection": {}, "analytics": {}, "queries": {}, "http": {}, "serving": {}
     }  # fmt: skip
     args.workdir.mkdir(parents=True, exist_ok=True)
     for size in sizes:
@@ -542,10 +527,14 @@ def main() -> None:
         sections["queries"][size] = bench_queries(url, args.queries)
         table("Queries in process (seconds)", sections["queries"])
         if not args.no_http and size <= args.http_max:
-            sections["http"][size] = bench_http(
-                url, projection, args.queries, args.concurrency, args.duration
+            sections["http"][size] = bench_http(url, projection, args.queries)
+            table("Over HTTP, one worker, one request at a time (seconds)", sections["http"])
+            from benchmarks.serving import SERVING_TITLE, bench_serving
+
+            sections["serving"][size] = bench_serving(
+                url, args.queries, args.concurrency, args.duration
             )
-            table("Over HTTP, one worker (seconds; requests/s)", sections["http"])
+            table(SERVING_TITLE, sections["serving"])
         del projection
         gc.collect()
     results.update({name: {str(k): v for k, v in rows.items()} for name, rows in sections.items()})

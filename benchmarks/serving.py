@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +30,7 @@ from benchmarks.__main__ import (
     load,
     percentiles,
     process,
+    table,
 )
 from benchmarks.generate import write
 from stakenet.api.ids import from_global_id
@@ -133,6 +133,39 @@ async def plain_side(
     return {"p50": percentiles(samples)[0], "rps": rps}
 
 
+def bench_serving(url: str, maps: int, concurrency: int, seconds: float) -> dict[str, Any]:
+    """The serving targets on the database at `url`: both servers, one worker each."""
+    port = free_port()
+    serve = [PYTHON, "-m", "stakenet.cli", "serve", "--db", url, "--port", str(port),
+             "--log-level", "warning", "--rate-limit", "0"]  # fmt: skip
+    with process(serve, f"http://127.0.0.1:{port}/readyz"):
+        ours: dict[str, Any] = asyncio.run(
+            graphql_side(f"http://127.0.0.1:{port}", maps, concurrency, seconds)
+        )
+    raw_ids = [gid_to_raw(g) for g in ours.pop("ids")]  # the plain endpoint takes raw ids
+    port = free_port()
+    plain_cmd = [PYTHON, "-m", "benchmarks.plain_app", "--db", url, "--port", str(port)]
+    with process(plain_cmd, f"http://127.0.0.1:{port}/readyz"):
+        plain = asyncio.run(plain_side(f"http://127.0.0.1:{port}", raw_ids, concurrency, seconds))
+    return {
+        "concurrency": concurrency,
+        "seconds per load run": seconds,
+        "GraphQL p50 uncached s": ours["uncached p50"],
+        "GraphQL p50 cached s": ours["cached p50"],
+        "plain p50 s": plain["p50"],
+        "p50 uncached / plain (≤ 3)": ours["uncached p50"] / plain["p50"],
+        "p50 cached / plain (≤ 1.2)": ours["cached p50"] / plain["p50"],
+        "GraphQL req/s uncached": ours["uncached rps"],
+        "GraphQL req/s cached": ours["cached rps"],
+        "plain req/s": plain["rps"],
+        "req/s uncached / plain (≥ 0.25)": ours["uncached rps"] / plain["rps"],
+        "req/s cached / plain (≥ 0.5)": ours["cached rps"] / plain["rps"],
+    }
+
+
+SERVING_TITLE = "Serving relationshipMap (depth 2, ≤ 200 stakeholders) against plain starlette"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ties", type=int, default=10_000)
@@ -144,60 +177,8 @@ def main() -> None:
         document = write(args.ties, Path(tmp))
         url = f"sqlite:///{Path(tmp) / 'serving.db'}"
         bench_import(document, url, args.ties)
-        port = free_port()
-        serve = [PYTHON, "-m", "stakenet.cli", "serve", "--db", url, "--port", str(port),
-                 "--log-level", "warning", "--rate-limit", "0"]  # fmt: skip
-        with process(serve, f"http://127.0.0.1:{port}/readyz"):
-            ours: dict[str, Any] = asyncio.run(
-                graphql_side(f"http://127.0.0.1:{port}", args.maps, args.concurrency, args.duration)
-            )
-        raw_ids = [
-            gid_to_raw(g)
-            for g in ours.pop("ids")  # the plain endpoint takes raw ids
-        ]
-        port = free_port()
-        plain_cmd = [PYTHON, "-m", "benchmarks.plain_app", "--db", url, "--port", str(port)]
-        with process(plain_cmd, f"http://127.0.0.1:{port}/readyz"):
-            plain = asyncio.run(
-                plain_side(f"http://127.0.0.1:{port}", raw_ids, args.concurrency, args.duration)
-            )
-    print(f"\n## Serving relationshipMap (depth 2, ≤ 200 stakeholders), {args.ties:,} ties, "
-          f"concurrency {args.concurrency}, {args.duration:g} s per load run\n")  # fmt: skip
-    rows = [
-        (
-            "p50 uncached (s)",
-            ours["uncached p50"],
-            plain["p50"],
-            ours["uncached p50"] / plain["p50"],
-            "≤ 3×",
-        ),
-        (
-            "p50 cached (s)",
-            ours["cached p50"],
-            plain["p50"],
-            ours["cached p50"] / plain["p50"],
-            "≤ 1.2×",
-        ),
-        (
-            "req/s uncached",
-            ours["uncached rps"],
-            plain["rps"],
-            ours["uncached rps"] / plain["rps"],
-            "≥ 0.25",
-        ),
-        (
-            "req/s cached",
-            ours["cached rps"],
-            plain["rps"],
-            ours["cached rps"] / plain["rps"],
-            "≥ 0.5",
-        ),
-    ]
-    print("| measure | GraphQL | plain starlette + NetworkX | ratio | target |")
-    print("|---|---|---|---|---|")
-    for name, graphql, baseline, ratio, target in rows:
-        print(f"| {name} | {graphql:.4g} | {baseline:.4g} | {ratio:.2f} | {target} |")
-    sys.stdout.flush()
+        row = bench_serving(url, args.maps, args.concurrency, args.duration)
+    table(SERVING_TITLE, {args.ties: row})
 
 
 def gid_to_raw(global_id: str) -> str:
