@@ -4,7 +4,8 @@
 // distance from the centre) while fcose runs in a worker (layout-worker.js), and the stakeholders
 // move to the worker's places when it answers. A big map may still be being added to the page
 // (see map.js), so these work from a description of the whole map and remember each place for
-// the stakeholders still to come. The map element's `data-layout` says `running` or `settled`.
+// the stakeholders still to come. The map element's `data-layout` says `running` or `settled`,
+// and `data-layout-engine` whether the last layout was computed in the `worker` or the `page`.
 
 /* global cytoscape */
 
@@ -45,8 +46,10 @@ export function createLayout(cy) {
   const waiting = new Map(); // token -> settle function of a layout waiting for the worker
   let known = new Map(); // id -> { x, y }: the latest place of every stakeholder of the map
 
-  function mark(state) {
+  function mark(state, engine = null) {
     container.dataset.layout = state;
+    // Which thread computed the last finished layout: "worker" or "page".
+    if (engine) container.dataset.layoutEngine = engine;
   }
 
   function inPlace(token, { randomize, fit, animate }) {
@@ -65,7 +68,7 @@ export function createLayout(cy) {
     const done = new Promise((resolve) => layout.one("layoutstop", resolve));
     layout.run();
     return done.then(() => {
-      if (token === current) mark("settled");
+      if (token === current) mark("settled", "page");
     });
   }
 
@@ -172,7 +175,7 @@ export function createLayout(cy) {
         } else {
           const positions = new Map(Object.entries(answer.positions).map(([id, [x, y]]) => [id, { x, y }]));
           place(graph, positions, fit);
-          mark("settled");
+          mark("settled", "worker");
           resolve();
         }
       });
