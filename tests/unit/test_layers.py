@@ -41,14 +41,17 @@ def allowed(imported: str, prefixes: tuple[str, ...]) -> bool:
 DOMAIN = "stakenet.domain"
 PORT = "stakenet.store.port"
 CODEC = "stakenet.store.codec"
+SQLITE = "stakenet.store.sqlite"
+NEO4J = "stakenet.store.neo4j"
 RULES: dict[str, tuple[str, ...]] = {
     # layer prefix: what its modules may import besides the standard library
     DOMAIN: (DOMAIN,),
     PORT: (DOMAIN,),
     CODEC: (DOMAIN, PORT),
     # orjson encodes the change log: one C call for a bulk import's 100k rows.
-    "stakenet.store.sqlite": (DOMAIN, PORT, CODEC, "sqlite3", "orjson"),
-    "stakenet.store.neo4j": (DOMAIN, PORT, CODEC, "neo4j"),
+    # Each adapter is a package: its modules may import each other, never the other adapter.
+    SQLITE: (DOMAIN, PORT, CODEC, SQLITE, "sqlite3", "orjson"),
+    NEO4J: (DOMAIN, PORT, CODEC, NEO4J, "neo4j"),
     "stakenet.analytics": (DOMAIN, "stakenet.analytics", "networkx", "numpy", "scipy"),
     "stakenet.services": (DOMAIN, PORT, "stakenet.analytics", "stakenet.services", "anyio"),
     "stakenet.api": (DOMAIN, "stakenet.services", "stakenet.api", "strawberry", "graphql"),
@@ -83,14 +86,31 @@ def test_only_the_entry_points_import_the_composition_root() -> None:
     assert set(importers) <= {"stakenet.app", "stakenet.cli"}, importers
 
 
+def adapter_of(module: str) -> str | None:
+    return next((a for a in (SQLITE, NEO4J) if module == a or module.startswith(a + ".")), None)
+
+
+def test_only_the_composition_root_imports_an_adapter() -> None:
+    importers = sorted(
+        module
+        for module, found in MODULES.items()
+        if any(adapter_of(i) not in {None, adapter_of(module)} for i in found)
+    )
+    assert importers == ["stakenet.bootstrap"]
+
+
 def test_every_layer_rule_names_modules_that_exist() -> None:
     # A rule for a package that was renamed would silently check nothing.
-    for prefix in ("stakenet.domain", "stakenet.store.port", "stakenet.analytics", "stakenet.api"):
+    prefixes = ("stakenet.domain", PORT, CODEC, SQLITE, NEO4J, "stakenet.analytics", "stakenet.api")
+    for prefix in prefixes:
         assert any(m == prefix or m.startswith(prefix + ".") for m in MODULES), prefix
 
 
 def test_the_checker_catches_a_forbidden_import() -> None:
     assert not allowed("networkx", RULES["stakenet.api"])
     assert not allowed("stakenet.store.sqlite", RULES["stakenet.api"])
+    assert not allowed("stakenet.store.sqlite.store", RULES[NEO4J])
+    assert not allowed("stakenet.store.neo4j.cypher", RULES[SQLITE])
+    assert allowed("stakenet.store.neo4j.cypher", RULES[NEO4J])
     assert not allowed("sqlite3", RULES["stakenet.services"])
     assert allowed("json", RULES["stakenet.domain"])

@@ -19,7 +19,8 @@ import neo4j
 import neo4j.exceptions
 import pytest
 
-import stakenet.store.neo4j as neo4j_store
+import stakenet.store.neo4j.cypher as cypher
+import stakenet.store.neo4j.store as neo4j_store
 from stakenet.domain.access import ApiToken, AuditEntry, Role
 from stakenet.domain.errors import Conflict, NotFound, StakenetError, StoreUnavailable
 from stakenet.domain.model import ChangeOp, Stakeholder, StakeholderKind, Tie, TieKind
@@ -124,10 +125,10 @@ def test_the_password_is_not_in_the_repr() -> None:
 
 
 def adapter_statements() -> dict[str, str]:
-    """Every public upper-case string constant of the adapter module: each is one statement."""
+    """Every public upper-case string constant of the Cypher module: each is one statement."""
     return {
         name: value
-        for name, value in vars(neo4j_store).items()
+        for name, value in vars(cypher).items()
         if name.isupper() and not name.startswith("_") and isinstance(value, str)
     }
 

@@ -1,0 +1,95 @@
+"""API tokens and the audit trail as `(:ApiToken)` and `(:AuditEntry)` nodes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from stakenet.domain.access import ApiToken, AuditEntry, Role
+from stakenet.domain.errors import (
+    Conflict,
+    NotFound,
+)
+from stakenet.store.neo4j.cypher import (
+    ACTIVE_TOKENS_NAMED,
+    INSERT_AUDIT_ENTRY,
+    INSERT_TOKEN,
+    LOCK_META,
+    NEXT_AUDIT_SEQ,
+    REVOKE_TOKEN,
+)
+from stakenet.store.neo4j.queries import Tx, run_query
+from stakenet.store.neo4j.records import as_utc, utc_text
+
+
+def _token_props(token: ApiToken) -> dict[str, Any]:
+    return {
+        "id": token.id,
+        "name": token.name,
+        "role": token.role.value,
+        "token_hash": token.token_hash,
+        "created_at": utc_text(token.created_at),
+        "revoked_at": None if token.revoked_at is None else utc_text(token.revoked_at),
+    }
+
+
+def token_from_props(props: Mapping[str, Any]) -> ApiToken:
+    revoked_at = props.get("revoked_at")
+    return ApiToken(
+        id=props["id"],
+        name=props["name"],
+        role=Role(props["role"]),
+        token_hash=props["token_hash"],
+        created_at=datetime.fromisoformat(props["created_at"]),
+        revoked_at=None if revoked_at is None else datetime.fromisoformat(revoked_at),
+    )
+
+
+def audit_from_props(props: Mapping[str, Any]) -> AuditEntry:
+    return AuditEntry(
+        at=datetime.fromisoformat(props["at"]),
+        actor=props["actor"],
+        operation=props["operation"],
+        entity_ids=tuple(props.get("entity_ids") or ()),
+        fields=tuple(props.get("fields") or ()),
+        seq=int(props["seq"]),
+        revision=None if props.get("revision") is None else int(props["revision"]),
+        detail=json.loads(props.get("detail") or "{}"),
+    )
+
+
+async def insert_audit(tx: Tx, entry: AuditEntry) -> AuditEntry:
+    [row] = await run_query(tx, NEXT_AUDIT_SEQ)
+    stored = replace(entry, seq=int(row["seq"]))
+    props = {
+        "seq": stored.seq,
+        "at": utc_text(stored.at),
+        "actor": stored.actor,
+        "operation": stored.operation,
+        "revision": stored.revision,
+        "entity_ids": list(stored.entity_ids),
+        "fields": list(stored.fields),
+        "detail": json.dumps(stored.detail, sort_keys=True),
+    }
+    await run_query(tx, INSERT_AUDIT_ENTRY, props=props)
+    return stored
+
+
+async def create_token(tx: Tx, token: ApiToken) -> None:
+    await run_query(tx, LOCK_META)
+    if await run_query(tx, ACTIVE_TOKENS_NAMED, name=token.name):
+        raise Conflict(f"An active token named '{token.name}' already exists.")
+    await run_query(tx, INSERT_TOKEN, props=_token_props(token))
+
+
+async def revoke_token(tx: Tx, name: str, at: datetime) -> ApiToken:
+    await run_query(tx, LOCK_META)
+    rows = await run_query(tx, ACTIVE_TOKENS_NAMED, name=name)
+    if not rows:
+        raise NotFound(f"No active token named '{name}'.")
+    token = token_from_props(rows[0]["props"])
+    await run_query(tx, REVOKE_TOKEN, id=token.id, at=utc_text(at))
+    return replace(token, revoked_at=as_utc(at))

@@ -1,0 +1,59 @@
+"""Entities as node properties and back, beyond `store.codec`: UTC text, stamps, payloads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from stakenet.domain.model import (
+    Interaction,
+)
+from stakenet.store.codec import (
+    interaction_from_dict,
+    interaction_to_dict,
+)
+
+
+def as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def utc_text(moment: datetime) -> str:
+    """Fixed-width UTC text, so that comparing the strings compares the instants."""
+    return as_utc(moment).isoformat(timespec="microseconds")
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def interaction_from_record(props: Mapping[str, Any], participants: Iterable[Any]) -> Interaction:
+    present = [p for p in participants if p.get("stakeholder_id") is not None]
+    present.sort(key=lambda p: p.get("position") or 0)
+    data = dict(props)
+    data["participants"] = present
+    return interaction_from_dict(data)
+
+
+def creation_time(existing: str | None, given: datetime | None, now: datetime) -> datetime:
+    if existing is not None:
+        return datetime.fromisoformat(existing)
+    return now if given is None else as_utc(given)
+
+
+def stamped(data: dict[str, Any], created_at: datetime | None, now: datetime) -> dict[str, Any]:
+    data["created_at"] = utc_text(cast(datetime, created_at))
+    data["updated_at"] = utc_text(now)
+    return data
+
+
+def interaction_payload(interaction: Interaction) -> dict[str, Any]:
+    data = stamped(
+        interaction_to_dict(interaction),
+        interaction.created_at,
+        cast(datetime, interaction.updated_at),
+    )
+    data["occurred_at"] = utc_text(interaction.occurred_at)
+    return data

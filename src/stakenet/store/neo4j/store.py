@@ -1,0 +1,469 @@
+"""`Neo4jStore`: the `GraphStore` port on Neo4j, its driver, sessions and managed transactions;
+the Cypher and the transaction functions live in the modules beside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, LiteralString, TypeVar
+
+import neo4j
+from neo4j import exceptions as neo4j_errors
+
+from stakenet.domain.access import ApiToken, AuditEntry
+from stakenet.domain.errors import (
+    Issue,
+    StoreUnavailable,
+    ValidationFailed,
+)
+from stakenet.domain.model import (
+    Change,
+    Counts,
+    GraphData,
+    Interaction,
+    Stakeholder,
+    Tie,
+    TieKind,
+)
+from stakenet.domain.text import fold
+from stakenet.store.codec import (
+    decode_cursor,
+    encode_cursor,
+    stakeholder_from_dict,
+    tie_from_dict,
+)
+from stakenet.store.neo4j.access import (
+    audit_from_props,
+    create_token,
+    insert_audit,
+    revoke_token,
+    token_from_props,
+)
+from stakenet.store.neo4j.changes import change_from_record
+from stakenet.store.neo4j.cypher import (
+    ACTIVE_TOKEN_COUNT,
+    ALL_INTERACTIONS,
+    ALL_STAKEHOLDERS,
+    ALL_TIES,
+    ALL_TOKENS,
+    AUDIT_ENTRIES,
+    CHANGES_AFTER,
+    CHANGES_REST_OF_REVISION,
+    COUNT_STAKEHOLDERS,
+    COUNTS,
+    FIND_STAKEHOLDERS_BY_NAME,
+    FIND_STAKEHOLDERS_BY_UPDATED_AT,
+    INTERACTION_IDS_OF,
+    INTERACTIONS_BY_ID,
+    INTERACTIONS_BY_KEY,
+    STAKEHOLDERS_BY_ID,
+    STAKEHOLDERS_BY_KEY,
+    TIES_BY_ID,
+    TIES_BY_KEY,
+    TIES_OF,
+    TOKEN_BY_DIGEST,
+)
+from stakenet.store.neo4j.errors import translated
+from stakenet.store.neo4j.queries import Tx, interactions_by, read_revision, run_chunked, run_query
+from stakenet.store.neo4j.records import interaction_from_record, utc_text
+from stakenet.store.neo4j.schema import bundled_schema
+from stakenet.store.neo4j.writes import Unchanged, apply_batch, ensure_meta, erase_stakeholder
+from stakenet.store.port import (
+    Direction,
+    Page,
+    PageRequest,
+    StakeholderFilter,
+    StakeholderOrder,
+    WriteBatch,
+    WriteResult,
+)
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+
+DEFAULT_QUERY_TIMEOUT = 60.0
+# How long managed transactions retry transient failures (a lost connection included) before
+# the store answers StoreUnavailable; the driver's own default of 30 s is too long for an API.
+DEFAULT_RETRY_TIME = 5.0
+CONNECTION_TIMEOUT = 5.0
+# Extra time a batch's transaction may take per thousand entities, on top of the query timeout:
+# several times what a 100k-tie import took on the test server (ArcadeDB, 2 cores: ~0.35 s).
+SECONDS_PER_THOUSAND_ROWS = 2.0
+# Attempts of a write transaction that lost a race on a unique value (see `_write`).
+WRITE_ATTEMPTS = 3
+
+
+_TIE_ENDS: Mapping[Direction, list[str]] = {
+    Direction.OUT: ["TIE_FROM"],
+    Direction.IN: ["TIE_TO"],
+    Direction.BOTH: ["TIE_FROM", "TIE_TO"],
+}
+
+
+class _Secret:
+    """A value that shows as *** in reprs, `vars()` dumps and error reports."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+
+class Neo4jStore:
+    """A `GraphStore` on a Neo4j (or Bolt-compatible) database.
+
+    `uri` carries no credentials (`bolt://host:7687`, `neo4j+s://…`); `user` and `password`
+    are given apart, and the password appears in no repr, log line or error message.
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        user: str,
+        password: str,
+        database: str,
+        *,
+        query_timeout: float = DEFAULT_QUERY_TIMEOUT,
+        max_retry_time: float = DEFAULT_RETRY_TIME,
+        connection_timeout: float = CONNECTION_TIMEOUT,
+    ) -> None:
+        self.uri = uri
+        self.user = user
+        self.database = database
+        self.query_timeout = query_timeout
+        self.max_retry_time = max_retry_time
+        self.connection_timeout = connection_timeout
+        self._password = _Secret(password)
+        self._driver: neo4j.AsyncDriver | None = None
+        self._write_lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"Neo4jStore(uri={self.uri!r}, user={self.user!r}, database={self.database!r})"
+
+    # -- lifecycle and plumbing
+
+    async def open(self) -> None:
+        if self._driver is not None:
+            return
+        with translated():
+            driver = neo4j.AsyncGraphDatabase.driver(
+                self.uri,
+                auth=(self.user, self._password.reveal()),
+                connection_timeout=self.connection_timeout,
+                max_transaction_retry_time=self.max_retry_time,
+                user_agent="stakenet",
+            )
+        try:
+            with translated():
+                await driver.verify_connectivity()
+                await self._migrate(driver)
+            self._driver = driver
+            await self._write(ensure_meta)
+        except BaseException:
+            self._driver = None
+            await driver.close()
+            raise
+        log.info("Opened %r", self)
+
+    async def close(self) -> None:
+        driver, self._driver = self._driver, None
+        if driver is not None:
+            await driver.close()
+
+    async def _migrate(self, driver: neo4j.AsyncDriver) -> None:
+        # Schema statements run one by one in auto-commit transactions: Neo4j does not mix
+        # schema and data writes in one transaction. All are IF NOT EXISTS, so rerunning is safe.
+        async with driver.session(database=self.database) as session:
+            for script in bundled_schema():
+                for statement in script.statements:
+                    query = neo4j.Query(statement, timeout=self.query_timeout)
+                    result = await session.run(query)
+                    await result.consume()
+
+    def _session(self, access_mode: str) -> neo4j.AsyncSession:
+        if self._driver is None:
+            raise StoreUnavailable("The Neo4j store is not open.")
+        return self._driver.session(database=self.database, default_access_mode=access_mode)
+
+    async def _read(self, work: Callable[..., Awaitable[R]], *args: Any) -> R:
+        with translated():
+            async with self._session(neo4j.READ_ACCESS) as session:
+                timed = neo4j.unit_of_work(timeout=self.query_timeout)(work)
+                return await session.execute_read(timed, *args)
+
+    async def _write(
+        self, work: Callable[..., Awaitable[R]], *args: Any, server_timeout: float | None = None
+    ) -> R:
+        """Run `work` in a managed write transaction, again if it raced another writer.
+
+        The driver retries transient errors itself. ArcadeDB's optimistic transactions report
+        two writers creating the same new node (MERGE on one id) as a ConstraintError at commit
+        instead of serialising them; a new attempt sees the winner's node. Keys the batch
+        itself gets wrong are caught before writing, as Conflict, so a ConstraintError here
+        means such a race.
+        """
+        with translated():
+            # Writers of this process queue here rather than race on the server.
+            async with self._write_lock, self._session(neo4j.WRITE_ACCESS) as session:
+                timed = neo4j.unit_of_work(timeout=server_timeout or self.query_timeout)(work)
+                for attempt in range(1, WRITE_ATTEMPTS):
+                    with contextlib.suppress(neo4j_errors.ConstraintError):
+                        return await session.execute_write(timed, *args)
+                    await asyncio.sleep(random.uniform(0.05, 0.2) * attempt)
+                return await session.execute_write(timed, *args)
+
+    # -- reads
+
+    async def revision(self) -> int:
+        return await self._read(read_revision)
+
+    async def counts(self) -> Counts:
+        async def count(tx: Tx) -> Counts:
+            [row] = await run_query(tx, COUNTS)
+            return Counts(
+                stakeholders=int(row["stakeholders"]),
+                ties=int(row["ties"]),
+                interactions=int(row["interactions"]),
+                revision=int(row["revision"]),
+            )
+
+        return await self._read(count)
+
+    async def get_stakeholders(self, ids: Sequence[str]) -> list[Stakeholder | None]:
+        found = await self._fetch(STAKEHOLDERS_BY_ID, ids, stakeholder_from_dict)
+        return _in_order(ids, found, lambda s: s.id)
+
+    async def get_stakeholders_by_key(self, keys: Sequence[str]) -> list[Stakeholder | None]:
+        found = await self._fetch(STAKEHOLDERS_BY_KEY, keys, stakeholder_from_dict)
+        return _in_order(keys, found, lambda s: s.key)
+
+    async def get_ties(self, ids: Sequence[str]) -> list[Tie | None]:
+        return _in_order(ids, await self._fetch(TIES_BY_ID, ids, tie_from_dict), lambda t: t.id)
+
+    async def get_ties_by_key(self, keys: Sequence[str]) -> list[Tie | None]:
+        found = await self._fetch(TIES_BY_KEY, keys, tie_from_dict)
+        return _in_order(keys, found, lambda t: t.key)
+
+    async def get_interactions(self, ids: Sequence[str]) -> list[Interaction | None]:
+        found = await self._fetch_interactions(INTERACTIONS_BY_ID, ids)
+        return _in_order(ids, found, lambda i: i.id)
+
+    async def get_interactions_by_key(self, keys: Sequence[str]) -> list[Interaction | None]:
+        found = await self._fetch_interactions(INTERACTIONS_BY_KEY, keys)
+        return _in_order(keys, found, lambda i: i.key)
+
+    async def _fetch(
+        self, query: LiteralString, values: Sequence[str], decode: Callable[[Any], R]
+    ) -> list[R]:
+        wanted = list(dict.fromkeys(values))
+        if not wanted:
+            return []
+
+        async def fetch(tx: Tx) -> list[R]:
+            return [decode(row["props"]) for row in await run_chunked(tx, query, "values", wanted)]
+
+        return await self._read(fetch)
+
+    async def _fetch_interactions(
+        self, query: LiteralString, values: Sequence[str]
+    ) -> list[Interaction]:
+        wanted = list(dict.fromkeys(values))
+        if not wanted:
+            return []
+        return await self._read(interactions_by, query, wanted)
+
+    async def find_stakeholders(
+        self,
+        where: StakeholderFilter,
+        page: PageRequest,
+        order: StakeholderOrder = StakeholderOrder.NAME,
+    ) -> Page[Stakeholder]:
+        page.check()
+        after = None if page.after is None else decode_cursor(page.after, order)
+        params: dict[str, Any] = {
+            "kind": None if where.kind is None else where.kind.value,
+            "search": fold(where.search) if where.search else None,
+            "tags": list(dict.fromkeys(where.tags)),
+            "internal": where.internal,
+            "updated_since": None if where.updated_since is None else utc_text(where.updated_since),
+        }
+        query = (
+            FIND_STAKEHOLDERS_BY_NAME
+            if order is StakeholderOrder.NAME
+            else FIND_STAKEHOLDERS_BY_UPDATED_AT
+        )
+
+        async def find(tx: Tx) -> Page[Stakeholder]:
+            rows = await run_query(
+                tx,
+                query,
+                **params,
+                after_sort=None if after is None else after[0],
+                after_id=None if after is None else after[1],
+                limit=page.first + 1,
+            )
+            [counted] = await run_query(tx, COUNT_STAKEHOLDERS, **params)
+            shown = rows[: page.first]
+            return Page(
+                items=[stakeholder_from_dict(row["props"]) for row in shown],
+                cursors=[
+                    encode_cursor(order, row["sort_value"], row["props"]["id"]) for row in shown
+                ],
+                has_next_page=len(rows) > page.first,
+                total_count=int(counted["total"]),
+            )
+
+        return await self._read(find)
+
+    async def ties_of(
+        self,
+        stakeholder_ids: Sequence[str],
+        kinds: Sequence[TieKind] = (),
+        direction: Direction = Direction.BOTH,
+    ) -> list[Tie]:
+        ids = list(dict.fromkeys(stakeholder_ids))
+        if not ids:
+            return []
+        kind_values = [kind.value for kind in dict.fromkeys(kinds)]
+
+        async def find(tx: Tx) -> list[Tie]:
+            rows = await run_chunked(
+                tx, TIES_OF, "ids", ids, ends=_TIE_ENDS[direction], kinds=kind_values
+            )
+            found = {row["props"]["id"]: tie_from_dict(row["props"]) for row in rows}
+            return [found[tie_id] for tie_id in sorted(found)]
+
+        return await self._read(find)
+
+    async def interactions_of(
+        self, stakeholder_ids: Sequence[str], since: datetime | None = None
+    ) -> list[Interaction]:
+        ids = list(dict.fromkeys(stakeholder_ids))
+        if not ids:
+            return []
+        cutoff = None if since is None else utc_text(since)
+
+        async def find(tx: Tx) -> list[Interaction]:
+            rows = await run_chunked(tx, INTERACTION_IDS_OF, "ids", ids, since=cutoff)
+            interaction_ids = sorted({row["id"] for row in rows})
+            return await interactions_by(tx, INTERACTIONS_BY_ID, interaction_ids)
+
+        found = await self._read(find)
+        found.sort(key=lambda interaction: interaction.id)
+        found.sort(key=lambda interaction: interaction.occurred_at, reverse=True)
+        return found
+
+    async def load_all(self) -> GraphData:
+        async def load(tx: Tx) -> GraphData:
+            revision = await read_revision(tx)
+            stakeholders = [
+                stakeholder_from_dict(r["props"]) for r in await run_query(tx, ALL_STAKEHOLDERS)
+            ]
+            ties = [tie_from_dict(r["props"]) for r in await run_query(tx, ALL_TIES)]
+            interactions = [
+                interaction_from_record(r["props"], r["participants"])
+                for r in await run_query(tx, ALL_INTERACTIONS)
+            ]
+            return GraphData(
+                revision,
+                sorted(stakeholders, key=lambda s: s.id),
+                sorted(ties, key=lambda t: t.id),
+                sorted(interactions, key=lambda i: i.id),
+            )
+
+        return await self._read(load)
+
+    async def changes_since(self, revision: int, limit: int = 10_000) -> list[Change]:
+        if limit < 1:
+            raise ValidationFailed([Issue("limit", f"limit must be at least 1, not {limit}.")])
+
+        async def read(tx: Tx) -> list[Change]:
+            rows = await run_query(tx, CHANGES_AFTER, revision=revision, limit=limit)
+            if len(rows) == limit:
+                # The limit may have cut a revision in two: take the rest of the last one.
+                last = rows[-1]
+                rows += await run_query(
+                    tx, CHANGES_REST_OF_REVISION, revision=last["revision"], seq=last["seq"]
+                )
+            return [change_from_record(row) for row in rows]
+
+        return await self._read(read)
+
+    # -- writes
+
+    async def apply(self, batch: WriteBatch) -> WriteResult:
+        if len(batch) == 0:
+            return WriteResult(await self.revision(), [])
+        try:
+            # One transaction holds the whole batch: its time limit grows with the batch.
+            limit = self.query_timeout + len(batch) / 1000 * SECONDS_PER_THOUSAND_ROWS
+            return await self._write(apply_batch, batch, server_timeout=limit)
+        except Unchanged as unchanged:
+            return WriteResult(unchanged.revision, [])
+
+    # -- access: tokens and the audit trail
+
+    async def create_token(self, token: ApiToken) -> None:
+        await self._write(create_token, token)
+
+    async def list_tokens(self) -> list[ApiToken]:
+        async def read(tx: Tx) -> list[ApiToken]:
+            tokens = [token_from_props(row["props"]) for row in await run_query(tx, ALL_TOKENS)]
+            return sorted(tokens, key=lambda token: (token.created_at, token.id))
+
+        return await self._read(read)
+
+    async def revoke_token(self, name: str, at: datetime) -> ApiToken:
+        return await self._write(revoke_token, name, at)
+
+    async def token_by_digest(self, digest: str) -> ApiToken | None:
+        async def read(tx: Tx) -> ApiToken | None:
+            rows = await run_query(tx, TOKEN_BY_DIGEST, digest=digest)
+            return token_from_props(rows[0]["props"]) if rows else None
+
+        return await self._read(read)
+
+    async def active_token_count(self) -> int:
+        async def read(tx: Tx) -> int:
+            [row] = await run_query(tx, ACTIVE_TOKEN_COUNT)
+            return int(row["active"])
+
+        return await self._read(read)
+
+    async def record_audit(self, entry: AuditEntry) -> AuditEntry:
+        return await self._write(insert_audit, entry)
+
+    async def audit_entries(
+        self, after_seq: int = 0, first: int = 100, entity_id: str | None = None
+    ) -> list[AuditEntry]:
+        async def read(tx: Tx) -> list[AuditEntry]:
+            rows = await run_query(
+                tx, AUDIT_ENTRIES, after_seq=after_seq, first=first, entity_id=entity_id
+            )
+            return [audit_from_props(row["props"]) for row in rows]
+
+        return await self._read(read)
+
+    async def erase_stakeholder(self, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
+        # Deleted records stay in Neo4j's store files until their space is reused; the data is
+        # no longer readable through Cypher or the change log.
+        return await self._write(erase_stakeholder, stakeholder_id, audit)
+
+
+def _in_order(
+    asked: Sequence[str], found: Iterable[R], value_of: Callable[[R], str | None]
+) -> list[R | None]:
+    by_value = {value_of(entity): entity for entity in found}
+    return [by_value.get(value) for value in asked]

@@ -1,0 +1,339 @@
+"""Applying a `WriteBatch` inside one managed write transaction: the revision bump, deletes,
+upserts, key and reference checks and the change log; and erasing a stakeholder.
+
+Transaction functions derive everything inside the transaction: the driver may run them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, LiteralString, TypeVar
+
+from stakenet.domain.access import AuditEntry
+from stakenet.domain.errors import (
+    Conflict,
+    Issue,
+    NotFound,
+    ValidationFailed,
+)
+from stakenet.domain.model import (
+    EntityType,
+    Interaction,
+    Stakeholder,
+    Tie,
+)
+from stakenet.domain.text import fold
+from stakenet.store.codec import (
+    stakeholder_to_dict,
+    tie_to_dict,
+)
+from stakenet.store.neo4j.access import insert_audit
+from stakenet.store.neo4j.changes import ChangeLog
+from stakenet.store.neo4j.cypher import (
+    ADD_PARTICIPANTS,
+    APPEND_CHANGES,
+    BUMP_REVISION,
+    CLEAR_INTERACTION_KEYS,
+    CLEAR_STAKEHOLDER_KEYS,
+    CLEAR_TIE_KEYS,
+    DELETE_CHANGES_OF,
+    DELETE_INTERACTIONS,
+    DELETE_STAKEHOLDERS,
+    DELETE_TIES,
+    DETACH_PARTICIPANTS,
+    DETACH_TIE_ENDS,
+    ENSURE_META,
+    EXISTING_STAKEHOLDERS,
+    INTERACTION_IDS_OF_STAKEHOLDERS,
+    INTERACTION_KEY_OWNERS,
+    INTERACTIONS_BY_ID,
+    INTERACTIONS_CREATED_AT,
+    REMOVE_PARTICIPATION_OF_STAKEHOLDERS,
+    SET_LAST_SEQ,
+    STAKEHOLDER_KEY_OWNERS,
+    STAKEHOLDERS_CREATED_AT,
+    TIE_IDS_OF_STAKEHOLDER,
+    TIE_IDS_OF_STAKEHOLDERS,
+    TIE_KEY_OWNERS,
+    TIES_CREATED_AT,
+    TOUCH_INTERACTIONS,
+    UPSERT_INTERACTIONS,
+    UPSERT_STAKEHOLDERS,
+    UPSERT_TIES,
+)
+from stakenet.store.neo4j.queries import Tx, interactions_by, run_chunked, run_query
+from stakenet.store.neo4j.records import (
+    as_utc,
+    creation_time,
+    interaction_payload,
+    stamped,
+    utc_text,
+)
+from stakenet.store.port import (
+    WriteBatch,
+    WriteResult,
+)
+
+R = TypeVar("R")
+
+
+def _last_by_id(entities: Iterable[R], id_of: Callable[[R], str]) -> list[R]:
+    """Each id once, keeping its last version: a batch naming an entity twice means the later."""
+    by_id: dict[str, R] = {}
+    for entity in entities:
+        by_id[id_of(entity)] = entity
+    return list(by_id.values())
+
+
+class Unchanged(Exception):
+    """Raised inside a write transaction that changed nothing, to roll back its revision bump."""
+
+    def __init__(self, revision: int) -> None:
+        super().__init__(revision)
+        self.revision = revision
+
+
+@dataclass(frozen=True, slots=True)
+class _KeyStatements:
+    label: str
+    key_owners: LiteralString
+    clear_keys: LiteralString
+    created_at: LiteralString
+
+
+_STAKEHOLDER_KEYS = _KeyStatements(
+    "stakeholder", STAKEHOLDER_KEY_OWNERS, CLEAR_STAKEHOLDER_KEYS, STAKEHOLDERS_CREATED_AT
+)
+
+_TIE_KEYS = _KeyStatements("tie", TIE_KEY_OWNERS, CLEAR_TIE_KEYS, TIES_CREATED_AT)
+
+_INTERACTION_KEYS = _KeyStatements(
+    "interaction", INTERACTION_KEY_OWNERS, CLEAR_INTERACTION_KEYS, INTERACTIONS_CREATED_AT
+)
+
+
+async def _delete(
+    tx: Tx, query: LiteralString, ids: Sequence[str], entity_type: EntityType, log: ChangeLog
+) -> None:
+    wanted = list(dict.fromkeys(ids))
+    deleted = {row["id"] for row in await run_chunked(tx, query, "ids", wanted)}
+    for entity_id in wanted:
+        if entity_id in deleted:
+            log.delete(entity_type, entity_id)
+
+
+async def _delete_stakeholders(tx: Tx, ids: Sequence[str], now: datetime, log: ChangeLog) -> None:
+    candidates = list(dict.fromkeys(ids))
+    existing = {
+        row["id"] for row in await run_chunked(tx, EXISTING_STAKEHOLDERS, "ids", candidates)
+    }
+    wanted = [stakeholder_id for stakeholder_id in candidates if stakeholder_id in existing]
+    if not wanted:
+        return
+    # Their ties and participation go first, each logged, before DETACH DELETE would drop them.
+    tie_ids = {row["id"] for row in await run_chunked(tx, TIE_IDS_OF_STAKEHOLDERS, "ids", wanted)}
+    await _delete(tx, DELETE_TIES, sorted(tie_ids), EntityType.TIE, log)
+    touched = sorted(
+        {row["id"] for row in await run_chunked(tx, INTERACTION_IDS_OF_STAKEHOLDERS, "ids", wanted)}
+    )
+    await run_chunked(tx, REMOVE_PARTICIPATION_OF_STAKEHOLDERS, "ids", wanted)
+    orphaned: list[str] = []
+    kept: list[str] = []
+    for interaction in sorted(
+        await interactions_by(tx, INTERACTIONS_BY_ID, touched), key=lambda i: i.id
+    ):
+        if not interaction.participants:
+            orphaned.append(interaction.id)
+            continue
+        stored = replace(interaction, updated_at=now)
+        kept.append(stored.id)
+        log.upsert(EntityType.INTERACTION, stored, interaction_payload(stored))
+    await run_chunked(tx, TOUCH_INTERACTIONS, "ids", kept, now=utc_text(now))
+    await _delete(tx, DELETE_INTERACTIONS, orphaned, EntityType.INTERACTION, log)
+    await run_chunked(tx, DELETE_STAKEHOLDERS, "ids", wanted)
+    for stakeholder_id in wanted:
+        log.delete(EntityType.STAKEHOLDER, stakeholder_id)
+
+
+async def _check_keys(
+    tx: Tx, statements: _KeyStatements, keyed: Sequence[tuple[str, str | None]]
+) -> None:
+    """Raise Conflict if a key would end up on two entities of one label.
+
+    An existing entity that gives its key away in this same batch is not a conflict; its key
+    is removed first, so the uniqueness constraint does not trip over the order of the batch.
+    """
+    claimed: dict[str, str] = {}
+    for entity_id, key in keyed:
+        if key is None:
+            continue
+        if claimed.setdefault(key, entity_id) != entity_id:
+            raise Conflict(f"Key '{key}' is already used by another {statements.label}.")
+    if not claimed:
+        return
+    batch_ids = {entity_id for entity_id, _ in keyed}
+    handing_over = []
+    for row in await run_chunked(tx, statements.key_owners, "keys", list(claimed)):
+        key, owner = row["key"], row["id"]
+        if owner == claimed[key]:
+            continue
+        if owner not in batch_ids:
+            raise Conflict(f"Key '{key}' is already used by another {statements.label}.")
+        handing_over.append(owner)
+    await run_chunked(tx, statements.clear_keys, "ids", handing_over)
+
+
+async def _created_at(tx: Tx, statements: _KeyStatements, ids: Sequence[str]) -> dict[str, str]:
+    rows = await run_chunked(tx, statements.created_at, "ids", ids)
+    return {row["id"]: row["created_at"] for row in rows}
+
+
+async def _check_stakeholders_exist(tx: Tx, references: Sequence[tuple[str, str, str]]) -> None:
+    """Raise NotFound for the first (label, id, stakeholder id) whose stakeholder is missing."""
+    wanted = list(dict.fromkeys(stakeholder_id for _, _, stakeholder_id in references))
+    existing = {row["id"] for row in await run_chunked(tx, EXISTING_STAKEHOLDERS, "ids", wanted)}
+    for label, entity_id, stakeholder_id in references:
+        if stakeholder_id not in existing:
+            raise NotFound(
+                f"{label} '{entity_id}' refers to stakeholder '{stakeholder_id}', "
+                "which does not exist."
+            )
+
+
+async def _upsert_stakeholders(
+    tx: Tx, stakeholders: Sequence[Stakeholder], now: datetime, log: ChangeLog
+) -> None:
+    items = _last_by_id(stakeholders, lambda stakeholder: stakeholder.id)
+    if not items:
+        return
+    await _check_keys(tx, _STAKEHOLDER_KEYS, [(s.id, s.key) for s in items])
+    created = await _created_at(tx, _STAKEHOLDER_KEYS, [s.id for s in items])
+    rows = []
+    for stakeholder in items:
+        stored = replace(
+            stakeholder,
+            created_at=creation_time(created.get(stakeholder.id), stakeholder.created_at, now),
+            updated_at=now,
+        )
+        data = stamped(stakeholder_to_dict(stored), stored.created_at, now)
+        rows.append({"id": stored.id, "props": {**data, "name_folded": fold(stored.name)}})
+        log.upsert(EntityType.STAKEHOLDER, stored, data)
+    await run_chunked(tx, UPSERT_STAKEHOLDERS, "rows", rows)
+
+
+async def _upsert_ties(tx: Tx, ties: Sequence[Tie], now: datetime, log: ChangeLog) -> None:
+    items = _last_by_id(ties, lambda tie: tie.id)
+    if not items:
+        return
+    await _check_keys(tx, _TIE_KEYS, [(tie.id, tie.key) for tie in items])
+    await _check_stakeholders_exist(
+        tx, [("Tie", t.id, end) for t in items for end in (t.source_id, t.target_id)]
+    )
+    created = await _created_at(tx, _TIE_KEYS, [tie.id for tie in items])
+    # Existing ties lose their end relationships; the upsert draws them again.
+    await run_chunked(tx, DETACH_TIE_ENDS, "ids", list(created))
+    rows = []
+    for tie in items:
+        stored = replace(
+            tie, created_at=creation_time(created.get(tie.id), tie.created_at, now), updated_at=now
+        )
+        data = stamped(tie_to_dict(stored), stored.created_at, now)
+        rows.append({"id": stored.id, "props": data})
+        log.upsert(EntityType.TIE, stored, data)
+    await run_chunked(tx, UPSERT_TIES, "rows", rows)
+
+
+async def _upsert_interactions(
+    tx: Tx, interactions: Sequence[Interaction], now: datetime, log: ChangeLog
+) -> None:
+    items = _last_by_id(interactions, lambda interaction: interaction.id)
+    if not items:
+        return
+    for interaction in items:
+        if len(set(interaction.participant_ids)) != len(interaction.participants):
+            raise ValidationFailed(
+                [
+                    Issue(
+                        "participants",
+                        f"Interaction '{interaction.id}' names a participant more than once.",
+                        "DUPLICATE",
+                    )
+                ]
+            )
+    await _check_keys(tx, _INTERACTION_KEYS, [(i.id, i.key) for i in items])
+    await _check_stakeholders_exist(
+        tx, [("Interaction", i.id, sid) for i in items for sid in i.participant_ids]
+    )
+    created = await _created_at(tx, _INTERACTION_KEYS, [i.id for i in items])
+    await run_chunked(tx, DETACH_PARTICIPANTS, "ids", list(created))
+    rows = []
+    participant_rows: list[dict[str, Any]] = []
+    for interaction in items:
+        stored = replace(
+            interaction,
+            occurred_at=as_utc(interaction.occurred_at),
+            created_at=creation_time(created.get(interaction.id), interaction.created_at, now),
+            updated_at=now,
+        )
+        data = interaction_payload(stored)
+        props = {key: value for key, value in data.items() if key != "participants"}
+        rows.append({"id": stored.id, "props": props})
+        participant_rows.extend(
+            {
+                "interaction_id": stored.id,
+                "stakeholder_id": participant.stakeholder_id,
+                "position": position,
+                "acting_as": participant.acting_as,
+            }
+            for position, participant in enumerate(stored.participants)
+        )
+        log.upsert(EntityType.INTERACTION, stored, data)
+    await run_chunked(tx, UPSERT_INTERACTIONS, "rows", rows)
+    await run_chunked(tx, ADD_PARTICIPANTS, "rows", participant_rows)
+
+
+async def apply_batch(tx: Tx, batch: WriteBatch) -> WriteResult:
+    # Everything is derived inside the transaction, so a retried attempt starts afresh.
+    [meta] = await run_query(tx, BUMP_REVISION)
+    revision, last_seq = int(meta["revision"]), int(meta["last_seq"])
+    log = ChangeLog(revision)
+    now = datetime.now(UTC)
+    await _delete(tx, DELETE_INTERACTIONS, batch.delete_interactions, EntityType.INTERACTION, log)
+    await _delete(tx, DELETE_TIES, batch.delete_ties, EntityType.TIE, log)
+    await _delete_stakeholders(tx, batch.delete_stakeholders, now, log)
+    await _upsert_stakeholders(tx, batch.upsert_stakeholders, now, log)
+    await _upsert_ties(tx, batch.upsert_ties, now, log)
+    await _upsert_interactions(tx, batch.upsert_interactions, now, log)
+    if not log:
+        # Only deletes of ids that were already gone: roll back, the revision stays.
+        raise Unchanged(revision - 1)
+    rows = log.rows(last_seq + 1)
+    await run_chunked(tx, APPEND_CHANGES, "rows", rows)
+    await run_query(tx, SET_LAST_SEQ, last_seq=last_seq + len(rows))
+    if batch.audit is not None:
+        # In the batch's own transaction: the trail never misses nor invents a change.
+        await insert_audit(tx, replace(batch.audit, revision=revision))
+    return WriteResult(revision, log.changes())
+
+
+async def erase_stakeholder(tx: Tx, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
+    [meta] = await run_query(tx, BUMP_REVISION)
+    revision, last_seq = int(meta["revision"]), int(meta["last_seq"])
+    if not await run_query(tx, EXISTING_STAKEHOLDERS, ids=[stakeholder_id]):
+        raise NotFound(f"No stakeholder with id '{stakeholder_id}'.")
+    tie_ids = [row["id"] for row in await run_query(tx, TIE_IDS_OF_STAKEHOLDER, id=stakeholder_id)]
+    # Every earlier copy of the stakeholder's data and of its ties goes first.
+    await run_chunked(tx, DELETE_CHANGES_OF, "ids", [stakeholder_id, *tie_ids])
+    log = ChangeLog(revision)
+    await _delete_stakeholders(tx, [stakeholder_id], datetime.now(UTC), log)
+    rows = log.rows(last_seq + 1)
+    await run_chunked(tx, APPEND_CHANGES, "rows", rows)
+    await run_query(tx, SET_LAST_SEQ, last_seq=last_seq + len(rows))
+    await insert_audit(tx, replace(audit, revision=revision))
+    return WriteResult(revision, log.changes())
+
+
+async def ensure_meta(tx: Tx) -> None:
+    await run_query(tx, ENSURE_META)

@@ -1,0 +1,32 @@
+"""The embedded SQLite store: the default `GraphStore`, one database file per graph.
+
+sqlite3 blocks, so every call runs on the store's own thread pool, each worker with its own
+connection (an in-memory database lives in one connection, so it gets exactly one worker).
+Writes are `BEGIN IMMEDIATE` transactions, also serialised in-process by a lock; reads that
+take several SELECTs share one read transaction, so they see one snapshot. sqlite3 exceptions
+are translated into domain errors in one place, `translate_error`.
+
+- `store`: `SQLiteStore`, its connections, threads and transactions
+- `errors`: sqlite3 exceptions to domain errors
+- `schema`: the bundled SQL migrations and applying them
+- `rows`: entities to table rows and back
+- `reads`: SELECTs run inside a transaction
+- `writes`: applying a `WriteBatch`, and erasure
+- `changes`: the change log (`change_sets`)
+- `access`: API tokens and the audit trail
+"""
+
+from stakenet.store.sqlite.errors import ERROR_MAP, translate_error
+from stakenet.store.sqlite.schema import Migration, bundled_migrations, sql_statements
+from stakenet.store.sqlite.store import SQLiteStore
+from stakenet.store.sqlite.writes import BULK_ROWS
+
+__all__ = [
+    "BULK_ROWS",
+    "ERROR_MAP",
+    "Migration",
+    "SQLiteStore",
+    "bundled_migrations",
+    "sql_statements",
+    "translate_error",
+]

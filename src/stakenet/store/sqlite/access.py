@@ -1,0 +1,118 @@
+"""API tokens and the audit trail in SQLite: the `api_tokens` and `audit_log` tables.
+
+Functions take a connection; the store runs the writes in its write transaction, and a
+batch's audit entry is inserted in the batch's own transaction (`insert_audit`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from stakenet.domain.access import ApiToken, AuditEntry, Role
+from stakenet.domain.errors import Conflict, NotFound
+from stakenet.store.sqlite.rows import as_utc, utc_text
+
+TOKEN_SELECT = "SELECT id, name, role, token_hash, created_at, revoked_at FROM api_tokens"
+
+
+def token_from_row(row: Sequence[Any]) -> ApiToken:
+    token_id, name, role, token_hash, created_at, revoked_at = row
+    return ApiToken(
+        id=token_id,
+        name=name,
+        role=Role(role),
+        token_hash=token_hash,
+        created_at=datetime.fromisoformat(created_at),
+        revoked_at=datetime.fromisoformat(revoked_at) if revoked_at else None,
+    )
+
+
+def insert_audit(connection: sqlite3.Connection, entry: AuditEntry) -> AuditEntry:
+    cursor = connection.execute(
+        "INSERT INTO audit_log (at, actor, operation, revision, entity_ids, fields, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            utc_text(entry.at),
+            entry.actor,
+            entry.operation,
+            entry.revision,
+            json.dumps(list(entry.entity_ids)),
+            json.dumps(list(entry.fields)),
+            json.dumps(entry.detail, sort_keys=True),
+        ),
+    )
+    return replace(entry, seq=cursor.lastrowid)
+
+
+def audit_from_row(row: Sequence[Any]) -> AuditEntry:
+    seq, at, actor, operation, revision, entity_ids, fields, detail = row
+    return AuditEntry(
+        at=datetime.fromisoformat(at),
+        actor=actor,
+        operation=operation,
+        entity_ids=tuple(json.loads(entity_ids)),
+        fields=tuple(json.loads(fields)),
+        seq=seq,
+        revision=revision,
+        detail=json.loads(detail),
+    )
+
+
+def create_token(connection: sqlite3.Connection, token: ApiToken) -> None:
+    """Insert `token`, unless an active token has its name; in a write transaction."""
+    taken = connection.execute(
+        "SELECT 1 FROM api_tokens WHERE name = ? AND revoked_at IS NULL", (token.name,)
+    ).fetchone()
+    if taken:
+        raise Conflict(f"An active token named '{token.name}' already exists.")
+    connection.execute(
+        "INSERT INTO api_tokens (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+        (token.id, token.name, token.role.value, token.token_hash, utc_text(token.created_at)),
+    )
+
+
+def list_tokens(connection: sqlite3.Connection) -> list[ApiToken]:
+    rows = connection.execute(f"{TOKEN_SELECT} ORDER BY created_at, id").fetchall()
+    return [token_from_row(row) for row in rows]
+
+
+def revoke_token(connection: sqlite3.Connection, name: str, at: datetime) -> ApiToken:
+    """Revoke the active token called `name`; in a write transaction."""
+    row = connection.execute(
+        f"{TOKEN_SELECT} WHERE name = ? AND revoked_at IS NULL",
+        (name,),
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"No active token named '{name}'.")
+    connection.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", (utc_text(at), row[0]))
+    return replace(token_from_row(row), revoked_at=as_utc(at))
+
+
+def token_by_digest(connection: sqlite3.Connection, digest: str) -> ApiToken | None:
+    row = connection.execute(f"{TOKEN_SELECT} WHERE token_hash = ?", (digest,)).fetchone()
+    return token_from_row(row) if row else None
+
+
+def active_token_count(connection: sqlite3.Connection) -> int:
+    row = connection.execute("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL").fetchone()
+    return int(row[0])
+
+
+def audit_entries(
+    connection: sqlite3.Connection, after_seq: int, first: int, entity_id: str | None
+) -> list[AuditEntry]:
+    sql = (
+        "SELECT seq, at, actor, operation, revision, entity_ids, fields, detail "
+        "FROM audit_log WHERE seq > ?"
+    )
+    params: list[Any] = [after_seq]
+    if entity_id is not None:
+        sql += " AND EXISTS (SELECT 1 FROM json_each(entity_ids) WHERE value = ?)"
+        params.append(entity_id)
+    rows = connection.execute(sql + " ORDER BY seq LIMIT ?", [*params, first]).fetchall()
+    return [audit_from_row(row) for row in rows]

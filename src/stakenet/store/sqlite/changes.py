@@ -1,0 +1,146 @@
+"""The change log: one row of `change_sets` per revision, written, read and scrubbed.
+
+A row holds a JSON array of runs [entity_type, op, items], in the order the batch did them. An
+upsert's item is the entity's row as `rows` reads it (an interaction's row ends with its
+participants as [stakeholder_id, acting_as] pairs); a delete's item is the entity's id. Runs
+converted from the older one-row-per-change log hold the store.codec object of the entity
+instead of its row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterable, Sequence, Set
+from typing import Any
+
+import orjson
+
+from stakenet.domain.model import (
+    Change,
+    ChangeOp,
+    Entity,
+    EntityType,
+    Participant,
+)
+from stakenet.store.codec import (
+    entity_from_dict,
+)
+from stakenet.store.sqlite.rows import (
+    Row,
+    interaction_from_row,
+    stakeholder_from_row,
+    tie_from_row,
+    to_json,
+)
+
+
+class ChangeLog:
+    """The changes of one batch: one entry per entity touched, holding its final state."""
+
+    def __init__(self, revision: int) -> None:
+        self.revision = revision
+        self._runs: list[tuple[str, str, list[Any]]] = []
+
+    def __bool__(self) -> bool:
+        return any(items for _, _, items in self._runs)
+
+    def upsert(self, entity_type: EntityType, rows: Sequence[Row]) -> None:
+        """Record upserts of `entity_type`, ids unique; each row's first column is its id."""
+        self._add(entity_type.value, ChangeOp.UPSERT.value, list(rows), [row[0] for row in rows])
+
+    def delete(self, entity_type: EntityType, entity_id: str) -> None:
+        self._add(entity_type.value, ChangeOp.DELETE.value, [entity_id], [entity_id])
+
+    def _add(self, kind: str, op: str, items: list[Any], ids: list[str]) -> None:
+        if not items:
+            return
+        # A later write to an entity replaces its earlier entry: one entry per entity, last.
+        earlier = [run for run in self._runs if run[0] == kind]
+        if earlier:
+            again = set(ids)
+            for _, run_op, run_items in earlier:
+                run_items[:] = [item for item in run_items if _item_id(run_op, item) not in again]
+        last = self._runs[-1] if self._runs else None
+        if last is not None and last[:2] == (kind, op):
+            last[2].extend(items)
+        else:
+            self._runs.append((kind, op, items))
+
+    def write(self, connection: sqlite3.Connection) -> None:
+        runs = [run for run in self._runs if run[2]]
+        connection.execute(
+            "INSERT INTO change_sets (revision, changes) VALUES (?, ?)",
+            (self.revision, orjson.dumps(runs).decode()),
+        )
+
+    def changes(self) -> list[Change]:
+        return changes_from_runs(self.revision, self._runs)
+
+
+def _item_id(op: str, item: Any) -> str:
+    if op == ChangeOp.DELETE.value:
+        return str(item)
+    return str(item["id"] if isinstance(item, dict) else item[0])
+
+
+def changes_from_runs(revision: int, runs: Iterable[Sequence[Any]]) -> list[Change]:
+    changes = []
+    for entity_type_value, op_value, items in runs:
+        entity_type, op = EntityType(entity_type_value), ChangeOp(op_value)
+        if op is ChangeOp.DELETE:
+            changes += [Change(revision, entity_type, op, entity_id) for entity_id in items]
+            continue
+        for item in items:
+            entity = _entity_from_state(entity_type, item)
+            changes.append(Change(revision, entity_type, op, entity.id, entity))
+    return changes
+
+
+def _entity_from_state(entity_type: EntityType, state: Any) -> Entity:
+    if isinstance(state, dict):  # logged before change sets
+        return entity_from_dict(entity_type, state)
+    if entity_type is EntityType.STAKEHOLDER:
+        return stakeholder_from_row(state)
+    if entity_type is EntityType.TIE:
+        return tie_from_row(state)
+    return interaction_from_row(state[:-1], [Participant(*pair) for pair in state[-1]])
+
+
+def scrub_change_log(connection: sqlite3.Connection, entity_ids: Set[str]) -> None:
+    """Remove every change-log entry of these entities (erasure), rewriting the sets they are in.
+
+    Only sets whose text names one of the ids are read; secure_delete zeroes the old text.
+    """
+    found = connection.execute(
+        "SELECT revision, changes FROM change_sets WHERE EXISTS "
+        "(SELECT 1 FROM json_each(?) WHERE instr(change_sets.changes, value) > 0)",
+        (to_json(sorted(entity_ids)),),
+    ).fetchall()
+    for revision, text in found:
+        runs = orjson.loads(text)
+        kept = [
+            [kind, op, [item for item in items if _item_id(op, item) not in entity_ids]]
+            for kind, op, items in runs
+        ]
+        if kept != runs:
+            connection.execute(
+                "UPDATE change_sets SET changes = ? WHERE revision = ?",
+                (orjson.dumps([run for run in kept if run[2]]).decode(), revision),
+            )
+
+
+def changes_since(connection: sqlite3.Connection, revision: int, limit: int) -> list[Change]:
+    """The changes after `revision`, whole revisions only, stopping after the one that reaches
+    `limit`; in a read transaction."""
+    changes: list[Change] = []
+    sets = connection.execute(
+        "SELECT revision, changes FROM change_sets WHERE revision > ? ORDER BY revision",
+        (revision,),
+    )
+    with contextlib.closing(sets):
+        for set_revision, entries in sets:
+            changes += changes_from_runs(set_revision, orjson.loads(entries))
+            if len(changes) >= limit:
+                break
+    return changes

@@ -1,0 +1,395 @@
+"""Applying a `WriteBatch` inside a write transaction: deletes, upserts, key and reference
+checks, the change log and the revision; and erasing a stakeholder.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from stakenet.domain.access import AuditEntry
+from stakenet.domain.errors import (
+    Conflict,
+    Issue,
+    NotFound,
+    ValidationFailed,
+)
+from stakenet.domain.model import (
+    EntityType,
+    Interaction,
+    Stakeholder,
+    Tie,
+)
+from stakenet.domain.text import fold
+from stakenet.store.port import WriteBatch
+from stakenet.store.sqlite.access import insert_audit
+from stakenet.store.sqlite.changes import ChangeLog, scrub_change_log
+from stakenet.store.sqlite.reads import (
+    created_at_of,
+    existing_ids,
+    interactions_where,
+    read_revision,
+    select_in,
+)
+from stakenet.store.sqlite.rows import (
+    INSERT_INTERACTION,
+    INSERT_STAKEHOLDER,
+    INSERT_TIE,
+    UPDATE_INTERACTION,
+    UPDATE_STAKEHOLDER,
+    UPDATE_TIE,
+    Row,
+    as_utc,
+    interaction_state,
+    stakeholder_row,
+    tie_row,
+    to_json,
+    utc_text,
+)
+
+
+def _write_rows(
+    connection: sqlite3.Connection,
+    statements: tuple[str, str],
+    rows: Sequence[Row],
+    existing: Mapping[str, Any],
+) -> None:
+    """Insert the rows whose id (first column) is new and update the others.
+
+    A plain INSERT is cheaper than an upsert, which matters for a bulk import.
+    """
+    insert, update = statements
+    if not existing:
+        _insert_many(connection, insert, rows)
+        return
+    connection.executemany(insert, [row for row in rows if row[0] not in existing])
+    connection.executemany(update, [row for row in rows if row[0] in existing])
+
+
+BULK_ROWS = 10_000
+
+
+def _insert_many(connection: sqlite3.Connection, insert: str, rows: Sequence[Row]) -> None:
+    """Run `insert` for every row; into an empty table, a bulk load builds its indexes after.
+
+    Building an index from sorted rows is cheaper than growing it one row at a time; the
+    index definitions are read back from the schema, and all of it is in the write transaction.
+    """
+    table = insert.split()[2]
+    indexes: list[str] = []
+    if (
+        len(rows) >= BULK_ROWS
+        and not connection.execute(
+            f"SELECT 1 FROM {table} LIMIT 1"  # noqa: S608 (table is one of ours)
+        ).fetchone()
+    ):
+        found = connection.execute(
+            "SELECT name, sql FROM sqlite_master "
+            "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table,),
+        ).fetchall()
+        for name, sql in found:
+            connection.execute(f'DROP INDEX "{name}"')
+            indexes.append(sql)
+    connection.executemany(insert, rows)
+    for sql in indexes:
+        connection.execute(sql)
+
+
+R = TypeVar("R")
+
+
+def _last_by_id(entities: Iterable[R], id_of: Callable[[R], str]) -> list[R]:
+    """Each id once, keeping its last version: a batch that names an entity twice means the
+    later one."""
+    by_id: dict[str, R] = {}
+    for entity in entities:
+        by_id[id_of(entity)] = entity
+    return list(by_id.values())
+
+
+def _delete_by_id(connection: sqlite3.Connection, table: str, ids: Sequence[str]) -> set[str]:
+    sql = f"DELETE FROM {table} WHERE id IN (SELECT value FROM json_each(?)) RETURNING id"  # noqa: S608
+    return {row[0] for row in connection.execute(sql, (to_json(list(ids)),)).fetchall()}
+
+
+def delete_interactions(connection: sqlite3.Connection, ids: Sequence[str], log: ChangeLog) -> None:
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return
+    deleted = _delete_by_id(connection, "interactions", wanted)  # participants cascade
+    for interaction_id in wanted:
+        if interaction_id in deleted:
+            log.delete(EntityType.INTERACTION, interaction_id)
+
+
+def delete_ties(connection: sqlite3.Connection, ids: Sequence[str], log: ChangeLog) -> None:
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return
+    deleted = _delete_by_id(connection, "ties", wanted)
+    for tie_id in wanted:
+        if tie_id in deleted:
+            log.delete(EntityType.TIE, tie_id)
+
+
+def delete_stakeholders(
+    connection: sqlite3.Connection, ids: Sequence[str], now: str, log: ChangeLog
+) -> None:
+    existing = existing_ids(connection, "stakeholders", list(dict.fromkeys(ids)))
+    wanted = [stakeholder_id for stakeholder_id in dict.fromkeys(ids) if stakeholder_id in existing]
+    if not wanted:
+        return
+    # Their ties go first, each logged: the foreign key cascade would drop them silently.
+    tie_ids: set[str] = set()
+    for column in ("source_id", "target_id"):
+        tie_ids.update(
+            row[0] for row in select_in(connection, "SELECT id FROM ties", column, wanted)
+        )
+    delete_ties(connection, sorted(tie_ids), log)
+
+    select = "SELECT DISTINCT interaction_id FROM interaction_participants"
+    touched = sorted({row[0] for row in select_in(connection, select, "stakeholder_id", wanted)})
+    connection.execute(
+        "DELETE FROM interaction_participants "
+        "WHERE stakeholder_id IN (SELECT value FROM json_each(?))",
+        (to_json(wanted),),
+    )
+    orphaned = []
+    states = []
+    for interaction in interactions_where(connection, "id", touched):
+        if not interaction.participants:
+            orphaned.append(interaction.id)
+            continue
+        connection.execute(
+            "UPDATE interactions SET updated_at = ? WHERE id = ?", (now, interaction.id)
+        )
+        created = utc_text(interaction.created_at or as_utc(datetime.now(UTC)))
+        states.append(interaction_state(interaction, created, now))
+    log.upsert(EntityType.INTERACTION, states)
+    delete_interactions(connection, orphaned, log)
+
+    _delete_by_id(connection, "stakeholders", wanted)  # their tags cascade
+    for stakeholder_id in wanted:
+        log.delete(EntityType.STAKEHOLDER, stakeholder_id)
+
+
+def _check_keys(
+    connection: sqlite3.Connection, table: str, label: str, keyed: Sequence[tuple[str, str | None]]
+) -> None:
+    """Raise Conflict if a key would end up on two entities of `table`.
+
+    An existing entity that gives its key away in this same batch is not a conflict; its key
+    is cleared first, so the row-by-row upsert does not trip over the order of the batch.
+    """
+    claimed: dict[str, str] = {}
+    for entity_id, key in keyed:
+        if key is None:
+            continue
+        if claimed.setdefault(key, entity_id) != entity_id:
+            raise Conflict(f"Key '{key}' is already used by another {label}.")
+    if not claimed:
+        return
+    batch_ids = {entity_id for entity_id, _ in keyed}
+    handing_over = []
+    select = f"SELECT key, id FROM {table}"  # noqa: S608 (table is one of ours)
+    for key, owner in select_in(connection, select, "key", list(claimed)).fetchall():
+        if owner == claimed[key]:
+            continue
+        if owner not in batch_ids:
+            raise Conflict(f"Key '{key}' is already used by another {label}.")
+        handing_over.append(owner)
+    if handing_over:
+        connection.execute(
+            f"UPDATE {table} SET key = NULL WHERE id IN (SELECT value FROM json_each(?))",  # noqa: S608
+            (to_json(handing_over),),
+        )
+
+
+def _check_stakeholders_exist(
+    connection: sqlite3.Connection,
+    label: str,
+    references: Sequence[tuple[str, Sequence[str]]],
+    written: Set[str],
+) -> None:
+    """Raise NotFound naming the first stakeholder id in `references` that does not exist.
+
+    `references` pairs the id of each tie or interaction with the stakeholder ids it names;
+    `written` are the stakeholders this batch has just upserted, known to exist without a look-up.
+    """
+    wanted = {stakeholder_id for _, ids in references for stakeholder_id in ids}
+    existing = existing_ids(connection, "stakeholders", list(wanted - written)) | (wanted & written)
+    if len(existing) == len(wanted):
+        return
+    for entity_id, stakeholder_ids in references:
+        for stakeholder_id in stakeholder_ids:
+            if stakeholder_id not in existing:
+                raise NotFound(
+                    f"{label} '{entity_id}' refers to stakeholder '{stakeholder_id}', "
+                    "which does not exist."
+                )
+
+
+def _creation(existing: str | None, given: datetime | None, now: str) -> str:
+    """When an entity was created, as stored: as stored already, else as given, else now."""
+    if existing is not None:
+        return existing
+    return now if given is None else utc_text(given)
+
+
+def upsert_stakeholders(
+    connection: sqlite3.Connection,
+    stakeholders: Sequence[Stakeholder],
+    now: str,
+    log: ChangeLog,
+) -> None:
+    items = _last_by_id(stakeholders, lambda stakeholder: stakeholder.id)
+    if not items:
+        return
+    _check_keys(connection, "stakeholders", "stakeholder", [(s.id, s.key) for s in items])
+    created = created_at_of(connection, "stakeholders", [s.id for s in items])
+    states = [
+        stakeholder_row(s, _creation(created.get(s.id), s.created_at, now), now) for s in items
+    ]
+    rows = [
+        (*state, fold(stakeholder.name)) for state, stakeholder in zip(states, items, strict=True)
+    ]
+    _write_rows(connection, (INSERT_STAKEHOLDER, UPDATE_STAKEHOLDER), rows, created)
+    if created:
+        connection.execute(
+            "DELETE FROM stakeholder_tags WHERE stakeholder_id IN (SELECT value FROM json_each(?))",
+            (to_json(list(created)),),
+        )
+    connection.executemany(
+        "INSERT OR IGNORE INTO stakeholder_tags (stakeholder_id, tag) VALUES (?, ?)",
+        [(s.id, tag) for s in items for tag in s.tags],
+    )
+    log.upsert(EntityType.STAKEHOLDER, states)
+
+
+def upsert_ties(
+    connection: sqlite3.Connection,
+    ties: Sequence[Tie],
+    now: str,
+    log: ChangeLog,
+    written: Set[str],
+) -> None:
+    items = _last_by_id(ties, lambda tie: tie.id)
+    if not items:
+        return
+    _check_keys(connection, "ties", "tie", [(tie.id, tie.key) for tie in items])
+    _check_stakeholders_exist(
+        connection, "Tie", [(tie.id, (tie.source_id, tie.target_id)) for tie in items], written
+    )
+    created = created_at_of(connection, "ties", [tie.id for tie in items])
+    if created:
+        rows = [tie_row(t, _creation(created.get(t.id), t.created_at, now), now) for t in items]
+    else:
+        rows = [
+            tie_row(t, now if t.created_at is None else utc_text(t.created_at), now) for t in items
+        ]
+    _write_rows(connection, (INSERT_TIE, UPDATE_TIE), rows, created)
+    log.upsert(EntityType.TIE, rows)
+
+
+def upsert_interactions(
+    connection: sqlite3.Connection,
+    interactions: Sequence[Interaction],
+    now: str,
+    log: ChangeLog,
+    written: Set[str],
+) -> None:
+    items = _last_by_id(interactions, lambda interaction: interaction.id)
+    if not items:
+        return
+    for interaction in items:
+        if len(set(interaction.participant_ids)) != len(interaction.participants):
+            raise ValidationFailed(
+                [
+                    Issue(
+                        "participants",
+                        f"Interaction '{interaction.id}' names a participant more than once.",
+                        "DUPLICATE",
+                    )
+                ]
+            )
+    _check_keys(connection, "interactions", "interaction", [(i.id, i.key) for i in items])
+    _check_stakeholders_exist(
+        connection, "Interaction", [(i.id, i.participant_ids) for i in items], written
+    )
+    created = created_at_of(connection, "interactions", [i.id for i in items])
+    states = [
+        interaction_state(i, _creation(created.get(i.id), i.created_at, now), now) for i in items
+    ]
+    _write_rows(
+        connection, (INSERT_INTERACTION, UPDATE_INTERACTION), [s[:-1] for s in states], created
+    )
+    if created:
+        connection.execute(
+            "DELETE FROM interaction_participants "
+            "WHERE interaction_id IN (SELECT value FROM json_each(?))",
+            (to_json(list(created)),),
+        )
+    _insert_many(
+        connection,
+        "INSERT INTO interaction_participants (interaction_id, stakeholder_id, position, "
+        "acting_as) VALUES (?, ?, ?, ?)",
+        [
+            (interaction.id, participant.stakeholder_id, position, participant.acting_as)
+            for interaction in items
+            for position, participant in enumerate(interaction.participants)
+        ],
+    )
+    log.upsert(EntityType.INTERACTION, states)
+
+
+def write_batch(connection: sqlite3.Connection, batch: WriteBatch) -> ChangeLog:
+    """Write `batch` and its change log, and bump the revision; in a write transaction.
+
+    The log comes back empty when the batch changed nothing (only deletes of ids that were
+    already gone): then nothing is written and the revision stays `log.revision - 1`.
+    """
+    log = ChangeLog(read_revision(connection) + 1)
+    now = utc_text(datetime.now(UTC))
+    delete_interactions(connection, batch.delete_interactions, log)
+    delete_ties(connection, batch.delete_ties, log)
+    delete_stakeholders(connection, batch.delete_stakeholders, now, log)
+    upsert_stakeholders(connection, batch.upsert_stakeholders, now, log)
+    written = {stakeholder.id for stakeholder in batch.upsert_stakeholders}
+    upsert_ties(connection, batch.upsert_ties, now, log, written)
+    upsert_interactions(connection, batch.upsert_interactions, now, log, written)
+    if not log:
+        return log
+    log.write(connection)
+    connection.execute("UPDATE meta SET value = ? WHERE name = 'revision'", (log.revision,))
+    if batch.audit is not None:
+        insert_audit(connection, replace(batch.audit, revision=log.revision))
+    return log
+
+
+def erase_stakeholder(
+    connection: sqlite3.Connection, stakeholder_id: str, audit: AuditEntry
+) -> ChangeLog:
+    """Delete the stakeholder and every change-log copy of it and its ties; in a write
+    transaction."""
+    current = read_revision(connection)
+    if not existing_ids(connection, "stakeholders", [stakeholder_id]):
+        raise NotFound(f"No stakeholder with id '{stakeholder_id}'.")
+    tie_ids = [
+        row[0]
+        for row in connection.execute(
+            "SELECT id FROM ties WHERE source_id = ? OR target_id = ?",
+            (stakeholder_id, stakeholder_id),
+        )
+    ]
+    # Every earlier copy of the stakeholder's data and of its ties goes first.
+    scrub_change_log(connection, {stakeholder_id, *tie_ids})
+    log = ChangeLog(current + 1)
+    delete_stakeholders(connection, [stakeholder_id], utc_text(datetime.now(UTC)), log)
+    log.write(connection)
+    connection.execute("UPDATE meta SET value = ? WHERE name = 'revision'", (log.revision,))
+    insert_audit(connection, replace(audit, revision=log.revision))
+    return log
