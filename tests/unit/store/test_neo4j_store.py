@@ -31,7 +31,7 @@ from stakenet.store.neo4j import (
     cypher_statements,
     translate_error,
 )
-from stakenet.store.port import WriteBatch
+from stakenet.store.port import StakeholderOrder, WriteBatch
 from support.bolt_fixtures import external_server
 from support.bolt_server import (
     BoltServer,
@@ -143,10 +143,40 @@ def schema_statements() -> list[str]:
 
 @pytest.mark.skipif(not node_available(), reason="needs node and `npm ci` at the repo root")
 def test_every_statement_passes_the_neo4j_parser() -> None:
-    statements = list(adapter_statements().values()) + schema_statements()
+    statements = [
+        *adapter_statements().values(),
+        *cypher.stakeholder_listings(),
+        *schema_statements(),
+    ]
     assert len(statements) > 50
     results = lint_cypher(statements)
     assert all(result.ok for result in results), format_errors(results)
+
+
+def test_a_listing_holds_only_the_conditions_of_the_filters_set() -> None:
+    page, count = cypher.stakeholder_listing(["kind", "tags"], StakeholderOrder.NAME, after=False)
+    assert "s.kind = $kind" in page and "$tags" in page
+    for absent in ("$search", "$internal", "$updated_since", "$after_sort", "IS NULL"):
+        assert absent not in page, absent
+    assert (
+        count
+        == "MATCH (s:Stakeholder) WHERE s.kind = $kind AND all(tag IN $tags WHERE tag IN s.tags) RETURN count(s) AS total"
+    )
+    unfiltered, _ = cypher.stakeholder_listing([], StakeholderOrder.UPDATED_AT, after=True)
+    assert unfiltered.startswith("MATCH (s:Stakeholder) WHERE (s.updated_at < $after_sort")
+
+
+def test_every_listing_variant_is_listed_once() -> None:
+    listings = cypher.stakeholder_listings()
+    filters = len(cypher.STAKEHOLDER_FILTERS)
+    # Pages per filter set, order and cursor, and one count per filter set.
+    assert len(set(listings)) == len(listings) == 2**filters * (2 * 2 + 1)
+    assert not any("IS NULL" in statement for statement in listings)
+
+
+def test_an_unknown_listing_filter_is_refused() -> None:
+    with pytest.raises(ValueError, match="colour"):
+        cypher.stakeholder_listing(["colour"], StakeholderOrder.NAME, after=False)
 
 
 def test_the_packaged_schema_is_the_top_level_schema() -> None:

@@ -1,13 +1,19 @@
-"""Every Cypher statement of the Neo4j store, each a module-level `LiteralString` constant.
+"""Every Cypher statement of the Neo4j store, as module-level `LiteralString` constants.
 
 Labels and relationship types are fixed in the text; values are always `$parameters`. Public
-upper-case names are whole statements (a test runs each through Neo4j's parser); names with a
-leading underscore are fragments they are built from.
+upper-case strings are whole statements; names with a leading underscore are fragments. The
+stakeholder listing is composed from fragments by `stakeholder_listing`, and
+`stakeholder_listings` lists every statement it can compose, so a test runs each of them, like
+each constant, through Neo4j's parser.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Collection, Mapping, Sequence
 from typing import LiteralString
+
+from stakenet.store.port import StakeholderOrder
 
 ENSURE_META: LiteralString = (
     "MERGE (m:GraphMeta {id: 'graph'}) ON CREATE SET m.revision = 0, m.last_seq = 0"
@@ -39,31 +45,79 @@ STAKEHOLDERS_BY_KEY: LiteralString = (
 
 ALL_STAKEHOLDERS: LiteralString = "MATCH (s:Stakeholder) RETURN properties(s) AS props"
 
-# Each criterion is off when its parameter is null, so one statement serves every filter.
-_STAKEHOLDER_FILTER: LiteralString = (
-    "MATCH (s:Stakeholder) "
-    "WHERE ($kind IS NULL OR s.kind = $kind) "
-    "AND ($search IS NULL OR s.name_folded CONTAINS $search) "
-    "AND all(tag IN $tags WHERE tag IN s.tags) "
-    "AND ($internal IS NULL OR s.internal = $internal) "
-    "AND ($updated_since IS NULL OR s.updated_at >= $updated_since) "
+# Listing stakeholders. The WHERE clause holds only the conditions of the filters that are set,
+# each a plain comparison the planner can serve from an index of graph_schema/ (a condition
+# like `($kind IS NULL OR s.kind = $kind)` cannot be); `stakeholder_listing` joins them.
+_MATCH_STAKEHOLDERS: LiteralString = "MATCH (s:Stakeholder) "
+_KIND_IS: LiteralString = "s.kind = $kind"
+_NAME_CONTAINS: LiteralString = "s.name_folded CONTAINS $search"
+_HAS_TAGS: LiteralString = "all(tag IN $tags WHERE tag IN s.tags)"
+_INTERNAL_IS: LiteralString = "s.internal = $internal"
+_UPDATED_SINCE: LiteralString = "s.updated_at >= $updated_since"
+# The filters by the name of their parameter, in the order their conditions are written.
+STAKEHOLDER_FILTERS: Mapping[str, LiteralString] = {
+    "kind": _KIND_IS,
+    "search": _NAME_CONTAINS,
+    "tags": _HAS_TAGS,
+    "internal": _INTERNAL_IS,
+    "updated_since": _UPDATED_SINCE,
+}
+_AFTER_BY_NAME: LiteralString = (
+    "(s.name_folded > $after_sort OR (s.name_folded = $after_sort AND s.id > $after_id))"
 )
-
-FIND_STAKEHOLDERS_BY_NAME: LiteralString = (
-    _STAKEHOLDER_FILTER + "AND ($after_sort IS NULL OR s.name_folded > $after_sort "
-    "OR (s.name_folded = $after_sort AND s.id > $after_id)) "
+_AFTER_BY_UPDATED_AT: LiteralString = (
+    "(s.updated_at < $after_sort OR (s.updated_at = $after_sort AND s.id > $after_id))"
+)
+_PAGE_BY_NAME: LiteralString = (
     "RETURN s.name_folded AS sort_value, properties(s) AS props "
     "ORDER BY s.name_folded, s.id LIMIT $limit"
 )
-
-FIND_STAKEHOLDERS_BY_UPDATED_AT: LiteralString = (
-    _STAKEHOLDER_FILTER + "AND ($after_sort IS NULL OR s.updated_at < $after_sort "
-    "OR (s.updated_at = $after_sort AND s.id > $after_id)) "
+_PAGE_BY_UPDATED_AT: LiteralString = (
     "RETURN s.updated_at AS sort_value, properties(s) AS props "
     "ORDER BY s.updated_at DESC, s.id LIMIT $limit"
 )
+_COUNT: LiteralString = "RETURN count(s) AS total"
 
-COUNT_STAKEHOLDERS: LiteralString = _STAKEHOLDER_FILTER + "RETURN count(s) AS total"
+
+def _where(conditions: Sequence[LiteralString]) -> LiteralString:
+    return "WHERE " + " AND ".join(conditions) + " " if conditions else ""
+
+
+def _filter_conditions(filters: Collection[str]) -> list[LiteralString]:
+    unknown = set(filters) - STAKEHOLDER_FILTERS.keys()
+    if unknown:
+        raise ValueError(f"No stakeholder filter is called {', '.join(sorted(unknown))}.")
+    return [condition for name, condition in STAKEHOLDER_FILTERS.items() if name in filters]
+
+
+def stakeholder_listing(
+    filters: Collection[str], order: StakeholderOrder, *, after: bool
+) -> tuple[LiteralString, LiteralString]:
+    """The page and count statements for the filters named (keys of `STAKEHOLDER_FILTERS`).
+
+    The page statement takes $after_sort and $after_id when `after`, and $limit.
+    """
+    conditions = _filter_conditions(filters)
+    by_name = order is StakeholderOrder.NAME
+    page_conditions = [*conditions, _AFTER_BY_NAME if by_name else _AFTER_BY_UPDATED_AT]
+    page = (
+        _MATCH_STAKEHOLDERS
+        + _where(page_conditions if after else conditions)
+        + (_PAGE_BY_NAME if by_name else _PAGE_BY_UPDATED_AT)
+    )
+    return page, _MATCH_STAKEHOLDERS + _where(conditions) + _COUNT
+
+
+def stakeholder_listings() -> list[LiteralString]:
+    """Every statement `stakeholder_listing` can build, each once."""
+    statements: dict[LiteralString, None] = {}
+    for chosen in itertools.product((False, True), repeat=len(STAKEHOLDER_FILTERS)):
+        filters = [name for name, on in zip(STAKEHOLDER_FILTERS, chosen, strict=True) if on]
+        for order in StakeholderOrder:
+            for after in (False, True):
+                statements.update(dict.fromkeys(stakeholder_listing(filters, order, after=after)))
+    return list(statements)
+
 
 TIES_BY_ID: LiteralString = (
     "UNWIND $values AS value MATCH (t:Tie {id: value}) RETURN properties(t) AS props"

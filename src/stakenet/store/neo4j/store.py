@@ -54,10 +54,7 @@ from stakenet.store.neo4j.cypher import (
     AUDIT_ENTRIES,
     CHANGES_AFTER,
     CHANGES_REST_OF_REVISION,
-    COUNT_STAKEHOLDERS,
     COUNTS,
-    FIND_STAKEHOLDERS_BY_NAME,
-    FIND_STAKEHOLDERS_BY_UPDATED_AT,
     INTERACTION_IDS_OF,
     INTERACTIONS_BY_ID,
     INTERACTIONS_BY_KEY,
@@ -67,6 +64,7 @@ from stakenet.store.neo4j.cypher import (
     TIES_BY_KEY,
     TIES_OF,
     TOKEN_BY_DIGEST,
+    stakeholder_listing,
 )
 from stakenet.store.neo4j.errors import translated
 from stakenet.store.neo4j.queries import Tx, interactions_by, read_revision, run_chunked, run_query
@@ -292,29 +290,24 @@ class Neo4jStore:
     ) -> Page[Stakeholder]:
         page.check()
         after = None if page.after is None else decode_cursor(page.after, order)
-        params: dict[str, Any] = {
-            "kind": None if where.kind is None else where.kind.value,
-            "search": fold(where.search) if where.search else None,
-            "tags": list(dict.fromkeys(where.tags)),
-            "internal": where.internal,
-            "updated_since": None if where.updated_since is None else utc_text(where.updated_since),
-        }
-        query = (
-            FIND_STAKEHOLDERS_BY_NAME
-            if order is StakeholderOrder.NAME
-            else FIND_STAKEHOLDERS_BY_UPDATED_AT
-        )
+        # Only the filters that are set are sent, and only their conditions are in the query.
+        params: dict[str, Any] = {}
+        if where.kind is not None:
+            params["kind"] = where.kind.value
+        if where.search:
+            params["search"] = fold(where.search)
+        if where.tags:
+            params["tags"] = list(dict.fromkeys(where.tags))
+        if where.internal is not None:
+            params["internal"] = where.internal
+        if where.updated_since is not None:
+            params["updated_since"] = utc_text(where.updated_since)
+        query, count = stakeholder_listing(params, order, after=after is not None)
+        cursor = {} if after is None else {"after_sort": after[0], "after_id": after[1]}
 
         async def find(tx: Tx) -> Page[Stakeholder]:
-            rows = await run_query(
-                tx,
-                query,
-                **params,
-                after_sort=None if after is None else after[0],
-                after_id=None if after is None else after[1],
-                limit=page.first + 1,
-            )
-            [counted] = await run_query(tx, COUNT_STAKEHOLDERS, **params)
+            rows = await run_query(tx, query, **params, **cursor, limit=page.first + 1)
+            [counted] = await run_query(tx, count, **params)
             shown = rows[: page.first]
             return Page(
                 items=[stakeholder_from_dict(row["props"]) for row in shown],
