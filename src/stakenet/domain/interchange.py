@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from stakenet.domain.errors import Issue
 from stakenet.domain.model import (
@@ -339,38 +339,43 @@ def parse_stakeholder(row: object, path: str, issues: list[Issue]) -> Stakeholde
     )
 
 
-@dataclass(frozen=True, slots=True)
-class TieDraft:
-    """A tie as written in a document: its endpoints are references still to resolve."""
+# The fields of a tie after its endpoints, in order: what a `TieDraft` holds besides its id,
+# kind and references.
+_TIE_DETAIL_FIELDS = tuple(f.name for f in fields(Tie))[4:]
+_TIE_DETAILS = operator.attrgetter(*_TIE_DETAIL_FIELDS)
 
-    tie: Tie
+
+class TieDraft(NamedTuple):
+    """A tie as written in a document: its endpoints are references still to resolve.
+
+    It holds the tie's values rather than a `Tie`, so a bulk import builds each tie once, in
+    `placed` (a frozen dataclass costs more to build than the rest of a row's parsing).
+    """
+
+    id: str
+    kind: TieKind
+    # The values of the tie's fields after target_id (`_TIE_DETAIL_FIELDS`), key first.
+    details: tuple[Any, ...]
     source_ref: str
     target_ref: str
 
+    @classmethod
+    def of(cls, tie: Tie, source_ref: str, target_ref: str) -> TieDraft:
+        return cls(tie.id, tie.kind, _TIE_DETAILS(tie), source_ref, target_ref)
+
+    @property
+    def key(self) -> str | None:
+        key: str | None = self.details[0]
+        return key
+
+    @property
+    def tie(self) -> Tie:
+        """The tie with its endpoints not yet set."""
+        return self.placed(self.id, "", "")
+
     def placed(self, tie_id: str, source_id: str, target_id: str) -> Tie:
-        """The tie with its id and resolved endpoints (built directly: `replace` per row of a
-        bulk import costs more than parsing the row)."""
-        tie = self.tie
-        return Tie(
-            tie_id,
-            tie.kind,
-            source_id,
-            target_id,
-            tie.key,
-            tie.strength,
-            tie.role,
-            tie.since,
-            tie.until,
-            tie.confidence,
-            tie.evidence,
-            tie.notes,
-            tie.decision_role,
-            tie.department,
-            tie.context,
-            tie.share,
-            tie.created_at,
-            tie.updated_at,
-        )
+        """The tie with its id and resolved endpoints."""
+        return Tie(tie_id, self.kind, source_id, target_id, *self.details)
 
 
 # A tie row that names only these fields, each well formed, is parsed by `_simple_tie`; any
@@ -423,20 +428,25 @@ def _simple_tie(raw: Mapping[str, Any]) -> TieDraft | None:
                 return None
     except (ValueError, _NotSimple):
         return None
-    tie = Tie(
-        str(raw.get("id") or ""),
-        kind,
-        "",
-        "",
+    # In the order of `_TIE_DETAIL_FIELDS`: key, strength, role, since, until, confidence,
+    # evidence, notes, decision_role, department, context, share, created_at, updated_at.
+    details = (
         key,
         None if strength is None else float(strength),
         role,
         since,
         None,
         None if confidence is None else float(confidence),
-        decision_role=decision_role,
+        None,
+        None,
+        decision_role,
+        None,
+        None,
+        None,
+        None,
+        None,
     )
-    return TieDraft(tie, source, target)
+    return TieDraft(str(raw.get("id") or ""), kind, details, source, target)
 
 
 def parse_tie(row: object, path: str, issues: list[Issue]) -> TieDraft | None:
@@ -486,7 +496,7 @@ def parse_tie(row: object, path: str, issues: list[Issue]) -> TieDraft | None:
         decision_role=decision_role,
         **tie_values,  # type: ignore[arg-type]
     )
-    return TieDraft(tie, source, target)
+    return TieDraft.of(tie, source, target)
 
 
 def endpoint_issues(
@@ -727,7 +737,7 @@ def parse_document(document: object) -> ParsedDocument:
     for section, items in (("ties", ties), ("interactions", interactions)):
         first_row_of_item_key: dict[str, int] = {}
         for index, draft in items:
-            item_key = draft.tie.key if section == "ties" else draft.interaction.key
+            item_key = draft.key if section == "ties" else draft.interaction.key
             if item_key is None:
                 continue
             if item_key in first_row_of_item_key:

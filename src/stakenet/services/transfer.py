@@ -165,7 +165,7 @@ async def import_into(
             )
 
     # Ties: match by key, else by (source, target, kind); symmetric kinds either way round.
-    tie_keys = [d.tie.key for _, d in parsed.ties if d.tie.key]
+    tie_keys = [d.key for _, d in parsed.ties if d.key]
     existing_ties_by_key = {
         t.key: t for t in await store.get_ties_by_key(tie_keys) if t is not None and t.key
     }
@@ -192,7 +192,7 @@ async def import_into(
             if target is None:
                 unresolved(draft.target_ref, f"ties[{index}].target")
             continue
-        tie_kind = draft.tie.kind
+        tie_kind = draft.kind
         endpoints = (tie_kind, source.kind, target.kind, source.internal)
         if source.id == target.id or endpoints not in acceptable:
             endpoint_problems = endpoint_issues(tie_kind, source, target, f"ties[{index}]")
@@ -200,7 +200,7 @@ async def import_into(
                 issues.extend(endpoint_problems)
                 continue
             acceptable.add(endpoints)
-        key = draft.tie.key
+        key = draft.key
         natural = (source.id, target.id, tie_kind)
         symmetric = tie_kind in SYMMETRIC_TIE_KINDS
         mirrored = (target.id, source.id, tie_kind) if symmetric else natural

@@ -23,7 +23,7 @@ def test_placed_tie_equals_replace_on_every_field() -> None:
         f.name: f"value-{f.name}" for f in fields(Tie) if f.name not in {"kind"}
     }  # distinct values, so a field read into the wrong position would show
     tie = Tie(**{**values, "kind": TieKind.WORKS_FOR})  # type: ignore[arg-type]
-    draft = TieDraft(tie, "a", "b")
+    draft = TieDraft.of(tie, "a", "b")
     assert draft.placed("t1", "s1", "s2") == replace(tie, id="t1", source_id="s1", target_id="s2")
 
 
