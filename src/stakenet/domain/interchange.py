@@ -343,6 +343,14 @@ def parse_stakeholder(row: object, path: str, issues: list[Issue]) -> Stakeholde
 # kind and references.
 _TIE_DETAIL_FIELDS = tuple(f.name for f in fields(Tie))[4:]
 _TIE_DETAILS = operator.attrgetter(*_TIE_DETAIL_FIELDS)
+# What a re-import compares of those: all but the times, read from a tie or from the details.
+_TIE_CONTENT_FIELDS = [
+    name for name in _TIE_DETAIL_FIELDS if name not in {"created_at", "updated_at"}
+]
+_TIE_CONTENT = operator.attrgetter(*_TIE_CONTENT_FIELDS)
+_TIE_CONTENT_OF_DETAILS = operator.itemgetter(
+    *(_TIE_DETAIL_FIELDS.index(name) for name in _TIE_CONTENT_FIELDS)
+)
 
 
 class TieDraft(NamedTuple):
@@ -376,6 +384,16 @@ class TieDraft(NamedTuple):
     def placed(self, tie_id: str, source_id: str, target_id: str) -> Tie:
         """The tie with its id and resolved endpoints."""
         return Tie(tie_id, self.kind, source_id, target_id, *self.details)
+
+    def agrees_with(self, tie: Tie, source_id: str, target_id: str) -> bool:
+        """Whether `tie` holds what `placed(tie.id, source_id, target_id)` would, its times
+        apart: a re-import compares every tie without building one."""
+        return bool(
+            tie.kind is self.kind
+            and tie.source_id == source_id
+            and tie.target_id == target_id
+            and _TIE_CONTENT(tie) == _TIE_CONTENT_OF_DETAILS(self.details)
+        )
 
 
 # A tie row that names only these fields, each well formed, is parsed by `_simple_tie`; any

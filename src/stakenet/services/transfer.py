@@ -229,12 +229,11 @@ async def import_into(
             ties.created += 1
             batch.upsert_ties.append(draft.placed(next(fresh_ids), source.id, target.id))
             continue
-        tie = draft.placed(current_tie.id, source.id, target.id)
-        if same_content(current_tie, tie, _IGNORED_ON_COMPARE):
+        if draft.agrees_with(current_tie, source.id, target.id):
             unchanged += 1
         else:
             ties.updated += 1
-            batch.upsert_ties.append(tie)
+            batch.upsert_ties.append(draft.placed(current_tie.id, source.id, target.id))
     progress("validate", done + len(parsed.ties), total_rows)
 
     # Interactions: match by key, else by a fingerprint of kind, time, participants, subject.
@@ -248,6 +247,7 @@ async def import_into(
         if i is not None and i.key
     }
     interactions = _Counter()
+    participant_of: dict[tuple[str, str | None], Participant] = {}
     fresh_ids = iter(new_ids(len(drafts)))
     done += len(parsed.ties)
     for index, key, interaction_draft in drafts:
@@ -259,7 +259,11 @@ async def import_into(
             if found is None:
                 unresolved(ref, f"interactions[{index}].participants[{position}]")
             else:
-                participants.append(Participant(found.id, acting_as))
+                participant = (found.id, acting_as)
+                # Participants are immutable: one instance per pair serves every interaction.
+                if (shared := participant_of.get(participant)) is None:
+                    shared = participant_of[participant] = Participant(found.id, acting_as)
+                participants.append(shared)
         if len(participants) != len(interaction_draft.participant_refs):
             continue
         current_interaction = existing_interactions.get(key)

@@ -1,7 +1,7 @@
 """The bulk-import shortcuts build exactly what the general code paths build."""
 
 from dataclasses import fields, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -14,6 +14,7 @@ from stakenet.domain.interchange import (
     parse_interaction,
     parse_stakeholder,
     parse_tie,
+    same_content,
 )
 from stakenet.domain.model import DecisionRole, Evidence, Tie, TieKind
 
@@ -25,6 +26,27 @@ def test_placed_tie_equals_replace_on_every_field() -> None:
     tie = Tie(**{**values, "kind": TieKind.WORKS_FOR})  # type: ignore[arg-type]
     draft = TieDraft.of(tie, "a", "b")
     assert draft.placed("t1", "s1", "s2") == replace(tie, id="t1", source_id="s1", target_id="s2")
+
+
+def test_a_draft_agrees_with_a_tie_exactly_when_its_placed_tie_has_the_same_content() -> None:
+    ignored = frozenset({"id", "created_at", "updated_at"})
+    stored = Tie("t1", TieKind.WORKS_FOR, "s1", "s2", key="k", strength=0.5, role="CFO")
+    draft = TieDraft.of(replace(stored, id="", source_id="", target_id=""), "a", "b")
+    variants = [
+        stored,
+        replace(stored, id="t2", created_at=datetime(2020, 1, 1, tzinfo=UTC)),
+        replace(stored, strength=0.6),
+        replace(stored, role=None),
+        replace(stored, kind=TieKind.KNOWS),
+        replace(stored, source_id="s3"),
+        replace(stored, target_id="s1"),
+        replace(stored, until=date(2030, 1, 1)),
+        replace(stored, share=1.0),
+    ]
+    for tie in variants:
+        placed = draft.placed(tie.id, "s1", "s2")
+        assert draft.agrees_with(tie, "s1", "s2") is same_content(tie, placed, ignored)
+    assert [draft.agrees_with(tie, "s1", "s2") for tie in variants[:3]] == [True, True, False]
 
 
 def parsed(row: dict[str, object]) -> tuple[TieDraft | None, list[Issue]]:
