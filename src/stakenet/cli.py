@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import ipaddress
 import json
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -153,7 +155,29 @@ def _read_document(file: Path) -> Any:
     return json.loads(text)
 
 
+@contextlib.contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a bulk import.
+
+    An import holds millions of objects until it ends (the document, its rows, the batch), and
+    the collector would walk all of them again and again, for about a third of the import's
+    time, finding next to nothing to free; plain reference counting still frees the rest.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 async def _import(url: DatabaseUrl, file: Path) -> int:
+    with _cycle_collection_paused():
+        return await _import_document(url, file)
+
+
+async def _import_document(url: DatabaseUrl, file: Path) -> int:
     from stakenet.services.transfer import import_into
 
     try:

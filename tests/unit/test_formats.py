@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pytest
 
 from stakenet.cli import main as cli
 from stakenet.demo import load_demo_document
@@ -62,3 +64,28 @@ def test_the_export_command_writes_each_format(tmp_path: Path) -> None:
         "ties.csv",
     ]
     assert cli(["export", "--format", "csv", "--db", database]) == 2
+
+
+def test_the_import_command_pauses_the_cycle_collector_and_restores_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stakenet.services.transfer as transfer
+
+    seen: list[bool] = []
+    original = transfer.import_into
+
+    async def observed(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(transfer, "import_into", observed)
+    database = f"sqlite:///{tmp_path / 's.db'}"
+    demo = tmp_path / "demo.json"
+    demo.write_text(json.dumps(document()), encoding="utf-8")
+    assert cli(["import", str(demo), "--db", database]) == 0
+    assert seen == [False]
+    assert gc.isenabled()
+    demo.write_text('{"ties": [{"kind": "KNOWS"}]}', encoding="utf-8")
+    assert cli(["import", str(demo), "--db", database]) == 1
+    assert seen == [False, False]
+    assert gc.isenabled()
