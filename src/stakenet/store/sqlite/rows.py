@@ -205,11 +205,15 @@ def interaction_row(interaction: Interaction, created: str, updated: str) -> lis
     return row
 
 
+# The columns are the fields in order but for the participants, which go in here.
+_PARTICIPANTS_AT = _field_names(Interaction).index("participants")
+
+
 def interaction_from_row(row: Row, participants: Sequence[Participant]) -> Interaction:
-    return Interaction(
-        **dict(zip(_INTERACTION_COLUMNS, _INTERACTION_DECODER(row), strict=True)),
-        participants=tuple(participants),
-    )
+    """Built from positions: this runs once per interaction a re-import reads."""
+    values = _INTERACTION_DECODER(row)
+    values.insert(_PARTICIPANTS_AT, tuple(participants))
+    return Interaction(*values)
 
 
 def _insert_sql(table: str, columns: Sequence[str]) -> str:
