@@ -7,7 +7,7 @@ the projection and other replicas follow the log with `changes_since`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -78,6 +78,33 @@ class Page(Generic[T]):
     cursors: list[str]
     has_next_page: bool
     total_count: int
+
+
+E = TypeVar("E", Stakeholder, Tie, Interaction)
+
+
+def last_by_id(entities: Iterable[E]) -> list[E]:
+    """Each id once, keeping its last version: a batch that names an entity twice means the
+    later one. Both adapters write a batch's upserts through this."""
+    by_id: dict[str, E] = {}
+    for entity in entities:
+        by_id[entity.id] = entity
+    return list(by_id.values())
+
+
+def check_participants_distinct(interactions: Iterable[Interaction]) -> None:
+    """Raise ValidationFailed for an interaction that names a participant more than once."""
+    for interaction in interactions:
+        if len(set(interaction.participant_ids)) != len(interaction.participants):
+            raise ValidationFailed(
+                [
+                    Issue(
+                        "participants",
+                        f"Interaction '{interaction.id}' names a participant more than once.",
+                        "DUPLICATE",
+                    )
+                ]
+            )
 
 
 @dataclass(slots=True)

@@ -6,17 +6,15 @@ Transaction functions derive everything inside the transaction: the driver may r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, LiteralString, TypeVar
+from typing import Any, LiteralString
 
 from stakenet.domain.access import AuditEntry
 from stakenet.domain.errors import (
     Conflict,
-    Issue,
     NotFound,
-    ValidationFailed,
 )
 from stakenet.domain.model import (
     EntityType,
@@ -74,17 +72,9 @@ from stakenet.store.neo4j.records import (
 from stakenet.store.port import (
     WriteBatch,
     WriteResult,
+    check_participants_distinct,
+    last_by_id,
 )
-
-R = TypeVar("R")
-
-
-def _last_by_id(entities: Iterable[R], id_of: Callable[[R], str]) -> list[R]:
-    """Each id once, keeping its last version: a batch naming an entity twice means the later."""
-    by_id: dict[str, R] = {}
-    for entity in entities:
-        by_id[id_of(entity)] = entity
-    return list(by_id.values())
 
 
 class Unchanged(Exception):
@@ -205,7 +195,7 @@ async def _check_stakeholders_exist(tx: Tx, references: Sequence[tuple[str, str,
 async def _upsert_stakeholders(
     tx: Tx, stakeholders: Sequence[Stakeholder], now: datetime, log: ChangeLog
 ) -> None:
-    items = _last_by_id(stakeholders, lambda stakeholder: stakeholder.id)
+    items = last_by_id(stakeholders)
     if not items:
         return
     await _check_keys(tx, _STAKEHOLDER_KEYS, [(s.id, s.key) for s in items])
@@ -224,7 +214,7 @@ async def _upsert_stakeholders(
 
 
 async def _upsert_ties(tx: Tx, ties: Sequence[Tie], now: datetime, log: ChangeLog) -> None:
-    items = _last_by_id(ties, lambda tie: tie.id)
+    items = last_by_id(ties)
     if not items:
         return
     await _check_keys(tx, _TIE_KEYS, [(tie.id, tie.key) for tie in items])
@@ -248,20 +238,10 @@ async def _upsert_ties(tx: Tx, ties: Sequence[Tie], now: datetime, log: ChangeLo
 async def _upsert_interactions(
     tx: Tx, interactions: Sequence[Interaction], now: datetime, log: ChangeLog
 ) -> None:
-    items = _last_by_id(interactions, lambda interaction: interaction.id)
+    items = last_by_id(interactions)
     if not items:
         return
-    for interaction in items:
-        if len(set(interaction.participant_ids)) != len(interaction.participants):
-            raise ValidationFailed(
-                [
-                    Issue(
-                        "participants",
-                        f"Interaction '{interaction.id}' names a participant more than once.",
-                        "DUPLICATE",
-                    )
-                ]
-            )
+    check_participants_distinct(items)
     await _check_keys(tx, _INTERACTION_KEYS, [(i.id, i.key) for i in items])
     await _check_stakeholders_exist(
         tx, [("Interaction", i.id, sid) for i in items for sid in i.participant_ids]

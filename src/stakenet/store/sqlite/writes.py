@@ -5,17 +5,15 @@ checks, the change log and the revision; and erasing a stakeholder.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from stakenet.domain.access import AuditEntry
 from stakenet.domain.errors import (
     Conflict,
-    Issue,
     NotFound,
-    ValidationFailed,
 )
 from stakenet.domain.model import (
     EntityType,
@@ -24,7 +22,7 @@ from stakenet.domain.model import (
     Tie,
 )
 from stakenet.domain.text import fold
-from stakenet.store.port import WriteBatch
+from stakenet.store.port import WriteBatch, check_participants_distinct, last_by_id
 from stakenet.store.sqlite.access import insert_audit
 from stakenet.store.sqlite.changes import ChangeLog, scrub_change_log
 from stakenet.store.sqlite.reads import (
@@ -97,18 +95,6 @@ def _insert_many(connection: sqlite3.Connection, insert: str, rows: Sequence[Row
     connection.executemany(insert, rows)
     for sql in indexes:
         connection.execute(sql)
-
-
-R = TypeVar("R")
-
-
-def _last_by_id(entities: Iterable[R], id_of: Callable[[R], str]) -> list[R]:
-    """Each id once, keeping its last version: a batch that names an entity twice means the
-    later one."""
-    by_id: dict[str, R] = {}
-    for entity in entities:
-        by_id[id_of(entity)] = entity
-    return list(by_id.values())
 
 
 def _delete_by_id(connection: sqlite3.Connection, table: str, ids: Sequence[str]) -> set[str]:
@@ -246,7 +232,7 @@ def upsert_stakeholders(
     now: str,
     log: ChangeLog,
 ) -> None:
-    items = _last_by_id(stakeholders, lambda stakeholder: stakeholder.id)
+    items = last_by_id(stakeholders)
     if not items:
         return
     _check_keys(connection, "stakeholders", "stakeholder", [(s.id, s.key) for s in items])
@@ -277,7 +263,7 @@ def upsert_ties(
     log: ChangeLog,
     written: Set[str],
 ) -> None:
-    items = _last_by_id(ties, lambda tie: tie.id)
+    items = last_by_id(ties)
     if not items:
         return
     _check_keys(connection, "ties", "tie", [(tie.id, tie.key) for tie in items])
@@ -302,20 +288,10 @@ def upsert_interactions(
     log: ChangeLog,
     written: Set[str],
 ) -> None:
-    items = _last_by_id(interactions, lambda interaction: interaction.id)
+    items = last_by_id(interactions)
     if not items:
         return
-    for interaction in items:
-        if len(set(interaction.participant_ids)) != len(interaction.participants):
-            raise ValidationFailed(
-                [
-                    Issue(
-                        "participants",
-                        f"Interaction '{interaction.id}' names a participant more than once.",
-                        "DUPLICATE",
-                    )
-                ]
-            )
+    check_participants_distinct(items)
     _check_keys(connection, "interactions", "interaction", [(i.id, i.key) for i in items])
     _check_stakeholders_exist(
         connection, "Interaction", [(i.id, i.participant_ids) for i in items], written
