@@ -57,6 +57,10 @@ class PlainListsExecutor(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         # Completion functions per (runtime type, selection); None where a field is not plain.
         self._plans: dict[tuple[str, int], Complete | None] = {}
+        # The same per list field: a list nested in every item of another list (a stakeholder's
+        # tags on a page of stakeholders) is planned once. The selections stay alive as long
+        # as the executor (graphql-core memoises them), so their ids cannot be reused.
+        self._list_items: dict[tuple[int, int], Complete | None] = {}
 
     def complete_list_value(
         self,
@@ -68,7 +72,10 @@ class PlainListsExecutor(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> AwaitableOrValue[list[Any]]:
         if self._plain_path_allowed(field_details_list) and isinstance(result, list | tuple):
-            complete = self._completion(return_type.of_type, field_details_list)
+            key = (id(return_type), id(field_details_list))
+            if key not in self._list_items:
+                self._list_items[key] = self._completion(return_type.of_type, field_details_list)
+            complete = self._list_items[key]
             if complete is not None:
                 try:
                     return [complete(item) for item in result]
