@@ -13,7 +13,7 @@ import binascii
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
@@ -38,6 +38,16 @@ from stakenet.domain.model import (
 from stakenet.store.port import StakeholderOrder
 
 Decoder = Callable[[Any], Any]
+
+
+def as_utc(moment: datetime) -> datetime:
+    # A naive datetime is taken to be UTC already.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def utc_text(moment: datetime) -> str:
+    """Fixed-width UTC text, so that comparing the strings compares the instants."""
+    return as_utc(moment).isoformat(timespec="microseconds")
 
 
 def _encode(value: Any) -> Any:

@@ -7,14 +7,14 @@ the projection and other replicas follow the log with `changes_since`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
 from stakenet.domain.access import ApiToken, AuditEntry
-from stakenet.domain.errors import Issue, ValidationFailed
+from stakenet.domain.errors import Conflict, Issue, ValidationFailed
 from stakenet.domain.model import (
     Change,
     Counts,
@@ -105,6 +105,35 @@ def check_participants_distinct(interactions: Iterable[Interaction]) -> None:
                     )
                 ]
             )
+
+
+def claimed_keys(keyed: Iterable[tuple[str, str | None]], label: str) -> dict[str, str]:
+    """`key -> entity id` for the keys a batch writes; Conflict if it gives one key to two
+    entities of one kind."""
+    claimed: dict[str, str] = {}
+    for entity_id, key in keyed:
+        if key is not None and claimed.setdefault(key, entity_id) != entity_id:
+            raise Conflict(f"Key '{key}' is already used by another {label}.")
+    return claimed
+
+
+def keys_handed_over(
+    claimed: Mapping[str, str],
+    owners: Iterable[tuple[str, str]],
+    batch_ids: Set[str],
+    label: str,
+) -> list[str]:
+    """The stored entities that must give up their key to the batch, given the current
+    `(key, owner id)` of the claimed keys; Conflict if an owner is not in the batch (an
+    entity in the batch may hand its key over, since the store clears it first)."""
+    handing_over = []
+    for key, owner in owners:
+        if owner == claimed[key]:
+            continue
+        if owner not in batch_ids:
+            raise Conflict(f"Key '{key}' is already used by another {label}.")
+        handing_over.append(owner)
+    return handing_over
 
 
 @dataclass(slots=True)

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from stakenet.domain.model import (
     Interaction,
 )
+from stakenet.store.codec import as_utc as as_utc
 from stakenet.store.codec import (
     interaction_from_dict,
     interaction_to_dict,
 )
-
-
-def as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def utc_text(moment: datetime) -> str:
-    """Fixed-width UTC text, so that comparing the strings compares the instants."""
-    return as_utc(moment).isoformat(timespec="microseconds")
+from stakenet.store.codec import utc_text as utc_text
 
 
 def to_json(value: Any) -> str:

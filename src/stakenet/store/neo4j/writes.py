@@ -13,7 +13,6 @@ from typing import Any, LiteralString
 
 from stakenet.domain.access import AuditEntry
 from stakenet.domain.errors import (
-    Conflict,
     NotFound,
 )
 from stakenet.domain.model import (
@@ -73,6 +72,8 @@ from stakenet.store.port import (
     WriteBatch,
     WriteResult,
     check_participants_distinct,
+    claimed_keys,
+    keys_handed_over,
     last_by_id,
 )
 
@@ -155,23 +156,16 @@ async def _check_keys(
     An existing entity that gives its key away in this same batch is not a conflict; its key
     is removed first, so the uniqueness constraint does not trip over the order of the batch.
     """
-    claimed: dict[str, str] = {}
-    for entity_id, key in keyed:
-        if key is None:
-            continue
-        if claimed.setdefault(key, entity_id) != entity_id:
-            raise Conflict(f"Key '{key}' is already used by another {statements.label}.")
+    claimed = claimed_keys(keyed, statements.label)
     if not claimed:
         return
-    batch_ids = {entity_id for entity_id, _ in keyed}
-    handing_over = []
-    for row in await run_chunked(tx, statements.key_owners, "keys", list(claimed)):
-        key, owner = row["key"], row["id"]
-        if owner == claimed[key]:
-            continue
-        if owner not in batch_ids:
-            raise Conflict(f"Key '{key}' is already used by another {statements.label}.")
-        handing_over.append(owner)
+    rows = await run_chunked(tx, statements.key_owners, "keys", list(claimed))
+    handing_over = keys_handed_over(
+        claimed,
+        ((row["key"], row["id"]) for row in rows),
+        {entity_id for entity_id, _ in keyed},
+        statements.label,
+    )
     await run_chunked(tx, statements.clear_keys, "ids", handing_over)
 
 

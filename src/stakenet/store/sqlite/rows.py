@@ -11,7 +11,7 @@ import json
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -28,16 +28,8 @@ from stakenet.domain.model import (
     Tie,
     TieKind,
 )
-
-
-def as_utc(moment: datetime) -> datetime:
-    # A naive datetime is taken to be UTC already.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def utc_text(moment: datetime) -> str:
-    """Fixed-width UTC text, so that comparing the strings compares the instants."""
-    return as_utc(moment).isoformat(timespec="microseconds")
+from stakenet.store.codec import as_utc as as_utc
+from stakenet.store.codec import utc_text as utc_text
 
 
 def marks(count: int) -> str:

@@ -12,7 +12,6 @@ from typing import Any
 
 from stakenet.domain.access import AuditEntry
 from stakenet.domain.errors import (
-    Conflict,
     NotFound,
 )
 from stakenet.domain.model import (
@@ -22,7 +21,13 @@ from stakenet.domain.model import (
     Tie,
 )
 from stakenet.domain.text import fold
-from stakenet.store.port import WriteBatch, check_participants_distinct, last_by_id
+from stakenet.store.port import (
+    WriteBatch,
+    check_participants_distinct,
+    claimed_keys,
+    keys_handed_over,
+    last_by_id,
+)
 from stakenet.store.sqlite.access import insert_audit
 from stakenet.store.sqlite.changes import ChangeLog, scrub_change_log
 from stakenet.store.sqlite.reads import (
@@ -171,23 +176,12 @@ def _check_keys(
     An existing entity that gives its key away in this same batch is not a conflict; its key
     is cleared first, so the row-by-row upsert does not trip over the order of the batch.
     """
-    claimed: dict[str, str] = {}
-    for entity_id, key in keyed:
-        if key is None:
-            continue
-        if claimed.setdefault(key, entity_id) != entity_id:
-            raise Conflict(f"Key '{key}' is already used by another {label}.")
+    claimed = claimed_keys(keyed, label)
     if not claimed:
         return
-    batch_ids = {entity_id for entity_id, _ in keyed}
-    handing_over = []
     select = f"SELECT key, id FROM {table}"  # noqa: S608 (table is one of ours)
-    for key, owner in select_in(connection, select, "key", list(claimed)).fetchall():
-        if owner == claimed[key]:
-            continue
-        if owner not in batch_ids:
-            raise Conflict(f"Key '{key}' is already used by another {label}.")
-        handing_over.append(owner)
+    owners = select_in(connection, select, "key", list(claimed)).fetchall()
+    handing_over = keys_handed_over(claimed, owners, {entity_id for entity_id, _ in keyed}, label)
     if handing_over:
         connection.execute(
             f"UPDATE {table} SET key = NULL WHERE id IN (SELECT value FROM json_each(?))",  # noqa: S608
