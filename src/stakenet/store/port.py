@@ -2,12 +2,14 @@
 
 Every adapter passes the same contract suite (tests/contract). Writes go through `apply`, one
 atomic batch that bumps the graph revision once and appends what it did to the change log;
-the projection and other replicas follow the log with `changes_since`.
+the projection and other replicas follow the log with `changes_since`. A streamed import writes
+through `bulk_write`: several batches, one transaction, one revision.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence, Set
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -175,6 +177,29 @@ class WriteResult:
     changes: list[Change]
 
 
+class BulkWrite(Protocol):
+    """Batches that arrive in several calls and land in one transaction, at one revision.
+
+    A streamed import writes each chunk as soon as it is checked, instead of holding the whole
+    document until the end. Readers see none of it until `commit`; leaving the `async with`
+    block of `GraphStore.bulk_write` without committing, or with an exception, rolls all of it
+    back. The store's other writers wait until the block ends.
+
+    Each batch is written as `apply` writes one, except that a batch's `audit` is not used (the
+    audit goes to `commit`) and no changes are reported back: followers read them from the
+    change log, where an entity written by two batches appears twice, the later last.
+    """
+
+    async def write(self, batch: WriteBatch) -> None: ...
+
+    async def commit(self, audit: AuditEntry | None = None) -> int:
+        """Commit what was written, with `audit` at its revision, and return the revision.
+
+        If no batch changed anything, nothing is committed (not even the audit) and the
+        current revision is returned. After commit, the session takes no more writes.
+        """
+
+
 class GraphStore(Protocol):
     """An async store of stakeholders, ties and interactions with a revisioned change log.
 
@@ -232,6 +257,9 @@ class GraphStore(Protocol):
         nothing (empty, or deleting only ids that do not exist) returns the current revision
         and no changes.
         """
+
+    def bulk_write(self) -> AbstractAsyncContextManager[BulkWrite]:
+        """A write transaction spanning several calls; see `BulkWrite`."""
 
     async def load_all(self) -> GraphData:
         """Everything, read in one consistent snapshot, with the revision it reflects."""

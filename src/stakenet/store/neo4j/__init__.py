@@ -32,9 +32,10 @@ built here carries Cypher text or the password.
 - `errors`: driver and server exceptions to domain errors
 - `schema`: the bundled Cypher schema scripts
 - `cypher`: every statement the store runs
-- `queries`: running statements inside a managed transaction
+- `queries`: running statements inside a transaction
 - `records`: entities to node properties and back
 - `writes`: applying a `WriteBatch`, and erasure
+- `bulk`: bulk writes, several batches in one transaction at one revision
 - `changes`: the change log (`:Change` nodes)
 - `access`: API tokens and the audit trail
 """

@@ -1,4 +1,4 @@
-"""Running Cypher inside a managed transaction: whole results, chunked input, shared reads."""
+"""Running Cypher inside a transaction: whole results, chunked input, shared reads."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ def chunks(values: Sequence[R], size: int = CHUNK_SIZE) -> Iterator[Sequence[R]]
         yield values[start : start + size]
 
 
-Tx = neo4j.AsyncManagedTransaction
+# A managed transaction (`execute_read`/`execute_write`) or an explicit one (a bulk write's
+# `begin_transaction`): the functions here only `run` statements, which both do alike.
+Tx = neo4j.AsyncManagedTransaction | neo4j.AsyncTransaction
 
 
 async def run_query(tx: Tx, query: LiteralString, **params: Any) -> list[dict[str, Any]]:

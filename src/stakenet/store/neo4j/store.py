@@ -9,6 +9,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, LiteralString, TypeVar
 
@@ -44,6 +45,7 @@ from stakenet.store.neo4j.access import (
     revoke_token,
     token_from_props,
 )
+from stakenet.store.neo4j.bulk import DEFAULT_BULK_WRITE_TIMEOUT, bulk_transaction
 from stakenet.store.neo4j.changes import change_from_record
 from stakenet.store.neo4j.cypher import (
     ACTIVE_TOKEN_COUNT,
@@ -72,6 +74,7 @@ from stakenet.store.neo4j.records import interaction_from_record, utc_text
 from stakenet.store.neo4j.schema import bundled_schema
 from stakenet.store.neo4j.writes import Unchanged, apply_batch, ensure_meta, erase_stakeholder
 from stakenet.store.port import (
+    BulkWrite,
     Direction,
     Page,
     PageRequest,
@@ -136,6 +139,7 @@ class Neo4jStore:
         query_timeout: float = DEFAULT_QUERY_TIMEOUT,
         max_retry_time: float = DEFAULT_RETRY_TIME,
         connection_timeout: float = CONNECTION_TIMEOUT,
+        bulk_write_timeout: float = DEFAULT_BULK_WRITE_TIMEOUT,
     ) -> None:
         self.uri = uri
         self.user = user
@@ -143,6 +147,7 @@ class Neo4jStore:
         self.query_timeout = query_timeout
         self.max_retry_time = max_retry_time
         self.connection_timeout = connection_timeout
+        self.bulk_write_timeout = bulk_write_timeout
         self._password = _Secret(password)
         self._driver: neo4j.AsyncDriver | None = None
         self._write_lock = asyncio.Lock()
@@ -405,6 +410,14 @@ class Neo4jStore:
             return await self._write(apply_batch, batch, server_timeout=limit)
         except Unchanged as unchanged:
             return WriteResult(unchanged.revision, [])
+
+    def bulk_write(self) -> AbstractAsyncContextManager[BulkWrite]:
+        # An explicit transaction, not retried, holding `_write_lock` throughout (see `bulk`).
+        return bulk_transaction(
+            self._write_lock,
+            lambda: self._session(neo4j.WRITE_ACCESS),
+            self.bulk_write_timeout,
+        )
 
     # -- access: tokens and the audit trail
 

@@ -1,6 +1,8 @@
-"""Applying a `WriteBatch` inside one managed write transaction: the revision bump, deletes,
-upserts, key and reference checks and the change log; and erasing a stakeholder.
+"""Applying a `WriteBatch` inside one write transaction: the revision bump, deletes, upserts,
+key and reference checks and the change log; and erasing a stakeholder.
 
+`apply_batch` writes one batch in a managed transaction; a bulk write (`bulk`) writes several
+through the same `write_batch_changes` and `append_changes`, so the two cannot drift apart.
 Transaction functions derive everything inside the transaction: the driver may run them again.
 """
 
@@ -268,33 +270,54 @@ async def _upsert_interactions(
     await run_chunked(tx, ADD_PARTICIPANTS, "rows", participant_rows)
 
 
-async def apply_batch(tx: Tx, batch: WriteBatch) -> WriteResult:
-    # Everything is derived inside the transaction, so a retried attempt starts afresh.
+async def bump_revision(tx: Tx) -> tuple[int, int]:
+    """Increment the revision; return it and the last change seq written before it."""
     [meta] = await run_query(tx, BUMP_REVISION)
-    revision, last_seq = int(meta["revision"]), int(meta["last_seq"])
-    log = ChangeLog(revision)
-    now = datetime.now(UTC)
+    return int(meta["revision"]), int(meta["last_seq"])
+
+
+async def write_batch_changes(tx: Tx, batch: WriteBatch, now: datetime, log: ChangeLog) -> None:
+    """The deletes and upserts of `batch`, each change recorded in `log`; the revision, the
+    change rows and the audit entry are the caller's."""
     await _delete(tx, DELETE_INTERACTIONS, batch.delete_interactions, EntityType.INTERACTION, log)
     await _delete(tx, DELETE_TIES, batch.delete_ties, EntityType.TIE, log)
     await _delete_stakeholders(tx, batch.delete_stakeholders, now, log)
     await _upsert_stakeholders(tx, batch.upsert_stakeholders, now, log)
     await _upsert_ties(tx, batch.upsert_ties, now, log)
     await _upsert_interactions(tx, batch.upsert_interactions, now, log)
+
+
+async def append_changes(tx: Tx, log: ChangeLog, last_seq: int) -> int:
+    """Write `log` as change rows numbered on from `last_seq`; return the last seq written.
+    `GraphMeta.last_seq` is left to the caller (`SET_LAST_SEQ`), once per transaction."""
+    rows = log.rows(last_seq + 1)
+    await run_chunked(tx, APPEND_CHANGES, "rows", rows)
+    return last_seq + len(rows)
+
+
+async def finish_revision(tx: Tx, revision: int, last_seq: int, audit: AuditEntry | None) -> None:
+    """What a revision that changed something writes last: the change log's last seq, and the
+    audit entry at the revision. In the revision's own transaction, the audit trail never
+    misses nor invents a change."""
+    await run_query(tx, SET_LAST_SEQ, last_seq=last_seq)
+    if audit is not None:
+        await insert_audit(tx, replace(audit, revision=revision))
+
+
+async def apply_batch(tx: Tx, batch: WriteBatch) -> WriteResult:
+    # Everything is derived inside the transaction, so a retried attempt starts afresh.
+    revision, last_seq = await bump_revision(tx)
+    log = ChangeLog(revision)
+    await write_batch_changes(tx, batch, datetime.now(UTC), log)
     if not log:
         # Only deletes of ids that were already gone: roll back, the revision stays.
         raise Unchanged(revision - 1)
-    rows = log.rows(last_seq + 1)
-    await run_chunked(tx, APPEND_CHANGES, "rows", rows)
-    await run_query(tx, SET_LAST_SEQ, last_seq=last_seq + len(rows))
-    if batch.audit is not None:
-        # In the batch's own transaction: the trail never misses nor invents a change.
-        await insert_audit(tx, replace(batch.audit, revision=revision))
+    await finish_revision(tx, revision, await append_changes(tx, log, last_seq), batch.audit)
     return WriteResult(revision, log.changes())
 
 
 async def erase_stakeholder(tx: Tx, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
-    [meta] = await run_query(tx, BUMP_REVISION)
-    revision, last_seq = int(meta["revision"]), int(meta["last_seq"])
+    revision, last_seq = await bump_revision(tx)
     if not await run_query(tx, EXISTING_STAKEHOLDERS, ids=[stakeholder_id]):
         raise NotFound(f"No stakeholder with id '{stakeholder_id}'.")
     tie_ids = [row["id"] for row in await run_query(tx, TIE_IDS_OF_STAKEHOLDER, id=stakeholder_id)]
@@ -302,10 +325,7 @@ async def erase_stakeholder(tx: Tx, stakeholder_id: str, audit: AuditEntry) -> W
     await run_chunked(tx, DELETE_CHANGES_OF, "ids", [stakeholder_id, *tie_ids])
     log = ChangeLog(revision)
     await _delete_stakeholders(tx, [stakeholder_id], datetime.now(UTC), log)
-    rows = log.rows(last_seq + 1)
-    await run_chunked(tx, APPEND_CHANGES, "rows", rows)
-    await run_query(tx, SET_LAST_SEQ, last_seq=last_seq + len(rows))
-    await insert_audit(tx, replace(audit, revision=revision))
+    await finish_revision(tx, revision, await append_changes(tx, log, last_seq), audit)
     return WriteResult(revision, log.changes())
 
 

@@ -1,6 +1,8 @@
-"""The change log: one row of `change_sets` per revision, written, read and scrubbed.
+"""The change log: rows of `change_sets`, one per revision or per part of one, written, read and
+scrubbed.
 
-A row holds a JSON array of runs [entity_type, op, items], in the order the batch did them. An
+A revision is usually one row; a bulk write adds a row per part as it goes, in `seq` order. A row
+holds a JSON array of runs [entity_type, op, items], in the order the batch did them. An
 upsert's item is the entity's row as `rows` reads it (an interaction's row ends with its
 participants as [stakeholder_id, acting_as] pairs); a delete's item is the entity's id. Runs
 converted from the older one-row-per-change log hold the store.codec object of the entity
@@ -41,9 +43,11 @@ class ChangeLog:
     def __init__(self, revision: int) -> None:
         self.revision = revision
         self._runs: list[tuple[str, str, list[Any]]] = []
+        self._parts_written = 0
 
     def __bool__(self) -> bool:
-        return any(items for _, _, items in self._runs)
+        """Whether anything changed: logged and not yet written, or written in a part."""
+        return self._parts_written > 0 or any(items for _, _, items in self._runs)
 
     def upsert(self, entity_type: EntityType, rows: Sequence[Row]) -> None:
         """Record upserts of `entity_type`, ids unique; each row's first column is its id."""
@@ -67,12 +71,23 @@ class ChangeLog:
         else:
             self._runs.append((kind, op, items))
 
-    def write(self, connection: sqlite3.Connection) -> None:
+    def write(self, connection: sqlite3.Connection, *, forget: bool = False) -> None:
+        """Write what was logged as a part of the revision's set: once, or with `forget`.
+
+        `forget` drops the written entries from memory, for a bulk write that writes a part per
+        batch: a later entry for the same entity then follows them in the log instead of
+        replacing them, and `changes` tells only what was logged since.
+        """
         runs = [run for run in self._runs if run[2]]
+        if not runs:
+            return
         connection.execute(
             "INSERT INTO change_sets (revision, changes) VALUES (?, ?)",
             (self.revision, orjson.dumps(runs).decode()),
         )
+        self._parts_written += 1
+        if forget:
+            self._runs = []
 
     def changes(self) -> list[Change]:
         return changes_from_runs(self.revision, self._runs)
@@ -113,11 +128,11 @@ def scrub_change_log(connection: sqlite3.Connection, entity_ids: Set[str]) -> No
     Only sets whose text names one of the ids are read; secure_delete zeroes the old text.
     """
     found = connection.execute(
-        "SELECT revision, changes FROM change_sets WHERE EXISTS "
+        "SELECT seq, changes FROM change_sets WHERE EXISTS "
         "(SELECT 1 FROM json_each(?) WHERE instr(change_sets.changes, value) > 0)",
         (to_json(sorted(entity_ids)),),
     ).fetchall()
-    for revision, text in found:
+    for seq, text in found:
         runs = orjson.loads(text)
         kept = [
             [kind, op, [item for item in items if _item_id(op, item) not in entity_ids]]
@@ -125,8 +140,8 @@ def scrub_change_log(connection: sqlite3.Connection, entity_ids: Set[str]) -> No
         ]
         if kept != runs:
             connection.execute(
-                "UPDATE change_sets SET changes = ? WHERE revision = ?",
-                (orjson.dumps([run for run in kept if run[2]]).decode(), revision),
+                "UPDATE change_sets SET changes = ? WHERE seq = ?",
+                (orjson.dumps([run for run in kept if run[2]]).decode(), seq),
             )
 
 
@@ -135,12 +150,13 @@ def changes_since(connection: sqlite3.Connection, revision: int, limit: int) -> 
     `limit`; in a read transaction."""
     changes: list[Change] = []
     sets = connection.execute(
-        "SELECT revision, changes FROM change_sets WHERE revision > ? ORDER BY revision",
+        "SELECT revision, changes FROM change_sets WHERE revision > ? ORDER BY seq",
         (revision,),
     )
     with contextlib.closing(sets):
         for set_revision, entries in sets:
-            changes += changes_from_runs(set_revision, orjson.loads(entries))
-            if len(changes) >= limit:
+            # The limit is checked where a revision starts: its parts all come together.
+            if len(changes) >= limit and set_revision != changes[-1].revision:
                 break
+            changes += changes_from_runs(set_revision, orjson.loads(entries))
     return changes

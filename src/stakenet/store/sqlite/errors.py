@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from typing import TypeVar
 
 from stakenet.domain.errors import (
     Conflict,
@@ -94,3 +95,14 @@ def translate_error(exc: sqlite3.Error) -> StakenetError:
         if isinstance(exc, driver_error):
             return to_domain_error(exc)
     raise TypeError(f"{type(exc).__name__} is not a sqlite3 error")  # pragma: no cover
+
+
+R = TypeVar("R")
+
+
+def translated(work: Callable[[], R]) -> R:
+    """Run `work`, raising the domain's error for any sqlite3 error."""
+    try:
+        return work()
+    except sqlite3.Error as exc:
+        raise translate_error(exc) from exc

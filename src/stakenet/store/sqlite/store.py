@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, TypeVar, cast
@@ -32,6 +32,7 @@ from stakenet.store.codec import (
     decode_cursor,
 )
 from stakenet.store.port import (
+    BulkWrite,
     Direction,
     Page,
     PageRequest,
@@ -41,10 +42,12 @@ from stakenet.store.port import (
     WriteResult,
 )
 from stakenet.store.sqlite import access
+from stakenet.store.sqlite.binding import register_direct_adapters
+from stakenet.store.sqlite.bulk import DeferredBulkWrite, FileBulkWrite
 from stakenet.store.sqlite.changes import (
     changes_since,
 )
-from stakenet.store.sqlite.errors import translate_error
+from stakenet.store.sqlite.errors import translated
 from stakenet.store.sqlite.reads import (
     counts,
     interactions_of,
@@ -90,6 +93,10 @@ class SQLiteStore:
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._write_lock = threading.Lock()
+        # Writers of this process queue here, without holding a worker thread while they wait
+        # (a bulk write holds the turn for as long as it lasts).
+        self._write_turn = asyncio.Lock()
+        register_direct_adapters()
 
     # -- lifecycle and plumbing
 
@@ -127,10 +134,7 @@ class SQLiteStore:
         return await loop.run_in_executor(executor, self._call, work)
 
     def _call(self, work: Callable[[sqlite3.Connection], R]) -> R:
-        try:
-            return work(self._connection())
-        except sqlite3.Error as exc:
-            raise translate_error(exc) from exc
+        return translated(lambda: work(self._connection()))
 
     def _connection(self) -> sqlite3.Connection:
         connection = cast(sqlite3.Connection | None, getattr(self._local, "connection", None))
@@ -195,6 +199,12 @@ class SQLiteStore:
 
     async def _write(self, work: Callable[[sqlite3.Connection], R]) -> R:
         """Run `work` in one write transaction, on a worker."""
+
+        async with self._write_turn:
+            return await self._write_in_turn(work)
+
+    async def _write_in_turn(self, work: Callable[[sqlite3.Connection], R]) -> R:
+        """`_write` for a caller that holds the write turn already."""
 
         def write(connection: sqlite3.Connection) -> R:
             with self._writing(connection):
@@ -283,6 +293,22 @@ class SQLiteStore:
         return await self._read(lambda connection: changes_since(connection, revision, limit))
 
     # -- writes
+
+    @contextlib.asynccontextmanager
+    async def bulk_write(self) -> AsyncIterator[BulkWrite]:
+        if self._executor is None:
+            raise StoreUnavailable("The SQLite store is not open.")
+        async with self._write_turn:
+            if self._in_memory:
+                # One connection, shared with readers: the batches wait for commit (bulk.py).
+                yield DeferredBulkWrite(self._write_in_turn)
+                return
+            bulk = FileBulkWrite(self._connect, self._write_lock)
+            try:
+                await bulk.begin()
+                yield bulk
+            finally:
+                await bulk.end()
 
     async def apply(self, batch: WriteBatch) -> WriteResult:
         if len(batch) == 0:

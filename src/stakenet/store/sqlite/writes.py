@@ -82,24 +82,37 @@ def _insert_many(connection: sqlite3.Connection, insert: str, rows: Sequence[Row
     index definitions are read back from the schema, and all of it is in the write transaction.
     """
     table = insert.split()[2]
-    indexes: list[str] = []
-    if (
-        len(rows) >= BULK_ROWS
-        and not connection.execute(
-            f"SELECT 1 FROM {table} LIMIT 1"  # noqa: S608 (table is one of ours)
-        ).fetchone()
-    ):
-        found = connection.execute(
-            "SELECT name, sql FROM sqlite_master "
-            "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-            (table,),
-        ).fetchall()
-        for name, sql in found:
-            connection.execute(f'DROP INDEX "{name}"')
-            indexes.append(sql)
+    indexes = drop_indexes_if_empty(connection, table) if len(rows) >= BULK_ROWS else []
     connection.executemany(insert, rows)
     for sql in indexes:
         connection.execute(sql)
+
+
+# The tables a batch writes rows into, in the order it writes them.
+WRITTEN_TABLES = (
+    "stakeholders",
+    "stakeholder_tags",
+    "ties",
+    "interactions",
+    "interaction_participants",
+)
+
+
+def drop_indexes_if_empty(connection: sqlite3.Connection, table: str) -> list[str]:
+    """Drop the secondary indexes of `table` if it is empty, returning the SQL that makes
+    them again; in the write transaction, so a rollback brings them back."""
+    if connection.execute(
+        f"SELECT 1 FROM {table} LIMIT 1"  # noqa: S608 (table is one of ours)
+    ).fetchone():
+        return []
+    found = connection.execute(
+        "SELECT name, sql FROM sqlite_master "
+        "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table,),
+    ).fetchall()
+    for name, _ in found:
+        connection.execute(f'DROP INDEX "{name}"')
+    return [sql for _, sql in found]
 
 
 def _delete_by_id(connection: sqlite3.Connection, table: str, ids: Sequence[str]) -> set[str]:
@@ -323,21 +336,47 @@ def write_batch(connection: sqlite3.Connection, batch: WriteBatch) -> ChangeLog:
     already gone): then nothing is written and the revision stays `log.revision - 1`.
     """
     log = ChangeLog(read_revision(connection) + 1)
+    write_changes(connection, batch, log)
+    log.write(connection)
+    finish_revision(connection, log, batch.audit)
+    return log
+
+
+def write_changes(
+    connection: sqlite3.Connection,
+    batch: WriteBatch,
+    log: ChangeLog,
+    written_before: set[str] | None = None,
+) -> None:
+    """Write the batch's deletes and upserts and log them in `log`, which the caller writes;
+    the revision itself is left to `finish_revision`.
+
+    `written_before` holds the ids of stakeholders that earlier batches of the same
+    transaction wrote, known to exist without a look-up; it is brought up to date.
+    """
     now = utc_text(datetime.now(UTC))
     delete_interactions(connection, batch.delete_interactions, log)
     delete_ties(connection, batch.delete_ties, log)
     delete_stakeholders(connection, batch.delete_stakeholders, now, log)
     upsert_stakeholders(connection, batch.upsert_stakeholders, now, log)
     written = {stakeholder.id for stakeholder in batch.upsert_stakeholders}
+    if written_before is not None:
+        written_before.difference_update(batch.delete_stakeholders)
+        written_before.update(written)
+        written = written_before
     upsert_ties(connection, batch.upsert_ties, now, log, written)
     upsert_interactions(connection, batch.upsert_interactions, now, log, written)
+
+
+def finish_revision(
+    connection: sqlite3.Connection, log: ChangeLog, audit: AuditEntry | None
+) -> None:
+    """Make `log`'s revision current and record `audit` at it, if anything changed."""
     if not log:
-        return log
-    log.write(connection)
+        return
     connection.execute("UPDATE meta SET value = ? WHERE name = 'revision'", (log.revision,))
-    if batch.audit is not None:
-        insert_audit(connection, replace(batch.audit, revision=log.revision))
-    return log
+    if audit is not None:
+        insert_audit(connection, replace(audit, revision=log.revision))
 
 
 def erase_stakeholder(

@@ -1,0 +1,161 @@
+"""Bulk writes: several `WriteBatch`es written through one explicit write transaction, at one
+revision (`BulkWrite` of the port), for a streamed import.
+
+Each batch is written by the same functions as `Neo4jStore.apply` writes one (`writes`); this
+module owns the transaction's lifetime around them: the store's write lock, the session, the
+revision bump, the change-log numbering across batches, commit and rollback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Literal
+
+import neo4j
+
+from stakenet.domain.access import AuditEntry
+from stakenet.store.neo4j.changes import ChangeLog
+from stakenet.store.neo4j.errors import DRIVER_ERRORS, translated
+from stakenet.store.neo4j.queries import read_revision
+from stakenet.store.neo4j.writes import (
+    append_changes,
+    bump_revision,
+    finish_revision,
+    write_batch_changes,
+)
+from stakenet.store.port import WriteBatch
+
+log = logging.getLogger(__name__)
+
+# The time limit of a whole bulk write, from begin to commit. Neo4j's timeout covers a whole
+# transaction, not each statement, and a streamed import's size is not known when it begins, so
+# the limit cannot grow with the work as `apply`'s does: it is a backstop, far above any
+# import's writing time, against a client that stalls while the transaction holds the
+# revision's write lock (and with it every writer of every process). ArcadeDB accepts the
+# timeout but does not enforce it.
+DEFAULT_BULK_WRITE_TIMEOUT = 1800.0
+
+
+class Neo4jBulkWrite:
+    """`BulkWrite` on one explicit Neo4j transaction, made by `bulk_transaction`.
+
+    There are no retries: the driver retries a managed transaction by running its function
+    again, but the batches written before a failure are no longer at hand (they were streamed).
+    A transient error or a lost connection therefore surfaces as `StoreUnavailable` (a write
+    race lost to another process as `Conflict`), and the whole bulk write is rolled back; the
+    caller may start it again.
+
+    A batch that fails may have written part of itself, and Neo4j has no savepoints to undo
+    just that part, so after a failed `write` the bulk write only rolls back: further writes and
+    `commit` raise RuntimeError. Calls must not overlap: a `commit` during a `write` would
+    commit half a batch.
+    """
+
+    def __init__(self, tx: neo4j.AsyncTransaction) -> None:
+        self._tx = tx
+        self._revision: int | None = None  # set by the first batch: the revision it bumped to
+        self._last_seq = 0  # seq of the last change row written, once the revision is bumped
+        self._changed = False
+        # "open" until `commit` ends it ("committed", also when nothing was left to commit) or
+        # a call fails ("failed").
+        self._state: Literal["open", "committed", "failed"] = "open"
+        self._busy = False
+
+    async def write(self, batch: WriteBatch) -> None:
+        """Write `batch` as `apply` would, within the bulk write; its `audit` is not used."""
+        self._start("write")
+        try:
+            if len(batch) == 0:
+                return
+            with translated():
+                if self._revision is None:
+                    self._revision, self._last_seq = await bump_revision(self._tx)
+                changes = ChangeLog(self._revision)
+                await write_batch_changes(self._tx, batch, datetime.now(UTC), changes)
+                # One entry per entity per batch: an entity written by two batches is logged
+                # twice, the later entry last, as the port describes.
+                self._last_seq = await append_changes(self._tx, changes, self._last_seq)
+            self._changed = self._changed or bool(changes)
+        except BaseException:
+            self._state = "failed"
+            raise
+        finally:
+            self._busy = False
+
+    async def commit(self, audit: AuditEntry | None = None) -> int:
+        """Commit the batches with `audit` at their revision; see `BulkWrite.commit`."""
+        self._start("commit")
+        try:
+            with translated():
+                if self._revision is None:
+                    current = await read_revision(self._tx)
+                    await self._tx.rollback()
+                    self._state = "committed"
+                    return current
+                if not self._changed:
+                    # Only deletes of ids that were already gone: undo the bump. The bump holds
+                    # the revision's write lock, so nothing has moved it since.
+                    await self._tx.rollback()
+                    self._state = "committed"
+                    return self._revision - 1
+                await finish_revision(self._tx, self._revision, self._last_seq, audit)
+                await self._tx.commit()
+                self._state = "committed"
+                return self._revision
+        except BaseException:
+            self._state = "failed"
+            raise
+        finally:
+            self._busy = False
+
+    def _start(self, call: str) -> None:
+        if self._state == "failed":
+            raise RuntimeError(f"Cannot {call}: this bulk write failed; it can only roll back.")
+        if self._state == "committed":
+            raise RuntimeError(f"Cannot {call}: this bulk write is already committed.")
+        if self._busy:
+            raise RuntimeError(f"Cannot {call}: another call on this bulk write is running.")
+        self._busy = True
+
+    async def close(self) -> None:
+        """Roll back unless committed, never raising: a failed rollback leaves nothing behind
+        (the server drops a transaction whose connection goes), and raising here would hide
+        the exception that is leaving the bulk write, if one is."""
+        try:
+            await self._tx.close()
+        except DRIVER_ERRORS:
+            log.warning("Rolling back a bulk write failed", exc_info=True)
+
+
+@contextlib.asynccontextmanager
+async def bulk_transaction(
+    write_lock: asyncio.Lock,
+    open_session: Callable[[], neo4j.AsyncSession],
+    transaction_timeout: float,
+) -> AsyncIterator[Neo4jBulkWrite]:
+    """A `Neo4jBulkWrite` holding `write_lock` from start to end, on a session of its own.
+
+    The lock queues the store's other writers behind the bulk write, rather than letting them
+    race it on the server (they would wait there for the revision's write lock anyway).
+    """
+    async with write_lock:
+        with translated():
+            session = open_session()
+        try:
+            with translated():
+                tx = await session.begin_transaction(timeout=transaction_timeout)
+            bulk = Neo4jBulkWrite(tx)
+            try:
+                yield bulk
+            finally:
+                await bulk.close()
+        finally:
+            try:
+                await session.close()
+            except DRIVER_ERRORS:
+                # The transaction is settled by now; a session that fails to close loses nothing.
+                log.warning("Closing the session of a bulk write failed", exc_info=True)
