@@ -9,12 +9,14 @@ import gc
 import ipaddress
 import json
 import logging
+import os
+import stat
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import BinaryIO, TextIO
 
 from stakenet.bootstrap import ConfigError, DatabaseUrl, build_services, database_url
 from stakenet.domain.access import Role
@@ -25,27 +27,51 @@ DEFAULT_PORT = 8000
 
 
 class ProgressBar:
-    """A one-line progress bar on a terminal (plain lines elsewhere)."""
+    """A one-line progress bar of an import on a terminal (one closing line elsewhere).
 
-    def __init__(self, stream: TextIO) -> None:
+    `done` and `total` count rows (`total` 0 while unknown; the last call has done == total).
+    With the file being read, the bar shows how much of it has been read.
+    """
+
+    def __init__(self, stream: TextIO, source: BinaryIO | None = None) -> None:
         self.stream = stream
         self.last_draw = 0.0
         self.tty = stream.isatty()
+        self.source = source
+        self.size = _file_size(source)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        finished = done >= total
+        finished = total > 0 and done >= total
         if not finished and now - self.last_draw < 0.1:
             return
         self.last_draw = now
-        fraction = done / total if total else 1.0
+        if finished:
+            fraction = 1.0
+        elif total:
+            fraction = done / total
+        elif self.size and self.source is not None:
+            fraction = min(self.source.tell() / self.size, 1.0)
+        else:
+            fraction = 0.0
         filled = int(fraction * 30)
-        line = f"{stage:<9} [{'#' * filled}{'.' * (30 - filled)}] {done:>9,}/{total:,}"
+        line = f"{stage:<9} [{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {done:>11,} rows"
         if self.tty:
             self.stream.write("\r" + line + ("\n" if finished else ""))
         elif finished:
             self.stream.write(line + "\n")
         self.stream.flush()
+
+
+def _file_size(source: BinaryIO | None) -> int | None:
+    """The size of a regular file being read; None for a pipe or a terminal."""
+    if source is None:
+        return None
+    try:
+        status = os.fstat(source.fileno())
+    except (OSError, ValueError):
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
@@ -150,11 +176,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_document(file: Path) -> Any:
-    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-    return json.loads(text)
-
-
 @contextlib.contextmanager
 def _cycle_collection_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector for a bulk import.
@@ -178,29 +199,34 @@ async def _import(url: DatabaseUrl, file: Path) -> int:
 
 
 async def _import_document(url: DatabaseUrl, file: Path) -> int:
-    from stakenet.services.transfer import import_into
+    from stakenet.services.transfer import import_stream
 
     try:
-        document = _read_document(file)
-    except (OSError, json.JSONDecodeError) as error:
+        source = sys.stdin.buffer if str(file) == "-" else file.open("rb")
+    except OSError as error:
         print(f"stakenet: cannot read {file}: {error}", file=sys.stderr)
         return 2
     # Only the store: a projection built here would be thrown away when the command exits
     # (a running server follows the change log on its own).
     store = build_services(url).network.store
-    await store.open()
     try:
-        summary = await import_into(store, document, ProgressBar(sys.stderr))
+        await store.open()
+        summary = await import_stream(store, source, ProgressBar(sys.stderr, source))
     except ImportRejected as rejected:
         print(
             f"Import rejected; nothing was written. {len(rejected.issues)} problem(s):",
             file=sys.stderr,
         )
         for issue in rejected.issues:
-            print(f"  {issue.path}: {issue.message}", file=sys.stderr)
+            print(f"  {issue.path or '(document)'}: {issue.message}", file=sys.stderr)
         return 1
+    except OSError as error:
+        print(f"stakenet: cannot read {file}: {error}", file=sys.stderr)
+        return 2
     finally:
         await store.close()
+        if source is not sys.stdin.buffer:
+            source.close()
     print(
         f"Imported at revision {summary.revision}: "
         f"stakeholders {summary.stakeholders_created} new, {summary.stakeholders_updated} changed; "

@@ -72,13 +72,13 @@ def test_the_import_command_pauses_the_cycle_collector_and_restores_it(
     import stakenet.services.transfer as transfer
 
     seen: list[bool] = []
-    original = transfer.import_into
+    original = transfer.import_stream
 
     async def observed(*args: Any, **kwargs: Any) -> Any:
         seen.append(gc.isenabled())
         return await original(*args, **kwargs)
 
-    monkeypatch.setattr(transfer, "import_into", observed)
+    monkeypatch.setattr(transfer, "import_stream", observed)
     database = f"sqlite:///{tmp_path / 's.db'}"
     demo = tmp_path / "demo.json"
     demo.write_text(json.dumps(document()), encoding="utf-8")

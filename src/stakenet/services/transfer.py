@@ -8,17 +8,29 @@ that match and have not changed are not written again. Every bad row is named wi
 from __future__ import annotations
 
 import operator
-from collections.abc import Awaitable, Callable, Mapping
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, BinaryIO
 
 from stakenet.domain.access import Role
+from stakenet.domain.document_stream import (
+    Member,
+    Rows,
+    UnreadableDocument,
+    document_members,
+    read_document,
+)
 from stakenet.domain.errors import ImportRejected, Issue
 from stakenet.domain.interchange import (
+    InteractionDraft,
+    TieDraft,
     endpoint_issues,
     interaction_fingerprint,
     interaction_to_row,
-    parse_document,
+    parse_interaction,
+    parse_stakeholder,
+    parse_tie,
     same_content,
     stakeholder_to_row,
     tie_to_row,
@@ -34,14 +46,16 @@ from stakenet.domain.model import (
 from stakenet.services.access import audit_entry, require
 from stakenet.services.ids import is_valid_id, new_ids
 from stakenet.services.network import NetworkService
-from stakenet.store.port import GraphStore, WriteBatch, WriteResult
+from stakenet.store.port import BulkWrite, GraphStore, WriteBatch, WriteResult
 
 Progress = Callable[[str, int, int], None]
 # Called with the result of the import's write, e.g. to bring a projection up to date.
 Follow = Callable[[WriteResult], Awaitable[None]]
 _IGNORED_ON_COMPARE = frozenset({"id", "created_at", "updated_at"})
 FORMAT_VERSION = 1
-PROGRESS_EVERY = 5_000  # rows between progress reports while validating
+# Rows checked and written at a time: large enough that each store call carries a lot, small
+# enough that a chunk's rows and their entities stay a few megabytes.
+CHUNK_ROWS = 10_000
 _STAKEHOLDER_VALUES_AFTER_ID = operator.attrgetter(*(f.name for f in fields(Stakeholder)[1:]))
 
 
@@ -74,7 +88,8 @@ class _Counter:
 async def import_document(
     network: NetworkService, document: object, progress: Progress = _no_progress
 ) -> ImportSummary:
-    """Import into the network's store, then bring its projection up to date."""
+    """Import a decoded document into the network's store, then bring its projection up to
+    date."""
     return await import_into(network.store, document, progress, network.follow)
 
 
@@ -84,79 +99,292 @@ async def import_into(
     progress: Progress = _no_progress,
     follow: Follow = _not_followed,
 ) -> ImportSummary:
-    """Validate the whole document, then write it in one transaction, or raise ImportRejected.
+    """Import a decoded document (as `import_stream` does a streamed one)."""
+    if not isinstance(document, Mapping):
+        require(Role.EDITOR, "Importing")
+        raise ImportRejected([Issue("", "The document must be a JSON object.")])
+    total = sum(len(value) for value in document.values() if isinstance(value, list))
+    return await import_members(
+        store, document_members(document, chunk_rows=CHUNK_ROWS), progress, follow, total
+    )
 
-    `follow` gets the result of the write, if anything was written; a command-line import
-    needs no projection, so it passes nothing.
+
+async def import_stream(
+    store: GraphStore,
+    stream: BinaryIO,
+    progress: Progress = _no_progress,
+    follow: Follow = _not_followed,
+) -> ImportSummary:
+    """Import a document read from `stream` a chunk of rows at a time.
+
+    Only the current chunk of rows is in memory, with what matching needs: the document's
+    stakeholders and, for a re-import, the stored ties among them. A document that is not JSON
+    is rejected with the line and column where reading stopped.
+    """
+    try:
+        return await import_members(
+            store, read_document(stream, chunk_rows=CHUNK_ROWS), progress, follow
+        )
+    except UnreadableDocument as unreadable:
+        raise ImportRejected([Issue("", str(unreadable), "UNREADABLE")]) from unreadable
+
+
+async def import_members(
+    store: GraphStore,
+    members: Iterable[Member | Rows],
+    progress: Progress = _no_progress,
+    follow: Follow = _not_followed,
+    total_rows: int = 0,
+) -> ImportSummary:
+    """Check each chunk of rows and write it while the document is read, all in one bulk
+    write that commits only if no row of the whole document has a problem.
+
+    Sections are read in the order of the document; ties and interactions that come before
+    the stakeholders are held until the stakeholders have been read. Raises ImportRejected,
+    with every problem found, when any row is bad: then nothing is written. `follow` gets the
+    result of the write, if anything was written; a command-line import needs no projection,
+    so it passes nothing. `total_rows` (0 if unknown) is passed to `progress`.
     """
     require(Role.EDITOR, "Importing")
-    parsed = parse_document(document)
-    issues = list(parsed.issues)
-    total_rows = len(parsed.stakeholders) + len(parsed.ties) + len(parsed.interactions)
-    progress("validate", 0, total_rows)
-    # The import's changes are read back from the log by whoever follows it.
-    batch = WriteBatch(report_changes=False)
-    unchanged = 0
+    async with store.bulk_write() as bulk:
+        run = _Import(store, bulk, progress, total_rows)
+        for member in members:
+            await run.take(member)
+        await run.finish()
+        if run.issues:
+            raise ImportRejected(sorted(run.issues, key=_document_order))
+        written = run.written
+        audit = (
+            audit_entry("importGraph", written.ids, detail=written.detail()) if written else None
+        )
+        revision = await bulk.commit(audit)
+    if written:
+        await follow(WriteResult(revision, []))
+    progress("import", run.rows_done, run.rows_done)
+    return run.summary(revision)
 
-    # Stakeholders: match by key, else by a given id.
-    keys = [s.key for _, s in parsed.stakeholders if s.key]
-    existing_by_key = {
-        s.key: s for s in await store.get_stakeholders_by_key(keys) if s is not None and s.key
-    }
-    given_ids = [s.id for _, s in parsed.stakeholders if s.id]
-    existing_by_id = {s.id: s for s in await store.get_stakeholders(given_ids) if s is not None}
-    by_ref: dict[str, Stakeholder] = {}
-    people = _Counter()
-    created_ids: set[str] = set()
-    fresh_ids = iter(new_ids(len(parsed.stakeholders)))
-    for index, row in parsed.stakeholders:
-        current = existing_by_key.get(row.key or "") or existing_by_id.get(row.id)
-        if row.id and not is_valid_id(row.id):
-            issues.append(
-                Issue(f"stakeholders[{index}].id", f"'{row.id}' is not a valid id.", "INVALID")
-            )
-            continue
-        if current is not None and current.kind is not row.kind:
-            issues.append(
-                Issue(
-                    f"stakeholders[{index}].kind",
-                    f"'{row.key}' already exists as a {current.kind.value}, not a "
-                    f"{row.kind.value}.",
-                    "CONFLICT",
-                )
-            )
-            continue
-        stakeholder = _with_id(row, current.id if current else (row.id or next(fresh_ids)))
-        if current is None:
-            people.created += 1
-            batch.upsert_stakeholders.append(stakeholder)
-            created_ids.add(stakeholder.id)
-        elif not same_content(current, stakeholder, _IGNORED_ON_COMPARE):
-            people.updated += 1
-            batch.upsert_stakeholders.append(stakeholder)
+
+SECTIONS = ("stakeholders", "ties", "interactions")
+_OTHER_MEMBERS = frozenset({"format", "version", "revision"})
+_ROW_PATH = re.compile(r"(stakeholders|ties|interactions)\[(\d+)\]")
+
+
+def _document_order(issue: Issue) -> tuple[int, int]:
+    """Issues in the order of the rows they are about; those about the document first."""
+    found = _ROW_PATH.match(issue.path)
+    if found is None:
+        return (-1, 0)
+    return (SECTIONS.index(found[1]), int(found[2]))
+
+
+class _Written:
+    """What the import has written so far, for its audit entry."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.counts = dict.fromkeys(SECTIONS, 0)
+
+    def __bool__(self) -> bool:
+        return bool(self.ids)
+
+    def detail(self) -> dict[str, int]:
+        return dict(self.counts)
+
+
+class _Import:
+    """One import in progress: what it has checked, matched and written so far."""
+
+    def __init__(
+        self, store: GraphStore, bulk: BulkWrite, progress: Progress, total_rows: int
+    ) -> None:
+        self.store = store
+        self.bulk = bulk
+        self.progress = progress
+        self.total_rows = total_rows
+        self.rows_done = 0
+        self.issues: list[Issue] = []
+        self.written = _Written()
+        self.people = _Counter()
+        self.ties = _Counter()
+        self.interactions = _Counter()
+        self.unchanged = 0
+        # Stakeholders by key and by id: the document's, and stored ones it refers to.
+        self.by_ref: dict[str, Stakeholder] = {}
+        self.created_ids: set[str] = set()
+        # Every key a stakeholder row names, parsed or not: a reference to a row that failed
+        # is reported at that row already, not again at each reference.
+        self.declared_keys: set[str] = set()
+        self.first_row_of_key: dict[str, dict[str, int]] = {name: {} for name in SECTIONS}
+        # Ties by (source, target, kind): those of this document, and stored ones of the
+        # stakeholders whose stored ties are loaded.
+        self.seen_natural: dict[tuple[str, str, TieKind], int] = {}
+        self.by_natural: dict[tuple[str, str, TieKind], Tie] = {}
+        self.ties_loaded_for: set[str] = set()
+        # Endpoint kinds already found acceptable: (tie kind, source kind, target kind, internal).
+        self.acceptable: set[tuple[object, ...]] = set()
+        self.participant_of: dict[tuple[str, str | None], Participant] = {}
+        self.sections_seen: set[str] = set()
+        self.current: str | None = None
+        self.skipping = False
+        self.held: list[Rows] = []
+
+    # -- reading the document
+
+    async def take(self, member: Member | Rows) -> None:
+        name = member.name
+        starts = isinstance(member, Member) or member.start == 0
+        if starts and name != self.current and self.current == "stakeholders":
+            await self._release_held()
+        if starts:
+            self.current = name
+        if isinstance(member, Member):
+            if name in SECTIONS:
+                self.issues.append(Issue(name, f"'{name}' must be a list."))
+            elif name not in _OTHER_MEMBERS:
+                self.issues.append(Issue(name, f"Unknown section '{name}'.", "UNKNOWN_FIELD"))
+            return
+        if starts:
+            self.skipping = name in self.sections_seen or name not in SECTIONS
+            if name in self.sections_seen:
+                self.issues.append(Issue(name, f"The section '{name}' appears twice.", "DUPLICATE"))
+            elif name not in SECTIONS:
+                self.issues.append(Issue(name, f"Unknown section '{name}'.", "UNKNOWN_FIELD"))
+            self.sections_seen.add(name)
+        if self.skipping:
+            return
+        if name != "stakeholders" and "stakeholders" not in self.sections_seen:
+            # Rows that refer to stakeholders wait until the stakeholders are read.
+            self.held.append(member)
+            return
+        await self._rows(member)
+
+    async def finish(self) -> None:
+        await self._release_held()
+
+    async def _release_held(self) -> None:
+        held, self.held = self.held, []
+        for rows in held:
+            await self._rows(rows)
+
+    async def _rows(self, rows: Rows) -> None:
+        if rows.name == "stakeholders":
+            await self._stakeholders(rows.start, rows.rows)
+        elif rows.name == "ties":
+            await self._ties(rows.start, rows.rows)
         else:
-            unchanged += 1
-        if stakeholder.key:
-            by_ref[stakeholder.key] = stakeholder
-        by_ref[stakeholder.id] = stakeholder
-    progress("validate", len(parsed.stakeholders), total_rows)
+            await self._interactions(rows.start, rows.rows)
+        self.rows_done += len(rows.rows)
+        self.progress("import", self.rows_done, self.total_rows)
 
-    # References to stakeholders already stored but not in this document.
-    all_refs = {ref for _, t in parsed.ties for ref in (t.source_ref, t.target_ref)}
-    all_refs |= {ref for _, i in parsed.interactions for ref, _ in i.participant_refs}
-    missing = sorted(all_refs - by_ref.keys())
-    if missing:
-        for found in await store.get_stakeholders_by_key(missing):
+    async def _write(self, batch: WriteBatch) -> None:
+        """Write a checked chunk, unless a problem was found: then nothing will be committed,
+        and the rest of the document is only checked."""
+        if self.issues or not len(batch):
+            return
+        await self.bulk.write(batch)
+        for section, written in (
+            ("stakeholders", batch.upsert_stakeholders),
+            ("ties", batch.upsert_ties),
+            ("interactions", batch.upsert_interactions),
+        ):
+            self.written.counts[section] += len(written)
+            self.written.ids.extend(entity.id for entity in written)
+
+    def _first_use(self, section: str, key: str, index: int) -> bool:
+        """Record the row using `key`; False, with the issue, if an earlier row used it."""
+        first = self.first_row_of_key[section].setdefault(key, index)
+        if first == index:
+            return True
+        self.issues.append(
+            Issue(
+                f"{section}[{index}].key",
+                f"Duplicate key '{key}' (first used at {section}[{first}]).",
+                "DUPLICATE_KEY",
+            )
+        )
+        return False
+
+    # -- stakeholders: matched by key, else by a given id
+
+    async def _stakeholders(self, start: int, raw_rows: list[object]) -> None:
+        rows: list[tuple[int, Stakeholder]] = []
+        for index, raw in enumerate(raw_rows, start):
+            if type(raw) is dict and type(declared := raw.get("key")) is str:
+                self.declared_keys.add(declared.strip())
+            row = parse_stakeholder(raw, f"stakeholders[{index}]", self.issues)
+            if row is None:
+                continue
+            if row.key is None:
+                self.issues.append(
+                    Issue(
+                        f"stakeholders[{index}].key",
+                        "Imported stakeholders need a 'key'.",
+                        "REQUIRED",
+                    )
+                )
+            elif self._first_use("stakeholders", row.key, index):
+                rows.append((index, row))
+        keys = [row.key for _, row in rows if row.key]
+        existing_by_key = {
+            s.key: s
+            for s in await self.store.get_stakeholders_by_key(keys)
+            if s is not None and s.key
+        }
+        given_ids = [row.id for _, row in rows if row.id]
+        existing_by_id = {
+            s.id: s for s in await self.store.get_stakeholders(given_ids) if s is not None
+        }
+        batch = WriteBatch(report_changes=False)
+        fresh_ids = iter(new_ids(len(rows)))
+        for index, row in rows:
+            current = existing_by_key.get(row.key or "") or existing_by_id.get(row.id)
+            if row.id and not is_valid_id(row.id):
+                self.issues.append(
+                    Issue(f"stakeholders[{index}].id", f"'{row.id}' is not a valid id.", "INVALID")
+                )
+                continue
+            if current is not None and current.kind is not row.kind:
+                self.issues.append(
+                    Issue(
+                        f"stakeholders[{index}].kind",
+                        f"'{row.key}' already exists as a {current.kind.value}, not a "
+                        f"{row.kind.value}.",
+                        "CONFLICT",
+                    )
+                )
+                continue
+            stakeholder = _with_id(row, current.id if current else (row.id or next(fresh_ids)))
+            if current is None:
+                self.people.created += 1
+                batch.upsert_stakeholders.append(stakeholder)
+                self.created_ids.add(stakeholder.id)
+            elif not same_content(current, stakeholder, _IGNORED_ON_COMPARE):
+                self.people.updated += 1
+                batch.upsert_stakeholders.append(stakeholder)
+            else:
+                self.unchanged += 1
+            if stakeholder.key:
+                self.by_ref[stakeholder.key] = stakeholder
+            self.by_ref[stakeholder.id] = stakeholder
+        await self._write(batch)
+
+    async def _resolve_stored(self, refs: Set[str]) -> None:
+        """Find stored stakeholders, by key then by id, for references the document does not
+        define."""
+        missing = sorted(refs - self.by_ref.keys())
+        if not missing:
+            return
+        for found in await self.store.get_stakeholders_by_key(missing):
             if found is not None and found.key:
-                by_ref[found.key] = found
-        still_missing = [ref for ref in missing if ref not in by_ref]
-        for found in await store.get_stakeholders(still_missing):
+                self.by_ref[found.key] = found
+        still_missing = [ref for ref in missing if ref not in self.by_ref]
+        for found in await self.store.get_stakeholders(still_missing):
             if found is not None:
-                by_ref[found.id] = found
+                self.by_ref[found.id] = found
 
-    def unresolved(ref: str, path: str) -> None:
-        if ref not in parsed.declared_keys:
-            issues.append(
+    def _unresolved(self, ref: str, path: str) -> None:
+        if ref not in self.declared_keys:
+            self.issues.append(
                 Issue(
                     path,
                     f"No stakeholder with key '{ref}' in the document or the store.",
@@ -164,157 +392,148 @@ async def import_into(
                 )
             )
 
-    # Ties: match by key, else by (source, target, kind); symmetric kinds either way round.
-    tie_keys = [d.key for _, d in parsed.ties if d.key]
-    existing_ties_by_key = {
-        t.key: t for t in await store.get_ties_by_key(tie_keys) if t is not None and t.key
-    }
-    # Stakeholders this import creates have no stored ties to match against.
-    stored_ids = sorted({s.id for s in by_ref.values()} - created_ids)
-    existing_ties = await store.ties_of(stored_ids) if stored_ids else []
-    by_natural: dict[tuple[str, str, TieKind], Tie] = {}
-    for tie in existing_ties:
-        by_natural.setdefault((tie.source_id, tie.target_id, tie.kind), tie)
-    seen_natural: dict[tuple[str, str, TieKind], int] = {}
-    # Endpoint kinds already found acceptable: (tie kind, source kind, target kind, internal).
-    acceptable: set[tuple[object, ...]] = set()
-    ties = _Counter()
-    fresh_ids = iter(new_ids(len(parsed.ties)))
-    done = len(parsed.stakeholders)
-    for index, draft in parsed.ties:
-        if index % PROGRESS_EVERY == 0:
-            progress("validate", done + index, total_rows)
-        source = by_ref.get(draft.source_ref)
-        target = by_ref.get(draft.target_ref)
-        if source is None or target is None:
-            if source is None:
-                unresolved(draft.source_ref, f"ties[{index}].source")
-            if target is None:
-                unresolved(draft.target_ref, f"ties[{index}].target")
-            continue
-        tie_kind = draft.kind
-        endpoints = (tie_kind, source.kind, target.kind, source.internal)
-        if source.id == target.id or endpoints not in acceptable:
-            endpoint_problems = endpoint_issues(tie_kind, source, target, f"ties[{index}]")
-            if endpoint_problems:
-                issues.extend(endpoint_problems)
-                continue
-            acceptable.add(endpoints)
-        key = draft.key
-        natural = (source.id, target.id, tie_kind)
-        symmetric = tie_kind in SYMMETRIC_TIE_KINDS
-        mirrored = (target.id, source.id, tie_kind) if symmetric else natural
-        if key is None:
-            first = seen_natural.get(natural)
-            if first is None and symmetric:
-                first = seen_natural.get(mirrored)
-            if first is not None:
-                issues.append(
-                    Issue(
-                        f"ties[{index}]",
-                        f"Duplicate {tie_kind.value} tie from '{draft.source_ref}' to "
-                        f"'{draft.target_ref}' (first at ties[{first}]); give each a 'key' to "
-                        "keep both.",
-                        "DUPLICATE",
-                    )
-                )
-                continue
-            seen_natural[natural] = index
-            current_tie = (
-                by_natural.get(natural) or by_natural.get(mirrored) if by_natural else None
-            )
-        else:
-            current_tie = existing_ties_by_key.get(key)
-        if current_tie is None:
-            ties.created += 1
-            batch.upsert_ties.append(draft.placed(next(fresh_ids), source.id, target.id))
-            continue
-        if draft.agrees_with(current_tie, source.id, target.id):
-            unchanged += 1
-        else:
-            ties.updated += 1
-            batch.upsert_ties.append(draft.placed(current_tie.id, source.id, target.id))
-    progress("validate", done + len(parsed.ties), total_rows)
+    # -- ties: matched by key, else by (source, target, kind); symmetric kinds either way round
 
-    # Interactions: match by key, else by a fingerprint of kind, time, participants, subject.
-    drafts = [
-        (index, draft.interaction.key or interaction_fingerprint(draft), draft)
-        for index, draft in parsed.interactions
-    ]
-    existing_interactions = {
-        i.key: i
-        for i in await store.get_interactions_by_key([key for _, key, _ in drafts])
-        if i is not None and i.key
-    }
-    interactions = _Counter()
-    participant_of: dict[tuple[str, str | None], Participant] = {}
-    fresh_ids = iter(new_ids(len(drafts)))
-    done += len(parsed.ties)
-    for index, key, interaction_draft in drafts:
-        if index % PROGRESS_EVERY == 0:
-            progress("validate", done + index, total_rows)
-        participants = []
-        for position, (ref, acting_as) in enumerate(interaction_draft.participant_refs):
-            found = by_ref.get(ref)
-            if found is None:
-                unresolved(ref, f"interactions[{index}].participants[{position}]")
+    async def _load_stored_ties(self, stakeholder_ids: Set[str]) -> None:
+        # Stakeholders this import creates have no stored ties to match against.
+        wanted = sorted(stakeholder_ids - self.ties_loaded_for - self.created_ids)
+        if not wanted:
+            return
+        self.ties_loaded_for.update(wanted)
+        for tie in await self.store.ties_of(wanted):
+            self.by_natural.setdefault((tie.source_id, tie.target_id, tie.kind), tie)
+
+    async def _ties(self, start: int, raw_rows: list[object]) -> None:
+        drafts: list[tuple[int, TieDraft]] = []
+        for index, raw in enumerate(raw_rows, start):
+            draft = parse_tie(raw, f"ties[{index}]", self.issues)
+            if draft is not None and (
+                draft.key is None or self._first_use("ties", draft.key, index)
+            ):
+                drafts.append((index, draft))
+        refs = {ref for _, d in drafts for ref in (d.source_ref, d.target_ref)}
+        await self._resolve_stored(refs)
+        by_ref = self.by_ref
+        await self._load_stored_ties({by_ref[ref].id for ref in refs if ref in by_ref})
+        tie_keys = [d.key for _, d in drafts if d.key]
+        existing_by_key = {
+            t.key: t for t in await self.store.get_ties_by_key(tie_keys) if t is not None and t.key
+        }
+        by_natural, seen_natural, acceptable = self.by_natural, self.seen_natural, self.acceptable
+        batch = WriteBatch(report_changes=False)
+        fresh_ids = iter(new_ids(len(drafts)))
+        for index, draft in drafts:
+            source = by_ref.get(draft.source_ref)
+            target = by_ref.get(draft.target_ref)
+            if source is None or target is None:
+                if source is None:
+                    self._unresolved(draft.source_ref, f"ties[{index}].source")
+                if target is None:
+                    self._unresolved(draft.target_ref, f"ties[{index}].target")
+                continue
+            tie_kind = draft.kind
+            endpoints = (tie_kind, source.kind, target.kind, source.internal)
+            if source.id == target.id or endpoints not in acceptable:
+                endpoint_problems = endpoint_issues(tie_kind, source, target, f"ties[{index}]")
+                if endpoint_problems:
+                    self.issues.extend(endpoint_problems)
+                    continue
+                acceptable.add(endpoints)
+            key = draft.key
+            natural = (source.id, target.id, tie_kind)
+            symmetric = tie_kind in SYMMETRIC_TIE_KINDS
+            mirrored = (target.id, source.id, tie_kind) if symmetric else natural
+            if key is None:
+                first = seen_natural.get(natural)
+                if first is None and symmetric:
+                    first = seen_natural.get(mirrored)
+                if first is not None:
+                    self.issues.append(
+                        Issue(
+                            f"ties[{index}]",
+                            f"Duplicate {tie_kind.value} tie from '{draft.source_ref}' to "
+                            f"'{draft.target_ref}' (first at ties[{first}]); give each a "
+                            "'key' to keep both.",
+                            "DUPLICATE",
+                        )
+                    )
+                    continue
+                seen_natural[natural] = index
+                current = (
+                    by_natural.get(natural) or by_natural.get(mirrored) if by_natural else None
+                )
             else:
+                current = existing_by_key.get(key)
+            if current is None:
+                self.ties.created += 1
+                batch.upsert_ties.append(draft.placed(next(fresh_ids), source.id, target.id))
+            elif draft.agrees_with(current, source.id, target.id):
+                self.unchanged += 1
+            else:
+                self.ties.updated += 1
+                batch.upsert_ties.append(draft.placed(current.id, source.id, target.id))
+        await self._write(batch)
+
+    # -- interactions: matched by key, else by a fingerprint of kind, time, participants,
+    # subject
+
+    async def _interactions(self, start: int, raw_rows: list[object]) -> None:
+        drafts: list[tuple[int, str, InteractionDraft]] = []
+        for index, raw in enumerate(raw_rows, start):
+            draft = parse_interaction(raw, f"interactions[{index}]", self.issues)
+            if draft is None:
+                continue
+            given_key = draft.interaction.key
+            if given_key is None or self._first_use("interactions", given_key, index):
+                drafts.append((index, given_key or interaction_fingerprint(draft), draft))
+        await self._resolve_stored({ref for _, _, d in drafts for ref, _ in d.participant_refs})
+        existing = {
+            i.key: i
+            for i in await self.store.get_interactions_by_key([key for _, key, _ in drafts])
+            if i is not None and i.key
+        }
+        by_ref, participant_of = self.by_ref, self.participant_of
+        batch = WriteBatch(report_changes=False)
+        fresh_ids = iter(new_ids(len(drafts)))
+        for index, key, draft in drafts:
+            participants = []
+            for position, (ref, acting_as) in enumerate(draft.participant_refs):
+                found = by_ref.get(ref)
+                if found is None:
+                    self._unresolved(ref, f"interactions[{index}].participants[{position}]")
+                    continue
                 participant = (found.id, acting_as)
                 # Participants are immutable: one instance per pair serves every interaction.
                 if (shared := participant_of.get(participant)) is None:
                     shared = participant_of[participant] = Participant(found.id, acting_as)
                 participants.append(shared)
-        if len(participants) != len(interaction_draft.participant_refs):
-            continue
-        current_interaction = existing_interactions.get(key)
-        interaction = interaction_draft.placed(
-            current_interaction.id if current_interaction else next(fresh_ids),
-            key,
-            tuple(participants),
-        )
-        if current_interaction is None:
-            interactions.created += 1
-            batch.upsert_interactions.append(interaction)
-        elif not same_content(current_interaction, interaction, _IGNORED_ON_COMPARE):
-            interactions.updated += 1
-            batch.upsert_interactions.append(interaction)
-        else:
-            unchanged += 1
-    progress("validate", total_rows, total_rows)
+            if len(participants) != len(draft.participant_refs):
+                continue
+            current = existing.get(key)
+            interaction = draft.placed(
+                current.id if current else next(fresh_ids), key, tuple(participants)
+            )
+            if current is None:
+                self.interactions.created += 1
+                batch.upsert_interactions.append(interaction)
+            elif not same_content(current, interaction, _IGNORED_ON_COMPARE):
+                self.interactions.updated += 1
+                batch.upsert_interactions.append(interaction)
+            else:
+                self.unchanged += 1
+        await self._write(batch)
 
-    if issues:
-        raise ImportRejected(issues)
-    progress("write", 0, len(batch))
-    if len(batch):
-        batch.audit = audit_entry(
-            "importGraph",
-            [
-                *(entity.id for entity in batch.upsert_stakeholders),
-                *(entity.id for entity in batch.upsert_ties),
-                *(entity.id for entity in batch.upsert_interactions),
-            ],
-            detail={
-                "stakeholders": len(batch.upsert_stakeholders),
-                "ties": len(batch.upsert_ties),
-                "interactions": len(batch.upsert_interactions),
-            },
+    def summary(self, revision: int) -> ImportSummary:
+        return ImportSummary(
+            stakeholders_created=self.people.created,
+            stakeholders_updated=self.people.updated,
+            ties_created=self.ties.created,
+            ties_updated=self.ties.updated,
+            interactions_created=self.interactions.created,
+            interactions_updated=self.interactions.updated,
+            unchanged=self.unchanged,
+            revision=revision,
         )
-        result = await store.apply(batch)
-        await follow(result)
-        revision = result.revision
-    else:
-        revision = await store.revision()
-    progress("write", len(batch), len(batch))
-    return ImportSummary(
-        stakeholders_created=people.created,
-        stakeholders_updated=people.updated,
-        ties_created=ties.created,
-        ties_updated=ties.updated,
-        interactions_created=interactions.created,
-        interactions_updated=interactions.updated,
-        unchanged=unchanged,
-        revision=revision,
-    )
 
 
 async def export_document(network: NetworkService) -> dict[str, Any]:

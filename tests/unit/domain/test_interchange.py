@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 from stakenet.domain.errors import Issue
 from stakenet.domain.interchange import (
     endpoint_issues,
-    parse_document,
     parse_interaction,
     parse_stakeholder,
     parse_tie,
@@ -109,21 +108,6 @@ def test_relationship_owner_must_be_one_of_our_people() -> None:
     company = Stakeholder(id="c1", kind=StakeholderKind.COMPANY, name="Acme")
     (issue,) = endpoint_issues(TieKind.RELATIONSHIP_OWNER, outsider, company, "t")
     assert "internal" in issue.message
-
-
-def test_a_document_reports_every_bad_row_and_duplicate_keys() -> None:
-    parsed = parse_document(
-        {
-            "stakeholders": [
-                {"key": "a", "kind": "PERSON", "name": "A"},
-                {"key": "a", "kind": "PERSON", "name": "A again"},
-                {"key": "b", "kind": "PERSON"},
-            ],
-            "ties": [{"source": "a", "target": "b", "kind": "LIKES"}],
-        }
-    )
-    paths = sorted(i.path for i in parsed.issues)
-    assert paths == ["stakeholders[1].key", "stakeholders[2].name", "ties[0].kind"]
 
 
 def test_folding_makes_search_accent_and_case_insensitive() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -10,8 +13,11 @@ from typing import Any
 import pytest
 
 from stakenet.domain.errors import ImportRejected
+from stakenet.domain.model import GraphData
+from stakenet.services import transfer
 from stakenet.services.network import NetworkService
-from stakenet.services.transfer import import_document, import_into
+from stakenet.services.transfer import import_document, import_into, import_stream
+from stakenet.store.port import WriteBatch
 from stakenet.store.sqlite import BULK_ROWS, SQLiteStore
 
 PEOPLE = 4_000
@@ -141,3 +147,162 @@ async def test_a_bad_row_in_the_last_section_writes_nothing_and_every_bad_row_is
     counts = await importer.store.counts()
     assert (counts.stakeholders, counts.ties, counts.interactions, counts.revision) == (0, 0, 0, 0)
     assert await importer.store.changes_since(0) == []
+
+
+# --- streamed imports -----------------------------------------------------------------------
+
+
+def written_file(tmp_path: Path, members: dict[str, Any]) -> Path:
+    """The document as a file, its members in the order given."""
+    path = tmp_path / "document.json"
+    path.write_text(json.dumps(members), encoding="utf-8")
+    return path
+
+
+def graph_by_keys(data: GraphData) -> tuple[set[Any], set[Any], set[Any]]:
+    """The stored graph in terms of the document's keys, free of generated ids."""
+    key_of = {s.id: s.key for s in data.stakeholders}
+    return (
+        {(s.key, s.kind, s.name, s.tags) for s in data.stakeholders},
+        {(key_of[t.source_id], key_of[t.target_id], t.kind, t.role, t.strength) for t in data.ties},
+        {
+            (i.key, i.subject, tuple(key_of[p.stakeholder_id] for p in i.participants))
+            for i in data.interactions
+        },
+    )
+
+
+async def test_a_streamed_import_stores_what_a_decoded_one_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transfer, "CHUNK_ROWS", 700)
+    doc = document(1_000)
+    decoded, streamed = SQLiteStore(str(tmp_path / "a.db")), SQLiteStore(str(tmp_path / "b.db"))
+    for store in (decoded, streamed):
+        await store.open()
+    try:
+        by_decoding = await import_into(decoded, doc)
+        with written_file(tmp_path, doc).open("rb") as source:
+            by_streaming = await import_stream(streamed, source)
+        assert by_streaming == by_decoding
+        assert by_streaming.ties_created == len(doc["ties"])
+        assert graph_by_keys(await streamed.load_all()) == graph_by_keys(await decoded.load_all())
+    finally:
+        for store in (decoded, streamed):
+            await store.close()
+
+
+async def test_chunks_written_before_a_bad_row_are_rolled_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transfer, "CHUNK_ROWS", 500)
+    store = SQLiteStore(str(tmp_path / "graph.db"))
+    await store.open()
+    written: list[int] = []
+    bulk_write = store.bulk_write
+
+    @contextlib.asynccontextmanager
+    async def observed_bulk_write() -> AsyncIterator[Any]:
+        async with bulk_write() as bulk:
+            original = bulk.write
+
+            async def write(batch: WriteBatch) -> None:
+                written.append(len(batch))
+                await original(batch)
+
+            bulk.write = write  # type: ignore[method-assign]
+            yield bulk
+
+    monkeypatch.setattr(store, "bulk_write", observed_bulk_write)
+    doc = document(1_000)
+    doc["interactions"][-1]["occurredAt"] = "yesterday"
+    try:
+        with written_file(tmp_path, doc).open("rb") as source, pytest.raises(ImportRejected) as no:
+            await import_stream(store, source)
+        assert [issue.path for issue in no.value.issues] == [
+            f"interactions[{len(doc['interactions']) - 1}].occurredAt"
+        ]
+        assert sum(written) > 3_000  # the chunks before the bad one were written
+        counts = await store.counts()
+        assert (counts.stakeholders, counts.ties, counts.interactions, counts.revision) == (
+            0,
+            0,
+            0,
+            0,
+        )
+    finally:
+        await store.close()
+
+
+async def test_ties_before_the_stakeholders_wait_for_them(tmp_path: Path) -> None:
+    doc = document(50)
+    reordered = {"ties": doc["ties"], "interactions": doc["interactions"], "format": "stakenet"}
+    reordered["stakeholders"] = doc["stakeholders"]
+    store = SQLiteStore(str(tmp_path / "graph.db"))
+    await store.open()
+    try:
+        with written_file(tmp_path, reordered).open("rb") as source:
+            summary = await import_stream(store, source)
+        assert (summary.stakeholders_created, summary.ties_created) == (60, len(doc["ties"]))
+        assert summary.interactions_created == len(doc["interactions"])
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '{"stakeholders": [{"key": "a", "kind": "PERSON", "name": "A"},\n  {"key": }]}',
+            [("", "Expecting value: line 2 column 11 (char 73)")],
+        ),
+        (
+            '{"stakeholders": [], "ties": [], "ties": [], "people": []}',
+            [
+                ("ties", "The section 'ties' appears twice."),
+                ("people", "Unknown section 'people'."),
+            ],
+        ),
+        (
+            '["stakeholders"]',
+            [("", "The document must be a JSON object: line 1 column 1 (char 0)")],
+        ),
+        ('{"ties": {"source": "a"}}', [("ties", "'ties' must be a list.")]),
+    ],
+)
+async def test_a_malformed_document_is_rejected_and_nothing_is_written(
+    tmp_path: Path, text: str, expected: list[tuple[str, str]]
+) -> None:
+    store = SQLiteStore(str(tmp_path / "graph.db"))
+    await store.open()
+    try:
+        with pytest.raises(ImportRejected) as rejected:
+            await import_stream(store, io.BytesIO(text.encode()))
+        assert [(issue.path, issue.message) for issue in rejected.value.issues] == expected
+        assert await store.revision() == 0
+    finally:
+        await store.close()
+
+
+async def test_a_document_reports_every_bad_row_and_duplicate_keys() -> None:
+    store = SQLiteStore(":memory:")
+    await store.open()
+    document = {
+        "stakeholders": [
+            {"key": "a", "kind": "PERSON", "name": "A"},
+            {"key": "a", "kind": "PERSON", "name": "A again"},
+            {"key": "b", "kind": "PERSON"},
+        ],
+        "ties": [{"source": "a", "target": "b", "kind": "LIKES"}],
+    }
+    try:
+        with pytest.raises(ImportRejected) as rejected:
+            await import_into(store, document)
+        assert [issue.path for issue in rejected.value.issues] == [
+            "stakeholders[1].key",
+            "stakeholders[2].name",
+            "ties[0].kind",
+        ]
+        assert await store.revision() == 0
+    finally:
+        await store.close()

@@ -1,0 +1,90 @@
+"""The real `stakenet import` process: killed while it streams a document into SQLite, it leaves
+nothing behind, and the database takes the same import afterwards."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from benchmarks.generate import write as write_network
+
+pytestmark = pytest.mark.server
+
+TIES = 60_000
+
+
+def import_command(database: Path, document: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "stakenet.cli",
+        "import",
+        "--db",
+        f"sqlite:///{database}",
+        str(document),
+    ]
+
+
+def write_locked(database: Path) -> bool:
+    """Whether another connection holds the database's write lock (checked without waiting)."""
+    if not database.exists():
+        return False
+    with contextlib.closing(sqlite3.connect(database, timeout=0)) as connection:
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return True
+        connection.execute("ROLLBACK")
+        # Only the import's bulk write holds the lock long; migrations come before it.
+        return False
+
+
+def counts(database: Path) -> tuple[int, ...]:
+    with sqlite3.connect(database) as connection:
+        row = connection.execute(
+            "SELECT (SELECT COUNT(*) FROM stakeholders), (SELECT COUNT(*) FROM ties), "
+            "(SELECT COUNT(*) FROM interactions), "
+            "(SELECT value FROM meta WHERE name = 'revision'), "
+            "(SELECT COUNT(*) FROM change_sets)"
+        ).fetchone()
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    return tuple(int(value) for value in row)
+
+
+@pytest.mark.slow
+def test_an_import_killed_while_it_writes_leaves_nothing_and_can_run_again(
+    tmp_path: Path,
+) -> None:
+    document = write_network(TIES, tmp_path)
+    database = tmp_path / "stakenet.db"
+    importing = subprocess.Popen(
+        import_command(database, document), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        # The import holds the write lock from its first chunk to its commit, a few seconds
+        # for this document: kill it a moment after it took the lock.
+        deadline = time.monotonic() + 120
+        while not write_locked(database):
+            assert importing.poll() is None, "the import ended before it could be killed"
+            assert time.monotonic() < deadline, "the import never began to write"
+            time.sleep(0.01)
+        time.sleep(0.5)
+        importing.send_signal(signal.SIGKILL)
+    finally:
+        importing.wait(timeout=30)
+    assert importing.returncode == -signal.SIGKILL
+    assert counts(database) == (0, 0, 0, 0, 0)
+
+    again = subprocess.run(
+        import_command(database, document), capture_output=True, text=True, timeout=300
+    )
+    assert again.returncode == 0, again.stderr
+    stakeholders, ties, interactions, revision, change_sets = counts(database)
+    assert (ties, revision) == (TIES, 1)
+    assert stakeholders > 0 and interactions > 0 and change_sets > 1
