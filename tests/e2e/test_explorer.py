@@ -296,6 +296,17 @@ HIGHLIGHT = """() => {
 DELETE_TIE = "mutation($id: ID!) { deleteTie(id: $id) { errors { message } } }"
 
 
+OUR_CONTACT = """mutation($name: String!, $key: String!) {
+  createPerson(input: {name: $name, key: $key, internal: true}) { person { id } errors { message } }
+}"""
+
+CLOSE_TIE = """mutation($a: ID!, $b: ID!) {
+  createTie(input: {sourceId: $a, targetId: $b, kind: KNOWS, strength: 1.0}) { tie { id } errors { message } }
+}"""
+
+PATH_STRENGTHS = "query($to: ID!) { introductionPaths(toId: $to, limit: 3) { strength } }"
+
+
 def wait_for_refresh(page: Page, count: int) -> None:
     page.wait_for_function(f"window.__stakenet.state.refreshes >= {count}", timeout=10_000)
 
@@ -536,3 +547,45 @@ def test_the_page_loads_nothing_from_another_origin() -> None:
     for page in ("index.html", "graphiql.html"):
         html = (static_directory() / page).read_text()
         assert "http://" not in html and "https://" not in html and "//cdn" not in html, page
+
+
+@pytest.mark.browser
+def test_a_highlighted_path_outranked_by_a_live_change_is_cleared_with_a_note(
+    new_page: PageFactory, tmp_path: Path
+) -> None:
+    server = start_server(tmp_path / "outranked.db", demo=True)
+    try:
+        page = new_page(server, DESKTOP)
+        open_stakeholder(page, server, "c-nordhavn")
+        page.wait_for_selector("#live-status[data-status=live]")
+        page.locator(".decision-maker").first.get_by_role(
+            "button", name="Introduction paths"
+        ).click()
+        page.wait_for_selector("button.path[aria-pressed=true]")
+        target = page.evaluate("window.__stakenet.explorer.highlighted().steps.at(-1).id")
+        strengths = server.graphql(PATH_STRENGTHS, {"to": target})["data"]["introductionPaths"]
+        assert max(path["strength"] for path in strengths) < 0.99, strengths
+
+        # Three of our people get to know the target well: three direct paths, all stronger.
+        for n in range(3):
+            made = server.graphql(
+                OUR_CONTACT, {"name": f"Close Contact {n}", "key": f"p-close-{n}"}
+            )
+            person = made["data"]["createPerson"]
+            assert person["errors"] == []
+            tie = server.graphql(CLOSE_TIE, {"a": person["person"]["id"], "b": target})["data"]
+            assert tie["createTie"]["errors"] == []
+        page.wait_for_function(
+            "document.querySelectorAll('#paths button.path').length === 3 && "
+            "[...document.querySelectorAll('#paths .path-steps')].every("
+            "  (s) => s.textContent.startsWith('Close Contact'))",
+            timeout=15_000,
+        )
+        # The old path still exists but is not offered: it is not left on the map either.
+        after = page.evaluate(HIGHLIGHT)
+        assert after["nodes"] == [] and after["edges"] == [] and after["dimmed"] == 0
+        assert page.locator("button.path[aria-pressed=true]").count() == 0
+        note = page.locator("#map-note")
+        assert note.is_visible() and "stronger paths" in note.inner_text()
+    finally:
+        server.stop()

@@ -232,6 +232,11 @@ function clearPath() {
   panel.forgetPath();
 }
 
+function pathOutranked() {
+  clearPath();
+  showNote("Introduction path no longer highlighted: stronger paths now lead there; pick one from the list.");
+}
+
 async function refresh() {
   const path = explorer.highlighted();
   if (path) {
@@ -317,6 +322,7 @@ async function start() {
     expand,
     highlightPath,
     clearPath,
+    pathOutranked,
   });
   createSearch({ input: $("#search-input"), listbox: $("#search-results"), status: $("#search-status") }, { onChoose: (node) => centre(node.id) });
   wireTabs();

@@ -240,8 +240,11 @@ function createPaths(container, actions, memory) {
       return;
     }
     // After a refresh: the same path again, with its figures as they are now, and no jump.
+    if (restore.chosen === null) return;
     const again = paths.findIndex((path) => pathKey(path) === restore.chosen);
     if (again >= 0) choose(buttons, again, paths[again], { focus: false });
+    // Still there but outranked: the map must not keep a path the list no longer offers.
+    else actions.pathOutranked();
   }
 
   return { show };
