@@ -371,16 +371,18 @@ class _Import:
     async def _resolve_stored(self, refs: Set[str]) -> None:
         """Find stored stakeholders, by key then by id, for references the document does not
         define."""
-        missing = sorted(refs - self.by_ref.keys())
+        by_ref = self.by_ref
+        # Not `refs - by_ref.keys()`: that walks the whole map, once per chunk.
+        missing = sorted(ref for ref in refs if ref not in by_ref)
         if not missing:
             return
         for found in await self.store.get_stakeholders_by_key(missing):
             if found is not None and found.key:
-                self.by_ref[found.key] = found
-        still_missing = [ref for ref in missing if ref not in self.by_ref]
+                by_ref[found.key] = found
+        still_missing = [ref for ref in missing if ref not in by_ref]
         for found in await self.store.get_stakeholders(still_missing):
             if found is not None:
-                self.by_ref[found.id] = found
+                by_ref[found.id] = found
 
     def _unresolved(self, ref: str, path: str) -> None:
         if ref not in self.declared_keys:

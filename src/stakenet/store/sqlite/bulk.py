@@ -29,6 +29,8 @@ from stakenet.store.sqlite.writes import (
 
 R = TypeVar("R")
 
+BULK_CACHE_KIB = 512 * 1024
+
 
 class _Changes:
     """The writes of one bulk write so far, within its transaction."""
@@ -91,6 +93,10 @@ class FileBulkWrite:
     async def begin(self) -> None:
         def begin() -> None:
             self._connection = self._connect()
+            # A long transaction whose pages outgrow the cache spills them to the log file
+            # mid-way and reads them back through it; a bigger cache (allocated as used) keeps
+            # the pages of a large import in memory until the commit.
+            self._connection.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
             # Taken and released on this bulk write's own thread, at its start and its end.
             self._write_lock.acquire()
             self._locked = True
