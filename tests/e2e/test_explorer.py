@@ -307,6 +307,14 @@ CLOSE_TIE = """mutation($a: ID!, $b: ID!) {
 PATH_STRENGTHS = "query($to: ID!) { introductionPaths(toId: $to, limit: 3) { strength } }"
 
 
+def show_paths_to_the_top_decision_maker(page: Page, server: ServerProcess) -> None:
+    """Open Nordhavn, live, and highlight the strongest path to its top decision-maker."""
+    open_stakeholder(page, server, "c-nordhavn")
+    page.wait_for_selector("#live-status[data-status=live]")
+    page.locator(".decision-maker").first.get_by_role("button", name="Introduction paths").click()
+    page.wait_for_selector("button.path[aria-pressed=true]")
+
+
 def wait_for_refresh(page: Page, count: int) -> None:
     page.wait_for_function(f"window.__stakenet.state.refreshes >= {count}", timeout=10_000)
 
@@ -318,12 +326,7 @@ def test_a_live_refresh_keeps_the_highlighted_path_until_a_step_is_gone(
     server = start_server(tmp_path / "path.db", demo=True)
     try:
         page = new_page(server, DESKTOP)
-        open_stakeholder(page, server, "c-nordhavn")
-        page.wait_for_selector("#live-status[data-status=live]")
-        page.locator(".decision-maker").first.get_by_role(
-            "button", name="Introduction paths"
-        ).click()
-        page.wait_for_selector("button.path[aria-pressed=true]")
+        show_paths_to_the_top_decision_maker(page, server)
         before = page.evaluate(HIGHLIGHT)
         assert len(before["nodes"]) >= 2 and len(before["weakest"]) == 1 and before["dimmed"] > 0
 
@@ -556,12 +559,7 @@ def test_a_highlighted_path_outranked_by_a_live_change_is_cleared_with_a_note(
     server = start_server(tmp_path / "outranked.db", demo=True)
     try:
         page = new_page(server, DESKTOP)
-        open_stakeholder(page, server, "c-nordhavn")
-        page.wait_for_selector("#live-status[data-status=live]")
-        page.locator(".decision-maker").first.get_by_role(
-            "button", name="Introduction paths"
-        ).click()
-        page.wait_for_selector("button.path[aria-pressed=true]")
+        show_paths_to_the_top_decision_maker(page, server)
         target = page.evaluate("window.__stakenet.explorer.highlighted().steps.at(-1).id")
         strengths = server.graphql(PATH_STRENGTHS, {"to": target})["data"]["introductionPaths"]
         assert max(path["strength"] for path in strengths) < 0.99, strengths
