@@ -96,6 +96,19 @@ def test_each_class_meets_its_most_specific_entry_first() -> None:
             assert not issubclass(cls, earlier), f"{cls.__name__} is shadowed by {earlier.__name__}"
 
 
+def test_a_transaction_the_server_dropped_is_reported_as_not_written() -> None:
+    dropped = neo4j.exceptions.Neo4jError._hydrate_neo4j(
+        code="Neo.ClientError.Transaction.TransactionNotFound", message="no transaction"
+    )
+    translated = translate_error(dropped)
+    assert isinstance(translated, StoreUnavailable)
+    assert "nothing of it was written" in str(translated)
+    other = neo4j.exceptions.Neo4jError._hydrate_neo4j(
+        code="Neo.ClientError.Statement.SyntaxError", message="bad"
+    )
+    assert "rejected a query" in str(translate_error(other))
+
+
 def test_constraint_errors_are_conflicts_and_lost_servers_are_unavailable() -> None:
     assert isinstance(translate_error(neo4j.exceptions.ConstraintError()), Conflict)
     for cls in (

@@ -38,6 +38,13 @@ def _client_error(exc: Exception) -> StakenetError:
         return StoreTimeout("A database query ran past its time limit.")
     if code == "Neo.ClientError.Database.DatabaseNotFound":
         return StoreUnavailable("The configured Neo4j database does not exist.")
+    if code == "Neo.ClientError.Transaction.TransactionNotFound":
+        # The server dropped an open transaction (an import's bulk write, say): nothing of it
+        # was committed.
+        return StoreUnavailable(
+            "The database ended the transaction before it was committed; nothing of it was "
+            f"written ({code})."
+        )
     return StoreUnavailable(f"The database rejected a query of the store ({code or 'no code'}).")
 
 
