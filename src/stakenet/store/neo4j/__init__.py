@@ -34,6 +34,7 @@ built here carries Cypher text or the password.
 - `cypher`: every statement the store runs
 - `queries`: running statements inside a transaction
 - `records`: entities to node properties and back
+- `reads`: the read queries, as transaction functions
 - `writes`: applying a `WriteBatch`, and erasure
 - `bulk`: bulk writes, several batches in one transaction at one revision
 - `changes`: the change log (`:Change` nodes)

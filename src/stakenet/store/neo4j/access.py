@@ -1,4 +1,6 @@
-"""API tokens and the audit trail as `(:ApiToken)` and `(:AuditEntry)` nodes."""
+"""API tokens and the audit trail as `(:ApiToken)` and `(:AuditEntry)` nodes: the transaction
+functions that write and read them.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +16,16 @@ from stakenet.domain.errors import (
     NotFound,
 )
 from stakenet.store.neo4j.cypher import (
+    ACTIVE_TOKEN_COUNT,
     ACTIVE_TOKENS_NAMED,
+    ALL_TOKENS,
+    AUDIT_ENTRIES,
     INSERT_AUDIT_ENTRY,
     INSERT_TOKEN,
     LOCK_META,
     NEXT_AUDIT_SEQ,
     REVOKE_TOKEN,
+    TOKEN_BY_DIGEST,
 )
 from stakenet.store.neo4j.queries import Tx, run_query
 from stakenet.store.neo4j.records import as_utc, utc_text
@@ -93,3 +99,25 @@ async def revoke_token(tx: Tx, name: str, at: datetime) -> ApiToken:
     token = token_from_props(rows[0]["props"])
     await run_query(tx, REVOKE_TOKEN, id=token.id, at=utc_text(at))
     return replace(token, revoked_at=as_utc(at))
+
+
+async def list_tokens(tx: Tx) -> list[ApiToken]:
+    tokens = [token_from_props(row["props"]) for row in await run_query(tx, ALL_TOKENS)]
+    return sorted(tokens, key=lambda token: (token.created_at, token.id))
+
+
+async def token_by_digest(tx: Tx, digest: str) -> ApiToken | None:
+    rows = await run_query(tx, TOKEN_BY_DIGEST, digest=digest)
+    return token_from_props(rows[0]["props"]) if rows else None
+
+
+async def active_token_count(tx: Tx) -> int:
+    [row] = await run_query(tx, ACTIVE_TOKEN_COUNT)
+    return int(row["active"])
+
+
+async def audit_entries(
+    tx: Tx, after_seq: int, first: int, entity_id: str | None
+) -> list[AuditEntry]:
+    rows = await run_query(tx, AUDIT_ENTRIES, after_seq=after_seq, first=first, entity_id=entity_id)
+    return [audit_from_props(row["props"]) for row in rows]

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, LiteralString, TypeVar
@@ -34,43 +34,23 @@ from stakenet.domain.model import (
 from stakenet.domain.text import fold
 from stakenet.store.codec import (
     decode_cursor,
-    encode_cursor,
     stakeholder_from_dict,
     tie_from_dict,
 )
-from stakenet.store.neo4j.access import (
-    audit_from_props,
-    create_token,
-    insert_audit,
-    revoke_token,
-    token_from_props,
-)
+from stakenet.store.neo4j import access, reads
 from stakenet.store.neo4j.bulk import DEFAULT_BULK_WRITE_TIMEOUT, bulk_transaction
-from stakenet.store.neo4j.changes import change_from_record
 from stakenet.store.neo4j.cypher import (
-    ACTIVE_TOKEN_COUNT,
-    ALL_INTERACTIONS,
-    ALL_STAKEHOLDERS,
-    ALL_TIES,
-    ALL_TOKENS,
-    AUDIT_ENTRIES,
-    CHANGES_AFTER,
-    CHANGES_REST_OF_REVISION,
-    COUNTS,
-    INTERACTION_IDS_OF,
     INTERACTIONS_BY_ID,
     INTERACTIONS_BY_KEY,
     STAKEHOLDERS_BY_ID,
     STAKEHOLDERS_BY_KEY,
     TIES_BY_ID,
     TIES_BY_KEY,
-    TIES_OF,
-    TOKEN_BY_DIGEST,
     stakeholder_listing,
 )
 from stakenet.store.neo4j.errors import translated
-from stakenet.store.neo4j.queries import Tx, interactions_by, read_revision, run_chunked, run_query
-from stakenet.store.neo4j.records import interaction_from_record, utc_text
+from stakenet.store.neo4j.queries import interactions_by, read_revision
+from stakenet.store.neo4j.records import utc_text
 from stakenet.store.neo4j.schema import bundled_schema
 from stakenet.store.neo4j.writes import Unchanged, apply_batch, ensure_meta, erase_stakeholder
 from stakenet.store.port import (
@@ -98,13 +78,6 @@ CONNECTION_TIMEOUT = 5.0
 SECONDS_PER_THOUSAND_ROWS = 2.0
 # Attempts of a write transaction that lost a race on a unique value (see `_write`).
 WRITE_ATTEMPTS = 3
-
-
-_TIE_ENDS: Mapping[Direction, list[str]] = {
-    Direction.OUT: ["TIE_FROM"],
-    Direction.IN: ["TIE_TO"],
-    Direction.BOTH: ["TIE_FROM", "TIE_TO"],
-}
 
 
 class _Secret:
@@ -233,16 +206,7 @@ class Neo4jStore:
         return await self._read(read_revision)
 
     async def counts(self) -> Counts:
-        async def count(tx: Tx) -> Counts:
-            [row] = await run_query(tx, COUNTS)
-            return Counts(
-                stakeholders=int(row["stakeholders"]),
-                ties=int(row["ties"]),
-                interactions=int(row["interactions"]),
-                revision=int(row["revision"]),
-            )
-
-        return await self._read(count)
+        return await self._read(reads.counts)
 
     async def get_stakeholders(self, ids: Sequence[str]) -> list[Stakeholder | None]:
         found = await self._fetch(STAKEHOLDERS_BY_ID, ids, stakeholder_from_dict)
@@ -273,11 +237,7 @@ class Neo4jStore:
         wanted = list(dict.fromkeys(values))
         if not wanted:
             return []
-
-        async def fetch(tx: Tx) -> list[R]:
-            return [decode(row["props"]) for row in await run_chunked(tx, query, "values", wanted)]
-
-        return await self._read(fetch)
+        return await self._read(reads.fetch, query, wanted, decode)
 
     async def _fetch_interactions(
         self, query: LiteralString, values: Sequence[str]
@@ -309,21 +269,9 @@ class Neo4jStore:
             params["updated_since"] = utc_text(where.updated_since)
         query, count = stakeholder_listing(params, order, after=after is not None)
         cursor = {} if after is None else {"after_sort": after[0], "after_id": after[1]}
-
-        async def find(tx: Tx) -> Page[Stakeholder]:
-            rows = await run_query(tx, query, **params, **cursor, limit=page.first + 1)
-            [counted] = await run_query(tx, count, **params)
-            shown = rows[: page.first]
-            return Page(
-                items=[stakeholder_from_dict(row["props"]) for row in shown],
-                cursors=[
-                    encode_cursor(order, row["sort_value"], row["props"]["id"]) for row in shown
-                ],
-                has_next_page=len(rows) > page.first,
-                total_count=int(counted["total"]),
-            )
-
-        return await self._read(find)
+        return await self._read(
+            reads.stakeholder_page, query, count, params, cursor, page.first, order
+        )
 
     async def ties_of(
         self,
@@ -335,15 +283,7 @@ class Neo4jStore:
         if not ids:
             return []
         kind_values = [kind.value for kind in dict.fromkeys(kinds)]
-
-        async def find(tx: Tx) -> list[Tie]:
-            rows = await run_chunked(
-                tx, TIES_OF, "ids", ids, ends=_TIE_ENDS[direction], kinds=kind_values
-            )
-            found = {row["props"]["id"]: tie_from_dict(row["props"]) for row in rows}
-            return [found[tie_id] for tie_id in sorted(found)]
-
-        return await self._read(find)
+        return await self._read(reads.ties_of, ids, kind_values, direction)
 
     async def interactions_of(
         self, stakeholder_ids: Sequence[str], since: datetime | None = None
@@ -352,52 +292,15 @@ class Neo4jStore:
         if not ids:
             return []
         cutoff = None if since is None else utc_text(since)
-
-        async def find(tx: Tx) -> list[Interaction]:
-            rows = await run_chunked(tx, INTERACTION_IDS_OF, "ids", ids, since=cutoff)
-            interaction_ids = sorted({row["id"] for row in rows})
-            return await interactions_by(tx, INTERACTIONS_BY_ID, interaction_ids)
-
-        found = await self._read(find)
-        found.sort(key=lambda interaction: interaction.id)
-        found.sort(key=lambda interaction: interaction.occurred_at, reverse=True)
-        return found
+        return await self._read(reads.interactions_of, ids, cutoff)
 
     async def load_all(self) -> GraphData:
-        async def load(tx: Tx) -> GraphData:
-            revision = await read_revision(tx)
-            stakeholders = [
-                stakeholder_from_dict(r["props"]) for r in await run_query(tx, ALL_STAKEHOLDERS)
-            ]
-            ties = [tie_from_dict(r["props"]) for r in await run_query(tx, ALL_TIES)]
-            interactions = [
-                interaction_from_record(r["props"], r["participants"])
-                for r in await run_query(tx, ALL_INTERACTIONS)
-            ]
-            return GraphData(
-                revision,
-                sorted(stakeholders, key=lambda s: s.id),
-                sorted(ties, key=lambda t: t.id),
-                sorted(interactions, key=lambda i: i.id),
-            )
-
-        return await self._read(load)
+        return await self._read(reads.load_all)
 
     async def changes_since(self, revision: int, limit: int = 10_000) -> list[Change]:
         if limit < 1:
             raise ValidationFailed([Issue("limit", f"limit must be at least 1, not {limit}.")])
-
-        async def read(tx: Tx) -> list[Change]:
-            rows = await run_query(tx, CHANGES_AFTER, revision=revision, limit=limit)
-            if len(rows) == limit:
-                # The limit may have cut a revision in two: take the rest of the last one.
-                last = rows[-1]
-                rows += await run_query(
-                    tx, CHANGES_REST_OF_REVISION, revision=last["revision"], seq=last["seq"]
-                )
-            return [change_from_record(row) for row in rows]
-
-        return await self._read(read)
+        return await self._read(reads.changes_since, revision, limit)
 
     # -- writes
 
@@ -422,45 +325,27 @@ class Neo4jStore:
     # -- access: tokens and the audit trail
 
     async def create_token(self, token: ApiToken) -> None:
-        await self._write(create_token, token)
+        await self._write(access.create_token, token)
 
     async def list_tokens(self) -> list[ApiToken]:
-        async def read(tx: Tx) -> list[ApiToken]:
-            tokens = [token_from_props(row["props"]) for row in await run_query(tx, ALL_TOKENS)]
-            return sorted(tokens, key=lambda token: (token.created_at, token.id))
-
-        return await self._read(read)
+        return await self._read(access.list_tokens)
 
     async def revoke_token(self, name: str, at: datetime) -> ApiToken:
-        return await self._write(revoke_token, name, at)
+        return await self._write(access.revoke_token, name, at)
 
     async def token_by_digest(self, digest: str) -> ApiToken | None:
-        async def read(tx: Tx) -> ApiToken | None:
-            rows = await run_query(tx, TOKEN_BY_DIGEST, digest=digest)
-            return token_from_props(rows[0]["props"]) if rows else None
-
-        return await self._read(read)
+        return await self._read(access.token_by_digest, digest)
 
     async def active_token_count(self) -> int:
-        async def read(tx: Tx) -> int:
-            [row] = await run_query(tx, ACTIVE_TOKEN_COUNT)
-            return int(row["active"])
-
-        return await self._read(read)
+        return await self._read(access.active_token_count)
 
     async def record_audit(self, entry: AuditEntry) -> AuditEntry:
-        return await self._write(insert_audit, entry)
+        return await self._write(access.insert_audit, entry)
 
     async def audit_entries(
         self, after_seq: int = 0, first: int = 100, entity_id: str | None = None
     ) -> list[AuditEntry]:
-        async def read(tx: Tx) -> list[AuditEntry]:
-            rows = await run_query(
-                tx, AUDIT_ENTRIES, after_seq=after_seq, first=first, entity_id=entity_id
-            )
-            return [audit_from_props(row["props"]) for row in rows]
-
-        return await self._read(read)
+        return await self._read(access.audit_entries, after_seq, first, entity_id)
 
     async def erase_stakeholder(self, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
         # Deleted records stay in Neo4j's store files until their space is reused; the data is
