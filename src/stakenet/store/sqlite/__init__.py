@@ -2,7 +2,8 @@
 
 sqlite3 blocks, so every call runs on the store's own thread pool, each worker with its own
 connection (an in-memory database lives in one connection, so it gets exactly one worker).
-Writes are `BEGIN IMMEDIATE` transactions, also serialised in-process by a lock; reads that
+Writes are `BEGIN IMMEDIATE` transactions, also serialised in-process by a lock (a bulk write
+holds it from its first batch to its commit, on a connection and thread of its own); reads that
 take several SELECTs share one read transaction, so they see one snapshot. sqlite3 exceptions
 are translated into domain errors in one place, `translate_error`.
 
@@ -12,7 +13,9 @@ are translated into domain errors in one place, `translate_error`.
 - `rows`: entities to table rows and back
 - `reads`: SELECTs run inside a transaction
 - `writes`: applying a `WriteBatch`, and erasure
-- `changes`: the change log (`change_sets`)
+- `bulk`: bulk writes, several batches in one transaction (a streamed import)
+- `binding`: direct parameter adapters for None and the domain's enums
+- `changes`: the change log (`change_sets`, a revision's set in one part or several)
 - `access`: API tokens and the audit trail
 """
 
