@@ -512,3 +512,24 @@ def bulk_batch(stakeholders: int, ties: int) -> WriteBatch:
         for n in range(ties)
     ]
     return WriteBatch(upsert_stakeholders=people, upsert_ties=links)
+
+
+@pytest.mark.parametrize("where", ["memory", "file"])
+async def test_a_bulk_write_into_empty_tables_keeps_every_index(tmp_path: Path, where: str) -> None:
+    store = SQLiteStore(":memory:" if where == "memory" else str(tmp_path / "graph.db"))
+    await store.open()
+    indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    try:
+        before = await run_sql(store, indexes)
+        # One bulk write that changes nothing (the tables are dropped from, then kept empty),
+        # one that loads rows.
+        async with store.bulk_write() as bulk:
+            await bulk.write(WriteBatch(delete_ties=["gone"]))
+            assert await bulk.commit() == 0
+        assert await run_sql(store, indexes) == before
+        async with store.bulk_write() as bulk:
+            await bulk.write(WriteBatch(upsert_stakeholders=[person("a"), person("b")]))
+            assert await bulk.commit() == 1
+        assert await run_sql(store, indexes) == before
+    finally:
+        await store.close()

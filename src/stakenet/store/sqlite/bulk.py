@@ -52,11 +52,16 @@ class _Changes:
         self._log.write(connection, forget=True)
 
     def finish(self, connection: sqlite3.Connection, audit: AuditEntry | None) -> int | None:
-        """Make the revision current; None if nothing changed (nothing to commit)."""
-        if self._log is None or not self._log:
-            return None
+        """Make the revision current; None if nothing changed (nothing to commit).
+
+        The indexes dropped for the load come back either way: an in-memory database commits
+        even a bulk write that changed nothing.
+        """
         for sql in self._dropped_indexes:
             connection.execute(sql)
+        self._dropped_indexes = []
+        if self._log is None or not self._log:
+            return None
         finish_revision(connection, self._log, audit)
         return self._log.revision
 
