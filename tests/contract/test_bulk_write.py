@@ -139,3 +139,17 @@ async def test_changes_since_never_splits_the_parts_of_a_bulk_write(store: Graph
         (revision, "p1"),
         (revision, "p2"),
     ]
+
+
+async def test_a_bulk_write_whose_batch_failed_can_only_roll_back(store: GraphStore) -> None:
+    async with store.bulk_write() as bulk:
+        await bulk.write(WriteBatch(upsert_stakeholders=[person("p1")]))
+        with pytest.raises(NotFound):
+            # A store that writes batches as they come fails here; one that keeps them for
+            # the commit (SQLite in memory) fails at the commit.
+            await bulk.write(WriteBatch(upsert_ties=[tie("t1", "p1", "nobody")]))
+            await bulk.commit()
+        with pytest.raises(RuntimeError):
+            await bulk.commit()
+    assert await store.revision() == 0
+    assert await store.get_stakeholders(["p1"]) == [None]

@@ -67,10 +67,16 @@ class _Changes:
 
 
 class _Closed:
+    """Whether a bulk write still takes calls: not after its commit, nor after a batch failed
+    (the failed batch may be half written, so the bulk write can only roll back)."""
+
     def __init__(self) -> None:
         self.committed = False
+        self.failed = False
 
     def check(self) -> None:
+        if self.failed:
+            raise RuntimeError("A batch of this bulk write failed; it can only roll back.")
         if self.committed:
             raise RuntimeError("This bulk write is committed; it takes no more writes.")
 
@@ -112,7 +118,11 @@ class FileBulkWrite:
     async def write(self, batch: WriteBatch) -> None:
         self._closed.check()
         connection = self._require_connection()
-        await self._run(lambda: self._changes.write(connection, batch))
+        try:
+            await self._run(lambda: self._changes.write(connection, batch))
+        except BaseException:
+            self._closed.failed = True
+            raise
 
     async def commit(self, audit: AuditEntry | None = None) -> int:
         self._closed.check()
