@@ -45,6 +45,20 @@ def write_locked(database: Path) -> bool:
         return False
 
 
+def writers_of(database: Path) -> list[int]:
+    """The bulk writer processes running on `database`, found by their command lines."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            arguments = cmdline.read_bytes().split(b"\0")
+            if (
+                b"stakenet.store.sqlite.writer_main" in arguments
+                and str(database).encode() in arguments
+            ):
+                found.append(int(cmdline.parent.name))
+    return found
+
+
 def counts(database: Path) -> tuple[int, ...]:
     with sqlite3.connect(database) as connection:
         row = connection.execute(
@@ -75,10 +89,16 @@ def test_an_import_killed_while_it_writes_leaves_nothing_and_can_run_again(
             assert time.monotonic() < deadline, "the import never began to write"
             time.sleep(0.01)
         time.sleep(0.5)
+        assert writers_of(database), "the import writes through a writer process"
         importing.send_signal(signal.SIGKILL)
     finally:
         importing.wait(timeout=30)
     assert importing.returncode == -signal.SIGKILL
+    # The import's writer process reads the end of its requests and rolls back.
+    deadline = time.monotonic() + 60
+    while writers_of(database):
+        assert time.monotonic() < deadline, "the import's writer outlived it"
+        time.sleep(0.05)
     assert counts(database) == (0, 0, 0, 0, 0)
 
     again = subprocess.run(

@@ -2,10 +2,11 @@
 
 sqlite3 blocks, so every call runs on the store's own thread pool, each worker with its own
 connection (an in-memory database lives in one connection, so it gets exactly one worker).
-Writes are `BEGIN IMMEDIATE` transactions, also serialised in-process by a lock (a bulk write
-holds it from its first batch to its commit, on a connection and thread of its own); reads that
-take several SELECTs share one read transaction, so they see one snapshot. sqlite3 exceptions
-are translated into domain errors in one place, `translate_error`.
+Writes are `BEGIN IMMEDIATE` transactions, also serialised in-process by a lock. A bulk write on
+a file holds the lock from its start to its commit, and its transaction is held by a writer
+process of its own, so that the database writes on one core while the import checks rows on the
+other. Reads that take several SELECTs share one read transaction, so they see one snapshot.
+sqlite3 exceptions are translated into domain errors in one place, `translate_error`.
 
 - `store`: `SQLiteStore`, its connections, threads and transactions
 - `errors`: sqlite3 exceptions to domain errors
@@ -14,6 +15,9 @@ are translated into domain errors in one place, `translate_error`.
 - `reads`: SELECTs run inside a transaction
 - `writes`: applying a `WriteBatch`, and erasure
 - `bulk`: bulk writes, several batches in one transaction (a streamed import)
+- `writer_process`, `writer_main`: the bulk writer process and the pipe to it
+- `batch_pickle`: a `WriteBatch` as bytes for the writer, its entities as field values
+- `connection`: the settings every connection opens with
 - `binding`: direct parameter adapters for None and the domain's enums
 - `changes`: the change log (`change_sets`, a revision's set in one part or several)
 - `access`: API tokens and the audit trail

@@ -1,9 +1,9 @@
 """`BulkWrite` on SQLite: batches written into one write transaction as they arrive.
 
-On a database file the transaction lives on a connection and a thread of its own for the whole
-bulk write, so each batch is written when it comes and only the current one is in memory. An
-in-memory database has a single connection, which readers share; there the batches are kept and
-written together at commit, as a file would have them.
+On a database file the transaction is held by a writer process for the whole bulk write
+(`writer_process`), so each batch is written when it comes, on the other core, while the next
+is being checked; only the batches in hand are in memory. An in-memory database has a single
+connection, which readers share; there the batches are kept and written together at commit.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ import sqlite3
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from stakenet.domain.access import AuditEntry
 from stakenet.store.port import WriteBatch
+from stakenet.store.sqlite.batch_pickle import dump_batch
 from stakenet.store.sqlite.changes import ChangeLog
-from stakenet.store.sqlite.errors import translated
 from stakenet.store.sqlite.reads import read_revision
+from stakenet.store.sqlite.writer_process import WriterProcess
 from stakenet.store.sqlite.writes import (
     WRITTEN_TABLES,
     drop_indexes_if_empty,
@@ -29,10 +30,13 @@ from stakenet.store.sqlite.writes import (
 
 R = TypeVar("R")
 
+# A long transaction whose pages outgrow the cache spills them to the log file mid-way and
+# reads them back through it; the writer's bigger cache (allocated as used) keeps the pages of a
+# large import in memory until the commit.
 BULK_CACHE_KIB = 512 * 1024
 
 
-class _Changes:
+class BulkChanges:
     """The writes of one bulk write so far, within its transaction."""
 
     def __init__(self) -> None:
@@ -82,72 +86,84 @@ class _Closed:
 
 
 class FileBulkWrite:
-    """A bulk write on a database file: one connection and one thread, one transaction."""
+    """A bulk write on a database file, held by a writer process of its own (`writer_process`).
 
-    def __init__(
-        self,
-        connect: Callable[[], sqlite3.Connection],
-        write_lock: threading.Lock,
-    ) -> None:
-        self._connect = connect
+    Each batch is sent to the writer, which writes it while the caller checks the next one;
+    `write` returns once the batch before it is written, so a batch's error is raised by the
+    next `write`, or by `commit`.
+    """
+
+    def __init__(self, path: str, write_lock: threading.Lock) -> None:
+        self._path = path
         self._write_lock = write_lock
+        # The calls to the writer block, so they run here, one at a time and in order.
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stakenet-bulk")
-        self._connection: sqlite3.Connection | None = None
+        self._writer: WriterProcess | None = None
         self._locked = False
-        self._changes = _Changes()
+        self._pending: asyncio.Future[Any] | None = None
         self._closed = _Closed()
 
     async def _run(self, work: Callable[[], R]) -> R:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, translated, work)
+        return await loop.run_in_executor(self._thread, work)
 
-    async def begin(self) -> None:
-        def begin() -> None:
-            self._connection = self._connect()
-            # A long transaction whose pages outgrow the cache spills them to the log file
-            # mid-way and reads them back through it; a bigger cache (allocated as used) keeps
-            # the pages of a large import in memory until the commit.
-            self._connection.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-            # Taken and released on this bulk write's own thread, at its start and its end.
-            self._write_lock.acquire()
-            self._locked = True
-            self._connection.execute("BEGIN IMMEDIATE")
+    def _send_later(self, work: Callable[[], Any]) -> None:
+        """Start `work` on the writer now; its outcome is awaited before the next call.
 
-        await self._run(begin)
+        Submitted at once, not as a task: a task would only start at the caller's next await,
+        and the caller goes on checking its next batch without one.
+        """
+        self._pending = asyncio.get_running_loop().run_in_executor(self._thread, work)
 
-    async def write(self, batch: WriteBatch) -> None:
-        self._closed.check()
-        connection = self._require_connection()
+    async def _settle(self) -> None:
+        """Wait for the writer to finish what it was last given; raise what it failed with."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
         try:
-            await self._run(lambda: self._changes.write(connection, batch))
+            await pending
         except BaseException:
             self._closed.failed = True
             raise
 
+    async def begin(self) -> None:
+        def begin() -> WriterProcess:
+            # Taken and released on this bulk write's own thread, at its start and its end.
+            self._write_lock.acquire()
+            self._locked = True
+            self._writer = WriterProcess.start(self._path)
+            return self._writer
+
+        writer = await self._run(begin)
+        # The writer starts while the caller checks its first batch; that batch waits for it.
+        self._send_later(writer.ready)
+
+    async def write(self, batch: WriteBatch) -> None:
+        self._closed.check()
+        writer = self._require_writer()
+        await self._settle()
+        payload = dump_batch(batch)
+        self._send_later(lambda: writer.request("write", payload))
+
     async def commit(self, audit: AuditEntry | None = None) -> int:
         self._closed.check()
+        writer = self._require_writer()
+        await self._settle()
         self._closed.committed = True
-        connection = self._require_connection()
-
-        def commit() -> int:
-            revision = self._changes.finish(connection, audit)
-            if revision is None:
-                connection.execute("ROLLBACK")
-                return read_revision(connection)
-            connection.execute("COMMIT")
-            return revision
-
-        return await self._run(commit)
+        revision: int = await self._run(lambda: writer.request("commit", audit))
+        return revision
 
     async def end(self) -> None:
-        """Roll back whatever was not committed, close the connection, free the lock."""
+        """Stop the writer, which rolls back whatever was not committed; free the lock."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            # Already failed or abandoned: the writer rolls back either way.
+            await asyncio.gather(pending, return_exceptions=True)
 
         def end() -> None:
             try:
-                if self._connection is not None:
-                    if self._connection.in_transaction:
-                        self._connection.execute("ROLLBACK")
-                    self._connection.close()
+                if self._writer is not None:
+                    self._writer.stop()
             finally:
                 if self._locked:
                     self._locked = False
@@ -158,10 +174,10 @@ class FileBulkWrite:
         finally:
             self._thread.shutdown(wait=False)
 
-    def _require_connection(self) -> sqlite3.Connection:
-        if self._connection is None:
+    def _require_writer(self) -> WriterProcess:
+        if self._writer is None:
             raise RuntimeError("This bulk write has not begun.")
-        return self._connection
+        return self._writer
 
 
 class DeferredBulkWrite:
@@ -182,7 +198,7 @@ class DeferredBulkWrite:
         self._closed.check()
         self._closed.committed = True
         batches, self._batches = self._batches, []
-        changes = _Changes()
+        changes = BulkChanges()
 
         def write_all(connection: sqlite3.Connection) -> int:
             for batch in batches:

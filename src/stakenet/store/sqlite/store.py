@@ -47,6 +47,7 @@ from stakenet.store.sqlite.bulk import DeferredBulkWrite, FileBulkWrite
 from stakenet.store.sqlite.changes import (
     changes_since,
 )
+from stakenet.store.sqlite.connection import connect
 from stakenet.store.sqlite.errors import translated
 from stakenet.store.sqlite.reads import (
     counts,
@@ -70,8 +71,6 @@ R = TypeVar("R")
 
 
 FILE_WORKERS = 4
-BUSY_TIMEOUT_MS = 10_000
-CACHE_KIB = 64 * 1024
 
 
 class SQLiteStore:
@@ -146,30 +145,7 @@ class SQLiteStore:
         return connection
 
     def _connect(self) -> sqlite3.Connection:
-        # Each connection is used by one worker thread only; check_same_thread is off so that
-        # close() can close them all once the workers have stopped.
-        connection = sqlite3.connect(
-            self.path,
-            isolation_level=None,
-            check_same_thread=False,
-            timeout=BUSY_TIMEOUT_MS / 1000,
-        )
-        try:
-            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if not self._in_memory:
-                connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute("PRAGMA synchronous = FULL")
-            # Deleted content is overwritten, so an erased person's data cannot be read back
-            # from free pages of the file.
-            connection.execute("PRAGMA secure_delete = ON")
-            # A larger page cache (64 MiB, allocated as used) keeps a bulk import's index pages
-            # in memory instead of spilling them mid-transaction; it halves the time of 100k ties.
-            connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        except BaseException:
-            connection.close()
-            raise
-        return connection
+        return connect(self.path)
 
     @contextlib.contextmanager
     def _writing(self, connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
@@ -303,7 +279,7 @@ class SQLiteStore:
                 # One connection, shared with readers: the batches wait for commit (bulk.py).
                 yield DeferredBulkWrite(self._write_in_turn)
                 return
-            bulk = FileBulkWrite(self._connect, self._write_lock)
+            bulk = FileBulkWrite(self.path, self._write_lock)
             try:
                 await bulk.begin()
                 yield bulk

@@ -1,0 +1,199 @@
+"""The SQLite bulk write's writer process and the form batches take to reach it."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import AsyncIterator
+from dataclasses import astuple, fields, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from stakenet.domain.access import AuditEntry
+from stakenet.domain.errors import Conflict, ImportRejected, Issue, NotFound, StoreUnavailable
+from stakenet.domain.model import (
+    DecisionRole,
+    Interaction,
+    InteractionKind,
+    Participant,
+    Seniority,
+    Stakeholder,
+    StakeholderKind,
+    Tie,
+    TieKind,
+)
+from stakenet.store.port import WriteBatch
+from stakenet.store.sqlite import SQLiteStore
+from stakenet.store.sqlite.batch_pickle import VIEWS, dump_batch, load_batch
+from stakenet.store.sqlite.bulk import FileBulkWrite
+from stakenet.store.sqlite.writer_process import _error_answer, _rebuilt
+
+MOMENT = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+
+PERSON = Stakeholder(
+    "p1",
+    StakeholderKind.PERSON,
+    "Søren Ågård",
+    key="crm-1",
+    internal=True,
+    tags=("board", "vip"),
+    notes="Met twice",
+    seniority=Seniority.C_LEVEL,
+    created_at=MOMENT,
+)
+COMPANY = Stakeholder("c1", StakeholderKind.COMPANY, "Acme", key="acme")
+TIE = Tie(
+    "t1",
+    TieKind.WORKS_FOR,
+    "p1",
+    "c1",
+    strength=0.7,
+    role="CEO",
+    since=date(2020, 1, 2),
+    decision_role=DecisionRole.DECISION_MAKER,
+)
+INTERACTION = Interaction(
+    "i1",
+    InteractionKind.MEETING,
+    MOMENT,
+    (Participant("p1"), Participant("c1", "host")),
+    subject="Budget",
+    sentiment=0.5,
+)
+
+
+def plain(value: object) -> object:
+    """A view, and the views in it, as plain tuples; as `astuple` makes of an entity."""
+    if isinstance(value, tuple):
+        return tuple(plain(item) for item in value)
+    return value
+
+
+def test_every_entity_travels_as_a_view_with_its_values() -> None:
+    batch = WriteBatch(
+        upsert_stakeholders=[PERSON, COMPANY],
+        upsert_ties=[TIE],
+        upsert_interactions=[INTERACTION],
+        delete_stakeholders=["gone"],
+        delete_ties=["t0"],
+        delete_interactions=["i0"],
+        audit=AuditEntry(at=MOMENT, actor="ops", operation="importGraph", entity_ids=("p1",)),
+        report_changes=False,
+    )
+    loaded = load_batch(dump_batch(batch))
+    sent = [*batch.upsert_stakeholders, *batch.upsert_ties, *batch.upsert_interactions]
+    received = [*loaded.upsert_stakeholders, *loaded.upsert_ties, *loaded.upsert_interactions]
+    for entity, view in zip(sent, received, strict=True):
+        assert type(view) is VIEWS[type(entity)]
+        assert view._fields == tuple(field.name for field in fields(entity))
+        # Field by field, nested participants included, and with the same types.
+        assert plain(view) == astuple(entity)
+        assert list(map(type, view)) == list(map(type, (getattr(entity, n) for n in view._fields)))
+    [interaction] = loaded.upsert_interactions
+    assert all(type(p) is VIEWS[Participant] for p in interaction.participants)
+    assert interaction.participant_ids == ("p1", "c1")
+    [tie] = loaded.upsert_ties
+    assert tie.symmetric is TIE.symmetric
+    assert tie.is_current(date(2021, 1, 1)) is TIE.is_current(date(2021, 1, 1))
+    assert (loaded.delete_stakeholders, loaded.delete_ties, loaded.delete_interactions) == (
+        ["gone"],
+        ["t0"],
+        ["i0"],
+    )
+    assert (loaded.audit, loaded.report_changes) == (batch.audit, False)
+
+
+@pytest.mark.parametrize("entity_class", list(VIEWS))
+def test_a_view_has_every_property_and_method_of_its_entity(entity_class: type) -> None:
+    own = {
+        name
+        for name, value in vars(entity_class).items()
+        if not name.startswith("__") and (isinstance(value, property) or inspect.isfunction(value))
+    }
+    assert own <= set(vars(VIEWS[entity_class]))
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        NotFound("Tie 't1' refers to stakeholder 'x', which does not exist."),
+        Conflict("Key 'anna' is already used by another stakeholder."),
+        StoreUnavailable("The database is locked by another writer; retry later."),
+        ImportRejected([Issue("ties[3].kind", "Unknown kind.", "INVALID"), Issue("a", "b", "C")]),
+    ],
+)
+def test_an_error_of_the_writer_reaches_the_caller_as_it_was(error: Exception) -> None:
+    _, name, message, issues = _error_answer(error)
+    rebuilt = _rebuilt(name, message, issues)
+    assert type(rebuilt) is type(error)
+    assert str(rebuilt) == str(error)
+    assert getattr(rebuilt, "issues", None) == getattr(error, "issues", None)
+
+
+def test_a_failure_that_is_not_a_store_error_reaches_the_caller_as_store_unavailable() -> None:
+    _, name, message, issues = _error_answer(ZeroDivisionError("a bug"))
+    rebuilt = _rebuilt(name, message, issues)
+    assert isinstance(rebuilt, StoreUnavailable)
+    assert "a bug" not in str(rebuilt)
+
+
+@pytest.fixture
+async def file_store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+    store = SQLiteStore(str(tmp_path / "graph.db"))
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def test_a_bulk_write_is_held_by_a_process_that_stops_with_it(
+    file_store: SQLiteStore,
+) -> None:
+    async with file_store.bulk_write() as bulk:
+        assert isinstance(bulk, FileBulkWrite)
+        await bulk.write(WriteBatch(upsert_stakeholders=[PERSON, COMPANY]))
+        writer = bulk._require_writer()._process
+        assert writer.poll() is None
+        await bulk.write(WriteBatch(upsert_ties=[TIE], upsert_interactions=[INTERACTION]))
+        assert await bulk.commit() == 1
+    assert writer.returncode == 0
+    [stored] = await file_store.get_interactions(["i1"])
+    assert stored is not None
+    assert stored.participants == INTERACTION.participants
+    [person] = await file_store.get_stakeholders(["p1"])
+    assert person is not None
+    assert replace(person, updated_at=None) == PERSON
+
+
+async def test_a_writer_that_dies_fails_the_bulk_write_and_leaves_nothing(
+    file_store: SQLiteStore,
+) -> None:
+    with pytest.raises(StoreUnavailable, match="ended before it answered"):
+        async with file_store.bulk_write() as bulk:
+            assert isinstance(bulk, FileBulkWrite)
+            await bulk.write(WriteBatch(upsert_stakeholders=[PERSON, COMPANY]))
+            await bulk.write(WriteBatch(upsert_ties=[TIE]))
+            bulk._require_writer()._process.kill()
+            await bulk.write(WriteBatch(upsert_interactions=[INTERACTION]))
+            await bulk.commit()
+    assert await file_store.revision() == 0
+    assert await file_store.get_stakeholders(["p1", "c1"]) == [None, None]
+    # The lock is free again: the next write goes through at once.
+    result = await asyncio.wait_for(
+        file_store.apply(WriteBatch(upsert_stakeholders=[COMPANY])), timeout=5
+    )
+    assert result.revision == 1
+
+
+async def test_a_bulk_write_abandoned_mid_way_stops_its_writer(file_store: SQLiteStore) -> None:
+    with pytest.raises(KeyError):
+        async with file_store.bulk_write() as bulk:
+            assert isinstance(bulk, FileBulkWrite)
+            await bulk.write(WriteBatch(upsert_stakeholders=[PERSON]))
+            writer = bulk._require_writer()._process
+            raise KeyError("the caller failed")
+    assert writer.returncode == 0
+    assert await file_store.get_stakeholders(["p1"]) == [None]
