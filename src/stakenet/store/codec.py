@@ -47,6 +47,8 @@ def as_utc(moment: datetime) -> datetime:
 
 def utc_text(moment: datetime) -> str:
     """Fixed-width UTC text, so that comparing the strings compares the instants."""
+    if moment.tzinfo is UTC:  # most are, and then there is nothing to convert
+        return moment.isoformat(timespec="microseconds")
     return as_utc(moment).isoformat(timespec="microseconds")
 
 

@@ -34,6 +34,7 @@ from stakenet.store.codec import (
     stakeholder_to_dict,
     tie_from_dict,
     tie_to_dict,
+    utc_text,
 )
 
 WHEN = datetime(2024, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
@@ -225,3 +226,11 @@ def test_any_tie_round_trips(tie: Tie) -> None:
 @given(interactions)
 def test_any_interaction_round_trips(interaction: Interaction) -> None:
     assert interaction_from_dict(through_json(interaction_to_dict(interaction))) == interaction
+
+
+@given(st.datetimes(timezones=st.none() | st.just(UTC) | st.timezones()))
+def test_utc_text_is_fixed_width_utc_whatever_zone_the_moment_is_in(moment: datetime) -> None:
+    text = utc_text(moment)
+    assert len(text) == len("2026-03-01T09:30:15.000000+00:00")
+    assert text.endswith("+00:00")
+    assert datetime.fromisoformat(text) == (moment if moment.tzinfo else moment.replace(tzinfo=UTC))

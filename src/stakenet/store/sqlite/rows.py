@@ -15,6 +15,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+import orjson
+
 from stakenet.domain.model import (
     DecisionRole,
     Evidence,
@@ -45,7 +47,20 @@ Convert = Callable[[Any], Any]
 Row = Sequence[Any]
 
 # One encoder for every call: json.dumps builds a new one per call when given options.
-to_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_json_text = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON text of ids, tags or attributes (text, integers, enums).
+
+    orjson's is the same text, in a fraction of the time (this runs twice per stakeholder of
+    a bulk import); what orjson refuses, an integer beyond 64 bits or a lone surrogate, the
+    standard library writes.
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return _json_text(value)
 
 
 class _Decoder:
