@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple, TypeVar
@@ -260,7 +260,36 @@ def _simple_attribute(value: object, value_type: str) -> Any:
     return found
 
 
-def _simple_stakeholder(raw: Mapping[str, Any]) -> Stakeholder | None:
+class StakeholderDraft(NamedTuple):
+    """A stakeholder as a document row gives it, before its id is settled: like `TieDraft`, it
+    holds the stakeholder's values, so a bulk import builds each stakeholder once, in `placed`.
+    """
+
+    id: str
+    kind: StakeholderKind
+    name: str
+    key: str | None
+    internal: bool
+    tags: tuple[str, ...]
+    notes: str | None
+    # The kind's own attributes (`KIND_ATTRIBUTES`) by field name; those absent may be left out.
+    attributes: Mapping[str, Any]
+
+    def placed(self, stakeholder_id: str) -> Stakeholder:
+        """The stakeholder with its id."""
+        return Stakeholder(
+            stakeholder_id,
+            self.kind,
+            self.name,
+            self.key,
+            self.internal,
+            self.tags,
+            self.notes,
+            **self.attributes,
+        )
+
+
+def _simple_stakeholder(raw: Mapping[str, Any]) -> StakeholderDraft | None:
     kind_value = raw.get("kind")
     kind = _STAKEHOLDER_KINDS.get(kind_value) if type(kind_value) is str else None
     if kind is None or not _STAKEHOLDER_FIELDS_OF_KIND[kind].issuperset(raw):
@@ -279,7 +308,7 @@ def _simple_stakeholder(raw: Mapping[str, Any]) -> Stakeholder | None:
         name = _simple_text(raw.get("name"), MAX_NAME_LENGTH)
         key = _simple_text(raw.get("key"), 200)
         notes = _simple_text(raw.get("notes"), MAX_TEXT_LENGTH)
-        values = {
+        attributes = {
             field_name: _simple_attribute(raw[doc_name], value_type)
             for doc_name, field_name, value_type in KIND_ATTRIBUTES[kind]
             if raw.get(doc_name) is not None
@@ -288,13 +317,19 @@ def _simple_stakeholder(raw: Mapping[str, Any]) -> Stakeholder | None:
         return None
     if name is None:
         return None
-    return Stakeholder(
-        str(raw.get("id") or ""), kind, name, key, bool(internal), tags, notes, **values
+    return StakeholderDraft(
+        str(raw.get("id") or ""), kind, name, key, bool(internal), tags, notes, attributes
     )
 
 
 def parse_stakeholder(row: object, path: str, issues: list[Issue]) -> Stakeholder | None:
     """A Stakeholder (with an empty id unless the row names one) from a document row."""
+    draft = parse_stakeholder_draft(row, path, issues)
+    return None if draft is None else draft.placed(draft.id)
+
+
+def parse_stakeholder_draft(row: object, path: str, issues: list[Issue]) -> StakeholderDraft | None:
+    """What `parse_stakeholder` reads, before the stakeholder is built."""
     if type(row) is dict and (simple := _simple_stakeholder(row)) is not None:
         return simple
     raw = _check_is_object(row, path, issues)
@@ -327,15 +362,8 @@ def parse_stakeholder(row: object, path: str, issues: list[Issue]) -> Stakeholde
     notes = read.text("notes")
     if len(issues) > before or kind is None or name is None:
         return None
-    return Stakeholder(
-        id=str(raw.get("id") or ""),
-        kind=kind,
-        name=name,
-        key=key,
-        internal=bool(internal),
-        tags=tags,
-        notes=notes,
-        **values,
+    return StakeholderDraft(
+        str(raw.get("id") or ""), kind, name, key, bool(internal), tags, notes, values
     )
 
 
@@ -403,6 +431,7 @@ _SIMPLE_TIE_FIELDS = frozenset(
     | {"decisionRole"}
 )
 _TIE_KINDS = {kind.value: kind for kind in TieKind}
+_NO_TIE_DETAILS = (None,) * len(_TIE_DETAIL_FIELDS)
 _DECISION_ROLES = {role.value: role for role in DecisionRole}
 
 
@@ -421,14 +450,19 @@ def _simple_tie(raw: Mapping[str, Any]) -> TieDraft | None:
     """The draft of a plain, valid tie row, or None to leave the row to the reader."""
     if not _SIMPLE_TIE_FIELDS.issuperset(raw):
         return None
-    kind = _TIE_KINDS.get(raw["kind"]) if type(raw.get("kind")) is str else None
-    source = _simple_reference(raw.get("source"))
-    target = _simple_reference(raw.get("target"))
-    key = raw.get("key")
-    strength = raw.get("strength")
-    confidence = raw.get("confidence")
-    if kind is None or source is None or target is None or source == target:
+    kind_value, source, target = raw.get("kind"), raw.get("source"), raw.get("target")
+    if type(kind_value) is not str or type(source) is not str or type(target) is not str:
         return None
+    kind = _TIE_KINDS.get(kind_value)
+    source, target = source.strip(), target.strip()
+    if kind is None or not source or not target or source == target:
+        return None
+    if len(source) > 200 or len(target) > 200:
+        return None
+    if len(raw) == 3:
+        # Only the kind and the endpoints, as in most rows of a large network.
+        return TieDraft("", kind, _NO_TIE_DETAILS, source, target)
+    key, strength, confidence = raw.get("key"), raw.get("strength"), raw.get("confidence")
     if key is not None and (key := _simple_reference(key)) is None:
         return None
     if not (_unit_number(strength) and _unit_number(confidence)):
@@ -559,30 +593,41 @@ def endpoint_issues(
     return issues
 
 
-@dataclass(frozen=True, slots=True)
-class InteractionDraft:
-    interaction: Interaction
+class InteractionDraft(NamedTuple):
+    """An interaction as written in a document: its participants are references still to
+    resolve. Like `TieDraft`, it holds the interaction's values, built once in `placed`."""
+
+    id: str
+    kind: InteractionKind
+    occurred_at: datetime
+    key: str | None
+    sentiment: float | None
+    subject: str | None
+    summary: str | None
+    outcome: str | None
+    notes: str | None
     participant_refs: tuple[tuple[str, str | None], ...]
+
+    @property
+    def interaction(self) -> Interaction:
+        """The interaction with its participants not yet set."""
+        return self.placed(self.id, self.key, ())
 
     def placed(
         self, interaction_id: str, key: str | None, participants: tuple[Participant, ...]
     ) -> Interaction:
-        """The interaction with its id, key and resolved participants (built directly, as
-        `TieDraft.placed`)."""
-        item = self.interaction
+        """The interaction with its id, key and resolved participants."""
         return Interaction(
             interaction_id,
-            item.kind,
-            item.occurred_at,
+            self.kind,
+            self.occurred_at,
             participants,
             key,
-            item.sentiment,
-            item.subject,
-            item.summary,
-            item.outcome,
-            item.notes,
-            item.created_at,
-            item.updated_at,
+            self.sentiment,
+            self.subject,
+            self.summary,
+            self.outcome,
+            self.notes,
         )
 
 
@@ -598,10 +643,9 @@ def _simple_interaction(raw: Mapping[str, Any]) -> InteractionDraft | None:
     kind = _INTERACTION_KINDS.get(kind_value) if type(kind_value) is str else None
     if kind is None or type(occurred) is not str or type(participants) is not list:
         return None
-    if not participants or not all(type(entry) is str for entry in participants):
-        return None
-    refs = tuple((entry.strip(), None) for entry in participants)
-    if not all(ref for ref, _ in refs) or len({ref for ref, _ in refs}) != len(refs):
+    # Anything but a string becomes "", which is refused with a blank reference.
+    refs = [entry.strip() if type(entry) is str else "" for entry in participants]
+    if not refs or not all(refs) or len(set(refs)) != len(refs):
         return None
     if sentiment is not None:
         if type(sentiment) is not float and type(sentiment) is not int:
@@ -611,23 +655,22 @@ def _simple_interaction(raw: Mapping[str, Any]) -> InteractionDraft | None:
         sentiment = float(sentiment)
     try:
         occurred_at = datetime.fromisoformat(occurred)
-        interaction = Interaction(
+        return InteractionDraft(
             str(raw.get("id") or ""),
             kind,
             occurred_at.replace(tzinfo=UTC)
             if occurred_at.tzinfo is None
             else occurred_at.astimezone(UTC),
-            (),
             _simple_text(raw.get("key"), 200),
             sentiment,
             _simple_text(raw.get("subject"), MAX_NAME_LENGTH),
             _simple_text(raw.get("summary"), MAX_TEXT_LENGTH),
             _simple_text(raw.get("outcome"), MAX_TEXT_LENGTH),
             _simple_text(raw.get("notes"), MAX_TEXT_LENGTH),
+            tuple([(ref, None) for ref in refs]),
         )
     except (ValueError, _NotSimple):
         return None
-    return InteractionDraft(interaction, refs)
 
 
 def parse_interaction(row: object, path: str, issues: list[Issue]) -> InteractionDraft | None:
@@ -657,34 +700,33 @@ def parse_interaction(row: object, path: str, issues: list[Issue]) -> Interactio
         seen = [ref for ref, _ in refs]
         for ref in sorted({r for r in seen if seen.count(r) > 1}):
             read.fail("participants", f"Participant '{ref}' is listed more than once.", "DUPLICATE")
-    values = dict(
-        key=read.text("key", limit=200),
-        sentiment=read.number("sentiment", -1.0, 1.0),
-        subject=read.text("subject", limit=MAX_NAME_LENGTH),
-        summary=read.text("summary"),
-        outcome=read.text("outcome"),
-        notes=read.text("notes"),
-    )
+    key = read.text("key", limit=200)
+    sentiment = read.number("sentiment", -1.0, 1.0)
+    subject = read.text("subject", limit=MAX_NAME_LENGTH)
+    summary, outcome, notes = read.text("summary"), read.text("outcome"), read.text("notes")
     if len(issues) > before or kind is None or occurred_at is None:
         return None
-    interaction = Interaction(
-        id=str(raw.get("id") or ""),
-        kind=kind,
-        occurred_at=occurred_at,
-        participants=(),
-        **values,  # type: ignore[arg-type]
+    return InteractionDraft(
+        str(raw.get("id") or ""),
+        kind,
+        occurred_at,
+        key,
+        sentiment,
+        subject,
+        summary,
+        outcome,
+        notes,
+        tuple(refs),
     )
-    return InteractionDraft(interaction, tuple(refs))
 
 
 def interaction_fingerprint(draft: InteractionDraft) -> str:
     """A stable key for an interaction written without one, so re-imports do not duplicate it."""
-    item = draft.interaction
     parts = [
-        item.kind.value,
-        item.occurred_at.isoformat(),
-        ",".join(sorted(ref for ref, _ in draft.participant_refs)),
-        item.subject or "",
+        draft.kind.value,
+        draft.occurred_at.isoformat(),
+        ",".join(sorted([ref for ref, _ in draft.participant_refs])),
+        draft.subject or "",
     ]
     return "auto-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 

@@ -16,6 +16,14 @@ def fold(text: str) -> str:
     >>> fold("Søren Æbelø-Ångström")
     'soren aebelo-angstrom'
     """
+    if text.isascii():
+        # ASCII has no accents or special letters, and casefolds as it lower-cases: the
+        # common case of a bulk import, which folds every stakeholder's name.
+        return text.lower()
+    return _fold_unicode(text)
+
+
+def _fold_unicode(text: str) -> str:
     lowered = text.casefold().translate(_SPECIAL_LETTERS)
     decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

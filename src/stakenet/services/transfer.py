@@ -7,10 +7,9 @@ that match and have not changed are not written again. Every bad row is named wi
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Set
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from stakenet.domain.access import Role
@@ -24,12 +23,13 @@ from stakenet.domain.document_stream import (
 from stakenet.domain.errors import ImportRejected, Issue
 from stakenet.domain.interchange import (
     InteractionDraft,
+    StakeholderDraft,
     TieDraft,
     endpoint_issues,
     interaction_fingerprint,
     interaction_to_row,
     parse_interaction,
-    parse_stakeholder,
+    parse_stakeholder_draft,
     parse_tie,
     same_content,
     stakeholder_to_row,
@@ -59,7 +59,6 @@ CHUNK_ROWS = 10_000
 # A server's importGraph checks its rows on the event loop, between the awaited store calls of
 # each chunk: chunks this small (some 25 ms of checking) give other requests a turn often.
 DECODED_CHUNK_ROWS = 2_000
-_STAKEHOLDER_VALUES_AFTER_ID = operator.attrgetter(*(f.name for f in fields(Stakeholder)[1:]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,8 +216,12 @@ class _Import:
         # is reported at that row already, not again at each reference.
         self.declared_keys: set[str] = set()
         self.first_row_of_key: dict[str, dict[str, int]] = {name: {} for name in SECTIONS}
-        # Ties by (source, target, kind): those of this document, and stored ones of the
-        # stakeholders whose stored ties are loaded.
+        # Whether `by_ref` holds a stakeholder from the store: until it does, no tie of the
+        # document can match a stored one.
+        self.holds_stored = False
+        # The document's ties without a key, by (source, target, kind), at the row of each
+        # (symmetric kinds with the lesser id first); stored ties by (source, target, kind), of
+        # the stakeholders whose stored ties are loaded.
         self.seen_natural: dict[tuple[str, str, TieKind], int] = {}
         self.by_natural: dict[tuple[str, str, TieKind], Tie] = {}
         self.ties_loaded_for: set[str] = set()
@@ -290,7 +293,7 @@ class _Import:
             ("interactions", batch.upsert_interactions),
         ):
             self.written.counts[section] += len(written)
-            self.written.ids.extend(entity.id for entity in written)
+            self.written.ids.extend([entity.id for entity in written])
 
     def _first_use(self, section: str, key: str, index: int) -> bool:
         """Record the row using `key`; False, with the issue, if an earlier row used it."""
@@ -309,11 +312,11 @@ class _Import:
     # -- stakeholders: matched by key, else by a given id
 
     async def _stakeholders(self, start: int, raw_rows: list[object]) -> None:
-        rows: list[tuple[int, Stakeholder]] = []
+        rows: list[tuple[int, StakeholderDraft]] = []
         for index, raw in enumerate(raw_rows, start):
             if type(raw) is dict and type(declared := raw.get("key")) is str:
                 self.declared_keys.add(declared.strip())
-            row = parse_stakeholder(raw, f"stakeholders[{index}]", self.issues)
+            row = parse_stakeholder_draft(raw, f"stakeholders[{index}]", self.issues)
             if row is None:
                 continue
             if row.key is None:
@@ -355,16 +358,18 @@ class _Import:
                     )
                 )
                 continue
-            stakeholder = _with_id(row, current.id if current else (row.id or next(fresh_ids)))
+            stakeholder = row.placed(current.id if current else (row.id or next(fresh_ids)))
             if current is None:
                 self.people.created += 1
                 batch.upsert_stakeholders.append(stakeholder)
                 self.created_ids.add(stakeholder.id)
-            elif not same_content(current, stakeholder, _IGNORED_ON_COMPARE):
-                self.people.updated += 1
-                batch.upsert_stakeholders.append(stakeholder)
             else:
-                self.unchanged += 1
+                self.holds_stored = True
+                if not same_content(current, stakeholder, _IGNORED_ON_COMPARE):
+                    self.people.updated += 1
+                    batch.upsert_stakeholders.append(stakeholder)
+                else:
+                    self.unchanged += 1
             if stakeholder.key:
                 self.by_ref[stakeholder.key] = stakeholder
             self.by_ref[stakeholder.id] = stakeholder
@@ -381,10 +386,12 @@ class _Import:
         for found in await self.store.get_stakeholders_by_key(missing):
             if found is not None and found.key:
                 by_ref[found.key] = found
+                self.holds_stored = True
         still_missing = [ref for ref in missing if ref not in by_ref]
         for found in await self.store.get_stakeholders(still_missing):
             if found is not None:
                 by_ref[found.id] = found
+                self.holds_stored = True
 
     def _unresolved(self, ref: str, path: str) -> None:
         if ref not in self.declared_keys:
@@ -408,25 +415,40 @@ class _Import:
             self.by_natural.setdefault((tie.source_id, tie.target_id, tie.kind), tie)
 
     async def _ties(self, start: int, raw_rows: list[object]) -> None:
-        drafts: list[tuple[int, TieDraft]] = []
+        by_ref = self.by_ref
+        drafts: list[tuple[int, str | None, TieDraft]] = []
+        undefined: set[str] = set()  # references to stakeholders the document does not define
         for index, raw in enumerate(raw_rows, start):
             draft = parse_tie(raw, f"ties[{index}]", self.issues)
-            if draft is not None and (
-                draft.key is None or self._first_use("ties", draft.key, index)
-            ):
-                drafts.append((index, draft))
-        refs = {ref for _, d in drafts for ref in (d.source_ref, d.target_ref)}
-        await self._resolve_stored(refs)
-        by_ref = self.by_ref
-        await self._load_stored_ties({by_ref[ref].id for ref in refs if ref in by_ref})
-        tie_keys = [d.key for _, d in drafts if d.key]
+            if draft is None:
+                continue
+            key = draft.key
+            if key is None or self._first_use("ties", key, index):
+                drafts.append((index, key, draft))
+                if draft.source_ref not in by_ref:
+                    undefined.add(draft.source_ref)
+                if draft.target_ref not in by_ref:
+                    undefined.add(draft.target_ref)
+        await self._resolve_stored(undefined)
+        if self.holds_stored:
+            await self._load_stored_ties(
+                {
+                    by_ref[ref].id
+                    for _, _, d in drafts
+                    for ref in (d.source_ref, d.target_ref)
+                    if ref in by_ref
+                }
+            )
+        tie_keys = [key for _, key, _ in drafts if key]
         existing_by_key = {
             t.key: t for t in await self.store.get_ties_by_key(tie_keys) if t is not None and t.key
         }
         by_natural, seen_natural, acceptable = self.by_natural, self.seen_natural, self.acceptable
         batch = WriteBatch(report_changes=False)
+        upsert = batch.upsert_ties.append
         fresh_ids = iter(new_ids(len(drafts)))
-        for index, draft in drafts:
+        created = updated = unchanged = 0
+        for index, key, draft in drafts:
             source = by_ref.get(draft.source_ref)
             target = by_ref.get(draft.target_ref)
             if source is None or target is None:
@@ -436,22 +458,25 @@ class _Import:
                     self._unresolved(draft.target_ref, f"ties[{index}].target")
                 continue
             tie_kind = draft.kind
+            source_id, target_id = source.id, target.id
             endpoints = (tie_kind, source.kind, target.kind, source.internal)
-            if source.id == target.id or endpoints not in acceptable:
+            if source_id == target_id or endpoints not in acceptable:
                 endpoint_problems = endpoint_issues(tie_kind, source, target, f"ties[{index}]")
                 if endpoint_problems:
                     self.issues.extend(endpoint_problems)
                     continue
                 acceptable.add(endpoints)
-            key = draft.key
-            natural = (source.id, target.id, tie_kind)
-            symmetric = tie_kind in SYMMETRIC_TIE_KINDS
-            mirrored = (target.id, source.id, tie_kind) if symmetric else natural
             if key is None:
-                first = seen_natural.get(natural)
-                if first is None and symmetric:
-                    first = seen_natural.get(mirrored)
-                if first is not None:
+                symmetric = tie_kind in SYMMETRIC_TIE_KINDS
+                # A symmetric tie is seen under its endpoints in order, so that one look-up
+                # finds it either way round.
+                first = seen_natural.setdefault(
+                    (target_id, source_id, tie_kind)
+                    if symmetric and target_id < source_id
+                    else (source_id, target_id, tie_kind),
+                    index,
+                )
+                if first != index:
                     self.issues.append(
                         Issue(
                             f"ties[{index}]",
@@ -462,20 +487,24 @@ class _Import:
                         )
                     )
                     continue
-                seen_natural[natural] = index
-                current = (
-                    by_natural.get(natural) or by_natural.get(mirrored) if by_natural else None
-                )
+                current = None
+                if by_natural:
+                    current = by_natural.get((source_id, target_id, tie_kind))
+                    if current is None and symmetric:
+                        current = by_natural.get((target_id, source_id, tie_kind))
             else:
                 current = existing_by_key.get(key)
             if current is None:
-                self.ties.created += 1
-                batch.upsert_ties.append(draft.placed(next(fresh_ids), source.id, target.id))
-            elif draft.agrees_with(current, source.id, target.id):
-                self.unchanged += 1
+                created += 1
+                upsert(draft.placed(next(fresh_ids), source_id, target_id))
+            elif draft.agrees_with(current, source_id, target_id):
+                unchanged += 1
             else:
-                self.ties.updated += 1
-                batch.upsert_ties.append(draft.placed(current.id, source.id, target.id))
+                updated += 1
+                upsert(draft.placed(current.id, source_id, target_id))
+        self.ties.created += created
+        self.ties.updated += updated
+        self.unchanged += unchanged
         await self._write(batch)
 
     # -- interactions: matched by key, else by a fingerprint of kind, time, participants,
@@ -487,7 +516,7 @@ class _Import:
             draft = parse_interaction(raw, f"interactions[{index}]", self.issues)
             if draft is None:
                 continue
-            given_key = draft.interaction.key
+            given_key = draft.key
             if given_key is None or self._first_use("interactions", given_key, index):
                 drafts.append((index, given_key or interaction_fingerprint(draft), draft))
         await self._resolve_stored({ref for _, _, d in drafts for ref, _ in d.participant_refs})
@@ -554,13 +583,6 @@ async def export_document(network: NetworkService) -> dict[str, Any]:
             interaction_to_row(i, reference.__getitem__) for i in _by_time(data.interactions)
         ],
     }
-
-
-def _with_id(stakeholder: Stakeholder, stakeholder_id: str) -> Stakeholder:
-    if stakeholder.id == stakeholder_id:
-        return stakeholder
-    # Built directly: `replace` per row of a bulk import costs more than parsing the row.
-    return Stakeholder(stakeholder_id, *_STAKEHOLDER_VALUES_AFTER_ID(stakeholder))
 
 
 def _by_time(interactions: list[Interaction]) -> list[Interaction]:

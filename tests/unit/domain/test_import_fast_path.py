@@ -10,13 +10,23 @@ from hypothesis import strategies as st
 
 from stakenet.domain.errors import Issue
 from stakenet.domain.interchange import (
+    InteractionDraft,
     TieDraft,
     parse_interaction,
     parse_stakeholder,
+    parse_stakeholder_draft,
     parse_tie,
     same_content,
 )
-from stakenet.domain.model import DecisionRole, Evidence, Tie, TieKind
+from stakenet.domain.model import (
+    DecisionRole,
+    Evidence,
+    Interaction,
+    InteractionKind,
+    Participant,
+    Tie,
+    TieKind,
+)
 
 
 def test_placed_tie_equals_replace_on_every_field() -> None:
@@ -26,6 +36,36 @@ def test_placed_tie_equals_replace_on_every_field() -> None:
     tie = Tie(**{**values, "kind": TieKind.WORKS_FOR})  # type: ignore[arg-type]
     draft = TieDraft.of(tie, "a", "b")
     assert draft.placed("t1", "s1", "s2") == replace(tie, id="t1", source_id="s1", target_id="s2")
+
+
+def test_placed_interaction_equals_replace_on_every_field() -> None:
+    values = {f.name: f"value-{f.name}" for f in fields(Interaction)}
+    values["kind"] = InteractionKind.CALL
+    interaction = Interaction(**values)  # type: ignore[arg-type]
+    draft = InteractionDraft(
+        interaction.id,
+        interaction.kind,
+        interaction.occurred_at,
+        interaction.key,
+        interaction.sentiment,
+        interaction.subject,
+        interaction.summary,
+        interaction.outcome,
+        interaction.notes,
+        (("a", None),),
+    )
+    participants = (Participant("s1"),)
+    assert draft.placed("i1", "k1", participants) == replace(
+        interaction,
+        id="i1",
+        key="k1",
+        participants=participants,
+        created_at=None,
+        updated_at=None,
+    )
+    assert draft.interaction == replace(
+        interaction, participants=(), created_at=None, updated_at=None
+    )
 
 
 def test_a_draft_agrees_with_a_tie_exactly_when_its_placed_tie_has_the_same_content() -> None:
@@ -141,6 +181,12 @@ def through_shortcut(parse: Any, row: dict[str, object]) -> tuple[object, list[I
 def test_the_stakeholder_shortcut_builds_what_the_reader_builds(row: dict[str, object]) -> None:
     general = through_reader(parse_stakeholder, row)
     assert through_shortcut(parse_stakeholder, row) == general
+    # The importer builds the stakeholder from the draft, with the id it settles on.
+    for through in (through_reader, through_shortcut):
+        draft, issues = through(parse_stakeholder_draft, row)
+        assert issues == general[1]
+        placed = None if draft is None else draft.placed("s1")
+        assert placed == (None if general[0] is None else replace(general[0], id="s1"))
 
 
 @settings(max_examples=400, deadline=None)
@@ -174,7 +220,7 @@ def test_the_tie_shortcut_builds_what_the_reader_builds(row: dict[str, object]) 
                 ["2026-10-02T09:00:00Z", "2026-10-02T09:00:00", "2026-10-02T11:00:00+02:00", "soon"]
             ),
             "participants": st.one_of(
-                st.lists(st.sampled_from(["a", " b ", "", "a"]), max_size=3),
+                st.lists(st.sampled_from(["a", " b ", "", "a", None, 7]), max_size=3),
                 st.just([{"key": "a", "actingAs": "chair"}]),
             ),
         },

@@ -306,3 +306,73 @@ async def test_a_document_reports_every_bad_row_and_duplicate_keys() -> None:
         assert await store.revision() == 0
     finally:
         await store.close()
+
+
+async def test_a_symmetric_tie_given_both_ways_round_is_a_duplicate_and_others_are_not() -> None:
+    store = SQLiteStore(":memory:")
+    await store.open()
+    people = [{"key": k, "kind": "PERSON", "name": k.upper()} for k in ("a", "b", "c")]
+    ties = [
+        {"source": "a", "target": "b", "kind": "KNOWS"},
+        {"source": "b", "target": "a", "kind": "REPORTS_TO"},
+        {"source": "a", "target": "b", "kind": "REPORTS_TO"},
+        {"source": "b", "target": "a", "kind": "KNOWS"},
+        {"source": "c", "target": "b", "kind": "KNOWS"},
+        {"source": "b", "target": "c", "kind": "KNOWS", "key": "kept"},
+        {"source": "a", "target": "b", "kind": "REPORTS_TO"},
+    ]
+    try:
+        with pytest.raises(ImportRejected) as rejected:
+            await import_into(store, {"stakeholders": people, "ties": ties})
+        assert [(i.path, i.message) for i in rejected.value.issues] == [
+            (
+                "ties[3]",
+                "Duplicate KNOWS tie from 'b' to 'a' (first at ties[0]); give each a 'key' to "
+                "keep both.",
+            ),
+            (
+                "ties[6]",
+                "Duplicate REPORTS_TO tie from 'a' to 'b' (first at ties[2]); give each a 'key' "
+                "to keep both.",
+            ),
+        ]
+    finally:
+        await store.close()
+
+
+async def test_a_reimport_matches_stored_ties_of_stakeholders_it_only_refers_to() -> None:
+    store = SQLiteStore(":memory:")
+    await store.open()
+    people = [{"key": k, "kind": "PERSON", "name": k.upper()} for k in ("a", "b", "c")]
+    first = {
+        "stakeholders": people,
+        "ties": [
+            {"source": "a", "target": "b", "kind": "KNOWS", "strength": 0.5},
+            {"source": "b", "target": "c", "kind": "REPORTS_TO"},
+        ],
+    }
+    # The stakeholders are only referred to: the ties match the stored ones, a symmetric one
+    # either way round (then it is rewritten the way round the document gives it).
+    second = {
+        "ties": [
+            {"source": "b", "target": "a", "kind": "KNOWS", "strength": 0.5},
+            {"source": "b", "target": "c", "kind": "REPORTS_TO", "strength": 0.9},
+            {"source": "c", "target": "b", "kind": "REPORTS_TO"},
+        ]
+    }
+    try:
+        await import_into(store, first)
+        summary = await import_into(store, second)
+        assert (summary.ties_created, summary.ties_updated, summary.unchanged) == (1, 2, 0)
+        again = await import_into(store, second)
+        assert (again.ties_created, again.ties_updated, again.unchanged) == (0, 0, 3)
+        data = await store.load_all()
+        key_of = {s.id: s.key for s in data.stakeholders}
+        ties = sorted(data.ties, key=lambda t: (t.kind, t.strength or 0))
+        assert [(t.kind.value, key_of[t.source_id], key_of[t.target_id]) for t in ties] == [
+            ("KNOWS", "b", "a"),
+            ("REPORTS_TO", "c", "b"),
+            ("REPORTS_TO", "b", "c"),
+        ]
+    finally:
+        await store.close()
