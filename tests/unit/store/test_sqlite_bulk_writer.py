@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import astuple, fields, replace
 from datetime import UTC, date, datetime
@@ -197,3 +199,29 @@ async def test_a_bulk_write_abandoned_mid_way_stops_its_writer(file_store: SQLit
             raise KeyError("the caller failed")
     assert writer.returncode == 0
     assert await file_store.get_stakeholders(["p1"]) == [None]
+
+
+def test_the_package_exports_resolve_when_asked_for() -> None:
+    import stakenet.store.sqlite as package
+
+    assert sorted(package.__all__) == sorted(package._EXPORTED_FROM)
+    for name in package.__all__:
+        assert getattr(package, name) is not None
+    with pytest.raises(AttributeError):
+        _ = package.no_such_name
+
+
+def test_the_writer_starts_without_the_store_its_threads_or_migrations() -> None:
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, stakenet.store.sqlite.writer_process, stakenet.store.sqlite.bulk; "
+            "print(sorted(m for m in ('stakenet.store.sqlite.store', "
+            "'stakenet.store.sqlite.schema') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "[]"

@@ -23,10 +23,28 @@ sqlite3 exceptions are translated into domain errors in one place, `translate_er
 - `access`: API tokens and the audit trail
 """
 
-from stakenet.store.sqlite.errors import ERROR_MAP, translate_error
-from stakenet.store.sqlite.schema import Migration, bundled_migrations, sql_statements
-from stakenet.store.sqlite.store import SQLiteStore
-from stakenet.store.sqlite.writes import BULK_ROWS
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stakenet.store.sqlite.errors import ERROR_MAP, translate_error
+    from stakenet.store.sqlite.schema import Migration, bundled_migrations, sql_statements
+    from stakenet.store.sqlite.store import SQLiteStore
+    from stakenet.store.sqlite.writes import BULK_ROWS
+
+# Loaded when first asked for, so that the bulk writer process, which needs only the write
+# path, starts without the store's threads, asyncio and migrations.
+_EXPORTED_FROM = {
+    "BULK_ROWS": "writes",
+    "ERROR_MAP": "errors",
+    "Migration": "schema",
+    "SQLiteStore": "store",
+    "bundled_migrations": "schema",
+    "sql_statements": "schema",
+    "translate_error": "errors",
+}
 
 __all__ = [
     "BULK_ROWS",
@@ -37,3 +55,10 @@ __all__ = [
     "sql_statements",
     "translate_error",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTED_FROM.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
