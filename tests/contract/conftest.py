@@ -39,6 +39,11 @@ class Adapter:
 ADAPTERS: tuple[Adapter, ...] = (
     Adapter("sqlite-memory", lambda _request, _tmp_path: SQLiteStore(":memory:")),
     Adapter("sqlite-file", lambda _request, tmp_path: SQLiteStore(str(tmp_path / "stakenet.db"))),
+    # Bulk writes handed to a writer process from their first batch, however small.
+    Adapter(
+        "sqlite-file-writer",
+        lambda _request, tmp_path: SQLiteStore(str(tmp_path / "stakenet.db"), bulk_writer_rows=0),
+    ),
     Adapter("bolt", make_bolt_store, marks=(pytest.mark.bolt,)),
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -26,10 +27,11 @@ from stakenet.domain.model import (
     Tie,
     TieKind,
 )
-from stakenet.store.port import WriteBatch
+from stakenet.store.port import BulkWrite, WriteBatch
 from stakenet.store.sqlite import SQLiteStore
 from stakenet.store.sqlite.batch_pickle import VIEWS, dump_batch, load_batch
-from stakenet.store.sqlite.bulk import FileBulkWrite
+from stakenet.store.sqlite.bulk import BulkChanges, DeferredBulkWrite, FileBulkWrite
+from stakenet.store.sqlite.connection import connect
 from stakenet.store.sqlite.writer_process import _error_answer, _rebuilt
 
 MOMENT = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
@@ -64,6 +66,13 @@ INTERACTION = Interaction(
     subject="Budget",
     sentiment=0.5,
 )
+
+
+def writer_of(bulk: BulkWrite) -> subprocess.Popen[bytes]:
+    """The writer process a bulk write has handed its batches to."""
+    assert isinstance(bulk, DeferredBulkWrite)
+    assert isinstance(bulk._writer, FileBulkWrite)
+    return bulk._writer._require_writer()._process
 
 
 def plain(value: object) -> object:
@@ -143,7 +152,8 @@ def test_a_failure_that_is_not_a_store_error_reaches_the_caller_as_store_unavail
 
 @pytest.fixture
 async def file_store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    store = SQLiteStore(str(tmp_path / "graph.db"))
+    """A store whose bulk writes go to a writer process from their first batch."""
+    store = SQLiteStore(str(tmp_path / "graph.db"), bulk_writer_rows=0)
     await store.open()
     try:
         yield store
@@ -155,9 +165,8 @@ async def test_a_bulk_write_is_held_by_a_process_that_stops_with_it(
     file_store: SQLiteStore,
 ) -> None:
     async with file_store.bulk_write() as bulk:
-        assert isinstance(bulk, FileBulkWrite)
         await bulk.write(WriteBatch(upsert_stakeholders=[PERSON, COMPANY]))
-        writer = bulk._require_writer()._process
+        writer = writer_of(bulk)
         assert writer.poll() is None
         await bulk.write(WriteBatch(upsert_ties=[TIE], upsert_interactions=[INTERACTION]))
         assert await bulk.commit() == 1
@@ -175,10 +184,9 @@ async def test_a_writer_that_dies_fails_the_bulk_write_and_leaves_nothing(
 ) -> None:
     with pytest.raises(StoreUnavailable, match="ended before it answered"):
         async with file_store.bulk_write() as bulk:
-            assert isinstance(bulk, FileBulkWrite)
             await bulk.write(WriteBatch(upsert_stakeholders=[PERSON, COMPANY]))
             await bulk.write(WriteBatch(upsert_ties=[TIE]))
-            bulk._require_writer()._process.kill()
+            writer_of(bulk).kill()
             await bulk.write(WriteBatch(upsert_interactions=[INTERACTION]))
             await bulk.commit()
     assert await file_store.revision() == 0
@@ -193,9 +201,8 @@ async def test_a_writer_that_dies_fails_the_bulk_write_and_leaves_nothing(
 async def test_a_bulk_write_abandoned_mid_way_stops_its_writer(file_store: SQLiteStore) -> None:
     with pytest.raises(KeyError):
         async with file_store.bulk_write() as bulk:
-            assert isinstance(bulk, FileBulkWrite)
             await bulk.write(WriteBatch(upsert_stakeholders=[PERSON]))
-            writer = bulk._require_writer()._process
+            writer = writer_of(bulk)
             raise KeyError("the caller failed")
     assert writer.returncode == 0
     assert await file_store.get_stakeholders(["p1"]) == [None]
@@ -225,3 +232,72 @@ def test_the_writer_starts_without_the_store_its_threads_or_migrations() -> None
         check=True,
     )
     assert loaded.stdout.strip() == "[]"
+
+
+def index_names(connection: sqlite3.Connection, table: str) -> set[str]:
+    listed = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql NOT NULL"
+    return {name for (name,) in connection.execute(listed, (table,))}
+
+
+async def test_a_load_gets_the_indexes_of_a_table_back_once_it_moves_on_from_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "graph.db"
+    store = SQLiteStore(str(path))
+    await store.open()
+    await store.close()
+    connection = connect(str(path))
+    try:
+        indexes = {table: index_names(connection, table) for table in ("stakeholders", "ties")}
+        assert all(indexes.values())
+        connection.execute("BEGIN IMMEDIATE")
+        changes = BulkChanges()
+        changes.write(connection, WriteBatch(upsert_stakeholders=[PERSON]))
+        # Loading into empty tables: their indexes wait for the rows.
+        assert index_names(connection, "stakeholders") == set()
+        assert index_names(connection, "ties") == set()
+        changes.write(connection, WriteBatch(upsert_stakeholders=[COMPANY]))
+        assert index_names(connection, "stakeholders") == set()
+        changes.write(connection, WriteBatch(upsert_ties=[TIE]))
+        # The stakeholders are done with: theirs are back; the ties' still wait.
+        assert index_names(connection, "stakeholders") == indexes["stakeholders"]
+        assert index_names(connection, "ties") == set()
+        # Written again, the stakeholders' indexes are kept up to date as the rows go in.
+        changes.write(connection, WriteBatch(upsert_stakeholders=[replace(COMPANY, name="Acme 2")]))
+        assert index_names(connection, "ties") == indexes["ties"]
+        assert changes.finish(connection, None) == 1
+        connection.execute("COMMIT")
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        found = connection.execute(
+            "SELECT id FROM stakeholders INDEXED BY stakeholders_by_name WHERE name_folded = ?",
+            ("acme 2",),
+        ).fetchall()
+        assert found == [("c1",)]
+    finally:
+        connection.close()
+
+
+async def test_a_small_bulk_write_starts_no_writer_and_a_large_one_hands_over(
+    tmp_path: Path,
+) -> None:
+    store = SQLiteStore(str(tmp_path / "graph.db"), bulk_writer_rows=3)
+    await store.open()
+    try:
+        async with store.bulk_write() as bulk:
+            await bulk.write(WriteBatch(upsert_stakeholders=[PERSON, COMPANY]))
+            assert isinstance(bulk, DeferredBulkWrite) and bulk._writer is None
+            assert await bulk.commit() == 1
+        async with store.bulk_write() as bulk:
+            await bulk.write(WriteBatch(upsert_ties=[TIE]))
+            assert isinstance(bulk, DeferredBulkWrite) and bulk._writer is None
+            await bulk.write(
+                WriteBatch(upsert_interactions=[INTERACTION, replace(INTERACTION, id="i2")])
+            )
+            # Three rows held: handed to a writer, the ones held first included.
+            writer = writer_of(bulk)
+            assert await bulk.commit() == 2
+        assert writer.returncode == 0
+        assert [tie is not None for tie in await store.get_ties(["t1"])] == [True]
+        assert [i is not None for i in await store.get_interactions(["i1", "i2"])] == [True, True]
+    finally:
+        await store.close()

@@ -43,7 +43,7 @@ from stakenet.store.port import (
 )
 from stakenet.store.sqlite import access
 from stakenet.store.sqlite.binding import register_direct_adapters
-from stakenet.store.sqlite.bulk import DeferredBulkWrite, FileBulkWrite
+from stakenet.store.sqlite.bulk import WRITER_FROM_ROWS, DeferredBulkWrite, FileBulkWrite
 from stakenet.store.sqlite.changes import (
     changes_since,
 )
@@ -82,8 +82,12 @@ class SQLiteStore:
         *,
         migrations: Sequence[Migration] | None = None,
         workers: int = FILE_WORKERS,
+        bulk_writer_rows: int = WRITER_FROM_ROWS,
     ) -> None:
+        """`bulk_writer_rows`: how many rows a bulk write on a file holds before it hands them
+        to a writer process (0: from its first batch)."""
         self.path = path
+        self._bulk_writer_rows = bulk_writer_rows
         self._in_memory = path == ":memory:"
         self._migrations = list(migrations) if migrations is not None else None
         self._workers = 1 if self._in_memory else workers
@@ -275,16 +279,17 @@ class SQLiteStore:
         if self._executor is None:
             raise StoreUnavailable("The SQLite store is not open.")
         async with self._write_turn:
-            if self._in_memory:
-                # One connection, shared with readers: the batches wait for commit (bulk.py).
-                yield DeferredBulkWrite(self._write_in_turn)
-                return
-            bulk = FileBulkWrite(self.path, self._write_lock)
+            # An in-memory database shares its one connection with readers, so its bulk
+            # writes are all written at commit (bulk.py).
+            writer = None if self._in_memory else self._bulk_writer
+            bulk = DeferredBulkWrite(self._write_in_turn, writer, self._bulk_writer_rows)
             try:
-                await bulk.begin()
                 yield bulk
             finally:
                 await bulk.end()
+
+    def _bulk_writer(self) -> FileBulkWrite:
+        return FileBulkWrite(self.path, self._write_lock)
 
     async def apply(self, batch: WriteBatch) -> WriteResult:
         if len(batch) == 0:
