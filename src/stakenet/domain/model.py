@@ -217,7 +217,7 @@ class Interaction:
 
     @property
     def participant_ids(self) -> tuple[str, ...]:
-        return tuple(p.stakeholder_id for p in self.participants)
+        return tuple([p.stakeholder_id for p in self.participants])
 
 
 class EntityType(StrEnum):

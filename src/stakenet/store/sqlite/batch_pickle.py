@@ -11,6 +11,7 @@ the views to the entities they stand for.
 from __future__ import annotations
 
 import copyreg
+import functools
 import io
 import operator
 import pickle
@@ -58,12 +59,16 @@ _STAKEHOLDER_VALUES = _values_of(Stakeholder)
 _TIE_VALUES = _values_of(Tie)
 _INTERACTION_VALUES = _values_of(Interaction)
 _PARTICIPANT_VALUES = _values_of(Participant)
-_MAKE_PARTICIPANT = ParticipantView._make  # type: ignore[attr-defined]
+# `tuple.__new__(view, values)`, as the views' `_make` does, without its Python frame.
+_MAKE = {view: functools.partial(tuple.__new__, view) for view in VIEWS.values()}
 # A participant sits inside an interaction's values, so it is pickled as a call that makes its
 # view; the entities of the batch's lists are turned into values and back a list at a time.
 _DISPATCH = {
     **copyreg.dispatch_table,
-    Participant: lambda participant: (_MAKE_PARTICIPANT, (_PARTICIPANT_VALUES(participant),)),
+    Participant: lambda participant: (
+        tuple.__new__,
+        (ParticipantView, _PARTICIPANT_VALUES(participant)),
+    ),
 }
 
 
@@ -103,9 +108,9 @@ def load_batch(data: bytes) -> WriteBatch:
         report_changes,
     ) = pickle.loads(data)
     return WriteBatch(
-        upsert_stakeholders=list(map(StakeholderView._make, stakeholders)),  # type: ignore[attr-defined]
-        upsert_ties=list(map(TieView._make, ties)),  # type: ignore[attr-defined]
-        upsert_interactions=list(map(InteractionView._make, interactions)),  # type: ignore[attr-defined]
+        upsert_stakeholders=list(map(_MAKE[StakeholderView], stakeholders)),
+        upsert_ties=list(map(_MAKE[TieView], ties)),
+        upsert_interactions=list(map(_MAKE[InteractionView], interactions)),
         delete_stakeholders=delete_stakeholders,
         delete_ties=delete_ties,
         delete_interactions=delete_interactions,
