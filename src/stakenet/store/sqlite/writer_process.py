@@ -136,13 +136,16 @@ def serve(path: str, requests: IO[bytes], answers: IO[bytes]) -> None:
                 batch = load_batch(value)
                 translated(lambda: changes.write(connection, batch))  # noqa: B023 (called now)
                 _send(answers, ("ok", None))
-            else:
+            elif kind == "commit":
                 _send(answers, ("ok", translated(lambda: commit(value))))  # noqa: B023
                 return
+            else:
+                raise ValueError(f"unknown request {kind!r}")
     except BrokenPipeError:
         return  # the checking process is gone; the transaction rolls back below
     except BaseException as error:
-        _send(answers, _error_answer(error))
+        with contextlib.suppress(BrokenPipeError):
+            _send(answers, _error_answer(error))
     finally:
         # Closing a connection in a transaction rolls it back.
         connection.close()
