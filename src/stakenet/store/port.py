@@ -183,7 +183,10 @@ class BulkWrite(Protocol):
     A streamed import writes each chunk as soon as it is checked, instead of holding the whole
     document until the end. Readers see none of it until `commit`; leaving the `async with`
     block of `GraphStore.bulk_write` without committing, or with an exception, rolls all of it
-    back. The store's other writers wait until the block ends.
+    back. The store's other writers wait until the block ends. A writer in another process may
+    get in before the store begins the transaction (SQLite begins it when the bulk write hands
+    its batches to a writer process, or at commit); a conflict with what it wrote then fails
+    the bulk write, which writes nothing.
 
     Each batch is written as `apply` writes one, except that a batch's `audit` is not used (the
     audit goes to `commit`) and no changes are reported back: followers read them from the
