@@ -62,6 +62,13 @@ class ProgressBar:
             self.stream.write(line + "\n")
         self.stream.flush()
 
+    def break_line(self) -> None:
+        """End a bar left unfinished on a terminal, so that what is printed next has a line of
+        its own."""
+        if self.tty and self.last_draw:
+            self.stream.write("\n")
+            self.stream.flush()
+
 
 def _file_size(source: BinaryIO | None) -> int | None:
     """The size of a regular file being read; None for a pipe or a terminal."""
@@ -209,10 +216,12 @@ async def _import_document(url: DatabaseUrl, file: Path) -> int:
     # Only the store: a projection built here would be thrown away when the command exits
     # (a running server follows the change log on its own).
     store = build_services(url).network.store
+    progress = ProgressBar(sys.stderr, source)
     try:
         await store.open()
-        summary = await import_stream(store, source, ProgressBar(sys.stderr, source))
+        summary = await import_stream(store, source, progress)
     except ImportRejected as rejected:
+        progress.break_line()
         print(
             f"Import rejected; nothing was written. {len(rejected.issues)} problem(s):",
             file=sys.stderr,
@@ -423,6 +432,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, StakenetError) as error:
         print(f"stakenet: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # An import or a write stopped before its commit was rolled back (store transactions).
+        if sys.stderr.isatty():
+            sys.stderr.write("\n")  # off the line of a progress bar
+        print("stakenet: interrupted; nothing uncommitted was kept.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ nothing behind, and the database takes the same import afterwards."""
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sqlite3
 import subprocess
@@ -108,3 +109,36 @@ def test_an_import_killed_while_it_writes_leaves_nothing_and_can_run_again(
     stakeholders, ties, interactions, revision, change_sets = counts(database)
     assert (ties, revision) == (TIES, 1)
     assert stakeholders > 0 and interactions > 0 and change_sets > 1
+
+
+@pytest.mark.slow
+def test_an_import_interrupted_with_ctrl_c_says_so_and_leaves_nothing(tmp_path: Path) -> None:
+    document = write_network(TIES, tmp_path)
+    database = tmp_path / "stakenet.db"
+    # In a session of its own, as on a terminal: Ctrl-C reaches the whole process group.
+    importing = subprocess.Popen(
+        import_command(database, document),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not write_locked(database):
+            assert importing.poll() is None, "the import ended before it could be interrupted"
+            assert time.monotonic() < deadline, "the import never began to write"
+            time.sleep(0.01)
+        os.killpg(importing.pid, signal.SIGINT)
+        _, errors = importing.communicate(timeout=60)
+    finally:
+        if importing.poll() is None:
+            importing.kill()
+    assert importing.returncode == 130
+    assert errors.strip().splitlines()[-1] == "stakenet: interrupted; nothing uncommitted was kept."
+    assert "Traceback" not in errors
+    deadline = time.monotonic() + 60
+    while writers_of(database):
+        assert time.monotonic() < deadline, "the import's writer outlived it"
+        time.sleep(0.05)
+    assert counts(database) == (0, 0, 0, 0, 0)
