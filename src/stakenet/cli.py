@@ -433,10 +433,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"stakenet: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        # An import or a write stopped before its commit was rolled back (store transactions).
         if sys.stderr.isatty():
             sys.stderr.write("\n")  # off the line of a progress bar
-        print("stakenet: interrupted; nothing uncommitted was kept.", file=sys.stderr)
+        # An import stopped before its commit is rolled back: it is all or nothing.
+        kept = "; nothing of the import was written" if args.command == "import" else ""
+        print(f"stakenet: interrupted{kept}.", file=sys.stderr)
         return 130
 
 

@@ -135,7 +135,10 @@ def test_an_import_interrupted_with_ctrl_c_says_so_and_leaves_nothing(tmp_path: 
         if importing.poll() is None:
             importing.kill()
     assert importing.returncode == 130
-    assert errors.strip().splitlines()[-1] == "stakenet: interrupted; nothing uncommitted was kept."
+    assert (
+        errors.strip().splitlines()[-1]
+        == "stakenet: interrupted; nothing of the import was written."
+    )
     assert "Traceback" not in errors
     deadline = time.monotonic() + 60
     while writers_of(database):
