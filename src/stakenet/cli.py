@@ -112,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.5,
         help="seconds between reads of the change log (writes by other processes)",
     )
+    serve.add_argument(
+        "--analytics-debounce",
+        type=float,
+        default=Settings().analytics_debounce,
+        help="seconds the analytics wait for a burst of writes to settle before recomputing",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.add_argument(
         "--log-format", default="text", choices=["text", "json"], help="json: one object a line"
@@ -394,6 +400,7 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
     settings = Settings(
         production=args.production,
         poll_interval=args.poll_interval,
+        analytics_debounce=args.analytics_debounce,
         max_depth=args.max_depth,
         max_aliases=args.max_aliases,
         max_tokens=args.max_tokens,

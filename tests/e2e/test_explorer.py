@@ -587,3 +587,29 @@ def test_a_highlighted_path_outranked_by_a_live_change_is_cleared_with_a_note(
         assert note.is_visible() and "stronger paths" in note.inner_text()
     finally:
         server.stop()
+
+
+@pytest.mark.browser
+def test_a_panel_drawn_from_analytics_behind_the_graph_is_drawn_again_when_they_catch_up(
+    new_page: PageFactory, tmp_path: Path
+) -> None:
+    # The analytics wait 2 s for writes to settle: the live refresh, 0.3 s after the change,
+    # finds them a revision behind the graph.
+    server = start_server(tmp_path / "catch-up.db", demo=True, extra=["--analytics-debounce", "2"])
+    try:
+        page = new_page(server, DESKTOP)
+        show_paths_to_the_top_decision_maker(page, server)
+        target = page.evaluate("window.__stakenet.explorer.highlighted().steps.at(-1).id")
+        made = server.graphql(OUR_CONTACT, {"name": "Catch Up Contact", "key": "p-catch-up"})
+        person = made["data"]["createPerson"]["person"]
+        tie = server.graphql(CLOSE_TIE, {"a": person["id"], "b": target})["data"]["createTie"]
+        assert tie["errors"] == []
+        page.wait_for_function(
+            "[...document.querySelectorAll('#paths .path-steps')].some("
+            "  (s) => s.textContent.startsWith('Catch Up Contact'))",
+            timeout=15_000,
+        )
+        stats = server.graphql("{ networkStats { revision analyticsRevision } }")["data"]
+        assert stats["networkStats"]["analyticsRevision"] == stats["networkStats"]["revision"]
+    finally:
+        server.stop()

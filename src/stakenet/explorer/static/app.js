@@ -12,6 +12,9 @@ import { renderQuadrant } from "./modules/quadrant.js";
 import { KIND_LABELS, debounce, el, words } from "./modules/dom.js";
 
 const POLL_MS = 20_000;
+// How often, and how many times, a refresh checks whether the analytics have caught up.
+const ANALYTICS_WAIT_MS = 400;
+const ANALYTICS_WAIT_TRIES = 75;
 const $ = (selector) => document.querySelector(selector);
 
 const state = {
@@ -21,6 +24,7 @@ const state = {
   map: null, // the last relationshipMap answer
   view: "map",
   refreshes: 0,
+  awaitingAnalytics: false, // a refresh waits for the analytics to catch up with the graph
 };
 
 // ---- map settings -------------------------------------------------------------------------
@@ -253,9 +257,36 @@ async function refresh() {
   await loadMap({ keepPositions: true });
   state.refreshes += 1;
   if (state.selectedId) panel.show(state.selectedId);
+  refreshWhenAnalyticsCatchUp();
 }
 
 const refreshSoon = debounce(refresh, 300);
+
+/**
+ * Paths, decision-makers, risks and metrics come from the analytics, which follow a change of
+ * the graph a moment later. When a refresh drew them from analytics older than the graph, draw
+ * again once the analytics have caught up (or stop waiting after a while: the next change or
+ * poll refreshes then).
+ */
+async function refreshWhenAnalyticsCatchUp() {
+  if (state.awaitingAnalytics) return;
+  state.awaitingAnalytics = true;
+  try {
+    for (let tries = 0; tries < ANALYTICS_WAIT_TRIES; tries += 1) {
+      const { networkStats } = await request(NETWORK_REVISION);
+      const { revision, analyticsRevision } = networkStats;
+      if (analyticsRevision === null || analyticsRevision >= revision) {
+        if (tries > 0) refreshSoon();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, ANALYTICS_WAIT_MS));
+    }
+  } catch {
+    // Offline: the live status says so, and the next change refreshes.
+  } finally {
+    state.awaitingAnalytics = false;
+  }
+}
 
 /** Refresh only when a change touches what is shown: a stakeholder on the map or the selected one. */
 function onGraphChanged({ graphChanged }) {

@@ -205,7 +205,9 @@ function createPaths(container, actions, memory) {
       if (mine === token) container.lastChild.textContent = `Could not find paths: ${error.message}`;
       return;
     }
-    if (mine !== token) return;
+    // A newer answer is coming, or a redrawn panel replaced this one: this one must neither
+    // fill a list nobody sees nor change what the map highlights.
+    if (mine !== token || !container.isConnected) return;
     if (!paths.length) {
       container.lastChild.textContent = "None of our people reaches them within four steps.";
       return;
