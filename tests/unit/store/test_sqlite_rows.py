@@ -30,3 +30,24 @@ def test_attributes_are_written_as_the_standard_library_writes_them(
     attributes: dict[str, object],
 ) -> None:
     assert to_json(attributes) == STANDARD(attributes)
+
+
+def test_every_enum_of_the_domain_is_bound_directly_to_its_value() -> None:
+    import sqlite3
+    from enum import StrEnum
+
+    import stakenet.domain.access
+    import stakenet.domain.model  # noqa: F401  (their enums are the subclasses below)
+    from stakenet.store.sqlite.binding import BOUND_ENUMS, register_direct_adapters
+
+    domain_enums = {
+        e for e in StrEnum.__subclasses__() if e.__module__.startswith("stakenet.domain")
+    }
+    assert domain_enums and domain_enums <= set(BOUND_ENUMS)
+    register_direct_adapters()
+    connection = sqlite3.connect(":memory:")
+    for enum in BOUND_ENUMS:
+        assert (enum, sqlite3.PrepareProtocol) in sqlite3.adapters
+        member = next(iter(enum))
+        assert connection.execute("SELECT ?", (member,)).fetchone() == (member.value,)
+    connection.close()

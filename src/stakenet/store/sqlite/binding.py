@@ -13,33 +13,25 @@ import operator
 import sqlite3
 from collections.abc import Callable
 from enum import StrEnum
+from types import ModuleType
 from typing import cast
 
-from stakenet.domain.access import Role
-from stakenet.domain.model import (
-    ChangeOp,
-    DecisionRole,
-    EntityType,
-    Evidence,
-    InteractionKind,
-    OrganizationCategory,
-    Seniority,
-    StakeholderKind,
-    TieKind,
-)
+from stakenet.domain import access, model
 
-BOUND_ENUMS: tuple[type[StrEnum], ...] = (
-    ChangeOp,
-    DecisionRole,
-    EntityType,
-    Evidence,
-    InteractionKind,
-    OrganizationCategory,
-    Role,
-    Seniority,
-    StakeholderKind,
-    TieKind,
-)
+
+def _enums_of(*modules: ModuleType) -> tuple[type[StrEnum], ...]:
+    """The StrEnum classes `modules` define, so that a new one is bound without a list to keep."""
+    return tuple(
+        value
+        for module in modules
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, StrEnum)
+        and value.__module__ == module.__name__
+    )
+
+
+BOUND_ENUMS = _enums_of(model, access)
 
 
 _ENUM_VALUE = operator.attrgetter("_value_")

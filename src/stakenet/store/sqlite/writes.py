@@ -399,6 +399,5 @@ def erase_stakeholder(
     log = ChangeLog(current + 1)
     delete_stakeholders(connection, [stakeholder_id], utc_text(datetime.now(UTC)), log)
     log.write(connection)
-    connection.execute("UPDATE meta SET value = ? WHERE name = 'revision'", (log.revision,))
-    insert_audit(connection, replace(audit, revision=log.revision))
+    finish_revision(connection, log, audit)
     return log
