@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
 
@@ -104,8 +104,33 @@ def open_page(
 PageFactory = Callable[[ServerProcess, dict[str, int]], "Page"]
 
 
+class ServerFactory(Protocol):
+    def __call__(
+        self, name: str, *, demo: bool = False, extra: list[str] | None = None
+    ) -> ServerProcess: ...
+
+
 @pytest.fixture
-def new_page(browser: Browser) -> Iterator[PageFactory]:
+def own_server(tmp_path: Path) -> Iterator[ServerFactory]:
+    """Start servers of a test's own (``own_server("name.db", demo=True)``), stopped after its pages.
+
+    ``new_page`` depends on this fixture, so pytest closes the pages first: a server stopped under
+    an open page would fail the test on the page's reconnect attempts, not on anything it checked.
+    """
+    started: list[ServerProcess] = []
+
+    def factory(name: str, *, demo: bool = False, extra: list[str] | None = None) -> ServerProcess:
+        server = start_server(tmp_path / name, demo=demo, extra=extra)
+        started.append(server)
+        return server
+
+    yield factory
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def new_page(browser: Browser, own_server: ServerFactory) -> Iterator[PageFactory]:
     """Open pages of any size on any server; each fails the test on errors or foreign requests."""
     opened: list[tuple[Page, PageGuard]] = []
 

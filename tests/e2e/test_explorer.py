@@ -7,7 +7,6 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +18,7 @@ from support.server_process import ServerProcess, start_server
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from .conftest import PageFactory
+    from .conftest import PageFactory, ServerFactory
 
 pytestmark = pytest.mark.server
 
@@ -259,26 +258,25 @@ TIE = """mutation($a: ID!, $b: ID!) {
 
 
 @pytest.mark.browser
-def test_a_change_touching_the_map_refreshes_it_live(new_page: PageFactory, tmp_path: Path) -> None:
-    server = start_server(tmp_path / "live.db", demo=True)
-    try:
-        page = new_page(server, DESKTOP)
-        open_stakeholder(page, server, "p-peter-moerch")
-        page.wait_for_selector("#live-status[data-status=live]")
-        peter = stakeholder_id(server, "p-peter-moerch")
-        created = server.graphql(
-            'mutation { createPerson(input: {name: "Live Refresh Person", key: "p-live"}) { person { id } errors { message } } }'
-        )["data"]["createPerson"]
-        assert created["errors"] == []
-        tie = server.graphql(TIE, {"a": created["person"]["id"], "b": peter})["data"]["createTie"]
-        assert tie["errors"] == []
-        page.wait_for_function(
-            "window.__stakenet.cy.nodes().some(n => n.data('label') === 'Live Refresh Person')",
-            timeout=10_000,
-        )
-        assert page.evaluate("window.__stakenet.state.refreshes") >= 1
-    finally:
-        server.stop()
+def test_a_change_touching_the_map_refreshes_it_live(
+    new_page: PageFactory, own_server: ServerFactory
+) -> None:
+    server = own_server("live.db", demo=True)
+    page = new_page(server, DESKTOP)
+    open_stakeholder(page, server, "p-peter-moerch")
+    page.wait_for_selector("#live-status[data-status=live]")
+    peter = stakeholder_id(server, "p-peter-moerch")
+    created = server.graphql(
+        'mutation { createPerson(input: {name: "Live Refresh Person", key: "p-live"}) { person { id } errors { message } } }'
+    )["data"]["createPerson"]
+    assert created["errors"] == []
+    tie = server.graphql(TIE, {"a": created["person"]["id"], "b": peter})["data"]["createTie"]
+    assert tie["errors"] == []
+    page.wait_for_function(
+        "window.__stakenet.cy.nodes().some(n => n.data('label') === 'Live Refresh Person')",
+        timeout=10_000,
+    )
+    assert page.evaluate("window.__stakenet.state.refreshes") >= 1
 
 
 HIGHLIGHT = """() => {
@@ -321,57 +319,54 @@ def wait_for_refresh(page: Page, count: int) -> None:
 
 @pytest.mark.browser
 def test_a_live_refresh_keeps_the_highlighted_path_until_a_step_is_gone(
-    new_page: PageFactory, tmp_path: Path, screenshots: Path
+    new_page: PageFactory, own_server: ServerFactory, screenshots: Path
 ) -> None:
-    server = start_server(tmp_path / "path.db", demo=True)
-    try:
-        page = new_page(server, DESKTOP)
-        show_paths_to_the_top_decision_maker(page, server)
-        before = page.evaluate(HIGHLIGHT)
-        assert len(before["nodes"]) >= 2 and len(before["weakest"]) == 1 and before["dimmed"] > 0
+    server = own_server("path.db", demo=True)
+    page = new_page(server, DESKTOP)
+    show_paths_to_the_top_decision_maker(page, server)
+    before = page.evaluate(HIGHLIGHT)
+    assert len(before["nodes"]) >= 2 and len(before["weakest"]) == 1 and before["dimmed"] > 0
 
-        # A write beside the path: a new person who knows someone on the map but off the path.
-        bystander = page.evaluate(
-            "window.__stakenet.cy.nodes().filter(n => !n.hasClass('on-path') && !n.selected())[0].id()"
-        )
-        created = server.graphql(
-            'mutation { createPerson(input: {name: "Beside The Path", key: "p-beside"}) { person { id } errors { message } } }'
-        )["data"]["createPerson"]
-        assert created["errors"] == []
-        tie = server.graphql(TIE, {"a": created["person"]["id"], "b": bystander})["data"]
-        assert tie["createTie"]["errors"] == []
-        wait_for_refresh(page, 1)
-        assert page.evaluate(
-            "window.__stakenet.cy.nodes().some(n => n.data('label') === 'Beside The Path')"
-        )
-        # The same path, weakest link and selection; the newcomer and its tie are dimmed too.
-        kept = page.evaluate(HIGHLIGHT)
-        assert kept == {**before, "dimmed": before["dimmed"] + 2}
-        assert page.locator("#map-note").is_hidden()
-        # The redrawn panel lists the paths again with the same one chosen.
-        page.wait_for_selector("button.path[aria-pressed=true]")
-        assert page.evaluate(HIGHLIGHT) == kept
+    # A write beside the path: a new person who knows someone on the map but off the path.
+    bystander = page.evaluate(
+        "window.__stakenet.cy.nodes().filter(n => !n.hasClass('on-path') && !n.selected())[0].id()"
+    )
+    created = server.graphql(
+        'mutation { createPerson(input: {name: "Beside The Path", key: "p-beside"}) { person { id } errors { message } } }'
+    )["data"]["createPerson"]
+    assert created["errors"] == []
+    tie = server.graphql(TIE, {"a": created["person"]["id"], "b": bystander})["data"]
+    assert tie["createTie"]["errors"] == []
+    wait_for_refresh(page, 1)
+    assert page.evaluate(
+        "window.__stakenet.cy.nodes().some(n => n.data('label') === 'Beside The Path')"
+    )
+    # The same path, weakest link and selection; the newcomer and its tie are dimmed too.
+    kept = page.evaluate(HIGHLIGHT)
+    assert kept == {**before, "dimmed": before["dimmed"] + 2}
+    assert page.locator("#map-note").is_hidden()
+    # The redrawn panel lists the paths again with the same one chosen.
+    page.wait_for_selector("button.path[aria-pressed=true]")
+    assert page.evaluate(HIGHLIGHT) == kept
 
-        # Now a tie on the path goes: the highlight is cleared, and a note says why.
-        on_path = [edge for edge in before["edges"] if not edge.startswith("colleague:")]
-        assert on_path, before
-        deleted = server.graphql(DELETE_TIE, {"id": on_path[0]})["data"]["deleteTie"]
-        assert deleted["errors"] == []
-        wait_for_refresh(page, 2)
-        after = page.evaluate(HIGHLIGHT)
-        assert after["nodes"] == [] and after["edges"] == [] and after["dimmed"] == 0
-        assert after["selected"] == before["selected"]
-        note = page.locator("#map-note")
-        assert note.is_visible()
-        assert "no longer highlighted" in note.inner_text()
-        assert "tie between" in note.inner_text()
-        page.wait_for_selector("#paths button.path")
-        assert page.locator("button.path[aria-pressed=true]").count() == 0
-        page.screenshot(path=str(screenshots / "explorer-path-cleared-by-refresh.png"))
-        page.click("#map-note-close")
-        assert note.is_hidden()
-    finally:
-        server.stop()
+    # Now a tie on the path goes: the highlight is cleared, and a note says why.
+    on_path = [edge for edge in before["edges"] if not edge.startswith("colleague:")]
+    assert on_path, before
+    deleted = server.graphql(DELETE_TIE, {"id": on_path[0]})["data"]["deleteTie"]
+    assert deleted["errors"] == []
+    wait_for_refresh(page, 2)
+    after = page.evaluate(HIGHLIGHT)
+    assert after["nodes"] == [] and after["edges"] == [] and after["dimmed"] == 0
+    assert after["selected"] == before["selected"]
+    note = page.locator("#map-note")
+    assert note.is_visible()
+    assert "no longer highlighted" in note.inner_text()
+    assert "tie between" in note.inner_text()
+    page.wait_for_selector("#paths button.path")
+    assert page.locator("button.path[aria-pressed=true]").count() == 0
+    page.screenshot(path=str(screenshots / "explorer-path-cleared-by-refresh.png"))
+    page.click("#map-note-close")
+    assert note.is_hidden()
 
 
 def synthetic_network(people: int) -> dict[str, Any]:
@@ -400,14 +395,11 @@ IMPORT = "mutation($doc: JSON!) { importGraph(input: {document: $doc}) { errors 
 
 
 @pytest.fixture
-def large_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    server = start_server(tmp_path / "large.db")
-    try:
-        body = server.graphql(IMPORT, {"doc": synthetic_network(600)}, timeout=60)
-        assert body["data"]["importGraph"]["errors"] == [], body
-        yield server
-    finally:
-        server.stop()
+def large_server(own_server: ServerFactory) -> ServerProcess:
+    server = own_server("large.db")
+    body = server.graphql(IMPORT, {"doc": synthetic_network(600)}, timeout=60)
+    assert body["data"]["importGraph"]["errors"] == [], body
+    return server
 
 
 @pytest.mark.browser
@@ -554,62 +546,54 @@ def test_the_page_loads_nothing_from_another_origin() -> None:
 
 @pytest.mark.browser
 def test_a_highlighted_path_outranked_by_a_live_change_is_cleared_with_a_note(
-    new_page: PageFactory, tmp_path: Path
+    new_page: PageFactory, own_server: ServerFactory
 ) -> None:
-    server = start_server(tmp_path / "outranked.db", demo=True)
-    try:
-        page = new_page(server, DESKTOP)
-        show_paths_to_the_top_decision_maker(page, server)
-        target = page.evaluate("window.__stakenet.explorer.highlighted().steps.at(-1).id")
-        strengths = server.graphql(PATH_STRENGTHS, {"to": target})["data"]["introductionPaths"]
-        assert max(path["strength"] for path in strengths) < 0.99, strengths
+    server = own_server("outranked.db", demo=True)
+    page = new_page(server, DESKTOP)
+    show_paths_to_the_top_decision_maker(page, server)
+    target = page.evaluate("window.__stakenet.explorer.highlighted().steps.at(-1).id")
+    strengths = server.graphql(PATH_STRENGTHS, {"to": target})["data"]["introductionPaths"]
+    assert max(path["strength"] for path in strengths) < 0.99, strengths
 
-        # Three of our people get to know the target well: three direct paths, all stronger.
-        for n in range(3):
-            made = server.graphql(
-                OUR_CONTACT, {"name": f"Close Contact {n}", "key": f"p-close-{n}"}
-            )
-            person = made["data"]["createPerson"]
-            assert person["errors"] == []
-            tie = server.graphql(CLOSE_TIE, {"a": person["person"]["id"], "b": target})["data"]
-            assert tie["createTie"]["errors"] == []
-        page.wait_for_function(
-            "document.querySelectorAll('#paths button.path').length === 3 && "
-            "[...document.querySelectorAll('#paths .path-steps')].every("
-            "  (s) => s.textContent.startsWith('Close Contact'))",
-            timeout=15_000,
-        )
-        # The old path still exists but is not offered: it is not left on the map either.
-        after = page.evaluate(HIGHLIGHT)
-        assert after["nodes"] == [] and after["edges"] == [] and after["dimmed"] == 0
-        assert page.locator("button.path[aria-pressed=true]").count() == 0
-        note = page.locator("#map-note")
-        assert note.is_visible() and "stronger paths" in note.inner_text()
-    finally:
-        server.stop()
+    # Three of our people get to know the target well: three direct paths, all stronger.
+    for n in range(3):
+        made = server.graphql(OUR_CONTACT, {"name": f"Close Contact {n}", "key": f"p-close-{n}"})
+        person = made["data"]["createPerson"]
+        assert person["errors"] == []
+        tie = server.graphql(CLOSE_TIE, {"a": person["person"]["id"], "b": target})["data"]
+        assert tie["createTie"]["errors"] == []
+    page.wait_for_function(
+        "document.querySelectorAll('#paths button.path').length === 3 && "
+        "[...document.querySelectorAll('#paths .path-steps')].every("
+        "  (s) => s.textContent.startsWith('Close Contact'))",
+        timeout=15_000,
+    )
+    # The old path still exists but is not offered: it is not left on the map either.
+    after = page.evaluate(HIGHLIGHT)
+    assert after["nodes"] == [] and after["edges"] == [] and after["dimmed"] == 0
+    assert page.locator("button.path[aria-pressed=true]").count() == 0
+    note = page.locator("#map-note")
+    assert note.is_visible() and "stronger paths" in note.inner_text()
 
 
 @pytest.mark.browser
 def test_a_panel_drawn_from_analytics_behind_the_graph_is_drawn_again_when_they_catch_up(
-    new_page: PageFactory, tmp_path: Path
+    new_page: PageFactory, own_server: ServerFactory
 ) -> None:
     # The analytics wait 2 s for writes to settle: the live refresh, 0.3 s after the change,
     # finds them a revision behind the graph.
-    server = start_server(tmp_path / "catch-up.db", demo=True, extra=["--analytics-debounce", "2"])
-    try:
-        page = new_page(server, DESKTOP)
-        show_paths_to_the_top_decision_maker(page, server)
-        target = page.evaluate("window.__stakenet.explorer.highlighted().steps.at(-1).id")
-        made = server.graphql(OUR_CONTACT, {"name": "Catch Up Contact", "key": "p-catch-up"})
-        person = made["data"]["createPerson"]["person"]
-        tie = server.graphql(CLOSE_TIE, {"a": person["id"], "b": target})["data"]["createTie"]
-        assert tie["errors"] == []
-        page.wait_for_function(
-            "[...document.querySelectorAll('#paths .path-steps')].some("
-            "  (s) => s.textContent.startsWith('Catch Up Contact'))",
-            timeout=15_000,
-        )
-        stats = server.graphql("{ networkStats { revision analyticsRevision } }")["data"]
-        assert stats["networkStats"]["analyticsRevision"] == stats["networkStats"]["revision"]
-    finally:
-        server.stop()
+    server = own_server("catch-up.db", demo=True, extra=["--analytics-debounce", "2"])
+    page = new_page(server, DESKTOP)
+    show_paths_to_the_top_decision_maker(page, server)
+    target = page.evaluate("window.__stakenet.explorer.highlighted().steps.at(-1).id")
+    made = server.graphql(OUR_CONTACT, {"name": "Catch Up Contact", "key": "p-catch-up"})
+    person = made["data"]["createPerson"]["person"]
+    tie = server.graphql(CLOSE_TIE, {"a": person["id"], "b": target})["data"]["createTie"]
+    assert tie["errors"] == []
+    page.wait_for_function(
+        "[...document.querySelectorAll('#paths .path-steps')].some("
+        "  (s) => s.textContent.startsWith('Catch Up Contact'))",
+        timeout=15_000,
+    )
+    stats = server.graphql("{ networkStats { revision analyticsRevision } }")["data"]
+    assert stats["networkStats"]["analyticsRevision"] == stats["networkStats"]["revision"]
