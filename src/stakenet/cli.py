@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from stakenet.bootstrap import ConfigError, DatabaseUrl, build_services, database_url
-from stakenet.domain.access import Role
+from stakenet.domain.access import AuditEntry, Role
 from stakenet.domain.errors import ImportRejected, StakenetError
 from stakenet.services.container import Services, Settings
 
 DEFAULT_PORT = 8000
+# Audit entries read at a time by `stakenet audit export`, each with all its ids.
+AUDIT_EXPORT_PAGE = 20
 
 
 class ProgressBar:
@@ -328,32 +330,45 @@ async def _token(args: argparse.Namespace, url: DatabaseUrl) -> int:
 
 
 async def _audit_export(url: DatabaseUrl, output: Path | None) -> int:
-    async def work(services: Services) -> int:
-        lines = []
+    def lines(entries: list[AuditEntry]) -> str:
+        return "".join(
+            json.dumps(
+                {
+                    "seq": entry.seq,
+                    "at": entry.at.isoformat(),
+                    "actor": entry.actor,
+                    "operation": entry.operation,
+                    "revision": entry.revision,
+                    "entityIds": list(entry.entity_ids),
+                    "fields": list(entry.fields),
+                    "detail": entry.detail,
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+            for entry in entries
+        )
+
+    async def export(services: Services, sink: TextIO) -> None:
+        # Every id of every entry, a page at a time: an import's entry may name millions.
         after = 0
-        while batch := await services.network.store.audit_entries(after, 1000):
-            for entry in batch:
-                lines.append(
-                    json.dumps(
-                        {
-                            "seq": entry.seq,
-                            "at": entry.at.isoformat(),
-                            "actor": entry.actor,
-                            "operation": entry.operation,
-                            "revision": entry.revision,
-                            "entityIds": list(entry.entity_ids),
-                            "fields": list(entry.fields),
-                            "detail": entry.detail,
-                        },
-                        ensure_ascii=False,
-                    )
-                )
+        while batch := await services.network.store.audit_entries(after, AUDIT_EXPORT_PAGE):
+            await asyncio.to_thread(sink.write, lines(batch))
             after = batch[-1].seq or after
-        text = "".join(line + "\n" for line in lines)
+
+    async def work(services: Services) -> int:
         if output is None:
-            sys.stdout.write(text)
-        else:
-            await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+            await export(services, sys.stdout)
+            return 0
+        # Whole or not at all: a failed export leaves no truncated file behind.
+        partial = output.with_name(output.name + ".partial")
+        try:
+            with partial.open("w", encoding="utf-8") as sink:
+                await export(services, sink)
+            partial.replace(output)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         return 0
 
     return await _with_store(url, work)

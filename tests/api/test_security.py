@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from stakenet.api.privacy import AUDIT_IDS_SHOWN
 from stakenet.api.schema import build_schema
 from stakenet.cli import main as cli
 from stakenet.services.container import Settings
@@ -282,6 +283,43 @@ def test_every_mutation_is_audited_with_field_names_but_no_values(
         "createToken",
     ]
     assert any(line["operation"] == "updateStakeholder" for line in lines)
+
+
+def test_a_large_import_s_audit_entry_shows_its_first_ids_and_exports_them_all(
+    secured: tuple[Api, dict[str, str]], tmp_path: Path
+) -> None:
+    api, tokens = secured
+    people = [{"key": f"p{n}", "kind": "PERSON", "name": f"Person {n}"} for n in range(1200)]
+    imported = post(
+        api,
+        "mutation($d: JSON!) { importGraph(input: {document: $d}) { errors { message } } }",
+        {"d": {"stakeholders": people}},
+        tokens["admin"],
+    ).json()
+    assert imported["data"]["importGraph"]["errors"] == [], imported
+    log = post(
+        api,
+        "{ auditLog(first: 100) { edges { node { operation entityIds entityCount } } } }",
+        token=tokens["admin"],
+    ).json()
+    (entry,) = [
+        e["node"]
+        for e in log["data"]["auditLog"]["edges"]
+        if e["node"]["operation"] == "importGraph"
+    ]
+    assert entry["entityCount"] == 1200
+    assert len(entry["entityIds"]) == AUDIT_IDS_SHOWN == len(set(entry["entityIds"]))
+    # The export holds every id, in the order the page shows the first of them.
+    exported = tmp_path / "audit.jsonl"
+    assert (
+        cli(["audit", "export", "--db", f"sqlite:///{api.database}", "--output", str(exported)])
+        == 0
+    )
+    lines = [json.loads(line) for line in exported.read_text("utf-8").splitlines()]
+    (whole,) = [line for line in lines if line["operation"] == "importGraph"]
+    assert len(whole["entityIds"]) == 1200
+    assert whole["entityIds"][:AUDIT_IDS_SHOWN] == entry["entityIds"]
+    assert not exported.with_name("audit.jsonl.partial").exists()
 
 
 def test_an_erased_person_is_gone_from_queries_export_and_the_database_bytes(

@@ -916,6 +916,25 @@ async def test_a_batch_writes_its_audit_entry_with_the_revision(store: GraphStor
     assert [e.operation for e in await store.audit_entries(entity_id="p1")] == ["createPerson"]
 
 
+async def test_audit_entries_show_the_first_ids_asked_for_and_count_them_all(
+    store: GraphStore,
+) -> None:
+    # An import's entry names every row it wrote; a page of the log shows the first few.
+    many = tuple(f"e{n:04d}" for n in range(2500))
+    await store.record_audit(AuditEntry(MOMENT, "ops", "importGraph", many))
+    await store.record_audit(AuditEntry(MOMENT, "ops", "createPerson", ("p1",)))
+    shown = await store.audit_entries(ids_limit=1000)
+    assert [entry.entity_ids for entry in shown] == [many[:1000], ("p1",)]
+    assert [(entry.entity_count, entry.touched) for entry in shown] == [(2500, 2500), (1, 1)]
+    (whole, _) = await store.audit_entries()
+    assert whole.entity_ids == many and whole.entity_count == 2500
+    (counted, _) = await store.audit_entries(ids_limit=0)
+    assert counted.entity_ids == () and counted.touched == 2500
+    # The filter looks at every id, shown or not.
+    (found,) = await store.audit_entries(entity_id="e2499", ids_limit=10)
+    assert found.entity_ids == many[:10] and found.seq == whole.seq
+
+
 async def test_an_audit_entry_is_not_written_when_its_batch_fails(store: GraphStore) -> None:
     entry = AuditEntry(at=MOMENT, actor="ops", operation="createTie")
     with pytest.raises(NotFound):

@@ -20,6 +20,8 @@ from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
 from stakenet.services.access import current_principal
 
 MAX_AUDIT_PAGE = 100
+# Ids an entry shows: an import's entry names every row it wrote, perhaps millions.
+AUDIT_IDS_SHOWN = 1000
 
 
 @strawberry.type(description="One audited operation: who, when, what, which fields; never values.")
@@ -28,7 +30,11 @@ class AuditEntry:
     at: datetime = strawberry.field(description="When (UTC).")
     actor: str = strawberry.field(description="The token's name ('local' without tokens).")
     operation: str = strawberry.field(description="The mutation or administrative action.")
-    entity_ids: list[str] = strawberry.field(description="Raw ids of the entities touched.")
+    entity_ids: list[str] = strawberry.field(
+        description=f"Raw ids of the entities touched, the first {AUDIT_IDS_SHOWN:,} of them "
+        "(`entityCount` tells how many; `stakenet audit export` writes them all)."
+    )
+    entity_count: int = strawberry.field(description="How many entities the operation touched.")
     fields: list[str] = strawberry.field(description="Names of the fields changed.")
     revision: int | None = strawberry.field(description="Graph revision the change produced.")
     detail: JSON = strawberry.field(description="Counts, e.g. rows of an import.")
@@ -79,7 +85,9 @@ class PrivacyQuery:
             after_seq = int(after) if after else 0
         except ValueError:
             raise ValidationFailed([Issue("after", "'after' is not a valid cursor.")]) from None
-        entries = await info.context.services.access.audit_log(after_seq, first + 1)
+        entries = await info.context.services.access.audit_log(
+            after_seq, first + 1, AUDIT_IDS_SHOWN
+        )
         shown = entries[:first]
         edges = [
             AuditEntryEdge(
@@ -90,6 +98,7 @@ class PrivacyQuery:
                     actor=e.actor,
                     operation=e.operation,
                     entity_ids=list(e.entity_ids),
+                    entity_count=e.touched,
                     fields=list(e.fields),
                     revision=e.revision,
                     detail=JSON(dict(e.detail)),

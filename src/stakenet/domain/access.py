@@ -69,7 +69,12 @@ def token_digest(secret: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
-    """One audited operation. `seq` and `revision` are set by the store when it is written."""
+    """One audited operation. `seq` and `revision` are set by the store when it is written.
+
+    An import touches every row it writes, so an entry can name millions of ids; read back, an
+    entry may hold only the first of them (`GraphStore.audit_entries`), and `entity_count`, set
+    by the store on reading, tells how many there are.
+    """
 
     at: datetime
     actor: str
@@ -79,3 +84,9 @@ class AuditEntry:
     seq: int | None = None
     revision: int | None = None
     detail: dict[str, int] = field(default_factory=dict)  # counts, e.g. rows of an import
+    entity_count: int | None = None
+
+    @property
+    def touched(self) -> int:
+        """How many entities the operation touched, whether or not `entity_ids` lists them all."""
+        return len(self.entity_ids) if self.entity_count is None else self.entity_count

@@ -134,9 +134,10 @@ class AccessService:
 
     # -- audit -----------------------------------------------------------------------------
 
-    async def audit_log(self, after_seq: int, first: int) -> list[AuditEntry]:
+    async def audit_log(self, after_seq: int, first: int, ids_limit: int) -> list[AuditEntry]:
+        """A page of the audit log, each entry with its first `ids_limit` ids and their count."""
         require(Role.ADMIN, "Reading the audit log")
-        return await self.store.audit_entries(after_seq, first)
+        return await self.store.audit_entries(after_seq, first, ids_limit=ids_limit)
 
     # -- a person's data -------------------------------------------------------------------
 
@@ -154,7 +155,8 @@ class AccessService:
         for found in await self.store.get_stakeholders(sorted(others)):
             if found is not None:
                 names[found.id] = found.name
-        audit = await self.store.audit_entries(0, 10_000, entity_id=stakeholder_id)
+        # The entries, not the other ids they name: an import's may name millions.
+        audit = await self.store.audit_entries(0, 10_000, entity_id=stakeholder_id, ids_limit=0)
         await self.store.record_audit(audit_entry("personalData", [stakeholder_id]))
         return {
             "exportedAt": datetime.now(UTC).isoformat(),

@@ -292,9 +292,19 @@ class GraphStore(Protocol):
         """Append an entry outside a write batch (token management, exports)."""
 
     async def audit_entries(
-        self, after_seq: int = 0, first: int = 100, entity_id: str | None = None
+        self,
+        after_seq: int = 0,
+        first: int = 100,
+        entity_id: str | None = None,
+        *,
+        ids_limit: int | None = None,
     ) -> list[AuditEntry]:
-        """Entries with seq > after_seq, oldest first; only those naming `entity_id` if given."""
+        """Entries with seq > after_seq, oldest first; only those naming `entity_id` if given.
+
+        Each entry's `entity_ids` holds its first `ids_limit` ids (all of them if None), in the
+        order written, and `entity_count` how many it names: a page of the log stays small even
+        when an import named a million rows.
+        """
 
     async def erase_stakeholder(self, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
         """Delete a stakeholder as `apply` would, and scrub it from the change log.

@@ -351,7 +351,7 @@ async def test_a_batch_writes_its_audit_entry_with_its_revision_or_not_at_all(
         (1, "createPerson", result.revision),
         (2, "export", None),
     ]
-    assert entries[0] == replace(entry, seq=1, revision=result.revision)
+    assert entries[0] == replace(entry, seq=1, revision=result.revision, entity_count=1)
     assert outside.seq == 2
     assert [e.seq for e in await store.audit_entries(entity_id="a")] == [1]
     assert [e.seq for e in await store.audit_entries(after_seq=1)] == [2]

@@ -117,7 +117,21 @@ async def active_token_count(tx: Tx) -> int:
 
 
 async def audit_entries(
-    tx: Tx, after_seq: int, first: int, entity_id: str | None
+    tx: Tx, after_seq: int, first: int, entity_id: str | None, ids_limit: int | None = None
 ) -> list[AuditEntry]:
-    rows = await run_query(tx, AUDIT_ENTRIES, after_seq=after_seq, first=first, entity_id=entity_id)
-    return [audit_from_props(row["props"]) for row in rows]
+    rows = await run_query(
+        tx,
+        AUDIT_ENTRIES,
+        after_seq=after_seq,
+        first=first,
+        entity_id=entity_id,
+        ids_limit=ids_limit,
+    )
+    return [
+        replace(
+            audit_from_props(row["props"]),
+            entity_ids=tuple(row["entity_ids"] or ()),
+            entity_count=int(row["entity_count"]),
+        )
+        for row in rows
+    ]

@@ -283,10 +283,14 @@ NEXT_AUDIT_SEQ: LiteralString = (
 
 INSERT_AUDIT_ENTRY: LiteralString = "CREATE (a:AuditEntry) SET a = $props"
 
+# The ids come apart from the other properties: only the first $ids_limit of them, if given.
 AUDIT_ENTRIES: LiteralString = (
     "MATCH (a:AuditEntry) WHERE a.seq > $after_seq "
     "AND ($entity_id IS NULL OR $entity_id IN a.entity_ids) "
-    "RETURN properties(a) AS props ORDER BY a.seq LIMIT $first"
+    "WITH a, coalesce(a.entity_ids, []) AS ids ORDER BY a.seq LIMIT $first "
+    "RETURN a {.seq, .at, .actor, .operation, .revision, .fields, .detail} AS props, "
+    "CASE WHEN $ids_limit IS NULL THEN ids ELSE ids[0..$ids_limit] END AS entity_ids, "
+    "size(ids) AS entity_count ORDER BY a.seq"
 )
 
 ACTIVE_TOKENS_NAMED: LiteralString = (

@@ -343,9 +343,14 @@ class Neo4jStore:
         return await self._write(access.insert_audit, entry)
 
     async def audit_entries(
-        self, after_seq: int = 0, first: int = 100, entity_id: str | None = None
+        self,
+        after_seq: int = 0,
+        first: int = 100,
+        entity_id: str | None = None,
+        *,
+        ids_limit: int | None = None,
     ) -> list[AuditEntry]:
-        return await self._read(access.audit_entries, after_seq, first, entity_id)
+        return await self._read(access.audit_entries, after_seq, first, entity_id, ids_limit)
 
     async def erase_stakeholder(self, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
         # Deleted records stay in Neo4j's store files until their space is reused; the data is

@@ -15,7 +15,7 @@ from typing import Any
 
 from stakenet.domain.access import ApiToken, AuditEntry, Role
 from stakenet.domain.errors import Conflict, NotFound
-from stakenet.store.sqlite.rows import as_utc, utc_text
+from stakenet.store.sqlite.rows import as_utc, to_json, utc_text
 
 TOKEN_SELECT = "SELECT id, name, role, token_hash, created_at, revoked_at FROM api_tokens"
 
@@ -41,7 +41,7 @@ def insert_audit(connection: sqlite3.Connection, entry: AuditEntry) -> AuditEntr
             entry.actor,
             entry.operation,
             entry.revision,
-            json.dumps(list(entry.entity_ids)),
+            to_json(list(entry.entity_ids)),
             json.dumps(list(entry.fields)),
             json.dumps(entry.detail, sort_keys=True),
         ),
@@ -50,7 +50,7 @@ def insert_audit(connection: sqlite3.Connection, entry: AuditEntry) -> AuditEntr
 
 
 def audit_from_row(row: Sequence[Any]) -> AuditEntry:
-    seq, at, actor, operation, revision, entity_ids, fields, detail = row
+    seq, at, actor, operation, revision, entity_ids, entity_count, fields, detail = row
     return AuditEntry(
         at=datetime.fromisoformat(at),
         actor=actor,
@@ -60,6 +60,7 @@ def audit_from_row(row: Sequence[Any]) -> AuditEntry:
         seq=seq,
         revision=revision,
         detail=json.loads(detail),
+        entity_count=entity_count,
     )
 
 
@@ -103,16 +104,27 @@ def active_token_count(connection: sqlite3.Connection) -> int:
     return int(row[0])
 
 
+# An entry's first ids: json_each gives an array's elements in order, and stops at the limit.
+_FIRST_IDS = (
+    "CASE WHEN :ids_limit IS NULL THEN entity_ids ELSE (SELECT json_group_array(value) FROM "
+    "(SELECT value FROM json_each(audit_log.entity_ids) LIMIT :ids_limit)) END"
+)
+
+
 def audit_entries(
-    connection: sqlite3.Connection, after_seq: int, first: int, entity_id: str | None
+    connection: sqlite3.Connection,
+    after_seq: int,
+    first: int,
+    entity_id: str | None,
+    ids_limit: int | None = None,
 ) -> list[AuditEntry]:
     sql = (
-        "SELECT seq, at, actor, operation, revision, entity_ids, fields, detail "
-        "FROM audit_log WHERE seq > ?"
+        f"SELECT seq, at, actor, operation, revision, {_FIRST_IDS}, "  # noqa: S608 (ours)
+        "json_array_length(entity_ids), fields, detail FROM audit_log WHERE seq > :after_seq"
     )
-    params: list[Any] = [after_seq]
+    params: dict[str, Any] = {"after_seq": after_seq, "ids_limit": ids_limit, "first": first}
     if entity_id is not None:
-        sql += " AND EXISTS (SELECT 1 FROM json_each(entity_ids) WHERE value = ?)"
-        params.append(entity_id)
-    rows = connection.execute(sql + " ORDER BY seq LIMIT ?", [*params, first]).fetchall()
+        sql += " AND EXISTS (SELECT 1 FROM json_each(entity_ids) WHERE value = :entity_id)"
+        params["entity_id"] = entity_id
+    rows = connection.execute(sql + " ORDER BY seq LIMIT :first", params).fetchall()
     return [audit_from_row(row) for row in rows]

@@ -321,10 +321,17 @@ class SQLiteStore:
         return await self._write(lambda connection: access.insert_audit(connection, entry))
 
     async def audit_entries(
-        self, after_seq: int = 0, first: int = 100, entity_id: str | None = None
+        self,
+        after_seq: int = 0,
+        first: int = 100,
+        entity_id: str | None = None,
+        *,
+        ids_limit: int | None = None,
     ) -> list[AuditEntry]:
         return await self._run(
-            lambda connection: access.audit_entries(connection, after_seq, first, entity_id)
+            lambda connection: access.audit_entries(
+                connection, after_seq, first, entity_id, ids_limit
+            )
         )
 
     async def erase_stakeholder(self, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
