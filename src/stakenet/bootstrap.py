@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from stakenet.services.container import Services, Settings
-from stakenet.services.network import NetworkService
-from stakenet.store.port import GraphStore
+if TYPE_CHECKING:
+    # Loaded by build_services only: the services bring NetworkX, which a command that only
+    # reads or writes the store (`stakenet import`, tokens, the audit export) does without.
+    from stakenet.services.container import Services, Settings
+    from stakenet.store.port import GraphStore
 
 DEFAULT_DATABASE_URL = "sqlite:///stakenet.db"
 
@@ -73,4 +76,7 @@ def build_store(url: DatabaseUrl) -> GraphStore:
 
 
 def build_services(url: DatabaseUrl, settings: Settings | None = None) -> Services:
+    from stakenet.services.container import Services
+    from stakenet.services.network import NetworkService
+
     return Services.around(NetworkService(build_store(url)), settings)

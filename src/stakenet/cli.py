@@ -16,12 +16,15 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from stakenet.bootstrap import ConfigError, DatabaseUrl, build_services, database_url
+from stakenet.bootstrap import ConfigError, DatabaseUrl, build_services, build_store, database_url
 from stakenet.domain.access import AuditEntry, Role
 from stakenet.domain.errors import ImportRejected, StakenetError
-from stakenet.services.container import Services, Settings
+from stakenet.services.settings import Settings
+
+if TYPE_CHECKING:
+    from stakenet.store.port import GraphStore
 
 DEFAULT_PORT = 8000
 # Audit entries read at a time by `stakenet audit export`, each with all its ids.
@@ -223,7 +226,7 @@ async def _import_document(url: DatabaseUrl, file: Path) -> int:
         return 2
     # Only the store: a projection built here would be thrown away when the command exits
     # (a running server follows the change log on its own).
-    store = build_services(url).network.store
+    store = build_store(url)
     progress = ProgressBar(sys.stderr, source)
     try:
         await store.open()
@@ -299,18 +302,21 @@ async def _migrate(url: DatabaseUrl) -> int:
     return 0
 
 
-async def _with_store(url: DatabaseUrl, work: Callable[[Services], Awaitable[int]]) -> int:
-    services = build_services(url)
-    await services.network.store.open()
+async def _with_store(url: DatabaseUrl, work: Callable[[GraphStore], Awaitable[int]]) -> int:
+    """Run `work` on the open store alone: no projection, no analytics."""
+    store = build_store(url)
+    await store.open()
     try:
-        return await work(services)
+        return await work(store)
     finally:
-        await services.network.store.close()
+        await store.close()
 
 
 async def _token(args: argparse.Namespace, url: DatabaseUrl) -> int:
-    async def work(services: Services) -> int:
-        access = services.access
+    from stakenet.services.access import AccessService
+
+    async def work(store: GraphStore) -> int:
+        access = AccessService(store)
         if args.token_command == "create":
             role = Role(args.role)
             name = args.name or f"{role.value}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
@@ -349,22 +355,22 @@ async def _audit_export(url: DatabaseUrl, output: Path | None) -> int:
             for entry in entries
         )
 
-    async def export(services: Services, sink: TextIO) -> None:
+    async def export(store: GraphStore, sink: TextIO) -> None:
         # Every id of every entry, a page at a time: an import's entry may name millions.
         after = 0
-        while batch := await services.network.store.audit_entries(after, AUDIT_EXPORT_PAGE):
+        while batch := await store.audit_entries(after, AUDIT_EXPORT_PAGE):
             await asyncio.to_thread(sink.write, lines(batch))
             after = batch[-1].seq or after
 
-    async def work(services: Services) -> int:
+    async def work(store: GraphStore) -> int:
         if output is None:
-            await export(services, sys.stdout)
+            await export(store, sys.stdout)
             return 0
         # Whole or not at all: a failed export leaves no truncated file behind.
         partial = output.with_name(output.name + ".partial")
         try:
             with partial.open("w", encoding="utf-8") as sink:
-                await export(services, sink)
+                await export(store, sink)
             partial.replace(output)
         except BaseException:
             partial.unlink(missing_ok=True)
@@ -384,8 +390,8 @@ def is_loopback(host: str) -> bool:
 
 
 async def _active_tokens(url: DatabaseUrl) -> int:
-    async def work(services: Services) -> int:
-        return await services.network.store.active_token_count()
+    async def work(store: GraphStore) -> int:
+        return await store.active_token_count()
 
     return await _with_store(url, work)
 

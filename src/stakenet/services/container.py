@@ -7,31 +7,9 @@ from dataclasses import dataclass, field
 from stakenet.services.access import AccessService
 from stakenet.services.analytics import AnalyticsService
 from stakenet.services.network import NetworkService
+from stakenet.services.settings import Settings
 
-
-@dataclass(slots=True)
-class Settings:
-    """Behaviour switches the API reads; the composition root fills them from flags."""
-
-    production: bool = False
-    poll_interval: float = 0.5
-    analytics_debounce: float = 0.3
-    # Query limits (docs/api.md): close to graphql-armor's defaults, high enough for GraphiQL's
-    # own introspection query and for the deepest operation the explorer sends.
-    max_depth: int = 10
-    max_aliases: int = 15
-    max_tokens: int = 2000
-    max_fields: int = 1000
-    max_directives: int = 50
-    # A GraphQL request is a small JSON document; importGraph of a large network belongs to
-    # `stakenet import`, so 1 MiB leaves room for a sizeable import while refusing floods early.
-    max_body_bytes: int = 1 << 20
-    # Seconds one query or mutation may run before the client gets an error instead.
-    execution_deadline: float = 10.0
-    # Requests a minute per token (per client address without tokens), and the burst allowed;
-    # 0 turns rate limiting off.
-    rate_limit_per_minute: int = 1200
-    rate_limit_burst: int = 200
+__all__ = ["Services", "Settings"]
 
 
 @dataclass(slots=True)

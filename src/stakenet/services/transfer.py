@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Set
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from stakenet.domain.access import Role
 from stakenet.domain.document_stream import (
@@ -45,8 +45,11 @@ from stakenet.domain.model import (
 )
 from stakenet.services.access import audit_entry, require
 from stakenet.services.ids import is_valid_id, new_ids
-from stakenet.services.network import NetworkService
 from stakenet.store.port import BulkWrite, GraphStore, WriteBatch, WriteResult
+
+if TYPE_CHECKING:
+    # Only named: `stakenet import` writes through the store and needs no projection.
+    from stakenet.services.network import NetworkService
 
 Progress = Callable[[str, int, int], None]
 # Called with the result of the import's write, e.g. to bring a projection up to date.

@@ -1,0 +1,34 @@
+"""The behaviour switches of a running stakenet, which the composition root fills from flags.
+
+A module of its own, so that the command line reads the defaults without loading the services
+(and NetworkX with them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class Settings:
+    """Behaviour switches the API reads; the composition root fills them from flags."""
+
+    production: bool = False
+    poll_interval: float = 0.5
+    analytics_debounce: float = 0.3
+    # Query limits (docs/api.md): close to graphql-armor's defaults, high enough for GraphiQL's
+    # own introspection query and for the deepest operation the explorer sends.
+    max_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_fields: int = 1000
+    max_directives: int = 50
+    # A GraphQL request is a small JSON document; importGraph of a large network belongs to
+    # `stakenet import`, so 1 MiB leaves room for a sizeable import while refusing floods early.
+    max_body_bytes: int = 1 << 20
+    # Seconds one query or mutation may run before the client gets an error instead.
+    execution_deadline: float = 10.0
+    # Requests a minute per token (per client address without tokens), and the burst allowed;
+    # 0 turns rate limiting off.
+    rate_limit_per_minute: int = 1200
+    rate_limit_burst: int = 200
