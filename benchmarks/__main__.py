@@ -139,6 +139,59 @@ def bench_import(
     return best, peak, writer_peak
 
 
+# Writes what an import wrote through the store alone, in a fresh process: the imported entities
+# are read back (not timed), then written into a new file through one bulk write, in chunks of
+# 10,000 as the import writes them and with an audit entry naming every id, as the import's.
+_STORE_PROBE = """
+import asyncio, json, sys, time
+from datetime import UTC, datetime
+from stakenet.domain.access import AuditEntry
+from stakenet.store.port import WriteBatch
+from stakenet.store.sqlite import SQLiteStore
+
+async def main(imported, copy):
+    source = SQLiteStore(imported)
+    await source.open()
+    data = await source.load_all()
+    await source.close()
+    target = SQLiteStore(copy)
+    await target.open()
+    sections = [("upsert_stakeholders", data.stakeholders), ("upsert_ties", data.ties),
+                ("upsert_interactions", data.interactions)]
+    ids = [entity.id for _, entities in sections for entity in entities]
+    started = time.perf_counter()
+    async with target.bulk_write() as bulk:
+        for field, entities in sections:
+            for at in range(0, len(entities), 10_000):
+                await bulk.write(WriteBatch(**{field: entities[at:at + 10_000]}))
+        await bulk.commit(AuditEntry(datetime.now(UTC), "bench", "importGraph", tuple(ids)))
+    seconds = time.perf_counter() - started
+    await target.close()
+    print(json.dumps({"seconds": seconds}))
+
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"""
+
+
+def store_alone(imported: Path, ties: int) -> float:
+    """The rate (ties/s) at which the store by itself writes what an import wrote, with no
+    document to read and no row to check: the part of an import's time that is the store's."""
+    copy = imported.with_name(f"{imported.stem}-store.db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    try:
+        probe = subprocess.run(
+            [sys.executable, "-c", _STORE_PROBE, str(imported), str(copy)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    return ties / float(json.loads(probe.stdout)["seconds"])
+
+
 # The tables an import fills, in the order their foreign keys allow.
 _IMPORTED_TABLES = ("stakeholders", "ties", "interactions", "interaction_participants")
 
@@ -597,6 +650,7 @@ def main() -> None:
             "SQLite ties/s": rate,
             "import peak MB": peak,
             "writer peak MB": writer_peak,
+            "store alone ties/s": store_alone(db, size),
             "SQLite alone ties/s": sqlite_alone(db, size),
         }
         if args.bolt:
