@@ -21,6 +21,7 @@ Requests and answers are pickled tuples, each framed by its length:
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -127,6 +128,12 @@ def serve(path: str, requests: IO[bytes], answers: IO[bytes]) -> None:
         connection.execute("COMMIT")
         return revision
 
+    # Unpickling a batch makes tens of thousands of objects, and the cycle collector would
+    # walk them, and every module's, again and again (a sixth of the writer's time). A batch
+    # makes no reference cycles to speak of; collecting once per batch, with what was loaded
+    # to start set aside, frees any it does make at the cost of a few objects' walk.
+    gc.freeze()
+    gc.disable()
     try:
         translated(lambda: connection.execute("BEGIN IMMEDIATE"))
         _send(answers, ("ok", None))
@@ -136,6 +143,8 @@ def serve(path: str, requests: IO[bytes], answers: IO[bytes]) -> None:
                 batch = load_batch(value)
                 translated(lambda: changes.write(connection, batch))  # noqa: B023 (called now)
                 _send(answers, ("ok", None))
+                del request, value, batch
+                gc.collect()
             elif kind == "commit":
                 _send(answers, ("ok", translated(lambda: commit(value))))  # noqa: B023
                 return
