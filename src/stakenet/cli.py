@@ -257,6 +257,23 @@ async def _import_document(url: DatabaseUrl, file: Path) -> int:
     return 0
 
 
+class _OutputUnwritable(Exception):
+    """An export's output file or directory cannot be written."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(path, error)
+        self.path = path
+        self.reason = error.strerror or str(error)
+
+
+async def _write_output(path: Path, write: Callable[[], object]) -> None:
+    """Run `write` off the event loop; an OS error is the output's, said plainly."""
+    try:
+        await asyncio.to_thread(write)
+    except OSError as error:
+        raise _OutputUnwritable(path, error) from error
+
+
 async def _export(url: DatabaseUrl, output: Path | None, export_format: str) -> int:
     from stakenet.services.formats import to_csv, to_graphml
     from stakenet.services.transfer import export_document
@@ -280,7 +297,7 @@ async def _export(url: DatabaseUrl, output: Path | None, export_format: str) -> 
             for name, text in files.items():
                 (output / name).write_text(text, encoding="utf-8")
 
-        await asyncio.to_thread(write_all)
+        await _write_output(output, write_all)
         return 0
     if export_format == "graphml":
         text = to_graphml(document)
@@ -289,7 +306,7 @@ async def _export(url: DatabaseUrl, output: Path | None, export_format: str) -> 
     if output is None:
         sys.stdout.write(text)
     else:
-        await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+        await _write_output(output, lambda: output.write_text(text, encoding="utf-8"))
     return 0
 
 
@@ -372,8 +389,11 @@ async def _audit_export(url: DatabaseUrl, output: Path | None) -> int:
             with partial.open("w", encoding="utf-8") as sink:
                 await export(store, sink)
             partial.replace(output)
-        except BaseException:
-            partial.unlink(missing_ok=True)
+        except BaseException as error:
+            with contextlib.suppress(OSError):  # there may be no file, nor even a directory
+                partial.unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                raise _OutputUnwritable(output, error) from error
             raise
         return 0
 
@@ -459,6 +479,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_migrate(url))
     except (ConfigError, StakenetError) as error:
         print(f"stakenet: {error}", file=sys.stderr)
+        return 2
+    except _OutputUnwritable as error:
+        print(f"stakenet: cannot write {error.path}: {error.reason}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         if sys.stderr.isatty():

@@ -66,6 +66,32 @@ def test_the_export_command_writes_each_format(tmp_path: Path) -> None:
     assert cli(["export", "--format", "csv", "--db", database]) == 2
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["export"],
+        ["export", "--format", "graphml"],
+        ["export", "--format", "csv"],
+        ["audit", "export"],
+    ],
+)
+def test_an_export_to_a_place_it_cannot_write_says_so_and_leaves_nothing(
+    tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = f"sqlite:///{tmp_path / 's.db'}"
+    assert cli(["token", "create", "--role", "admin", "--db", database]) == 0
+    capsys.readouterr()
+    # A file where a directory should be: neither the file nor the directory can be made.
+    blocker = tmp_path / "blocker"
+    blocker.write_text("", encoding="utf-8")
+    target = blocker / "out"
+    assert cli([*command, "-o", str(target), "--db", database]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"stakenet: cannot write {target}: ") and "Traceback" not in error
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("s.db")] == ["blocker"]
+    assert blocker.is_file() and blocker.read_text(encoding="utf-8") == ""
+
+
 def test_the_import_command_pauses_the_cycle_collector_and_restores_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
