@@ -192,8 +192,8 @@ class BulkWrite(Protocol):
     audit goes to `commit`) and no changes are reported back: followers read them from the
     change log, where an entity written by two batches appears twice, the later last.
 
-    A store may write a batch while its caller prepares the next: then a batch's error is
-    raised by the next `write`, or by `commit`, rather than by the `write` that sent it.
+    A store may write batches while its caller prepares the next ones: then a batch's error is
+    raised by a later `write`, or by `commit`, rather than by the `write` that sent it.
     """
 
     async def write(self, batch: WriteBatch) -> None: ...

@@ -30,7 +30,12 @@ from stakenet.domain.model import (
 from stakenet.store.port import BulkWrite, WriteBatch
 from stakenet.store.sqlite import SQLiteStore
 from stakenet.store.sqlite.batch_pickle import VIEWS, dump_batch, load_batch
-from stakenet.store.sqlite.bulk import BulkChanges, DeferredBulkWrite, FileBulkWrite
+from stakenet.store.sqlite.bulk import (
+    BATCHES_IN_FLIGHT,
+    BulkChanges,
+    DeferredBulkWrite,
+    FileBulkWrite,
+)
 from stakenet.store.sqlite.connection import connect
 from stakenet.store.sqlite.writer_process import _error_answer, _rebuilt
 
@@ -192,6 +197,35 @@ async def test_a_writer_that_dies_fails_the_bulk_write_and_leaves_nothing(
     assert await file_store.revision() == 0
     assert await file_store.get_stakeholders(["p1", "c1"]) == [None, None]
     # The lock is free again: the next write goes through at once.
+    result = await asyncio.wait_for(
+        file_store.apply(WriteBatch(upsert_stakeholders=[COMPANY])), timeout=5
+    )
+    assert result.revision == 1
+
+
+async def test_batches_go_ahead_of_the_writer_and_one_that_fails_among_them_leaves_nothing(
+    file_store: SQLiteStore,
+) -> None:
+    companies = [
+        replace(COMPANY, id=f"c{n}", key=f"acme-{n}") for n in range(3 * BATCHES_IN_FLIGHT)
+    ]
+    with pytest.raises(NotFound, match="nobody"):
+        async with file_store.bulk_write() as bulk:
+            await bulk.write(WriteBatch(upsert_stakeholders=[PERSON]))
+            writer = writer_of(bulk)
+            # A tie to no one: the writer fails on it, while the batches after it are queued.
+            await bulk.write(WriteBatch(upsert_ties=[replace(TIE, target_id="nobody")]))
+            in_flight = []
+            for company in companies:
+                await bulk.write(WriteBatch(upsert_stakeholders=[company]))
+                assert isinstance(bulk, DeferredBulkWrite) and bulk._writer is not None
+                in_flight.append(len(bulk._writer._pending))
+            await bulk.commit()
+    # The caller went on while the writer worked, never more than the bound ahead of it.
+    assert max(in_flight) == BATCHES_IN_FLIGHT
+    assert writer.returncode == 0
+    assert await file_store.revision() == 0
+    assert await file_store.get_stakeholders(["p1", "c0"]) == [None, None]
     result = await asyncio.wait_for(
         file_store.apply(WriteBatch(upsert_stakeholders=[COMPANY])), timeout=5
     )

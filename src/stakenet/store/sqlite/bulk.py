@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -38,6 +39,11 @@ BULK_CACHE_KIB = 512 * 1024
 # Rows a bulk write on a file keeps in hand before it starts a writer process (about 0.12 s to
 # start): fewer are written at commit, in the store's own write transaction, in less time.
 WRITER_FROM_ROWS = 20_000
+# Batches sent to a writer process and not yet written. More than one lets the checking side
+# run ahead while the writer works through a section that is slow to write (ties), and the
+# writer catch up while the checking side works through one that is slow to check
+# (interactions); each is about a megabyte of pickled rows.
+BATCHES_IN_FLIGHT = 8
 
 
 def tables_written_by(batch: WriteBatch) -> set[str]:
@@ -117,9 +123,9 @@ class _Closed:
 class FileBulkWrite:
     """A bulk write on a database file, held by a writer process of its own (`writer_process`).
 
-    Each batch is sent to the writer, which writes it while the caller checks the next one;
-    `write` returns once the batch before it is written, so a batch's error is raised by the
-    next `write`, or by `commit`.
+    Each batch is sent to the writer, which writes it while the caller checks the next ones;
+    `write` returns at once while fewer than `BATCHES_IN_FLIGHT` batches wait to be written, so
+    a batch's error is raised by a later `write`, or by `commit`.
     """
 
     def __init__(self, path: str, write_lock: threading.Lock) -> None:
@@ -129,7 +135,8 @@ class FileBulkWrite:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stakenet-bulk")
         self._writer: WriterProcess | None = None
         self._locked = False
-        self._pending: asyncio.Future[Any] | None = None
+        # The calls handed to the writer's thread and not yet settled, oldest first.
+        self._pending: deque[asyncio.Future[Any]] = deque()
         self._closed = _Closed()
 
     async def _run(self, work: Callable[[], R]) -> R:
@@ -137,23 +144,26 @@ class FileBulkWrite:
         return await loop.run_in_executor(self._thread, work)
 
     def _send_later(self, work: Callable[[], Any]) -> None:
-        """Start `work` on the writer now; its outcome is awaited before the next call.
+        """Queue `work` for the writer now; the thread runs the queue in order.
 
         Submitted at once, not as a task: a task would only start at the caller's next await,
         and the caller goes on checking its next batch without one.
         """
-        self._pending = asyncio.get_running_loop().run_in_executor(self._thread, work)
+        self._pending.append(asyncio.get_running_loop().run_in_executor(self._thread, work))
 
-    async def _settle(self) -> None:
-        """Wait for the writer to finish what it was last given; raise what it failed with."""
-        pending, self._pending = self._pending, None
-        if pending is None:
-            return
-        try:
-            await pending
-        except BaseException:
-            self._closed.failed = True
-            raise
+    async def _settle(self, keep: int = 0) -> None:
+        """Wait until at most `keep` calls are unsettled; raise the first failure among them.
+
+        After a failure the writer has rolled back and gone, and the calls behind it fail for
+        that reason alone: the bulk write only rolls back from then on (`end`).
+        """
+        while len(self._pending) > keep:
+            try:
+                await self._pending[0]
+            except BaseException:
+                self._closed.failed = True
+                raise
+            self._pending.popleft()
 
     async def begin(self) -> None:
         def begin() -> WriterProcess:
@@ -170,7 +180,8 @@ class FileBulkWrite:
     async def write(self, batch: WriteBatch) -> None:
         self._closed.check()
         writer = self._require_writer()
-        await self._settle()
+        # The writer's start (`ready`) counts as one in flight, as does each batch.
+        await self._settle(keep=BATCHES_IN_FLIGHT - 1)
         payload = dump_batch(batch)
         self._send_later(lambda: writer.request("write", payload))
 
@@ -184,10 +195,12 @@ class FileBulkWrite:
 
     async def end(self) -> None:
         """Stop the writer, which rolls back whatever was not committed; free the lock."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            # Already failed or abandoned: the writer rolls back either way.
-            await asyncio.gather(pending, return_exceptions=True)
+        pending, self._pending = list(self._pending), deque()
+        # Already failed or abandoned: the writer rolls back either way, so batches not sent
+        # yet are dropped; the one being written finishes first.
+        for call in pending:
+            call.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
         def end() -> None:
             try:
