@@ -3,8 +3,8 @@
 A bulk write keeps its batches and writes them together at commit, in one write transaction of
 the store's. On a database file, once it holds enough rows to pay for it, it hands them to a
 writer process (`writer_process`), which holds the transaction from then on: each later batch
-is written when it comes, on the other core, while the next is being checked, and only the
-batches in hand are in memory.
+is written when it comes, on the other core, while the next ones are being checked, and only
+the batches in hand (at most `BATCHES_IN_FLIGHT` waiting for the writer) are in memory.
 """
 
 from __future__ import annotations
