@@ -86,6 +86,13 @@ def _file_size(source: BinaryIO | None) -> int | None:
     return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
+def _count(text: str) -> int:
+    """An argument that is a whole number, 0 or more."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more, not {text!r}")
+    return int(text)
+
+
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
@@ -191,6 +198,18 @@ def build_parser() -> argparse.ArgumentParser:
     audit_export = audit_commands.add_parser("export", help="export the audit log as JSON lines")
     _add_db(audit_export)
     audit_export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+
+    change_log = commands.add_parser("log", help="the change log replicas follow")
+    log_commands = change_log.add_subparsers(dest="log_command", required=True)
+    prune = log_commands.add_parser(
+        "prune",
+        help="forget the changes of all but the newest revisions; replicas behind them read "
+        "the whole network again",
+    )
+    _add_db(prune)
+    prune.add_argument(
+        "--keep-revisions", type=_count, required=True, metavar="N", help="revisions to keep"
+    )
     return parser
 
 
@@ -409,6 +428,20 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+async def _prune_log(url: DatabaseUrl, keep_revisions: int) -> int:
+    async def work(store: GraphStore) -> int:
+        horizon = await store.prune_change_log(keep_revisions)
+        revision = await store.revision()
+        print(
+            f"The change log keeps the changes after revision {horizon} "
+            f"(the graph is at revision {revision}); a replica behind them reads the whole "
+            "network again."
+        )
+        return 0
+
+    return await _with_store(url, work)
+
+
 async def _active_tokens(url: DatabaseUrl) -> int:
     async def work(store: GraphStore) -> int:
         return await store.active_token_count()
@@ -476,6 +509,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_token(args, url))
         if args.command == "audit":
             return asyncio.run(_audit_export(url, args.output))
+        if args.command == "log":
+            return asyncio.run(_prune_log(url, args.keep_revisions))
         return asyncio.run(_migrate(url))
     except (ConfigError, StakenetError) as error:
         print(f"stakenet: {error}", file=sys.stderr)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import pytest
 
 from stakenet.domain.access import ApiToken, AuditEntry, Role
-from stakenet.domain.errors import Conflict, NotFound, ValidationFailed
+from stakenet.domain.errors import ChangeLogPruned, Conflict, NotFound, ValidationFailed
 from stakenet.domain.model import (
     Change,
     ChangeOp,
@@ -853,6 +853,31 @@ async def test_concurrent_batches_each_get_their_own_revision(store: GraphStore)
     assert sorted(r.revision for r in results) == list(range(1, 11))
     changes: list[Change] = await store.changes_since(0)
     assert sorted(c.revision for c in changes) == list(range(1, 11))
+
+
+async def test_a_pruned_change_log_keeps_the_newest_revisions_and_refuses_older_ones(
+    store: GraphStore,
+) -> None:
+    for n in (1, 2, 3):
+        await store.apply(WriteBatch(upsert_stakeholders=[person(f"p{n}")]))
+    assert await store.changes_since(0) != []  # nothing pruned yet: every revision is there
+    assert await store.prune_change_log(1) == 2
+    for behind in (0, 1):
+        with pytest.raises(ChangeLogPruned) as pruned:
+            await store.changes_since(behind)
+        assert pruned.value.horizon == 2
+    assert [(c.revision, c.entity_id) for c in await store.changes_since(2)] == [(3, "p3")]
+    # The horizon never moves back, and the network itself is untouched.
+    assert await store.prune_change_log(5) == 2
+    assert [s is not None for s in await store.get_stakeholders(["p1", "p2", "p3"])] == [True] * 3
+    assert (await store.load_all()).revision == 3
+    assert await store.prune_change_log(0) == 3
+    assert await store.changes_since(3) == []
+    # A write after the pruning is logged as ever.
+    await store.apply(WriteBatch(upsert_stakeholders=[person("p4")]))
+    assert [(c.revision, c.entity_id) for c in await store.changes_since(3)] == [(4, "p4")]
+    with pytest.raises(ValidationFailed):
+        await store.prune_change_log(-1)
 
 
 # --- access: tokens, the audit trail, erasure --------------------------------------------------

@@ -31,7 +31,7 @@ def loaded_by(arguments: list[str]) -> dict[str, object]:
     return outcome
 
 
-def test_an_import_token_and_audit_export_load_no_analytics_nor_web_stack(tmp_path: Path) -> None:
+def test_commands_on_the_store_alone_load_no_analytics_nor_web_stack(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 's.db'}"
     document = tmp_path / "network.json"
     document.write_text(
@@ -42,6 +42,7 @@ def test_an_import_token_and_audit_export_load_no_analytics_nor_web_stack(tmp_pa
         ["import", "--db", url, str(document)],
         ["token", "create", "--db", url, "--role", "admin", "--name", "ops"],
         ["audit", "export", "--db", url],
+        ["log", "prune", "--keep-revisions", "1", "--db", url],
     ):
         assert loaded_by(arguments) == {"code": 0, "heavy": []}, arguments
 

@@ -63,6 +63,20 @@ class PermissionDenied(StakenetError):
     code = "FORBIDDEN"
 
 
+class ChangeLogPruned(StakenetError):
+    """The changes asked for are older than what the change log still keeps: a follower this
+    far behind reads everything again instead."""
+
+    code = "CHANGE_LOG_PRUNED"
+
+    def __init__(self, horizon: int) -> None:
+        super().__init__(
+            f"The change log no longer holds the changes up to revision {horizon}; "
+            "read the network again."
+        )
+        self.horizon = horizon
+
+
 class StoreUnavailable(StakenetError):
     code = "STORE_UNAVAILABLE"
 

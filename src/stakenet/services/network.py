@@ -19,7 +19,7 @@ import anyio.to_thread
 from stakenet.analytics.projection import Projection
 from stakenet.analytics.relationship_map import RelationshipMap, relationship_map
 from stakenet.domain.access import Role
-from stakenet.domain.errors import Conflict, Issue, NotFound, ValidationFailed
+from stakenet.domain.errors import ChangeLogPruned, Conflict, Issue, NotFound, ValidationFailed
 from stakenet.domain.interchange import (
     InteractionDraft,
     TieDraft,
@@ -95,15 +95,41 @@ class NetworkService:
         await self.store.close()
 
     async def sync(self) -> int:
-        """Apply every change committed since the projection's revision; return the revision."""
+        """Apply every change committed since the projection's revision; return the revision.
+
+        A projection behind what the change log still keeps (`prune_change_log`) is built
+        again from the whole network instead.
+        """
         async with self._sync_lock:
             while True:
-                changes = await self.store.changes_since(self.projection.revision)
+                try:
+                    changes = await self.store.changes_since(self.projection.revision)
+                except ChangeLogPruned as pruned:
+                    await self._rebuild(pruned.horizon)
+                    continue
                 if not changes:
                     return self.projection.revision
                 touched = await anyio.to_thread.run_sync(self.projection.apply, changes)
                 for listener in self.listeners:
                     listener(self.projection.revision, touched)
+
+    async def _rebuild(self, horizon: int) -> None:
+        """Replace the projection with one built from the whole network, and tell the listeners
+        that every stakeholder, of the old projection and of the new, may have changed."""
+        log.warning(
+            "projection at revision %d is behind the change log's horizon %d: reading the "
+            "whole network again",
+            self.projection.revision,
+            horizon,
+        )
+        data = await self.store.load_all()
+        projection = await anyio.to_thread.run_sync(Projection.from_data, data)
+        with self.projection.lock:
+            touched = set(self.projection.graph.nodes)
+        touched |= set(projection.graph.nodes)
+        self.projection = projection
+        for listener in self.listeners:
+            listener(projection.revision, touched)
 
     async def poll_changes(self, interval: float) -> None:
         """Follow writes by other processes on the same database, forever."""

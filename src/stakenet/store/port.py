@@ -271,7 +271,20 @@ class GraphStore(Protocol):
         """Everything, read in one consistent snapshot, with the revision it reflects."""
 
     async def changes_since(self, revision: int, limit: int = 10_000) -> list[Change]:
-        """Changes after `revision`, oldest first, whole revisions only (never half of one)."""
+        """Changes after `revision`, oldest first, whole revisions only (never half of one).
+
+        ChangeLogPruned if some of them are no longer kept (`revision` is behind the horizon
+        of `prune_change_log`).
+        """
+
+    async def prune_change_log(self, keep_revisions: int) -> int:
+        """Forget the changes of all but the newest `keep_revisions` revisions; return the
+        horizon, the newest revision whose changes are forgotten (0 while none are).
+
+        The log keeps a copy of every write, an import's rows included, so it outgrows the
+        network itself. A follower behind the horizon gets ChangeLogPruned from
+        `changes_since`, and reads everything again with `load_all`.
+        """
 
     # -- access: tokens and the audit trail ------------------------------------------------
 

@@ -174,6 +174,23 @@ CHANGES_REST_OF_REVISION: LiteralString = (
 
 APPEND_CHANGES: LiteralString = "UNWIND $rows AS row CREATE (c:Change) SET c = row"
 
+# The change log's horizon: the newest revision whose changes were pruned (0 while none were).
+READ_LOG_HORIZON: LiteralString = (
+    "MATCH (m:GraphMeta {id: 'graph'}) RETURN coalesce(m.log_horizon, 0) AS horizon"
+)
+
+# Setting the horizon first takes the meta node's write lock, as batches do.
+PRUNE_CHANGE_LOG: LiteralString = (
+    "MATCH (m:GraphMeta {id: 'graph'}) "
+    "WITH m, CASE WHEN coalesce(m.log_horizon, 0) > m.revision - $keep "
+    "THEN coalesce(m.log_horizon, 0) ELSE m.revision - $keep END AS horizon "
+    "SET m.log_horizon = horizon RETURN horizon"
+)
+
+DELETE_CHANGES_UP_TO: LiteralString = (
+    "MATCH (c:Change) WHERE c.revision <= $horizon DETACH DELETE c"
+)
+
 # Writes. Deleting returns the ids that existed, so only real deletions are logged.
 DELETE_INTERACTIONS: LiteralString = (
     "UNWIND $ids AS id MATCH (i:Interaction {id: id}) DETACH DELETE i RETURN id"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, LiteralString, TypeVar
 
+from stakenet.domain.errors import ChangeLogPruned
 from stakenet.domain.model import (
     Change,
     Counts,
@@ -31,6 +32,7 @@ from stakenet.store.neo4j.cypher import (
     COUNTS,
     INTERACTION_IDS_OF,
     INTERACTIONS_BY_ID,
+    READ_LOG_HORIZON,
     TIES_OF,
 )
 from stakenet.store.neo4j.queries import Tx, interactions_by, read_revision, run_chunked, run_query
@@ -127,6 +129,10 @@ async def load_all(tx: Tx) -> GraphData:
 
 
 async def changes_since(tx: Tx, revision: int, limit: int) -> list[Change]:
+    [row] = await run_query(tx, READ_LOG_HORIZON)
+    horizon = int(row["horizon"])
+    if revision < horizon:
+        raise ChangeLogPruned(horizon)
     rows = await run_query(tx, CHANGES_AFTER, revision=revision, limit=limit)
     if len(rows) == limit:
         # The limit may have cut a revision in two: take the rest of the last one.

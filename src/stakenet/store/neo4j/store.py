@@ -52,7 +52,13 @@ from stakenet.store.neo4j.errors import translated
 from stakenet.store.neo4j.queries import interactions_by, read_revision
 from stakenet.store.neo4j.records import utc_text
 from stakenet.store.neo4j.schema import bundled_schema
-from stakenet.store.neo4j.writes import Unchanged, apply_batch, ensure_meta, erase_stakeholder
+from stakenet.store.neo4j.writes import (
+    Unchanged,
+    apply_batch,
+    ensure_meta,
+    erase_stakeholder,
+    prune_change_log,
+)
 from stakenet.store.port import (
     BulkWrite,
     Direction,
@@ -301,6 +307,13 @@ class Neo4jStore:
         if limit < 1:
             raise ValidationFailed([Issue("limit", f"limit must be at least 1, not {limit}.")])
         return await self._read(reads.changes_since, revision, limit)
+
+    async def prune_change_log(self, keep_revisions: int) -> int:
+        if keep_revisions < 0:
+            raise ValidationFailed(
+                [Issue("keep_revisions", f"must be 0 or more, not {keep_revisions}.")]
+            )
+        return await self._write(prune_change_log, keep_revisions)
 
     # -- writes
 

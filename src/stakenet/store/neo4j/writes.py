@@ -38,6 +38,7 @@ from stakenet.store.neo4j.cypher import (
     CLEAR_STAKEHOLDER_KEYS,
     CLEAR_TIE_KEYS,
     DELETE_CHANGES_OF,
+    DELETE_CHANGES_UP_TO,
     DELETE_INTERACTIONS,
     DELETE_STAKEHOLDERS,
     DELETE_TIES,
@@ -49,6 +50,7 @@ from stakenet.store.neo4j.cypher import (
     INTERACTION_KEY_OWNERS,
     INTERACTIONS_BY_ID,
     INTERACTIONS_CREATED_AT,
+    PRUNE_CHANGE_LOG,
     REMOVE_PARTICIPATION_OF_STAKEHOLDERS,
     SET_LAST_SEQ,
     STAKEHOLDER_KEY_OWNERS,
@@ -327,6 +329,14 @@ async def erase_stakeholder(tx: Tx, stakeholder_id: str, audit: AuditEntry) -> W
     await _delete_stakeholders(tx, [stakeholder_id], datetime.now(UTC), log)
     await finish_revision(tx, revision, await append_changes(tx, log, last_seq), audit)
     return WriteResult(revision, log.changes())
+
+
+async def prune_change_log(tx: Tx, keep_revisions: int) -> int:
+    """Forget the changes of all but the newest `keep_revisions` revisions; the horizon."""
+    [row] = await run_query(tx, PRUNE_CHANGE_LOG, keep=keep_revisions)
+    horizon = int(row["horizon"])
+    await run_query(tx, DELETE_CHANGES_UP_TO, horizon=horizon)
+    return horizon
 
 
 async def ensure_meta(tx: Tx) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from stakenet.domain.errors import ChangeLogPruned
 from stakenet.domain.model import (
     Change,
     ChangeOp,
@@ -28,6 +29,7 @@ from stakenet.domain.model import (
 from stakenet.store.codec import (
     entity_from_dict,
 )
+from stakenet.store.sqlite.reads import read_revision
 from stakenet.store.sqlite.rows import (
     Row,
     interaction_from_row,
@@ -145,9 +147,31 @@ def scrub_change_log(connection: sqlite3.Connection, entity_ids: Set[str]) -> No
             )
 
 
+def read_horizon(connection: sqlite3.Connection) -> int:
+    """The newest revision whose changes `prune_change_log` forgot; 0 while none were."""
+    row = connection.execute("SELECT value FROM meta WHERE name = 'log_horizon'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def prune_change_log(connection: sqlite3.Connection, keep_revisions: int) -> int:
+    """Delete the change sets of all but the newest `keep_revisions` revisions and record the
+    horizon; in a write transaction. Returns the horizon."""
+    horizon = max(read_horizon(connection), read_revision(connection) - keep_revisions)
+    connection.execute("DELETE FROM change_sets WHERE revision <= ?", (horizon,))
+    connection.execute(
+        "INSERT INTO meta (name, value) VALUES ('log_horizon', ?) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        (horizon,),
+    )
+    return horizon
+
+
 def changes_since(connection: sqlite3.Connection, revision: int, limit: int) -> list[Change]:
     """The changes after `revision`, whole revisions only, stopping after the one that reaches
-    `limit`; in a read transaction."""
+    `limit`; in a read transaction. ChangeLogPruned if some were forgotten."""
+    horizon = read_horizon(connection)
+    if revision < horizon:
+        raise ChangeLogPruned(horizon)
     changes: list[Change] = []
     sets = connection.execute(
         "SELECT revision, changes FROM change_sets WHERE revision > ? ORDER BY seq",

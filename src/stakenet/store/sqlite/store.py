@@ -46,6 +46,7 @@ from stakenet.store.sqlite.binding import register_direct_adapters
 from stakenet.store.sqlite.bulk import WRITER_FROM_ROWS, DeferredBulkWrite, FileBulkWrite
 from stakenet.store.sqlite.changes import (
     changes_since,
+    prune_change_log,
 )
 from stakenet.store.sqlite.connection import connect
 from stakenet.store.sqlite.errors import translated
@@ -271,6 +272,13 @@ class SQLiteStore:
         if limit < 1:
             raise ValidationFailed([Issue("limit", f"limit must be at least 1, not {limit}.")])
         return await self._read(lambda connection: changes_since(connection, revision, limit))
+
+    async def prune_change_log(self, keep_revisions: int) -> int:
+        if keep_revisions < 0:
+            raise ValidationFailed(
+                [Issue("keep_revisions", f"must be 0 or more, not {keep_revisions}.")]
+            )
+        return await self._write(lambda connection: prune_change_log(connection, keep_revisions))
 
     # -- writes
 
