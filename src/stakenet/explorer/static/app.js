@@ -236,9 +236,25 @@ function clearPath() {
   panel.forgetPath();
 }
 
-function pathOutranked() {
+/**
+ * The refreshed list no longer offers the highlighted path. Either stronger paths outrank it,
+ * or a step of it is gone (the list can be drawn from analytics newer than the check in
+ * `refresh`): the note says which.
+ */
+async function pathOutranked() {
+  const path = explorer.highlighted();
   clearPath();
-  showNote("Introduction path no longer highlighted: stronger paths now lead there; pick one from the list.");
+  let gone = null;
+  if (path) {
+    try {
+      gone = await missingFromPath(path);
+    } catch {
+      // Not known to be gone: say what the list shows.
+    }
+  }
+  if (explorer.highlighted()) return; // another path was chosen meanwhile
+  const why = gone ?? "stronger paths now lead there; pick one from the list";
+  showNote(`Introduction path no longer highlighted: ${why}.`);
 }
 
 async function refresh() {
