@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,20 +15,6 @@ from stakenet.domain.model import Stakeholder, StakeholderKind
 from stakenet.services.network import NetworkService
 from stakenet.store.port import WriteBatch
 from stakenet.store.sqlite import SQLiteStore
-
-
-@pytest.fixture
-async def replicas(tmp_path: Path) -> AsyncIterator[tuple[NetworkService, NetworkService]]:
-    """Two services on one database file, as two server processes would be."""
-    path = str(tmp_path / "graph.db")
-    first, second = NetworkService(SQLiteStore(path)), NetworkService(SQLiteStore(path))
-    await first.start()
-    await second.start()
-    try:
-        yield first, second
-    finally:
-        await first.stop()
-        await second.stop()
 
 
 def person(stakeholder_id: str) -> Stakeholder:

@@ -57,29 +57,15 @@ def document(people: int = PEOPLE) -> dict[str, Any]:
     return {"stakeholders": stakeholders, "ties": ties, "interactions": interactions}
 
 
-@pytest.fixture
-async def stores(tmp_path: Path) -> AsyncIterator[tuple[NetworkService, NetworkService]]:
-    """Two services on one database file, as two server processes would be."""
-    path = str(tmp_path / "graph.db")
-    first, second = NetworkService(SQLiteStore(path)), NetworkService(SQLiteStore(path))
-    await first.start()
-    await second.start()
-    try:
-        yield first, second
-    finally:
-        await first.stop()
-        await second.stop()
-
-
 def table_rows(path: str, sql: str) -> list[tuple[Any, ...]]:
     with sqlite3.connect(path) as connection:
         return connection.execute(sql).fetchall()
 
 
 async def test_the_importer_and_a_follower_see_every_entity_of_a_bulk_import(
-    stores: tuple[NetworkService, NetworkService],
+    replicas: tuple[NetworkService, NetworkService],
 ) -> None:
-    importer, follower = stores
+    importer, follower = replicas
     doc = document()
     summary = await import_document(importer, doc)
     assert summary.ties_created == len(doc["ties"]) > BULK_ROWS
@@ -97,9 +83,9 @@ async def test_the_importer_and_a_follower_see_every_entity_of_a_bulk_import(
 
 
 async def test_a_bulk_import_into_an_empty_store_keeps_every_index(
-    stores: tuple[NetworkService, NetworkService],
+    replicas: tuple[NetworkService, NetworkService],
 ) -> None:
-    importer, _ = stores
+    importer, _ = replicas
     path = importer.store.path  # type: ignore[attr-defined]
     indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
     before = table_rows(path, indexes)
@@ -110,9 +96,9 @@ async def test_a_bulk_import_into_an_empty_store_keeps_every_index(
 
 
 async def test_reimporting_the_same_document_writes_nothing(
-    stores: tuple[NetworkService, NetworkService],
+    replicas: tuple[NetworkService, NetworkService],
 ) -> None:
-    importer, _ = stores
+    importer, _ = replicas
     doc = document()
     first = await import_document(importer, doc)
     again = await import_into(importer.store, doc)
@@ -129,9 +115,9 @@ async def test_reimporting_the_same_document_writes_nothing(
 
 
 async def test_a_bad_row_in_the_last_section_writes_nothing_and_every_bad_row_is_named(
-    stores: tuple[NetworkService, NetworkService],
+    replicas: tuple[NetworkService, NetworkService],
 ) -> None:
-    importer, _ = stores
+    importer, _ = replicas
     doc = document()
     doc["ties"][3]["target"] = "nobody"
     doc["interactions"][-1]["participants"] = ["p1", "ghost"]

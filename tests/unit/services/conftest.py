@@ -1,0 +1,25 @@
+"""Services on a real SQLite file, shared by the service tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from stakenet.services.network import NetworkService
+from stakenet.store.sqlite import SQLiteStore
+
+
+@pytest.fixture
+async def replicas(tmp_path: Path) -> AsyncIterator[tuple[NetworkService, NetworkService]]:
+    """Two services on one database file, as two server processes would be."""
+    path = str(tmp_path / "graph.db")
+    first, second = NetworkService(SQLiteStore(path)), NetworkService(SQLiteStore(path))
+    await first.start()
+    await second.start()
+    try:
+        yield first, second
+    finally:
+        await first.stop()
+        await second.stop()
