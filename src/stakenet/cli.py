@@ -16,9 +16,9 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO, TypeVar
 
-from stakenet.bootstrap import ConfigError, DatabaseUrl, build_services, build_store, database_url
+from stakenet.bootstrap import ConfigError, DatabaseUrl, build_store, database_url
 from stakenet.domain.access import AuditEntry, Role
 from stakenet.domain.errors import ImportRejected, StakenetError
 from stakenet.services.settings import Settings
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from stakenet.store.port import GraphStore
 
 DEFAULT_PORT = 8000
+R = TypeVar("R")
 # Audit entries read at a time by `stakenet audit export`, each with all its ids.
 AUDIT_EXPORT_PAGE = 20
 
@@ -301,12 +302,7 @@ async def _export(url: DatabaseUrl, output: Path | None, export_format: str) -> 
         print("stakenet: --format csv writes one file per section; give a directory with -o.",
               file=sys.stderr)  # fmt: skip
         return 2
-    services = build_services(url)
-    await services.network.store.open()
-    try:
-        document = await export_document(services.network)
-    finally:
-        await services.network.store.close()
+    document = await _with_store(url, export_document)
     if export_format == "csv":
         assert output is not None
         files = to_csv(document)
@@ -330,15 +326,13 @@ async def _export(url: DatabaseUrl, output: Path | None, export_format: str) -> 
 
 
 async def _migrate(url: DatabaseUrl) -> int:
-    services = build_services(url)
-    await services.network.store.open()
-    revision = await services.network.store.revision()
-    await services.network.store.close()
+    # Opening the store applies the migrations it has not applied yet.
+    revision = await _with_store(url, lambda store: store.revision())
     print(f"Schema up to date on {url.redacted()} (graph revision {revision}).")
     return 0
 
 
-async def _with_store(url: DatabaseUrl, work: Callable[[GraphStore], Awaitable[int]]) -> int:
+async def _with_store(url: DatabaseUrl, work: Callable[[GraphStore], Awaitable[R]]) -> R:
     """Run `work` on the open store alone: no projection, no analytics."""
     store = build_store(url)
     await store.open()

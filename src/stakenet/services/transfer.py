@@ -572,9 +572,9 @@ class _Import:
         )
 
 
-async def export_document(network: NetworkService) -> dict[str, Any]:
+async def export_document(store: GraphStore) -> dict[str, Any]:
     """The whole network as one interchange document, read at one revision."""
-    data = await network.store.load_all()
+    data = await store.load_all()
     reference: Mapping[str, str] = {s.id: s.key or s.id for s in data.stakeholders}
     return {
         "format": "stakenet",
