@@ -177,6 +177,14 @@ class WriteResult:
     changes: list[Change]
 
 
+def check_keep_revisions(keep_revisions: int) -> None:
+    """`prune_change_log` keeps 0 revisions or more."""
+    if keep_revisions < 0:
+        raise ValidationFailed(
+            [Issue("keep_revisions", f"must be 0 or more, not {keep_revisions}.")]
+        )
+
+
 class BulkWrite(Protocol):
     """Batches that arrive in several calls and land in one transaction, at one revision.
 

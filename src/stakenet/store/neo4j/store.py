@@ -68,6 +68,7 @@ from stakenet.store.port import (
     StakeholderOrder,
     WriteBatch,
     WriteResult,
+    check_keep_revisions,
 )
 
 log = logging.getLogger(__name__)
@@ -309,10 +310,7 @@ class Neo4jStore:
         return await self._read(reads.changes_since, revision, limit)
 
     async def prune_change_log(self, keep_revisions: int) -> int:
-        if keep_revisions < 0:
-            raise ValidationFailed(
-                [Issue("keep_revisions", f"must be 0 or more, not {keep_revisions}.")]
-            )
+        check_keep_revisions(keep_revisions)
         return await self._write(prune_change_log, keep_revisions)
 
     # -- writes

@@ -40,6 +40,7 @@ from stakenet.store.port import (
     StakeholderOrder,
     WriteBatch,
     WriteResult,
+    check_keep_revisions,
 )
 from stakenet.store.sqlite import access
 from stakenet.store.sqlite.binding import register_direct_adapters
@@ -274,10 +275,7 @@ class SQLiteStore:
         return await self._read(lambda connection: changes_since(connection, revision, limit))
 
     async def prune_change_log(self, keep_revisions: int) -> int:
-        if keep_revisions < 0:
-            raise ValidationFailed(
-                [Issue("keep_revisions", f"must be 0 or more, not {keep_revisions}.")]
-            )
+        check_keep_revisions(keep_revisions)
         return await self._write(lambda connection: prune_change_log(connection, keep_revisions))
 
     # -- writes
