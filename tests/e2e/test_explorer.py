@@ -276,7 +276,7 @@ def test_a_change_touching_the_map_refreshes_it_live(
         "window.__stakenet.cy.nodes().some(n => n.data('label') === 'Live Refresh Person')",
         timeout=10_000,
     )
-    assert page.evaluate("window.__stakenet.state.refreshes") >= 1
+    wait_for_refresh(page, 1)  # the panel is redrawn too
 
 
 HIGHLIGHT = """() => {
@@ -352,14 +352,15 @@ def test_a_live_refresh_keeps_the_highlighted_path_until_a_step_is_gone(
     # Now a tie on the path goes: the highlight is cleared, and a note says why.
     on_path = [edge for edge in before["edges"] if not edge.startswith("colleague:")]
     assert on_path, before
+    refreshes = page.evaluate("window.__stakenet.state.refreshes")
     deleted = server.graphql(DELETE_TIE, {"id": on_path[0]})["data"]["deleteTie"]
     assert deleted["errors"] == []
-    wait_for_refresh(page, 2)
+    note = page.locator("#map-note")
+    note.wait_for(state="visible", timeout=10_000)
+    wait_for_refresh(page, refreshes + 1)
     after = page.evaluate(HIGHLIGHT)
     assert after["nodes"] == [] and after["edges"] == [] and after["dimmed"] == 0
     assert after["selected"] == before["selected"]
-    note = page.locator("#map-note")
-    assert note.is_visible()
     assert "no longer highlighted" in note.inner_text()
     assert "tie between" in note.inner_text()
     page.wait_for_selector("#paths button.path")

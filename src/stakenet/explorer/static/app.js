@@ -23,7 +23,7 @@ const state = {
   selectedId: null,
   map: null, // the last relationshipMap answer
   view: "map",
-  refreshes: 0,
+  refreshes: 0, // refreshes done: the map and the panel redrawn
   awaitingAnalytics: false, // a refresh waits for the analytics to catch up with the graph
 };
 
@@ -271,8 +271,8 @@ async function refresh() {
     }
   }
   await loadMap({ keepPositions: true });
+  if (state.selectedId) await panel.show(state.selectedId);
   state.refreshes += 1;
-  if (state.selectedId) panel.show(state.selectedId);
   refreshWhenAnalyticsCatchUp();
 }
 

@@ -316,9 +316,13 @@ export function createPanel(root, caps, actions) {
     }
   }
 
-  /** The highlighted path is gone: a redrawn panel lists the paths but presses none. */
+  /**
+   * The highlighted path is gone: the list shown until the panel is redrawn presses none, and
+   * neither does the redrawn one.
+   */
   function forgetPath() {
     if (openPaths) openPaths.chosen = null;
+    root.querySelectorAll("button.path[aria-pressed=true]").forEach((b) => b.setAttribute("aria-pressed", "false"));
   }
 
   return { show, forgetPath };
