@@ -8,7 +8,7 @@ import pytest
 from test_store_contract import MOMENT, company, interaction, person, tie, without_times
 
 from stakenet.domain.access import AuditEntry
-from stakenet.domain.errors import Conflict, NotFound
+from stakenet.domain.errors import ChangeLogPruned, Conflict, NotFound
 from stakenet.domain.model import ChangeOp, EntityType, Participant
 from stakenet.store.port import GraphStore, WriteBatch
 
@@ -93,13 +93,14 @@ async def test_a_key_taken_by_an_earlier_batch_of_the_same_bulk_write_conflicts(
 async def test_a_later_batch_of_a_bulk_write_wins_and_the_log_ends_with_it(
     store: GraphStore,
 ) -> None:
+    await store.apply(WriteBatch(upsert_stakeholders=[company("c0")]))
     async with store.bulk_write() as bulk:
         await bulk.write(WriteBatch(upsert_stakeholders=[person("p1", "First")]))
         await bulk.write(WriteBatch(upsert_stakeholders=[person("p1", "Second")]))
         revision = await bulk.commit()
     [stored] = await store.get_stakeholders(["p1"])
     assert stored is not None and stored.name == "Second"
-    changes = await store.changes_since(0)
+    changes = await store.changes_since(revision - 1)
     assert changes[-1].entity is not None
     assert without_times(changes[-1].entity) == without_times(stored)
     assert {(c.revision, c.op) for c in changes} == {(revision, ChangeOp.UPSERT)}
@@ -128,12 +129,13 @@ async def test_another_writer_waits_for_a_bulk_write_and_gets_the_next_revision(
 
 
 async def test_changes_since_never_splits_the_parts_of_a_bulk_write(store: GraphStore) -> None:
+    await store.apply(WriteBatch(upsert_stakeholders=[company("c0")]))
     async with store.bulk_write() as bulk:
         for index in range(3):
             await bulk.write(WriteBatch(upsert_stakeholders=[person(f"p{index}")]))
         revision = await bulk.commit()
     await store.apply(WriteBatch(upsert_stakeholders=[person("later")]))
-    changes = await store.changes_since(0, limit=1)
+    changes = await store.changes_since(revision - 1, limit=1)
     assert [(c.revision, c.entity_id) for c in changes] == [
         (revision, "p0"),
         (revision, "p1"),
@@ -153,3 +155,51 @@ async def test_a_bulk_write_whose_batch_failed_can_only_roll_back(store: GraphSt
             await bulk.commit()
     assert await store.revision() == 0
     assert await store.get_stakeholders(["p1"]) == [None]
+
+
+async def test_a_bulk_write_into_an_empty_network_becomes_the_change_log_horizon(
+    store: GraphStore,
+) -> None:
+    """A first import keeps no copy of its rows in the change log: a follower behind it reads
+    the whole network instead, and the log goes on as usual after it."""
+    async with store.bulk_write() as bulk:
+        await bulk.write(WriteBatch(upsert_stakeholders=[person("p1"), person("p2")]))
+        await bulk.write(WriteBatch(upsert_ties=[tie("t1", "p1", "p2")]))
+        revision = await bulk.commit(_import_audit())
+    assert revision == 1
+    with pytest.raises(ChangeLogPruned) as pruned:
+        await store.changes_since(0)
+    assert pruned.value.horizon == revision
+    assert await store.changes_since(revision) == []
+    # Everything the log leaves out is in `load_all`, at the revision.
+    data = await store.load_all()
+    assert data.revision == revision
+    assert sorted(s.id for s in data.stakeholders) == ["p1", "p2"]
+    assert [t.id for t in data.ties] == ["t1"]
+    entries = await store.audit_entries()
+    assert [(e.operation, e.revision) for e in entries] == [("importGraph", revision)]
+    # A later write is logged in full, and so is a bulk write into the network now there.
+    later = await store.apply(WriteBatch(upsert_stakeholders=[person("p3")]))
+    async with store.bulk_write() as bulk:
+        await bulk.write(WriteBatch(upsert_ties=[tie("t2", "p2", "p3")]))
+        again = await bulk.commit()
+    changes = await store.changes_since(revision)
+    assert [(c.revision, c.entity_id) for c in changes] == [
+        (later.revision, "p3"),
+        (again, "t2"),
+    ]
+
+
+async def test_a_bulk_write_into_a_network_emptied_by_deletes_forgets_the_older_log(
+    store: GraphStore,
+) -> None:
+    await store.apply(WriteBatch(upsert_stakeholders=[person("p1")]))
+    await store.apply(WriteBatch(delete_stakeholders=["p1"]))
+    async with store.bulk_write() as bulk:
+        await bulk.write(WriteBatch(upsert_stakeholders=[person("p2")]))
+        revision = await bulk.commit()
+    assert revision == 3
+    for behind in (0, 1, 2):
+        with pytest.raises(ChangeLogPruned):
+            await store.changes_since(behind)
+    assert await store.changes_since(revision) == []

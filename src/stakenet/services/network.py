@@ -97,8 +97,8 @@ class NetworkService:
     async def sync(self) -> int:
         """Apply every change committed since the projection's revision; return the revision.
 
-        A projection behind what the change log still keeps (`prune_change_log`) is built
-        again from the whole network instead.
+        A projection behind what the change log still keeps (`prune_change_log`, or a bulk
+        write into an empty network) is built again from the whole network instead.
         """
         async with self._sync_lock:
             while True:
@@ -116,7 +116,8 @@ class NetworkService:
     async def _rebuild(self, horizon: int) -> None:
         """Replace the projection with one built from the whole network, and tell the listeners
         that every stakeholder, of the old projection and of the new, may have changed."""
-        log.warning(
+        # Expected after a first import (its rows are not in the log), or after a pruning.
+        log.info(
             "projection at revision %d is behind the change log's horizon %d: reading the "
             "whole network again",
             self.projection.revision,

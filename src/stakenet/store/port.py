@@ -200,6 +200,12 @@ class BulkWrite(Protocol):
     audit goes to `commit`) and no changes are reported back: followers read them from the
     change log, where an entity written by two batches appears twice, the later last.
 
+    A bulk write into an empty network (no stakeholders when it begins: a first import) keeps
+    no copy of its rows in the change log. Its revision becomes the log's horizon, as if
+    `GraphStore.prune_change_log(0)` ran with it: a follower behind it gets ChangeLogPruned and
+    reads the network with `load_all`, which holds just those rows, in about the time that
+    applying them would take, and the log does not start as large as the network.
+
     A store may write batches while its caller prepares the next ones: then a batch's error is
     raised by a later `write`, or by `commit`, rather than by the `write` that sent it.
     """

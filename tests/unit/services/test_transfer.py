@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from stakenet.domain.errors import ImportRejected
+from stakenet.domain.errors import ChangeLogPruned, ImportRejected
 from stakenet.domain.model import GraphData
 from stakenet.services import transfer
 from stakenet.services.network import NetworkService
@@ -66,9 +66,14 @@ async def test_the_importer_and_a_follower_see_every_entity_of_a_bulk_import(
     replicas: tuple[NetworkService, NetworkService],
 ) -> None:
     importer, follower = replicas
+    heard: list[tuple[int, set[str]]] = []
+    follower.listeners.append(lambda revision, touched: heard.append((revision, set(touched))))
     doc = document()
     summary = await import_document(importer, doc)
     assert summary.ties_created == len(doc["ties"]) > BULK_ROWS
+    # Into an empty network the log keeps no copy of the rows: both read the network instead.
+    with pytest.raises(ChangeLogPruned):
+        await importer.store.changes_since(0)
     await follower.sync()
     stored = await importer.store.load_all()
     for service in (importer, follower):
@@ -80,6 +85,17 @@ async def test_the_importer_and_a_follower_see_every_entity_of_a_bulk_import(
             t.id for t in stored.ties
         )
         assert set(service.projection.interactions) == {i.id for i in stored.interactions}
+    assert heard == [(summary.revision, {s.id for s in stored.stakeholders})]
+
+    # A later import into the network is in the log, and followed change by change.
+    [p0] = [row for row in doc["stakeholders"] if row["key"] == "p0"]
+    p0["name"] = "Person Zero, renamed"
+    again = await import_document(importer, doc)
+    assert (again.stakeholders_updated, again.revision) == (1, summary.revision + 1)
+    await follower.sync()
+    [renamed] = [s for s in stored.stakeholders if s.key == "p0"]
+    assert heard[1:] == [(again.revision, {renamed.id})]
+    assert follower.projection.graph.nodes[renamed.id]["name"] == "Person Zero, renamed"
 
 
 async def test_a_bulk_import_into_an_empty_store_keeps_every_index(

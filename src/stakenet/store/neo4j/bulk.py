@@ -25,6 +25,8 @@ from stakenet.store.neo4j.writes import (
     append_changes,
     bump_revision,
     finish_revision,
+    network_is_empty,
+    prune_change_log,
     write_batch_changes,
 )
 from stakenet.store.port import WriteBatch
@@ -59,6 +61,8 @@ class Neo4jBulkWrite:
         self._tx = tx
         self._revision: int | None = None  # set by the first batch: the revision it bumped to
         self._last_seq = 0  # seq of the last change row written, once the revision is bumped
+        # Into an empty network the change log gets no copy of the rows (`BulkWrite`).
+        self._copied_to_log = True
         self._changed = False
         # "open" until `commit` ends it ("committed", also when nothing was left to commit) or
         # a call fails ("failed").
@@ -74,11 +78,13 @@ class Neo4jBulkWrite:
             with translated():
                 if self._revision is None:
                     self._revision, self._last_seq = await bump_revision(self._tx)
+                    self._copied_to_log = not await network_is_empty(self._tx)
                 changes = ChangeLog(self._revision)
                 await write_batch_changes(self._tx, batch, datetime.now(UTC), changes)
                 # One entry per entity per batch: an entity written by two batches is logged
                 # twice, the later entry last, as the port describes.
-                self._last_seq = await append_changes(self._tx, changes, self._last_seq)
+                if self._copied_to_log:
+                    self._last_seq = await append_changes(self._tx, changes, self._last_seq)
             self._changed = self._changed or bool(changes)
         except BaseException:
             self._state = "failed"
@@ -103,6 +109,9 @@ class Neo4jBulkWrite:
                     self._state = "committed"
                     return self._revision - 1
                 await finish_revision(self._tx, self._revision, self._last_seq, audit)
+                if not self._copied_to_log:
+                    # Its revision becomes the horizon: no follower can read past it in the log.
+                    await prune_change_log(self._tx, keep_revisions=0)
                 await self._tx.commit()
                 self._state = "committed"
                 return self._revision

@@ -29,6 +29,8 @@ BUMP_REVISION: LiteralString = (
 
 SET_LAST_SEQ: LiteralString = "MATCH (m:GraphMeta {id: 'graph'}) SET m.last_seq = $last_seq"
 
+ANY_STAKEHOLDER: LiteralString = "MATCH (s:Stakeholder) RETURN s.id AS id LIMIT 1"
+
 COUNTS: LiteralString = (
     "MATCH (m:GraphMeta {id: 'graph'}) "
     "RETURN COUNT { (:Stakeholder) } AS stakeholders, COUNT { (:Tie) } AS ties, "

@@ -32,6 +32,7 @@ from stakenet.store.neo4j.access import insert_audit
 from stakenet.store.neo4j.changes import ChangeLog
 from stakenet.store.neo4j.cypher import (
     ADD_PARTICIPANTS,
+    ANY_STAKEHOLDER,
     APPEND_CHANGES,
     BUMP_REVISION,
     CLEAR_INTERACTION_KEYS,
@@ -270,6 +271,10 @@ async def _upsert_interactions(
         log.upsert(EntityType.INTERACTION, stored, data)
     await run_chunked(tx, UPSERT_INTERACTIONS, "rows", rows)
     await run_chunked(tx, ADD_PARTICIPANTS, "rows", participant_rows)
+
+
+async def network_is_empty(tx: Tx) -> bool:
+    return not await run_query(tx, ANY_STAKEHOLDER)
 
 
 async def bump_revision(tx: Tx) -> tuple[int, int]:

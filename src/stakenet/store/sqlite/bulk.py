@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from stakenet.domain.access import AuditEntry
 from stakenet.store.port import WriteBatch
 from stakenet.store.sqlite.batch_pickle import dump_batch
-from stakenet.store.sqlite.changes import ChangeLog
+from stakenet.store.sqlite.changes import ChangeLog, prune_change_log
 from stakenet.store.sqlite.reads import read_revision
 from stakenet.store.sqlite.writer_process import WriterProcess
 from stakenet.store.sqlite.writes import (
@@ -59,7 +59,8 @@ def tables_written_by(batch: WriteBatch) -> set[str]:
 
 
 class BulkChanges:
-    """The writes of one bulk write so far, within its transaction."""
+    """The writes of one bulk write so far, within its transaction; into an empty network,
+    without a copy in the change log (`BulkWrite`)."""
 
     def __init__(self) -> None:
         self._log: ChangeLog | None = None
@@ -70,7 +71,10 @@ class BulkChanges:
 
     def write(self, connection: sqlite3.Connection, batch: WriteBatch) -> None:
         if self._log is None:
-            self._log = ChangeLog(read_revision(connection) + 1)
+            # Into an empty network the change log gets no copy of the rows: a follower
+            # behind this revision reads the whole network again, which is just these rows.
+            empty = connection.execute("SELECT 1 FROM stakeholders LIMIT 1").fetchone() is None
+            self._log = ChangeLog(read_revision(connection) + 1, copy=not empty)
             # Loading into empty tables (a first import), the indexes are built from all the
             # rows at once, rather than grown a row at a time.
             for table in WRITTEN_TABLES:
@@ -102,6 +106,9 @@ class BulkChanges:
         if self._log is None or not self._log:
             return None
         finish_revision(connection, self._log, audit)
+        if not self._log.copy:
+            # Its revision becomes the horizon: no follower can read past it in the log.
+            prune_change_log(connection, keep_revisions=0)
         return self._log.revision
 
 

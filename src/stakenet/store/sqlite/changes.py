@@ -40,16 +40,26 @@ from stakenet.store.sqlite.rows import (
 
 
 class ChangeLog:
-    """The changes of one batch: one entry per entity touched, holding its final state."""
+    """The changes of one batch: one entry per entity touched, holding its final state.
 
-    def __init__(self, revision: int) -> None:
+    A log that does not `copy` only notes that something changed: a bulk write into an empty
+    network keeps no copy of its rows (`BulkChanges`).
+    """
+
+    def __init__(self, revision: int, *, copy: bool = True) -> None:
         self.revision = revision
+        self.copy = copy
         self._runs: list[tuple[str, str, list[Any]]] = []
         self._parts_written = 0
+        self._changed_uncopied = False
 
     def __bool__(self) -> bool:
         """Whether anything changed: logged and not yet written, or written in a part."""
-        return self._parts_written > 0 or any(items for _, _, items in self._runs)
+        return (
+            self._changed_uncopied
+            or self._parts_written > 0
+            or any(items for _, _, items in self._runs)
+        )
 
     def upsert(self, entity_type: EntityType, rows: Sequence[Row]) -> None:
         """Record upserts of `entity_type`, ids unique; each row's first column is its id."""
@@ -60,6 +70,9 @@ class ChangeLog:
 
     def _add(self, kind: str, op: str, items: list[Any], ids: list[str]) -> None:
         if not items:
+            return
+        if not self.copy:
+            self._changed_uncopied = True
             return
         # A later write to an entity replaces its earlier entry: one entry per entity, last.
         earlier = [run for run in self._runs if run[0] == kind]
