@@ -89,13 +89,24 @@ def create_app(
             services.network.poll_changes(services.settings.poll_interval), name="change-poller"
         )
         refresher = asyncio.create_task(services.analytics.run(), name="analytics-refresher")
+        tasks = [poller, refresher]
+        settings = services.settings
+        if settings.keep_revisions is not None:
+            tasks.append(
+                asyncio.create_task(
+                    services.network.prune_change_log(
+                        settings.keep_revisions, settings.prune_interval
+                    ),
+                    name="change-log-pruner",
+                )
+            )
         ready.set()
         log.info("stakenet ready on %s", url.redacted())
         try:
             yield
         finally:
             ready.clear()
-            for task in (poller, refresher):
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

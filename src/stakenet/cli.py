@@ -94,6 +94,17 @@ def _count(text: str) -> int:
     return int(text)
 
 
+def _seconds(text: str) -> float:
+    """An argument that is a number of seconds, above 0."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
+    return seconds
+
+
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
@@ -121,9 +132,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--poll-interval",
-        type=float,
+        type=_seconds,
         default=0.5,
         help="seconds between reads of the change log (writes by other processes)",
+    )
+    serve.add_argument(
+        "--keep-revisions",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="prune the change log to its newest N revisions at start and every "
+        "--prune-interval (default: keep them all; see 'stakenet log prune')",
+    )
+    serve.add_argument(
+        "--prune-interval",
+        type=_seconds,
+        default=Settings().prune_interval,
+        metavar="SECONDS",
+        help="seconds between prunings of the change log (default 3600)",
     )
     serve.add_argument(
         "--analytics-debounce",
@@ -468,6 +494,8 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
     settings = Settings(
         production=args.production,
         poll_interval=args.poll_interval,
+        keep_revisions=args.keep_revisions,
+        prune_interval=args.prune_interval,
         analytics_debounce=args.analytics_debounce,
         max_depth=args.max_depth,
         max_aliases=args.max_aliases,

@@ -106,3 +106,29 @@ def test_a_write_on_one_server_reaches_the_other_servers_map_within_two_seconds(
     finally:
         first.stop()
         second.stop()
+
+
+def test_a_server_set_to_keep_n_revisions_prunes_its_change_log_on_schedule(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "stakenet.db"
+    server = start_server(database, extra=["--keep-revisions", "2", "--prune-interval", "0.2"])
+    try:
+        for index in range(5):
+            create(server, index)
+        deadline = time.monotonic() + 10
+        while True:
+            with sqlite3.connect(database) as connection:
+                [horizon] = connection.execute(
+                    "SELECT coalesce(max(value), 0) FROM meta WHERE name = 'log_horizon'"
+                ).fetchone()
+                kept = [row[0] for row in connection.execute("SELECT revision FROM change_sets")]
+            if horizon == 3 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert (horizon, sorted(kept)) == (3, [4, 5])
+        # The server goes on answering and writing as before.
+        create(server, 5)
+        assert server.graphql(COUNT)["data"]["networkStats"] == {"stakeholders": 6, "revision": 6}
+    finally:
+        server.stop()

@@ -141,6 +141,18 @@ class NetworkService:
             except Exception:  # keep polling: a database that comes back is picked up again
                 log.warning("could not read the change log; retrying", exc_info=False)
 
+    async def prune_change_log(self, keep_revisions: int, interval: float) -> None:
+        """Forget all but the newest `keep_revisions` revisions of the change log now and
+        every `interval` seconds, forever. Each replica may run it: the horizon only moves
+        forward, so the replicas' prunings agree."""
+        while True:
+            try:
+                horizon = await self.store.prune_change_log(keep_revisions)
+                log.info("change log pruned: it keeps the changes after revision %d", horizon)
+            except Exception:  # keep trying: a database that comes back is pruned next time
+                log.warning("could not prune the change log; trying again later", exc_info=False)
+            await asyncio.sleep(interval)
+
     async def _write(
         self, batch: WriteBatch, operation: str, ids: Sequence[str], fields: Sequence[str] = ()
     ) -> WriteResult:

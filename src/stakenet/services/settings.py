@@ -15,6 +15,10 @@ class Settings:
 
     production: bool = False
     poll_interval: float = 0.5
+    # The newest revisions of the change log a server keeps, pruning the older ones at start
+    # and every `prune_interval` seconds; None keeps them all (`stakenet log prune` by hand).
+    keep_revisions: int | None = None
+    prune_interval: float = 3600.0
     analytics_debounce: float = 0.3
     # Query limits (docs/api.md): close to graphql-armor's defaults, high enough for GraphiQL's
     # own introspection query and for the deepest operation the explorer sends.

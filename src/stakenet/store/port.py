@@ -295,9 +295,9 @@ class GraphStore(Protocol):
         """Forget the changes of all but the newest `keep_revisions` revisions; return the
         horizon, the newest revision whose changes are forgotten (0 while none are).
 
-        The log keeps a copy of every write, an import's rows included, so it outgrows the
-        network itself. A follower behind the horizon gets ChangeLogPruned from
-        `changes_since`, and reads everything again with `load_all`.
+        The log keeps a copy of every write, so it outgrows the network itself (a first
+        import's rows excepted, see `BulkWrite`). A follower behind the horizon gets
+        ChangeLogPruned from `changes_since`, and reads everything again with `load_all`.
         """
 
     # -- access: tokens and the audit trail ------------------------------------------------

@@ -4,6 +4,7 @@ on a real SQLite file."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 
@@ -75,3 +76,36 @@ async def test_the_prune_command_keeps_the_newest_revisions(
         await store.close()
     with pytest.raises(SystemExit):
         cli(["log", "prune", "--keep-revisions", "-1", "--db", url])
+
+
+async def test_a_server_set_to_keep_n_revisions_prunes_at_start_and_then_on_schedule(
+    replicas: tuple[NetworkService, NetworkService],
+) -> None:
+    writer, follower = replicas
+    for stakeholder_id in ("p1", "p2", "p3"):
+        await writer.store.apply(WriteBatch(upsert_stakeholders=[person(stakeholder_id)]))
+    assert await follower.sync() == 3
+
+    async def horizon_reaches(revision: int) -> None:
+        while True:
+            try:
+                await writer.store.changes_since(revision - 1)
+            except ChangeLogPruned as pruned:
+                if pruned.horizon >= revision:
+                    return
+            await asyncio.sleep(0.01)
+
+    pruner = asyncio.create_task(writer.prune_change_log(keep_revisions=1, interval=0.05))
+    try:
+        await asyncio.wait_for(horizon_reaches(2), timeout=5)
+        assert [c.entity_id for c in await writer.store.changes_since(2)] == ["p3"]
+        await writer.store.apply(WriteBatch(upsert_stakeholders=[person("p4")]))
+        await asyncio.wait_for(horizon_reaches(3), timeout=5)
+        assert [c.entity_id for c in await writer.store.changes_since(3)] == ["p4"]
+        # A replica that keeps up goes on change by change, whatever was pruned behind it.
+        assert await follower.sync() == 4
+        assert set(follower.projection.graph.nodes) == {"p1", "p2", "p3", "p4"}
+    finally:
+        pruner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pruner
