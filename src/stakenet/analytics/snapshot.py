@@ -9,10 +9,8 @@ answered from a snapshot plus the graph and never recompute the global metrics: 
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -130,23 +128,6 @@ class AnalyticsSnapshot:
     timings: Mapping[str, float]
 
 
-@contextlib.contextmanager
-def _existing_objects_left_out_of_the_collector() -> Iterator[None]:
-    """Leave every object alive now out of the cycle collector's walks until the block ends.
-
-    A refresh makes millions of short-lived containers, and each time they trigger a full
-    collection the collector walks the whole projection too, which the refresh only reads:
-    a sixth of the refresh at 100k ties. Objects that become cyclic garbage meanwhile are
-    collected after the block, once they are back in the oldest generation. Process-wide, so a
-    refresh that overlaps another only ends its benefit early.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def compute_snapshot(
     G: nx.MultiDiGraph,
     interactions: Mapping[str, InteractionRecord] | Iterable[InteractionRecord],
@@ -172,17 +153,7 @@ def compute_snapshot(
     -------
     AnalyticsSnapshot
     """
-    with _existing_objects_left_out_of_the_collector():
-        return _compute_snapshot(G, interactions, revision, now, params or SnapshotParams())
-
-
-def _compute_snapshot(
-    G: nx.MultiDiGraph,
-    interactions: Mapping[str, InteractionRecord] | Iterable[InteractionRecord],
-    revision: int,
-    now: datetime,
-    p: SnapshotParams,
-) -> AnalyticsSnapshot:
+    p = params or SnapshotParams()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import gc
-import weakref
 from datetime import UTC, datetime
-from typing import Any
 
 import networkx as nx
 import pytest
 from analytics_helpers import GraphBuilder, from_reference
 
-from stakenet.analytics import snapshot as snapshot_module
 from stakenet.analytics.centrality import compute_centrality
 from stakenet.analytics.communities import brokers, louvain
 from stakenet.analytics.decision_makers import key_decision_makers
@@ -107,37 +103,6 @@ def test_snapshot_on_reference_graph_and_empty_graph() -> None:
     assert {v: snap.nodes[v].pagerank for v in ref} == pytest.approx(ref, abs=1e-6)
     empty = compute_snapshot(nx.MultiDiGraph(), {}, revision=0, now=NOW)
     assert dict(empty.nodes) == {} and empty.communities == ()
-
-
-class _Cycle:
-    def __init__(self) -> None:
-        self.me = self
-
-
-def test_a_snapshot_leaves_the_cycle_collector_as_it_found_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The refresh sets the objects alive at its start aside from the collector while it runs
-    (`gc.freeze`) and hands them back after: a cycle dropped during the refresh is still
-    collected afterwards, and nothing stays frozen."""
-    G, _ = from_reference(nx.karate_club_graph(), weighted=True)
-    cycle: _Cycle | None = _Cycle()
-    gone = weakref.ref(cycle)
-    frozen_during: list[int] = []
-    real_build_views = snapshot_module.build_views
-
-    def build_views(*args: Any) -> Any:
-        nonlocal cycle
-        frozen_during.append(gc.get_freeze_count())
-        cycle = None  # the cycle becomes garbage while it is frozen
-        return real_build_views(*args)
-
-    monkeypatch.setattr(snapshot_module, "build_views", build_views)
-    compute_snapshot(G, {}, revision=1, now=NOW)
-    assert frozen_during and frozen_during[0] > 0
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
-    gc.collect()
-    assert gone() is None
 
 
 def test_per_query_analytics_use_snapshot_values() -> None:
