@@ -94,7 +94,7 @@ def create_app(
         if settings.keep_revisions is not None:
             tasks.append(
                 asyncio.create_task(
-                    services.network.prune_change_log(
+                    services.network.prune_change_log_periodically(
                         settings.keep_revisions, settings.prune_interval
                     ),
                     name="change-log-pruner",

@@ -141,7 +141,7 @@ class NetworkService:
             except Exception:  # keep polling: a database that comes back is picked up again
                 log.warning("could not read the change log; retrying", exc_info=False)
 
-    async def prune_change_log(self, keep_revisions: int, interval: float) -> None:
+    async def prune_change_log_periodically(self, keep_revisions: int, interval: float) -> None:
         """Forget all but the newest `keep_revisions` revisions of the change log now and
         every `interval` seconds, forever. Each replica may run it: the horizon only moves
         forward, so the replicas' prunings agree."""

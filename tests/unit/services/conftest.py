@@ -23,3 +23,13 @@ async def replicas(tmp_path: Path) -> AsyncIterator[tuple[NetworkService, Networ
     finally:
         await first.stop()
         await second.stop()
+
+
+@pytest.fixture
+def follower_notices(
+    replicas: tuple[NetworkService, NetworkService],
+) -> list[tuple[int, set[str]]]:
+    """What the second replica tells its listeners as it follows: (revision, stakeholder ids)."""
+    heard: list[tuple[int, set[str]]] = []
+    replicas[1].listeners.append(lambda revision, touched: heard.append((revision, set(touched))))
+    return heard

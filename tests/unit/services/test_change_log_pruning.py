@@ -24,14 +24,13 @@ def person(stakeholder_id: str) -> Stakeholder:
 
 async def test_a_replica_behind_the_pruned_log_reads_the_network_again_and_says_so(
     replicas: tuple[NetworkService, NetworkService],
+    follower_notices: list[tuple[int, set[str]]],
 ) -> None:
     writer, follower = replicas
-    heard: list[tuple[int, set[str]]] = []
-    follower.listeners.append(lambda revision, touched: heard.append((revision, set(touched))))
     for stakeholder_id in ("p1", "p2"):
         await writer.store.apply(WriteBatch(upsert_stakeholders=[person(stakeholder_id)]))
     assert await follower.sync() == 2
-    assert heard == [(2, {"p1", "p2"})]
+    assert follower_notices == [(2, {"p1", "p2"})]
     # Then the follower falls behind what the log keeps.
     await writer.store.apply(WriteBatch(upsert_stakeholders=[person("p3")]))
     await writer.store.apply(WriteBatch(delete_stakeholders=["p2"]))
@@ -40,12 +39,12 @@ async def test_a_replica_behind_the_pruned_log_reads_the_network_again_and_says_
     assert await follower.sync() == 4
     assert set(follower.projection.graph.nodes) == {"p1", "p3"}
     # One notice for the whole network, the stakeholder gone since included.
-    assert heard[1:] == [(4, {"p1", "p2", "p3"})]
+    assert follower_notices[1:] == [(4, {"p1", "p2", "p3"})]
 
     # Once caught up, it follows the log change by change again.
     await writer.store.apply(WriteBatch(upsert_stakeholders=[person("p4")]))
     assert await follower.sync() == 5
-    assert heard[2:] == [(5, {"p4"})]
+    assert follower_notices[2:] == [(5, {"p4"})]
     assert set(follower.projection.graph.nodes) == {"p1", "p3", "p4"}
 
 
@@ -95,7 +94,9 @@ async def test_a_server_set_to_keep_n_revisions_prunes_at_start_and_then_on_sche
                     return
             await asyncio.sleep(0.01)
 
-    pruner = asyncio.create_task(writer.prune_change_log(keep_revisions=1, interval=0.05))
+    pruner = asyncio.create_task(
+        writer.prune_change_log_periodically(keep_revisions=1, interval=0.05)
+    )
     try:
         await asyncio.wait_for(horizon_reaches(2), timeout=5)
         assert [c.entity_id for c in await writer.store.changes_since(2)] == ["p3"]

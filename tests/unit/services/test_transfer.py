@@ -64,10 +64,9 @@ def table_rows(path: str, sql: str) -> list[tuple[Any, ...]]:
 
 async def test_the_importer_and_a_follower_see_every_entity_of_a_bulk_import(
     replicas: tuple[NetworkService, NetworkService],
+    follower_notices: list[tuple[int, set[str]]],
 ) -> None:
     importer, follower = replicas
-    heard: list[tuple[int, set[str]]] = []
-    follower.listeners.append(lambda revision, touched: heard.append((revision, set(touched))))
     doc = document()
     summary = await import_document(importer, doc)
     assert summary.ties_created == len(doc["ties"]) > BULK_ROWS
@@ -85,7 +84,7 @@ async def test_the_importer_and_a_follower_see_every_entity_of_a_bulk_import(
             t.id for t in stored.ties
         )
         assert set(service.projection.interactions) == {i.id for i in stored.interactions}
-    assert heard == [(summary.revision, {s.id for s in stored.stakeholders})]
+    assert follower_notices == [(summary.revision, {s.id for s in stored.stakeholders})]
 
     # A later import into the network is in the log, and followed change by change.
     [p0] = [row for row in doc["stakeholders"] if row["key"] == "p0"]
@@ -94,7 +93,7 @@ async def test_the_importer_and_a_follower_see_every_entity_of_a_bulk_import(
     assert (again.stakeholders_updated, again.revision) == (1, summary.revision + 1)
     await follower.sync()
     [renamed] = [s for s in stored.stakeholders if s.key == "p0"]
-    assert heard[1:] == [(again.revision, {renamed.id})]
+    assert follower_notices[1:] == [(again.revision, {renamed.id})]
     assert follower.projection.graph.nodes[renamed.id]["name"] == "Person Zero, renamed"
 
 
