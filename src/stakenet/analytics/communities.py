@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -30,6 +30,7 @@ __all__ = [
     "brokers",
     "community_index",
     "louvain",
+    "louvain_of",
     "louvain_partition",
 ]
 
@@ -60,10 +61,20 @@ def louvain(undirected: nx.Graph, seed: int = 42, resolution: float = 1.0) -> li
     list of frozenset
         Ordered by decreasing size, then by smallest member id.
     """
-    names = list(undirected)
+    return louvain_of(list(undirected), _adjacency(undirected), seed, resolution)
+
+
+def louvain_of(
+    names: Sequence[str],
+    adjacency: list[dict[int, float]],
+    seed: int = 42,
+    resolution: float = 1.0,
+) -> list[frozenset[str]]:
+    """`louvain` on nodes `names` whose adjacency is given as `_adjacency` would build it from
+    the undirected view (`GraphViews.neighbours` is), without the view as a NetworkX graph."""
     if not names:
         return []
-    found = louvain_partition(_adjacency(undirected), seed, resolution)
+    found = louvain_partition(adjacency, seed, resolution)
     parts = [frozenset(names[i] for i in members) for members in found]
     return sorted(parts, key=lambda c: (-len(c), min(str(v) for v in c)))
 

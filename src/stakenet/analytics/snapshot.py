@@ -30,7 +30,7 @@ from stakenet.analytics.centrality import (
     NodeCentrality,
     compute_centrality,
 )
-from stakenet.analytics.communities import community_index, louvain
+from stakenet.analytics.communities import community_index, louvain_of
 from stakenet.analytics.influence import InfluenceParams, InfluenceScore, compute_influence
 from stakenet.analytics.strength import (
     InteractionRecord,
@@ -172,7 +172,7 @@ def compute_snapshot(
     clock = time.perf_counter()
     infl = compute_influence(G, cent.nodes, p.influence)
     lap("influence")
-    comms = tuple(louvain(views.undirected, p.louvain_seed, p.louvain_resolution))
+    comms = tuple(louvain_of(views.nodes, views.neighbours, p.louvain_seed, p.louvain_resolution))
     index = community_index(list(comms))
     lap("louvain")
     nodes = {
