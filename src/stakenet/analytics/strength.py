@@ -31,7 +31,7 @@ costs O(interactions × participants² + ties), never O(ties × interactions).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
@@ -47,6 +47,7 @@ __all__ = [
     "StrengthComponent",
     "StrengthParams",
     "TieStrength",
+    "TieStrengths",
     "compute_tie_strengths",
     "distance",
     "effective_strengths",
@@ -309,6 +310,30 @@ def index_interactions(
     return index
 
 
+def _declared(raw: Any) -> float | None:
+    return None if raw is None else min(1.0, max(0.0, float(raw)))
+
+
+def _observed(evidence: PairEvidence | None, params: StrengthParams) -> float | None:
+    if evidence is None or evidence.count <= 0:
+        return None
+    return 1.0 - math.exp(-evidence.evidence / params.saturation)
+
+
+def _effective(
+    kind: str, declared: float | None, observed: float | None, params: StrengthParams
+) -> float:
+    """The effective strength from its inputs (the table in the module docstring)."""
+    if declared is not None:
+        if observed is None:
+            return declared
+        w = params.declared_weight
+        return w * declared + (1.0 - w) * observed
+    if observed is not None:
+        return observed
+    return params.default_strength.get(kind, params.fallback_strength)
+
+
 def tie_strength(
     tie_id: str,
     source: str,
@@ -336,13 +361,9 @@ def tie_strength(
     """
     p = params or StrengthParams()
     kind = str(attrs.get("kind", ""))
-    raw = attrs.get("strength")
-    declared = None if raw is None else min(1.0, max(0.0, float(raw)))
-    count = evidence.count if evidence is not None else 0
-    observed = None
-    if evidence is not None and count > 0:
-        observed = 1.0 - math.exp(-evidence.evidence / p.saturation)
-    last_at = evidence.last_at if evidence is not None else None
+    declared = _declared(attrs.get("strength"))
+    observed = _observed(evidence, p)
+    value = _effective(kind, declared, observed, p)
     basis: Basis
     components: tuple[StrengthComponent, ...]
     if declared is not None and observed is not None:
@@ -351,18 +372,16 @@ def tie_strength(
             StrengthComponent("declared", declared, w),
             StrengthComponent("observed", observed, 1.0 - w),
         )
-        value = w * declared + (1.0 - w) * observed
         basis = "blended"
     elif declared is not None:
         components = (StrengthComponent("declared", declared, 1.0),)
-        value, basis = declared, "declared"
+        basis = "declared"
     elif observed is not None:
         components = (StrengthComponent("observed", observed, 1.0),)
-        value, basis = observed, "observed"
+        basis = "observed"
     else:
-        default = p.default_strength.get(kind, p.fallback_strength)
-        components = (StrengthComponent(f"default:{kind}", default, 1.0),)
-        value, basis = default, "default"
+        components = (StrengthComponent(f"default:{kind}", value, 1.0),)
+        basis = "default"
     return TieStrength(
         tie_id=tie_id,
         source=source,
@@ -370,12 +389,48 @@ def tie_strength(
         kind=kind,
         declared=declared,
         observed=observed,
-        interaction_count=count,
-        last_interaction_at=last_at,
+        interaction_count=evidence.count if evidence is not None else 0,
+        last_interaction_at=evidence.last_at if evidence is not None else None,
         value=value,
         basis=basis,
         components=components,
     )
+
+
+class TieStrengths(Mapping[str, TieStrength]):
+    """Every current tie's `TieStrength`, made when it is asked for.
+
+    A refresh needs only the values (`effective`); the explanation of a tie is read one tie at a
+    time. So each tie keeps only what its explanation is made from, copied at the refresh (the
+    projection's attributes may change after it): about half the memory of every explanation.
+    """
+
+    __slots__ = ("_inputs", "_params", "effective")
+
+    def __init__(
+        self,
+        inputs: dict[str, tuple[str, str, str, Any, PairEvidence | None]],
+        effective: dict[str, float],
+        params: StrengthParams,
+    ) -> None:
+        self._inputs = inputs
+        self._params = params
+        self.effective = effective
+        """``tie_id -> value``, as each tie's `TieStrength.value`."""
+
+    def __getitem__(self, tie_id: str) -> TieStrength:
+        source, target, kind, raw, evidence = self._inputs[tie_id]
+        attrs = {"kind": kind, "strength": raw}
+        return tie_strength(tie_id, source, target, attrs, evidence, self._params)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._inputs)
+
+    def __len__(self) -> int:
+        return len(self._inputs)
+
+    def __contains__(self, tie_id: object) -> bool:
+        return tie_id in self._inputs
 
 
 def compute_tie_strengths(
@@ -383,7 +438,7 @@ def compute_tie_strengths(
     interactions: Mapping[str, InteractionRecord] | Iterable[InteractionRecord],
     as_of: datetime,
     params: StrengthParams | None = None,
-) -> dict[str, TieStrength]:
+) -> TieStrengths:
     """Strength of every current tie of `G` at `as_of`.
 
     Parameters
@@ -399,22 +454,29 @@ def compute_tie_strengths(
 
     Returns
     -------
-    dict
+    TieStrengths
         ``tie_id -> TieStrength`` for current ties only.
     """
     p = params or StrengthParams()
     records = interactions.values() if isinstance(interactions, Mapping) else interactions
     index = index_interactions(records, as_of, p)
     on = as_of.date()
-    result: dict[str, TieStrength] = {}
+    inputs: dict[str, tuple[str, str, str, Any, PairEvidence | None]] = {}
+    effective: dict[str, float] = {}
     for u, v, key, attrs in G.edges(keys=True, data=True):
         if not is_current(attrs, on):
             continue
-        ev = index.get(frozenset((u, v))) if u != v else None
-        result[str(key)] = tie_strength(str(key), u, v, attrs, ev, p)
-    return result
+        evidence = index.get(frozenset((u, v))) if u != v else None
+        kind = str(attrs.get("kind", ""))
+        raw = attrs.get("strength")
+        tie_id = str(key)
+        inputs[tie_id] = (u, v, kind, raw, evidence)
+        effective[tie_id] = _effective(kind, _declared(raw), _observed(evidence, p), p)
+    return TieStrengths(inputs, effective, p)
 
 
 def effective_strengths(ties: Mapping[str, TieStrength]) -> dict[str, float]:
     """The plain ``tie_id -> value`` mapping the other analytics take as `strengths`."""
+    if isinstance(ties, TieStrengths):
+        return dict(ties.effective)
     return {tie_id: t.value for tie_id, t in ties.items()}

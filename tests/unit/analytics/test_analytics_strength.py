@@ -14,6 +14,8 @@ from stakenet.analytics.strength import (
     compute_tie_strengths,
     distance,
     effective_strengths,
+    index_interactions,
+    tie_strength,
 )
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -101,6 +103,36 @@ def test_as_of_excludes_later_interactions_and_ended_ties() -> None:
     assert old not in s and future not in s
     past = compute_tie_strengths(b.G, {"x": later}, datetime(2024, 6, 1, tzinfo=UTC))
     assert old in past and future not in past
+
+
+def test_each_tie_is_explained_as_tie_strength_explains_it() -> None:
+    b, t = _graph()
+    interactions = [
+        meeting("i1", "ann", "cy", days_ago=3),
+        meeting("i2", "ann", "di", "cy", days_ago=40, sentiment=0.5),
+        meeting("i3", "di", "acme", days_ago=400, kind="EMAIL"),
+    ]
+    p = StrengthParams(declared_weight=0.3)
+    s = compute_tie_strengths(b.G, interactions, NOW, p)
+    index = index_interactions(interactions, NOW, p)
+    assert sorted(s) == sorted(t.values()) and len(s) == len(t)
+    effective = effective_strengths(s)
+    for u, v, key, attrs in b.G.edges(keys=True, data=True):
+        expected = tie_strength(key, u, v, attrs, index.get(frozenset((u, v))), p)
+        assert s[key] == expected
+        assert effective[key] == expected.value
+    assert {s[key].basis for key in s} == {"declared", "observed", "blended", "default"}
+
+
+def test_strengths_keep_the_ties_as_they_were_when_computed() -> None:
+    b, t = _graph()
+    s = compute_tie_strengths(b.G, [], NOW)
+    attrs = next(a for _, _, key, a in b.G.edges(keys=True, data=True) if key == t["declared"])
+    attrs["strength"] = 0.1
+    attrs["kind"] = "FAMILY"
+    assert s[t["declared"]].value == 0.8
+    assert s[t["declared"]].kind == "KNOWS"
+    assert s[t["declared"]].declared == 0.8
 
 
 def test_distance() -> None:
