@@ -42,8 +42,8 @@ sources (seed 42); when ``k × edges`` exceeds `betweenness_work_budget`, ``k`` 
 (never below `min_betweenness_samples`) and the ``k`` used is reported. Closeness over more than
 `exact_closeness_limit` nodes is estimated per connected component from `closeness_samples`
 pivots (Eppstein-Wang): for a node in a component of ``r`` nodes, the mean distance to the other
-nodes is estimated by its mean distance to the pivots. Burt's constraint is computed with
-sparse matrix algebra (``P + P²`` on the tie pattern), exact at every size.
+nodes is estimated by its mean distance to the pivots. Burt's constraint is exact at every size:
+``P + P²`` on the tie pattern, the two-step part summed over the network's triangles.
 """
 
 from __future__ import annotations
@@ -248,6 +248,11 @@ def constraint(strength: sp.csr_array) -> np.ndarray:
     With ``P`` the row-normalised tie weights, ``c(i) = Σ_j∈N(i) (P_ij + (P²)_ij)²``. Isolated
     nodes get NaN (as in NetworkX).
 
+    ``(P²)_ij`` is needed only where i and j are tied, and there it sums over their common
+    neighbours: the triangles i, j, k (`_two_steps_on_ties`). The whole product ``P @ P`` would
+    hold a row for every pair of an organisation's people, hundreds of millions of entries at a
+    million ties.
+
     Parameters
     ----------
     strength : scipy.sparse.csr_array
@@ -260,18 +265,78 @@ def constraint(strength: sp.csr_array) -> np.ndarray:
     n = strength.shape[0]
     if n == 0:
         return np.zeros(0)
-    pattern = strength.copy()
-    pattern.data = np.ones_like(pattern.data)
-    rowsum = np.asarray(strength.sum(axis=1)).ravel()
-    inv = np.zeros(n)
-    inv[rowsum != 0] = 1.0 / rowsum[rowsum != 0]
-    P = (sp.diags_array(inv) @ strength).tocsr()
-    local = (P + (P @ P).multiply(pattern)).tocsr()
-    local = local.multiply(pattern).tocsr()
-    result = np.asarray(local.power(2).sum(axis=1), dtype=float).ravel()
-    degree = np.diff(pattern.indptr)
+    S = sp.csr_array(strength)
+    S.sort_indices()
+    degree = np.diff(S.indptr)
+    rows = np.repeat(np.arange(n), degree)
+    rowsum = np.bincount(rows, S.data, minlength=n)
+    inverse = np.zeros(n)
+    inverse[rowsum != 0] = 1.0 / rowsum[rowsum != 0]
+    p = S.data * inverse[rows]
+    local = p + _two_steps_on_ties(n, rows, S.indices, p, degree)
+    result = np.bincount(rows, local * local, minlength=n).astype(float)  # float when empty too
     result[degree == 0] = math.nan
     return result
+
+
+# Wedges looked at per batch in `_two_steps_on_ties`: bounds its arrays to a few hundred MB.
+_WEDGES_PER_BATCH = 4_000_000
+
+
+def _two_steps_on_ties(
+    n: int, rows: np.ndarray, cols: np.ndarray, p: np.ndarray, degree: np.ndarray
+) -> np.ndarray:
+    """``(P²)_ij`` for every stored entry (i, j) of the symmetric pattern ``rows``/``cols``
+    (sorted by row, then column), ``p`` holding ``P_ij`` at each entry.
+
+    Every triangle is found once, from its lowest node by (degree, index): among the node's
+    higher neighbours, each pair that is tied closes one. A node has few higher neighbours
+    (an organisation's people are all lower than it), so the pairs looked at stay near the
+    number of ties, where ``P @ P`` pairs every two neighbours of every node. Each triangle
+    i, a, b adds its third node's two steps to its six entries: ``(P²)_ia += P_ib P_ba``, and so
+    on.
+    """
+    nnz = len(cols)
+    two_steps = np.zeros(nnz)
+    if nnz == 0:
+        return two_steps
+    codes = rows * np.int64(n) + cols  # ascending, as the entries are sorted
+    mirror = np.searchsorted(codes, cols * np.int64(n) + rows)  # the entry (j, i) of (i, j)
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.lexsort((np.arange(n), degree))] = np.arange(n)
+    higher = np.flatnonzero(rank[cols] > rank[rows])  # entries (i, a) with a above i
+    owner = rows[higher]  # ascending
+    # Each of a node's higher neighbours pairs with the ones after it.
+    pair_counts = np.searchsorted(owner, owner, side="right") - np.arange(len(higher)) - 1
+    ends = np.cumsum(pair_counts)
+    first = 0
+    while first < len(higher):
+        # A batch of whole entries whose pairs fit `_WEDGES_PER_BATCH` (at least one entry).
+        base = ends[first - 1] if first else 0
+        last = int(np.searchsorted(ends, base + _WEDGES_PER_BATCH, side="right"))
+        last = max(last, first + 1)
+        counts = pair_counts[first:last]
+        left = np.repeat(np.arange(first, last), counts)
+        offsets = np.arange(len(left)) - np.repeat(np.cumsum(counts) - counts, counts)
+        right = left + 1 + offsets
+        ia, ib = higher[left], higher[right]
+        a, b = cols[ia], cols[ib]
+        wanted = a * np.int64(n) + b
+        found = np.minimum(np.searchsorted(codes, wanted), nnz - 1)
+        closed = codes[found] == wanted
+        ia, ib, ab = ia[closed], ib[closed], found[closed]
+        ai, bi, ba = mirror[ia], mirror[ib], mirror[ab]
+        for entry, one, other in (
+            (ia, ib, ba),
+            (ai, ab, bi),
+            (ib, ia, ab),
+            (bi, ba, ai),
+            (ab, ai, ib),
+            (ba, bi, ia),
+        ):
+            two_steps += np.bincount(entry, p[one] * p[other], minlength=nnz)
+        first = last
+    return two_steps
 
 
 def closeness(

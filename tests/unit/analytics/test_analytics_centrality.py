@@ -166,3 +166,32 @@ def test_multi_ties_collapse_to_strongest_for_costs() -> None:
     assert result.nodes["b"].strength == pytest.approx(1.4)
     assert result.nodes["b"].degree == pytest.approx(1.0)
     assert result.nodes["b"].betweenness == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("batch", [1, 7, 4_000_000])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_constraint_over_triangles_equals_networkx_with_hubs(
+    monkeypatch: pytest.MonkeyPatch, seed: int, batch: int
+) -> None:
+    """Many triangles, hubs tied to most nodes, isolated nodes, batches of any size."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from stakenet.analytics import centrality
+
+    monkeypatch.setattr(centrality, "_WEDGES_PER_BATCH", batch)
+    g = nx.powerlaw_cluster_graph(150, 4, 0.6, seed=seed)
+    g.add_edges_from((0, v) for v in range(2, 150, 2))  # a hub over half the network
+    g.add_nodes_from(range(150, 155))  # isolated
+    rng = np.random.default_rng(seed)
+    for u, v in g.edges:
+        g.edges[u, v]["strength"] = float(rng.choice([0.1, 0.5, 0.9, rng.random()]))
+    nodes = list(g)
+    matrix = sp.csr_array(nx.to_scipy_sparse_array(g, nodes, weight="strength"))
+    got = centrality.constraint(matrix)
+    expected = nx.constraint(g, weight="strength")
+    for i, v in enumerate(nodes):
+        if math.isnan(expected[v]):
+            assert math.isnan(got[i])
+        else:
+            assert got[i] == pytest.approx(expected[v], rel=1e-12)
