@@ -47,7 +47,7 @@ from benchmarks.generate import write as write_network
 from stakenet.analytics.betweenness import sample_sources
 from stakenet.analytics.projection import Projection
 from stakenet.analytics.snapshot import compute_snapshot
-from stakenet.analytics.views import build_views
+from stakenet.analytics.views import build_views, directed_view, undirected_view
 from stakenet.api.ids import to_global_id
 from stakenet.bootstrap import build_services, database_url
 from stakenet.services.analytics import AnalyticsService
@@ -312,7 +312,8 @@ def bench_analytics(projection: Projection, nx_limit: int) -> Row:
     views = build_views(G, snap.strengths)
     n = len(views.nodes)
     ties = G.number_of_edges()
-    U, D = views.undirected, views.directed
+    # The views as NetworkX graphs, for NetworkX's own algorithms.
+    U, D = undirected_view(G, snap.strengths), directed_view(G, snap.strengths)
     row["nx pagerank"], _ = timed(lambda: nx.pagerank(D, weight="weight"))
     row["nx eigenvector"], _ = timed(
         lambda: nx.eigenvector_centrality(U, weight="strength", max_iter=1000)

@@ -25,7 +25,7 @@ from stakenet.analytics.paths import introduction_paths, person_graph
 from stakenet.analytics.risks import key_person_risks
 from stakenet.analytics.snapshot import compute_snapshot
 from stakenet.analytics.strength import InteractionRecord
-from stakenet.analytics.views import build_views
+from stakenet.analytics.views import directed_view, undirected_view
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 SENIORITY = ["C_LEVEL", "VP_DIRECTOR", "MANAGER", "STAFF", "STAFF", "STAFF", None]
@@ -132,12 +132,12 @@ def run(ties: int) -> dict[str, float | str]:
     t = time.perf_counter()
     snap = compute_snapshot(G, interactions, revision=1, now=NOW)
     total = time.perf_counter() - t
-    views = build_views(G, snap.strengths)
+    directed, undirected = directed_view(G, snap.strengths), undirected_view(G, snap.strengths)
     t = time.perf_counter()
-    nx.pagerank(views.directed, weight="weight")
+    nx.pagerank(directed, weight="weight")
     raw_pr = time.perf_counter() - t
     t = time.perf_counter()
-    nx.eigenvector_centrality_numpy(views.undirected, weight="strength")
+    nx.eigenvector_centrality_numpy(undirected, weight="strength")
     raw_ev = time.perf_counter() - t
     org = max(
         (v for v, k in G.nodes(data="kind") if k != "PERSON" and v != "us"),
