@@ -37,7 +37,6 @@ from stakenet.analytics.strength import (
     StrengthParams,
     TieStrength,
     compute_tie_strengths,
-    effective_strengths,
 )
 from stakenet.analytics.views import build_views
 
@@ -164,7 +163,9 @@ def compute_snapshot(
         clock = t
 
     ties = compute_tie_strengths(G, interactions, now, p.strength)
-    strengths = effective_strengths(ties)
+    # The values themselves, not a copy: the snapshot holds them read-only, and holds the
+    # ties only behind a read-only proxy, which does not reach `effective`.
+    strengths = ties.effective
     lap("strengths")
     views = build_views(G, strengths)
     lap("views")
