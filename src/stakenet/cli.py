@@ -100,7 +100,7 @@ def _seconds(text: str) -> float:
         seconds = float(text)
     except ValueError:
         seconds = 0.0
-    if not seconds > 0 or seconds == float("inf"):
+    if not 0 < seconds < float("inf"):  # NaN fails it too
         raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
     return seconds
 

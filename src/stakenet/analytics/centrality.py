@@ -303,7 +303,7 @@ def _two_steps_on_ties(
     codes = rows * np.int64(n) + cols  # ascending, as the entries are sorted
     mirror = np.searchsorted(codes, cols * np.int64(n) + rows)  # the entry (j, i) of (i, j)
     rank = np.empty(n, dtype=np.int64)
-    rank[np.lexsort((np.arange(n), degree))] = np.arange(n)
+    rank[np.argsort(degree, kind="stable")] = np.arange(n)
     higher = np.flatnonzero(rank[cols] > rank[rows])  # entries (i, a) with a above i
     owner = rows[higher]  # ascending
     # Each of a node's higher neighbours pairs with the ones after it.

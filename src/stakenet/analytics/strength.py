@@ -476,7 +476,6 @@ def compute_tie_strengths(
 
 
 def effective_strengths(ties: Mapping[str, TieStrength]) -> dict[str, float]:
-    """The plain ``tie_id -> value`` mapping the other analytics take as `strengths`."""
-    if isinstance(ties, TieStrengths):
-        return dict(ties.effective)
+    """The plain ``tie_id -> value`` mapping the other analytics take as `strengths` (a
+    `TieStrengths` has it as `effective`, without building each explanation)."""
     return {tie_id: t.value for tie_id, t in ties.items()}

@@ -255,10 +255,9 @@ def _neighbours(
     node, in that order; a graph rebuilt from those edges lists x's neighbours by (the pair's
     lower node, the pair's first tie).
     """
-    rank = np.empty(len(first_seen), dtype=np.int64)
-    rank[np.argsort(first_seen, kind="stable")] = np.arange(len(first_seen))
     rows = np.concatenate((a, b))
-    order = np.lexsort((np.tile(rank, 2), np.tile(a, 2), rows))
+    # `first_seen` (each pair's first tie, distinct) orders the pairs as their first ties do.
+    order = np.lexsort((np.tile(first_seen, 2), np.tile(a, 2), rows))
     cols = np.concatenate((b, a))[order].tolist()
     weights = np.tile(strength, 2)[order].tolist()
     bounds = np.searchsorted(rows[order], np.arange(n + 1)).tolist()
