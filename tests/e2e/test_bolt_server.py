@@ -65,14 +65,21 @@ def wait_for_analytics(server: ServerProcess) -> None:
     raise AssertionError("analytics did not catch up")
 
 
-def rounded(value: Any) -> Any:
-    """Scores to 6 places: the stores return rows in different orders, and float sums follow."""
+def approximately(value: Any) -> Any:
+    """Scores compared to a relative 1e-4, not rounded: strengths decay with the refresh's clock.
+
+    The two servers refresh seconds apart, and a tie's strength decays continuously
+    (180-day half-life, about 5e-8 of its value per second), so the same network scores a
+    hair lower on the later one. Rounding to a fixed place would fail whenever a value sits
+    on a rounding boundary; a relative tolerance allows the drift and nothing larger. The
+    stores also return rows in different orders, and float sums follow.
+    """
     if isinstance(value, float):
-        return round(value, 6)
+        return pytest.approx(value, rel=1e-4)
     if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
+        return {k: approximately(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [rounded(v) for v in value]
+        return type(value)(approximately(v) for v in value)
     return value
 
 
@@ -86,7 +93,7 @@ def scenario(server: ServerProcess) -> dict[str, Any]:
         SCENARIO, {"org": ids["c-nordhavn"], "person": ids["p-peter-moerch"]}, timeout=60
     )
     assert "errors" not in body, body
-    data: dict[str, Any] = rounded(body["data"])
+    data: dict[str, Any] = body["data"]
     # Node order inside a breadth-first ring follows names and ids; ids differ between stores.
     data["relationshipMap"]["nodes"] = sorted(
         (n["distance"], n["stakeholder"]["name"]) for n in data["relationshipMap"]["nodes"]
@@ -118,10 +125,11 @@ def test_the_demo_scenario_answers_the_same_on_sqlite_and_on_bolt(
         on_bolt = scenario(bolt_server)
     finally:
         bolt_server.stop()
-    assert on_bolt["networkStats"] == on_sqlite["networkStats"]
-    assert on_bolt["keyDecisionMakers"] == on_sqlite["keyDecisionMakers"]
-    assert on_bolt["introductionPaths"] == on_sqlite["introductionPaths"]
-    assert on_bolt["relationshipMap"] == on_sqlite["relationshipMap"]
+    expected = approximately(on_sqlite)
+    assert on_bolt["networkStats"] == expected["networkStats"]
+    assert on_bolt["keyDecisionMakers"] == expected["keyDecisionMakers"]
+    assert on_bolt["introductionPaths"] == expected["introductionPaths"]
+    assert on_bolt["relationshipMap"] == expected["relationshipMap"]
     assert json.dumps(on_bolt, ensure_ascii=False).count("Peter Mørch") >= 2
 
 
