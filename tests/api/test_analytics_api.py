@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -19,19 +18,9 @@ def gid(api: Api, key: str) -> str:
     return stakeholder_id
 
 
-def wait_for_analytics(api: Api) -> int:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        stats = api.data("{ networkStats { revision analyticsRevision } }")["networkStats"]
-        if stats["analyticsRevision"] == stats["revision"]:
-            return int(stats["revision"])
-        time.sleep(0.1)
-    raise AssertionError("analytics did not catch up")
-
-
 @pytest.fixture(scope="module")
 def demo(demo_api: Api) -> Api:
-    wait_for_analytics(demo_api)
+    demo_api.wait_for_analytics()
     return demo_api
 
 
@@ -144,7 +133,7 @@ def test_broker_scores_follow_the_published_formula(demo: Api) -> None:
 def test_a_write_is_reflected_in_the_next_analytics_snapshot(api: Api) -> None:
     created = api.data('mutation { createCompany(input: {name: "Acme"}) { company { id } } }')
     company = created["createCompany"]["company"]["id"]
-    revision = wait_for_analytics(api)
+    revision = api.wait_for_analytics()
     assert revision >= 1
     ranked = api.data(
         "query($id: ID!) { keyDecisionMakers(organizationId: $id) { rank } }", {"id": company}

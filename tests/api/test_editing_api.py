@@ -140,6 +140,7 @@ def test_update_and_delete_a_tie(api: Api) -> None:
 
 def test_listings_filter_by_internal_and_order_by_influence(api: Api) -> None:
     seed(api)
+    api.wait_for_analytics()
     listing = api.data(
         "{ stakeholders(kind: PERSON, orderBy: INFLUENCE, first: 2) { totalCount edges { node { name metrics { influence } } } } }"
     )["stakeholders"]

@@ -43,6 +43,21 @@ class Api:
         data: dict[str, Any] = body["data"]
         return data
 
+    def wait_for_analytics(self) -> int:
+        """Wait until the analytics snapshot is of the latest revision; return that revision.
+
+        Analytics are recomputed in the background after a write, so a test that reads
+        scores right after writing must wait for them, as a client watching
+        `analyticsRevision` would.
+        """
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            stats = self.data("{ networkStats { revision analyticsRevision } }")["networkStats"]
+            if stats["analyticsRevision"] == stats["revision"]:
+                return int(stats["revision"])
+            time.sleep(0.1)
+        raise AssertionError("analytics did not catch up")
+
 
 def serve(
     database: Path | str, *, demo: bool = False, settings: Settings | None = None
