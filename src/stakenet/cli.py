@@ -9,6 +9,7 @@ import gc
 import ipaddress
 import json
 import logging
+import math
 import os
 import stat
 import sys
@@ -94,15 +95,25 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def _seconds(text: str) -> float:
-    """An argument that is a number of seconds, above 0."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds < float("inf"):  # NaN fails it too
-        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
-    return seconds
+def _seconds_from(low: float, *, inclusive: bool) -> Callable[[str], float]:
+    """An argument type: a finite number of seconds above `low` (or at it, if `inclusive`)."""
+    bound = f"{low:g} or more" if inclusive else f"above {low:g}"
+
+    def parse(text: str) -> float:
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = math.nan
+        # NaN fails both comparisons.
+        if not (low <= seconds if inclusive else low < seconds) or seconds == math.inf:
+            raise argparse.ArgumentTypeError(f"expected a number of seconds {bound}, not {text!r}")
+        return seconds
+
+    return parse
+
+
+_seconds = _seconds_from(0, inclusive=False)
+_delay = _seconds_from(0, inclusive=True)
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
@@ -153,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--analytics-debounce",
-        type=float,
+        type=_delay,
         default=Settings().analytics_debounce,
         help="seconds the analytics wait for a burst of writes to settle before recomputing",
     )

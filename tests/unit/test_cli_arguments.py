@@ -1,4 +1,4 @@
-"""The serve command's intervals: a number of seconds above 0, or a clear usage error."""
+"""The serve command's intervals and delays: a number of seconds, or a clear usage error."""
 
 from __future__ import annotations
 
@@ -16,6 +16,20 @@ def test_an_interval_must_be_a_number_of_seconds_above_zero(
         build_parser().parse_args(["serve", option, given])
     assert exit_.value.code == 2
     assert f"expected a number of seconds above 0, not {given!r}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("given", ["-0.5", "nan", "inf", "soon"])
+def test_the_analytics_debounce_must_be_a_number_of_seconds_from_zero(
+    given: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["serve", "--analytics-debounce", given])
+    assert exit_.value.code == 2
+    assert f"expected a number of seconds 0 or more, not {given!r}" in capsys.readouterr().err
+
+
+def test_no_debounce_is_allowed() -> None:
+    assert build_parser().parse_args(["serve", "--analytics-debounce", "0"]).analytics_debounce == 0
 
 
 def test_intervals_and_kept_revisions_are_read_as_given() -> None:
