@@ -359,36 +359,12 @@ def _k_strongest(
 
     A best-first (A*) search over partial paths from the starts, keyed by the summed
     ``−log(strength)`` so far plus a lower bound of what remains: the distance to the nearest
-    end, from a Dijkstra search grown from the ends only as far as the search needs it. Since
-    the bound never overestimates, complete paths leave the queue strongest first; paths that
-    tie with the last one kept are collected too, then ordered by hops and ids.
+    end in no more links than the route has left (`_HopBoundedDistances`). Since the bound never
+    overestimates, complete paths leave the queue strongest first; paths that tie with the last
+    one kept are collected too, then ordered by hops and ids.
     """
     adj = P._adj
-    to_end: dict[str, float] = {}
-    frontier: list[tuple[float, int, str]] = []
-    order = itertools.count()
-    for e in ends:
-        heapq.heappush(frontier, (0.0, next(order), e))
-    radius = 0.0
-
-    def grow(v: str, bound: float) -> float:
-        """Distance from `v` to the nearest end, or a lower bound of it of at least `bound`."""
-        nonlocal radius
-        while v not in to_end and frontier and radius <= bound:
-            d, _, x = heapq.heappop(frontier)
-            if x in to_end:
-                continue
-            to_end[x] = radius = d
-            # A route reaches an end once and never runs through (or into) a start or a
-            # blocked person, so those are never entered from a neighbour.
-            if x in starts or x in blocked:
-                continue
-            for y, data in adj[x].items():
-                if y not in to_end:
-                    heapq.heappush(frontier, (d + data["distance"], next(order), y))
-        if v in to_end:
-            return to_end[v]
-        return radius if frontier else math.inf
+    remaining = _HopBoundedDistances(P, ends, max_hops, stop_at=set(starts) | set(blocked))
 
     # Hop distances to the ends, layer by layer while the layers stay small: a partial path
     # whose last person is farther from every end than the hops it has left is dropped.
@@ -398,11 +374,12 @@ def _k_strongest(
     def in_reach(w: str, left: int) -> bool:
         return left > known or near.get(w, left + 1) <= left
 
+    # (bound, hops, distance so far, route, whether the bound is exact)
     queue: list[tuple[float, int, float, tuple[str, ...], bool]] = []
     for s in starts:
-        h = grow(s, 0.0)
+        h, exact = remaining.at_least(s, max_hops, 0.0)
         if h < math.inf and in_reach(s, max_hops):
-            heapq.heappush(queue, (h, 0, 0.0, (s,), s in to_end))
+            heapq.heappush(queue, (h, 0, 0.0, (s,), exact))
     found: list[tuple[float, int, tuple[str, ...]]] = []
     examined = 0
     while queue and examined < max_examined:
@@ -412,11 +389,11 @@ def _k_strongest(
             break
         v = route[-1]
         if not exact:
-            h = grow(v, f - g)
+            h, exact = remaining.at_least(v, max_hops - hops, f - g)
             if h == math.inf:
                 continue
-            if v in to_end or g + h > f:
-                heapq.heappush(queue, (g + h, hops, g, route, v in to_end))
+            if exact or g + h > f:
+                heapq.heappush(queue, (g + h, hops, g, route, exact))
                 continue
         if v in ends:
             found.append((g, hops, route))
@@ -425,16 +402,75 @@ def _k_strongest(
             continue
         if hops >= max_hops:
             continue
+        left = max_hops - hops - 1
         for w, data in adj[v].items():
-            if w in route or w in starts or w in blocked or not in_reach(w, max_hops - hops - 1):
+            if w in route or w in starts or w in blocked or not in_reach(w, left):
+                continue
+            hw, exact_w = remaining.known(w, left)
+            if hw == math.inf:
                 continue
             gw = g + data["distance"]
-            hw = to_end.get(w)
-            heapq.heappush(
-                queue,
-                (gw + (radius if hw is None else hw), hops + 1, gw, (*route, w), hw is not None),
-            )
+            heapq.heappush(queue, (gw + hw, hops + 1, gw, (*route, w), exact_w))
     return [route for _, _, route in found]
+
+
+class _HopBoundedDistances:
+    """Distances to the nearest end in at most so many links, found as far as they are asked.
+
+    A Dijkstra search grown from the ends over (person, links used) labels: a label is kept
+    only if it needs fewer links than every shorter one of the same person, so a person has at
+    most ``max_hops + 1`` labels, in order of distance. The least distance from `v` in at most
+    `left` links is its first label with no more than `left` links; until the search has found
+    it, everything not yet taken from the search's queue is at least as far as the last label
+    taken (the *radius*), a lower bound. The search never passes through `stop_at` (a route
+    never runs through a start or a blocked person), so the distances bound those routes from
+    below.
+    """
+
+    def __init__(
+        self, P: nx.Graph, ends: Collection[str], max_hops: int, stop_at: Collection[str]
+    ) -> None:
+        self._adj = P._adj
+        self._max_hops = max_hops
+        self._stop_at = stop_at
+        # person -> [(links, distance), ...]: distances increasing, links decreasing
+        self._labels: dict[str, list[tuple[int, float]]] = {}
+        self._order = itertools.count()
+        self._frontier = [(0.0, 0, next(self._order), e) for e in ends]
+        heapq.heapify(self._frontier)
+        self._radius = 0.0
+
+    def known(self, v: str, left: int) -> tuple[float, bool]:
+        """The distance from `v` in at most `left` links and True, or a lower bound and False."""
+        for links, d in self._labels.get(v, ()):
+            if links <= left:
+                return d, True
+        return (self._radius, False) if self._frontier else (math.inf, True)
+
+    def at_least(self, v: str, left: int, bound: float) -> tuple[float, bool]:
+        """As `known`, with the search grown until the answer is exact or above `bound`."""
+        adj, labels, frontier = self._adj, self._labels, self._frontier
+        answer = self.known(v, left)
+        while not answer[1] and self._radius <= bound:
+            d, links, _, x = heapq.heappop(frontier)
+            kept = labels.get(x)
+            if kept is not None and kept[-1][0] <= links:
+                answer = self.known(v, left)
+                continue
+            if kept is None:
+                labels[x] = [(links, d)]
+            else:
+                kept.append((links, d))
+            self._radius = d
+            if links < self._max_hops and x not in self._stop_at:
+                for y, data in adj[x].items():
+                    other = labels.get(y)
+                    if other is None or other[-1][0] > links + 1:
+                        heapq.heappush(
+                            frontier, (d + data["distance"], links + 1, next(self._order), y)
+                        )
+            answer = self.known(v, left)
+        return answer
 
 
 def _hops_to(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import random
 
 import networkx as nx
@@ -10,7 +11,13 @@ import pytest
 from analytics_helpers import GraphBuilder
 
 from stakenet.analytics.errors import UnknownStakeholder
-from stakenet.analytics.paths import COLLEAGUE, introduction_paths, members, person_graph
+from stakenet.analytics.paths import (
+    COLLEAGUE,
+    _HopBoundedDistances,
+    introduction_paths,
+    members,
+    person_graph,
+)
 
 
 def _base() -> GraphBuilder:
@@ -200,3 +207,45 @@ def test_k_strongest_paths_match_brute_force_on_random_graphs(seed: int) -> None
         assert [p.strength for p in found] == pytest.approx(expected)
         for path in found:
             assert path.hops <= hops and len(set(path.steps)) == len(path.steps)
+
+
+def _hop_limited_distances(
+    P: nx.Graph, ends: set[str], max_hops: int, stop_at: set[str]
+) -> list[dict[str, float]]:
+    """Bellman-Ford by layers: ``[left][v]`` the least distance from v to an end in ≤ left links."""
+    layers = [dict.fromkeys(ends, 0.0)]
+    for _ in range(max_hops):
+        previous = layers[-1]
+        layer = dict(previous)
+        for u, du in previous.items():
+            if u in stop_at:
+                continue  # a route never runs through a start or a blocked person
+            for v, data in P[u].items():
+                layer[v] = min(layer.get(v, math.inf), du + data["distance"])
+        layers.append(layer)
+    return layers
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_remaining_distance_bound_is_the_hop_limited_distance(seed: int) -> None:
+    rng = random.Random(seed)
+    P = nx.Graph()
+    people = [f"p{i}" for i in range(30)]
+    P.add_nodes_from(people)
+    for u, v in itertools.combinations(people, 2):
+        if rng.random() < 0.15:
+            strength = rng.choice((0.25, 0.5, rng.uniform(0.05, 1.0)))
+            P.add_edge(u, v, distance=-math.log(strength))
+    ends = set(rng.sample(people, rng.randint(1, 3)))
+    stop_at = set(rng.sample(people, 4))
+    max_hops = rng.randint(1, 5)
+    expected = _hop_limited_distances(P, ends, max_hops, stop_at)
+    remaining = _HopBoundedDistances(P, ends, max_hops, stop_at)
+    asked = [(v, left) for v in people for left in range(max_hops + 1)]
+    rng.shuffle(asked)  # answers must not depend on how far earlier questions grew the search
+    for v, left in asked:
+        lower, exact = remaining.known(v, left)
+        assert lower <= expected[left].get(v, math.inf) + 1e-12
+        found, exact = remaining.at_least(v, left, math.inf)
+        assert exact
+        assert found == pytest.approx(expected[left].get(v, math.inf))
