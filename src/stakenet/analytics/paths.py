@@ -366,19 +366,11 @@ def _k_strongest(
     adj = P._adj
     remaining = _HopBoundedDistances(P, ends, max_hops, stop_at=set(starts) | set(blocked))
 
-    # Hop distances to the ends, layer by layer while the layers stay small: a partial path
-    # whose last person is farther from every end than the hops it has left is dropped.
-    near = _hops_to(P, ends, max_hops)
-    known = max(near.values(), default=0)
-
-    def in_reach(w: str, left: int) -> bool:
-        return left > known or near.get(w, left + 1) <= left
-
     # (bound, hops, distance so far, route, whether the bound is exact)
     queue: list[tuple[float, int, float, tuple[str, ...], bool]] = []
     for s in starts:
         h, exact = remaining.at_least(s, max_hops, 0.0)
-        if h < math.inf and in_reach(s, max_hops):
+        if h < math.inf:
             heapq.heappush(queue, (h, 0, 0.0, (s,), exact))
     found: list[tuple[float, int, tuple[str, ...]]] = []
     examined = 0
@@ -404,7 +396,7 @@ def _k_strongest(
             continue
         left = max_hops - hops - 1
         for w, data in adj[v].items():
-            if w in route or w in starts or w in blocked or not in_reach(w, left):
+            if w in route or w in starts or w in blocked:
                 continue
             hw, exact_w = remaining.known(w, left)
             if hw == math.inf:
@@ -471,28 +463,6 @@ class _HopBoundedDistances:
                         )
             answer = self.known(v, left)
         return answer
-
-
-def _hops_to(
-    P: nx.Graph, ends: Collection[str], max_hops: int, budget: int = 5_000
-) -> dict[str, int]:
-    """Hop distances to the nearest end, for the whole layers found before `budget` people."""
-    seen = dict.fromkeys(ends, 0)
-    frontier = list(seen)
-    adj = P._adj
-    for depth in range(1, max_hops + 1):
-        layer: dict[str, int] = {}
-        for v in frontier:
-            for w in adj[v]:
-                if w not in seen and w not in layer:
-                    layer[w] = depth
-                    if len(seen) + len(layer) > budget:
-                        return seen
-        if not layer:
-            break
-        seen.update(layer)
-        frontier = list(layer)
-    return seen
 
 
 def _path(P: nx.Graph, target: str, steps: tuple[str, ...]) -> IntroductionPath:
