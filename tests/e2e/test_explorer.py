@@ -573,8 +573,10 @@ def test_a_highlighted_path_outranked_by_a_live_change_is_cleared_with_a_note(
     after = page.evaluate(HIGHLIGHT)
     assert after["nodes"] == [] and after["edges"] == [] and after["dimmed"] == 0
     assert page.locator("button.path[aria-pressed=true]").count() == 0
+    # The note follows once the page has asked whether a step of the old path is gone.
     note = page.locator("#map-note")
-    assert note.is_visible() and "stronger paths" in note.inner_text()
+    note.wait_for(state="visible", timeout=10_000)
+    assert "stronger paths" in note.inner_text()
 
 
 @pytest.mark.browser
