@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from stakenet.api.ids import to_global_id
 from support.live_server import Api
 
 # Every test that uses a server runs on SQLite and on the Bolt server.
@@ -172,3 +173,22 @@ def test_tie_strength_is_explained_and_computable_as_of_a_past_date(demo: Api) -
     # Before any interaction the tie rests on its declared strength alone.
     assert claus["past"]["interactionCount"] == 0
     assert claus["past"]["value"] == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize(
+    ("field", "type_name"),
+    [
+        ("introductionPaths(toId: $id) { strength }", "Person"),
+        ("keyDecisionMakers(organizationId: $id) { score }", "Company"),
+        ("keyPersonRisks(organizationId: $id) { severity }", "Company"),
+    ],
+)
+def test_an_unknown_stakeholder_is_named_once_in_the_error(
+    demo: Api, field: str, type_name: str
+) -> None:
+    body = demo.post(
+        f"query($id: ID!) {{ {field} }}", {"id": to_global_id(type_name, "no-such-id")}
+    )
+    [error] = body["errors"]
+    assert error["message"] == "No stakeholder with id 'no-such-id'."
+    assert error["extensions"] == {"code": "NOT_FOUND"}

@@ -389,9 +389,16 @@ class StakenetSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Log what went wrong unexpectedly; a caller's own mistakes are not server errors."""
+        """Give each deliberate error its code; log what went wrong unexpectedly.
+
+        A caller's own mistakes are not server errors. The code (`NOT_FOUND`, `FORBIDDEN`,
+        `INVALID`, `STORE_UNAVAILABLE`, ...) lets a client tell "fix the request" from "retry".
+        """
         for error in errors:
-            if _is_unexpected(error):
+            original = error.original_error
+            if isinstance(original, StakenetError):
+                error.extensions = {**(error.extensions or {}), "code": original.code}
+            elif _is_unexpected(error):
                 log.error(
                     "unexpected %s in %s",
                     type(error.original_error).__name__,

@@ -197,7 +197,7 @@ class AnalyticsService:
         try:
             value = await anyio.to_thread.run_sync(work, state)
         except UnknownStakeholder as unknown:
-            raise NotFound(f"No stakeholder with id '{unknown.args[0]}'.") from None
+            raise NotFound(f"No stakeholder with id '{unknown.stakeholder_id}'.") from None
         return Answer(value, state.revision)
 
     def effective_strength(self, tie_id: str) -> float | None:
