@@ -95,9 +95,9 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def _seconds_from(low: float, *, inclusive: bool) -> Callable[[str], float]:
-    """An argument type: a finite number of seconds above `low` (or at it, if `inclusive`)."""
-    bound = f"{low:g} or more" if inclusive else f"above {low:g}"
+def _seconds_argument(*, zero_allowed: bool) -> Callable[[str], float]:
+    """An argument type: a finite number of seconds above 0 (or 0 too, if `zero_allowed`)."""
+    wanted = "0 or more" if zero_allowed else "above 0"
 
     def parse(text: str) -> float:
         try:
@@ -105,15 +105,15 @@ def _seconds_from(low: float, *, inclusive: bool) -> Callable[[str], float]:
         except ValueError:
             seconds = math.nan
         # NaN fails both comparisons.
-        if not (low <= seconds if inclusive else low < seconds) or seconds == math.inf:
-            raise argparse.ArgumentTypeError(f"expected a number of seconds {bound}, not {text!r}")
+        if not (seconds >= 0 if zero_allowed else seconds > 0) or seconds == math.inf:
+            raise argparse.ArgumentTypeError(f"expected a number of seconds {wanted}, not {text!r}")
         return seconds
 
     return parse
 
 
-_seconds = _seconds_from(0, inclusive=False)
-_delay = _seconds_from(0, inclusive=True)
+_seconds = _seconds_argument(zero_allowed=False)
+_delay = _seconds_argument(zero_allowed=True)
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:

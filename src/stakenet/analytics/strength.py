@@ -50,7 +50,6 @@ __all__ = [
     "TieStrengths",
     "compute_tie_strengths",
     "distance",
-    "effective_strengths",
     "index_interactions",
     "is_current",
     "tie_strength",
@@ -473,9 +472,3 @@ def compute_tie_strengths(
         inputs[tie_id] = (u, v, kind, raw, evidence)
         effective[tie_id] = _effective(kind, _declared(raw), _observed(evidence, p), p)
     return TieStrengths(inputs, effective, p)
-
-
-def effective_strengths(ties: Mapping[str, TieStrength]) -> dict[str, float]:
-    """The plain ``tie_id -> value`` mapping the other analytics take as `strengths` (a
-    `TieStrengths` has it as `effective`, without building each explanation)."""
-    return {tie_id: t.value for tie_id, t in ties.items()}

@@ -6,9 +6,12 @@ import math
 from collections.abc import Callable
 
 import networkx as nx
+import numpy as np
 import pytest
+import scipy.sparse as sp
 from analytics_helpers import GraphBuilder, from_reference
 
+from stakenet.analytics import centrality
 from stakenet.analytics.centrality import CentralityParams, NodeCentrality, compute_centrality
 from stakenet.analytics.views import MAX_COST_STRENGTH
 
@@ -174,11 +177,6 @@ def test_constraint_over_triangles_equals_networkx_with_hubs(
     monkeypatch: pytest.MonkeyPatch, seed: int, batch: int
 ) -> None:
     """Many triangles, hubs tied to most nodes, isolated nodes, batches of any size."""
-    import numpy as np
-    import scipy.sparse as sp
-
-    from stakenet.analytics import centrality
-
     monkeypatch.setattr(centrality, "_WEDGES_PER_BATCH", batch)
     g = nx.powerlaw_cluster_graph(150, 4, 0.6, seed=seed)
     g.add_edges_from((0, v) for v in range(2, 150, 2))  # a hub over half the network

@@ -13,7 +13,6 @@ from stakenet.analytics.strength import (
     StrengthParams,
     compute_tie_strengths,
     distance,
-    effective_strengths,
     index_interactions,
     tie_strength,
 )
@@ -64,7 +63,7 @@ def test_declared_only_observed_only_neither_and_blend() -> None:
     assert s[t["blend"]].basis == "blended"
     comp = s[t["blend"]].components
     assert sum(c.value * c.weight for c in comp) == pytest.approx(s[t["blend"]].value)
-    assert effective_strengths(s)[t["declared"]] == 0.8
+    assert s.effective[t["declared"]] == 0.8
 
 
 def test_half_life_halves_the_contribution() -> None:
