@@ -551,6 +551,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _OutputUnwritable as error:
         print(f"stakenet: cannot write {error.path}: {error.reason}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`stakenet token list | head -1`): end quietly, as other command
+        # line tools do, instead of with a traceback; stdout goes to /dev/null so that the
+        # interpreter's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         if sys.stderr.isatty():
             sys.stderr.write("\n")  # off the line of a progress bar
