@@ -1,7 +1,21 @@
-"""Fixtures shared by every test directory: one Bolt test server for the whole session."""
+"""Fixtures shared by every test directory: one Bolt test server for the whole session, and the
+local operator for tests that call the service layer directly."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+
+from stakenet.domain.access import LOCAL_USER
+from stakenet.services.access import acting_as
 from support.bolt_fixtures import bolt_server
 
-__all__ = ["bolt_server"]
+__all__ = ["bolt_server", "local_operator"]
+
+
+@pytest.fixture
+def local_operator() -> Iterator[None]:
+    """Act as the local operator, as the CLI does: the service layer refuses a caller-less write."""
+    with acting_as(LOCAL_USER):
+        yield

@@ -17,18 +17,27 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.temporal_response import TemporalResponse
 from strawberry.types.unset import UNSET, UnsetType
 
-from stakenet.api.access import AccessGate, RateLimiter, install_request_ids, principal_of
+from stakenet.api.access import (
+    AccessGate,
+    RateLimiter,
+    client_address,
+    install_request_ids,
+    principal_of,
+)
 from stakenet.api.context import Context
 from stakenet.api.http import GraphQLView, RequestGuard
 from stakenet.api.redaction import install_log_redaction
 from stakenet.api.schema import build_schema
 from stakenet.bootstrap import DatabaseUrl, build_services
 from stakenet.demo import load_demo_document
+from stakenet.domain.access import SYSTEM
 from stakenet.explorer import graphiql_page, static_directory
+from stakenet.services.access import acting_as
 from stakenet.services.container import Services, Settings
 from stakenet.services.transfer import import_document
 
@@ -36,11 +45,16 @@ log = logging.getLogger("stakenet.app")
 
 
 class GraphQLEndpoint(GraphQLView):
-    def __init__(self, services: Services) -> None:
-        super().__init__(build_schema(services.settings, services), services)
+    def __init__(self, services: Services, limiter: RateLimiter) -> None:
+        super().__init__(build_schema(services.settings, services, limiter), services)
 
     async def get_context(self, request: Any, response: TemporalResponse | Any = None) -> Context:
-        return Context(services=self.services, principal=principal_of(request.scope))
+        return Context(
+            services=self.services,
+            principal=principal_of(request.scope),
+            over_websocket=isinstance(request, WebSocket),
+            client_address=client_address(request.scope),
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a subscription from its `connection_init` payload when tokens exist."""
@@ -63,7 +77,8 @@ class GraphQLEndpoint(GraphQLView):
 async def load_demo_if_empty(services: Services) -> None:
     counts = await services.network.counts()
     if counts.stakeholders == 0:
-        summary = await import_document(services.network, load_demo_document())
+        with acting_as(SYSTEM):
+            summary = await import_document(services.network, load_demo_document())
         log.info(
             "demo network loaded: %d stakeholders, %d ties, %d interactions",
             summary.stakeholders_created,
@@ -124,10 +139,10 @@ def create_app(
             return JSONResponse({"status": "store unavailable"}, status_code=503)
         return JSONResponse({"status": "ready", "revision": revision})
 
-    graphql = GraphQLEndpoint(services)
     limiter = RateLimiter(
         services.settings.rate_limit_per_minute, services.settings.rate_limit_burst
     )
+    graphql = GraphQLEndpoint(services, limiter)
 
     def gated(inner: Any) -> AccessGate:
         return AccessGate(inner, services.access, limiter)

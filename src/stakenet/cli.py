@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO, TypeVar
 
 from stakenet.bootstrap import ConfigError, DatabaseUrl, build_store, database_url
-from stakenet.domain.access import AuditEntry, Role
+from stakenet.domain.access import LOCAL_USER, AuditEntry, Role
 from stakenet.domain.errors import ImportRejected, StakenetError
+from stakenet.services.access import acting_as
 from stakenet.services.settings import Settings
 
 if TYPE_CHECKING:
@@ -523,6 +524,20 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
     return 0
 
 
+async def _command(args: argparse.Namespace, url: DatabaseUrl) -> int:
+    if args.command == "import":
+        return await _import(url, args.file)
+    if args.command == "export":
+        return await _export(url, args.output, args.format)
+    if args.command == "token":
+        return await _token(args, url)
+    if args.command == "audit":
+        return await _audit_export(url, args.output)
+    if args.command == "log":
+        return await _prune_log(url, args.keep_revisions)
+    return await _migrate(url)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -534,17 +549,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         url = database_url(args.db)
         if args.command == "serve":
             return _serve(args, url)
-        if args.command == "import":
-            return asyncio.run(_import(url, args.file))
-        if args.command == "export":
-            return asyncio.run(_export(url, args.output, args.format))
-        if args.command == "token":
-            return asyncio.run(_token(args, url))
-        if args.command == "audit":
-            return asyncio.run(_audit_export(url, args.output))
-        if args.command == "log":
-            return asyncio.run(_prune_log(url, args.keep_revisions))
-        return asyncio.run(_migrate(url))
+        # Whoever can open the database is its local operator, the actor of the audit entries.
+        with acting_as(LOCAL_USER):
+            return asyncio.run(_command(args, url))
     except (ConfigError, StakenetError) as error:
         print(f"stakenet: {error}", file=sys.stderr)
         return 2

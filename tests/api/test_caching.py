@@ -11,7 +11,7 @@ import pytest
 from stakenet.api.caching import validation_cache
 from stakenet.api.context import Context
 from stakenet.api.schema import PARSED_DOCUMENTS, build_schema
-from stakenet.domain.access import Principal, Role
+from stakenet.domain.access import LOCAL_USER, Principal, Role
 from stakenet.domain.model import StakeholderKind
 from stakenet.services.access import acting_as
 from stakenet.services.container import Services, Settings
@@ -89,7 +89,7 @@ async def test_a_document_is_validated_once_whatever_its_variables(production: b
         before = cache.cache_info()
         for first in (1, 2, 3):
             result = await schema.execute(
-                document, variable_values={"n": first}, context_value=Context(services)
+                document, variable_values={"n": first}, context_value=Context(services, LOCAL_USER)
             )
             assert result.errors is None
         after = cache.cache_info()

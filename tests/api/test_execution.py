@@ -20,10 +20,14 @@ from stakenet.api.execution import PlainListsExecutor
 from stakenet.api.ids import to_global_id
 from stakenet.api.schema import build_schema
 from stakenet.demo import load_demo_document
+from stakenet.domain.access import LOCAL_USER
 from stakenet.services.container import Services
 from stakenet.services.network import NetworkService
 from stakenet.services.transfer import import_document
 from stakenet.store.sqlite import SQLiteStore
+
+# These tests call the service layer directly, as the CLI does.
+pytestmark = pytest.mark.usefixtures("local_operator")
 
 
 class CountingPlainExecutor(PlainListsExecutor):
@@ -128,7 +132,7 @@ async def test_the_plain_path_answers_what_graphql_core_answers(demo: Services, 
     answers = []
     for schema in (plain, reference):
         result = await schema.execute(
-            document, variable_values=variables, context_value=Context(demo)
+            document, variable_values=variables, context_value=Context(demo, LOCAL_USER)
         )
         answers.append(result_of(result))
     assert answers[0] == answers[1]

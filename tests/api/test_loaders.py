@@ -11,10 +11,14 @@ import pytest
 from stakenet.api.context import Context
 from stakenet.api.ids import to_global_id
 from stakenet.api.schema import build_schema
+from stakenet.domain.access import LOCAL_USER
 from stakenet.services.container import Services
 from stakenet.services.network import NetworkService
 from stakenet.services.transfer import import_document
 from stakenet.store.sqlite import SQLiteStore
+
+# These tests call the service layer directly, as the CLI does.
+pytestmark = pytest.mark.usefixtures("local_operator")
 
 
 class CountingStore:
@@ -72,7 +76,7 @@ async def store_calls_for(people: int, tmp_path: Path) -> Counter[str]:
         await import_document(network, network_of(people))
         store.calls.clear()
         result = await build_schema().execute(
-            NESTED, context_value=Context(Services.around(network))
+            NESTED, context_value=Context(Services.around(network), LOCAL_USER)
         )
         assert result.errors is None, result.errors
         assert result.data is not None
@@ -119,7 +123,7 @@ async def test_maps_and_communities_read_their_stakeholders_in_one_store_call(
         result = await build_schema().execute(
             ANALYTIC_LISTS,
             variable_values={"center": to_global_id("Company", company.id)},
-            context_value=Context(services),
+            context_value=Context(services, LOCAL_USER),
         )
         assert result.errors is None, result.errors
         assert result.data is not None

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import json
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from websockets.exceptions import InvalidStatus
 
 from stakenet.api.privacy import AUDIT_IDS_SHOWN
 from stakenet.api.schema import build_schema
 from stakenet.cli import main as cli
-from stakenet.services.container import Settings
+from stakenet.domain import model
+from stakenet.domain.access import NOBODY, Role
+from stakenet.domain.errors import PermissionDenied
+from stakenet.services.access import current_principal, visible_notes
+from stakenet.services.container import Services, Settings
+from stakenet.services.network import NetworkService
+from stakenet.store.sqlite.store import SQLiteStore
+from support.graphql_socket import GraphQLSocket
 from support.live_server import Api, serve
 
 ROLES = ("viewer", "editor", "admin")
@@ -160,31 +170,216 @@ def mutation_documents(ids: dict[str, str]) -> dict[str, tuple[str, dict[str, An
 NEEDS_ADMIN = {"eraseStakeholder", "createToken", "revokeToken"}
 
 
-def test_every_mutation_is_in_the_role_matrix() -> None:
-    schema = build_schema()
-    mutation_type = schema.get_type_by_name("Mutation")
-    names = {f.graphql_name or f.python_name for f in mutation_type.fields}  # type: ignore[union-attr]
-    covered = set(mutation_documents({k: "x" for k in ("a", "b", "c", "tie", "interaction")}))
-    camel = {"".join(w.title() if i else w for i, w in enumerate(n.split("_"))) for n in names}
-    assert camel == covered
+def admin_query_documents(ids: dict[str, str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """One document per root query that only admins may run."""
+    return {
+        "auditLog": ("{ auditLog(first: 5) { edges { node { actor operation } } } }", {}),
+        "personalData": ("query($id: ID!) { personalData(id: $id) }", {"id": ids["a"]}),
+    }
 
 
+# Every other root query reads the network, which every role may; a new root query must be
+# placed here or among the admin queries, or the test below fails.
+READ_QUERIES = {
+    "node",
+    "stakeholder",
+    "stakeholders",
+    "relationshipMap",
+    "keyDecisionMakers",
+    "introductionPaths",
+    "influenceRanking",
+    "communities",
+    "keyPersonRisks",
+    "whatIf",
+    "brokers",
+    "networkStats",
+    "viewer",
+}
+
+
+def root_fields(type_name: str) -> set[str]:
+    graphql_type = build_schema()._schema.type_map[type_name]
+    return set(graphql_type.fields)  # type: ignore[attr-defined]
+
+
+def test_every_operation_is_in_the_role_matrix() -> None:
+    placeholder = {k: "x" for k in ("a", "b", "c", "tie", "interaction")}
+    assert root_fields("Mutation") == set(mutation_documents(placeholder))
+    assert root_fields("Query") == READ_QUERIES | set(admin_query_documents(placeholder))
+
+
+Run = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+@contextlib.asynccontextmanager
+async def calling(api: Api, transport: str, token: str) -> AsyncIterator[Run]:
+    """Run operations as `token`'s caller over HTTP, or over one WebSocket that sent the token
+    in `connection_init`, as browsers do."""
+    if transport == "http":
+
+        async def over_http(document: str, variables: dict[str, Any]) -> dict[str, Any]:
+            response = await asyncio.to_thread(post, api, document, variables, token)
+            assert response.status_code == 200, response.text
+            body: dict[str, Any] = response.json()
+            return body
+
+        yield over_http
+        return
+    async with GraphQLSocket.open(api.base_url, token=token) as socket:
+        yield socket.execute
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors") or ()]
+
+
+@pytest.mark.parametrize("transport", ["http", "websocket"])
 @pytest.mark.parametrize("role", ROLES)
-def test_the_role_matrix_covers_every_mutation(tmp_path: Path, role: str) -> None:
+async def test_the_role_matrix_holds_on_every_transport(
+    tmp_path: Path, role: str, transport: str
+) -> None:
     database = tmp_path / "stakenet.db"
-    tokens = {r: create_token(database, r, f"{r}-token") for r in ROLES}
+    tokens = {r: await asyncio.to_thread(create_token, database, r, f"{r}-token") for r in ROLES}
     for api in serve(database):
-        ids = seed(api, tokens["admin"])
-        for name, (document, variables) in mutation_documents(ids).items():
-            body = post(api, document, variables, tokens[role]).json()
-            payload = body["data"][name]
-            codes = [e["code"] for e in payload["errors"]]
-            needed = "admin" if name in NEEDS_ADMIN else "editor"
-            allowed = ROLES.index(role) >= ROLES.index(needed)
-            if allowed:
-                assert "FORBIDDEN" not in codes, (role, name, codes)
-            else:
-                assert codes == ["FORBIDDEN"], (role, name, codes)
+        ids = await asyncio.to_thread(seed, api, tokens["admin"])
+        audited = len(audit_entries(api, tokens["admin"]))
+        async with calling(api, transport, tokens[role]) as run:
+            for name, (document, variables) in admin_query_documents(ids).items():
+                body = await run(document, variables)
+                if role == "admin":
+                    assert "errors" not in body, (role, name, body)
+                    assert body["data"][name] is not None
+                else:
+                    assert error_codes(body) == ["FORBIDDEN"], (role, name, body)
+            for name, (document, variables) in mutation_documents(ids).items():
+                body = await run(document, variables)
+                codes = [e["code"] for e in body["data"][name]["errors"]]
+                needed = "admin" if name in NEEDS_ADMIN else "editor"
+                if ROLES.index(role) >= ROLES.index(needed):
+                    assert "FORBIDDEN" not in codes, (role, name, codes)
+                else:
+                    assert codes == ["FORBIDDEN"], (role, name, codes)
+            notes = await run(
+                "query($id: ID!) { node(id: $id) { ... on Person { notes } } }", {"id": ids["a"]}
+            )
+            expected = None if role == "viewer" else "secret person note"
+            assert notes["data"]["node"]["notes"] == expected
+        # Whatever the transport, the audit trail names the token that acted, never 'local'.
+        actors = {entry["actor"] for entry in audit_entries(api, tokens["admin"])[audited:]}
+        assert actors == (set() if role == "viewer" else {f"{role}-token"})
+
+
+def audit_entries(api: Api, admin: str) -> list[dict[str, Any]]:
+    body = post(api, "{ auditLog(first: 100) { edges { node { actor operation } } } }", {}, admin)
+    return [edge["node"] for edge in body.json()["data"]["auditLog"]["edges"]]
+
+
+async def test_a_viewer_token_in_connection_init_cannot_act_as_an_admin(
+    secured: tuple[Api, dict[str, str]],
+) -> None:
+    api, tokens = secured
+    async with GraphQLSocket.open(api.base_url, token=tokens["viewer"]) as socket:
+        viewer = await socket.execute("{ viewer { name role } }")
+        assert viewer["data"]["viewer"] == {"name": "viewer-token", "role": "viewer"}
+        made = await socket.execute(
+            'mutation { createToken(name: "mine", role: "admin") { secret errors { code } } }'
+        )
+        assert made["data"]["createToken"] == {"secret": None, "errors": [{"code": "FORBIDDEN"}]}
+    tokens_query = "{ auditLog(first: 100) { edges { node { operation } } } }"
+    audit = post(api, tokens_query, {}, tokens["admin"]).json()["data"]["auditLog"]["edges"]
+    assert [e["node"]["operation"] for e in audit].count("createToken") == len(tokens)
+
+
+def test_code_that_names_no_caller_may_do_nothing() -> None:
+    """The service layer's default caller is nobody: a path that forgets to establish one fails
+    closed instead of acting as an admin."""
+
+    async def unestablished() -> None:
+        network = NetworkService(SQLiteStore(":memory:"))
+        await network.start()
+        try:
+            assert current_principal() == NOBODY
+            assert visible_notes("private") is None
+            with pytest.raises(PermissionDenied, match="no caller is known"):
+                await network.create_stakeholder(model.StakeholderKind.PERSON, {"name": "P"})
+            with pytest.raises(PermissionDenied):
+                await Services.around(network).access.create_token("x", Role.ADMIN)
+            assert (await network.counts()).stakeholders == 0
+        finally:
+            await network.stop()
+
+    asyncio.run(unestablished())
+
+
+async def test_a_revoked_token_stops_working_on_an_open_socket(
+    secured: tuple[Api, dict[str, str]],
+) -> None:
+    api, tokens = secured
+    async with GraphQLSocket.open(api.base_url, token=tokens["editor"]) as socket:
+        subscription = await socket.start("subscription { graphChanged { revision } }")
+        assert (await socket.execute("{ viewer { name } }"))["data"]["viewer"]["name"] == (
+            "editor-token"
+        )
+        # Revoked by another process on the same database, as another replica would.
+        revoke = ["token", "revoke", "editor-token", "--db", f"sqlite:///{api.database}"]
+        assert await asyncio.to_thread(cli, revoke) == 0
+        revoked_at = time.monotonic()
+        ended = await socket.receive(subscription, within=5)
+        assert error_codes(ended.get("payload") or {}) == ["UNAUTHENTICATED"], ended
+        assert (await socket.receive(subscription))["type"] == "complete"
+        assert time.monotonic() - revoked_at < 4
+        refused = await socket.execute(CREATE_PERSON, {"name": "After revocation"})
+        assert error_codes(refused) == ["UNAUTHENTICATED"]
+        assert refused["data"] is None
+    found = post(
+        api, '{ stakeholders(search: "After revocation") { totalCount } }', {}, tokens["admin"]
+    )
+    assert found.json()["data"]["stakeholders"]["totalCount"] == 0
+
+
+async def test_the_local_user_s_open_socket_needs_a_token_once_the_first_one_exists(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "stakenet.db"
+    for api in serve(database):
+        async with GraphQLSocket.open(api.base_url) as socket:
+            local = await socket.execute("{ viewer { name role } }")
+            assert local["data"]["viewer"] == {"name": "local", "role": "admin"}
+            await asyncio.to_thread(create_token, database, "viewer", "first")
+            await asyncio.sleep(1.2)  # the server trusts "no token exists" for a second
+            refused = await socket.execute("{ auditLog(first: 1) { edges { cursor } } }")
+            assert error_codes(refused) == ["UNAUTHENTICATED"]
+
+
+CREATE_PERSON = "mutation($name: String!) { createPerson(input: {name: $name}) { person { id } errors { code } } }"
+
+
+async def test_websocket_operations_spend_the_rate_budget_and_a_limited_upgrade_gets_429(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(rate_limit_per_minute=60, rate_limit_burst=4)
+    for api in serve(tmp_path / "stakenet.db", settings=settings):
+        async with GraphQLSocket.open(api.base_url) as socket:  # the upgrade spends one
+            answers = [await socket.execute(CREATE_PERSON, {"name": f"P{i}"}) for i in range(5)]
+            assert [error_codes(a) for a in answers] == [
+                [],
+                [],
+                [],
+                ["RATE_LIMITED"],
+                ["RATE_LIMITED"],
+            ]
+            assert 1 <= answers[-1]["errors"][0]["extensions"]["retryAfter"] <= 2
+        with pytest.raises(InvalidStatus) as refused:
+            async with GraphQLSocket.open(api.base_url):
+                pass
+        assert refused.value.response.status_code == 429
+        assert refused.value.response.headers["retry-after"] in ("1", "2")
+        assert json.loads(refused.value.response.body)["errors"][0]["extensions"]["code"] == (
+            "RATE_LIMITED"
+        )
+        await asyncio.sleep(1.1)  # one request's worth of budget comes back each second
+        count = post(api, "{ networkStats { stakeholders } }").json()
+        assert count["data"]["networkStats"]["stakeholders"] == 3
 
 
 def test_requests_without_a_valid_token_are_refused(secured: tuple[Api, dict[str, str]]) -> None:

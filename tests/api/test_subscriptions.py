@@ -115,13 +115,15 @@ async def test_a_deleted_stakeholder_keeps_the_global_id_the_client_knew() -> No
     network.projection.graph.add_node("c1", kind="COMPANY")
     network.projection.graph.add_node("p1", kind="PERSON")
     feed = ChangeFeed(network, asyncio.get_running_loop())  # type: ignore[arg-type]
-    changes = feed.changes(None)
+    changes = feed.changes(None, idle_after=60)
     waiting = asyncio.ensure_future(anext(changes))
     await asyncio.sleep(0.05)  # the feed scans the projection and registers its listener
     assert len(network.listeners) == 1
     network.projection.graph.remove_node("c1")
     network.listeners[0](7, {"c1", "p1"})
-    event: GraphChange = _event(await asyncio.wait_for(waiting, 1))
+    change = await asyncio.wait_for(waiting, 1)
+    assert change is not None
+    event: GraphChange = _event(change)
     assert event.revision == 7
     assert event.stakeholder_ids == sorted(
         [to_global_id("Company", "c1"), to_global_id("Person", "p1")]
@@ -134,7 +136,7 @@ async def test_a_listener_called_from_another_thread_still_delivers() -> None:
     network = FakeNetwork()
     network.projection.graph.add_node("p1", kind="PERSON")
     feed = ChangeFeed(network, asyncio.get_running_loop())  # type: ignore[arg-type]
-    changes = feed.changes(["p1"])
+    changes = feed.changes(["p1"], idle_after=60)
     waiting = asyncio.ensure_future(anext(changes))
     await asyncio.sleep(0.05)
     worker = threading.Thread(target=network.listeners[0], args=(3, {"p1"}))

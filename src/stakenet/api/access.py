@@ -1,11 +1,16 @@
-"""Who is calling: bearer tokens, rate limits and request ids, in front of the GraphQL view.
+"""Who is calling: bearer tokens, rate limits and request ids, on every transport.
 
-`AccessGate` is plain ASGI. For each HTTP request it assigns a request id (echoed in
-`X-Request-ID` and attached to every log record), works out the principal from the
-`Authorization: Bearer …` header — once any token exists, a request without a valid one gets 401 —
-and spends one unit of that principal's rate budget (per token, or per client address without
-tokens), answering 429 with `Retry-After` when it is spent. The principal then travels with the
-request (`services.access.acting_as`), so the service layer can check roles and audit writes.
+`AccessGate` is plain ASGI. For each HTTP request and WebSocket connection it assigns a request id
+(echoed in `X-Request-ID` and attached to every log record), works out the principal from the
+`Authorization: Bearer …` header — once any token exists, a request without a valid one gets 401;
+a WebSocket may instead send its token in `connection_init` — and spends one unit of that
+principal's rate budget (per token, or per client address without tokens), answering 429 with
+`Retry-After` when it is spent. The principal travels in the ASGI scope into the GraphQL context.
+
+`ActAsCaller`, a schema extension, is the one place where the service layer learns who is
+calling: it runs every operation, over HTTP or a WebSocket, as the context's principal. On a
+WebSocket it also checks, per operation, that the connection's token was not revoked since the
+connection opened and spends the caller's rate budget, as a new HTTP request would.
 """
 
 from __future__ import annotations
@@ -15,12 +20,16 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from stakenet.api.context import Context
 from stakenet.api.http import ASGIApp, Message, Receive, Scope, Send
-from stakenet.domain.access import LOCAL_USER, Principal
+from stakenet.domain.access import LOCAL_USER, NOBODY, Principal
 from stakenet.services.access import AccessService, acting_as
 
 PRINCIPAL_KEY = "stakenet.principal"
@@ -107,12 +116,20 @@ def bearer_token(scope: Scope) -> str | None:
 
 
 async def _refuse(
-    send: Send, status: int, message: str, code: str, headers: dict[str, str]
+    scope: Scope, send: Send, status: int, message: str, code: str, headers: dict[str, str]
 ) -> None:
+    if scope["type"] == "websocket" and "websocket.http.response" not in scope.get(
+        "extensions", {}
+    ):
+        # A server without the denial-response extension can only close the handshake (403).
+        await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
+        return
+    # A WebSocket handshake is refused with an HTTP response of its own kind of message.
+    prefix = "websocket.http" if scope["type"] == "websocket" else "http"
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
     await send(
         {
-            "type": "http.response.start",
+            "type": f"{prefix}.response.start",
             "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
@@ -121,7 +138,7 @@ async def _refuse(
             ],
         }
     )
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": f"{prefix}.response.body", "body": body})
 
 
 class AccessGate:
@@ -163,6 +180,7 @@ class AccessGate:
                     "A valid API token is required" if secret is None else "The token is not valid"
                 )
                 await _refuse(
+                    scope,
                     send,
                     401,
                     f"{reason}: send 'Authorization: Bearer <token>'.",
@@ -171,10 +189,10 @@ class AccessGate:
                 )
                 return
             principal = found
-        caller = principal.token_id or _client_address(scope)
-        wait = self.limiter.retry_after(caller)
+        wait = self.limiter.retry_after(principal.token_id or client_address(scope))
         if wait > 0:
             await _refuse(
+                scope,
                 send,
                 429,
                 f"Too many requests; retry in {math.ceil(wait)} s.",
@@ -183,8 +201,51 @@ class AccessGate:
             )
             return
         scope[PRINCIPAL_KEY] = principal
-        with acting_as(principal):
-            await self.app(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+class ActAsCaller(SchemaExtension):
+    """Runs each operation as the caller the edge established, whatever the transport.
+
+    Over a WebSocket, an operation may come long after the connection was authenticated, so
+    each one is checked again: a revoked token (or a token-less local user once tokens exist)
+    is refused, and the operation spends the caller's rate budget like an HTTP request.
+    """
+
+    def __init__(self, limiter: RateLimiter | None = None) -> None:
+        self.limiter = limiter
+
+    def on_operation(self) -> Iterator[None]:
+        context: Context = self.execution_context.context
+        with acting_as(context.principal or NOBODY):
+            yield
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        context: Context = execution.context
+        if context.over_websocket and execution.pre_execution_errors is None:
+            refusal = await self._refusal(context)
+            if refusal is not None:
+                # Set before validation, so strawberry skips it and answers with this error.
+                execution.pre_execution_errors = [refusal]
+        yield
+
+    async def _refusal(self, context: Context) -> GraphQLError | None:
+        principal = context.principal or NOBODY
+        if not await context.services.access.still_valid(principal):
+            return GraphQLError(
+                f"The token '{principal.name}' is no longer valid; connect again with a valid "
+                "token.",
+                extensions={"code": "UNAUTHENTICATED"},
+            )
+        caller = principal.token_id or context.client_address
+        wait = self.limiter.retry_after(caller) if self.limiter is not None else 0.0
+        if wait > 0:
+            return GraphQLError(
+                f"Too many requests; retry in {math.ceil(wait)} s.",
+                extensions={"code": "RATE_LIMITED", "retryAfter": math.ceil(wait)},
+            )
+        return None
 
 
 def _incoming_request_id(scope: Scope) -> str | None:
@@ -196,14 +257,14 @@ def _incoming_request_id(scope: Scope) -> str | None:
     return None
 
 
-def _client_address(scope: Scope) -> str:
+def client_address(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
 
 
 def _with_request_id(send: Send, rid: str) -> Send:
     async def sending(message: Message) -> None:
-        if message["type"] == "http.response.start":
+        if message["type"] in ("http.response.start", "websocket.http.response.start"):
             headers = list(message.get("headers", ()))
             headers.append((b"x-request-id", rid.encode()))
             message = {**message, "headers": headers}
@@ -213,5 +274,9 @@ def _with_request_id(send: Send, rid: str) -> Send:
 
 
 def principal_of(scope: Scope) -> Principal | None:
-    found = scope.get(PRINCIPAL_KEY, LOCAL_USER)
+    """The caller the gate established; nobody where no gate ran; None for a WebSocket whose
+    token is still to come in `connection_init`."""
+    if PRINCIPAL_KEY not in scope:
+        return NOBODY
+    found = scope[PRINCIPAL_KEY]
     return found if isinstance(found, Principal) else None

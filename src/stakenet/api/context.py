@@ -1,19 +1,22 @@
-"""The typed context every resolver receives: the services and this request's loaders."""
+"""The typed context every resolver receives: the caller, the services, the loaders."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from stakenet.api.loaders import Loaders
-from stakenet.domain.access import LOCAL_USER, Principal
+from stakenet.domain.access import Principal
 from stakenet.services.container import Services
 
 
 @dataclass(slots=True)
 class Context:
     services: Services
-    # None only on a WebSocket whose token has yet to come in `connection_init`.
-    principal: Principal | None = LOCAL_USER
+    # The caller established at the edge. None only on a WebSocket whose token has yet to come
+    # in `connection_init`; an operation never runs with None (it would run as nobody).
+    principal: Principal | None
+    over_websocket: bool = False
+    client_address: str = "unknown"
     connection_params: dict[str, object] | None = None
     loaders: Loaders = field(init=False)
 

@@ -71,7 +71,7 @@ class PrivacyQuery:
     @strawberry.field(description="Who is calling, and with which role.")
     def viewer(self) -> Viewer:
         principal = current_principal()
-        return Viewer(name=principal.name, role=principal.role.value)
+        return Viewer(name=principal.name, role=principal.role_name)
 
     @strawberry.field(description="The audit log, oldest first (admins only).")
     async def audit_log(

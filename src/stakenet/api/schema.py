@@ -14,6 +14,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache
 from strawberry.types import ExecutionContext
 
+from stakenet.api.access import ActAsCaller, RateLimiter
 from stakenet.api.analytics import AnalyticsQuery
 from stakenet.api.caching import (
     LRU,
@@ -408,12 +409,16 @@ class StakenetSchema(strawberry.Schema):
 
 
 def build_schema(
-    settings: Settings | None = None, services: Services | None = None
+    settings: Settings | None = None,
+    services: Services | None = None,
+    limiter: RateLimiter | None = None,
 ) -> strawberry.Schema:
     """The schema; `settings` picks the query limits and production mode (the SDL is the same).
 
-    Given the running `services`, repeated read queries are answered from a response cache
-    keyed by the graph and analytics revisions (see `stakenet.api.caching`).
+    Every operation runs as the caller in its context (`ActAsCaller`); WebSocket operations
+    spend that caller's budget in `limiter`. Given the running `services`, repeated read
+    queries are answered from a response cache keyed by the graph and analytics revisions (see
+    `stakenet.api.caching`).
     """
     limits = QueryLimits.from_settings(settings or Settings())
     caching = [response_caching(services, LRU(RESPONSE_CACHE_SIZE))] if services is not None else []
@@ -424,6 +429,8 @@ def build_schema(
         subscription=Subscription,
         types=[Person, Company, Municipality, Organization],
         extensions=[
+            # First: who is calling, before anything else looks at the operation.
+            lambda: ActAsCaller(limiter),
             # The limits judge a document before any cached validation runs on it.
             *limit_extensions(limits),
             # Factories: strawberry keeps their LRU caches at module level, shared by requests.

@@ -4,6 +4,9 @@ The network service calls its `listeners` with `(revision, touched stakeholder i
 change reaches the projection, for local writes and for writes other processes made. One
 `ChangeFeed` per service turns those calls into events on a queue per subscriber.
 
+A subscription lives as long as its caller may read: its connection's token is checked again
+every `REVALIDATE_EVERY` seconds, and a revoked token ends the subscription with an error.
+
 Events carry global ids. The type part of a global id comes from the stakeholder's kind; a
 deleted stakeholder is gone from the projection by the time the listener runs, so the feed keeps
 the kind of every stakeholder it has seen and still answers with the id the client knew.
@@ -23,6 +26,8 @@ import strawberry
 from stakenet.api.context import Context
 from stakenet.api.ids import from_global_id, to_global_id
 from stakenet.api.types import TYPE_NAMES
+from stakenet.domain.access import NOBODY
+from stakenet.domain.errors import Unauthenticated
 from stakenet.domain.model import StakeholderKind
 from stakenet.services.network import NetworkService
 
@@ -33,6 +38,8 @@ Info = strawberry.Info[Context, None]
 QUEUE_SIZE = 256
 # Stands in for the type of a stakeholder removed before the feed ever saw it.
 UNKNOWN_TYPE = "Stakeholder"
+# How often an open subscription checks that its caller's token is still valid.
+REVALIDATE_EVERY = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,13 +126,19 @@ class ChangeFeed:
                 subscriber.queue.get_nowait()
             subscriber.queue.put_nowait(change)
 
-    async def changes(self, wanted: Iterable[str] | None) -> AsyncGenerator[Change, None]:
+    async def changes(
+        self, wanted: Iterable[str] | None, idle_after: float
+    ) -> AsyncGenerator[Change | None, None]:
+        """The changes touching `wanted` (all, for None); None after `idle_after` s without one."""
         await self.start()
         subscriber = _Subscriber(frozenset(wanted) if wanted is not None else None)
         self._subscribers.add(subscriber)
         try:
             while True:
-                yield await subscriber.queue.get()
+                try:
+                    yield await asyncio.wait_for(subscriber.queue.get(), idle_after)
+                except TimeoutError:
+                    yield None
         finally:
             self._subscribers.discard(subscriber)
 
@@ -178,5 +191,13 @@ class Subscription:
             if ids is None
             else [from_global_id(global_id, f"ids[{i}]")[1] for i, global_id in enumerate(ids)]
         )
-        async for change in change_feed(info.context.services.network).changes(wanted):
-            yield _event(change)
+        context = info.context
+        feed = change_feed(context.services.network)
+        async for change in feed.changes(wanted, idle_after=REVALIDATE_EVERY):
+            principal = context.principal or NOBODY
+            if not await context.services.access.still_valid(principal):
+                raise Unauthenticated(
+                    f"The token '{principal.name}' is no longer valid; the subscription ended."
+                )
+            if change is not None:
+                yield _event(change)

@@ -34,14 +34,29 @@ _RANKS = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is acting: a token's name and role, or the local user when no token exists."""
+    """Who is acting: a token's name and role, the local user when no token exists, or nobody.
+
+    `role` is None for `NOBODY`, the principal of code that no caller was established for: it
+    may read nothing private and write nothing, so a path that forgets to say who is calling
+    fails closed.
+    """
 
     name: str
-    role: Role
+    role: Role | None
     token_id: str | None = None
 
+    def may(self, needed: Role) -> bool:
+        return self.role is not None and self.role.allows(needed)
 
+    @property
+    def role_name(self) -> str:
+        return self.role.value if self.role is not None else "none"
+
+
+NOBODY = Principal(name="nobody", role=None)
+# The operator of a store without tokens: the CLI, and the server while no token exists.
 LOCAL_USER = Principal(name="local", role=Role.ADMIN)
+# The server itself, e.g. loading the demo network at start.
 SYSTEM = Principal(name="system", role=Role.ADMIN)
 
 

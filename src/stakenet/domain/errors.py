@@ -9,6 +9,7 @@ them into typed user errors. The hierarchy::
      ├── NotFound                an id or key that does not exist
      ├── Conflict               a unique key already taken, or a concurrent change won
      ├── PermissionDenied        the caller's role may not do this
+     ├── Unauthenticated         the caller's token is not (or no longer) valid
      └── StoreUnavailable        the database cannot be reached; retry later
           └── StoreTimeout       a query ran past its deadline
 """
@@ -61,6 +62,10 @@ class Conflict(StakenetError):
 
 class PermissionDenied(StakenetError):
     code = "FORBIDDEN"
+
+
+class Unauthenticated(StakenetError):
+    code = "UNAUTHENTICATED"
 
 
 class ChangeLogPruned(StakenetError):

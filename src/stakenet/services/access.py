@@ -1,7 +1,9 @@
 """Access: API tokens, who is acting, the audit trail, and a person's data (export, erasure).
 
-The acting principal is set once per request by the API (`acting_as`) and read by the write
-paths, so every committed mutation carries an audit entry written in its own transaction.
+The acting principal is established at the edge, once per operation: by the GraphQL layer from
+the caller of the HTTP request or WebSocket connection, by the CLI as the local operator. The
+service layer reads it (`current_principal`) to check roles and to name the actor of every audit
+entry. Where nobody established a caller, the principal is `NOBODY`, which may do nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from stakenet.domain.access import (
     LOCAL_USER,
+    NOBODY,
     ApiToken,
     AuditEntry,
     Principal,
@@ -27,9 +30,10 @@ from stakenet.domain.interchange import interaction_to_row, stakeholder_to_row, 
 from stakenet.services.ids import new_id
 from stakenet.store.port import GraphStore
 
-_principal: ContextVar[Principal] = ContextVar("stakenet_principal", default=LOCAL_USER)
+_principal: ContextVar[Principal] = ContextVar("stakenet_principal", default=NOBODY)
 
-# How long a "does any token exist" answer is trusted; a new first token takes effect within it.
+# How long a "does any token exist" or "which tokens are revoked" answer is trusted: a new first
+# token, or a revocation made through another replica, takes effect within it.
 TOKEN_PRESENCE_TTL = 1.0
 MAX_TOKEN_NAME = 100
 
@@ -50,17 +54,19 @@ def acting_as(principal: Principal) -> Iterator[None]:
 def require(role: Role, action: str) -> Principal:
     """The acting principal, if its role allows `action`; PermissionDenied otherwise."""
     principal = current_principal()
-    if not principal.role.allows(role):
-        raise PermissionDenied(
-            f"{action} needs the {role.value} role; the token '{principal.name}' is a "
-            f"{principal.role.value}."
-        )
-    return principal
+    if principal.may(role):
+        return principal
+    if principal.role is None:
+        raise PermissionDenied(f"{action} needs the {role.value} role, and no caller is known.")
+    raise PermissionDenied(
+        f"{action} needs the {role.value} role; the token '{principal.name}' is a "
+        f"{principal.role.value}."
+    )
 
 
 def visible_notes(notes: str | None) -> str | None:
     """Notes are private: viewers get None, editors and admins the text."""
-    return notes if current_principal().role.allows(Role.EDITOR) else None
+    return notes if current_principal().may(Role.EDITOR) else None
 
 
 def audit_entry(
@@ -83,6 +89,7 @@ class AccessService:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self._tokens_exist: tuple[float, bool] | None = None
+        self._active_ids: tuple[float, frozenset[str]] | None = None
 
     # -- tokens ----------------------------------------------------------------------------
 
@@ -105,6 +112,7 @@ class AccessService:
         await self.store.create_token(token)
         await self.store.record_audit(audit_entry("createToken", [token.id], ["name", "role"]))
         self._tokens_exist = None
+        self._active_ids = None
         return token, secret
 
     async def list_tokens(self) -> list[ApiToken]:
@@ -116,6 +124,7 @@ class AccessService:
         token = await self.store.revoke_token(name, datetime.now(UTC))
         await self.store.record_audit(audit_entry("revokeToken", [token.id], ["revokedAt"]))
         self._tokens_exist = None
+        self._active_ids = None
         return token
 
     async def tokens_required(self) -> bool:
@@ -131,6 +140,20 @@ class AccessService:
         if token is None or not token.active:
             return None
         return Principal(name=token.name, role=token.role, token_id=token.id)
+
+    async def still_valid(self, principal: Principal) -> bool:
+        """Whether a caller authenticated earlier (e.g. when a WebSocket opened) may still act.
+
+        A token's caller loses that right when the token is revoked; the local user loses it when
+        the first token is created, since from then on every caller needs one.
+        """
+        if principal.token_id is None:
+            return principal == LOCAL_USER and not await self.tokens_required()
+        now = time.monotonic()
+        if self._active_ids is None or now - self._active_ids[0] > TOKEN_PRESENCE_TTL:
+            tokens = await self.store.list_tokens()
+            self._active_ids = (now, frozenset(t.id for t in tokens if t.active))
+        return principal.token_id in self._active_ids[1]
 
     # -- audit -----------------------------------------------------------------------------
 

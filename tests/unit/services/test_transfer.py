@@ -20,6 +20,9 @@ from stakenet.services.transfer import import_document, import_into, import_stre
 from stakenet.store.port import WriteBatch
 from stakenet.store.sqlite import BULK_ROWS, SQLiteStore
 
+# These tests call the service layer directly, as the CLI does.
+pytestmark = pytest.mark.usefixtures("local_operator")
+
 PEOPLE = 4_000
 
 
