@@ -234,3 +234,96 @@ def test_refusals_of_the_graphql_view_are_json(
     method = request_kwargs.pop("method")
     response = server.client.request(method, "/graphql", **request_kwargs)
     assert refusal(response) == (message, "BAD_REQUEST")
+
+
+# --- arguments the resolvers refuse ---------------------------------------------------------
+
+
+def _first_id(api: Api, kind: str) -> tuple[str, str]:
+    node = api.data(
+        f"{{ stakeholders(kind: {kind}, first: 1) {{ edges {{ node {{ id name }} }} }} }}"
+    )["stakeholders"]["edges"][0]["node"]
+    return node["id"], node["name"]
+
+
+def test_an_introduction_path_from_an_organisation_is_invalid_naming_the_argument(
+    server: Api, quiet_log: None
+) -> None:
+    company, company_name = _first_id(server, "COMPANY")
+    person, _ = _first_id(server, "PERSON")
+    server.wait_for_analytics()
+    query = "query ($from: ID, $to: ID!) { introductionPaths(fromId: $from, toId: $to) { hops } }"
+    body = server.post(query, {"from": company, "to": person})
+    error = first_error(body)
+    assert error["message"] == f"fromId: '{company_name}' is a company, not a person."
+    assert error["extensions"] == {"code": "INVALID"}
+
+
+@pytest.mark.parametrize(
+    "cursor", ["99999999999999999999", "9223372036854775808", "-1", " 7", "+7", "7_0", "٣", "1e3"]
+)
+def test_an_audit_cursor_we_never_returned_is_invalid(
+    server: Api, quiet_log: None, cursor: str
+) -> None:
+    body = server.post(
+        "query ($a: String) { auditLog(after: $a) { edges { cursor } } }", {"a": cursor}
+    )
+    error = first_error(body)
+    assert error["message"] == "after: 'after' is not a valid cursor."
+    assert error["extensions"] == {"code": "INVALID"}
+
+
+def test_the_largest_audit_cursor_is_read_as_the_end_of_the_log(server: Api) -> None:
+    query = "query ($a: String) { auditLog(after: $a) { edges { cursor } } }"
+    assert server.data(query, {"a": str(2**63 - 1)}) == {"auditLog": {"edges": []}}
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_datetime_outside_the_utc_range_is_a_client_error_naming_the_variable(
+    server: Api, quiet_log: None, moment: str
+) -> None:
+    body = server.post(SINCE, {"since": moment})
+    error = first_error(body)
+    assert error["message"] == (
+        f"Variable '$since' has invalid value: Value cannot represent a DateTime: \"{moment}\". "
+        "In UTC it falls outside the years 1 to 9999."
+    )
+    assert error["extensions"] == {"code": "BAD_REQUEST"}
+
+
+def test_a_naive_datetime_is_taken_as_utc(server: Api) -> None:
+    total = server.data(SINCE, {"since": "2000-01-01T00:00:00"})["stakeholders"]["totalCount"]
+    assert (
+        total == server.data(SINCE, {"since": "2000-01-01T00:00:00Z"})["stakeholders"]["totalCount"]
+    )
+    assert total > 0
+
+
+SEARCH = (
+    "query ($s: String, $order: StakeholderOrderBy! = NAME) "
+    "{ stakeholders(search: $s, orderBy: $order) { totalCount } }"
+)
+
+
+@pytest.mark.parametrize("order", ["NAME", "INFLUENCE"])
+@pytest.mark.parametrize("search", ["\x00", "a\x00", "a" * 50_000, "%", "_"])
+def test_a_search_matches_only_names_holding_the_whole_text(
+    server: Api, quiet_log: None, search: str, order: str
+) -> None:
+    body = server.post(SEARCH, {"s": search, "order": order})
+    assert body == {"data": {"stakeholders": {"totalCount": 0}}}, str(body)[:300]
+
+
+def test_a_search_with_a_nul_finds_the_name_that_holds_it(tmp_path: Path) -> None:
+    for api in serve(tmp_path / "stakenet.db"):
+        for name in ("Nul\x00Name", "Nul Name"):
+            created = api.data(
+                "mutation ($n: String!) { createPerson(input: {name: $n}) { errors { code } } }",
+                {"n": name},
+            )
+            assert created == {"createPerson": {"errors": []}}
+        found = api.data(
+            "query ($s: String) { stakeholders(search: $s) { edges { node { name } } } }",
+            {"s": "l\x00n"},
+        )
+        assert found == {"stakeholders": {"edges": [{"node": {"name": "Nul\x00Name"}}]}}

@@ -43,6 +43,7 @@ from stakenet.api.inputs import (
 )
 from stakenet.api.limits import QueryLimits, limit_extensions
 from stakenet.api.privacy import PrivacyMutation, PrivacyQuery
+from stakenet.api.scalars import SCALAR_OVERRIDES
 from stakenet.api.subscriptions import Subscription
 from stakenet.api.types import (
     STAKEHOLDER_TYPE_NAMES,
@@ -452,6 +453,7 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         types=[Person, Company, Municipality, Organization],
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             # The limits judge a document before any cached validation runs on it.
             *limit_extensions(limits),
