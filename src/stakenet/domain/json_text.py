@@ -68,33 +68,49 @@ def loads(text: str | bytes) -> object:
     return value
 
 
-def check_value(value: object) -> None:
-    """Raise `UnacceptableJSON` if `value` nests deeper than MAX_NESTING arrays and objects, or
-    holds a string (or a member name) with a lone surrogate."""
-    pending: list[tuple[object, int]] = [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        if isinstance(item, str):
-            _check_text(item)
-        elif isinstance(item, dict | list):
-            if depth > MAX_NESTING:
-                raise _too_deep()
-            if isinstance(item, dict):
-                for name in item:
-                    _check_text(name)
-                pending.extend((member, depth + 1) for member in item.values())
-            else:
-                pending.extend((element, depth + 1) for element in item)
+def check_value(value: object, level: int = 1) -> None:
+    """Raise `UnacceptableJSON` if `value`, found at `level` of its document (1 for the whole
+    document), nests deeper than MAX_NESTING arrays and objects in it, or holds a string (or a
+    member name) with a lone surrogate."""
+    _check(value, level)
+
+
+def _check(value: object, depth: int) -> None:
+    # Recursive (the limit bounds the recursion) and inlined for strings: the streaming reader
+    # checks every row of an import this way.
+    if isinstance(value, str):
+        if not value.isascii():
+            _check_text(value)
+        return
+    if isinstance(value, dict):
+        if depth > MAX_NESTING:
+            raise _too_deep()
+        for name, member in value.items():
+            if not name.isascii():
+                _check_text(name)
+            if isinstance(member, str):
+                if not member.isascii():
+                    _check_text(member)
+            elif isinstance(member, dict | list):
+                _check(member, depth + 1)
+    elif isinstance(value, list):
+        if depth > MAX_NESTING:
+            raise _too_deep()
+        for element in value:
+            if isinstance(element, str):
+                if not element.isascii():
+                    _check_text(element)
+            elif isinstance(element, dict | list):
+                _check(element, depth + 1)
 
 
 def _check_text(text: str) -> None:
-    if not text.isascii():
-        found = _SURROGATE.search(text)
-        if found:
-            raise UnacceptableJSON(
-                f"A string holds a lone surrogate (\\u{ord(found.group()):04x}), "
-                "which is not Unicode text."
-            )
+    found = _SURROGATE.search(text)
+    if found:
+        raise UnacceptableJSON(
+            f"A string holds a lone surrogate (\\u{ord(found.group()):04x}), "
+            "which is not Unicode text."
+        )
 
 
 def _too_deep() -> UnacceptableJSON:
