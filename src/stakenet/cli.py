@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO, TypeVar
 
+from stakenet import __version__
 from stakenet.bootstrap import ConfigError, DatabaseUrl, build_store, database_url
 from stakenet.domain.access import LOCAL_USER, AuditEntry, Role
 from stakenet.domain.errors import ImportRejected, StakenetError
@@ -130,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stakenet", description="Stakeholder network mapping for relationship managers."
     )
+    parser.add_argument("--version", action="version", version=f"stakenet {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the GraphQL service")
@@ -291,11 +293,13 @@ async def _import_document(url: DatabaseUrl, file: Path) -> int:
         summary = await import_stream(store, source, progress)
     except ImportRejected as rejected:
         progress.break_line()
-        print(
-            f"Import rejected; nothing was written. {len(rejected.issues)} problem(s):",
-            file=sys.stderr,
-        )
-        for issue in rejected.issues:
+        issues = rejected.issues
+        if len(issues) == 1 and not issues[0].path:
+            # The document as a whole (unreadable, not an object): one line says it.
+            print(f"Import rejected; nothing was written: {issues[0].message}", file=sys.stderr)
+            return 1
+        print(f"Import rejected; nothing was written. {len(issues)} problem(s):", file=sys.stderr)
+        for issue in issues:
             print(f"  {issue.path or '(document)'}: {issue.message}", file=sys.stderr)
         return 1
     except OSError as error:

@@ -36,7 +36,7 @@ from typing import Any
 
 import networkx as nx
 
-from stakenet.analytics.errors import UnknownStakeholder
+from stakenet.analytics.errors import UnknownStakeholder, WrongKind
 from stakenet.analytics.strength import StrengthParams, distance
 from stakenet.analytics.views import ORGANISATION_KINDS, path_cost
 
@@ -317,19 +317,19 @@ def introduction_paths(
     ------
     UnknownStakeholder
         `to_id` or `from_id` is not in the graph.
-    ValueError
+    WrongKind
         `from_id` is not a person, or `to_id` is neither a person nor an organisation.
     """
     target_attrs = _check(G, to_id)
-    if from_id is not None and not _is_person(_check(G, from_id)):
-        raise ValueError(f"introductions start at a person; {from_id!r} is not one")
+    if from_id is not None and not _is_person(start_attrs := _check(G, from_id)):
+        raise WrongKind(from_id, start_attrs.get("kind"), "a person")
     P = people if people is not None else person_graph(G, strengths)
     if _is_person(target_attrs):
         ends = {to_id}
     elif target_attrs.get("kind") in ORGANISATION_KINDS:
         ends = members(G, to_id, strengths) & set(P)
     else:
-        raise ValueError(f"{to_id!r} is neither a person nor an organisation")
+        raise WrongKind(to_id, target_attrs.get("kind"), "a person or an organisation")
     if from_id is not None:
         starts = {from_id}
         blocked: set[str] = set()

@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from graphql import GraphQLError
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
@@ -33,9 +34,11 @@ from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET
 
 from stakenet.api.caching import PersistedQueries
 from stakenet.api.context import Context
+from stakenet.domain import json_text
 from stakenet.services.container import Services
 
 log = logging.getLogger("stakenet.http")
@@ -53,6 +56,7 @@ DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
 # What each Accept media range gets; `application/json` is the default the spec asks for while
 # clients move to the new media type.
 _OFFERS = {GRAPHQL_RESPONSE: GRAPHQL_RESPONSE, JSON: JSON, "application/*": JSON, "*/*": JSON}
+_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 
 class Refusal(Exception):
@@ -159,12 +163,20 @@ class RequestGuard:
             return receive
         _check_content_type(headers.get("content-type"))
         body = await self._read_body(headers.get("content-length"), receive)
-        if body.lstrip()[:1] == b"[":
+        start = body.lstrip(b" \t\r\n")[:1]
+        if start == b"[":
             raise Refusal(
                 400,
                 "Batched operations (a JSON array) are not accepted; "
                 "send one operation per request.",
                 "BATCHING_NOT_SUPPORTED",
+            )
+        if start and start != b"{":
+            # Malformed JSON is left to the parser, which says where it stops.
+            raise Refusal(
+                400,
+                'The request body must be a JSON object: {"query": "...", "variables": {...}}.',
+                "BAD_REQUEST",
             )
         return _replay(body, receive)
 
@@ -281,9 +293,23 @@ class GraphQLView(GraphQL[Context, None]):
         except Refusal as refusal:
             await send_refusal(send, refusal)
 
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as error:
+            # strawberry's own refusals (e.g. `variables` that is not an object), as JSON.
+            raise Refusal(
+                error.status_code, error.reason, _HTTP_CODES.get(error.status_code, "BAD_REQUEST")
+            ) from None
+
+    def decode_json(self, data: str | bytes) -> object:
+        return json_text.loads(data)
+
     def parse_json(self, data: str | bytes) -> Any:
         try:
             return self.decode_json(data)
+        except json_text.UnacceptableJSON as error:
+            raise Refusal(400, f"The request body is refused: {error}", "BAD_REQUEST") from None
         except json.JSONDecodeError as error:
             raise Refusal(
                 400,

@@ -66,6 +66,26 @@ class TokenPayload:
     errors: list[UserError] = strawberry.field(description="Expected problems.")
 
 
+# Sequence numbers are SQLite integers (and Neo4j's): a larger one was never handed out.
+_LAST_SEQUENCE = 2**63 - 1
+
+
+def _audit_position(cursor: str | None) -> int:
+    """The sequence number an audit cursor stands for: one we returned, the decimal digits of a
+    sequence number."""
+    if not cursor:
+        return 0
+    # Digits only: int() would also take " 7", "+7", "7_0" and other scripts' digits.
+    if (
+        cursor.isascii()
+        and cursor.isdigit()
+        and len(cursor) <= 19
+        and int(cursor) <= _LAST_SEQUENCE
+    ):
+        return int(cursor)
+    raise ValidationFailed([Issue("after", "'after' is not a valid cursor.")])
+
+
 @strawberry.type
 class PrivacyQuery:
     @strawberry.field(description="Who is calling, and with which role.")
@@ -81,10 +101,7 @@ class PrivacyQuery:
             raise ValidationFailed(
                 [Issue("first", f"'first' must be between 1 and {MAX_AUDIT_PAGE}.")]
             )
-        try:
-            after_seq = int(after) if after else 0
-        except ValueError:
-            raise ValidationFailed([Issue("after", "'after' is not a valid cursor.")]) from None
+        after_seq = _audit_position(after)
         entries = await info.context.services.access.audit_log(
             after_seq, first + 1, AUDIT_IDS_SHOWN
         )

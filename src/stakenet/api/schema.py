@@ -44,6 +44,7 @@ from stakenet.api.inputs import (
 )
 from stakenet.api.limits import QueryLimits, limit_extensions
 from stakenet.api.privacy import PrivacyMutation, PrivacyQuery
+from stakenet.api.scalars import SCALAR_OVERRIDES
 from stakenet.api.subscriptions import Subscription
 from stakenet.api.types import (
     STAKEHOLDER_TYPE_NAMES,
@@ -375,10 +376,36 @@ class Mutation(EditingMutation, PrivacyMutation):
         )
 
 
+# The code of a request the server never ran: a document that does not parse or validate, or
+# variable values that do not fit their declared types.
+REQUEST_REFUSED = "BAD_REQUEST"
+
+
+def _is_client_refusal(error: BaseException | None) -> bool:
+    """Is `error` graphql-core (or a scalar) refusing what the client sent?
+
+    A scalar's parser says so with a GraphQLError or a ValueError; graphql-core wraps that, with
+    the variable's name, in a GraphQLError of its own.
+    """
+    if error is None or isinstance(error, StakenetError | ValueError):
+        return True
+    return isinstance(error, GraphQLError) and _is_client_refusal(error.original_error)
+
+
+def _is_request_error(error: GraphQLError) -> bool:
+    """Refused before any field ran (no path): a parse, validation or variable coercion error."""
+    return error.path is None and _is_client_refusal(error.original_error)
+
+
 def _is_unexpected(error: GraphQLError) -> bool:
-    """Mask everything but deliberate errors: stack traces and SQL never reach a client."""
+    """Mask everything but deliberate errors and refused requests: stack traces and SQL never
+    reach a client."""
     original = error.original_error
-    return original is not None and not isinstance(original, StakenetError)
+    return (
+        original is not None
+        and not isinstance(original, StakenetError)
+        and not _is_request_error(error)
+    )
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -392,13 +419,16 @@ class StakenetSchema(strawberry.Schema):
     ) -> None:
         """Give each deliberate error its code; log what went wrong unexpectedly.
 
-        A caller's own mistakes are not server errors. The code (`NOT_FOUND`, `FORBIDDEN`,
-        `INVALID`, `STORE_UNAVAILABLE`, ...) lets a client tell "fix the request" from "retry".
+        A caller's own mistakes are not server errors, and are not logged as such. The code
+        (`NOT_FOUND`, `FORBIDDEN`, `INVALID`, `BAD_REQUEST`, `STORE_UNAVAILABLE`, ...) lets a
+        client tell "fix the request" from "retry".
         """
         for error in errors:
             original = error.original_error
             if isinstance(original, StakenetError):
                 error.extensions = {**(error.extensions or {}), "code": original.code}
+            elif _is_request_error(error):
+                error.extensions = {"code": REQUEST_REFUSED, **(error.extensions or {})}
             elif _is_unexpected(error):
                 log.error(
                     "unexpected %s in %s",
@@ -428,6 +458,7 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         types=[Person, Company, Municipality, Organization],
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             # First: who is calling, before anything else looks at the operation.
             lambda: ActAsCaller(limiter),

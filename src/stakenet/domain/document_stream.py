@@ -2,8 +2,10 @@
 
 An import file can run to several hundred megabytes, so it is read a block at a time and every
 top-level array is handed over in chunks of rows (`Rows`), while the other top-level members
-come whole (`Member`). Values decode exactly as `json.loads` decodes them, and a document that
-`json.loads` rejects is rejected here too, as `UnreadableDocument` with the absolute position.
+come whole (`Member`). Values decode as `json_text.loads` decodes them: a document that
+`json.loads` rejects is rejected here too, and so is one beyond the limits of `json_text` (nested
+too deep, an integer too long, NaN, a lone surrogate), as `UnreadableDocument` with the absolute
+position (of the row, for a limit).
 `document_members` gives the same events for a document that is already decoded, so one
 importer serves both a file and a GraphQL argument.
 """
@@ -16,6 +18,8 @@ import re
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO, TextIO
+
+from stakenet.domain.json_text import DECODER_HOOKS, MAX_NESTING, UnacceptableJSON, check_value
 
 __all__ = ["Member", "Rows", "UnreadableDocument", "document_members", "read_document"]
 
@@ -67,6 +71,9 @@ _BYTE_ORDER_MARK = "\ufeff"
 # one ("12" of "123", "1" of "1.5e3"), and a failure this close may be a value cut short
 # ("-Infinit" is blamed on its "-", 8 characters back). Either is retried with more text.
 _LOOKAHEAD = 16
+# Where member values and array elements sit in the document: {"member": [row, ...]}.
+_MEMBER_LEVEL = 2
+_ROW_LEVEL = 3
 
 
 def read_document(
@@ -202,7 +209,7 @@ class _DocumentReader:
     def __init__(self, source: _Source, chunk_rows: int) -> None:
         self._source = source
         self._chunk_rows = chunk_rows
-        decoder = json.JSONDecoder()
+        decoder = json.JSONDecoder(**DECODER_HOOKS)
         self._raw_decode = decoder.raw_decode
         # The scanner that raw_decode wraps (set by JSONDecoder.__init__, absent from the type
         # stubs); calling it directly saves a Python call per array element, about 15 % of the time.
@@ -276,6 +283,8 @@ class _DocumentReader:
                 end = self._decode_failure("Expecting value", stop.value)
             except json.JSONDecodeError as error:
                 end = self._decode_failure(error.msg, error.pos)
+            except (RecursionError, UnacceptableJSON) as error:
+                raise self._unacceptable(error, position) from None
             if end >= fast_end and not source.exhausted:
                 # The element may go on past the text read so far: read more and decode it
                 # again, reading twice as much each time so that a huge element costs linear time.
@@ -285,6 +294,7 @@ class _DocumentReader:
                 fast_end = len(text) - _LOOKAHEAD
                 continue
             read_size = block_chars
+            self._check(value, _ROW_LEVEL, position)
             rows.append(value)
             if len(rows) == chunk_rows:
                 yield Rows(name, start, rows)
@@ -331,11 +341,31 @@ class _DocumentReader:
                 value, end = self._raw_decode(text, position)
             except json.JSONDecodeError as error:
                 self._decode_failure(error.msg, error.pos)
+            except (RecursionError, UnacceptableJSON) as error:
+                raise self._unacceptable(error, position) from None
             else:
                 if end < len(text) - _LOOKAHEAD or source.exhausted:
+                    self._check(value, _MEMBER_LEVEL, position)
                     return value, end
             position -= source.read_more(position, read_size)
             read_size *= 2
+
+    def _check(self, value: object, level: int, position: int) -> None:
+        try:
+            check_value(value, level)
+        except UnacceptableJSON as error:
+            raise self._unacceptable(error, position) from None
+
+    def _unacceptable(
+        self, error: RecursionError | UnacceptableJSON, position: int
+    ) -> UnreadableDocument:
+        """The value at `position` is beyond a limit of json_text (a RecursionError: nested
+        too deep for the decoder, and so for that limit too)."""
+        if isinstance(error, RecursionError):
+            error = UnacceptableJSON(
+                f"Arrays and objects are nested deeper than {MAX_NESTING} levels."
+            )
+        return self._source.error(str(error).rstrip("."), position)
 
     def _decode_failure(self, message: str, position: int) -> int:
         """Raise the decoder's complaint about `position`, unless it may only mean that the text

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -21,7 +21,7 @@ import anyio.to_thread
 from stakenet.analytics.communities import Broker, brokers
 from stakenet.analytics.decision_makers import DecisionMaker as DecisionMaker
 from stakenet.analytics.decision_makers import coverage_from_us, key_decision_makers
-from stakenet.analytics.errors import UnknownStakeholder
+from stakenet.analytics.errors import NotAnOrganisation, UnknownStakeholder, WrongKind
 from stakenet.analytics.paths import IntroductionPath as IntroductionPath
 from stakenet.analytics.paths import PathLink as PathLink
 from stakenet.analytics.paths import introduction_paths, person_graph
@@ -48,6 +48,7 @@ MAX_RANKING = 100
 MAX_PATHS = 20
 MAX_HOPS = 6
 FIRST_SNAPSHOT_WAIT = 60.0
+_NONE: Mapping[str, str | None] = {}
 
 
 def _utc_now() -> datetime:
@@ -192,12 +193,25 @@ class AnalyticsService:
         metrics = state.snapshot.nodes.get(stakeholder_id)
         return (metrics, state.revision) if metrics else None
 
-    async def _in_thread(self, work: Callable[[AnalyticsState], T]) -> Answer[T]:
+    async def _in_thread(
+        self, work: Callable[[AnalyticsState], T], arguments: Mapping[str, str | None] = _NONE
+    ) -> Answer[T]:
+        """`work` on the current snapshot in a worker thread. `arguments` names the ids it was
+        given (`{"toId": ...}`): a stakeholder of the wrong kind is blamed on its argument."""
         state = await self.current()
         try:
             value = await anyio.to_thread.run_sync(work, state)
         except UnknownStakeholder as unknown:
             raise NotFound(f"No stakeholder with id '{unknown.stakeholder_id}'.") from None
+        except WrongKind as wrong:
+            argument = next(
+                (name for name, value in arguments.items() if value == wrong.stakeholder_id), "id"
+            )
+            name = state.graph.nodes[wrong.stakeholder_id]["name"]
+            kind = str(wrong.kind).lower()
+            raise ValidationFailed(
+                [Issue(argument, f"'{name}' is a {kind}, not {wrong.wanted}.")]
+            ) from None
         return Answer(value, state.revision)
 
     def effective_strength(self, tie_id: str) -> float | None:
@@ -225,9 +239,7 @@ class AnalyticsService:
         if attrs is None:
             raise UnknownStakeholder(org_id)
         if attrs["kind"] == StakeholderKind.PERSON.value:
-            raise ValidationFailed(
-                [Issue("organizationId", f"'{attrs['name']}' is a person, not an organisation.")]
-            )
+            raise NotAnOrganisation(org_id, attrs["kind"])
 
     async def key_decision_makers(self, org_id: str, limit: int) -> Answer[list[DecisionMaker]]:
         _check_range("limit", limit, 1, MAX_RANKING)
@@ -244,7 +256,7 @@ class AnalyticsService:
                 coverage=state.coverage(),
             )
 
-        return await self._in_thread(work)
+        return await self._in_thread(work, {"organizationId": org_id})
 
     async def introduction_paths(
         self, to_id: str, from_id: str | None, limit: int, max_hops: int
@@ -263,7 +275,7 @@ class AnalyticsService:
                 people=state.people(),
             )
 
-        return await self._in_thread(work)
+        return await self._in_thread(work, {"toId": to_id, "fromId": from_id})
 
     async def key_person_risks(self, org_id: str) -> Answer[list[Risk]]:
         def work(state: AnalyticsState) -> list[Risk]:
@@ -283,7 +295,7 @@ class AnalyticsService:
                 people=state.people(),
             )
 
-        return await self._in_thread(work)
+        return await self._in_thread(work, {"organizationId": org_id})
 
     async def what_if(self, org_id: str, remove_ids: Sequence[str]) -> Answer[WhatIfResult]:
         def work(state: AnalyticsState) -> WhatIfResult:
@@ -296,7 +308,7 @@ class AnalyticsService:
                 centrality=state.snapshot.centrality,
             )
 
-        return await self._in_thread(work)
+        return await self._in_thread(work, {"organizationId": org_id})
 
     async def influence_ranking(
         self, kind: StakeholderKind | None, metric: str, first: int

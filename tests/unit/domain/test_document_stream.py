@@ -1,10 +1,10 @@
-"""Reading an interchange document in chunks gives what `json.loads` gives, or its error."""
+"""Reading an interchange document in chunks gives what `json.loads` gives, or its error, within
+the limits of `json_text` (nesting, long integers, NaN and Infinity, lone surrogates)."""
 
 from __future__ import annotations
 
 import io
 import json
-import math
 import pickle
 from collections.abc import Iterator
 from typing import Any
@@ -27,7 +27,7 @@ SAMPLE = """{"format": "stakenet", "version": 1,
   {"key": "p-2", "kind": "PERSON", "name": "\\u00c6bel\\u00f8 \\ud83d\\ude00", "note": "tab\\there \\"quoted\\" \\\\ slash"},
   {"key": "org-1", "kind": "COMPANY", "nested": {"deep": [[1, 2], {"x": null}], "empty": {}}}
  ],
- "ties": [12345, -0.5, 1.5e10, 2E-3, -Infinity, Infinity, true, false, null, "", [], {}],
+ "ties": [12345, -0.5, 1.5e10, 2E-3, -1e300, 1e-300, true, false, null, "", [], {}],
  "interactions": [],
  "meta": {"generated": "2026-06-01", "counts": [3, 12, 0]},
  "comment": "a string member",
@@ -163,12 +163,31 @@ def test_an_empty_object_gives_nothing() -> None:
     assert _events(" { \n } \n") == []
 
 
-def test_nan_and_infinity_are_accepted_like_json_loads() -> None:
-    (rows,) = _events('{"values": [NaN, Infinity, -Infinity]}', block_chars=2)
-    assert isinstance(rows, Rows)
-    nan, infinity, minus_infinity = rows.rows
-    assert isinstance(nan, float) and math.isnan(nan)
-    assert (infinity, minus_infinity) == (math.inf, -math.inf)
+@pytest.mark.parametrize("block_chars", [1, 2, 1 << 20])
+@pytest.mark.parametrize(
+    ("text", "message", "column"),
+    [
+        ('{"values": [1, NaN]}', "NaN is not a JSON value; send a number or null", 16),
+        ('{"values": [-Infinity]}', "-Infinity is not a JSON value; send a number or null", 13),
+        ('{"value": {"big": ' + "9" * 101 + "}}", "An integer of 101 digits is too long (at most 100)", 11),
+        ('{"values": [' + "[" * 63 + "]" * 63 + "]}", "Arrays and objects are nested deeper than 64 levels", 13),
+        ('{"values": [' + "[" * 5000 + "]" * 5000 + "]}", "Arrays and objects are nested deeper than 64 levels", 13),
+        ('{"value": ' + "[" * 5000 + "]" * 5000 + "}", "Arrays and objects are nested deeper than 64 levels", 12),
+        ('{"value": {"a": ' + "[" * 63 + "]" * 63 + "}}", "Arrays and objects are nested deeper than 64 levels", 11),
+        ('{"values": ["ok", {"name": "A\\ud800"}]}', "A string holds a lone surrogate (\\ud800), which is not Unicode text", 19),
+        ('{"values": [{"\\udfff": 1}]}', "A string holds a lone surrogate (\\udfff), which is not Unicode text", 13),
+    ],
+)  # fmt: skip
+def test_json_beyond_the_limits_is_unreadable_at_its_row(
+    text: str, message: str, column: int, block_chars: int
+) -> None:
+    assert _read_error(text, block_chars=block_chars) == (message, 1, column, column - 1)
+
+
+def test_the_limits_leave_room_for_what_documents_hold() -> None:
+    # 64 levels: the document, its array, 62 arrays in a row.
+    text = '{"values": [' + "[" * 62 + "]" * 62 + ', "\\ud83d\\ude00", ' + "9" * 100 + "]}"
+    assert _members(_events(text, block_chars=3), 5_000) == _json_members(text)
 
 
 @pytest.mark.parametrize(
@@ -391,7 +410,7 @@ _SCALARS = (
     st.none()
     | st.booleans()
     | st.integers(min_value=-(10**30), max_value=10**30)
-    | st.floats(allow_nan=False)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=12)
 )
 _VALUES = st.recursive(

@@ -49,10 +49,6 @@ def where_clause(conditions: Sequence[str]) -> str:
     return f" WHERE {' AND '.join(conditions)}" if conditions else ""
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def stakeholder_conditions(where: StakeholderFilter) -> tuple[list[str], list[Any]]:
     conditions: list[str] = []
     params: list[Any] = []
@@ -60,8 +56,10 @@ def stakeholder_conditions(where: StakeholderFilter) -> tuple[list[str], list[An
         conditions.append("kind = ?")
         params.append(where.kind.value)
     if where.search:
-        conditions.append("name_folded LIKE ? ESCAPE '\\'")
-        params.append(f"%{_escape_like(fold(where.search))}%")
+        # instr, not LIKE: a LIKE pattern stops at a NUL (and then matches every name) and is
+        # refused beyond 50,000 bytes, while instr compares the whole text, of any length.
+        conditions.append("instr(name_folded, ?) > 0")
+        params.append(fold(where.search))
     for tag in dict.fromkeys(where.tags):
         conditions.append(
             "EXISTS (SELECT 1 FROM stakeholder_tags AS t "
