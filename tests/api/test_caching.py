@@ -4,11 +4,13 @@ queries run by their hash once the server has seen them."""
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 
 import pytest
+from graphql import parse
 
-from stakenet.api.caching import validation_cache
+from stakenet.api.caching import ResponseCache, declared_caching, is_cacheable, validation_cache
 from stakenet.api.context import Context
 from stakenet.api.schema import PARSED_DOCUMENTS, build_schema
 from stakenet.domain.access import LOCAL_USER, Principal, Role
@@ -112,3 +114,70 @@ def test_a_persisted_query_runs_by_its_hash_after_it_was_sent_once(api: Api) -> 
     mismatch = api.client.post("/graphql", json={"query": query, "extensions": wrong})
     assert mismatch.status_code == 400
     assert "does not match" in mismatch.json()["errors"][0]["message"]
+
+
+PERSONAL_DATA = "query($id: ID!) { personalData(id: $id) }"
+# The same export through a fragment and an alias: a name check on the document would miss it.
+PERSONAL_DATA_IN_A_FRAGMENT = """query($id: ID!) { ...Export }
+fragment Export on Query { export: personalData(id: $id) }"""
+AUDIT_LOG = "{ auditLog(first: 100) { edges { node { operation } } } }"
+
+
+def audited_operations(api: Api) -> list[str]:
+    edges = api.data(AUDIT_LOG)["auditLog"]["edges"]
+    return [edge["node"]["operation"] for edge in edges]
+
+
+def test_every_personal_data_export_is_run_and_audited(api: Api) -> None:
+    created = api.data('mutation { createPerson(input: {name: "Anna"}) { person { id } } }')
+    person = {"id": created["createPerson"]["person"]["id"]}
+    for document in (PERSONAL_DATA, PERSONAL_DATA, PERSONAL_DATA_IN_A_FRAGMENT) * 2:
+        data = api.data(document, person)
+        (export,) = data.values()
+        assert export["stakeholder"]["name"] == "Anna"
+    assert audited_operations(api).count("personalData") == 6
+
+
+def test_the_audit_log_shows_an_entry_as_soon_as_it_is_written(api: Api) -> None:
+    created = api.data('mutation { createPerson(input: {name: "Bo"}) { person { id } } }')
+    assert audited_operations(api) == ["createPerson"]
+    # An export is audited without a graph revision: nothing else tells a cache it happened.
+    api.data(PERSONAL_DATA, {"id": created["createPerson"]["person"]["id"]})
+    assert audited_operations(api) == ["createPerson", "personalData"]
+
+
+def test_every_root_query_field_declares_whether_its_answer_may_be_cached() -> None:
+    schema = build_schema()._schema
+    query = schema.query_type
+    assert query is not None
+    declared = {name: declared_caching(schema, name, query.name) for name in query.fields}
+    assert [name for name, caching in declared.items() if caching is None] == []
+    assert {name for name, caching in declared.items() if caching is False} == {
+        "viewer",
+        "auditLog",
+        "personalData",
+    }
+
+
+def test_a_query_touching_a_field_that_is_not_cacheable_anywhere_is_never_cached() -> None:
+    schema = build_schema()._schema
+    assert is_cacheable(schema, parse("{ networkStats { revision } }"))
+    assert is_cacheable(schema, parse("{ __typename s: networkStats { revision } }"))
+    assert not is_cacheable(schema, parse("{ networkStats { revision } viewer { role } }"))
+    assert not is_cacheable(schema, parse(PERSONAL_DATA_IN_A_FRAGMENT))
+    # A fragment that the operation does not even spread still counts.
+    unused = "{ networkStats { revision } } fragment Who on Query { viewer { name } }"
+    assert not is_cacheable(schema, parse(unused))
+
+
+def test_a_newer_generation_forgets_every_older_answer() -> None:
+    cache = ResponseCache()
+    today = date(2026, 1, 1)
+    assert cache.get((1, 1, today), ("q",)) is None
+    cache.put((1, 1, today), ("q",), "before")
+    assert cache.get((1, 1, today), ("q",)) == "before"
+    assert cache.get((2, 1, today), ("q",)) is None
+    assert len(cache.answers) == 0
+    cache.put((1, 1, today), ("q",), "late")  # computed before the write: of no use
+    assert len(cache.answers) == 0
+    assert cache.get((2, 1, date(2026, 1, 2)), ("q",)) is None  # a new day, too

@@ -18,6 +18,7 @@ from websockets.exceptions import InvalidStatus
 
 from stakenet.api.privacy import AUDIT_IDS_SHOWN
 from stakenet.api.schema import build_schema
+from stakenet.api.types import stakeholder_id
 from stakenet.cli import main as cli
 from stakenet.domain import model
 from stakenet.domain.access import NOBODY, Role
@@ -517,12 +518,59 @@ def test_a_large_import_s_audit_entry_shows_its_first_ids_and_exports_them_all(
     assert not exported.with_name("audit.jsonl.partial").exists()
 
 
+LOG_INTERACTION = """mutation($input: InteractionInput!) {
+  logInteraction(input: $input) { interaction { id } errors { code } } }"""
+
+# What the person said and did in interactions: none of it may survive the erasure.
+SOLO_WORDS = ("Solo subject Xylophage", "Solo summary Quagga", "Solo note Ocelot", "Role Tapir")
+GROUP_WORDS = ("Group subject Narwhal", "Group summary Axolotl", "Group note Pangolin")
+GROUP_ROLE = "Role Wombat"
+
+
+def log_interaction(api: Api, admin: str, fields: dict[str, Any]) -> str:
+    body = post(
+        api,
+        LOG_INTERACTION,
+        {"input": {"kind": "CALL", "occurredAt": "2026-02-01T10:00:00Z", **fields}},
+        admin,
+    ).json()
+    assert body["data"]["logInteraction"]["errors"] == [], body
+    return str(body["data"]["logInteraction"]["interaction"]["id"])
+
+
 def test_an_erased_person_is_gone_from_queries_export_and_the_database_bytes(
     secured: tuple[Api, dict[str, str]],
 ) -> None:
     api, tokens = secured
     admin = tokens["admin"]
     ids = seed(api, admin)
+    raw_id = stakeholder_id(ids["a"])
+    subject, summary, note, role = SOLO_WORDS
+    solo = log_interaction(
+        api,
+        admin,
+        {
+            "participants": [{"stakeholderId": ids["a"], "actingAs": role}],
+            "subject": subject,
+            "summary": summary,
+            "notes": note,
+        },
+    )
+    subject, summary, note = GROUP_WORDS
+    group = log_interaction(
+        api,
+        admin,
+        {
+            "participants": [
+                {"stakeholderId": ids["a"], "actingAs": GROUP_ROLE},
+                {"stakeholderId": ids["b"], "actingAs": "host"},
+            ],
+            "subject": subject,
+            "summary": summary,
+            "notes": note,
+            "sentiment": 0.5,
+        },
+    )
     name = "Zebediah Quuxworth"
     for new_name in ("Zebediah Q.", name):  # several copies in the change log
         post(
@@ -535,7 +583,7 @@ def test_an_erased_person_is_gone_from_queries_export_and_the_database_bytes(
         api, "query($id: ID!) { personalData(id: $id) }", {"id": ids["a"]}, admin
     ).json()["data"]["personalData"]
     assert personal["stakeholder"]["name"] == name
-    assert len(personal["ties"]) == 1 and len(personal["interactions"]) == 1
+    assert len(personal["ties"]) == 1 and len(personal["interactions"]) == 3
     assert {e["operation"] for e in personal["auditEntries"]} >= {
         "importGraph",
         "updateStakeholder",
@@ -576,10 +624,57 @@ def test_an_erased_person_is_gone_from_queries_export_and_the_database_bytes(
     with contextlib.redirect_stdout(exported):
         assert cli(["export", "--db", f"sqlite:///{api.database}"]) == 0
     assert "Zebediah" not in exported.getvalue()
-    files = [api.database, api.database.with_name("stakenet.db-wal")]
-    raw = b"".join(f.read_bytes() for f in files if f.exists())
-    assert b"Zebediah" not in raw and b"zq@example.org" not in raw
-    assert b"secret person note" not in raw
+    # The call with the person alone is gone; the one with Bo stays between Bo and no one's
+    # words; the seeded call with Bo loses its note.
+    gone = post(api, "query($id: ID!) { node(id: $id) { id } }", {"id": solo}, admin).json()
+    assert gone["data"] == {"node": None}
+    kept = post(
+        api,
+        "query($id: ID!) { node(id: $id) { ... on Interaction { subject summary notes "
+        "sentiment participants { actingAs stakeholder { name } } } } }",
+        {"id": group},
+        admin,
+    ).json()["data"]["node"]
+    assert kept == {
+        "subject": None,
+        "summary": None,
+        "notes": None,
+        "sentiment": 0.5,
+        "participants": [{"actingAs": "host", "stakeholder": {"name": "Bo"}}],
+    }
+    # The audit trail names a tombstone wherever it named the person.
+    log = post(
+        api,
+        "{ auditLog(first: 100) { edges { node { operation entityIds } } } }",
+        token=admin,
+    ).json()["data"]["auditLog"]["edges"]
+    entries = [edge["node"] for edge in log]
+    assert not any(raw_id in entry["entityIds"] for entry in entries)
+    (erasure,) = [e for e in entries if e["operation"] == "eraseStakeholder"]
+    (tombstone,) = erasure["entityIds"]
+    assert tombstone.startswith("erased-")
+    about = {e["operation"] for e in entries if tombstone in e["entityIds"]}
+    assert about >= {"importGraph", "updateStakeholder", "logInteraction", "personalData"}
+
+    exported = io.StringIO()
+    with contextlib.redirect_stdout(exported):
+        assert cli(["audit", "export", "--db", f"sqlite:///{api.database}"]) == 0
+    assert raw_id not in exported.getvalue()
+    # Not a byte of it is left in the database's files.
+    files = sorted(api.database.parent.glob(f"{api.database.name}*"))
+    assert api.database in files
+    raw = b"".join(f.read_bytes() for f in files)
+    distinctive = [
+        "Zebediah",
+        "zq@example.org",
+        "secret person note",
+        "secret call note",
+        raw_id,
+        *SOLO_WORDS,
+        *GROUP_WORDS,
+        GROUP_ROLE,
+    ]
+    assert [text for text in distinctive if text.encode() in raw] == []
     with sqlite3.connect(api.database) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 

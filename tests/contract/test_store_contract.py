@@ -967,27 +967,89 @@ async def test_an_audit_entry_is_not_written_when_its_batch_fails(store: GraphSt
     assert await store.audit_entries() == []
 
 
-async def test_erasing_a_stakeholder_scrubs_it_from_the_change_log(store: GraphStore) -> None:
+async def test_erasing_a_person_leaves_no_copy_of_what_they_said_or_did(
+    store: GraphStore,
+) -> None:
+    solo = Interaction(
+        "solo",
+        InteractionKind.CALL,
+        MOMENT,
+        (Participant("p1", "Erasable solo role"),),
+        subject="Erasable solo subject",
+        summary="Erasable solo summary",
+        notes="Erasable solo note",
+    )
+    group = Interaction(
+        "group",
+        InteractionKind.NEGOTIATION,
+        MOMENT,
+        (Participant("p2", "host"), Participant("p1", "Erasable group role"), Participant("p3")),
+        key="mtg-1",
+        sentiment=0.5,
+        subject="Erasable group subject",
+        summary="Erasable group summary",
+        outcome="Erasable group outcome",
+        notes="Erasable group note",
+    )
+    others = interaction("others", "p2", "p3", subject="Kept subject", notes="Kept note")
     await write(
         store,
-        upsert_stakeholders=[person("p1", "Erasable Person"), person("p2")],
-        upsert_ties=[tie("t1", "p1", "p2")],
-        upsert_interactions=[interaction("i1", "p1", "p2")],
+        upsert_stakeholders=[person("p1", "Erasable Person"), person("p2"), person("p3")],
+        upsert_ties=[tie("t1", "p1", "p2"), tie("t2", "p2", "p3")],
+        upsert_interactions=[solo, group, others],
+        audit=AuditEntry(MOMENT, "ops", "importGraph", ("p1", "p2", "p3", "t1", "t2")),
     )
     await write(store, upsert_stakeholders=[person("p1", "Erasable Person Renamed")])
-    result = await store.erase_stakeholder(
-        "p1", AuditEntry(at=MOMENT, actor="ops", operation="eraseStakeholder", entity_ids=("p1",))
-    )
-    assert (await store.get_stakeholders(["p1"])) == [None]
-    assert await store.ties_of(["p2"]) == []
-    (remaining,) = await store.get_interactions(["i1"])
-    assert remaining is not None and remaining.participant_ids == ("p2",)
-    log = await store.changes_since(0)
-    assert "Erasable" not in repr(log)
-    assert not any(c.entity_id in {"p1", "t1"} and c.entity is not None for c in log)
-    assert any(c.entity_id == "p1" and c.op is ChangeOp.DELETE for c in log)
+    await store.record_audit(AuditEntry(MOMENT, "ops", "personalData", ("p1",)))
+    await store.record_audit(AuditEntry(MOMENT, "ops", "createTie", ("t2", "p2", "p3")))
+
+    erasure = AuditEntry(MOMENT, "ops", "eraseStakeholder", ("erased-1",))
+    result = await store.erase_stakeholder("p1", erasure, "erased-1")
+
     assert result.revision == await store.revision()
-    (tombstone,) = await store.audit_entries(entity_id="p1")
-    assert tombstone.operation == "eraseStakeholder"
+    assert await store.get_stakeholders(["p1"]) == [None]
+    assert [t.id for t in await store.ties_of(["p2"])] == ["t2"]
+    # A call with the person alone is gone; a meeting with others stays as a fact between them,
+    # without the person and without its words, which may be theirs.
+    solo_after, group_after, others_after = await store.get_interactions(
+        ["solo", "group", "others"]
+    )
+    assert solo_after is None
+    assert group_after is not None
+    assert without_times(group_after) == replace(
+        group,
+        participants=(Participant("p2", "host"), Participant("p3")),
+        subject=None,
+        summary=None,
+        outcome=None,
+        notes=None,
+    )
+    assert others_after is not None and without_times(others_after) == others
+    # Nothing of the person is left to read: not the network, not the change log.
+    assert "Erasable" not in repr(await store.load_all())
+    with pytest.raises(ChangeLogPruned) as pruned:
+        await store.changes_since(0)
+    assert pruned.value.horizon == result.revision
+    assert await store.changes_since(result.revision) == []
+    # This process's projection follows from the result; it holds no words either.
+    assert "Erasable" not in repr(result.changes)
+    assert {(c.entity_type, c.entity_id, c.op) for c in result.changes} == {
+        (EntityType.STAKEHOLDER, "p1", ChangeOp.DELETE),
+        (EntityType.TIE, "t1", ChangeOp.DELETE),
+        (EntityType.INTERACTION, "solo", ChangeOp.DELETE),
+        (EntityType.INTERACTION, "group", ChangeOp.UPSERT),
+    }
+    # The audit trail names the tombstone wherever it named the person.
+    assert await store.audit_entries(entity_id="p1") == []
+    about = await store.audit_entries(entity_id="erased-1")
+    assert [(e.operation, e.entity_ids) for e in about] == [
+        ("importGraph", ("erased-1", "p2", "p3", "t1", "t2")),
+        ("personalData", ("erased-1",)),
+        ("eraseStakeholder", ("erased-1",)),
+    ]
+    assert about[-1].revision == result.revision
+    (untouched,) = await store.audit_entries(entity_id="t2", after_seq=about[0].seq or 0)
+    assert untouched.entity_ids == ("t2", "p2", "p3")
     with pytest.raises(NotFound):
-        await store.erase_stakeholder("p1", tombstone)
+        await store.erase_stakeholder("p1", erasure, "erased-2")
+    assert await store.revision() == result.revision

@@ -10,6 +10,7 @@ from enum import Enum
 
 import strawberry
 
+from stakenet.api.caching import CACHEABLE
 from stakenet.api.ids import from_global_id, to_global_id
 from stakenet.api.types import (
     TYPE_NAMES,
@@ -258,7 +259,9 @@ def _tie_or_stakeholder_id(global_id: str) -> str:
 
 @strawberry.type
 class AnalyticsQuery:
-    @strawberry.field(description="Who decides at an organisation, with explained scores.")
+    @strawberry.field(
+        description="Who decides at an organisation, with explained scores.", metadata=CACHEABLE
+    )
     async def key_decision_makers(
         self, info: Info, organization_id: strawberry.ID, limit: int = 10
     ) -> list[DecisionMaker]:
@@ -269,7 +272,10 @@ class AnalyticsQuery:
             for i, r in enumerate(answer.value, start=1)
         ]
 
-    @strawberry.field(description="The strongest introduction paths from our people to someone.")
+    @strawberry.field(
+        description="The strongest introduction paths from our people to someone.",
+        metadata=CACHEABLE,
+    )
     async def introduction_paths(
         self,
         info: Info,
@@ -285,7 +291,10 @@ class AnalyticsQuery:
         )
         return [IntroductionPath(result=p, revision=answer.revision) for p in answer.value]
 
-    @strawberry.field(description="Decision-makers we reach through one contact or owner only.")
+    @strawberry.field(
+        description="Decision-makers we reach through one contact or owner only.",
+        metadata=CACHEABLE,
+    )
     async def key_person_risks(
         self, info: Info, organization_id: strawberry.ID
     ) -> list[KeyPersonRisk]:
@@ -302,7 +311,10 @@ class AnalyticsQuery:
             for r in answer.value
         ]
 
-    @strawberry.field(description="Remove people or ties in a copy and see what we would lose.")
+    @strawberry.field(
+        description="Remove people or ties in a copy and see what we would lose.",
+        metadata=CACHEABLE,
+    )
     async def what_if(
         self, info: Info, organization_id: strawberry.ID, remove_ids: list[strawberry.ID]
     ) -> WhatIf:
@@ -325,7 +337,9 @@ class AnalyticsQuery:
             revision=answer.revision,
         )
 
-    @strawberry.field(description="The most influential stakeholders by a metric.")
+    @strawberry.field(
+        description="The most influential stakeholders by a metric.", metadata=CACHEABLE
+    )
     async def influence_ranking(
         self,
         info: Info,
@@ -341,7 +355,9 @@ class AnalyticsQuery:
             for i, (node, score) in enumerate(answer.value, start=1)
         ]
 
-    @strawberry.field(description="Communities of the network (Louvain, fixed seed).")
+    @strawberry.field(
+        description="Communities of the network (Louvain, fixed seed).", metadata=CACHEABLE
+    )
     async def communities(self, info: Info, min_size: int = 2) -> list[Community]:
         answer = await info.context.services.analytics.communities(min_size)
         return [
@@ -349,7 +365,9 @@ class AnalyticsQuery:
             for index, members in answer.value
         ]
 
-    @strawberry.field(description="Brokers between groups: high betweenness, low constraint.")
+    @strawberry.field(
+        description="Brokers between groups: high betweenness, low constraint.", metadata=CACHEABLE
+    )
     async def brokers(
         self,
         info: Info,

@@ -1,10 +1,19 @@
 """Serving fast: a response cache for read queries, and persisted queries by SHA-256.
 
 The response cache keys an answer by everything it depends on: the document, the variables, the
-operation name, who asked (notes are private, `viewer` names the caller), the projection's graph
-revision and the analytics revision. A write through this process moves the revision before the
-mutation answers, so a cached answer of an older revision is never served again; writes by other
-replicas arrive with the change-log poll, as they do for every projection-based answer.
+operation name, who asked (notes are private, `viewer` names the caller), and its generation:
+the projection's graph revision, the analytics revision and the date (a tie whose `until` has
+passed is no longer current). A write through this process moves the revision before the
+mutation answers; writes by other replicas arrive with the change-log poll, as they do for every
+projection-based answer. Answers of an older generation are never served again, so a newer
+generation forgets them all: an erased person's data does not linger in the cache either.
+
+Which answers may be cached is declared on the schema's fields, not guessed from their names:
+every root query field says `CACHEABLE` (its answer follows from the generation, the caller and
+the arguments) or `NOT_CACHEABLE` (it is audited, or its answer changes without a revision: the
+audit log, the caller's own identity). A field anywhere in the schema may say `NOT_CACHEABLE`.
+A query that selects, anywhere in its document, a field that is not cacheable, or a root field
+that declares nothing, is always run.
 
 Persisted queries follow the automatic persisted queries convention: a client sends
 `extensions.persistedQuery.sha256Hash` without the query; an unknown hash answers
@@ -18,10 +27,15 @@ import functools
 import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
+from graphql import DocumentNode, GraphQLSchema, TypeInfo, TypeInfoVisitor, Visitor, visit
+from graphql.language import FieldNode
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.graphql import OperationType
 
 from stakenet.services.access import current_principal
@@ -32,6 +46,11 @@ V = TypeVar("V")
 
 RESPONSE_CACHE_SIZE = 2048
 PERSISTED_QUERY_LIMIT = 10_000
+
+# Field metadata: `@strawberry.field(..., metadata=CACHEABLE)`.
+_RESPONSE_CACHE = "response_cache"
+CACHEABLE: Mapping[str, bool] = MappingProxyType({_RESPONSE_CACHE: True})
+NOT_CACHEABLE: Mapping[str, bool] = MappingProxyType({_RESPONSE_CACHE: False})
 
 
 class LRU(Generic[K, V]):
@@ -61,15 +80,100 @@ class LRU(Generic[K, V]):
     def __len__(self) -> int:
         return len(self._items)
 
+    def clear(self) -> None:
+        self._items.clear()
 
-def response_caching(services: Services, cache: LRU[tuple[Any, ...], Any]) -> Callable[[], Any]:
+
+# What an answer depends on besides its request: graph revision, analytics revision (-1 before
+# the first snapshot) and the date. Each part only moves forward.
+Generation = tuple[int, int, date]
+
+
+class ResponseCache:
+    """Answers of the newest generation seen; a newer generation forgets all older answers."""
+
+    def __init__(self, maxsize: int = RESPONSE_CACHE_SIZE) -> None:
+        self.answers: LRU[tuple[Any, ...], Any] = LRU(maxsize)
+        self.generation: Generation | None = None
+
+    def _move_to(self, generation: Generation) -> None:
+        if self.generation is None or generation > self.generation:
+            self.answers.clear()
+            self.generation = generation
+
+    def get(self, generation: Generation, key: tuple[Any, ...]) -> Any:
+        self._move_to(generation)
+        return self.answers.get(key) if generation == self.generation else None
+
+    def put(self, generation: Generation, key: tuple[Any, ...], answer: Any) -> None:
+        # An answer computed while the generation moved on is of no use to anyone.
+        if generation == self.generation:
+            self.answers.put(key, answer)
+
+
+def declared_caching(schema: GraphQLSchema, field_name: str, parent_name: str) -> bool | None:
+    """What the schema's field `parent_name.field_name` declares: True for `CACHEABLE`, False
+    for `NOT_CACHEABLE`, None for nothing (or no such field)."""
+    parent = schema.get_type(parent_name)
+    field = getattr(parent, "fields", {}).get(field_name)
+    if field is None:
+        return None
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    metadata = getattr(definition, "metadata", None) or {}
+    declared = metadata.get(_RESPONSE_CACHE)
+    return declared if isinstance(declared, bool) else None
+
+
+def is_cacheable(schema: GraphQLSchema, document: DocumentNode) -> bool:
+    """Whether an answer to `document` may be cached: each root query field it selects is
+    declared `CACHEABLE`, and no field it selects, in any operation or fragment, is declared
+    `NOT_CACHEABLE`. Introspection (`__typename`, `__schema`, `__type`) follows the schema alone.
+    """
+    type_info = TypeInfo(schema)
+    query_type = schema.query_type
+    refused: list[str] = []
+
+    class Fields(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            parent = type_info.get_parent_type()
+            name = node.name.value
+            if name.startswith("__") or parent is None:
+                return
+            declared = declared_caching(schema, name, parent.name)
+            if declared is False or (declared is None and parent is query_type):
+                refused.append(f"{parent.name}.{name}")
+
+    visit(document, TypeInfoVisitor(type_info, Fields()))
+    return not refused
+
+
+def response_caching(services: Services, cache: ResponseCache) -> Callable[[], Any]:
     """A factory of the per-request extension that answers repeated read queries from `cache`."""
+    verdicts: LRU[str, bool] = LRU(RESPONSE_CACHE_SIZE)  # is_cacheable, by document text
+
+    def cacheable(query: str, schema: GraphQLSchema, document: DocumentNode) -> bool:
+        verdict = verdicts.get(query)
+        if verdict is None:
+            verdict = is_cacheable(schema, document)
+            verdicts.put(query, verdict)
+        return verdict
 
     class ResponseCaching(SchemaExtension):
         def on_execute(self) -> Iterator[None]:
             context = self.execution_context
             key: tuple[Any, ...] | None = None
-            if context.operation_type is OperationType.QUERY:
+            analytics = services.analytics.revision
+            generation: Generation = (
+                services.network.projection.revision,
+                -1 if analytics is None else analytics,
+                services.network.today(),
+            )
+            if (
+                context.operation_type is OperationType.QUERY
+                and context.query is not None
+                and context.graphql_document is not None
+                and cacheable(context.query, context.schema._schema, context.graphql_document)
+            ):
                 principal = current_principal()
                 key = (
                     context.query,
@@ -77,17 +181,15 @@ def response_caching(services: Services, cache: LRU[tuple[Any, ...], Any]) -> Ca
                     context.operation_name,
                     principal.name,
                     principal.role,
-                    services.network.projection.revision,
-                    services.analytics.revision,
                 )
-                cached = cache.get(key)
+                cached = cache.get(generation, key)
                 if cached is not None:
                     context.result = cached
                     key = None  # nothing to store afterwards
             yield
             result = context.result
             if key is not None and result is not None and not getattr(result, "errors", None):
-                cache.put(key, result)
+                cache.put(generation, key, result)
 
     return ResponseCaching
 

@@ -12,6 +12,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from stakenet.api.caching import NOT_CACHEABLE
 from stakenet.api.editing import DeletePayload
 from stakenet.api.ids import to_global_id
 from stakenet.api.types import Info, PageInfo, UserError, stakeholder_id, user_errors
@@ -88,12 +89,16 @@ def _audit_position(cursor: str | None) -> int:
 
 @strawberry.type
 class PrivacyQuery:
-    @strawberry.field(description="Who is calling, and with which role.")
+    # The caller's identity and role can change (a revoked or renamed token) at no revision.
+    @strawberry.field(description="Who is calling, and with which role.", metadata=NOT_CACHEABLE)
     def viewer(self) -> Viewer:
         principal = current_principal()
         return Viewer(name=principal.name, role=principal.role_name)
 
-    @strawberry.field(description="The audit log, oldest first (admins only).")
+    # New entries (exports, token changes) come without a graph revision.
+    @strawberry.field(
+        description="The audit log, oldest first (admins only).", metadata=NOT_CACHEABLE
+    )
     async def audit_log(
         self, info: Info, first: int = 50, after: str | None = None
     ) -> AuditEntryConnection:
@@ -133,7 +138,11 @@ class PrivacyQuery:
             ),
         )
 
-    @strawberry.field(description="Everything stakenet holds about one person, as JSON (admins).")
+    # Each export is audited, so each must run.
+    @strawberry.field(
+        description="Everything stakenet holds about one person, as JSON (admins).",
+        metadata=NOT_CACHEABLE,
+    )
     async def personal_data(self, info: Info, id: strawberry.ID) -> JSON:
         document: dict[str, Any] = await info.context.services.access.personal_data(
             stakeholder_id(id)

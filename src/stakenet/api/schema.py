@@ -17,9 +17,9 @@ from strawberry.types import ExecutionContext
 from stakenet.api.access import ActAsCaller, RateLimiter
 from stakenet.api.analytics import AnalyticsQuery
 from stakenet.api.caching import (
-    LRU,
-    RESPONSE_CACHE_SIZE,
+    CACHEABLE,
     CachedValidation,
+    ResponseCache,
     response_caching,
 )
 from stakenet.api.editing import EditingMutation
@@ -113,7 +113,7 @@ class StakeholderOrderBy(Enum):
 
 @strawberry.type(description="Read the network.")
 class Query(AnalyticsQuery, PrivacyQuery):
-    @strawberry.field(description="Any object by its global id.")
+    @strawberry.field(description="Any object by its global id.", metadata=CACHEABLE)
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, entity_id = from_global_id(id)
         loaders = info.context.loaders
@@ -130,7 +130,9 @@ class Query(AnalyticsQuery, PrivacyQuery):
             return interaction_type(interaction) if interaction else None
         return None
 
-    @strawberry.field(description="One stakeholder, by global id or by source-system key.")
+    @strawberry.field(
+        description="One stakeholder, by global id or by source-system key.", metadata=CACHEABLE
+    )
     async def stakeholder(
         self, info: Info, id: strawberry.ID | None = None, key: str | None = None
     ) -> Stakeholder | None:
@@ -143,7 +145,9 @@ class Query(AnalyticsQuery, PrivacyQuery):
             entity = await loaders.stakeholder_by_key.load(key or "")
         return stakeholder_type(entity) if entity else None
 
-    @strawberry.field(description="Stakeholders, filtered and ordered, a page at a time.")
+    @strawberry.field(
+        description="Stakeholders, filtered and ordered, a page at a time.", metadata=CACHEABLE
+    )
     async def stakeholders(
         self,
         info: Info,
@@ -201,7 +205,9 @@ class Query(AnalyticsQuery, PrivacyQuery):
             total_count=total,
         )
 
-    @strawberry.field(description="The network around one stakeholder, breadth-first.")
+    @strawberry.field(
+        description="The network around one stakeholder, breadth-first.", metadata=CACHEABLE
+    )
     async def relationship_map(
         self,
         info: Info,
@@ -261,7 +267,7 @@ class Query(AnalyticsQuery, PrivacyQuery):
             revision=network.projection.revision,
         )
 
-    @strawberry.field(description="Counts and revisions of the network.")
+    @strawberry.field(description="Counts and revisions of the network.", metadata=CACHEABLE)
     async def network_stats(self, info: Info) -> NetworkStats:
         counts = await info.context.services.network.counts()
         state = info.context.services.analytics.state
@@ -451,7 +457,7 @@ def build_schema(
     `stakenet.api.caching`).
     """
     limits = QueryLimits.from_settings(settings or Settings())
-    caching = [response_caching(services, LRU(RESPONSE_CACHE_SIZE))] if services is not None else []
+    caching = [response_caching(services, ResponseCache())] if services is not None else []
     return StakenetSchema(
         execution_context_class=PlainListsExecutor,
         query=Query,

@@ -177,13 +177,20 @@ class NetworkService:
                 return
         await self.sync()
 
-    async def erase_stakeholder(self, stakeholder_id: str) -> None:
-        """Remove a person everywhere: store, change log, projection (admins only)."""
+    async def erase_stakeholder(self, stakeholder_id: str) -> str:
+        """Remove a person everywhere: store, change log, projection (admins only).
+
+        Returns the tombstone that the audit trail names instead of the person from now on: a
+        new id of its own, so the entries about one erased person stay together, but nothing
+        leads back to the person's id.
+        """
         require(Role.ADMIN, "Erasing a stakeholder")
+        tombstone = f"erased-{new_id()}"
         result = await self.store.erase_stakeholder(
-            stakeholder_id, audit_entry("eraseStakeholder", [stakeholder_id])
+            stakeholder_id, audit_entry("eraseStakeholder", [tombstone]), tombstone
         )
         await self.follow(result)
+        return tombstone
 
     # -- reads -----------------------------------------------------------------------------
 

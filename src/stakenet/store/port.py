@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence, Set
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
@@ -333,10 +333,48 @@ class GraphStore(Protocol):
         when an import named a million rows.
         """
 
-    async def erase_stakeholder(self, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
-        """Delete a stakeholder as `apply` would, and scrub it from the change log.
+    async def erase_stakeholder(
+        self, stakeholder_id: str, audit: AuditEntry, tombstone: str
+    ) -> WriteResult:
+        """Erase a stakeholder: every copy of what they said and did, in one write transaction.
 
-        The stakeholder's own change-log entries and those of its ties are removed, so that no
-        copy of its data remains; the DELETE changes of this erasure stay, without data, so
-        replicas drop it too. The audit entry records the erasure as a tombstone.
+        The write is `erasure_batch` of the stakeholder and the interactions they took part in,
+        at a new revision, with `audit`. Its revision becomes the change log's horizon, as if
+        `prune_change_log(0)` ran with it: the log keeps no earlier copy of the stakeholder, of
+        their ties or interactions, nor of the erasure itself. The result's changes are for
+        this process's projection only; other followers get ChangeLogPruned and read the
+        network again. Every audit entry that named the stakeholder names `tombstone` instead.
+        NotFound if there is no such stakeholder.
         """
+
+
+def erasure_batch(stakeholder_id: str, interactions: Iterable[Interaction]) -> WriteBatch:
+    """What erasing a stakeholder writes, given the interactions they took part in.
+
+    The stakeholder goes with their ties. An interaction of theirs alone goes. One with others
+    stays as a fact between those others (kind, time, sentiment, key, their participation),
+    since it keeps their ties' derived strength; its words (subject, summary, outcome, notes)
+    go, since nothing tells whose words they are.
+    """
+    alone: list[str] = []
+    shared: list[Interaction] = []
+    for interaction in interactions:
+        others = tuple(p for p in interaction.participants if p.stakeholder_id != stakeholder_id)
+        if not others:
+            alone.append(interaction.id)
+            continue
+        shared.append(
+            replace(
+                interaction,
+                participants=others,
+                subject=None,
+                summary=None,
+                outcome=None,
+                notes=None,
+            )
+        )
+    return WriteBatch(
+        delete_stakeholders=[stakeholder_id],
+        delete_interactions=alone,
+        upsert_interactions=shared,
+    )

@@ -357,35 +357,6 @@ async def test_a_batch_writes_its_audit_entry_with_its_revision_or_not_at_all(
     assert [e.seq for e in await store.audit_entries(after_seq=1)] == [2]
 
 
-@pytest.mark.bolt
-async def test_erasing_a_stakeholder_scrubs_it_from_the_change_log(store: Neo4jStore) -> None:
-    await store.apply(
-        WriteBatch(
-            upsert_stakeholders=[person("a", email="a@example.com"), person("b")],
-            upsert_ties=[Tie("t", TieKind.KNOWS, "a", "b")],
-        )
-    )
-    erased = await store.erase_stakeholder("a", AuditEntry(MOMENT, "ops", "erase", ("a",)))
-    assert erased.revision == 2
-    assert {(c.entity_id, c.op) for c in erased.changes} == {
-        ("a", ChangeOp.DELETE),
-        ("t", ChangeOp.DELETE),
-    }
-    log = await store.changes_since(0)
-    assert {(c.entity_id, c.op) for c in log} == {
-        ("b", ChangeOp.UPSERT),
-        ("a", ChangeOp.DELETE),
-        ("t", ChangeOp.DELETE),
-    }
-    assert all(c.entity is None for c in log if c.entity_id in {"a", "t"})
-    assert await store.get_stakeholders(["a"]) == [None]
-    [audit] = await store.audit_entries(entity_id="a")
-    assert (audit.operation, audit.revision) == ("erase", 2)
-    with pytest.raises(NotFound):
-        await store.erase_stakeholder("a", AuditEntry(MOMENT, "ops", "erase", ("a",)))
-    assert await store.revision() == 2
-
-
 # --- faults: a server of their own, killed and restarted ----------------------------------------
 
 

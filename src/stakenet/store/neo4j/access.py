@@ -26,6 +26,7 @@ from stakenet.store.neo4j.cypher import (
     NEXT_AUDIT_SEQ,
     REVOKE_TOKEN,
     TOKEN_BY_DIGEST,
+    TOMBSTONE_AUDIT_ENTRIES,
 )
 from stakenet.store.neo4j.queries import Tx, run_query
 from stakenet.store.neo4j.records import as_utc, utc_text
@@ -82,6 +83,11 @@ async def insert_audit(tx: Tx, entry: AuditEntry) -> AuditEntry:
     }
     await run_query(tx, INSERT_AUDIT_ENTRY, props=props)
     return stored
+
+
+async def tombstone_audit_entries(tx: Tx, entity_id: str, tombstone: str) -> None:
+    """Name `tombstone` instead of `entity_id` in every audit entry."""
+    await run_query(tx, TOMBSTONE_AUDIT_ENTRIES, id=entity_id, tombstone=tombstone)
 
 
 async def create_token(tx: Tx, token: ApiToken) -> None:

@@ -330,10 +330,8 @@ ACTIVE_TOKEN_COUNT: LiteralString = (
     "MATCH (t:ApiToken) WHERE t.revoked_at IS NULL RETURN count(t) AS active"
 )
 
-TIE_IDS_OF_STAKEHOLDER: LiteralString = (
-    "MATCH (:Stakeholder {id: $id})<-[:TIE_FROM|TIE_TO]-(t:Tie) RETURN DISTINCT t.id AS id"
-)
-
-DELETE_CHANGES_OF: LiteralString = (
-    "UNWIND $ids AS id MATCH (c:Change {entity_id: id}) DETACH DELETE c"
+TOMBSTONE_AUDIT_ENTRIES: LiteralString = (
+    "MATCH (a:AuditEntry) WHERE $id IN a.entity_ids "
+    "SET a.entity_ids = [value IN a.entity_ids | "
+    "CASE WHEN value = $id THEN $tombstone ELSE value END]"
 )

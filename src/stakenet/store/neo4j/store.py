@@ -363,10 +363,12 @@ class Neo4jStore:
     ) -> list[AuditEntry]:
         return await self._read(access.audit_entries, after_seq, first, entity_id, ids_limit)
 
-    async def erase_stakeholder(self, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
+    async def erase_stakeholder(
+        self, stakeholder_id: str, audit: AuditEntry, tombstone: str
+    ) -> WriteResult:
         # Deleted records stay in Neo4j's store files until their space is reused; the data is
         # no longer readable through Cypher or the change log.
-        return await self._write(erase_stakeholder, stakeholder_id, audit)
+        return await self._write(erase_stakeholder, stakeholder_id, audit, tombstone)
 
 
 def _in_order(

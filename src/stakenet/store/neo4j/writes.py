@@ -28,7 +28,7 @@ from stakenet.store.codec import (
     stakeholder_to_dict,
     tie_to_dict,
 )
-from stakenet.store.neo4j.access import insert_audit
+from stakenet.store.neo4j.access import insert_audit, tombstone_audit_entries
 from stakenet.store.neo4j.changes import ChangeLog
 from stakenet.store.neo4j.cypher import (
     ADD_PARTICIPANTS,
@@ -38,7 +38,6 @@ from stakenet.store.neo4j.cypher import (
     CLEAR_INTERACTION_KEYS,
     CLEAR_STAKEHOLDER_KEYS,
     CLEAR_TIE_KEYS,
-    DELETE_CHANGES_OF,
     DELETE_CHANGES_UP_TO,
     DELETE_INTERACTIONS,
     DELETE_STAKEHOLDERS,
@@ -56,7 +55,6 @@ from stakenet.store.neo4j.cypher import (
     SET_LAST_SEQ,
     STAKEHOLDER_KEY_OWNERS,
     STAKEHOLDERS_CREATED_AT,
-    TIE_IDS_OF_STAKEHOLDER,
     TIE_IDS_OF_STAKEHOLDERS,
     TIE_KEY_OWNERS,
     TIES_CREATED_AT,
@@ -78,6 +76,7 @@ from stakenet.store.port import (
     WriteResult,
     check_participants_distinct,
     claimed_keys,
+    erasure_batch,
     keys_handed_over,
     last_by_id,
 )
@@ -323,16 +322,25 @@ async def apply_batch(tx: Tx, batch: WriteBatch) -> WriteResult:
     return WriteResult(revision, log.changes())
 
 
-async def erase_stakeholder(tx: Tx, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
+async def erase_stakeholder(
+    tx: Tx, stakeholder_id: str, audit: AuditEntry, tombstone: str
+) -> WriteResult:
+    """Erase the stakeholder (`GraphStore.erase_stakeholder`). The erasure's changes come back
+    for the caller's projection; none is written: the change log up to it is forgotten."""
     revision, last_seq = await bump_revision(tx)
     if not await run_query(tx, EXISTING_STAKEHOLDERS, ids=[stakeholder_id]):
         raise NotFound(f"No stakeholder with id '{stakeholder_id}'.")
-    tie_ids = [row["id"] for row in await run_query(tx, TIE_IDS_OF_STAKEHOLDER, id=stakeholder_id)]
-    # Every earlier copy of the stakeholder's data and of its ties goes first.
-    await run_chunked(tx, DELETE_CHANGES_OF, "ids", [stakeholder_id, *tie_ids])
+    taken_part = [
+        row["id"]
+        for row in await run_query(tx, INTERACTION_IDS_OF_STAKEHOLDERS, ids=[stakeholder_id])
+    ]
+    interactions = await interactions_by(tx, INTERACTIONS_BY_ID, taken_part)
+    batch = erasure_batch(stakeholder_id, interactions)
     log = ChangeLog(revision)
-    await _delete_stakeholders(tx, [stakeholder_id], datetime.now(UTC), log)
-    await finish_revision(tx, revision, await append_changes(tx, log, last_seq), audit)
+    await write_batch_changes(tx, batch, datetime.now(UTC), log)
+    await finish_revision(tx, revision, last_seq, audit)
+    await prune_change_log(tx, 0)
+    await tombstone_audit_entries(tx, stakeholder_id, tombstone)
     return WriteResult(revision, log.changes())
 
 

@@ -49,6 +49,21 @@ def insert_audit(connection: sqlite3.Connection, entry: AuditEntry) -> AuditEntr
     return replace(entry, seq=cursor.lastrowid)
 
 
+def tombstone_audit_entries(connection: sqlite3.Connection, entity_id: str, tombstone: str) -> None:
+    """Name `tombstone` instead of `entity_id` in every audit entry; in a write transaction.
+
+    `instr` picks the entries to rewrite without parsing every entry's ids (an import's entry
+    may name millions); `json_each` gives them back in order.
+    """
+    connection.execute(
+        "UPDATE audit_log SET entity_ids = (SELECT json_group_array("
+        "CASE WHEN value = :id THEN :tombstone ELSE value END) "
+        "FROM json_each(audit_log.entity_ids)) "
+        "WHERE instr(entity_ids, json_quote(:id)) > 0",
+        {"id": entity_id, "tombstone": tombstone},
+    )
+
+
 def audit_from_row(row: Sequence[Any]) -> AuditEntry:
     seq, at, actor, operation, revision, entity_ids, entity_count, fields, detail = row
     return AuditEntry(

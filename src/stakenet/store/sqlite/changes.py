@@ -1,5 +1,5 @@
 """The change log: rows of `change_sets`, one per revision or per part of one, written, read and
-scrubbed.
+pruned.
 
 A revision is usually one row; a bulk write adds a row per part as it goes, in `seq` order. A row
 holds a JSON array of runs [entity_type, op, items], in the order the batch did them. An
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -35,7 +35,6 @@ from stakenet.store.sqlite.rows import (
     interaction_from_row,
     stakeholder_from_row,
     tie_from_row,
-    to_json,
 )
 
 
@@ -135,29 +134,6 @@ def _entity_from_state(entity_type: EntityType, state: Any) -> Entity:
     if entity_type is EntityType.TIE:
         return tie_from_row(state)
     return interaction_from_row(state[:-1], [Participant(*pair) for pair in state[-1]])
-
-
-def scrub_change_log(connection: sqlite3.Connection, entity_ids: Set[str]) -> None:
-    """Remove every change-log entry of these entities (erasure), rewriting the sets they are in.
-
-    Only sets whose text names one of the ids are read; secure_delete zeroes the old text.
-    """
-    found = connection.execute(
-        "SELECT seq, changes FROM change_sets WHERE EXISTS "
-        "(SELECT 1 FROM json_each(?) WHERE instr(change_sets.changes, value) > 0)",
-        (to_json(sorted(entity_ids)),),
-    ).fetchall()
-    for seq, text in found:
-        runs = orjson.loads(text)
-        kept = [
-            [kind, op, [item for item in items if _item_id(op, item) not in entity_ids]]
-            for kind, op, items in runs
-        ]
-        if kept != runs:
-            connection.execute(
-                "UPDATE change_sets SET changes = ? WHERE seq = ?",
-                (orjson.dumps([run for run in kept if run[2]]).decode(), seq),
-            )
 
 
 def read_horizon(connection: sqlite3.Connection) -> int:

@@ -340,10 +340,12 @@ class SQLiteStore:
             )
         )
 
-    async def erase_stakeholder(self, stakeholder_id: str, audit: AuditEntry) -> WriteResult:
+    async def erase_stakeholder(
+        self, stakeholder_id: str, audit: AuditEntry, tombstone: str
+    ) -> WriteResult:
         def erase(connection: sqlite3.Connection) -> WriteResult:
             with self._writing(connection):
-                log = erase_stakeholder(connection, stakeholder_id, audit)
+                log = erase_stakeholder(connection, stakeholder_id, audit, tombstone)
             if not self._in_memory:
                 # Move the WAL's copies of the erased pages into the (zeroed) file and empty it.
                 connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -25,11 +25,12 @@ from stakenet.store.port import (
     WriteBatch,
     check_participants_distinct,
     claimed_keys,
+    erasure_batch,
     keys_handed_over,
     last_by_id,
 )
-from stakenet.store.sqlite.access import insert_audit
-from stakenet.store.sqlite.changes import ChangeLog, scrub_change_log
+from stakenet.store.sqlite.access import insert_audit, tombstone_audit_entries
+from stakenet.store.sqlite.changes import ChangeLog, prune_change_log
 from stakenet.store.sqlite.reads import (
     created_at_of,
     existing_ids,
@@ -380,24 +381,22 @@ def finish_revision(
 
 
 def erase_stakeholder(
-    connection: sqlite3.Connection, stakeholder_id: str, audit: AuditEntry
+    connection: sqlite3.Connection, stakeholder_id: str, audit: AuditEntry, tombstone: str
 ) -> ChangeLog:
-    """Delete the stakeholder and every change-log copy of it and its ties; in a write
-    transaction."""
-    current = read_revision(connection)
+    """Erase the stakeholder (`GraphStore.erase_stakeholder`); in a write transaction.
+
+    The returned log holds the erasure's changes for the caller's projection; none of it is
+    written: the whole change log up to the erasure is forgotten instead.
+    """
     if not existing_ids(connection, "stakeholders", [stakeholder_id]):
         raise NotFound(f"No stakeholder with id '{stakeholder_id}'.")
-    tie_ids = [
-        row[0]
-        for row in connection.execute(
-            "SELECT id FROM ties WHERE source_id = ? OR target_id = ?",
-            (stakeholder_id, stakeholder_id),
-        )
-    ]
-    # Every earlier copy of the stakeholder's data and of its ties goes first.
-    scrub_change_log(connection, {stakeholder_id, *tie_ids})
-    log = ChangeLog(current + 1)
-    delete_stakeholders(connection, [stakeholder_id], utc_text(datetime.now(UTC)), log)
-    log.write(connection)
+    select = "SELECT DISTINCT interaction_id FROM interaction_participants"
+    rows = select_in(connection, select, "stakeholder_id", [stakeholder_id])
+    taken_part = [row[0] for row in rows]
+    batch = erasure_batch(stakeholder_id, interactions_where(connection, "id", taken_part))
+    log = ChangeLog(read_revision(connection) + 1)
+    write_changes(connection, batch, log)
     finish_revision(connection, log, audit)
+    prune_change_log(connection, 0)
+    tombstone_audit_entries(connection, stakeholder_id, tombstone)
     return log
