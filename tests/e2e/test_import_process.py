@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from benchmarks.generate import write as write_network
@@ -47,6 +48,16 @@ def write_locked(database: Path) -> bool:
         connection.execute("ROLLBACK")
         # Only the import's bulk write holds the lock long; migrations come before it.
         return False
+
+
+def wait_until_the_import_writes(database: Path, importing: subprocess.Popen[Any]) -> None:
+    """Return once the import holds the database's write lock, as it does from its first
+    chunk to its commit."""
+    deadline = time.monotonic() + 120
+    while not write_locked(database):
+        assert importing.poll() is None, "the import ended before it took the write lock"
+        assert time.monotonic() < deadline, "the import never began to write"
+        time.sleep(0.01)
 
 
 def writers_of(database: Path) -> list[int]:
@@ -87,11 +98,7 @@ def test_an_import_killed_while_it_writes_leaves_nothing_and_can_run_again(
     try:
         # The import holds the write lock from its first chunk to its commit, a few seconds
         # for this document: kill it a moment after it took the lock.
-        deadline = time.monotonic() + 120
-        while not write_locked(database):
-            assert importing.poll() is None, "the import ended before it could be killed"
-            assert time.monotonic() < deadline, "the import never began to write"
-            time.sleep(0.01)
+        wait_until_the_import_writes(database, importing)
         time.sleep(0.5)
         assert writers_of(database), "the import writes through a writer process"
         importing.send_signal(signal.SIGKILL)
@@ -131,11 +138,7 @@ def test_an_import_interrupted_with_ctrl_c_says_so_and_leaves_nothing(tmp_path: 
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 120
-        while not write_locked(database):
-            assert importing.poll() is None, "the import ended before it could be interrupted"
-            assert time.monotonic() < deadline, "the import never began to write"
-            time.sleep(0.01)
+        wait_until_the_import_writes(database, importing)
         os.killpg(importing.pid, signal.SIGINT)
         _, errors = importing.communicate(timeout=60)
     finally:
@@ -171,11 +174,7 @@ def test_a_mutation_waiting_behind_an_import_past_the_deadline_gets_its_outcome(
         import_command(database, document), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
-        deadline = time.monotonic() + 120
-        while not write_locked(database):
-            assert importing.poll() is None, "the import ended before it took the write lock"
-            assert time.monotonic() < deadline, "the import never began to write"
-            time.sleep(0.01)
+        wait_until_the_import_writes(database, importing)
         asked_at = time.monotonic()
         body = server.graphql(CREATE_PERSON, {"key": "p-during-import"}, timeout=60)
         waited = time.monotonic() - asked_at
