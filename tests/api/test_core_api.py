@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from support.live_server import Api
 
@@ -71,6 +75,70 @@ def test_a_retried_create_with_the_same_key_does_not_duplicate(api: Api) -> None
     again = create_person(api, "Anna Holm", key="p-anna")
     assert first["id"] == again["id"]
     assert api.data("{ networkStats { stakeholders } }")["networkStats"]["stakeholders"] == 1
+
+
+def concurrently(api: Api, query: str, inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Send one request per input at once, each on a connection of its own; the bodies in order."""
+    start = threading.Barrier(len(inputs))
+
+    def send(variables: dict[str, Any]) -> dict[str, Any]:
+        with httpx.Client(base_url=api.base_url, timeout=60) as client:
+            start.wait()
+            response = client.post("/graphql", json={"query": query, "variables": variables})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    with ThreadPoolExecutor(len(inputs)) as pool:
+        return list(pool.map(send, inputs))
+
+
+def test_sixteen_concurrent_creates_of_one_tie_store_it_once_and_all_get_its_id(
+    api: Api,
+) -> None:
+    anna = create_person(api, "Anna")
+    bo = create_person(api, "Bo")
+    tie = {"sourceId": anna["id"], "targetId": bo["id"], "kind": "KNOWS", "strength": 0.6}
+    bodies = concurrently(api, CREATE_TIE, [{"input": tie}] * 16)
+    payloads = [body["data"]["createTie"] for body in bodies]
+    assert [payload["errors"] for payload in payloads] == [[]] * 16
+    assert len({payload["tie"]["id"] for payload in payloads}) == 1
+    assert api.data("{ networkStats { ties } }")["networkStats"]["ties"] == 1
+    # Asked again, either way round for a symmetric kind: the same tie, as stored.
+    again = create_tie(api, bo["id"], anna["id"], "KNOWS", strength=0.9)
+    assert (again["id"], again["strength"]) == (payloads[0]["tie"]["id"], 0.6)
+    # A key makes it another tie.
+    keyed = create_tie(api, anna["id"], bo["id"], "KNOWS", key="crm-ab")
+    assert keyed["id"] != again["id"]
+    assert api.data("{ networkStats { ties } }")["networkStats"]["ties"] == 2
+
+
+def test_concurrent_creates_with_one_key_and_different_fields_all_get_the_stored_one(
+    api: Api,
+) -> None:
+    anna = create_person(api, "Anna")
+    bo = create_person(api, "Bo")
+    inputs = [
+        {
+            "input": {
+                "key": "crm-tie-1",
+                "sourceId": anna["id"],
+                "targetId": bo["id"],
+                "kind": "KNOWS",
+                "strength": round(0.05 * (n + 1), 2),
+            }
+        }
+        for n in range(16)
+    ]
+    payloads = [body["data"]["createTie"] for body in concurrently(api, CREATE_TIE, inputs)]
+    assert [payload["errors"] for payload in payloads] == [[]] * 16
+    assert len({(p["tie"]["id"], p["tie"]["strength"]) for p in payloads}) == 1
+    assert api.data("{ networkStats { ties } }")["networkStats"]["ties"] == 1
+    people = [{"input": {"name": f"Caller {n}", "key": "p-shared"}} for n in range(16)]
+    created = [body["data"]["createPerson"] for body in concurrently(api, CREATE_PERSON, people)]
+    assert [payload["errors"] for payload in created] == [[]] * 16
+    assert len({(p["person"]["id"], p["person"]["name"]) for p in created}) == 1
+    assert api.data("{ networkStats { stakeholders } }")["networkStats"]["stakeholders"] == 3
 
 
 def test_validation_errors_come_back_as_user_errors_and_write_nothing(api: Api) -> None:

@@ -18,6 +18,7 @@ import strawberry
 
 from stakenet.api.http import GraphQLView
 from stakenet.services.container import Settings
+from stakenet.store.port import write_becomes_irrevocable
 from support.live_server import Api, serve
 
 pytestmark = pytest.mark.server
@@ -371,6 +372,48 @@ async def test_an_operation_past_the_deadline_is_stopped_with_a_clear_error() ->
         assert 0.2 <= elapsed < QUICK
         again = await client.post("/graphql", json={"query": "{ fast }"})
         assert again.json() == {"data": {"fast": 2}}
+
+
+written: list[str] = []
+
+
+@strawberry.type
+class SlowMutation:
+    @strawberry.mutation
+    async def write_then_dawdle(self) -> str:
+        await write_becomes_irrevocable()  # as a store does right before it writes
+        written.append("late answer")
+        await asyncio.sleep(0.5)
+        return "committed"
+
+    @strawberry.mutation
+    async def dawdle_then_write(self) -> str:
+        await asyncio.sleep(0.5)
+        await write_becomes_irrevocable()
+        written.append("after the deadline")
+        return "committed"
+
+
+async def test_a_mutation_past_the_deadline_gets_its_outcome_once_it_has_written() -> None:
+    schema = strawberry.Schema(query=SlowQuery, mutation=SlowMutation)
+    view = GraphQLView(schema, _Services())  # type: ignore[arg-type]
+    written.clear()
+    transport = httpx.ASGITransport(app=view)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        started = time.perf_counter()
+        late = await client.post("/graphql", json={"query": "mutation { writeThenDawdle }"})
+        assert late.json() == {"data": {"writeThenDawdle": "committed"}}
+        assert time.perf_counter() - started >= 0.5
+        # Past the deadline before its write: stopped there, and nothing was written.
+        stopped = await client.post("/graphql", json={"query": "mutation { dawdleThenWrite }"})
+        [error] = stopped.json()["errors"]
+        assert error["extensions"] == {"code": "DEADLINE_EXCEEDED"}
+        assert "stopped before it wrote anything" in error["message"]
+        await asyncio.sleep(0.5)
+        assert written == ["late answer"]
+        # The next operation has a deadline again.
+        again = await client.post("/graphql", json={"query": "{ slow }"})
+        assert again.json()["errors"][0]["extensions"] == {"code": "DEADLINE_EXCEEDED"}
 
 
 def test_settings_document_the_defaults() -> None:

@@ -752,6 +752,104 @@ async def test_tie_and_interaction_keys_are_unique(store: GraphStore) -> None:
     assert await store.get_interactions(["i2"]) == [None]
 
 
+TIE_TAKEN = (
+    "A tie without a key of this kind between these stakeholders is stored already; update "
+    "that tie, or give each a key."
+)
+
+
+async def test_a_second_keyless_tie_of_one_kind_between_the_same_ends_is_a_conflict(
+    store: GraphStore,
+) -> None:
+    await write(
+        store,
+        upsert_stakeholders=[person("a"), person("b")],
+        upsert_ties=[tie("t1", "a", "b", TieKind.KNOWS), tie("r1", "a", "b", TieKind.REPORTS_TO)],
+    )
+    revision = await store.revision()
+    # KNOWS is symmetric: b-a is a-b. REPORTS_TO is not: b->a is another tie.
+    for duplicate in (
+        tie("t2", "a", "b", TieKind.KNOWS),
+        tie("t3", "b", "a", TieKind.KNOWS),
+        tie("r2", "a", "b", TieKind.REPORTS_TO),
+    ):
+        with pytest.raises(Conflict) as raised:
+            await store.apply(WriteBatch(upsert_ties=[duplicate]))
+        assert str(raised.value) == TIE_TAKEN
+    with pytest.raises(Conflict) as in_one_batch:
+        await store.apply(
+            WriteBatch(
+                upsert_ties=[
+                    tie("f1", "a", "b", TieKind.FAMILY),
+                    tie("f2", "b", "a", TieKind.FAMILY),
+                ]
+            )
+        )
+    assert str(in_one_batch.value) == TIE_TAKEN
+    assert await store.revision() == revision
+    await write(
+        store,
+        upsert_ties=[
+            tie("r3", "b", "a", TieKind.REPORTS_TO),
+            tie("t1", "b", "a", TieKind.KNOWS, strength=0.4),  # the tie itself, rewritten
+            tie("k1", "a", "b", TieKind.KNOWS, key="crm-1"),  # a key makes another tie
+            tie("k2", "b", "a", TieKind.KNOWS, key="crm-2"),
+        ],
+    )
+    ties = await store.ties_of(["a"])
+    assert sorted((t.id, t.kind.value) for t in ties) == [
+        ("k1", "KNOWS"),
+        ("k2", "KNOWS"),
+        ("r1", "REPORTS_TO"),
+        ("r3", "REPORTS_TO"),
+        ("t1", "KNOWS"),
+    ]
+
+
+async def test_moving_a_keyless_tie_onto_another_ones_ends_is_a_conflict(
+    store: GraphStore,
+) -> None:
+    await write(
+        store,
+        upsert_stakeholders=[person("a"), person("b"), person("c")],
+        upsert_ties=[tie("ab", "a", "b"), tie("ac", "a", "c")],
+    )
+    for moved in (tie("ac", "b", "a"), tie("ab", "c", "a")):
+        with pytest.raises(Conflict) as raised:
+            await store.apply(WriteBatch(upsert_ties=[moved]))
+        assert str(raised.value) == TIE_TAKEN
+    ties = await store.get_ties(["ab", "ac"])
+    assert [(t.source_id, t.target_id) for t in ties if t] == [("a", "b"), ("a", "c")]
+
+
+async def test_concurrent_writers_of_one_keyless_tie_store_it_once(store: GraphStore) -> None:
+    await write(store, upsert_stakeholders=[person("a"), person("b")])
+
+    async def create(number: int) -> str:
+        try:
+            await store.apply(WriteBatch(upsert_ties=[tie(f"t{number}", "a", "b")]))
+        except Conflict:
+            return "conflict"
+        return "stored"
+
+    outcomes = await asyncio.gather(*(create(number) for number in range(16)))
+    assert sorted(outcomes) == ["conflict"] * 15 + ["stored"]
+    assert len(await store.ties_of(["a"])) == 1
+
+
+async def test_a_bulk_write_of_a_stored_keyless_tie_is_a_conflict(store: GraphStore) -> None:
+    await write(
+        store, upsert_stakeholders=[person("a"), person("b")], upsert_ties=[tie("t1", "a", "b")]
+    )
+    revision = await store.revision()
+    with pytest.raises(Conflict):
+        async with store.bulk_write() as bulk:
+            await bulk.write(WriteBatch(upsert_ties=[tie("t2", "b", "a")]))
+            await bulk.commit()
+    assert await store.revision() == revision
+    assert [t.id for t in await store.ties_of(["a"])] == ["t1"]
+
+
 async def test_a_tie_to_a_missing_stakeholder_is_not_found(store: GraphStore) -> None:
     await write(store, upsert_stakeholders=[person("a")])
     with pytest.raises(NotFound) as raised:

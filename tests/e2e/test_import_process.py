@@ -1,5 +1,6 @@
 """The real `stakenet import` process: killed while it streams a document into SQLite, it leaves
-nothing behind, and the database takes the same import afterwards."""
+nothing behind, and the database takes the same import afterwards; a server's mutation that
+waits behind it is answered with its outcome, never "stopped"."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from benchmarks.generate import write as write_network
+
+from support.server_process import start_server
 
 pytestmark = pytest.mark.server
 
@@ -44,6 +48,16 @@ def write_locked(database: Path) -> bool:
         connection.execute("ROLLBACK")
         # Only the import's bulk write holds the lock long; migrations come before it.
         return False
+
+
+def wait_until_the_import_writes(database: Path, importing: subprocess.Popen[Any]) -> None:
+    """Return once the import holds the database's write lock, as it does from its first
+    chunk to its commit."""
+    deadline = time.monotonic() + 120
+    while not write_locked(database):
+        assert importing.poll() is None, "the import ended before it took the write lock"
+        assert time.monotonic() < deadline, "the import never began to write"
+        time.sleep(0.01)
 
 
 def writers_of(database: Path) -> list[int]:
@@ -84,11 +98,7 @@ def test_an_import_killed_while_it_writes_leaves_nothing_and_can_run_again(
     try:
         # The import holds the write lock from its first chunk to its commit, a few seconds
         # for this document: kill it a moment after it took the lock.
-        deadline = time.monotonic() + 120
-        while not write_locked(database):
-            assert importing.poll() is None, "the import ended before it could be killed"
-            assert time.monotonic() < deadline, "the import never began to write"
-            time.sleep(0.01)
+        wait_until_the_import_writes(database, importing)
         time.sleep(0.5)
         assert writers_of(database), "the import writes through a writer process"
         importing.send_signal(signal.SIGKILL)
@@ -128,11 +138,7 @@ def test_an_import_interrupted_with_ctrl_c_says_so_and_leaves_nothing(tmp_path: 
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 120
-        while not write_locked(database):
-            assert importing.poll() is None, "the import ended before it could be interrupted"
-            assert time.monotonic() < deadline, "the import never began to write"
-            time.sleep(0.01)
+        wait_until_the_import_writes(database, importing)
         os.killpg(importing.pid, signal.SIGINT)
         _, errors = importing.communicate(timeout=60)
     finally:
@@ -149,3 +155,42 @@ def test_an_import_interrupted_with_ctrl_c_says_so_and_leaves_nothing(tmp_path: 
         assert time.monotonic() < deadline, "the import's writer outlived it"
         time.sleep(0.05)
     assert counts(database) == (0, 0, 0, 0, 0)
+
+
+CREATE_PERSON = """mutation($key: String!) {
+  createPerson(input: {name: "Written during an import", key: $key}) {
+    person { id } errors { message code } } }"""
+BY_KEY = "query($key: String!) { stakeholder(key: $key) { id } }"
+
+
+@pytest.mark.slow
+def test_a_mutation_waiting_behind_an_import_past_the_deadline_gets_its_outcome(
+    tmp_path: Path,
+) -> None:
+    document = write_network(TIES, tmp_path)
+    database = tmp_path / "stakenet.db"
+    server = start_server(database, extra=["--execution-deadline", "1"])
+    importing = subprocess.Popen(
+        import_command(database, document), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        wait_until_the_import_writes(database, importing)
+        asked_at = time.monotonic()
+        body = server.graphql(CREATE_PERSON, {"key": "p-during-import"}, timeout=60)
+        waited = time.monotonic() - asked_at
+        _, errors = importing.communicate(timeout=300)
+        assert importing.returncode == 0, errors
+        assert waited > 1, "the import let the write in before the deadline: make it larger"
+        assert "errors" not in body, body
+        payload = body["data"]["createPerson"]
+        stored = server.graphql(BY_KEY, {"key": "p-during-import"})["data"]["stakeholder"]
+        if payload["errors"]:
+            # The store gave up waiting for the lock (its busy timeout) and wrote nothing.
+            assert [error["code"] for error in payload["errors"]] == ["STORE_UNAVAILABLE"]
+            assert stored is None
+        else:
+            assert stored == {"id": payload["person"]["id"]}
+    finally:
+        if importing.poll() is None:
+            importing.kill()
+        server.stop()

@@ -8,7 +8,9 @@ Two layers, both in front of the resolvers:
   is the CSRF defence), an Accept header that names nothing we can send (406), a body over the
   size limit (413, judged from Content-Length or while the body streams in, before any parsing)
   and batches (400).
-- `GraphQLView`, strawberry's ASGI view, adds the execution deadline, refuses mutations over GET
+- `GraphQLView`, strawberry's ASGI view, adds the execution deadline (which stops an operation
+  only until it hands a write to the store: from there on it waits for the outcome, since a
+  write the database has cannot be taken back), refuses mutations over GET
   (405 with `Allow: POST`) and follows the GraphQL-over-HTTP spec on media types: it answers
   `application/graphql-response+json` when the client asks for it, with 400 and no `data` entry
   for a request that failed before execution, and `application/json` with 200 otherwise.
@@ -40,6 +42,7 @@ from stakenet.api.caching import PersistedQueries
 from stakenet.api.context import Context
 from stakenet.domain import json_text
 from stakenet.services.container import Services
+from stakenet.services.network import irrevocable_write_hook
 
 log = logging.getLogger("stakenet.http")
 
@@ -337,16 +340,20 @@ class GraphQLView(GraphQL[Context, None]):
             else {OperationType.QUERY, OperationType.MUTATION}
         )
         try:
-            async with asyncio.timeout(self.deadline):
-                result = await self.schema.execute(
-                    request_data.query,
-                    root_value=root_value,
-                    variable_values=request_data.variables,
-                    context_value=context,
-                    operation_name=request_data.operation_name,
-                    allowed_operation_types=allowed,
-                    operation_extensions=request_data.extensions,
-                )
+            async with asyncio.timeout(self.deadline) as deadline:
+                hook = irrevocable_write_hook.set(_lifter(deadline))
+                try:
+                    result = await self.schema.execute(
+                        request_data.query,
+                        root_value=root_value,
+                        variable_values=request_data.variables,
+                        context_value=context,
+                        operation_name=request_data.operation_name,
+                        allowed_operation_types=allowed,
+                        operation_extensions=request_data.extensions,
+                    )
+                finally:
+                    irrevocable_write_hook.reset(hook)
         except InvalidOperationTypeError as error:
             raise _refusal_for(error, method) from None
         except CannotGetOperationTypeError as error:
@@ -368,7 +375,8 @@ class GraphQLView(GraphQL[Context, None]):
                 errors=[
                     GraphQLError(
                         f"The operation did not finish within {self.deadline:g} s and was "
-                        "stopped; ask for less (smaller 'first', 'depth' or 'limit').",
+                        "stopped before it wrote anything; ask for less (smaller 'first', "
+                        "'depth' or 'limit'), or retry a mutation later.",
                         extensions={"code": DEADLINE_EXCEEDED},
                     )
                 ],
@@ -404,6 +412,19 @@ class GraphQLView(GraphQL[Context, None]):
         if media_type is not None:
             response.headers["content-type"] = media_type
         return response
+
+
+def _lifter(deadline: asyncio.Timeout) -> Callable[[], Awaitable[None]]:
+    """What the store calls right before a write becomes irrevocable: the deadline stops
+    applying, so the answer is the write's outcome, never "stopped" for a write that commits.
+    A deadline already past stops the operation here instead, before the write."""
+
+    async def lift() -> None:
+        if deadline.expired():
+            await asyncio.sleep(0)  # its cancellation is pending: taken here, not mid-write
+        deadline.reschedule(None)
+
+    return lift
 
 
 def _refusal_for(error: InvalidOperationTypeError, method: str) -> Refusal:

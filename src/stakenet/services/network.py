@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio.to_thread
 
@@ -44,12 +44,15 @@ from stakenet.services.access import audit_entry, require
 from stakenet.services.ids import new_id
 from stakenet.store.port import MAX_PAGE_SIZE as MAX_PAGE_SIZE
 from stakenet.store.port import Direction as Direction
-from stakenet.store.port import GraphStore, Page, WriteBatch, WriteResult
+from stakenet.store.port import GraphStore, Page, TieIdentity, WriteBatch, WriteResult
 from stakenet.store.port import PageRequest as PageRequest
 from stakenet.store.port import StakeholderFilter as StakeholderFilter
 from stakenet.store.port import StakeholderOrder as StakeholderOrder
+from stakenet.store.port import irrevocable_write_hook as irrevocable_write_hook
 
 log = logging.getLogger("stakenet.network")
+
+E = TypeVar("E", Stakeholder, Tie, Interaction)
 
 MAX_MAP_DEPTH = 4
 MAX_MAP_NODES = 1000
@@ -263,6 +266,11 @@ class NetworkService:
 
     # -- writes ----------------------------------------------------------------------------
 
+    # A create that names an entity already stored (by its key; a tie without a key by its kind
+    # and ends) returns the stored one unchanged. That holds for a create racing another: the
+    # store refuses the second with Conflict, and the loser returns the winner's entity, as if
+    # the two had come one after the other.
+
     async def create_stakeholder(
         self, kind: StakeholderKind, fields: Mapping[str, Any]
     ) -> Stakeholder:
@@ -272,47 +280,76 @@ class NetworkService:
         parsed = parse_stakeholder({**fields, "kind": kind.value}, "", issues)
         if parsed is None:
             raise ValidationFailed(issues)
-        if parsed.key is not None:
+
+        async def stored() -> Stakeholder | None:
+            if parsed.key is None:
+                return None
             (existing,) = await self.store.get_stakeholders_by_key([parsed.key])
-            if existing is not None:
-                if existing.kind is not kind:
-                    raise Conflict(
-                        f"Key '{parsed.key}' is already used by a {existing.kind.value}."
-                    )
-                return existing
+            if existing is not None and existing.kind is not kind:
+                raise Conflict(f"Key '{parsed.key}' is already used by a {existing.kind.value}.")
+            return existing
+
+        if (existing := await stored()) is not None:
+            return existing
         stakeholder = replace(parsed, id=new_id())
-        await self._write(
-            WriteBatch(upsert_stakeholders=[stakeholder]),
-            f"create{kind.value.title()}",
-            [stakeholder.id],
-            list(fields),
-        )
+        batch = WriteBatch(upsert_stakeholders=[stakeholder])
+        operation = f"create{kind.value.title()}"
+        if winner := await self._create(batch, operation, [stakeholder.id], fields, stored):
+            return winner
         (created,) = await self.store.get_stakeholders([stakeholder.id])
         assert created is not None
         return created
 
+    async def _create(
+        self,
+        batch: WriteBatch,
+        operation: str,
+        ids: Sequence[str],
+        fields: Mapping[str, Any],
+        stored: Callable[[], Awaitable[E | None]],
+    ) -> E | None:
+        """Write a create; None once written, or the entity `stored` finds when a concurrent
+        create of the same entity won (the store refused this one with Conflict)."""
+        try:
+            await self._write(batch, operation, ids, list(fields))
+        except Conflict:
+            if (winner := await stored()) is not None:
+                return winner
+            raise
+        return None
+
     async def create_tie(self, fields: Mapping[str, Any]) -> Tie:
-        """Create a tie between two existing stakeholders given by id."""
+        """Create a tie between two existing stakeholders given by id.
+
+        A tie with a key is the tie of that key; one without is the tie of its kind between its
+        ends (`TieIdentity`). When that tie is stored, it is returned unchanged.
+        """
         require(Role.EDITOR, "Creating a tie")
         issues: list[Issue] = []
         draft = parse_tie(fields, "", issues)
         if draft is None:
             raise ValidationFailed(issues)
-        if draft.tie.key is not None:
-            (existing,) = await self.store.get_ties_by_key([draft.tie.key])
-            if existing is not None:
-                return existing
+        key = draft.tie.key
+
+        async def by_key() -> Tie | None:
+            (existing,) = await self.store.get_ties_by_key([key]) if key else [None]
+            return existing
+
+        if (existing := await by_key()) is not None:
+            return existing
         source, target = await self._endpoints(draft)
-        duplicate = await self._same_tie(source.id, target.id, draft.tie.kind)
-        if duplicate is not None:
-            raise Conflict(
-                f"A {draft.tie.kind.value} tie from '{source.name}' to '{target.name}' already "
-                f"exists (id {duplicate.id}); update it instead."
-            )
         tie = replace(draft.tie, id=new_id(), source_id=source.id, target_id=target.id)
-        await self._write(
-            WriteBatch(upsert_ties=[tie]), "createTie", [tie.id, source.id, target.id], list(fields)
-        )
+
+        async def stored() -> Tie | None:
+            return await by_key() if key else await self._same_tie(tie)
+
+        if key is None and (existing := await stored()) is not None:
+            return existing
+        batch = WriteBatch(upsert_ties=[tie])
+        if winner := await self._create(
+            batch, "createTie", [tie.id, source.id, target.id], fields, stored
+        ):
+            return winner
         (created,) = await self.store.get_ties([tie.id])
         assert created is not None
         return created
@@ -348,13 +385,16 @@ class NetworkService:
             raise ValidationFailed(issues)
         return tuple(Participant(ref, acting) for ref, acting in draft.participant_refs)
 
-    async def _same_tie(self, source_id: str, target_id: str, kind: TieKind) -> Tie | None:
-        for tie in await self.store.ties_of([source_id], [kind], Direction.BOTH):
-            ends = {tie.source_id, tie.target_id}
-            same_direction = tie.source_id == source_id and tie.target_id == target_id
-            if same_direction or (tie.symmetric and ends == {source_id, target_id}):
-                return tie
-        return None
+    async def _same_tie(self, tie: Tie) -> Tie | None:
+        """The stored tie a create without a key means: of its kind between its ends (either
+        way round for a symmetric kind), the one without a key first."""
+        identity = TieIdentity.of(replace(tie, key=None))
+        same = [
+            stored
+            for stored in await self.store.ties_of([tie.source_id], [tie.kind], Direction.BOTH)
+            if TieIdentity.of(replace(stored, key=None)) == identity
+        ]
+        return min(same, key=lambda stored: stored.key is not None, default=None)
 
     async def log_interaction(self, fields: Mapping[str, Any]) -> Interaction:
         """Record an interaction between existing stakeholders given by id."""
@@ -363,19 +403,21 @@ class NetworkService:
         draft = parse_interaction(fields, "", issues)
         if draft is None:
             raise ValidationFailed(issues)
-        if draft.interaction.key is not None:
-            (existing,) = await self.store.get_interactions_by_key([draft.interaction.key])
-            if existing is not None:
-                return existing
+        key = draft.interaction.key
+
+        async def stored() -> Interaction | None:
+            (existing,) = await self.store.get_interactions_by_key([key]) if key else [None]
+            return existing
+
+        if (existing := await stored()) is not None:
+            return existing
         interaction = replace(
             draft.interaction, id=new_id(), participants=await self._participants(draft)
         )
-        await self._write(
-            WriteBatch(upsert_interactions=[interaction]),
-            "logInteraction",
-            [interaction.id, *interaction.participant_ids],
-            list(fields),
-        )
+        batch = WriteBatch(upsert_interactions=[interaction])
+        ids = [interaction.id, *interaction.participant_ids]
+        if winner := await self._create(batch, "logInteraction", ids, fields, stored):
+            return winner
         (created,) = await self.store.get_interactions([interaction.id])
         assert created is not None
         return created

@@ -4,12 +4,18 @@ Every adapter passes the same contract suite (tests/contract). Writes go through
 atomic batch that bumps the graph revision once and appends what it did to the change log;
 the projection and other replicas follow the log with `changes_since`. A streamed import writes
 through `bulk_write`: several batches, one transaction, one revision.
+
+A tie without a key is identified by its kind and its ends (either way round for a symmetric
+kind): each adapter refuses, inside the write transaction, a second keyless tie of the same
+identity (`TieIdentity`). An adapter calls `write_becomes_irrevocable` right before a write
+reaches the database, from where it can no longer be taken back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Set
 from contextlib import AbstractAsyncContextManager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -18,6 +24,7 @@ from typing import Generic, Protocol, TypeVar
 from stakenet.domain.access import ApiToken, AuditEntry
 from stakenet.domain.errors import Conflict, Issue, ValidationFailed
 from stakenet.domain.model import (
+    SYMMETRIC_TIE_KINDS,
     Change,
     Counts,
     GraphData,
@@ -136,6 +143,62 @@ def keys_handed_over(
             raise Conflict(f"Key '{key}' is already used by another {label}.")
         handing_over.append(owner)
     return handing_over
+
+
+@dataclass(frozen=True, slots=True)
+class TieIdentity:
+    """What identifies a tie without a key: its kind and its ends, the lesser id first for a
+    symmetric kind, so that (a, b) and (b, a) are one KNOWS tie."""
+
+    kind: TieKind
+    first_id: str
+    second_id: str
+
+    @classmethod
+    def of(cls, tie: Tie) -> TieIdentity | None:
+        """The identity of a tie without a key; None for a keyed tie, which its key identifies."""
+        if tie.key is not None:
+            return None
+        ends = (tie.source_id, tie.target_id)
+        if tie.kind in SYMMETRIC_TIE_KINDS:
+            ends = (min(ends), max(ends))
+        return cls(tie.kind, *ends)
+
+    def taken(self) -> Conflict:
+        return Conflict(TIE_IDENTITY_TAKEN)
+
+
+TIE_IDENTITY_TAKEN = (
+    "A tie without a key of this kind between these stakeholders is stored already; update "
+    "that tie, or give each a key."
+)
+
+
+def claimed_identities(ties: Iterable[Tie]) -> dict[TieIdentity, str]:
+    """`identity -> tie id` for the keyless ties a batch writes; Conflict if it gives one
+    identity to two ties."""
+    claimed: dict[TieIdentity, str] = {}
+    for tie in ties:
+        identity = TieIdentity.of(tie)
+        if identity is not None and claimed.setdefault(identity, tie.id) != tie.id:
+            raise identity.taken()
+    return claimed
+
+
+# Set by whoever serves an operation under a deadline (the HTTP API): a callback that lifts the
+# deadline. A write handed to the database cannot be taken back, so from then on the caller
+# waits for the outcome instead of hearing "stopped" about a write that then commits.
+irrevocable_write_hook: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+    "irrevocable_write_hook", default=None
+)
+
+
+async def write_becomes_irrevocable() -> None:
+    """Called by an adapter right before a write reaches the database (a transaction it cannot
+    cancel, or a commit); waiting for a lock of the store's own comes before it."""
+    hook = irrevocable_write_hook.get()
+    if hook is not None:
+        await hook()
 
 
 @dataclass(slots=True)

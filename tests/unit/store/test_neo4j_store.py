@@ -377,7 +377,13 @@ def large_import(stakeholders: int, ties: int) -> WriteBatch:
     return WriteBatch(
         upsert_stakeholders=people,
         upsert_ties=[
-            Tie(f"t{n}", TieKind.KNOWS, f"p{n % stakeholders}", f"p{(n * 7 + 1) % stakeholders}")
+            # Each person knows the next few, no tie twice.
+            Tie(
+                f"t{n}",
+                TieKind.KNOWS,
+                f"p{n % stakeholders}",
+                f"p{(n % stakeholders + 1 + n // stakeholders) % stakeholders}",
+            )
             for n in range(ties)
         ],
     )

@@ -22,6 +22,7 @@ from stakenet.domain.errors import (
     ValidationFailed,
 )
 from stakenet.domain.model import (
+    SYMMETRIC_TIE_KINDS,
     Interaction,
     InteractionKind,
     Participant,
@@ -305,6 +306,61 @@ async def test_the_one_row_per_change_log_becomes_one_set_per_revision(tmp_path:
         assert await run_sql(new, "SELECT name FROM sqlite_master WHERE name = 'changes'") == []
     finally:
         await new.close()
+
+
+async def test_ties_stored_twice_keep_their_rows_and_the_later_copies_get_a_key(
+    tmp_path: Path,
+) -> None:
+    path = str(tmp_path / "graph.db")
+    before = [m for m in bundled_migrations() if m.version < 5]
+    old = SQLiteStore(path, migrations=before)
+    await old.open()
+    await old.apply(WriteBatch(upsert_stakeholders=[person("a"), person("b")]))
+    # As concurrent creates could store them: one KNOWS tie four times (twice either way
+    # round), one REPORTS_TO each way, and a keyed tie beside them.
+    copies = [
+        ("k1", "KNOWS", "a", "b", None, "2026-01-01"),
+        ("k2", "KNOWS", "b", "a", None, "2026-01-02"),
+        ("k0", "KNOWS", "a", "b", None, "2026-01-03"),
+        ("k3", "KNOWS", "a", "b", None, "2026-01-03"),
+        ("r1", "REPORTS_TO", "a", "b", None, "2026-01-01"),
+        ("r2", "REPORTS_TO", "b", "a", None, "2026-01-01"),
+        ("c1", "KNOWS", "a", "b", "crm-1", "2025-01-01"),
+    ]
+    for tie_id, kind, source, target, key, created in copies:
+        await old._run(
+            lambda conn, row=(tie_id, kind, source, target, key, created): conn.execute(
+                "INSERT INTO ties (id, kind, source_id, target_id, key, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (*row, row[-1]),
+            )
+        )
+    await old.close()
+
+    new = SQLiteStore(path)
+    await new.open()
+    try:
+        keys = await run_sql(new, "SELECT id, key FROM ties ORDER BY id")
+        assert keys == [
+            ("c1", "crm-1"),
+            ("k0", "duplicate-k0"),
+            ("k1", None),
+            ("k2", "duplicate-k2"),
+            ("k3", "duplicate-k3"),
+            ("r1", None),
+            ("r2", None),
+        ]
+        with pytest.raises(Conflict):
+            await new.apply(WriteBatch(upsert_ties=[Tie("k4", TieKind.KNOWS, "b", "a")]))
+    finally:
+        await new.close()
+
+
+def test_the_tie_identity_index_knows_the_symmetric_kinds() -> None:
+    [migration] = [m for m in bundled_migrations() if m.name == "0005_tie_identity.sql"]
+    for kind in TieKind:
+        listed = f"'{kind.value}'" in migration.sql
+        assert listed == (kind in SYMMETRIC_TIE_KINDS), kind
 
 
 async def test_a_failing_migration_is_rolled_back_whole(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from stakenet.store.neo4j.writes import (
     prune_change_log,
     write_batch_changes,
 )
-from stakenet.store.port import WriteBatch
+from stakenet.store.port import WriteBatch, write_becomes_irrevocable
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,7 @@ class Neo4jBulkWrite:
                 if not self._copied_to_log:
                     # Its revision becomes the horizon: no follower can read past it in the log.
                     await prune_change_log(self._tx, keep_revisions=0)
+                await write_becomes_irrevocable()
                 await self._tx.commit()
                 self._state = "committed"
                 return self._revision

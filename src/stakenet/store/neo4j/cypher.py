@@ -236,6 +236,22 @@ INTERACTION_KEY_OWNERS: LiteralString = (
     "UNWIND $keys AS key MATCH (i:Interaction {key: key}) RETURN key, i.id AS id"
 )
 
+TIE_IDENTITIES: LiteralString = (
+    "UNWIND $ids AS id MATCH (t:Tie {id: id}) "
+    "RETURN id, t.kind AS kind, t.source_id AS source_id, t.target_id AS target_id, t.key AS key"
+)
+
+# The keyless ties that hold each claimed identity (`TieIdentity`): a symmetric kind's either
+# way round. Found from the first end's relationships, not by scanning every tie.
+TIE_IDENTITY_OWNERS: LiteralString = (
+    "UNWIND $claims AS claim "
+    "MATCH (:Stakeholder {id: claim.first_id})<-[:TIE_FROM|TIE_TO]-(t:Tie) "
+    "WHERE t.kind = claim.kind AND t.key IS NULL AND ("
+    "(t.source_id = claim.first_id AND t.target_id = claim.second_id) OR "
+    "(claim.symmetric AND t.source_id = claim.second_id AND t.target_id = claim.first_id)) "
+    "RETURN DISTINCT claim.number AS claim, t.id AS id"
+)
+
 CLEAR_STAKEHOLDER_KEYS: LiteralString = (
     "UNWIND $ids AS id MATCH (s:Stakeholder {id: id}) REMOVE s.key"
 )

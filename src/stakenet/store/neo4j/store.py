@@ -69,6 +69,7 @@ from stakenet.store.port import (
     WriteBatch,
     WriteResult,
     check_keep_revisions,
+    write_becomes_irrevocable,
 )
 
 log = logging.getLogger(__name__)
@@ -201,6 +202,8 @@ class Neo4jStore:
             # Writers of this process queue here rather than race on the server.
             async with self._write_lock, self._session(neo4j.WRITE_ACCESS) as session:
                 timed = neo4j.unit_of_work(timeout=server_timeout or self.query_timeout)(work)
+                # A transaction cancelled on our side may still commit on the server.
+                await write_becomes_irrevocable()
                 for attempt in range(1, WRITE_ATTEMPTS):
                     with contextlib.suppress(neo4j_errors.ConstraintError):
                         return await session.execute_write(timed, *args)

@@ -18,10 +18,12 @@ from stakenet.domain.errors import (
     NotFound,
 )
 from stakenet.domain.model import (
+    SYMMETRIC_TIE_KINDS,
     EntityType,
     Interaction,
     Stakeholder,
     Tie,
+    TieKind,
 )
 from stakenet.domain.text import fold
 from stakenet.store.codec import (
@@ -55,6 +57,8 @@ from stakenet.store.neo4j.cypher import (
     SET_LAST_SEQ,
     STAKEHOLDER_KEY_OWNERS,
     STAKEHOLDERS_CREATED_AT,
+    TIE_IDENTITIES,
+    TIE_IDENTITY_OWNERS,
     TIE_IDS_OF_STAKEHOLDERS,
     TIE_KEY_OWNERS,
     TIES_CREATED_AT,
@@ -72,9 +76,11 @@ from stakenet.store.neo4j.records import (
     utc_text,
 )
 from stakenet.store.port import (
+    TieIdentity,
     WriteBatch,
     WriteResult,
     check_participants_distinct,
+    claimed_identities,
     claimed_keys,
     erasure_batch,
     keys_handed_over,
@@ -173,6 +179,50 @@ async def _check_keys(
     await run_chunked(tx, statements.clear_keys, "ids", handing_over)
 
 
+async def _check_identities(tx: Tx, ties: Sequence[Tie]) -> None:
+    """Raise Conflict if a keyless tie would take the identity another keyless tie holds.
+
+    Neo4j Community has no uniqueness constraint over a tie's kind and ends, so this runs in
+    the write transaction, after the revision bump: that holds the write lock every batch
+    takes, so no other batch can write the same identity before this one commits. A tie that
+    keeps the identity it has is not checked, so ties stored twice before stay writable.
+    """
+    claimed = claimed_identities(ties)
+    if not claimed:
+        return
+    stored: dict[str, TieIdentity | None] = {}
+    for row in await run_chunked(tx, TIE_IDENTITIES, "ids", list(claimed.values())):
+        stored[row["id"]] = TieIdentity.of(
+            Tie(row["id"], TieKind(row["kind"]), row["source_id"], row["target_id"], row["key"])
+        )
+    claims = [
+        (identity, tie_id)
+        for identity, tie_id in claimed.items()
+        if tie_id not in stored or stored[tie_id] != identity
+    ]
+    rows = await run_chunked(
+        tx,
+        TIE_IDENTITY_OWNERS,
+        "claims",
+        [
+            {
+                "number": number,
+                "kind": identity.kind.value,
+                "first_id": identity.first_id,
+                "second_id": identity.second_id,
+                "symmetric": identity.kind in SYMMETRIC_TIE_KINDS,
+            }
+            for number, (identity, _) in enumerate(claims)
+        ],
+    )
+    in_batch = {tie.id for tie in ties}
+    for row in rows:
+        identity, claimant = claims[row["claim"]]
+        # A tie of this batch that holds the identity now is moved or given a key by it.
+        if row["id"] != claimant and row["id"] not in in_batch:
+            raise identity.taken()
+
+
 async def _created_at(tx: Tx, statements: _KeyStatements, ids: Sequence[str]) -> dict[str, str]:
     rows = await run_chunked(tx, statements.created_at, "ids", ids)
     return {row["id"]: row["created_at"] for row in rows}
@@ -216,6 +266,7 @@ async def _upsert_ties(tx: Tx, ties: Sequence[Tie], now: datetime, log: ChangeLo
     if not items:
         return
     await _check_keys(tx, _TIE_KEYS, [(tie.id, tie.key) for tie in items])
+    await _check_identities(tx, items)
     await _check_stakeholders_exist(
         tx, [("Tie", t.id, end) for t in items for end in (t.source_id, t.target_id)]
     )

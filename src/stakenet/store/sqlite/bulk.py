@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from stakenet.domain.access import AuditEntry
-from stakenet.store.port import WriteBatch
+from stakenet.store.port import WriteBatch, write_becomes_irrevocable
 from stakenet.store.sqlite.batch_pickle import dump_batch
 from stakenet.store.sqlite.changes import ChangeLog, prune_change_log
 from stakenet.store.sqlite.reads import read_revision
@@ -197,6 +197,7 @@ class FileBulkWrite:
         writer = self._require_writer()
         await self._settle()
         self._closed.committed = True
+        await write_becomes_irrevocable()
         revision: int = await self._run(lambda: writer.request("commit", audit))
         return revision
 

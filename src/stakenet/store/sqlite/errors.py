@@ -3,7 +3,8 @@
 sqlite3.Error                     -> StoreUnavailable
 ├── sqlite3.InterfaceError        -> StoreUnavailable
 └── sqlite3.DatabaseError         -> StoreUnavailable (damaged file)
-    ├── sqlite3.IntegrityError    -> NotFound (foreign key), Conflict (unique), ValidationFailed
+    ├── sqlite3.IntegrityError    -> NotFound (foreign key), Conflict (unique: a key, an id, or
+    │                                a keyless tie's identity), ValidationFailed
     ├── sqlite3.DataError         -> ValidationFailed
     ├── sqlite3.OperationalError  -> StoreUnavailable (locked, or cannot be used)
     ├── sqlite3.NotSupportedError -> StoreUnavailable
@@ -25,6 +26,7 @@ from stakenet.domain.errors import (
     StoreUnavailable,
     ValidationFailed,
 )
+from stakenet.store.port import TIE_IDENTITY_TAKEN
 
 
 def _error_name(exc: sqlite3.Error) -> str:
@@ -39,6 +41,8 @@ def _integrity_error(exc: sqlite3.Error) -> StakenetError:
     if name in {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"} or message.startswith(
         "UNIQUE"
     ):
+        if "'ties_identity'" in message:  # migrations/0005_tie_identity.sql
+            return Conflict(TIE_IDENTITY_TAKEN)
         return Conflict("A key or id in this write is already used by another entity.")
     return ValidationFailed([Issue("", "The write breaks a rule of the database schema.")])
 

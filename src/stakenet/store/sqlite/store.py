@@ -41,6 +41,7 @@ from stakenet.store.port import (
     WriteBatch,
     WriteResult,
     check_keep_revisions,
+    write_becomes_irrevocable,
 )
 from stakenet.store.sqlite import access
 from stakenet.store.sqlite.binding import register_direct_adapters
@@ -192,6 +193,8 @@ class SQLiteStore:
             with self._writing(connection):
                 return work(connection)
 
+        # A worker thread cannot be stopped: once it has the work, the work is done.
+        await write_becomes_irrevocable()
         return await self._run(write)
 
     # -- reads
