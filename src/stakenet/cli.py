@@ -23,6 +23,7 @@ from stakenet import __version__
 from stakenet.bootstrap import ConfigError, DatabaseUrl, build_store, database_url
 from stakenet.domain.access import LOCAL_USER, AuditEntry, Role
 from stakenet.domain.errors import ImportRejected, StakenetError
+from stakenet.domain.interchange import ImportMode
 from stakenet.services.access import acting_as
 from stakenet.services.settings import Settings
 
@@ -200,9 +201,22 @@ def build_parser() -> argparse.ArgumentParser:
         default = getattr(defaults, flag[2:].replace("-", "_"))
         limits.add_argument(flag, type=kind, default=default, help=f"{help_text} ({default})")
 
-    importer = commands.add_parser("import", help="import an interchange JSON document")
+    importer = commands.add_parser(
+        "import", help="import an interchange JSON document or a CSV export"
+    )
     _add_db(importer)
-    importer.add_argument("file", type=Path, help="the JSON document ('-' for standard input)")
+    importer.add_argument(
+        "file",
+        type=Path,
+        help="the JSON document ('-' for standard input), or a CSV export: a directory or a "
+        ".zip of stakeholders.csv, ties.csv and interactions.csv",
+    )
+    importer.add_argument(
+        "--replace",
+        action="store_true",
+        help="a row replaces the whole record it matches (fields it leaves out are cleared); "
+        "by default it is merged, and fields it leaves out are kept",
+    )
 
     exporter = commands.add_parser("export", help="export the network as an interchange document")
     _add_db(exporter)
@@ -271,12 +285,12 @@ def _cycle_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-async def _import(url: DatabaseUrl, file: Path) -> int:
+async def _import(url: DatabaseUrl, file: Path, mode: ImportMode) -> int:
     with _cycle_collection_paused():
-        return await _import_document(url, file)
+        return await _import_document(url, file, mode)
 
 
-async def _import_document(url: DatabaseUrl, file: Path) -> int:
+async def _import_document(url: DatabaseUrl, file: Path, mode: ImportMode) -> int:
     from stakenet.services.transfer import import_stream
 
     try:
@@ -290,7 +304,7 @@ async def _import_document(url: DatabaseUrl, file: Path) -> int:
     progress = ProgressBar(sys.stderr, source)
     try:
         await store.open()
-        summary = await import_stream(store, source, progress)
+        summary = await import_stream(store, source, progress, mode=mode)
     except ImportRejected as rejected:
         progress.break_line()
         issues = rejected.issues
@@ -309,13 +323,11 @@ async def _import_document(url: DatabaseUrl, file: Path) -> int:
         await store.close()
         if source is not sys.stdin.buffer:
             source.close()
-    print(
-        f"Imported at revision {summary.revision}: "
-        f"stakeholders {summary.stakeholders_created} new, {summary.stakeholders_updated} changed; "
-        f"ties {summary.ties_created} new, {summary.ties_updated} changed; "
-        f"interactions {summary.interactions_created} new, {summary.interactions_updated} changed; "
-        f"{summary.unchanged} unchanged."
+    counts = "; ".join(
+        f"{section} {created} new, {changed} changed, {unchanged} unchanged"
+        for section, (created, changed, unchanged) in summary.by_section().items()
     )
+    print(f"Imported at revision {summary.revision}: {counts}.")
     return 0
 
 
@@ -530,7 +542,8 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
 
 async def _command(args: argparse.Namespace, url: DatabaseUrl) -> int:
     if args.command == "import":
-        return await _import(url, args.file)
+        mode = ImportMode.REPLACE if args.replace else ImportMode.MERGE
+        return await _import(url, args.file, mode)
     if args.command == "export":
         return await _export(url, args.output, args.format)
     if args.command == "token":

@@ -13,6 +13,7 @@ from stakenet.api.types import (
     Company,
     DecisionRole,
     Evidence,
+    ImportMode,
     Interaction,
     InteractionKind,
     Municipality,
@@ -141,6 +142,11 @@ class GraphImportInput:
     document: JSON = strawberry.field(
         description="The interchange document: {stakeholders, ties, interactions}."
     )
+    mode: ImportMode = strawberry.field(  # type: ignore[valid-type]
+        default=ImportMode.MERGE,
+        description="What a row does to the record it matches: MERGE (fields it leaves out are "
+        "kept) or REPLACE (they are cleared).",
+    )
 
 
 @strawberry.type(description="Result of createPerson.")
@@ -184,9 +190,20 @@ class ImportPayload:
     errors: list[UserError] = strawberry.field(description="Every bad row; nothing was written.")
     stakeholders_created: int = strawberry.field(description="New stakeholders.")
     stakeholders_updated: int = strawberry.field(description="Changed stakeholders.")
+    stakeholders_unchanged: int = strawberry.field(
+        description="Stakeholders that matched a row and had not changed."
+    )
     ties_created: int = strawberry.field(description="New ties.")
     ties_updated: int = strawberry.field(description="Changed ties.")
+    ties_unchanged: int = strawberry.field(
+        description="Ties that matched a row and had not changed."
+    )
     interactions_created: int = strawberry.field(description="New interactions.")
     interactions_updated: int = strawberry.field(description="Changed interactions.")
-    unchanged: int = strawberry.field(description="Rows that matched and had not changed.")
+    interactions_unchanged: int = strawberry.field(
+        description="Interactions that matched a row and had not changed."
+    )
+    unchanged: int = strawberry.field(
+        description="Records of every section that matched a row and had not changed."
+    )
     revision: int = strawberry.field(description="Graph revision after the import.")

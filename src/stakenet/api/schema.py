@@ -84,7 +84,7 @@ from stakenet.services.network import (
     StakeholderFilter,
     StakeholderOrder,
 )
-from stakenet.services.transfer import import_document
+from stakenet.services.transfer import ImportSummary, import_document
 
 T = TypeVar("T")
 PARSED_DOCUMENTS = 1000
@@ -363,22 +363,32 @@ class Mutation(EditingMutation, PrivacyMutation):
             errors=outcome.errors,
         )
 
-    @strawberry.mutation(description="Import an interchange document: all or nothing, by key.")
+    @strawberry.mutation(
+        description="Import an interchange document: all or nothing, matched by key; a row is "
+        "merged onto the record it matches unless mode is REPLACE."
+    )
     async def import_graph(self, info: Info, input: GraphImportInput) -> ImportPayload:
         outcome = await _attempt(
-            lambda: import_document(info.context.services.network, input.document)
+            lambda: import_document(
+                info.context.services.network,
+                input.document,
+                mode=input.mode,
+            )
         )
-        summary = outcome.value
+        summary = outcome.value or ImportSummary()
         return ImportPayload(
             errors=outcome.errors,
-            stakeholders_created=summary.stakeholders_created if summary else 0,
-            stakeholders_updated=summary.stakeholders_updated if summary else 0,
-            ties_created=summary.ties_created if summary else 0,
-            ties_updated=summary.ties_updated if summary else 0,
-            interactions_created=summary.interactions_created if summary else 0,
-            interactions_updated=summary.interactions_updated if summary else 0,
-            unchanged=summary.unchanged if summary else 0,
-            revision=summary.revision if summary else 0,
+            stakeholders_created=summary.stakeholders_created,
+            stakeholders_updated=summary.stakeholders_updated,
+            stakeholders_unchanged=summary.stakeholders_unchanged,
+            ties_created=summary.ties_created,
+            ties_updated=summary.ties_updated,
+            ties_unchanged=summary.ties_unchanged,
+            interactions_created=summary.interactions_created,
+            interactions_updated=summary.interactions_updated,
+            interactions_unchanged=summary.interactions_unchanged,
+            unchanged=summary.unchanged,
+            revision=summary.revision,
         )
 
 

@@ -17,7 +17,7 @@ from strawberry.types.base import get_object_definition
 
 from stakenet.api.context import Context
 from stakenet.api.ids import entity_id, to_global_id
-from stakenet.domain import model
+from stakenet.domain import interchange, model
 from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
 from stakenet.domain.seniority import effective_seniority
 from stakenet.services.access import visible_notes
@@ -35,6 +35,9 @@ DecisionRole = strawberry.enum(
 )
 InteractionKind = strawberry.enum(model.InteractionKind, description="How people interacted.")
 Evidence = strawberry.enum(model.Evidence, description="How we know a tie exists.")
+ImportMode = strawberry.enum(
+    interchange.ImportMode, description="What an imported row does to the record it matches."
+)
 OrganizationCategory = strawberry.enum(
     model.OrganizationCategory, description="What kind of organisation."
 )

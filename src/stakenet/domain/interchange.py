@@ -4,13 +4,17 @@ Parsing never stops at the first problem: every bad value is reported as an `Iss
 path (`ties[3].target`) and the offending value, so a rejected import names every bad row.
 Ties and interactions refer to stakeholders by `key` (or, for existing ones, by `id`); the
 service resolves those references and `endpoint_issues` checks the kinds at either end.
+
+Each draft remembers which fields its row gives (`given`, null or not), so that an import can
+merge a row onto the record it matches (`ImportMode.MERGE`: a field the row leaves out is kept)
+or replace the record with it (`ImportMode.REPLACE`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -34,6 +38,16 @@ from stakenet.domain.model import (
 )
 
 E = TypeVar("E", bound=StrEnum)
+
+
+class ImportMode(StrEnum):
+    """What an imported row does to the record it matches."""
+
+    # Fields the row gives are written (null clears them); fields it leaves out are kept.
+    MERGE = "MERGE"
+    # The record becomes the row: fields the row leaves out are cleared.
+    REPLACE = "REPLACE"
+
 
 MAX_NAME_LENGTH = 300
 MAX_TEXT_LENGTH = 20_000
@@ -70,6 +84,10 @@ KIND_ATTRIBUTES: Mapping[StakeholderKind, tuple[tuple[str, str, str], ...]] = {
 }
 _COMMON_STAKEHOLDER_FIELDS = {"id", "key", "kind", "name", "internal", "tags", "notes"}
 _ALL_ATTRIBUTE_NAMES = {doc for attrs in KIND_ATTRIBUTES.values() for doc, _, _ in attrs}
+# The fields a merge may write, by document name: the common ones and every kind's attributes.
+_MERGED_STAKEHOLDER_FIELDS = {
+    "name": "name", "key": "key", "internal": "internal", "tags": "tags", "notes": "notes",
+} | {doc: field for attrs in KIND_ATTRIBUTES.values() for doc, field, _ in attrs}  # fmt: skip
 _TIE_FIELDS = {
     "id", "key", "kind", "source", "target", "strength", "role", "since", "until", "confidence",
     "evidence", "notes", "decisionRole", "department", "context", "share",
@@ -78,6 +96,12 @@ _INTERACTION_FIELDS = {
     "id", "key", "kind", "occurredAt", "participants", "sentiment", "subject", "summary",
     "outcome", "notes",
 }  # fmt: skip
+# Every field a row of each section may give.
+SECTION_FIELDS: Mapping[str, frozenset[str]] = {
+    "stakeholders": frozenset(_COMMON_STAKEHOLDER_FIELDS | _ALL_ATTRIBUTE_NAMES),
+    "ties": frozenset(_TIE_FIELDS),
+    "interactions": frozenset(_INTERACTION_FIELDS),
+}
 
 
 class _Reader:
@@ -274,6 +298,8 @@ class StakeholderDraft(NamedTuple):
     notes: str | None
     # The kind's own attributes (`KIND_ATTRIBUTES`) by field name; those absent may be left out.
     attributes: Mapping[str, Any]
+    # The document names of the fields the row gives, null or not.
+    given: Collection[str] = ()
 
     def placed(self, stakeholder_id: str) -> Stakeholder:
         """The stakeholder with its id."""
@@ -287,6 +313,22 @@ class StakeholderDraft(NamedTuple):
             self.notes,
             **self.attributes,
         )
+
+    def merged_onto(self, current: Stakeholder) -> Stakeholder:
+        """`current` with the fields this row gives written over it, the others kept."""
+        values: dict[str, Any] = {}
+        for doc_name in self.given:
+            field_name = _MERGED_STAKEHOLDER_FIELDS.get(doc_name)
+            if field_name is None:
+                continue
+            if field_name in _DRAFT_FIELDS:
+                values[field_name] = getattr(self, field_name)
+            else:
+                values[field_name] = self.attributes.get(field_name)
+        return replace(current, **values)
+
+
+_DRAFT_FIELDS = frozenset({"name", "key", "internal", "tags", "notes"})
 
 
 def _simple_stakeholder(raw: Mapping[str, Any]) -> StakeholderDraft | None:
@@ -318,8 +360,9 @@ def _simple_stakeholder(raw: Mapping[str, Any]) -> StakeholderDraft | None:
     if name is None:
         return None
     return StakeholderDraft(
-        str(raw.get("id") or ""), kind, name, key, bool(internal), tags, notes, attributes
-    )
+        str(raw.get("id") or ""), kind, name, key, bool(internal), tags, notes, attributes,
+        raw.keys(),
+    )  # fmt: skip
 
 
 def parse_stakeholder(row: object, path: str, issues: list[Issue]) -> Stakeholder | None:
@@ -363,7 +406,7 @@ def parse_stakeholder_draft(row: object, path: str, issues: list[Issue]) -> Stak
     if len(issues) > before or kind is None or name is None:
         return None
     return StakeholderDraft(
-        str(raw.get("id") or ""), kind, name, key, bool(internal), tags, notes, values
+        str(raw.get("id") or ""), kind, name, key, bool(internal), tags, notes, values, raw.keys()
     )
 
 
@@ -394,10 +437,14 @@ class TieDraft(NamedTuple):
     details: tuple[Any, ...]
     source_ref: str
     target_ref: str
+    # The document names of the fields the row gives, null or not.
+    given: Collection[str] = ()
 
     @classmethod
-    def of(cls, tie: Tie, source_ref: str, target_ref: str) -> TieDraft:
-        return cls(tie.id, tie.kind, _TIE_DETAILS(tie), source_ref, target_ref)
+    def of(
+        cls, tie: Tie, source_ref: str, target_ref: str, given: Collection[str] = ()
+    ) -> TieDraft:
+        return cls(tie.id, tie.kind, _TIE_DETAILS(tie), source_ref, target_ref, given)
 
     @property
     def key(self) -> str | None:
@@ -422,6 +469,24 @@ class TieDraft(NamedTuple):
             and tie.target_id == target_id
             and _TIE_CONTENT(tie) == _TIE_CONTENT_OF_DETAILS(self.details)
         )
+
+    def merged_onto(self, tie: Tie) -> TieDraft:
+        """This draft with the values of `tie` in place of the fields its row leaves out."""
+        kept = _TIE_DETAILS(tie)
+        details = list(self.details)
+        for doc_name, position in _TIE_MERGED_POSITIONS.items():
+            if doc_name not in self.given:
+                details[position] = kept[position]
+        return self._replace(details=tuple(details))
+
+
+# Where each field a merge keeps (when the row leaves it out) sits in `TieDraft.details`, by
+# its document name: every field but the times.
+_TIE_MERGED_POSITIONS = {
+    ("decisionRole" if name == "decision_role" else name): position
+    for position, name in enumerate(_TIE_DETAIL_FIELDS)
+    if name in _TIE_CONTENT_FIELDS
+}
 
 
 # A tie row that names only these fields, each well formed, is parsed by `_simple_tie`; any
@@ -461,7 +526,7 @@ def _simple_tie(raw: Mapping[str, Any]) -> TieDraft | None:
         return None
     if len(raw) == 3:
         # Only the kind and the endpoints, as in most rows of a large network.
-        return TieDraft("", kind, _NO_TIE_DETAILS, source, target)
+        return TieDraft("", kind, _NO_TIE_DETAILS, source, target, raw.keys())
     key, strength, confidence = raw.get("key"), raw.get("strength"), raw.get("confidence")
     if key is not None and (key := _simple_reference(key)) is None:
         return None
@@ -498,7 +563,7 @@ def _simple_tie(raw: Mapping[str, Any]) -> TieDraft | None:
         None,
         None,
     )
-    return TieDraft(str(raw.get("id") or ""), kind, details, source, target)
+    return TieDraft(str(raw.get("id") or ""), kind, details, source, target, raw.keys())
 
 
 def parse_tie(row: object, path: str, issues: list[Issue]) -> TieDraft | None:
@@ -548,7 +613,7 @@ def parse_tie(row: object, path: str, issues: list[Issue]) -> TieDraft | None:
         decision_role=decision_role,
         **tie_values,  # type: ignore[arg-type]
     )
-    return TieDraft.of(tie, source, target)
+    return TieDraft.of(tie, source, target, raw.keys())
 
 
 def endpoint_issues(
@@ -607,11 +672,23 @@ class InteractionDraft(NamedTuple):
     outcome: str | None
     notes: str | None
     participant_refs: tuple[tuple[str, str | None], ...]
+    # The document names of the fields the row gives, null or not.
+    given: Collection[str] = ()
 
     @property
     def interaction(self) -> Interaction:
         """The interaction with its participants not yet set."""
         return self.placed(self.id, self.key, ())
+
+    def merged_onto(self, current: Interaction) -> InteractionDraft:
+        """This draft with the values of `current` in place of the optional fields its row
+        leaves out (kind, time and participants are in every row)."""
+        kept = {
+            field_name: getattr(current, field_name)
+            for doc_name, field_name in _INTERACTION_MERGED_FIELDS.items()
+            if doc_name not in self.given
+        }
+        return self._replace(**kept) if kept else self
 
     def placed(
         self, interaction_id: str, key: str | None, participants: tuple[Participant, ...]
@@ -632,6 +709,10 @@ class InteractionDraft(NamedTuple):
 
 
 _INTERACTION_KINDS = {kind.value: kind for kind in InteractionKind}
+_INTERACTION_MERGED_FIELDS = {
+    "key": "key", "sentiment": "sentiment", "subject": "subject", "summary": "summary",
+    "outcome": "outcome", "notes": "notes",
+}  # fmt: skip
 _FROZEN_INTERACTION_FIELDS = frozenset(_INTERACTION_FIELDS)
 
 
@@ -668,6 +749,7 @@ def _simple_interaction(raw: Mapping[str, Any]) -> InteractionDraft | None:
             _simple_text(raw.get("outcome"), MAX_TEXT_LENGTH),
             _simple_text(raw.get("notes"), MAX_TEXT_LENGTH),
             tuple([(ref, None) for ref in refs]),
+            raw.keys(),
         )
     except (ValueError, _NotSimple):
         return None
@@ -717,6 +799,7 @@ def parse_interaction(row: object, path: str, issues: list[Issue]) -> Interactio
         outcome,
         notes,
         tuple(refs),
+        raw.keys(),
     )
 
 

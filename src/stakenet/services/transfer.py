@@ -1,8 +1,11 @@
 """Import and export of the interchange document (DESIGN.md §5).
 
 An import is all or nothing and idempotent: stakeholders are matched by `key` (or `id`), ties by
-`key` or by (source, target, kind), interactions by `key` or a fingerprint of their content; rows
-that match and have not changed are not written again. Every bad row is named with its path.
+`key`, by `id` or, without a key, by (source, target, kind), interactions by `key`, by `id` or a
+fingerprint of their content. A row that matches a record is merged onto it (the fields the row
+leaves out are kept) or, in `ImportMode.REPLACE`, replaces it; records that have not changed are
+not written again. A new record keeps the id its row gives, so an export imported into an empty
+store keeps every id. Every bad row is named with its path.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from stakenet.domain.document_stream import (
 )
 from stakenet.domain.errors import ImportRejected, Issue
 from stakenet.domain.interchange import (
+    ImportMode,
     InteractionDraft,
     StakeholderDraft,
     TieDraft,
@@ -66,14 +70,39 @@ DECODED_CHUNK_ROWS = 2_000
 
 @dataclass(frozen=True, slots=True)
 class ImportSummary:
+    """How many records of each section were new, changed and unchanged."""
+
     stakeholders_created: int = 0
     stakeholders_updated: int = 0
+    stakeholders_unchanged: int = 0
     ties_created: int = 0
     ties_updated: int = 0
+    ties_unchanged: int = 0
     interactions_created: int = 0
     interactions_updated: int = 0
-    unchanged: int = 0
+    interactions_unchanged: int = 0
     revision: int = 0
+
+    def by_section(self) -> dict[str, tuple[int, int, int]]:
+        """(new, changed, unchanged) records of each section, in document order."""
+        return {
+            "stakeholders": (
+                self.stakeholders_created,
+                self.stakeholders_updated,
+                self.stakeholders_unchanged,
+            ),
+            "ties": (self.ties_created, self.ties_updated, self.ties_unchanged),
+            "interactions": (
+                self.interactions_created,
+                self.interactions_updated,
+                self.interactions_unchanged,
+            ),
+        }
+
+    @property
+    def unchanged(self) -> int:
+        """Records of every section that matched and had not changed."""
+        return self.stakeholders_unchanged + self.ties_unchanged + self.interactions_unchanged
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -88,14 +117,19 @@ class _Counter:
     def __init__(self) -> None:
         self.created = 0
         self.updated = 0
+        self.unchanged = 0
 
 
 async def import_document(
-    network: NetworkService, document: object, progress: Progress = _no_progress
+    network: NetworkService,
+    document: object,
+    progress: Progress = _no_progress,
+    *,
+    mode: ImportMode = ImportMode.MERGE,
 ) -> ImportSummary:
     """Import a decoded document into the network's store, then bring its projection up to
     date."""
-    return await import_into(network.store, document, progress, network.follow)
+    return await import_into(network.store, document, progress, network.follow, mode=mode)
 
 
 async def import_into(
@@ -103,6 +137,8 @@ async def import_into(
     document: object,
     progress: Progress = _no_progress,
     follow: Follow = _not_followed,
+    *,
+    mode: ImportMode = ImportMode.MERGE,
 ) -> ImportSummary:
     """Import a decoded document (as `import_stream` does a streamed one)."""
     if not isinstance(document, Mapping):
@@ -110,7 +146,7 @@ async def import_into(
         raise ImportRejected([Issue("", "The document must be a JSON object.")])
     total = sum(len(value) for value in document.values() if isinstance(value, list))
     members = document_members(document, chunk_rows=DECODED_CHUNK_ROWS)
-    return await import_members(store, members, progress, follow, total)
+    return await import_members(store, members, progress, follow, total, mode=mode)
 
 
 async def import_stream(
@@ -118,6 +154,8 @@ async def import_stream(
     stream: BinaryIO,
     progress: Progress = _no_progress,
     follow: Follow = _not_followed,
+    *,
+    mode: ImportMode = ImportMode.MERGE,
 ) -> ImportSummary:
     """Import a document read from `stream` a chunk of rows at a time.
 
@@ -127,7 +165,7 @@ async def import_stream(
     """
     try:
         return await import_members(
-            store, read_document(stream, chunk_rows=CHUNK_ROWS), progress, follow
+            store, read_document(stream, chunk_rows=CHUNK_ROWS), progress, follow, mode=mode
         )
     except UnreadableDocument as unreadable:
         raise ImportRejected([Issue("", str(unreadable), "UNREADABLE")]) from unreadable
@@ -139,6 +177,8 @@ async def import_members(
     progress: Progress = _no_progress,
     follow: Follow = _not_followed,
     total_rows: int = 0,
+    *,
+    mode: ImportMode = ImportMode.MERGE,
 ) -> ImportSummary:
     """Check each chunk of rows and write it while the document is read, all in one bulk
     write that commits only if no row of the whole document has a problem.
@@ -151,7 +191,7 @@ async def import_members(
     """
     require(Role.EDITOR, "Importing")
     async with store.bulk_write() as bulk:
-        run = _Import(store, bulk, progress, total_rows)
+        run = _Import(store, bulk, progress, total_rows, mode)
         for member in members:
             await run.take(member)
         await run.finish()
@@ -199,19 +239,24 @@ class _Import:
     """One import in progress: what it has checked, matched and written so far."""
 
     def __init__(
-        self, store: GraphStore, bulk: BulkWrite, progress: Progress, total_rows: int
+        self,
+        store: GraphStore,
+        bulk: BulkWrite,
+        progress: Progress,
+        total_rows: int,
+        mode: ImportMode,
     ) -> None:
         self.store = store
         self.bulk = bulk
         self.progress = progress
         self.total_rows = total_rows
+        self.merge = mode is ImportMode.MERGE
         self.rows_done = 0
         self.issues: list[Issue] = []
         self.written = _Written()
         self.people = _Counter()
         self.ties = _Counter()
         self.interactions = _Counter()
-        self.unchanged = 0
         # Stakeholders by key and by id: the document's, and stored ones it refers to.
         self.by_ref: dict[str, Stakeholder] = {}
         self.created_ids: set[str] = set()
@@ -219,6 +264,9 @@ class _Import:
         # is reported at that row already, not again at each reference.
         self.declared_keys: set[str] = set()
         self.first_row_of_key: dict[str, dict[str, int]] = {name: {} for name in SECTIONS}
+        # The row that settled on each id a row gives or a stored record has: two rows of a
+        # section may not write one record.
+        self.first_row_of_id: dict[str, dict[str, int]] = {name: {} for name in SECTIONS}
         # Whether `by_ref` holds a stakeholder from the store: until it does, no tie of the
         # document can match a stored one.
         self.holds_stored = False
@@ -312,6 +360,29 @@ class _Import:
         )
         return False
 
+    def _claim(self, section: str, entity_id: str, index: int) -> bool:
+        """Record that the row at `index` writes the record `entity_id`; False, with the issue,
+        if an earlier row writes it."""
+        first = self.first_row_of_id[section].setdefault(entity_id, index)
+        if first == index:
+            return True
+        self.issues.append(
+            Issue(
+                f"{section}[{index}].id",
+                f"This row is the same record (id '{entity_id}') as {section}[{first}].",
+                "DUPLICATE",
+            )
+        )
+        return False
+
+    def _invalid_id(self, section: str, index: int, given_id: str) -> bool:
+        if is_valid_id(given_id):
+            return False
+        self.issues.append(
+            Issue(f"{section}[{index}].id", f"'{given_id}' is not a valid id.", "INVALID")
+        )
+        return True
+
     # -- stakeholders: matched by key, else by a given id
 
     async def _stakeholders(self, start: int, raw_rows: list[object]) -> None:
@@ -346,10 +417,7 @@ class _Import:
         fresh_ids = iter(new_ids(len(rows)))
         for index, row in rows:
             current = existing_by_key.get(row.key or "") or existing_by_id.get(row.id)
-            if row.id and not is_valid_id(row.id):
-                self.issues.append(
-                    Issue(f"stakeholders[{index}].id", f"'{row.id}' is not a valid id.", "INVALID")
-                )
+            if row.id and self._invalid_id("stakeholders", index, row.id):
                 continue
             if current is not None and current.kind is not row.kind:
                 self.issues.append(
@@ -361,18 +429,23 @@ class _Import:
                     )
                 )
                 continue
-            stakeholder = row.placed(current.id if current else (row.id or next(fresh_ids)))
             if current is None:
+                stakeholder = row.placed(row.id or next(fresh_ids))
+                if row.id and not self._claim("stakeholders", row.id, index):
+                    continue
                 self.people.created += 1
                 batch.upsert_stakeholders.append(stakeholder)
                 self.created_ids.add(stakeholder.id)
             else:
+                if not self._claim("stakeholders", current.id, index):
+                    continue
+                stakeholder = row.merged_onto(current) if self.merge else row.placed(current.id)
                 self.holds_stored = True
                 if not same_content(current, stakeholder, _IGNORED_ON_COMPARE):
                     self.people.updated += 1
                     batch.upsert_stakeholders.append(stakeholder)
                 else:
-                    self.unchanged += 1
+                    self.people.unchanged += 1
             if stakeholder.key:
                 self.by_ref[stakeholder.key] = stakeholder
             self.by_ref[stakeholder.id] = stakeholder
@@ -446,12 +519,23 @@ class _Import:
         existing_by_key = {
             t.key: t for t in await self.store.get_ties_by_key(tie_keys) if t is not None and t.key
         }
+        given_ids = [
+            d.id for _, key, d in drafts if d.id and (key is None or key not in existing_by_key)
+        ]
+        existing_by_id = (
+            {t.id: t for t in await self.store.get_ties(given_ids) if t is not None}
+            if given_ids
+            else {}
+        )
         by_natural, seen_natural, acceptable = self.by_natural, self.seen_natural, self.acceptable
+        merge = self.merge
         batch = WriteBatch(report_changes=False)
         upsert = batch.upsert_ties.append
         fresh_ids = iter(new_ids(len(drafts)))
         created = updated = unchanged = 0
         for index, key, draft in drafts:
+            if draft.id and self._invalid_id("ties", index, draft.id):
+                continue
             source = by_ref.get(draft.source_ref)
             target = by_ref.get(draft.target_ref)
             if source is None or target is None:
@@ -490,24 +574,33 @@ class _Import:
                         )
                     )
                     continue
-                current = None
-                if by_natural:
+                current = existing_by_id.get(draft.id) if draft.id else None
+                if current is None and by_natural:
                     current = by_natural.get((source_id, target_id, tie_kind))
                     if current is None and symmetric:
                         current = by_natural.get((target_id, source_id, tie_kind))
             else:
-                current = existing_by_key.get(key)
+                current = existing_by_key.get(key) or (
+                    existing_by_id.get(draft.id) if draft.id else None
+                )
             if current is None:
+                if draft.id and not self._claim("ties", draft.id, index):
+                    continue
                 created += 1
-                upsert(draft.placed(next(fresh_ids), source_id, target_id))
-            elif draft.agrees_with(current, source_id, target_id):
+                upsert(draft.placed(draft.id or next(fresh_ids), source_id, target_id))
+                continue
+            if not self._claim("ties", current.id, index):
+                continue
+            if merge:
+                draft = draft.merged_onto(current)
+            if draft.agrees_with(current, source_id, target_id):
                 unchanged += 1
             else:
                 updated += 1
                 upsert(draft.placed(current.id, source_id, target_id))
         self.ties.created += created
         self.ties.updated += updated
-        self.unchanged += unchanged
+        self.ties.unchanged += unchanged
         await self._write(batch)
 
     # -- interactions: matched by key, else by a fingerprint of kind, time, participants,
@@ -528,10 +621,18 @@ class _Import:
             for i in await self.store.get_interactions_by_key([key for _, key, _ in drafts])
             if i is not None and i.key
         }
+        given_ids = [d.id for _, key, d in drafts if d.id and key not in existing]
+        existing_by_id = (
+            {i.id: i for i in await self.store.get_interactions(given_ids) if i is not None}
+            if given_ids
+            else {}
+        )
         by_ref, participant_of = self.by_ref, self.participant_of
         batch = WriteBatch(report_changes=False)
         fresh_ids = iter(new_ids(len(drafts)))
         for index, key, draft in drafts:
+            if draft.id and self._invalid_id("interactions", index, draft.id):
+                continue
             participants = []
             for position, (ref, acting_as) in enumerate(draft.participant_refs):
                 found = by_ref.get(ref)
@@ -545,29 +646,40 @@ class _Import:
                 participants.append(shared)
             if len(participants) != len(draft.participant_refs):
                 continue
-            current = existing.get(key)
-            interaction = draft.placed(
-                current.id if current else next(fresh_ids), key, tuple(participants)
-            )
+            current = existing.get(key) or (existing_by_id.get(draft.id) if draft.id else None)
             if current is None:
+                if draft.id and not self._claim("interactions", draft.id, index):
+                    continue
                 self.interactions.created += 1
-                batch.upsert_interactions.append(interaction)
-            elif not same_content(current, interaction, _IGNORED_ON_COMPARE):
+                batch.upsert_interactions.append(
+                    draft.placed(draft.id or next(fresh_ids), key, tuple(participants))
+                )
+                continue
+            if not self._claim("interactions", current.id, index):
+                continue
+            if self.merge:
+                draft = draft.merged_onto(current)
+                # Matched by id, a row without a key keeps the record's.
+                key = draft.key or key
+            interaction = draft.placed(current.id, key, tuple(participants))
+            if not same_content(current, interaction, _IGNORED_ON_COMPARE):
                 self.interactions.updated += 1
                 batch.upsert_interactions.append(interaction)
             else:
-                self.unchanged += 1
+                self.interactions.unchanged += 1
         await self._write(batch)
 
     def summary(self, revision: int) -> ImportSummary:
         return ImportSummary(
             stakeholders_created=self.people.created,
             stakeholders_updated=self.people.updated,
+            stakeholders_unchanged=self.people.unchanged,
             ties_created=self.ties.created,
             ties_updated=self.ties.updated,
+            ties_unchanged=self.ties.unchanged,
             interactions_created=self.interactions.created,
             interactions_updated=self.interactions.updated,
-            unchanged=self.unchanged,
+            interactions_unchanged=self.interactions.unchanged,
             revision=revision,
         )
 
