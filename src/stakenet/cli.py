@@ -225,10 +225,14 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["json", "graphml", "csv"],
         default="json",
         help="json: the interchange document; graphml: stakeholders and ties; "
-        "csv: one file per section into the directory given by -o",
+        "csv: one file per section into the directory given by -o, or into a zip archive if "
+        "its name ends in .zip",
     )
     exporter.add_argument(
-        "-o", "--output", type=Path, help="file to write (default: stdout); a directory for csv"
+        "-o",
+        "--output",
+        type=Path,
+        help="file to write (default: stdout); a directory or a .zip for csv",
     )
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
@@ -291,44 +295,59 @@ async def _import(url: DatabaseUrl, file: Path, mode: ImportMode) -> int:
 
 
 async def _import_document(url: DatabaseUrl, file: Path, mode: ImportMode) -> int:
-    from stakenet.services.transfer import import_stream
+    from stakenet.services.formats import is_csv_export, opened_csv_export
+    from stakenet.services.transfer import import_csv, import_stream
 
-    try:
-        source = sys.stdin.buffer if str(file) == "-" else file.open("rb")
-    except OSError as error:
-        print(f"stakenet: cannot read {file}: {error}", file=sys.stderr)
-        return 2
-    # Only the store: a projection built here would be thrown away when the command exits
-    # (a running server follows the change log on its own).
-    store = build_store(url)
-    progress = ProgressBar(sys.stderr, source)
-    try:
-        await store.open()
-        summary = await import_stream(store, source, progress, mode=mode)
-    except ImportRejected as rejected:
-        progress.break_line()
-        issues = rejected.issues
-        if len(issues) == 1 and not issues[0].path:
-            # The document as a whole (unreadable, not an object): one line says it.
-            print(f"Import rejected; nothing was written: {issues[0].message}", file=sys.stderr)
-            return 1
-        print(f"Import rejected; nothing was written. {len(issues)} problem(s):", file=sys.stderr)
-        for issue in issues:
-            print(f"  {issue.path or '(document)'}: {issue.message}", file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"stakenet: cannot read {file}: {error}", file=sys.stderr)
-        return 2
-    finally:
-        await store.close()
-        if source is not sys.stdin.buffer:
-            source.close()
+    with contextlib.ExitStack() as opened:
+        try:
+            if str(file) != "-" and is_csv_export(file):
+                source = None
+                export = opened.enter_context(opened_csv_export(file))
+            else:
+                source = sys.stdin.buffer if str(file) == "-" else file.open("rb")
+                if source is not sys.stdin.buffer:
+                    opened.callback(source.close)
+        except OSError as error:
+            print(f"stakenet: cannot read {file}: {error}", file=sys.stderr)
+            return 2
+        except ImportRejected as rejected:
+            return _rejected(rejected)
+        # Only the store: a projection built here would be thrown away when the command
+        # exits (a running server follows the change log on its own).
+        store = build_store(url)
+        progress = ProgressBar(sys.stderr, source)
+        try:
+            await store.open()
+            if source is None:
+                summary = await import_csv(store, export, progress, mode=mode)
+            else:
+                summary = await import_stream(store, source, progress, mode=mode)
+        except ImportRejected as rejected:
+            progress.break_line()
+            return _rejected(rejected)
+        except OSError as error:
+            print(f"stakenet: cannot read {file}: {error}", file=sys.stderr)
+            return 2
+        finally:
+            await store.close()
     counts = "; ".join(
         f"{section} {created} new, {changed} changed, {unchanged} unchanged"
         for section, (created, changed, unchanged) in summary.by_section().items()
     )
     print(f"Imported at revision {summary.revision}: {counts}.")
     return 0
+
+
+def _rejected(rejected: ImportRejected) -> int:
+    issues = rejected.issues
+    if len(issues) == 1 and not issues[0].path:
+        # The document as a whole (unreadable, not an object): one line says it.
+        print(f"Import rejected; nothing was written: {issues[0].message}", file=sys.stderr)
+        return 1
+    print(f"Import rejected; nothing was written. {len(issues)} problem(s):", file=sys.stderr)
+    for issue in issues:
+        print(f"  {issue.path or '(document)'}: {issue.message}", file=sys.stderr)
+    return 1
 
 
 class _OutputUnwritable(Exception):
@@ -349,12 +368,12 @@ async def _write_output(path: Path, write: Callable[[], object]) -> None:
 
 
 async def _export(url: DatabaseUrl, output: Path | None, export_format: str) -> int:
-    from stakenet.services.formats import to_csv, to_graphml
+    from stakenet.services.formats import to_csv, to_graphml, write_csv_zip
     from stakenet.services.transfer import export_document
 
     if export_format == "csv" and output is None:
-        print("stakenet: --format csv writes one file per section; give a directory with -o.",
-              file=sys.stderr)  # fmt: skip
+        print("stakenet: --format csv writes one file per section; give a directory or a .zip "
+              "with -o.", file=sys.stderr)  # fmt: skip
         return 2
     document = await _with_store(url, export_document)
     if export_format == "csv":
@@ -362,6 +381,9 @@ async def _export(url: DatabaseUrl, output: Path | None, export_format: str) -> 
         files = to_csv(document)
 
         def write_all() -> None:
+            if output.suffix.lower() == ".zip":
+                write_csv_zip(output, files)
+                return
             output.mkdir(parents=True, exist_ok=True)
             for name, text in files.items():
                 (output / name).write_text(text, encoding="utf-8")

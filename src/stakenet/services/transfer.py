@@ -11,7 +11,7 @@ store keeps every id. Every bad row is named with its path.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Set
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -48,6 +48,7 @@ from stakenet.domain.model import (
     TieKind,
 )
 from stakenet.services.access import audit_entry, require
+from stakenet.services.formats import CsvExport
 from stakenet.services.ids import is_valid_id, new_ids
 from stakenet.store.port import BulkWrite, GraphStore, WriteBatch, WriteResult
 
@@ -171,6 +172,29 @@ async def import_stream(
         raise ImportRejected([Issue("", str(unreadable), "UNREADABLE")]) from unreadable
 
 
+async def import_csv(
+    store: GraphStore,
+    export: CsvExport,
+    progress: Progress = _no_progress,
+    follow: Follow = _not_followed,
+    *,
+    mode: ImportMode = ImportMode.MERGE,
+) -> ImportSummary:
+    """Import the CSV files of an export, with the checks of a document; every problem is
+    named by its file, row and column."""
+    try:
+        return await import_members(
+            store,
+            export.members(CHUNK_ROWS),
+            progress,
+            follow,
+            mode=mode,
+            reading_issues=export.issues,
+        )
+    except ImportRejected as rejected:
+        raise ImportRejected([export.located(issue) for issue in rejected.issues]) from None
+
+
 async def import_members(
     store: GraphStore,
     members: Iterable[Member | Rows],
@@ -179,6 +203,7 @@ async def import_members(
     total_rows: int = 0,
     *,
     mode: ImportMode = ImportMode.MERGE,
+    reading_issues: Sequence[Issue] = (),
 ) -> ImportSummary:
     """Check each chunk of rows and write it while the document is read, all in one bulk
     write that commits only if no row of the whole document has a problem.
@@ -188,6 +213,8 @@ async def import_members(
     with every problem found, when any row is bad: then nothing is written. `follow` gets the
     result of the write, if anything was written; a command-line import needs no projection,
     so it passes nothing. `total_rows` (0 if unknown) is passed to `progress`.
+    `reading_issues` are the problems the reader of `members` finds while it is read (of a
+    CSV file, say): any of them rejects the import too.
     """
     require(Role.EDITOR, "Importing")
     async with store.bulk_write() as bulk:
@@ -195,8 +222,8 @@ async def import_members(
         for member in members:
             await run.take(member)
         await run.finish()
-        if run.issues:
-            raise ImportRejected(sorted(run.issues, key=_document_order))
+        if run.issues or reading_issues:
+            raise ImportRejected([*reading_issues, *sorted(run.issues, key=_document_order)])
         written = run.written
         audit = (
             audit_entry("importGraph", written.ids, detail=written.detail()) if written else None
