@@ -291,6 +291,60 @@ def test_an_import_with_bad_rows_writes_nothing_and_names_every_row(api: Api) ->
     assert stats == {"stakeholders": 0, "ties": 0, "interactions": 0, "revision": 0}
 
 
+IMPORT_AS = """mutation($doc: JSON!, $mode: ImportMode!) {
+  importGraph(input: {document: $doc, mode: $mode}) { errors { field message code }
+    stakeholdersCreated stakeholdersUpdated stakeholdersUnchanged
+    tiesCreated tiesUpdated tiesUnchanged
+    interactionsCreated interactionsUpdated interactionsUnchanged } }"""
+PERSON_BY_KEY = """query($key: String!) { stakeholder(key: $key) {
+  id name tags ... on Person { title email } } }"""
+
+
+def test_import_merges_a_partial_row_unless_asked_to_replace(api: Api) -> None:
+    document = small_document()
+    document["stakeholders"][0].update(email="anna@nordhavn.example", tags=["finance"])
+    document["ties"][0]["role"] = "CFO"
+    api.data(IMPORT, {"doc": document})
+    anna = api.data(PERSON_BY_KEY, {"key": "p-anna"})["stakeholder"]
+    partial = {
+        "stakeholders": [{"key": "p-anna", "kind": "PERSON", "name": "Anna Holm", "title": None}],
+        "ties": [{"source": "p-anna", "target": "c-nordhavn", "kind": "WORKS_FOR"}],
+    }
+    merged = api.data(IMPORT_AS, {"doc": partial, "mode": "MERGE"})["importGraph"]
+    assert merged == {
+        "errors": [],
+        "stakeholdersCreated": 0,
+        "stakeholdersUpdated": 1,
+        "stakeholdersUnchanged": 0,
+        "tiesCreated": 0,
+        "tiesUpdated": 0,
+        "tiesUnchanged": 1,
+        "interactionsCreated": 0,
+        "interactionsUpdated": 0,
+        "interactionsUnchanged": 0,
+    }
+    assert api.data(PERSON_BY_KEY, {"key": "p-anna"})["stakeholder"] == {
+        "id": anna["id"],
+        "name": "Anna Holm",
+        "tags": ["finance"],
+        "title": None,
+        "email": "anna@nordhavn.example",
+    }
+    works_for = """{ stakeholder(key: "p-anna") {
+      ties(kinds: [WORKS_FOR]) { edges { node { role } } } } }"""
+    assert api.data(works_for)["stakeholder"]["ties"]["edges"] == [{"node": {"role": "CFO"}}]
+    replaced = api.data(IMPORT_AS, {"doc": partial, "mode": "REPLACE"})["importGraph"]
+    assert (replaced["stakeholdersUpdated"], replaced["tiesUpdated"]) == (1, 1)
+    assert api.data(PERSON_BY_KEY, {"key": "p-anna"})["stakeholder"] == {
+        "id": anna["id"],
+        "name": "Anna Holm",
+        "tags": [],
+        "title": None,
+        "email": None,
+    }
+    assert api.data(works_for)["stakeholder"]["ties"]["edges"] == [{"node": {"role": None}}]
+
+
 def test_unexpected_errors_are_masked(api: Api) -> None:
     body = api.post('{ node(id: "bm90LWEtdHlwZQ") { id } }')
     assert body["data"] == {"node": None}
