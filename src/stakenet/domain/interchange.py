@@ -472,11 +472,15 @@ class TieDraft(NamedTuple):
 
     def merged_onto(self, tie: Tie) -> TieDraft:
         """This draft with the values of `tie` in place of the fields its row leaves out."""
-        kept = _TIE_DETAILS(tie)
-        details = list(self.details)
-        for doc_name, position in _TIE_MERGED_POSITIONS.items():
-            if doc_name not in self.given:
-                details[position] = kept[position]
+        # The stored values, with those the row gives over them: a row gives few fields.
+        details = list(_TIE_DETAILS(tie))
+        given = self.details
+        for doc_name in self.given:
+            position = _TIE_MERGED_POSITIONS.get(doc_name)
+            if position is not None:
+                details[position] = given[position]
+        # The times are the store's to keep, as for a row that replaces the tie.
+        details[-2:] = given[-2:]
         return self._replace(details=tuple(details))
 
 

@@ -41,6 +41,7 @@ from stakenet.domain.interchange import (
 )
 from stakenet.domain.model import (
     SYMMETRIC_TIE_KINDS,
+    Counts,
     Interaction,
     Participant,
     Stakeholder,
@@ -302,6 +303,9 @@ class _Import:
         # the stakeholders whose stored ties are loaded.
         self.seen_natural: dict[tuple[str, str, TieKind], int] = {}
         self.by_natural: dict[tuple[str, str, TieKind], Tie] = {}
+        # How many records the store held, read once, when first needed: where it held none
+        # of a section, no row can match one by id.
+        self.counts_before: Counts | None = None
         self.ties_loaded_for: set[str] = set()
         # Endpoint kinds already found acceptable: (tie kind, source kind, target kind, internal).
         self.acceptable: set[tuple[object, ...]] = set()
@@ -514,8 +518,59 @@ class _Import:
         if not wanted:
             return
         self.ties_loaded_for.update(wanted)
+        by_natural = self.by_natural
         for tie in await self.store.ties_of(wanted):
-            self.by_natural.setdefault((tie.source_id, tie.target_id, tie.kind), tie)
+            # The keyless tie of these ends, if there is one: the store holds at most one, and
+            # a row without a key is that tie (a keyed one of the same ends only failing it).
+            if tie.key is None:
+                by_natural[tie.source_id, tie.target_id, tie.kind] = tie
+            else:
+                by_natural.setdefault((tie.source_id, tie.target_id, tie.kind), tie)
+
+    def _stored_natural(self, source_id: str, target_id: str, kind: TieKind) -> Tie | None:
+        """The loaded stored tie of `kind` from `source_id` to `target_id`, either way round
+        for a symmetric kind."""
+        by_natural = self.by_natural
+        if not by_natural:
+            return None
+        found = by_natural.get((source_id, target_id, kind))
+        if found is None and kind in SYMMETRIC_TIE_KINDS:
+            found = by_natural.get((target_id, source_id, kind))
+        return found
+
+    async def _stored_ties_by_id(
+        self, drafts: list[tuple[int, str | None, TieDraft]], by_key: Mapping[str, Tie]
+    ) -> dict[str, Tie]:
+        """The stored ties with the ids of rows that match no stored tie by key or, without a
+        key, by their endpoints: none if the store held no tie when the import began (the
+        common case of an export imported into an empty store)."""
+        if not await self._store_held("ties"):
+            return {}
+        by_ref = self.by_ref
+        wanted = []
+        for _, key, draft in drafts:
+            if not draft.id:
+                continue
+            if key is not None:
+                if key not in by_key:
+                    wanted.append(draft.id)
+                continue
+            source, target = by_ref.get(draft.source_ref), by_ref.get(draft.target_ref)
+            if source is None or target is None:
+                continue  # a row refused in any case
+            if self._stored_natural(source.id, target.id, draft.kind) is None:
+                wanted.append(draft.id)
+        if not wanted:
+            return {}
+        return {t.id: t for t in await self.store.get_ties(wanted) if t is not None}
+
+    async def _store_held(self, section: str) -> bool:
+        """Whether the store held any record of `section` when first asked (if the store's
+        reads see this import's uncommitted writes, those count too: a look-up too many)."""
+        if self.counts_before is None:
+            self.counts_before = await self.store.counts()
+        held: int = getattr(self.counts_before, section)
+        return held > 0
 
     async def _ties(self, start: int, raw_rows: list[object]) -> None:
         by_ref = self.by_ref
@@ -546,15 +601,8 @@ class _Import:
         existing_by_key = {
             t.key: t for t in await self.store.get_ties_by_key(tie_keys) if t is not None and t.key
         }
-        given_ids = [
-            d.id for _, key, d in drafts if d.id and (key is None or key not in existing_by_key)
-        ]
-        existing_by_id = (
-            {t.id: t for t in await self.store.get_ties(given_ids) if t is not None}
-            if given_ids
-            else {}
-        )
-        by_natural, seen_natural, acceptable = self.by_natural, self.seen_natural, self.acceptable
+        existing_by_id = await self._stored_ties_by_id(drafts, existing_by_key)
+        seen_natural, acceptable = self.seen_natural, self.acceptable
         merge = self.merge
         batch = WriteBatch(report_changes=False)
         upsert = batch.upsert_ties.append
@@ -601,11 +649,11 @@ class _Import:
                         )
                     )
                     continue
-                current = existing_by_id.get(draft.id) if draft.id else None
-                if current is None and by_natural:
-                    current = by_natural.get((source_id, target_id, tie_kind))
-                    if current is None and symmetric:
-                        current = by_natural.get((target_id, source_id, tie_kind))
+                # The stored tie of these endpoints first: another with an id the row gives
+                # would be a second tie of one kind between them.
+                current = self._stored_natural(source_id, target_id, tie_kind)
+                if current is None and draft.id:
+                    current = existing_by_id.get(draft.id)
             else:
                 current = existing_by_key.get(key) or (
                     existing_by_id.get(draft.id) if draft.id else None
@@ -651,7 +699,7 @@ class _Import:
         given_ids = [d.id for _, key, d in drafts if d.id and key not in existing]
         existing_by_id = (
             {i.id: i for i in await self.store.get_interactions(given_ids) if i is not None}
-            if given_ids
+            if given_ids and await self._store_held("interactions")
             else {}
         )
         by_ref, participant_of = self.by_ref, self.participant_of

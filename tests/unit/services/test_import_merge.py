@@ -298,3 +298,24 @@ async def test_two_rows_for_one_record_are_refused_and_nothing_is_written(
         f"This row is the same record (id '{anna.id}') as stakeholders[0]."
     )
     assert await store.revision() == revision
+
+
+async def test_a_keyless_row_updates_the_keyless_tie_of_its_ends_beside_a_keyed_one(
+    store: SQLiteStore,
+) -> None:
+    people = [{"key": k, "kind": "PERSON", "name": k.upper()} for k in ("a", "b")]
+    await import_into(
+        store,
+        {
+            "stakeholders": people,
+            "ties": [
+                {"key": "alumni", "source": "a", "target": "b", "kind": "KNOWS", "strength": 0.2},
+                {"source": "a", "target": "b", "kind": "KNOWS", "strength": 0.5},
+            ],
+        },
+    )
+    row = {"source": "b", "target": "a", "kind": "KNOWS", "strength": 0.9}
+    summary = await import_into(store, {"ties": [row]}, mode=ImportMode.REPLACE)
+    assert summary.by_section()["ties"] == (0, 1, 0)
+    ties = (await store.load_all()).ties
+    assert sorted((t.key or "", t.strength) for t in ties) == [("", 0.9), ("alumni", 0.2)]
