@@ -470,6 +470,18 @@ class TieDraft(NamedTuple):
             and _TIE_CONTENT(tie) == _TIE_CONTENT_OF_DETAILS(self.details)
         )
 
+    def changes_when_merged(self, tie: Tie, source_id: str, target_id: str) -> bool:
+        """Whether merging this row onto `tie` (with these ends) changes it: a re-import
+        compares every tie without building its merged draft."""
+        if tie.kind is not self.kind or tie.source_id != source_id or tie.target_id != target_id:
+            return True
+        stored, given = _TIE_DETAILS(tie), self.details
+        for doc_name in self.given:
+            position = _TIE_MERGED_POSITIONS.get(doc_name)
+            if position is not None and given[position] != stored[position]:
+                return True
+        return False
+
     def merged_onto(self, tie: Tie) -> TieDraft:
         """This draft with the values of `tie` in place of the fields its row leaves out."""
         # The stored values, with those the row gives over them: a row gives few fields.
@@ -684,15 +696,24 @@ class InteractionDraft(NamedTuple):
         """The interaction with its participants not yet set."""
         return self.placed(self.id, self.key, ())
 
-    def merged_onto(self, current: Interaction) -> InteractionDraft:
-        """This draft with the values of `current` in place of the optional fields its row
-        leaves out (kind, time and participants are in every row)."""
-        kept = {
-            field_name: getattr(current, field_name)
-            for doc_name, field_name in _INTERACTION_MERGED_FIELDS.items()
-            if doc_name not in self.given
-        }
-        return self._replace(**kept) if kept else self
+    def placed_onto(
+        self, current: Interaction, key: str | None, participants: tuple[Participant, ...]
+    ) -> Interaction:
+        """`current` with this row merged onto it: the optional fields the row leaves out keep
+        their values (kind, time and participants are in every row), and so does the key."""
+        given = self.given
+        return Interaction(
+            current.id,
+            self.kind,
+            self.occurred_at,
+            participants,
+            key if "key" in given else current.key or key,
+            self.sentiment if "sentiment" in given else current.sentiment,
+            self.subject if "subject" in given else current.subject,
+            self.summary if "summary" in given else current.summary,
+            self.outcome if "outcome" in given else current.outcome,
+            self.notes if "notes" in given else current.notes,
+        )
 
     def placed(
         self, interaction_id: str, key: str | None, participants: tuple[Participant, ...]
@@ -713,10 +734,6 @@ class InteractionDraft(NamedTuple):
 
 
 _INTERACTION_KINDS = {kind.value: kind for kind in InteractionKind}
-_INTERACTION_MERGED_FIELDS = {
-    "key": "key", "sentiment": "sentiment", "subject": "subject", "summary": "summary",
-    "outcome": "outcome", "notes": "notes",
-}  # fmt: skip
 _FROZEN_INTERACTION_FIELDS = frozenset(_INTERACTION_FIELDS)
 
 

@@ -667,12 +667,16 @@ class _Import:
             if not self._claim("ties", current.id, index):
                 continue
             if merge:
-                draft = draft.merged_onto(current)
-            if draft.agrees_with(current, source_id, target_id):
-                unchanged += 1
+                changed = draft.changes_when_merged(current, source_id, target_id)
+                if changed:
+                    draft = draft.merged_onto(current)
             else:
+                changed = not draft.agrees_with(current, source_id, target_id)
+            if changed:
                 updated += 1
                 upsert(draft.placed(current.id, source_id, target_id))
+            else:
+                unchanged += 1
         self.ties.created += created
         self.ties.updated += updated
         self.ties.unchanged += unchanged
@@ -732,11 +736,11 @@ class _Import:
                 continue
             if not self._claim("interactions", current.id, index):
                 continue
-            if self.merge:
-                draft = draft.merged_onto(current)
-                # Matched by id, a row without a key keeps the record's.
-                key = draft.key or key
-            interaction = draft.placed(current.id, key, tuple(participants))
+            interaction = (
+                draft.placed_onto(current, key, tuple(participants))
+                if self.merge
+                else draft.placed(current.id, key, tuple(participants))
+            )
             if not same_content(current, interaction, _IGNORED_ON_COMPARE):
                 self.interactions.updated += 1
                 batch.upsert_interactions.append(interaction)

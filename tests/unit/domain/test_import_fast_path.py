@@ -234,3 +234,55 @@ def test_the_tie_shortcut_builds_what_the_reader_builds(row: dict[str, object]) 
 )
 def test_the_interaction_shortcut_builds_what_the_reader_builds(row: dict[str, object]) -> None:
     assert through_shortcut(parse_interaction, row) == through_reader(parse_interaction, row)
+
+
+STORED_TIE = Tie(
+    "t1",
+    TieKind.WORKS_FOR,
+    "s1",
+    "s2",
+    key="k1",
+    strength=0.5,
+    role="CFO",
+    since=date(2021, 3, 1),
+    decision_role=DecisionRole.CHAMPION,
+    notes="Signs.",
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {
+            "kind": st.sampled_from(["WORKS_FOR", "BOARD_MEMBER_OF"]),
+            "source": st.just("a"),
+            "target": st.just("b"),
+        },
+        optional={
+            "key": st.sampled_from(["k1", "k2", None]),
+            "strength": st.sampled_from([0.5, 0.7, None]),
+            "role": st.sampled_from(["CFO", "CEO", None]),
+            "since": st.sampled_from(["2021-03-01", "2020-01-01", None]),
+            "decisionRole": st.sampled_from(["CHAMPION", "BLOCKER", None]),
+            "notes": st.sampled_from(["Signs.", None]),
+            "context": st.sampled_from(["alumni", None]),
+        },
+    ),
+    st.sampled_from([("s1", "s2"), ("s2", "s1")]),
+)
+def test_whether_a_merge_changes_a_tie_is_what_the_merged_tie_says(
+    row: dict[str, object], ends: tuple[str, str]
+) -> None:
+    issues: list[Issue] = []
+    draft = parse_tie(row, "ties[0]", issues)
+    assert draft is not None and issues == []
+    merged = draft.merged_onto(STORED_TIE)
+    # Fields the row leaves out keep the stored values; those it gives are the row's.
+    for name in ("strength", "role", "notes", "context"):
+        stored_value = getattr(STORED_TIE, name)
+        assert getattr(merged.tie, name) == (
+            getattr(draft.tie, name) if name in row else stored_value
+        )
+    assert draft.changes_when_merged(STORED_TIE, *ends) == (
+        not merged.agrees_with(STORED_TIE, *ends)
+    )
