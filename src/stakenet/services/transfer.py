@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 from stakenet.domain.access import Role
 from stakenet.domain.document_stream import (
@@ -291,10 +291,11 @@ class _Import:
         # Every key a stakeholder row names, parsed or not: a reference to a row that failed
         # is reported at that row already, not again at each reference.
         self.declared_keys: set[str] = set()
-        self.first_row_of_key: dict[str, dict[str, int]] = {name: {} for name in SECTIONS}
-        # The row that settled on each id a row gives or a stored record has: two rows of a
-        # section may not write one record.
-        self.first_row_of_id: dict[str, dict[str, int]] = {name: {} for name in SECTIONS}
+        # The first row of each section to use a key, and to write a record (by its id: the
+        # id a row gives, or the stored record's it matched): two rows may not write one.
+        self.first_row: dict[str, dict[str, dict[str, int]]] = {
+            field: {name: {} for name in SECTIONS} for field in ("key", "id")
+        }
         # Whether `by_ref` holds a stakeholder from the store: until it does, no tie of the
         # document can match a stored one.
         self.holds_stored = False
@@ -379,31 +380,24 @@ class _Import:
 
     def _first_use(self, section: str, key: str, index: int) -> bool:
         """Record the row using `key`; False, with the issue, if an earlier row used it."""
-        first = self.first_row_of_key[section].setdefault(key, index)
-        if first == index:
-            return True
-        self.issues.append(
-            Issue(
-                f"{section}[{index}].key",
-                f"Duplicate key '{key}' (first used at {section}[{first}]).",
-                "DUPLICATE_KEY",
-            )
-        )
-        return False
+        return self._only_row(section, "key", key, index)
 
     def _claim(self, section: str, entity_id: str, index: int) -> bool:
         """Record that the row at `index` writes the record `entity_id`; False, with the issue,
         if an earlier row writes it."""
-        first = self.first_row_of_id[section].setdefault(entity_id, index)
+        return self._only_row(section, "id", entity_id, index)
+
+    def _only_row(self, section: str, field: Literal["key", "id"], value: str, index: int) -> bool:
+        first = self.first_row[field][section].setdefault(value, index)
         if first == index:
             return True
-        self.issues.append(
-            Issue(
-                f"{section}[{index}].id",
-                f"This row is the same record (id '{entity_id}') as {section}[{first}].",
-                "DUPLICATE",
-            )
-        )
+        if field == "key":
+            message = f"Duplicate key '{value}' (first used at {section}[{first}])."
+            code = "DUPLICATE_KEY"
+        else:
+            message = f"This row is the same record (id '{value}') as {section}[{first}]."
+            code = "DUPLICATE"
+        self.issues.append(Issue(f"{section}[{index}].{field}", message, code))
         return False
 
     def _invalid_id(self, section: str, index: int, given_id: str) -> bool:
