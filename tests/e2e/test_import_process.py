@@ -54,9 +54,16 @@ def wait_until_the_import_writes(database: Path, importing: subprocess.Popen[Any
     """Return once the import holds the database's write lock, as it does from its first
     chunk to its commit."""
     deadline = time.monotonic() + 120
-    while not write_locked(database):
+    held_since: float | None = None
+    # Held for a while, not just seen once: the import's migrations take the lock for a moment
+    # before its bulk write holds it to the commit.
+    while held_since is None or time.monotonic() - held_since < 0.3:
         assert importing.poll() is None, "the import ended before it took the write lock"
         assert time.monotonic() < deadline, "the import never began to write"
+        if not write_locked(database):
+            held_since = None
+        elif held_since is None:
+            held_since = time.monotonic()
         time.sleep(0.01)
 
 
