@@ -5,7 +5,7 @@ One command runs everything and prints one table per section::
     .venv/bin/python -m benchmarks                      # 10k and 100k ties
     .venv/bin/python -m benchmarks --sizes 10000,100000,500000 --plots docs/img
     .venv/bin/python -m benchmarks --large              # adds 1M ties (long; ~6 GB RAM)
-    .venv/bin/python -m benchmarks --bolt               # also imports into ArcadeDB over Bolt
+    .venv/bin/python -m benchmarks --bolt               # also imports into Neo4j over Bolt
 
 Per size: import rate into SQLite (and Bolt), projection build time and memory against a bare
 ``nx.MultiDiGraph`` of the same network, the analytics refresh per metric against raw NetworkX
@@ -612,7 +612,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="stakenet benchmarks")
     parser.add_argument("--sizes", default="10000,100000", help="tie counts, comma-separated")
     parser.add_argument("--large", action="store_true", help="add the 1,000,000-tie network")
-    parser.add_argument("--bolt", action="store_true", help="also import over Bolt (ArcadeDB)")
+    parser.add_argument(
+        "--bolt", action="store_true", help="also import over Bolt (the Neo4j the tests start)"
+    )
     parser.add_argument("--no-http", action="store_true", help="skip the server benchmarks")
     parser.add_argument(
         "--import-only", action="store_true", help="generate and import each size, nothing else"

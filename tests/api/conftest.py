@@ -1,23 +1,23 @@
 """Fixtures: a real server over HTTP on loopback, empty or with the demo network.
 
 A module that sets ``STORES = ("sqlite", "bolt")`` runs each of its tests that use ``api`` or
-``demo_api`` once per store: on a SQLite file, and on the session's Bolt server (ArcadeDB, or
-the Neo4j named by ``STAKENET_TEST_NEO4J_URI``) in a database of its own. Other modules run on
-SQLite only.
+``demo_api`` once per store: on a SQLite file, and on the session's Neo4j (the one started for
+the tests, or the one named by ``STAKENET_TEST_NEO4J_URI``). Other modules run on SQLite only.
+
+Neo4j Community has a single user database: each ``api`` server starts on it emptied, and a
+module's ``demo_api`` server keeps the demo network in it only until the next ``api`` server. So
+within a module's run on Neo4j, the tests that use ``demo_api`` run first.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from support.bolt_server import BoltServer, create_database
+from support.bolt_server import BoltServer, wipe_database
 from support.live_server import Api, serve
-
-_databases = itertools.count(1)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -34,6 +34,29 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         )
 
 
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by module-scoped store
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Within each module's run on Neo4j, the tests that read the demo network go first."""
+    start = 0
+    while start < len(items):
+        group = _run_key(items[start])
+        end = start + 1
+        while end < len(items) and _run_key(items[end]) == group:
+            end += 1
+        if group[1] == "bolt":
+            items[start:end] = sorted(
+                items[start:end], key=lambda item: "demo_api" not in item.fixturenames
+            )
+        start = end
+
+
+def _run_key(item: pytest.Item) -> tuple[object, object]:
+    """The module of a test and the store its module-scoped parameter names, if any."""
+    callspec = getattr(item, "callspec", None)
+    kind = callspec.params.get("store_kind") if callspec is not None else None
+    return (item.parent, kind)
+
+
 @pytest.fixture(scope="module")
 def store_kind(request: pytest.FixtureRequest) -> str:
     kind: str = getattr(request, "param", "sqlite")
@@ -41,13 +64,13 @@ def store_kind(request: pytest.FixtureRequest) -> str:
 
 
 def database_for(kind: str, request: pytest.FixtureRequest, directory: Path) -> Path | str:
-    """A fresh, empty database of `kind`: a SQLite file path, or a Bolt URL."""
+    """An empty database of `kind`: a new SQLite file's path, or the Bolt server's emptied database."""
     if kind == "sqlite":
         return directory / "stakenet.db"
     server: BoltServer = request.getfixturevalue("bolt_server")
-    name = create_database(server, f"api{next(_databases)}")
+    wipe_database(server)
     host = server.uri.split("://", 1)[1]
-    return f"bolt://{server.user}:{server.password}@{host}/{name}"
+    return f"bolt://{server.user}:{server.password}@{host}/{server.database}"
 
 
 @pytest.fixture

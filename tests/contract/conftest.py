@@ -12,20 +12,18 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import neo4j
 import pytest
 
 from stakenet.store.neo4j import Neo4jStore
 from stakenet.store.port import GraphStore
 from stakenet.store.sqlite import SQLiteStore
-from support.bolt_server import BoltServer
+from support.bolt_server import BoltServer, wipe_database
 
 
 def make_bolt_store(request: pytest.FixtureRequest, _tmp_path: Path) -> GraphStore:
     """A store on the session's Bolt server, emptied first: the tests share one database."""
     server: BoltServer = request.getfixturevalue("bolt_server")
-    with neo4j.GraphDatabase.driver(server.uri, auth=server.auth) as driver:
-        driver.execute_query("MATCH (n) DETACH DELETE n", database_=server.database)
+    wipe_database(server)
     return Neo4jStore(server.uri, server.user, server.password, server.database)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from support.bolt_server import BoltServer
+from support.bolt_server import BoltServer, wipe_database
 from support.server_process import ServerProcess, free_port
 from support.server_process import start_server as start_sqlite_server
 
@@ -103,12 +103,7 @@ def scenario(server: ServerProcess) -> dict[str, Any]:
 
 @pytest.fixture
 def clean_bolt(bolt_server: BoltServer) -> BoltServer:
-    from neo4j import GraphDatabase
-
-    with GraphDatabase.driver(
-        bolt_server.uri, auth=(bolt_server.user, bolt_server.password)
-    ) as driver:
-        driver.execute_query("MATCH (n) DETACH DELETE n", database_=bolt_server.database)
+    wipe_database(bolt_server)
     return bolt_server
 
 

@@ -1,10 +1,11 @@
 """Pytest fixtures giving tests a live Bolt server.
 
-The ``bolt_server`` fixture starts one ArcadeDB server per test session (see
+The ``bolt_server`` fixture starts one Neo4j 5.26 Community server per test session (see
 ``bolt_server.py``) and stops it at the end. A server that cannot start fails the
-tests that use it; nothing is skipped.
+tests that use it; nothing is skipped. Tests share its one database and empty it first
+(``wipe_database``).
 
-To run the same tests against a real Neo4j instead, set::
+To run the same tests against another Neo4j instead (whose database they empty), set::
 
     STAKENET_TEST_NEO4J_URI       e.g. bolt://127.0.0.1:7687
     STAKENET_TEST_NEO4J_USER      default "neo4j"
@@ -49,7 +50,7 @@ def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer
     if external is not None:
         yield external
         return
-    server = start_bolt_server(tmp_path_factory.mktemp("arcadedb"))
+    server = start_bolt_server(tmp_path_factory.mktemp("neo4j"))
     try:
         yield server
     finally:

@@ -1,9 +1,10 @@
-"""Run an ArcadeDB server that speaks Bolt, so the Neo4j store can be tested for real.
+"""Run Neo4j 5.26 Community as the Bolt server the Neo4j store is tested on.
 
-Neo4j itself is not installable on the test machines, but the ``arcadedb-embedded``
-PyPI package bundles a Java runtime, the ArcadeDB server and its Bolt plugin. This
-module starts that server as a separate process, bound to 127.0.0.1 only, with every
-file it writes (databases, configuration, logs) inside a directory the caller owns.
+``scripts/setup-dev`` puts Neo4j's jars (from Maven Central, see ``neo4j/pom.xml``) in
+``.cache/neo4j/lib`` and compiles ``neo4j/Neo4jLauncher.java``, which runs an embedded DBMS with
+its Bolt server. This module starts that launcher as a separate Java process, Bolt bound to
+127.0.0.1 only, with every file it writes (databases, transaction logs, configuration, logs)
+inside a directory the caller owns, and a password of its own.
 
 Typical use::
 
@@ -13,56 +14,56 @@ Typical use::
     finally:
         stop_bolt_server(server)
 
-``restart_bolt_server`` starts it again on the same directory and ports, so data
-written before survives; ``kill_bolt_server`` ends it abruptly for fault tests.
+``restart_bolt_server`` starts it again on the same directory and port, so data written before
+survives; ``kill_bolt_server`` ends it abruptly for fault tests. Community Edition has a single
+user database, ``neo4j``: tests share it and ``wipe_database`` empties it between them.
 """
 
 from __future__ import annotations
 
 import atexit
-import base64
 import contextlib
-import importlib.util
-import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import neo4j
 import neo4j.exceptions
 
-DATABASE = "graph"
-USER = "root"
+DATABASE = "neo4j"
+USER = "neo4j"
 PASSWORD = "stakenet-test-password"
+# The password a new DBMS gives its first user, which must be changed before anything else.
+INITIAL_PASSWORD = "neo4j"
 HEAP = "1g"
-START_TIMEOUT = 60.0
+PAGE_CACHE = "128m"
+START_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
-LOG_NAME = "arcadedb.log"
+LOG_NAME = "neo4j-test-server.log"
 LOG_TAIL_LINES = 60
-# What ArcadeDB logs once every plugin (Bolt included) is up, and when start-up fails.
-STARTED_MARKER = "ArcadeDB Server started"
-FAILURE_MARKERS = ('Exception in thread "main"', "Unable to listen for BOLT connections")
+READY_MARKER = "READY"
+# Rows deleted per inner transaction when emptying the database: bounds the memory a wipe of
+# a large graph (the import tests write tens of thousands of nodes) takes on the server.
+WIPE_BATCH_ROWS = 10_000
 
-BOLT_PLUGIN = "Bolt:com.arcadedb.bolt.BoltProtocolPlugin"
-MAIN_CLASS = "com.arcadedb.server.ArcadeDBServer"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CACHE_DIR = REPO_ROOT / ".cache" / "neo4j"
+MAIN_CLASS = "Neo4jLauncher"
 
-# The JVM options arcadedb_embedded itself uses for its in-process JVM
-# (see arcadedb_embedded/jvm.py), minus the heap size, which is kept modest here.
+# From the JVM options of Neo4j's own neo4j.conf: Netty and the page cache reach into the JDK.
 _JVM_OPTIONS = (
-    "--add-modules=jdk.incubator.vector",
-    "--enable-native-access=ALL-UNNAMED",
-    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-    "--add-opens=java.base/java.nio.channels.spi=ALL-UNNAMED",
-    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-XX:+UseParallelGC",
     "-Djava.awt.headless=true",
-    "-Dfile.encoding=UTF8",
-    "-Dpolyglot.engine.WarnInterpreterOnly=false",
+    "-Dfile.encoding=UTF-8",
 )
 
 # Servers started by this process and not yet stopped, by pid: reaped on stop and
@@ -71,19 +72,19 @@ _PROCESSES: dict[int, subprocess.Popen[bytes]] = {}
 
 
 class BoltServerError(RuntimeError):
-    """The ArcadeDB server could not be found, started or stopped."""
+    """The Neo4j test server could not be found, started or stopped."""
 
 
 class StartupFailedError(BoltServerError):
-    """ArcadeDB logged that it could not start (for instance: a port was taken)."""
+    """Neo4j exited during start-up (for instance: its port was taken)."""
 
 
 @dataclass(frozen=True)
 class BoltServer:
     """Where a Bolt server listens and how to log in.
 
-    ``pid``, ``log_path``, ``data_dir`` and the ports are ``None`` for a server this
-    module did not start (one given through the environment, see ``bolt_fixtures``).
+    ``pid``, ``log_path``, ``home`` and ``bolt_port`` are ``None`` for a server this module did
+    not start (one given through the environment, see ``bolt_fixtures``).
     """
 
     uri: str
@@ -92,9 +93,8 @@ class BoltServer:
     database: str
     pid: int | None = None
     log_path: Path | None = None
-    data_dir: Path | None = None
+    home: Path | None = None
     bolt_port: int | None = None
-    http_port: int | None = None
 
     @property
     def auth(self) -> tuple[str, str]:
@@ -110,33 +110,26 @@ class BoltServer:
 
 
 @dataclass(frozen=True)
-class ArcadeDBInstallation:
-    """The Java runtime and jars shipped inside the ``arcadedb-embedded`` package."""
+class Neo4jInstallation:
+    """A Java runtime, Neo4j's jars and the compiled launcher, as ``scripts/setup-dev`` left them."""
 
-    package_dir: Path
     java: Path
-    jars: tuple[Path, ...]
-
-    @property
-    def class_path(self) -> str:
-        return os.pathsep.join(str(jar) for jar in self.jars)
+    class_path: str
 
 
-def find_arcadedb() -> ArcadeDBInstallation:
-    """Locate the installed ``arcadedb-embedded`` package without importing it."""
-    spec = importlib.util.find_spec("arcadedb_embedded")
-    if spec is None or spec.origin is None:
+def find_neo4j(cache_dir: Path = CACHE_DIR) -> Neo4jInstallation:
+    """Locate Java and the Neo4j class path that ``scripts/setup-dev`` prepared."""
+    java = shutil.which("java")
+    if java is None:
+        raise BoltServerError("no `java` on PATH: Neo4j 5.26 needs Java 17 or 21")
+    lib, classes = cache_dir / "lib", cache_dir / "classes"
+    if not any(lib.glob("neo4j-5.26.*.jar")) or not (classes / f"{MAIN_CLASS}.class").is_file():
         raise BoltServerError(
-            "arcadedb-embedded is not installed: run `pip install arcadedb-embedded`"
+            f"Neo4j is not in {cache_dir}: run ./scripts/setup-dev to fetch and prepare it"
         )
-    package_dir = Path(spec.origin).parent
-    java = package_dir / "jre" / "bin" / ("java.exe" if sys.platform == "win32" else "java")
-    jars = tuple(sorted((package_dir / "jars").glob("*.jar")))
-    if not java.is_file():
-        raise BoltServerError(f"no bundled Java runtime at {java}")
-    if not any(jar.name.startswith("arcadedb-bolt-") for jar in jars):
-        raise BoltServerError(f"no ArcadeDB Bolt plugin jar in {package_dir / 'jars'}")
-    return ArcadeDBInstallation(package_dir=package_dir, java=java, jars=jars)
+    return Neo4jInstallation(
+        java=Path(java), class_path=os.pathsep.join((str(classes), str(lib / "*")))
+    )
 
 
 def free_port() -> int:
@@ -147,60 +140,70 @@ def free_port() -> int:
         return port
 
 
-def server_command(
-    installation: ArcadeDBInstallation, data_dir: Path, bolt_port: int, http_port: int
-) -> list[str]:
-    """The command line that runs ArcadeDB with Bolt on ``bolt_port``, files in ``data_dir``."""
-    properties = {
-        "arcadedb.server.rootPath": data_dir,
-        "arcadedb.server.databaseDirectory": data_dir / "databases",
-        "arcadedb.server.configDirectory": data_dir / "config",
-        "arcadedb.server.backupDirectory": data_dir / "backups",
-        "arcadedb.server.logsDirectory": data_dir / "log",
-        "arcadedb.server.rootPassword": PASSWORD,
-        "arcadedb.server.defaultDatabases": f"{DATABASE}[{USER}]",
-        "arcadedb.server.httpIncomingHost": "127.0.0.1",
-        "arcadedb.server.httpIncomingPort": http_port,
-        "arcadedb.server.plugins": BOLT_PLUGIN,
-        "arcadedb.bolt.host": "127.0.0.1",
-        "arcadedb.bolt.port": bolt_port,
-        "java.io.tmpdir": data_dir / "tmp",
+def server_config(home: Path, bolt_port: int) -> dict[str, str]:
+    """Neo4j's settings: Bolt on loopback only, authentication on, memory kept modest."""
+    address = f"127.0.0.1:{bolt_port}"
+    return {
+        "server.bolt.enabled": "true",
+        "server.bolt.listen_address": address,
+        "server.bolt.advertised_address": address,
+        "server.bolt.tls_level": "DISABLED",
+        "dbms.security.auth_enabled": "true",
+        "server.memory.pagecache.size": PAGE_CACHE,
+        # The 256 MB each database's transaction log would reserve on disk buys a test nothing.
+        "db.tx_log.preallocate": "false",
+        "dbms.usage_report.enabled": "false",
+        # A stop waits this long for running transactions; the suite's have all ended by then.
+        "db.shutdown_transaction_end_timeout": "1s",
+        # Seconds; left at their defaults, Bolt's two connectors take 5 s each to close, idle or not.
+        "internal.dbms.bolt.netty_server_shutdown_quiet_period": "0",
+        "internal.dbms.bolt.netty_server_shutdown_timeout": "2",
+        "server.directories.logs": str(home / "logs"),
     }
+
+
+def server_command(installation: Neo4jInstallation, home: Path, config_file: Path) -> list[str]:
+    """The command line that runs Neo4j with its files in ``home``."""
     return [
         str(installation.java),
         f"-Xmx{HEAP}",
         *_JVM_OPTIONS,
-        *(f"-D{key}={value}" for key, value in properties.items()),
+        f"-Djava.io.tmpdir={home / 'tmp'}",
         "-cp",
         installation.class_path,
         MAIN_CLASS,
+        str(home),
+        str(config_file),
     ]
 
 
 def start_bolt_server(
     tmp_dir: Path, *, timeout: float = START_TIMEOUT, attempts: int = 3
 ) -> BoltServer:
-    """Start ArcadeDB with its files under ``tmp_dir`` and wait until Bolt answers.
+    """Start Neo4j with its files under ``tmp_dir`` and wait until Bolt answers.
 
-    The ports are picked free but may be taken before the server binds them: a start
-    that fails that way is tried again on other ports, up to ``attempts`` times.
+    The port is picked free but may be taken before the server binds it: a start that fails
+    that way is tried again on another port, up to ``attempts`` times.
     """
-    data_dir = Path(tmp_dir).resolve()
+    home = Path(tmp_dir).resolve()
     for attempt in range(1, attempts + 1):
         try:
-            return _launch(data_dir, free_port(), free_port(), timeout)
+            server = _launch(home, free_port(), timeout)
         except StartupFailedError:
             if attempt == attempts:
                 raise
+        else:
+            _set_password(server)
+            return server
     raise BoltServerError("attempts must be at least 1")
 
 
 def restart_bolt_server(server: BoltServer, *, timeout: float = START_TIMEOUT) -> BoltServer:
-    """Stop ``server`` if it still runs, then start it again on the same files and ports."""
-    if server.data_dir is None or server.bolt_port is None or server.http_port is None:
+    """Stop ``server`` if it still runs, then start it again on the same files and port."""
+    if server.home is None or server.bolt_port is None:
         raise BoltServerError(f"{server.uri} was not started here and cannot be restarted")
     stop_bolt_server(server)
-    return _launch(server.data_dir, server.bolt_port, server.http_port, timeout)
+    return _launch(server.home, server.bolt_port, timeout)
 
 
 def stop_bolt_server(server: BoltServer, *, timeout: float = STOP_TIMEOUT) -> None:
@@ -215,32 +218,6 @@ def stop_bolt_server(server: BoltServer, *, timeout: float = STOP_TIMEOUT) -> No
         _reap(server.pid, timeout)
 
 
-def create_database(server: BoltServer, name: str) -> str:
-    """Create an empty database `name` on `server` and return its name.
-
-    ArcadeDB creates it through its HTTP server command; an external server is asked with
-    Cypher's ``CREATE DATABASE`` (Neo4j Enterprise; Community has one database only).
-    """
-    if server.http_port is not None:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{server.http_port}/api/v1/server",
-            data=json.dumps({"command": f"create database {name}"}).encode(),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": "Basic "
-                + base64.b64encode(f"{server.user}:{server.password}".encode()).decode(),
-            },
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            answer = json.load(response)
-        if answer.get("result") != "ok":
-            raise BoltServerError(f"could not create database {name}: {answer}")
-        return name
-    with neo4j.GraphDatabase.driver(server.uri, auth=server.auth) as driver:
-        driver.execute_query(f"CREATE DATABASE {name} IF NOT EXISTS WAIT", database_="system")
-    return name
-
-
 def kill_bolt_server(server: BoltServer) -> None:
     """End the server abruptly (SIGKILL), as a crash would."""
     if server.pid is None:
@@ -249,25 +226,38 @@ def kill_bolt_server(server: BoltServer) -> None:
     _reap(server.pid, STOP_TIMEOUT)
 
 
-def wait_until_ready(server: BoltServer, deadline: float, log_offset: int = 0) -> None:
-    """Wait until the server has started, Bolt accepts connections and a query succeeds.
+def wipe_database(server: BoltServer) -> None:
+    """Delete every node and relationship of the server's database; constraints and indexes stay.
 
-    For a server started here, its log (from ``log_offset`` on) must also say that
-    start-up completed: a server whose Bolt port was taken logs the failure but keeps
-    running, while the port answers for whatever else holds it.
+    Community Edition has one user database, so tests share it and start from an empty one.
+    """
+    with (
+        # Newer servers call CALL { WITH n … } deprecated, in favour of syntax older 5.x lack.
+        neo4j.GraphDatabase.driver(
+            server.uri, auth=server.auth, notifications_min_severity="OFF"
+        ) as driver,
+        driver.session(database=server.database) as session,
+    ):
+        # CALL … IN TRANSACTIONS needs an auto-commit transaction: session.run, not a managed one.
+        session.run(
+            f"MATCH (n) CALL {{ WITH n DETACH DELETE n }} IN TRANSACTIONS OF {WIPE_BATCH_ROWS} ROWS"
+        ).consume()
+
+
+def wait_until_ready(server: BoltServer, deadline: float, log_offset: int = 0) -> None:
+    """Wait until the launcher reports the DBMS up and a Bolt login succeeds.
+
+    For a server started here, its output (from ``log_offset`` on) must say READY first: until
+    then the port may answer for whatever else holds it.
     """
     last_error: BaseException | str | None = None
     while time.monotonic() < deadline:
         if server.pid is not None and not _alive(server.pid):
-            raise BoltServerError(
-                f"ArcadeDB exited during start-up\n--- {server.log_path} ---\n{server.log_tail()}"
-            )
-        log = _read_from(server.log_path, log_offset) if server.log_path else STARTED_MARKER
-        if any(marker in log for marker in FAILURE_MARKERS):
             raise StartupFailedError(
-                f"ArcadeDB failed to start\n--- {server.log_path} ---\n{server.log_tail()}"
+                f"Neo4j exited during start-up\n--- {server.log_path} ---\n{server.log_tail()}"
             )
-        if STARTED_MARKER not in log:
+        log = _read_from(server.log_path, log_offset) if server.log_path else READY_MARKER
+        if READY_MARKER not in log:
             last_error = "start-up not complete in the log"
         elif _port_open(server.uri):
             try:
@@ -277,23 +267,28 @@ def wait_until_ready(server: BoltServer, deadline: float, log_offset: int = 0) -
                 last_error = exc
         time.sleep(0.2)
     raise BoltServerError(
-        f"ArcadeDB did not answer on {server.uri} in time (last error: {last_error!r})\n"
+        f"Neo4j did not answer on {server.uri} in time (last error: {last_error!r})\n"
         f"--- {server.log_path} ---\n{server.log_tail()}"
     )
 
 
-def _launch(data_dir: Path, bolt_port: int, http_port: int, timeout: float) -> BoltServer:
-    installation = find_arcadedb()
-    (data_dir / "tmp").mkdir(parents=True, exist_ok=True)
-    log_path = data_dir / LOG_NAME
-    command = server_command(installation, data_dir, bolt_port, http_port)
+def _launch(home: Path, bolt_port: int, timeout: float) -> BoltServer:
+    installation = find_neo4j()
+    (home / "tmp").mkdir(parents=True, exist_ok=True)
+    config_file = home / "neo4j.conf"
+    config_file.write_text(
+        "".join(f"{key}={value}\n" for key, value in server_config(home, bolt_port).items())
+    )
+    first_start = not (home / "data").exists()
+    log_path = home / LOG_NAME
+    command = server_command(installation, home, config_file)
     with log_path.open("ab") as log:
         log.write(f"\n=== starting: {' '.join(command)}\n".encode())
         log.flush()
         log_offset = log.tell()
         process = subprocess.Popen(
             command,
-            cwd=data_dir,
+            cwd=home,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -303,20 +298,32 @@ def _launch(data_dir: Path, bolt_port: int, http_port: int, timeout: float) -> B
     server = BoltServer(
         uri=f"bolt://127.0.0.1:{bolt_port}",
         user=USER,
-        password=PASSWORD,
+        # A new DBMS knows its first user by the initial password until start_bolt_server
+        # changes it.
+        password=INITIAL_PASSWORD if first_start else PASSWORD,
         database=DATABASE,
         pid=process.pid,
         log_path=log_path,
-        data_dir=data_dir,
+        home=home,
         bolt_port=bolt_port,
-        http_port=http_port,
     )
     try:
         wait_until_ready(server, time.monotonic() + timeout, log_offset)
     except BaseException:
         kill_bolt_server(server)
         raise
-    return server
+    return BoltServer(**{**server.__dict__, "password": PASSWORD})
+
+
+def _set_password(server: BoltServer) -> None:
+    """Replace a new DBMS's initial password, which allows nothing until it is changed."""
+    with neo4j.GraphDatabase.driver(server.uri, auth=(USER, INITIAL_PASSWORD)) as driver:
+        driver.execute_query(
+            "ALTER CURRENT USER SET PASSWORD FROM $old TO $new",
+            old=INITIAL_PASSWORD,
+            new=PASSWORD,
+            database_="system",
+        )
 
 
 def _check_bolt(server: BoltServer) -> None:
@@ -324,8 +331,6 @@ def _check_bolt(server: BoltServer) -> None:
         server.uri, auth=server.auth, connection_timeout=5.0, max_transaction_retry_time=0.0
     ) as driver:
         driver.verify_connectivity()
-        # The default database is created after the Bolt listener is up: wait for it too.
-        driver.execute_query("RETURN 1 AS ready", database_=server.database)
 
 
 def _port_open(uri: str) -> bool:

@@ -11,10 +11,9 @@ import pytest
 
 from .bolt_server import (
     BoltServer,
-    find_arcadedb,
     kill_bolt_server,
     restart_bolt_server,
-    server_command,
+    server_config,
     start_bolt_server,
     stop_bolt_server,
 )
@@ -90,11 +89,12 @@ async def test_committed_data_survives_a_kill_and_restart(tmp_path: Path) -> Non
         stop_bolt_server(server)
 
 
-def test_server_listens_on_loopback_only(tmp_path: Path) -> None:
-    command = server_command(find_arcadedb(), tmp_path, bolt_port=7001, http_port=7002)
-    assert "-Darcadedb.bolt.host=127.0.0.1" in command
-    assert "-Darcadedb.server.httpIncomingHost=127.0.0.1" in command
-    assert f"-Darcadedb.server.rootPath={tmp_path}" in command
+def test_server_listens_on_loopback_only_and_asks_for_a_password(tmp_path: Path) -> None:
+    config = server_config(tmp_path, bolt_port=7001)
+    assert config["server.bolt.listen_address"] == "127.0.0.1:7001"
+    assert config["dbms.security.auth_enabled"] == "true"
+    assert config["server.directories.logs"] == str(tmp_path / "logs")
+    assert not any(key.startswith(("server.http", "server.https")) for key in config)
 
 
 def test_linter_flags_a_broken_statement() -> None:

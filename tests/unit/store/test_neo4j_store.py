@@ -1,6 +1,6 @@
 """The Neo4j store beyond the shared contract: its Cypher, schema, errors and behaviour on faults.
 
-Tests marked `bolt` run against a real Bolt server (ArcadeDB, or the Neo4j named by
+Tests marked `bolt` run against a real Bolt server (the Neo4j the tests start, or the one named by
 STAKENET_TEST_NEO4J_URI). The fault tests kill and restart a server, so they get one of their
 own rather than the shared one.
 """
@@ -39,6 +39,7 @@ from support.bolt_server import (
     restart_bolt_server,
     start_bolt_server,
     stop_bolt_server,
+    wipe_database,
 )
 from support.cypher_lint import format_errors, lint_cypher, node_available
 
@@ -49,11 +50,6 @@ PACKAGED_SCHEMA_DIR = REPO_ROOT / "src" / "stakenet" / "store" / "graph_schema"
 
 def person(sid: str, **fields: object) -> Stakeholder:
     return Stakeholder(sid, StakeholderKind.PERSON, f"Person {sid}", **fields)  # type: ignore[arg-type]
-
-
-def wipe(server: BoltServer) -> None:
-    with neo4j.GraphDatabase.driver(server.uri, auth=server.auth) as driver:
-        driver.execute_query("MATCH (n) DETACH DELETE n", database_=server.database)
 
 
 def store_on(server: BoltServer, **options: float) -> Neo4jStore:
@@ -212,7 +208,7 @@ def test_schema_scripts_are_numbered_idempotent_and_in_order() -> None:
 
 @pytest.fixture
 async def store(bolt_server: BoltServer) -> AsyncIterator[Neo4jStore]:
-    wipe(bolt_server)
+    wipe_database(bolt_server)
     opened = store_on(bolt_server)
     await opened.open()
     try:
@@ -297,7 +293,7 @@ async def test_a_wrong_password_is_unavailable_without_saying_the_password(
 ) -> None:
     if bolt_server.password == "":
         pytest.skip("the server accepts any password")
-    wrong = Neo4jStore(bolt_server.uri, bolt_server.user, "not-the-password", "graph")
+    wrong = Neo4jStore(bolt_server.uri, bolt_server.user, "not-the-password", bolt_server.database)
     with pytest.raises(StoreUnavailable) as raised:
         await wrong.open()
     assert "not-the-password" not in str(raised.value)
@@ -365,7 +361,7 @@ def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[BoltSe
     """A private server, in a list so a test can swap in the restarted one."""
     if external_server() is not None:
         pytest.skip("fault tests kill the server: they run on a server started here only")
-    holder = [start_bolt_server(tmp_path_factory.mktemp("arcadedb-faults"))]
+    holder = [start_bolt_server(tmp_path_factory.mktemp("neo4j-faults"))]
     try:
         yield holder
     finally:
@@ -397,7 +393,7 @@ async def test_a_server_killed_during_a_large_import_leaves_all_of_it_or_none(
 ) -> None:
     """Killed mid-import, the server keeps nothing of the batch; the driver's retry, when the
     server is back within the retry time, then writes all of it exactly once."""
-    wipe(own_server[0])
+    wipe_database(own_server[0])
     store = store_on(own_server[0], max_retry_time=60.0 if server_back_in_time else 1.0)
     await store.open()
     try:
@@ -439,7 +435,7 @@ async def test_a_server_killed_during_a_large_import_leaves_all_of_it_or_none(
 async def test_a_store_whose_server_is_down_fails_fast_and_recovers(
     own_server: list[BoltServer],
 ) -> None:
-    wipe(own_server[0])
+    wipe_database(own_server[0])
     store = store_on(own_server[0])
     await store.open()
     try:
