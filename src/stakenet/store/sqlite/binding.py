@@ -16,7 +16,7 @@ from enum import StrEnum
 from types import ModuleType
 from typing import cast
 
-from stakenet.domain import access, model
+from stakenet.domain import access, interchange, model
 
 
 def _enums_of(*modules: ModuleType) -> tuple[type[StrEnum], ...]:
@@ -31,7 +31,7 @@ def _enums_of(*modules: ModuleType) -> tuple[type[StrEnum], ...]:
     )
 
 
-BOUND_ENUMS = _enums_of(model, access)
+BOUND_ENUMS = _enums_of(model, access, interchange)
 
 
 _ENUM_VALUE = operator.attrgetter("_value_")
