@@ -327,3 +327,31 @@ def test_a_search_with_a_nul_finds_the_name_that_holds_it(tmp_path: Path) -> Non
             {"s": "l\x00n"},
         )
         assert found == {"stakeholders": {"edges": [{"node": {"name": "Nul\x00Name"}}]}}
+
+
+# --- the legacy graphql-ws protocol ---------------------------------------------------------
+
+
+async def test_a_mutation_started_on_the_legacy_websocket_protocol_is_refused_clearly(
+    server: Api, quiet_log: None
+) -> None:
+    """The legacy protocol runs subscriptions only; a mutation sent on it is the client's
+    mistake, answered as such, and the socket's end leaves nothing in the log."""
+    from websockets.asyncio.client import connect
+
+    before = revision(server)
+    url = server.base_url.replace("http://", "ws://") + "/graphql"
+    async with connect(url, subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+        mutation = 'mutation { createPerson(input: {name: "X"}) { errors { code } } }'
+        await ws.send(json.dumps({"id": "1", "type": "start", "payload": {"query": mutation}}))
+        answer = json.loads(await ws.recv())
+        subscription = "subscription { graphChanged { revision } }"
+        await ws.send(json.dumps({"id": "2", "type": "start", "payload": {"query": subscription}}))
+    assert answer == {
+        "type": "error",
+        "id": "1",
+        "payload": {"message": "mutations are not allowed", "extensions": {"code": "BAD_REQUEST"}},
+    }
+    assert revision(server) == before

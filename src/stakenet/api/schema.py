@@ -11,7 +11,9 @@ from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import MaskErrors, ParserCache
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionContext
 
 from stakenet.api.access import ActAsCaller, RateLimiter
@@ -395,6 +397,9 @@ class Mutation(EditingMutation, PrivacyMutation):
 # The code of a request the server never ran: a document that does not parse or validate, or
 # variable values that do not fit their declared types.
 REQUEST_REFUSED = "BAD_REQUEST"
+# strawberry refusing the operation itself: none sent, none chosen, or of a type the transport
+# does not run (a mutation started as a subscription on the legacy graphql-ws protocol).
+OPERATION_REFUSALS = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
 
 
 def _is_client_refusal(error: BaseException | None) -> bool:
@@ -403,7 +408,7 @@ def _is_client_refusal(error: BaseException | None) -> bool:
     A scalar's parser says so with a GraphQLError or a ValueError; graphql-core wraps that, with
     the variable's name, in a GraphQLError of its own.
     """
-    if error is None or isinstance(error, StakenetError | ValueError):
+    if error is None or isinstance(error, (StakenetError, ValueError, *OPERATION_REFUSALS)):
         return True
     return isinstance(error, GraphQLError) and _is_client_refusal(error.original_error)
 

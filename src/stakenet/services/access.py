@@ -48,7 +48,10 @@ def acting_as(principal: Principal) -> Iterator[None]:
     try:
         yield
     finally:
-        _principal.reset(token)
+        # A streamed operation closed from another task (a WebSocket gone) ends in a context
+        # that never held this caller: there is nothing to restore there.
+        with contextlib.suppress(ValueError):
+            _principal.reset(token)
 
 
 def require(role: Role, action: str) -> Principal:
