@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from stakenet.api.http import GRAPHQL_RESPONSE, JSON, negotiate
+from stakenet.services.container import Settings
 from support.live_server import Api, serve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +46,46 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 )
 def test_accept_picks_the_media_type(accept: str | None, chosen: str | None) -> None:
     assert negotiate(accept) == chosen
+
+
+QUERY = "{ networkStats { revision } }"
+BY_HASH = json.dumps(
+    {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(QUERY.encode()).hexdigest()}}
+)
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", BROWSER])
+@pytest.mark.parametrize("production", [False, True], ids=["development", "production"])
+def test_a_get_naming_a_persisted_query_by_hash_is_answered_as_json(
+    tmp_path: Path, accept: str | None, production: bool
+) -> None:
+    settings = Settings(production=production, rate_limit_per_minute=0)
+    headers = {"accept": accept} if accept is not None else {}
+    for api in serve(tmp_path / "stakenet.db", settings=settings):
+        # httpx sends `Accept: */*` unless told otherwise; None removes the header.
+        client = api.client
+        if accept is None:
+            client.headers.pop("accept", None)
+        miss = client.get("/graphql", params={"extensions": BY_HASH}, headers=headers)
+        assert miss.status_code == 200
+        assert miss.headers["content-type"].startswith(JSON)
+        assert miss.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+        sent = client.get("/graphql", params={"query": QUERY, "extensions": BY_HASH})
+        assert sent.json() == {"data": {"networkStats": {"revision": 0}}}
+        hit = client.get("/graphql", params={"extensions": BY_HASH}, headers=headers)
+        assert hit.headers["content-type"].startswith(JSON)
+        assert hit.json() == {"data": {"networkStats": {"revision": 0}}}
+
+
+def test_only_a_bare_browser_get_opens_the_ide(server: Api) -> None:
+    page = server.client.get("/graphql", headers={"accept": BROWSER})
+    assert page.headers["content-type"].startswith("text/html")
+    bare = server.client.get("/graphql", headers={"accept": "*/*"})
+    assert bare.status_code == 400
+    assert bare.json()["errors"][0]["message"] == (
+        'The request has no GraphQL query: send {"query": "..."}.'
+    )
 
 
 def test_a_valid_query_is_200_in_both_media_types(server: Api) -> None:

@@ -15,6 +15,11 @@ Two layers, both in front of the resolvers:
   `application/graphql-response+json` when the client asks for it, with 400 and no `data` entry
   for a request that failed before execution, and `application/json` with 200 otherwise.
 
+Both tell an API request from someone opening the endpoint in a browser the same way
+(`carries_operation`): every POST, and every GET naming a `query` or `extensions` (a persisted
+query by its hash alone), is answered as GraphQL whatever its Accept header prefers; only a GET
+naming neither, from a client asking for HTML, gets the IDE.
+
 Every refusal is a JSON GraphQL response with one error saying what to do instead.
 """
 
@@ -25,6 +30,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
+from urllib.parse import parse_qs
 
 import orjson
 from cross_web import HTTPException
@@ -60,6 +66,8 @@ DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
 # clients move to the new media type.
 _OFFERS = {GRAPHQL_RESPONSE: GRAPHQL_RESPONSE, JSON: JSON, "application/*": JSON, "*/*": JSON}
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+# The GET parameters that make a request an operation; `extensions` alone is a persisted query.
+_OPERATION_PARAMETERS = ("query", "extensions")
 
 
 class Refusal(Exception):
@@ -99,6 +107,12 @@ def negotiate(accept: str | None) -> str | None:
         if offered is not None and weight > best_q:
             best, best_q = offered, weight
     return best
+
+
+def carries_operation(method: str, parameters: Mapping[str, object]) -> bool:
+    """Is this request an API call, to be answered as GraphQL? Every POST is, and a GET that
+    names a query or extensions; any other GET is someone opening the endpoint."""
+    return method == "POST" or any(name in parameters for name in _OPERATION_PARAMETERS)
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -154,8 +168,9 @@ class RequestGuard:
                 "METHOD_NOT_ALLOWED",
                 {"Allow": "GET, POST"},
             )
-        carries_operation = method == "POST" or b"query=" in scope.get("query_string", b"")
-        if carries_operation and negotiate(headers.get("accept")) is None:
+        query_string = scope.get("query_string", b"").decode("latin-1")
+        parameters = parse_qs(query_string, keep_blank_values=True)
+        if carries_operation(method, parameters) and negotiate(headers.get("accept")) is None:
             raise Refusal(
                 406,
                 f"Nothing in 'Accept: {headers.get('accept')}' can be sent; "
@@ -274,6 +289,14 @@ class GraphQLView(GraphQL[Context, None]):
         self.services = services
         self.deadline = settings.execution_deadline
         self.persisted = PersistedQueries()
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # strawberry also shows the page for `Accept: */*` and for a GET that names its
+        # operation by `extensions` only: such clients expect JSON and cannot read a page.
+        return (
+            not carries_operation(request.method, request.query_params)
+            and "text/html" in request.headers.get("accept", "").lower()
+        )
 
     async def parse_http_body(self, request: Any) -> Any:
         data = await super().parse_http_body(request)
@@ -450,5 +473,6 @@ __all__ = [
     "GraphQLView",
     "Refusal",
     "RequestGuard",
+    "carries_operation",
     "negotiate",
 ]
