@@ -16,9 +16,10 @@ A query that selects, anywhere in its document, a field that is not cacheable, o
 that declares nothing, is always run.
 
 Persisted queries follow the automatic persisted queries convention: a client sends
-`extensions.persistedQuery.sha256Hash` without the query; an unknown hash answers
-`PERSISTED_QUERY_NOT_FOUND` and the client sends query and hash once, after which the hash alone
-is enough.
+`extensions.persistedQuery.sha256Hash` without the query; an unknown hash answers an error whose
+message is exactly `PersistedQueryNotFound` and whose `extensions.code` is
+`PERSISTED_QUERY_NOT_FOUND` (clients match one or the other, so both are kept to the letter), and
+the client sends query and hash once, after which the hash alone is enough.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ V = TypeVar("V")
 
 RESPONSE_CACHE_SIZE = 2048
 PERSISTED_QUERY_LIMIT = 10_000
+# What clients match to resend the query: urql the message, Apollo the code.
+PERSISTED_QUERY_NOT_FOUND = "PersistedQueryNotFound"
+PERSISTED_QUERY_NOT_FOUND_CODE = "PERSISTED_QUERY_NOT_FOUND"
 
 # Field metadata: `@strawberry.field(..., metadata=CACHEABLE)`.
 _RESPONSE_CACHE = "response_cache"

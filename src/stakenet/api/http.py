@@ -44,7 +44,11 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
-from stakenet.api.caching import PersistedQueries
+from stakenet.api.caching import (
+    PERSISTED_QUERY_NOT_FOUND,
+    PERSISTED_QUERY_NOT_FOUND_CODE,
+    PersistedQueries,
+)
 from stakenet.api.context import Context
 from stakenet.domain import json_text
 from stakenet.services.container import Services
@@ -305,9 +309,7 @@ class GraphQLView(GraphQL[Context, None]):
                 data.query = self.persisted.resolve(data.query, data.extensions)
             except LookupError:
                 raise Refusal(
-                    200,
-                    "PersistedQueryNotFound: send the query with its sha256Hash once.",
-                    "PERSISTED_QUERY_NOT_FOUND",
+                    200, PERSISTED_QUERY_NOT_FOUND, PERSISTED_QUERY_NOT_FOUND_CODE
                 ) from None
             except ValueError as error:
                 raise Refusal(400, str(error), "BAD_REQUEST") from None
