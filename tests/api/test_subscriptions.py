@@ -77,6 +77,18 @@ async def test_creating_a_person_is_heard_within_two_seconds(api: Api) -> None:
     assert event["revision"] == stats["networkStats"]["revision"]
 
 
+async def test_a_connection_init_with_a_null_payload_is_acknowledged(api: Api) -> None:
+    # The protocol's payload is optional and may be null: the same as sending none.
+    url = api.base_url.replace("http://", "ws://") + "/graphql"
+    async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": None}))
+        assert await next_message(ws) == {"type": "connection_ack"}
+        query = {"query": "{ networkStats { revision } }"}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": query}))
+        answer = await next_message(ws)
+    assert answer["payload"] == {"data": {"networkStats": {"revision": 0}}}
+
+
 async def test_ids_narrow_the_events_to_changes_touching_those_stakeholders(api: Api) -> None:
     anna = await create_person(api, "Anna")
     async with subscribed(api, {"ids": [anna]}) as ws:

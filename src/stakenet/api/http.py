@@ -50,6 +50,7 @@ from stakenet.api.caching import (
     PersistedQueries,
 )
 from stakenet.api.context import Context
+from stakenet.api.websocket import TransportWSHandler
 from stakenet.domain import json_text
 from stakenet.services.container import Services
 from stakenet.services.network import irrevocable_write_hook
@@ -282,6 +283,8 @@ def is_request_error(result: ExecutionResult) -> bool:
 
 class GraphQLView(GraphQL[Context, None]):
     """strawberry's ASGI view with the deadline, the GET rules and spec-conformant framing."""
+
+    graphql_transport_ws_handler_class = TransportWSHandler
 
     def __init__(self, schema: BaseSchema, services: Services) -> None:
         settings = services.settings
