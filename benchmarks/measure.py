@@ -19,8 +19,6 @@ from typing import Any
 import httpx
 
 Row = dict[str, Any]
-
-
 PYTHON = sys.executable
 
 

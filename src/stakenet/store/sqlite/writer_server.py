@@ -33,8 +33,6 @@ from stakenet.store.sqlite.writer_protocol import error_answer, receive_message,
 def serve(path: str, requests: IO[bytes], answers: IO[bytes]) -> None:
     """Hold one bulk write's transaction on `path`, answering `requests` until a commit, an
     error or the end of the requests."""
-    # Imported here: the checking process needs none of it to start a writer.
-
     register_direct_adapters()
     try:
         connection = translated(lambda: connect(path, cache_kib=BULK_CACHE_KIB))
