@@ -9,9 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin stakenet
 WORKDIR /app
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY src ./src
-RUN pip install . && rm -rf /app/src /app/pyproject.toml /app/README.md
+RUN pip install -c requirements.lock . && rm -rf /app/src /app/pyproject.toml /app/README.md /app/requirements.lock
 
 USER stakenet
 EXPOSE 8000

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.__main__ import (
+from benchmarks.measure import (
     PYTHON,
     bench_import,
     free_port,
@@ -32,8 +32,8 @@ from benchmarks.__main__ import (
     process,
     table,
 )
-from benchmarks.generate import write
 from stakenet.api.ids import from_global_id
+from stakenet.demo.synthetic import write
 
 MAP = """query Map($id: ID!, $min: Float!) {
   relationshipMap(centerId: $id, depth: 2, limit: 200, minStrength: $min) {

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from benchmarks.generate import write as write_network
 
+from stakenet.demo.synthetic import write as write_network
 from support.server_process import start_server
 
 pytestmark = pytest.mark.server

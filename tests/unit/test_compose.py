@@ -70,7 +70,7 @@ def test_the_image_runs_as_a_non_root_user_and_checks_readiness() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text("utf-8")
     assert dockerfile.startswith("#") and "FROM python:3.11-slim" in dockerfile
     assert "\nUSER stakenet\n" in dockerfile
-    assert "pip install ." in dockerfile
+    assert "pip install -c requirements.lock ." in dockerfile
     assert "HEALTHCHECK" in dockerfile and "/readyz" in dockerfile
     cmd = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
     assert '"serve"' in cmd and '"0.0.0.0"' in cmd and '"8000"' in cmd

@@ -1,4 +1,4 @@
-"""The layer rules of DESIGN.md §2, checked on every module's imports."""
+"""The layer rules of docs/architecture.md, checked on every module's imports."""
 
 from __future__ import annotations
 
@@ -66,6 +66,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "orjson",
     ),
     "stakenet.demo": (),
+    # Synthetic networks of any size, for the benchmarks and the tests of large imports.
+    "stakenet.demo.synthetic": ("numpy",),
     "stakenet.explorer": (),
 }
 

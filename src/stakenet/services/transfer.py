@@ -1,4 +1,4 @@
-"""Import and export of the interchange document (DESIGN.md §5).
+"""Import and export of the interchange document (docs/architecture.md, "A write").
 
 An import is all or nothing and idempotent: stakeholders are matched by `key` (or `id`), ties by
 `key`, by `id` or, without a key, by (source, target, kind), interactions by `key`, by `id` or a

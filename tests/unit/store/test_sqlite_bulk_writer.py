@@ -30,14 +30,10 @@ from stakenet.domain.model import (
 from stakenet.store.port import BulkWrite, WriteBatch
 from stakenet.store.sqlite import SQLiteStore
 from stakenet.store.sqlite.batch_pickle import VIEWS, dump_batch, load_batch
-from stakenet.store.sqlite.bulk import (
-    BATCHES_IN_FLIGHT,
-    BulkChanges,
-    DeferredBulkWrite,
-    FileBulkWrite,
-)
+from stakenet.store.sqlite.bulk import BATCHES_IN_FLIGHT, DeferredBulkWrite, FileBulkWrite
+from stakenet.store.sqlite.bulk_changes import BulkChanges
 from stakenet.store.sqlite.connection import connect
-from stakenet.store.sqlite.writer_process import _error_answer, _rebuilt
+from stakenet.store.sqlite.writer_protocol import error_answer, rebuilt_error
 
 MOMENT = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
 
@@ -141,16 +137,16 @@ def test_a_view_has_every_property_and_method_of_its_entity(entity_class: type) 
     ],
 )
 def test_an_error_of_the_writer_reaches_the_caller_as_it_was(error: Exception) -> None:
-    _, name, message, issues = _error_answer(error)
-    rebuilt = _rebuilt(name, message, issues)
+    _, name, message, issues = error_answer(error)
+    rebuilt = rebuilt_error(name, message, issues)
     assert type(rebuilt) is type(error)
     assert str(rebuilt) == str(error)
     assert getattr(rebuilt, "issues", None) == getattr(error, "issues", None)
 
 
 def test_a_failure_that_is_not_a_store_error_reaches_the_caller_as_store_unavailable() -> None:
-    _, name, message, issues = _error_answer(ZeroDivisionError("a bug"))
-    rebuilt = _rebuilt(name, message, issues)
+    _, name, message, issues = error_answer(ZeroDivisionError("a bug"))
+    rebuilt = rebuilt_error(name, message, issues)
     assert isinstance(rebuilt, StoreUnavailable)
     assert "a bug" not in str(rebuilt)
 
@@ -257,7 +253,7 @@ def test_the_writer_starts_without_the_store_its_threads_or_migrations() -> None
         [
             sys.executable,
             "-c",
-            "import sys, stakenet.store.sqlite.writer_process, stakenet.store.sqlite.bulk; "
+            "import sys, stakenet.store.sqlite.writer_client, stakenet.store.sqlite.writer_server, stakenet.store.sqlite.bulk; "
             "print(sorted(m for m in ('stakenet.store.sqlite.store', "
             "'stakenet.store.sqlite.schema') if m in sys.modules))",
         ],

@@ -15,7 +15,10 @@ sqlite3 exceptions are translated into domain errors in one place, `translate_er
 - `reads`: SELECTs run inside a transaction
 - `writes`: applying a `WriteBatch`, and erasure
 - `bulk`: bulk writes, several batches in one transaction (a streamed import)
-- `writer_process`, `writer_main`: the bulk writer process and the pipe to it
+- `bulk_changes`: the writes of one bulk write within its transaction
+- `writer_server`, `writer_main`: the bulk writer process
+- `writer_client`: starting the writer process and sending it requests
+- `writer_protocol`: the messages between the two and their framing
 - `batch_pickle`: a `WriteBatch` as bytes for the writer, its entities as field values
 - `connection`: the settings every connection opens with
 - `binding`: direct parameter adapters for None and the domain's enums

@@ -2,9 +2,10 @@
 
 A bulk write keeps its batches and writes them together at commit, in one write transaction of
 the store's. On a database file, once it holds enough rows to pay for it, it hands them to a
-writer process (`writer_process`), which holds the transaction from then on: each later batch
-is written when it comes, on the other core, while the next ones are being checked, and only
-the batches in hand (at most `BATCHES_IN_FLIGHT` waiting for the writer) are in memory.
+writer process (`writer_client`, `writer_server`), which holds the transaction from then on:
+each later batch is written when it comes, on the other core, while the next ones are being
+checked, and only the batches in hand (at most `BATCHES_IN_FLIGHT` waiting for the writer)
+are in memory.
 """
 
 from __future__ import annotations
@@ -20,22 +21,12 @@ from typing import Any, TypeVar
 from stakenet.domain.access import AuditEntry
 from stakenet.store.port import WriteBatch, write_becomes_irrevocable
 from stakenet.store.sqlite.batch_pickle import dump_batch
-from stakenet.store.sqlite.changes import ChangeLog, prune_change_log
+from stakenet.store.sqlite.bulk_changes import BulkChanges
 from stakenet.store.sqlite.reads import read_revision
-from stakenet.store.sqlite.writer_process import WriterProcess
-from stakenet.store.sqlite.writes import (
-    WRITTEN_TABLES,
-    drop_indexes_if_empty,
-    finish_revision,
-    write_changes,
-)
+from stakenet.store.sqlite.writer_client import WriterProcess
 
 R = TypeVar("R")
 
-# A long transaction whose pages outgrow the cache spills them to the log file mid-way and
-# reads them back through it; the writer's bigger cache (allocated as used) keeps the pages of a
-# large import in memory until the commit.
-BULK_CACHE_KIB = 512 * 1024
 # Rows a bulk write on a file keeps in hand before it starts a writer process (about 0.12 s to
 # start): fewer are written at commit, in the store's own write transaction, in less time.
 WRITER_FROM_ROWS = 20_000
@@ -44,72 +35,6 @@ WRITER_FROM_ROWS = 20_000
 # writer catch up while the checking side works through one that is slow to check
 # (interactions); each is about a megabyte of pickled rows.
 BATCHES_IN_FLIGHT = 8
-
-
-def tables_written_by(batch: WriteBatch) -> set[str]:
-    """The tables `batch` may write rows into (deleting a stakeholder reaches every table)."""
-    tables: set[str] = set()
-    if batch.upsert_stakeholders or batch.delete_stakeholders:
-        tables |= {"stakeholders", "stakeholder_tags"}
-    if batch.upsert_ties or batch.delete_ties or batch.delete_stakeholders:
-        tables.add("ties")
-    if batch.upsert_interactions or batch.delete_interactions or batch.delete_stakeholders:
-        tables |= {"interactions", "interaction_participants"}
-    return tables
-
-
-class BulkChanges:
-    """The writes of one bulk write so far, within its transaction; into an empty network,
-    without a copy in the change log (`BulkWrite`)."""
-
-    def __init__(self) -> None:
-        self._log: ChangeLog | None = None
-        # The CREATE INDEX statements of the indexes dropped for the load, by table.
-        self._dropped_indexes: dict[str, list[str]] = {}
-        self._tables_written: set[str] = set()
-        self._stakeholders_written: set[str] = set()
-
-    def write(self, connection: sqlite3.Connection, batch: WriteBatch) -> None:
-        if self._log is None:
-            # Into an empty network the change log gets no copy of the rows: a follower
-            # behind this revision reads the whole network again, which is just these rows.
-            empty = connection.execute("SELECT 1 FROM stakeholders LIMIT 1").fetchone() is None
-            self._log = ChangeLog(read_revision(connection) + 1, copy=not empty)
-            # Loading into empty tables (a first import), the indexes are built from all the
-            # rows at once, rather than grown a row at a time.
-            for table in WRITTEN_TABLES:
-                if dropped := drop_indexes_if_empty(connection, table):
-                    self._dropped_indexes[table] = dropped
-        # An import writes its sections one after the other: a table it has moved on from
-        # gets its indexes back now, while the caller checks the next batch, instead of with
-        # the others at the commit. A later batch that writes it again keeps them up to date.
-        writing = tables_written_by(batch)
-        for table in self._tables_written - writing:
-            self._restore_indexes(connection, table)
-        self._tables_written |= writing
-        write_changes(connection, batch, self._log, self._stakeholders_written)
-        # Each batch's changes go to the log now: a part of the revision's change set.
-        self._log.write(connection, forget=True)
-
-    def _restore_indexes(self, connection: sqlite3.Connection, table: str) -> None:
-        for sql in self._dropped_indexes.pop(table, []):
-            connection.execute(sql)
-
-    def finish(self, connection: sqlite3.Connection, audit: AuditEntry | None) -> int | None:
-        """Make the revision current; None if nothing changed (nothing to commit).
-
-        The indexes dropped for the load come back either way: an in-memory database commits
-        even a bulk write that changed nothing.
-        """
-        for table in list(self._dropped_indexes):
-            self._restore_indexes(connection, table)
-        if self._log is None or not self._log:
-            return None
-        finish_revision(connection, self._log, audit)
-        if not self._log.copy:
-            # Its revision becomes the horizon: no follower can read past it in the log.
-            prune_change_log(connection, keep_revisions=0)
-        return self._log.revision
 
 
 class _Closed:
@@ -128,7 +53,7 @@ class _Closed:
 
 
 class FileBulkWrite:
-    """A bulk write on a database file, held by a writer process of its own (`writer_process`).
+    """A bulk write on a database file, held by a writer process of its own (`writer_client`).
 
     Each batch is sent to the writer, which writes it while the caller checks the next ones;
     `write` returns at once while fewer than `BATCHES_IN_FLIGHT` batches wait to be written, so

@@ -1,0 +1,151 @@
+"""What the benchmarks measure with: a fresh process's import, a server process, concurrent
+load over HTTP, percentiles, and the tables the figures are printed in."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+Row = dict[str, Any]
+PYTHON = sys.executable
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p99
+
+
+# Runs `stakenet import` in a fresh process and prints its time and the process's peak memory:
+# a fresh process, so that the peak is the import's own and not what the run holds already.
+_IMPORT_PROBE = """
+import contextlib, io, json, resource, sys, time
+from stakenet.cli import main
+# Loaded before the clock starts, as `main` would load them: the rate is the import's own.
+import stakenet.services.transfer, stakenet.store.sqlite.store
+started = time.perf_counter()
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = main(["import", "--db", sys.argv[1], sys.argv[2]])
+seconds = time.perf_counter() - started
+peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# The largest child that ended: on SQLite, the import's writer process.
+writer_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"code": code, "seconds": seconds, "peak_mb": peak_kib / 1024,
+                  "writer_peak_mb": writer_kib / 1024}))
+"""
+
+
+def bench_import(
+    document: Path, url: str, ties: int, repeats: int = 1, fresh: Callable[[], None] = lambda: None
+) -> tuple[float, float, float]:
+    """The best import rate (ties/s) of `repeats` imports, each into a store `fresh` empties,
+    and the peak memory (MB) of the importing process and of its writer process (SQLite)."""
+    best, peak, writer_peak = 0.0, 0.0, 0.0
+    for _ in range(repeats):
+        fresh()
+        probe = subprocess.run(
+            [sys.executable, "-c", _IMPORT_PROBE, url, str(document)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = json.loads(probe.stdout)
+        if result["code"] != 0:
+            raise RuntimeError(f"import into {url} failed with exit code {result['code']}")
+        best = max(best, ties / result["seconds"])
+        peak = max(peak, result["peak_mb"])
+        writer_peak = max(writer_peak, result["writer_peak_mb"])
+    return best, peak, writer_peak
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def process(
+    args: list[str], ready_url: str, timeout: float = 600.0
+) -> Iterator[subprocess.Popen[bytes]]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(["src", os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{args[2]} exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(ready_url, timeout=2.0).status_code == 200:
+                    break
+            time.sleep(0.5)
+        else:
+            raise RuntimeError(f"{args[2]} did not become ready in {timeout:.0f} s")
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def load(
+    client: httpx.AsyncClient, make: Callable[[int], tuple[str, dict[str, Any]]],
+    concurrency: int, seconds: float,
+) -> tuple[float, int]:  # fmt: skip
+    """Requests per second with `concurrency` clients for `seconds`; also the error count."""
+    done = 0
+    errors = 0
+    stop = time.monotonic() + seconds
+
+    async def worker(w: int) -> None:
+        nonlocal done, errors
+        i = w
+        while time.monotonic() < stop:
+            path, params = make(i)
+            i += concurrency
+            response = await (client.post(path, json=params) if params else client.get(path))
+            if response.status_code == 200 and "errors" not in response.json():
+                done += 1
+            else:
+                errors += 1
+                if errors == 1:
+                    print(f"first error: {response.status_code} {response.text[:300]}",
+                          file=sys.stderr)  # fmt: skip
+
+    start = time.monotonic()
+    await asyncio.gather(*(worker(w) for w in range(concurrency)))
+    return done / (time.monotonic() - start), errors
+
+
+def table(title: str, rows: dict[int, Row]) -> None:
+    print(f"\n## {title}\n")
+    sizes = list(rows)
+    keys = list(dict.fromkeys(k for r in rows.values() for k in r))
+    width = max([len(k) for k in keys] + [10])
+    print(f"| {'ties':<{width}} | " + " | ".join(f"{s:>12,}" for s in sizes) + " |")
+    print(f"|{'-' * (width + 2)}|" + "|".join("-" * 14 for _ in sizes) + "|")
+    for key in keys:
+        cells = []
+        for s in sizes:
+            v = rows[s].get(key, "")
+            if isinstance(v, float):
+                cells.append(f"{v:>12,.0f}" if abs(v) >= 1000 else f"{v:>12.4g}")
+            else:
+                cells.append(f"{v!s:>12}")
+        print(f"| {key:<{width}} | " + " | ".join(cells) + " |")
+    sys.stdout.flush()
