@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from stakenet.analytics.relationship_map import relationship_map
 from stakenet.bootstrap import build_services, database_url
 
 
@@ -41,24 +40,28 @@ def create_app(db: str) -> Starlette:
         center = request.query_params["center"]
         depth = int(request.query_params.get("depth", "1"))
         limit = int(request.query_params.get("limit", "50"))
-        graph = network.projection.graph
 
         def build() -> dict[str, object]:
-            found = relationship_map(
-                graph, center, depth=depth, limit=limit, on=datetime.now(UTC).date()
-            )
-            nodes = graph.nodes
+            found = network.view.relationship_map(
+                center,
+                depth=depth,
+                limit=limit,
+                on=datetime.now(UTC).date(),
+                tie_kinds=None,
+                min_strength=0.0,
+            ).value
+            facts = {node: network.view.stakeholder(node) for node in found.distances}
             return {
                 "data": {
                     "relationshipMap": {
-                        "center": {"id": center, "name": nodes[center]["name"]},
+                        "center": {"id": center, "name": facts[center].name},
                         "nodes": [
                             {
                                 "distance": distance,
                                 "stakeholder": {
                                     "id": node,
-                                    "name": nodes[node]["name"],
-                                    "kind": nodes[node]["kind"],
+                                    "name": facts[node].name,
+                                    "kind": facts[node].kind.value,
                                 },
                             }
                             for node, distance in found.distances.items()

@@ -104,8 +104,10 @@ LISTS = """{
 
 @pytest.mark.parametrize("query", ["map", "map-without-kind", "lists", "analytics"])
 async def test_the_plain_path_answers_what_graphql_core_answers(demo: Services, query: str) -> None:
-    graph = demo.network.projection.graph
-    company = next(n for n, kind in graph.nodes(data="kind") if kind == "COMPANY")
+    view = demo.network.view
+    company = next(
+        n for n in sorted(view.stakeholder_ids()) if view.stakeholder(n).kind.value == "COMPANY"
+    )
     documents = {
         "map": (MAP, {"id": to_global_id("Company", company), "withKind": True}),
         "map-without-kind": (MAP, {"id": to_global_id("Company", company), "withKind": False}),

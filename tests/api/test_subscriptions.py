@@ -9,12 +9,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import networkx as nx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
+from stakenet.analytics.network_view import Listener, NetworkView
 from stakenet.api.ids import to_global_id
 from stakenet.api.subscriptions import ChangeFeed, GraphChange, _event
+from stakenet.domain.model import (
+    Change,
+    ChangeOp,
+    EntityType,
+    GraphData,
+    Stakeholder,
+    StakeholderKind,
+    Tie,
+    TieKind,
+)
 from support.live_server import Api
 
 pytestmark = pytest.mark.server
@@ -110,29 +120,39 @@ async def test_an_invalid_id_filter_is_an_error_message(api: Api) -> None:
     assert "'%%%' is not a valid id." in text
 
 
-class FakeProjection:
-    def __init__(self) -> None:
-        self.graph: Any = nx.MultiDiGraph()
-        self.lock = threading.RLock()
+class ViewOnlyNetwork:
+    """The part of the network service a change feed uses, over a real read model."""
+
+    def __init__(self, data: GraphData) -> None:
+        self.view = NetworkView()
+        self.view.load(data)
+
+    def subscribe(self, listener: Listener) -> None:
+        self.view.subscribe(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        self.view.unsubscribe(listener)
 
 
-class FakeNetwork:
-    def __init__(self) -> None:
-        self.projection = FakeProjection()
-        self.listeners: list[Any] = []
+def company_and_person() -> GraphData:
+    return GraphData(
+        revision=6,
+        stakeholders=[
+            Stakeholder(id="c1", kind=StakeholderKind.COMPANY, name="C1"),
+            Stakeholder(id="p1", kind=StakeholderKind.PERSON, name="P1"),
+        ],
+        ties=[Tie(id="t1", kind=TieKind.WORKS_FOR, source_id="p1", target_id="c1")],
+    )
 
 
 async def test_a_deleted_stakeholder_keeps_the_global_id_the_client_knew() -> None:
-    network = FakeNetwork()
-    network.projection.graph.add_node("c1", kind="COMPANY")
-    network.projection.graph.add_node("p1", kind="PERSON")
+    network = ViewOnlyNetwork(company_and_person())
     feed = ChangeFeed(network, asyncio.get_running_loop())  # type: ignore[arg-type]
     changes = feed.changes(None, idle_after=60)
     waiting = asyncio.ensure_future(anext(changes))
-    await asyncio.sleep(0.05)  # the feed scans the projection and registers its listener
-    assert len(network.listeners) == 1
-    network.projection.graph.remove_node("c1")
-    network.listeners[0](7, {"c1", "p1"})
+    await asyncio.sleep(0.05)  # the feed subscribes
+    delete = Change(7, EntityType.STAKEHOLDER, ChangeOp.DELETE, "c1")
+    network.view.publish(network.view.apply([delete]))
     change = await asyncio.wait_for(waiting, 1)
     assert change is not None
     event: GraphChange = _event(change)
@@ -145,15 +165,17 @@ async def test_a_deleted_stakeholder_keeps_the_global_id_the_client_knew() -> No
 
 
 async def test_a_listener_called_from_another_thread_still_delivers() -> None:
-    network = FakeNetwork()
-    network.projection.graph.add_node("p1", kind="PERSON")
+    network = ViewOnlyNetwork(company_and_person())
     feed = ChangeFeed(network, asyncio.get_running_loop())  # type: ignore[arg-type]
     changes = feed.changes(["p1"], idle_after=60)
     waiting = asyncio.ensure_future(anext(changes))
     await asyncio.sleep(0.05)
-    worker = threading.Thread(target=network.listeners[0], args=(3, {"p1"}))
+    renamed = Stakeholder(id="p1", kind=StakeholderKind.PERSON, name="P1, renamed")
+    event = network.view.apply([Change(7, EntityType.STAKEHOLDER, ChangeOp.UPSERT, "p1", renamed)])
+    worker = threading.Thread(target=network.view.publish, args=(event,))
     worker.start()
     worker.join()
     change = await asyncio.wait_for(waiting, 1)
-    assert (change.revision, set(change.stakeholder_ids)) == (3, {"p1"})
+    assert change is not None
+    assert (change.revision, set(change.touched_ids)) == (7, {"p1"})
     await changes.aclose()

@@ -1,4 +1,6 @@
-"""The layer rules of docs/architecture.md, checked on every module's imports."""
+"""The layer rules of docs/architecture.md, checked on every module's imports, and the read
+model's boundary, checked on every module's code: only `stakenet.analytics` holds the in-memory
+graph."""
 
 from __future__ import annotations
 
@@ -126,3 +128,71 @@ def test_the_checker_catches_a_forbidden_import() -> None:
     assert allowed("stakenet.store.neo4j.cypher", RULES[NEO4J])
     assert not allowed("sqlite3", RULES["stakenet.services"])
     assert allowed("json", RULES["stakenet.domain"])
+
+
+# The in-memory graph, its lock and NetworkX belong to `stakenet.analytics` (`NetworkView`):
+# no other module reaches them, by import or through an attribute of an object it was handed.
+GRAPH_ATTRIBUTES = frozenset(
+    {"graph", "lock", "projection", "listeners", "_succ", "_pred", "_adj", "_node"}
+)
+GRAPH_NAMES = frozenset({"nx", "networkx"})
+READ_MODEL = "stakenet.analytics"
+
+
+def graph_reaches(source: str) -> list[str]:
+    """Every attribute access to `GRAPH_ATTRIBUTES` and use of `GRAPH_NAMES` in `source`."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in GRAPH_ATTRIBUTES:
+            found.append(f"line {node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.Name) and node.id in GRAPH_NAMES:
+            found.append(f"line {node.lineno}: {node.id}")
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                modules.append(node.module)
+            found.extend(
+                f"line {node.lineno}: import {name}"
+                for name in modules
+                if name.split(".")[0] in GRAPH_NAMES
+            )
+    return found
+
+
+OUTSIDE_THE_READ_MODEL = sorted(
+    (module_name(p), p)
+    for p in PACKAGE_ROOT.rglob("*.py")
+    if not module_name(p).startswith(READ_MODEL)
+)
+
+
+@pytest.mark.parametrize(("module", "path"), OUTSIDE_THE_READ_MODEL, ids=lambda v: str(v))
+def test_only_the_read_model_reaches_the_graph(module: str, path: Path) -> None:
+    reaches = graph_reaches(path.read_text(encoding="utf-8"))
+    assert reaches == [], f"{module} reaches the in-memory graph: {reaches}"
+
+
+def test_the_graph_checker_catches_each_way_in() -> None:
+    leaky = """
+import networkx
+from networkx import MultiDiGraph
+def answer(services):
+    with services.network.projection.lock:
+        kind = services.network.view.graph.nodes["p1"]["kind"]
+    services.network.listeners.append(print)
+    return nx.pagerank, G._succ
+"""
+    reaches = [reach.split(": ")[1] for reach in graph_reaches(leaky)]
+    assert sorted(reaches) == sorted(
+        [
+            "import networkx",
+            "import networkx",
+            ".projection",
+            ".lock",
+            ".graph",
+            ".listeners",
+            "nx",
+            "._succ",
+        ]
+    )
+    assert graph_reaches("services.network.revision\nview.relationship_map('p1')") == []

@@ -2,13 +2,12 @@
 
 Nodes are stakeholder ids, edges are ties keyed by tie id (a `MultiDiGraph`, since two people
 can share several ties). It holds what the analytics need and nothing else: no notes, e-mails
-or other personal fields beyond the name. Every method that touches the graph takes `lock`;
-callers run them in worker threads, never on the event loop.
+or other personal fields beyond the name. A projection is not thread-safe by itself: its one
+owner, `NetworkView`, serialises every read and write under its lock, in worker threads.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -30,7 +29,7 @@ from stakenet.domain.seniority import effective_seniority
 # millions-of-ties projection spends most of its memory on these dicts. `kind`, `name` and
 # `internal` are always present. Most ties carry nothing but their kind and declared strength:
 # those share one read-only `SharedAttributes` dict per (kind, strength, symmetric), see
-# `Projection.add_tie`.
+# `TieGraph`.
 
 
 class SharedAttributes(dict[str, Any]):
@@ -60,6 +59,42 @@ class SharedAttributes(dict[str, Any]):
 
 
 _SHAREABLE = frozenset({"kind", "strength", "symmetric"})
+# One dict per combination ever seen, for every projection of the process: declared strengths
+# are few distinct values, so this stays small. `dict.setdefault` is atomic, so projections
+# built in different threads share it safely.
+_SHARED: dict[tuple[Any, ...], SharedAttributes] = {}
+
+
+class _InterningTieKeys(dict[str, dict[str, Any]]):
+    """The key dict of one (source, target) pair: tie id -> attribute dict.
+
+    A tie whose attributes are only ``kind`` (and ``strength``, ``symmetric``) is stored with
+    the one `SharedAttributes` dict of that combination instead of its own copy. An empty dict
+    is kept as given: `add_edges_from` (and so ``G.copy()``) adds an edge first and fills its
+    dict afterwards, so those copies hold plain, writable dicts.
+    """
+
+    __slots__ = ()
+
+    def __setitem__(self, tie_id: str, attrs: dict[str, Any]) -> None:
+        if attrs and attrs.keys() <= _SHAREABLE and not isinstance(attrs, SharedAttributes):
+            signature = (attrs["kind"], attrs.get("strength"), attrs.get("symmetric"))
+            shared = _SHARED.get(signature)
+            if shared is None:
+                shared = _SHARED.setdefault(signature, SharedAttributes(attrs))
+            attrs = shared
+        super().__setitem__(tie_id, attrs)
+
+
+class TieGraph(nx.MultiDiGraph):  # type: ignore[misc]
+    """The projection's graph: a `MultiDiGraph` whose common ties share their attribute dict.
+
+    It changes nothing but the key dict class, through NetworkX's documented
+    `edge_key_dict_factory` hook, so every NetworkX algorithm and view reads it as it reads any
+    `MultiDiGraph`; ``G.edges[u, v, key]["kind"]`` reads the shared dict.
+    """
+
+    edge_key_dict_factory = _InterningTieKeys
 
 
 def node_attributes(stakeholder: Stakeholder) -> dict[str, Any]:
@@ -110,12 +145,10 @@ class Projection:
     """The in-memory graph at `revision`; `apply` moves it forward one change at a time."""
 
     def __init__(self) -> None:
-        self.graph: Any = nx.MultiDiGraph()
+        self.graph: Any = TieGraph()
         self.interactions: dict[str, InteractionRecord] = {}
         self.revision = 0
-        self.lock = threading.RLock()
         self._tie_endpoints: dict[str, tuple[str, str]] = {}
-        self._shared: dict[tuple[Any, ...], SharedAttributes] = {}
 
     @classmethod
     def from_data(cls, data: GraphData) -> Projection:
@@ -129,56 +162,37 @@ class Projection:
         return projection
 
     def add_tie(self, tie: Tie) -> None:
-        """Add `tie` as an edge keyed by its id (the caller removed any older version).
-
-        A tie whose attributes are only ``kind`` (and ``strength``, ``symmetric``) gets the
-        one `SharedAttributes` dict of that combination: networkx's ``add_edge`` always makes a
-        fresh dict, so the shared one replaces it in the key dict (which ``_succ`` and ``_pred``
-        hold in common). Readers see an ordinary edge: ``G.edges[u, v, key]["kind"]``.
-        """
-        attrs = edge_attributes(tie)
-        graph = self.graph
-        u, v = tie.source_id, tie.target_id
-        if attrs.keys() <= _SHAREABLE:
-            signature = (attrs["kind"], attrs.get("strength"), attrs.get("symmetric"))
-            shared = self._shared.get(signature)
-            if shared is None:
-                shared = self._shared[signature] = SharedAttributes(attrs)
-            graph.add_edge(u, v, key=tie.id)
-            graph._succ[u][v][tie.id] = shared
-        else:
-            graph.add_edge(u, v, key=tie.id, **attrs)
-        self._tie_endpoints[tie.id] = (u, v)
+        """Add `tie` as an edge keyed by its id (the caller removed any older version)."""
+        self.graph.add_edge(tie.source_id, tie.target_id, key=tie.id, **edge_attributes(tie))
+        self._tie_endpoints[tie.id] = (tie.source_id, tie.target_id)
 
     @property
     def tie_count(self) -> int:
         return len(self._tie_endpoints)
 
-    def apply(self, changes: Iterable[Change]) -> set[str]:
+    def apply(
+        self, changes: Iterable[Change], removed_kinds: dict[str, str] | None = None
+    ) -> set[str]:
         """Apply committed changes in log order; returns the ids of the stakeholders touched.
 
         Changes at or below the current revision were applied already and are skipped, so
-        replaying an overlapping stretch of the log is harmless.
+        replaying an overlapping stretch of the log is harmless. `removed_kinds`, when given,
+        receives the kind of every stakeholder removed (which the graph no longer knows).
         """
         touched: set[str] = set()
-        with self.lock:
-            applied_up_to = self.revision
-            for change in changes:
-                if change.revision <= applied_up_to:
-                    continue
-                touched |= self._apply_one(change)
-                self.revision = max(self.revision, change.revision)
+        removed = removed_kinds if removed_kinds is not None else {}
+        applied_up_to = self.revision
+        for change in changes:
+            if change.revision <= applied_up_to:
+                continue
+            touched |= self._apply_one(change, removed)
+            self.revision = max(self.revision, change.revision)
         return touched
 
-    def advance_to(self, revision: int) -> None:
-        """Record that the store is at `revision` even if the last changes touched nothing here."""
-        with self.lock:
-            self.revision = max(self.revision, revision)
-
-    def _apply_one(self, change: Change) -> set[str]:
+    def _apply_one(self, change: Change, removed_kinds: dict[str, str]) -> set[str]:
         entity = change.entity
         if change.op is ChangeOp.DELETE:
-            return self._delete(change)
+            return self._delete(change, removed_kinds)
         if isinstance(entity, Stakeholder):
             if self.graph.has_node(entity.id):
                 attrs = self.graph.nodes[entity.id]
@@ -197,11 +211,12 @@ class Projection:
             return set(entity.participant_ids) | set(old.participants if old else ())
         return set()
 
-    def _delete(self, change: Change) -> set[str]:
+    def _delete(self, change: Change, removed_kinds: dict[str, str]) -> set[str]:
         entity_id = change.entity_id
         if change.entity_type.value == "stakeholder":
             if not self.graph.has_node(entity_id):
                 return set()
+            removed_kinds[entity_id] = self.graph.nodes[entity_id]["kind"]
             neighbours = set(self.graph.predecessors(entity_id)) | set(
                 self.graph.successors(entity_id)
             )

@@ -50,10 +50,8 @@ class RiskKind(Enum):
 
 
 def stakeholder_gid(info: Info, stakeholder_id: str) -> strawberry.ID:
-    """The global id of a stakeholder of the projection (its kind names the type)."""
-    graph = info.context.services.network.projection.graph
-    attrs = graph.nodes.get(stakeholder_id)
-    kind = DomainKind(attrs["kind"]) if attrs else DomainKind.PERSON
+    """The global id of a stakeholder of the analytics snapshot (its kind names the type)."""
+    kind = info.context.services.analytics.kind_of(stakeholder_id) or DomainKind.PERSON
     return strawberry.ID(to_global_id(TYPE_NAMES[kind], stakeholder_id))
 
 

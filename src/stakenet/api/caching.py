@@ -168,7 +168,7 @@ def response_caching(services: Services, cache: ResponseCache) -> Callable[[], A
             key: tuple[Any, ...] | None = None
             analytics = services.analytics.revision
             generation: Generation = (
-                services.network.projection.revision,
+                services.network.revision,
                 -1 if analytics is None else analytics,
                 services.network.today(),
             )

@@ -220,18 +220,18 @@ class Query(AnalyticsQuery, PrivacyQuery):
         limit: int = 200,
     ) -> RelationshipMap:
         network = info.context.services.network
-        state = info.context.services.analytics.state
         center = stakeholder_id(center_id, "centerId")
-        result = await network.relationship_map(
+        answer = await network.relationship_map(
             MapRequest(
                 center_id=center,
                 depth=depth,
                 tie_kinds=tuple(model.TieKind(k) for k in tie_kinds or ()),
                 min_strength=min_strength,
                 limit=limit,
-            ),
-            strengths=state.snapshot.strengths if state else None,
+            )
         )
+        result = answer.value
+        state = info.context.services.analytics.state
         metrics = state.snapshot.nodes if state else {}
         activity = state.activity() if state else {}
         busiest = max((activity.get(n, 0.0) for n in result.distances), default=0.0) or 1.0
@@ -266,7 +266,7 @@ class Query(AnalyticsQuery, PrivacyQuery):
                 if edge.source in drawn and edge.target in drawn
             ],
             truncated=result.truncated,
-            revision=network.projection.revision,
+            revision=answer.revision,
         )
 
     @strawberry.field(description="Counts and revisions of the network.", metadata=CACHEABLE)

@@ -1,22 +1,20 @@
 """Subscriptions: `graphChanged`, one event per change the network service applies.
 
-The network service calls its `listeners` with `(revision, touched stakeholder ids)` after each
-change reaches the projection, for local writes and for writes other processes made. One
-`ChangeFeed` per service turns those calls into events on a queue per subscriber.
+The network service publishes a `GraphChanged` event after each change reaches the in-memory
+network, for local writes and for writes other processes made. One `ChangeFeed` per service
+turns those events into events on a queue per subscriber.
 
 A subscription lives as long as its caller may read: its connection's token is checked again
 every `REVALIDATE_EVERY` seconds, and a revoked token ends the subscription with an error.
 
-Events carry global ids. The type part of a global id comes from the stakeholder's kind; a
-deleted stakeholder is gone from the projection by the time the listener runs, so the feed keeps
-the kind of every stakeholder it has seen and still answers with the id the client knew.
+Events carry global ids. The type part of a global id comes from the stakeholder's kind, which
+the event carries for a deleted stakeholder too (the kind it had), so the client gets the id it
+knew.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import threading
 import weakref
 from collections.abc import AsyncGenerator, Iterable
 from dataclasses import dataclass, field
@@ -28,86 +26,44 @@ from stakenet.api.ids import from_global_id, to_global_id
 from stakenet.api.types import TYPE_NAMES
 from stakenet.domain.access import NOBODY
 from stakenet.domain.errors import Unauthenticated
-from stakenet.domain.model import StakeholderKind
-from stakenet.services.network import NetworkService
+from stakenet.services.network import GraphChanged, NetworkService
 
 Info = strawberry.Info[Context, None]
 
 # A subscriber that stops reading loses its oldest events, never the newest: the latest revision
 # always arrives, and with it the means to catch up by querying.
 QUEUE_SIZE = 256
-# Stands in for the type of a stakeholder removed before the feed ever saw it.
+# Stands in for the type of a stakeholder removed before the in-memory network ever held it.
 UNKNOWN_TYPE = "Stakeholder"
 # How often an open subscription checks that its caller's token is still valid.
 REVALIDATE_EVERY = 1.0
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    revision: int
-    stakeholder_ids: frozenset[str]
-    deleted_ids: frozenset[str]
-    type_names: dict[str, str] = field(hash=False, compare=False)
-
-
 @dataclass(eq=False, slots=True)
 class _Subscriber:
     wanted: frozenset[str] | None
-    queue: asyncio.Queue[Change] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    queue: asyncio.Queue[GraphChanged] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
 
 
 class ChangeFeed:
-    """Fans the network service's change notifications out to subscribers."""
+    """Fans the network service's change events out to subscribers."""
 
     def __init__(self, network: NetworkService, loop: asyncio.AbstractEventLoop) -> None:
         self.network = network
         self.loop = loop
         self._subscribers: set[_Subscriber] = set()
-        self._type_names: dict[str, str] = {}
-        self._lock = threading.Lock()
         self._started = False
-        self._start_lock = asyncio.Lock()
 
-    async def start(self) -> None:
-        async with self._start_lock:
-            if self._started:
-                return
-            # Listen first, then scan: a change applied during the scan is seen by one or both.
-            self.network.listeners.append(self._on_change)
-            scanned = await asyncio.to_thread(self._scan)
-            with self._lock:
-                self._type_names = scanned | self._type_names
+    def start(self) -> None:
+        if not self._started:
+            self.network.subscribe(self._on_change)
             self._started = True
 
     def close(self) -> None:
-        with contextlib.suppress(ValueError):
-            self.network.listeners.remove(self._on_change)
+        self.network.unsubscribe(self._on_change)
+        self._started = False
 
-    def _scan(self) -> dict[str, str]:
-        projection = self.network.projection
-        with projection.lock:
-            return {
-                node: TYPE_NAMES[StakeholderKind(kind)]
-                for node, kind in projection.graph.nodes(data="kind")
-            }
-
-    def _on_change(self, revision: int, touched: set[str]) -> None:
-        # Resolve kinds now, while the projection is as the change left it.
-        graph = self.network.projection.graph
-        present: dict[str, str] = {}
-        deleted: set[str] = set()
-        for node in touched:
-            kind = graph.nodes[node].get("kind") if graph.has_node(node) else None
-            if kind is None:
-                deleted.add(node)
-            else:
-                present[node] = TYPE_NAMES[StakeholderKind(kind)]
-        with self._lock:
-            self._type_names.update(present)
-            type_names = dict(present)
-            for node in deleted:
-                type_names[node] = self._type_names.pop(node, UNKNOWN_TYPE)
-        change = Change(revision, frozenset(touched), frozenset(deleted), type_names)
+    def _on_change(self, change: GraphChanged) -> None:
         try:
             on_loop = asyncio.get_running_loop() is self.loop
         except RuntimeError:
@@ -118,9 +74,9 @@ class ChangeFeed:
             # Called from a worker thread or another loop: queues belong to this loop.
             self.loop.call_soon_threadsafe(self._publish, change)
 
-    def _publish(self, change: Change) -> None:
+    def _publish(self, change: GraphChanged) -> None:
         for subscriber in self._subscribers:
-            if subscriber.wanted is not None and not (subscriber.wanted & change.stakeholder_ids):
+            if subscriber.wanted is not None and not (subscriber.wanted & change.touched_ids):
                 continue
             if subscriber.queue.full():
                 subscriber.queue.get_nowait()
@@ -128,9 +84,9 @@ class ChangeFeed:
 
     async def changes(
         self, wanted: Iterable[str] | None, idle_after: float
-    ) -> AsyncGenerator[Change | None, None]:
+    ) -> AsyncGenerator[GraphChanged | None, None]:
         """The changes touching `wanted` (all, for None); None after `idle_after` s without one."""
-        await self.start()
+        self.start()
         subscriber = _Subscriber(frozenset(wanted) if wanted is not None else None)
         self._subscribers.add(subscriber)
         try:
@@ -166,14 +122,16 @@ class GraphChange:
     )
 
 
-def _event(change: Change) -> GraphChange:
-    def global_ids(ids: Iterable[str]) -> list[strawberry.ID]:
-        return [strawberry.ID(to_global_id(change.type_names[i], i)) for i in sorted(ids)]
+def _event(change: GraphChanged) -> GraphChange:
+    def global_id(stakeholder_id: str) -> strawberry.ID:
+        kind = change.kinds.get(stakeholder_id) or change.deleted.get(stakeholder_id)
+        type_name = TYPE_NAMES[kind] if kind is not None else UNKNOWN_TYPE
+        return strawberry.ID(to_global_id(type_name, stakeholder_id))
 
     return GraphChange(
         revision=change.revision,
-        stakeholder_ids=global_ids(change.stakeholder_ids),
-        deleted_ids=global_ids(change.deleted_ids),
+        stakeholder_ids=[global_id(i) for i in sorted(change.touched_ids)],
+        deleted_ids=[global_id(i) for i in sorted(change.deleted)],
     )
 
 

@@ -1,8 +1,9 @@
 """The network service: every read and write of the graph goes through here.
 
-It owns the projection: built from the store at start, moved forward from the change log after
-each write and by the poller (writes by other replicas on the same database). NetworkX work runs
-in worker threads so the event loop never waits on it.
+It keeps the read model (`NetworkView`) in step with the store: loaded at start, moved forward
+from the change log after each write and by the poller (writes by other replicas on the same
+database), and it publishes each change to the view's subscribers on the event loop. Work on
+the view runs in worker threads so the event loop never waits on it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 
-from stakenet.analytics.projection import Projection
-from stakenet.analytics.relationship_map import RelationshipMap, relationship_map
+from stakenet.analytics.network_view import Answer as Answer
+from stakenet.analytics.network_view import GraphChanged as GraphChanged
+from stakenet.analytics.network_view import Listener as Listener
+from stakenet.analytics.network_view import NetworkView
+from stakenet.analytics.relationship_map import RelationshipMap
 from stakenet.domain.access import Role
 from stakenet.domain.errors import ChangeLogPruned, Conflict, Issue, NotFound, ValidationFailed
 from stakenet.domain.interchange import (
@@ -72,21 +76,32 @@ class MapRequest:
 
 
 class NetworkService:
-    """Reads and writes of stakeholders, ties and interactions, and the projection."""
+    """Reads and writes of stakeholders, ties and interactions, and the read model's upkeep."""
 
     def __init__(self, store: GraphStore, *, today: Callable[[], date] = _utc_today) -> None:
         self.store = store
-        self.projection = Projection()
+        self.view = NetworkView()
         self.today = today
         self._sync_lock = asyncio.Lock()
-        self.listeners: list[Callable[[int, set[str]], None]] = []
+
+    @property
+    def revision(self) -> int:
+        """The revision of the in-memory network."""
+        return self.view.revision
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener` with every change applied from now on (on the event loop)."""
+        self.view.subscribe(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        self.view.unsubscribe(listener)
 
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
         await self.store.open()
         data = await self.store.load_all()
-        self.projection = await anyio.to_thread.run_sync(Projection.from_data, data)
+        await anyio.to_thread.run_sync(self.view.load, data)
         log.info(
             "projection built at revision %d: %d stakeholders, %d ties",
             data.revision,
@@ -106,34 +121,26 @@ class NetworkService:
         async with self._sync_lock:
             while True:
                 try:
-                    changes = await self.store.changes_since(self.projection.revision)
+                    changes = await self.store.changes_since(self.view.revision)
                 except ChangeLogPruned as pruned:
                     await self._rebuild(pruned.horizon)
                     continue
                 if not changes:
-                    return self.projection.revision
-                touched = await anyio.to_thread.run_sync(self.projection.apply, changes)
-                for listener in self.listeners:
-                    listener(self.projection.revision, touched)
+                    return self.view.revision
+                self.view.publish(await anyio.to_thread.run_sync(self.view.apply, changes))
 
     async def _rebuild(self, horizon: int) -> None:
-        """Replace the projection with one built from the whole network, and tell the listeners
-        that every stakeholder, of the old projection and of the new, may have changed."""
+        """Load the whole network again, and tell the subscribers that every stakeholder, of
+        the old graph and of the new, may have changed."""
         # Expected after a first import (its rows are not in the log), or after a pruning.
         log.info(
             "projection at revision %d is behind the change log's horizon %d: reading the "
             "whole network again",
-            self.projection.revision,
+            self.view.revision,
             horizon,
         )
         data = await self.store.load_all()
-        projection = await anyio.to_thread.run_sync(Projection.from_data, data)
-        with self.projection.lock:
-            touched = set(self.projection.graph.nodes)
-        touched |= set(projection.graph.nodes)
-        self.projection = projection
-        for listener in self.listeners:
-            listener(projection.revision, touched)
+        self.view.publish(await anyio.to_thread.run_sync(self.view.load, data))
 
     async def poll_changes(self, interval: float) -> None:
         """Follow writes by other processes on the same database, forever."""
@@ -173,10 +180,9 @@ class NetworkService:
         projection's revision, so no revision is ever skipped.
         """
         async with self._sync_lock:
-            if result.changes and result.revision == self.projection.revision + 1:
-                touched = await anyio.to_thread.run_sync(self.projection.apply, result.changes)
-                for listener in self.listeners:
-                    listener(self.projection.revision, touched)
+            if result.changes and result.revision == self.view.revision + 1:
+                changed = await anyio.to_thread.run_sync(self.view.apply, result.changes)
+                self.view.publish(changed)
                 return
         await self.sync()
 
@@ -233,9 +239,8 @@ class NetworkService:
     ) -> list[Interaction]:
         return await self.store.interactions_of(stakeholder_ids, since)
 
-    async def relationship_map(
-        self, request: MapRequest, strengths: Mapping[str, float] | None = None
-    ) -> RelationshipMap:
+    async def relationship_map(self, request: MapRequest) -> Answer[RelationshipMap]:
+        """The map around a stakeholder in the in-memory network, and its revision."""
         issues = []
         if not 0 <= request.depth <= MAX_MAP_DEPTH:
             issues.append(Issue("depth", f"'depth' must be between 0 and {MAX_MAP_DEPTH}."))
@@ -246,18 +251,15 @@ class NetworkService:
         if issues:
             raise ValidationFailed(issues)
 
-        def compute() -> RelationshipMap:
-            with self.projection.lock:
-                return relationship_map(
-                    self.projection.graph,
-                    request.center_id,
-                    depth=request.depth,
-                    limit=request.limit,
-                    on=self.today(),
-                    tie_kinds={k.value for k in request.tie_kinds} or None,
-                    min_strength=request.min_strength,
-                    strengths=strengths,
-                )
+        def compute() -> Answer[RelationshipMap]:
+            return self.view.relationship_map(
+                request.center_id,
+                depth=request.depth,
+                limit=request.limit,
+                on=self.today(),
+                tie_kinds={k.value for k in request.tie_kinds} or None,
+                min_strength=request.min_strength,
+            )
 
         try:
             return await anyio.to_thread.run_sync(compute)

@@ -31,5 +31,5 @@ def follower_notices(
 ) -> list[tuple[int, set[str]]]:
     """What the second replica tells its listeners as it follows: (revision, stakeholder ids)."""
     heard: list[tuple[int, set[str]]] = []
-    replicas[1].listeners.append(lambda revision, touched: heard.append((revision, set(touched))))
+    replicas[1].subscribe(lambda change: heard.append((change.revision, set(change.touched_ids))))
     return heard

@@ -1,0 +1,452 @@
+"""The read model of the network: the one owner of the in-memory graph.
+
+`NetworkView` owns the projection (the live graph, kept in step with the change log), the lock
+that serialises its readers and writers, and the current analytics snapshot with the frozen
+copy of the graph it was computed on (`AnalyticsState`). Everything outside this package asks
+it typed questions and gets typed answers: no caller sees NetworkX, the lock or a graph.
+
+Every answer carries the revision of the graph it was computed from (`Answer`): an analytic
+answer the snapshot's revision, a live answer (a relationship map, a listing) the revision the
+graph was at while the lock was held. After each change the view returns a `GraphChanged`
+event, which its owner publishes to the subscribers on the event loop.
+
+Methods that take the lock or compute run in worker threads; `revision`, `analytics` and the
+state's lookups read immutable data and are safe anywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any, Generic, TypeVar
+
+from stakenet.analytics.communities import Broker, brokers
+from stakenet.analytics.decision_makers import DecisionMaker, coverage_from_us, key_decision_makers
+from stakenet.analytics.errors import NotAnOrganisation, UnknownStakeholder
+from stakenet.analytics.paths import IntroductionPath, introduction_paths, person_graph
+from stakenet.analytics.projection import Projection
+from stakenet.analytics.relationship_map import RelationshipMap, relationship_map
+from stakenet.analytics.risks import Risk, key_person_risks
+from stakenet.analytics.snapshot import AnalyticsSnapshot, NodeMetrics, compute_snapshot
+from stakenet.analytics.strength import (
+    InteractionRecord,
+    StrengthParams,
+    TieStrength,
+    index_interactions,
+    tie_strength,
+)
+from stakenet.analytics.whatif import WhatIfResult, what_if
+from stakenet.domain.model import Change, GraphData, StakeholderKind
+from stakenet.domain.text import fold
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer(Generic[T]):
+    """An answer and the graph revision of the data it was computed from."""
+
+    value: T
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class GraphChanged:
+    """One change applied to the in-memory network.
+
+    Attributes
+    ----------
+    revision : int
+        The graph revision after the change.
+    touched_ids : frozenset of str
+        Every stakeholder the change touched: created, updated, deleted, an end of a tie, or a
+        participant of an interaction.
+    kinds : Mapping[str, StakeholderKind]
+        The kind of each touched stakeholder that still exists.
+    deleted : Mapping[str, StakeholderKind | None]
+        Each touched stakeholder that no longer exists, with the kind it had (None for one the
+        view never held).
+    """
+
+    revision: int
+    touched_ids: frozenset[str]
+    kinds: Mapping[str, StakeholderKind]
+    deleted: Mapping[str, StakeholderKind | None]
+
+    @property
+    def deleted_ids(self) -> frozenset[str]:
+        return frozenset(self.deleted)
+
+
+@dataclass(frozen=True, slots=True)
+class StakeholderFacts:
+    """What the in-memory network knows about one stakeholder."""
+
+    id: str
+    kind: StakeholderKind
+    name: str
+    internal: bool
+    seniority: str | None
+    title: str | None
+    tags: tuple[str, ...]
+    updated_at: datetime | None
+
+
+def _facts(node: str, attrs: Mapping[str, Any]) -> StakeholderFacts:
+    return StakeholderFacts(
+        id=node,
+        kind=StakeholderKind(attrs["kind"]),
+        name=attrs["name"],
+        internal=attrs["internal"],
+        seniority=attrs.get("seniority"),
+        title=attrs.get("title"),
+        tags=tuple(attrs.get("tags", ())),
+        updated_at=attrs.get("updated_at"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ListingFilter:
+    """Which stakeholders a listing holds; an unset field does not filter."""
+
+    kind: StakeholderKind | None = None
+    search: str | None = None
+    tags: Sequence[str] = ()
+    internal: bool | None = None
+    updated_since: datetime | None = None
+
+
+@dataclass(slots=True)
+class AnalyticsState:
+    """One analytics snapshot and the frozen copy of the graph it was computed on.
+
+    Nothing here changes after the refresh that made it (the person graph, our coverage and
+    the activity are derived once, on first use), so it is read without a lock.
+    """
+
+    _graph: Any
+    snapshot: AnalyticsSnapshot
+    _interactions: dict[str, InteractionRecord] = field(default_factory=dict)
+    _people: Any = field(default=None)
+    _coverage: dict[str, float] | None = field(default=None)
+    _activity: dict[str, float] | None = field(default=None)
+
+    @property
+    def revision(self) -> int:
+        return self.snapshot.revision
+
+    def _people_graph(self) -> Any:
+        # The person graph serves paths, decision-makers and risks; built once per snapshot.
+        if self._people is None:
+            self._people = person_graph(self._graph, self.snapshot.strengths)
+        return self._people
+
+    def _our_coverage(self) -> dict[str, float]:
+        # Our best path strength to every person; the same for every organisation asked about.
+        if self._coverage is None:
+            self._coverage = coverage_from_us(self._people_graph())
+        return self._coverage
+
+    def warm(self) -> None:
+        """Build what per-organisation queries share, so that no query pays for it."""
+        self._our_coverage()
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def stakeholder(self, stakeholder_id: str) -> StakeholderFacts | None:
+        attrs = self._graph.nodes.get(stakeholder_id)
+        return _facts(stakeholder_id, attrs) if attrs is not None else None
+
+    def kind_of(self, stakeholder_id: str) -> StakeholderKind | None:
+        attrs = self._graph.nodes.get(stakeholder_id)
+        return StakeholderKind(attrs["kind"]) if attrs is not None else None
+
+    def metrics_of(self, stakeholder_id: str) -> NodeMetrics | None:
+        return self.snapshot.nodes.get(stakeholder_id)
+
+    def activity(self) -> dict[str, float]:
+        """Recency-weighted interaction count per stakeholder (the same half-life as strength)."""
+        if self._activity is None:
+            half_life = StrengthParams().half_life_days
+            as_of = self.snapshot.computed_at
+            activity: dict[str, float] = {}
+            for record in self._interactions.values():
+                age = (as_of - record.occurred_at).total_seconds() / 86_400
+                if age < 0:
+                    continue
+                weight = 2.0 ** (-age / half_life)
+                for participant in record.participants:
+                    activity[participant] = activity.get(participant, 0.0) + weight
+            self._activity = activity
+        return self._activity
+
+    # -- questions -------------------------------------------------------------------------
+
+    def tie_strength(self, tie_id: str, as_of: datetime | None) -> TieStrength | None:
+        """A tie's derived strength and its components, now or as of a past instant."""
+        if as_of is None:
+            return self.snapshot.tie_strengths.get(tie_id)
+        for source, target, key, attrs in self._graph.edges(keys=True, data=True):
+            if key == tie_id:
+                pair = {source, target}
+                shared = [r for r in self._interactions.values() if pair <= set(r.participants)]
+                evidence = index_interactions(shared, as_of).get(frozenset(pair))
+                return tie_strength(tie_id, source, target, attrs, evidence)
+        return None
+
+    def _organisation(self, org_id: str) -> None:
+        attrs = self._graph.nodes.get(org_id)
+        if attrs is None:
+            raise UnknownStakeholder(org_id)
+        if attrs["kind"] == StakeholderKind.PERSON.value:
+            raise NotAnOrganisation(org_id, attrs["kind"])
+
+    def key_decision_makers(self, org_id: str, limit: int | None) -> list[DecisionMaker]:
+        self._organisation(org_id)
+        return key_decision_makers(
+            self._graph,
+            org_id,
+            self.snapshot.strengths,
+            self.snapshot.centrality,
+            limit,
+            people=self._people_graph(),
+            coverage=self._our_coverage(),
+        )
+
+    def introduction_paths(
+        self, to_id: str, from_id: str | None, limit: int, max_hops: int
+    ) -> list[IntroductionPath]:
+        return introduction_paths(
+            self._graph,
+            self.snapshot.strengths,
+            to_id,
+            from_id,
+            limit,
+            max_hops,
+            people=self._people_graph(),
+        )
+
+    def key_person_risks(self, org_id: str) -> list[Risk]:
+        snapshot = self.snapshot
+        ranked = self.key_decision_makers(org_id, None)
+        return key_person_risks(
+            self._graph,
+            org_id,
+            snapshot.strengths,
+            ranked,
+            tie_strengths=snapshot.tie_strengths,
+            as_of=snapshot.computed_at,
+            people=self._people_graph(),
+        )
+
+    def what_if(self, org_id: str, remove_ids: Sequence[str]) -> WhatIfResult:
+        self._organisation(org_id)
+        return what_if(
+            self._graph,
+            self.snapshot.strengths,
+            org_id,
+            remove_ids,
+            centrality=self.snapshot.centrality,
+        )
+
+    def ranking(
+        self, kind: StakeholderKind | None, metric: str, first: int
+    ) -> list[tuple[str, float]]:
+        """The `first` stakeholders (of `kind`) by a `NodeMetrics` field, highest first."""
+        nodes = self._graph.nodes
+        scored = [
+            (node, float(getattr(metrics, metric)))
+            for node, metrics in self.snapshot.nodes.items()
+            if kind is None or nodes[node]["kind"] == kind.value
+        ]
+        scored.sort(key=lambda item: (-item[1], nodes[item[0]]["name"], item[0]))
+        return scored[:first]
+
+    def communities(self, min_size: int) -> list[tuple[int, list[str]]]:
+        nodes = self._graph.nodes
+        return [
+            (index, sorted(members, key=lambda n: (nodes[n]["name"], n)))
+            for index, members in enumerate(self.snapshot.communities)
+            if len(members) >= min_size
+        ]
+
+    def brokers(self, first: int, kind: StakeholderKind | None) -> list[Broker]:
+        graph = self._graph
+        ranked = brokers(graph, self.snapshot.centrality, graph.number_of_nodes())
+        chosen = [b for b in ranked if kind is None or graph.nodes[b.id]["kind"] == kind.value]
+        return chosen[:first]
+
+
+Listener = Callable[[GraphChanged], None]
+
+
+class NetworkView:
+    """The in-memory network at `revision` and its latest analytics snapshot (`analytics`)."""
+
+    def __init__(self) -> None:
+        self._projection = Projection()
+        self._lock = threading.RLock()
+        self._analytics: AnalyticsState | None = None
+        self._listeners: list[Listener] = []
+
+    @property
+    def revision(self) -> int:
+        """The revision of the live graph."""
+        return self._projection.revision
+
+    @property
+    def analytics(self) -> AnalyticsState | None:
+        """The latest analytics snapshot, None before the first refresh."""
+        return self._analytics
+
+    # -- keeping in step (worker threads) --------------------------------------------------
+
+    def load(self, data: GraphData) -> GraphChanged:
+        """Replace the whole graph with `data`; every stakeholder of the old graph and of the
+        new one counts as touched."""
+        fresh = Projection.from_data(data)
+        with self._lock:
+            old = self._projection.graph
+            removed = {
+                node: kind for node, kind in old.nodes(data="kind") if node not in fresh.graph
+            }
+            touched = set(old.nodes) | set(fresh.graph.nodes)
+            self._projection = fresh
+            return self._changed(touched, removed)
+
+    def apply(self, changes: Iterable[Change]) -> GraphChanged:
+        """Apply committed changes in log order (`Projection.apply`)."""
+        with self._lock:
+            removed: dict[str, str] = {}
+            touched = self._projection.apply(changes, removed)
+            return self._changed(touched, removed)
+
+    def _changed(self, touched: set[str], removed: Mapping[str, str]) -> GraphChanged:
+        nodes = self._projection.graph.nodes
+        kinds: dict[str, StakeholderKind] = {}
+        deleted: dict[str, StakeholderKind | None] = {}
+        for node in touched:
+            attrs = nodes.get(node)
+            if attrs is not None:
+                kinds[node] = StakeholderKind(attrs["kind"])
+            else:
+                kind = removed.get(node)
+                deleted[node] = StakeholderKind(kind) if kind is not None else None
+        return GraphChanged(
+            self._projection.revision,
+            frozenset(touched),
+            MappingProxyType(kinds),
+            MappingProxyType(deleted),
+        )
+
+    def refresh(self, now: datetime) -> AnalyticsState:
+        """Compute a snapshot of the graph as it is now and make it the current one."""
+        with self._lock:
+            projection = self._projection
+            graph = projection.graph.copy()
+            interactions = dict(projection.interactions)
+            revision = projection.revision
+        snapshot = compute_snapshot(graph, interactions, revision, now)
+        state = AnalyticsState(graph, snapshot, interactions)
+        state.warm()
+        with self._lock:
+            current = self._analytics
+            # Two refreshes may overlap: the newer revision wins.
+            if current is None or current.revision <= state.revision:
+                self._analytics = state
+        return state
+
+    # -- change events ---------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
+    def publish(self, event: GraphChanged) -> None:
+        """Tell every subscriber about `event`, in the caller's thread."""
+        for listener in list(self._listeners):
+            listener(event)
+
+    # -- live questions (worker threads) ---------------------------------------------------
+
+    def stakeholder(self, stakeholder_id: str) -> StakeholderFacts | None:
+        with self._lock:
+            attrs = self._projection.graph.nodes.get(stakeholder_id)
+            return _facts(stakeholder_id, attrs) if attrs is not None else None
+
+    def stakeholder_ids(self) -> set[str]:
+        with self._lock:
+            return set(self._projection.graph.nodes)
+
+    def tie_ids(self) -> set[str]:
+        with self._lock:
+            return {key for _, _, key in self._projection.graph.edges(keys=True)}
+
+    def interaction_ids(self) -> set[str]:
+        with self._lock:
+            return set(self._projection.interactions)
+
+    def relationship_map(
+        self,
+        center: str,
+        *,
+        depth: int,
+        limit: int,
+        on: date,
+        tie_kinds: Collection[str] | None,
+        min_strength: float,
+    ) -> Answer[RelationshipMap]:
+        """The map around `center` in the live graph (`relationship_map`); ties' strengths come
+        from the latest snapshot, a tie newer than it counts with its declared strength.
+
+        Raises
+        ------
+        KeyError
+            If `center` is not in the graph.
+        """
+        state = self._analytics
+        with self._lock:
+            found = relationship_map(
+                self._projection.graph,
+                center,
+                depth=depth,
+                limit=limit,
+                on=on,
+                tie_kinds=tie_kinds,
+                min_strength=min_strength,
+                strengths=state.snapshot.strengths if state else None,
+            )
+            return Answer(found, self._projection.revision)
+
+    def ranked_by_influence(self, where: ListingFilter) -> Answer[list[str]]:
+        """Ids of the live graph's stakeholders matching `where`, most influential (by the
+        latest snapshot; 0 for one newer than it) first, then by name and id."""
+        state = self._analytics
+        metrics: Mapping[str, NodeMetrics] = state.snapshot.nodes if state else {}
+        wanted = fold(where.search) if where.search else None
+        tags = set(where.tags)
+        kind = where.kind.value if where.kind else None
+        with self._lock:
+            matching = [
+                (node, attrs["name"])
+                for node, attrs in self._projection.graph.nodes(data=True)
+                if (kind is None or attrs["kind"] == kind)
+                and (where.internal is None or attrs["internal"] == where.internal)
+                and (wanted is None or wanted in fold(attrs["name"]))
+                and tags <= set(attrs.get("tags", ()))
+                and (
+                    where.updated_since is None
+                    or (attrs.get("updated_at") and attrs["updated_at"] >= where.updated_since)
+                )
+            ]
+            revision = self._projection.revision
+        influence = {n: (metrics[n].influence if n in metrics else 0.0) for n, _ in matching}
+        matching.sort(key=lambda item: (-influence[item[0]], item[1], item[0]))
+        return Answer([node for node, _ in matching], revision)
