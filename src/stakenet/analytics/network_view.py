@@ -152,8 +152,10 @@ class AnalyticsState:
         return self._coverage
 
     def warm(self) -> None:
-        """Build what per-organisation queries share, so that no query pays for it."""
+        """Build what queries share, in the refresh's worker thread, so that no query (and
+        never the event loop) pays for it."""
         self._our_coverage()
+        self.activity()
 
     # -- lookups ---------------------------------------------------------------------------
 
