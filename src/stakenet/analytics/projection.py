@@ -77,13 +77,13 @@ class _InterningTieKeys(dict[str, dict[str, Any]]):
     __slots__ = ()
 
     def __setitem__(self, tie_id: str, attrs: dict[str, Any]) -> None:
-        if attrs and attrs.keys() <= _SHAREABLE and not isinstance(attrs, SharedAttributes):
+        if 0 < len(attrs) <= 3 and attrs.keys() <= _SHAREABLE:
             signature = (attrs["kind"], attrs.get("strength"), attrs.get("symmetric"))
             shared = _SHARED.get(signature)
             if shared is None:
                 shared = _SHARED.setdefault(signature, SharedAttributes(attrs))
             attrs = shared
-        super().__setitem__(tie_id, attrs)
+        dict.__setitem__(self, tie_id, attrs)
 
 
 class TieGraph(nx.MultiDiGraph):  # type: ignore[misc]
