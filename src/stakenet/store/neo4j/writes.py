@@ -8,6 +8,7 @@ Transaction functions derive everything inside the transaction: the driver may r
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from stakenet.domain.model import (
     EntityType,
     Interaction,
     Stakeholder,
+    StakeholderKind,
     Tie,
     TieKind,
 )
@@ -40,12 +42,12 @@ from stakenet.store.neo4j.cypher import (
     CLEAR_INTERACTION_KEYS,
     CLEAR_STAKEHOLDER_KEYS,
     CLEAR_TIE_KEYS,
+    CREATE_TIES,
     DELETE_CHANGES_UP_TO,
     DELETE_INTERACTIONS,
     DELETE_STAKEHOLDERS,
     DELETE_TIES,
     DETACH_PARTICIPANTS,
-    DETACH_TIE_ENDS,
     ENSURE_META,
     EXISTING_STAKEHOLDERS,
     INTERACTION_IDS_OF_STAKEHOLDERS,
@@ -61,11 +63,11 @@ from stakenet.store.neo4j.cypher import (
     TIE_IDENTITY_OWNERS,
     TIE_IDS_OF_STAKEHOLDERS,
     TIE_KEY_OWNERS,
-    TIES_CREATED_AT,
+    TIE_PLACES,
     TOUCH_INTERACTIONS,
+    UPDATE_TIES,
     UPSERT_INTERACTIONS,
     UPSERT_STAKEHOLDERS,
-    UPSERT_TIES,
 )
 from stakenet.store.neo4j.queries import Tx, interactions_by, run_chunked, run_query
 from stakenet.store.neo4j.records import (
@@ -108,7 +110,7 @@ _STAKEHOLDER_KEYS = _KeyStatements(
     "stakeholder", STAKEHOLDER_KEY_OWNERS, CLEAR_STAKEHOLDER_KEYS, STAKEHOLDERS_CREATED_AT
 )
 
-_TIE_KEYS = _KeyStatements("tie", TIE_KEY_OWNERS, CLEAR_TIE_KEYS, TIES_CREATED_AT)
+_TIE_KEYS = _KeyStatements("tie", TIE_KEY_OWNERS, CLEAR_TIE_KEYS, TIE_PLACES)
 
 _INTERACTION_KEYS = _KeyStatements(
     "interaction", INTERACTION_KEY_OWNERS, CLEAR_INTERACTION_KEYS, INTERACTIONS_CREATED_AT
@@ -248,7 +250,7 @@ async def _upsert_stakeholders(
         return
     await _check_keys(tx, _STAKEHOLDER_KEYS, [(s.id, s.key) for s in items])
     created = await _created_at(tx, _STAKEHOLDER_KEYS, [s.id for s in items])
-    rows = []
+    rows: dict[StakeholderKind, list[dict[str, Any]]] = defaultdict(list)
     for stakeholder in items:
         stored = replace(
             stakeholder,
@@ -256,9 +258,12 @@ async def _upsert_stakeholders(
             updated_at=now,
         )
         data = stamped(stakeholder_to_dict(stored), stored.created_at, now)
-        rows.append({"id": stored.id, "props": {**data, "name_folded": fold(stored.name)}})
+        rows[stored.kind].append(
+            {"id": stored.id, "props": {**data, "name_folded": fold(stored.name)}}
+        )
         log.upsert(EntityType.STAKEHOLDER, stored, data)
-    await run_chunked(tx, UPSERT_STAKEHOLDERS, "rows", rows)
+    for kind, of_kind in rows.items():
+        await run_chunked(tx, UPSERT_STAKEHOLDERS[kind], "rows", of_kind)
 
 
 async def _upsert_ties(tx: Tx, ties: Sequence[Tie], now: datetime, log: ChangeLog) -> None:
@@ -270,18 +275,37 @@ async def _upsert_ties(tx: Tx, ties: Sequence[Tie], now: datetime, log: ChangeLo
     await _check_stakeholders_exist(
         tx, [("Tie", t.id, end) for t in items for end in (t.source_id, t.target_id)]
     )
-    created = await _created_at(tx, _TIE_KEYS, [tie.id for tie in items])
-    # Existing ties lose their end relationships; the upsert draws them again.
-    await run_chunked(tx, DETACH_TIE_ENDS, "ids", list(created))
-    rows = []
+    stored_places = {
+        row["id"]: (row["kind"], row["source_id"], row["target_id"], row["created_at"])
+        for row in await run_chunked(tx, TIE_PLACES, "ids", [tie.id for tie in items])
+    }
+    # A relationship cannot change its type or ends: a tie that moves is deleted and created
+    # again, with its id and creation time, in this transaction.
+    moved = [
+        tie.id
+        for tie in items
+        if tie.id in stored_places
+        and stored_places[tie.id][:3] != (tie.kind.value, tie.source_id, tie.target_id)
+    ]
+    await run_chunked(tx, DELETE_TIES, "ids", moved)
+    kept = set(stored_places) - set(moved)
+    created_rows: dict[TieKind, list[dict[str, Any]]] = defaultdict(list)
+    updated_rows: list[dict[str, Any]] = []
     for tie in items:
+        created_at = stored_places[tie.id][3] if tie.id in stored_places else None
         stored = replace(
-            tie, created_at=creation_time(created.get(tie.id), tie.created_at, now), updated_at=now
+            tie, created_at=creation_time(created_at, tie.created_at, now), updated_at=now
         )
         data = stamped(tie_to_dict(stored), stored.created_at, now)
-        rows.append({"id": stored.id, "props": data})
+        row = {"id": stored.id, "props": data}
+        if tie.id in kept:
+            updated_rows.append(row)
+        else:
+            created_rows[tie.kind].append(row)
         log.upsert(EntityType.TIE, stored, data)
-    await run_chunked(tx, UPSERT_TIES, "rows", rows)
+    await run_chunked(tx, UPDATE_TIES, "rows", updated_rows)
+    for kind, of_kind in created_rows.items():
+        await run_chunked(tx, CREATE_TIES[kind], "rows", of_kind)
 
 
 async def _upsert_interactions(
