@@ -283,11 +283,6 @@ INTERACTION_KEY_OWNERS: LiteralString = (
     "UNWIND $keys AS key MATCH (i:Interaction {key: key}) RETURN key, i.id AS id"
 )
 
-TIE_IDENTITIES: LiteralString = (
-    "UNWIND $ids AS id MATCH (source)-[t:" + _ANY_TIE + " {id: id}]->(target) "
-    "RETURN id, type(t) AS kind, source.id AS source_id, target.id AS target_id, t.key AS key"
-)
-
 # The keyless ties that hold each claimed identity (`TieIdentity`): a symmetric kind's either
 # way round. Found from the first end's relationships, not by scanning every tie.
 TIE_IDENTITY_OWNERS: LiteralString = (
@@ -315,10 +310,10 @@ STAKEHOLDERS_CREATED_AT: LiteralString = (
     "UNWIND $ids AS id MATCH (s:Stakeholder {id: id}) RETURN id, s.created_at AS created_at"
 )
 
-# Where each tie is (its type and ends) and when it was created.
-TIE_PLACES: LiteralString = (
+# Where each tie is (its type and ends), its key and when it was created.
+STORED_TIES: LiteralString = (
     "UNWIND $ids AS id MATCH (source)-[t:" + _ANY_TIE + " {id: id}]->(target) "
-    "RETURN id, type(t) AS kind, source.id AS source_id, target.id AS target_id, "
+    "RETURN id, type(t) AS kind, source.id AS source_id, target.id AS target_id, t.key AS key, "
     "t.created_at AS created_at"
 )
 

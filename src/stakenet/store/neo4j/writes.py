@@ -9,7 +9,7 @@ Transaction functions derive everything inside the transaction: the driver may r
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, LiteralString
@@ -59,11 +59,10 @@ from stakenet.store.neo4j.cypher import (
     SET_LAST_SEQ,
     STAKEHOLDER_KEY_OWNERS,
     STAKEHOLDERS_CREATED_AT,
-    TIE_IDENTITIES,
+    STORED_TIES,
     TIE_IDENTITY_OWNERS,
     TIE_IDS_OF_STAKEHOLDERS,
     TIE_KEY_OWNERS,
-    TIE_PLACES,
     TOUCH_INTERACTIONS,
     UPDATE_TIES,
     UPSERT_INTERACTIONS,
@@ -110,7 +109,7 @@ _STAKEHOLDER_KEYS = _KeyStatements(
     "stakeholder", STAKEHOLDER_KEY_OWNERS, CLEAR_STAKEHOLDER_KEYS, STAKEHOLDERS_CREATED_AT
 )
 
-_TIE_KEYS = _KeyStatements("tie", TIE_KEY_OWNERS, CLEAR_TIE_KEYS, TIE_PLACES)
+_TIE_KEYS = _KeyStatements("tie", TIE_KEY_OWNERS, CLEAR_TIE_KEYS, STORED_TIES)
 
 _INTERACTION_KEYS = _KeyStatements(
     "interaction", INTERACTION_KEY_OWNERS, CLEAR_INTERACTION_KEYS, INTERACTIONS_CREATED_AT
@@ -181,7 +180,35 @@ async def _check_keys(
     await run_chunked(tx, statements.clear_keys, "ids", handing_over)
 
 
-async def _check_identities(tx: Tx, ties: Sequence[Tie]) -> None:
+@dataclass(frozen=True, slots=True)
+class _StoredTie:
+    """Where a tie is stored (its kind and ends), its key and when it was created."""
+
+    tie: Tie
+    created_at: str
+
+
+async def _stored_ties(tx: Tx, ids: Sequence[str]) -> dict[str, _StoredTie]:
+    return {
+        row["id"]: _StoredTie(
+            Tie(row["id"], TieKind(row["kind"]), row["source_id"], row["target_id"], row["key"]),
+            row["created_at"],
+        )
+        for row in await run_chunked(tx, STORED_TIES, "ids", ids)
+    }
+
+
+def _same_place(stored: Tie, tie: Tie) -> bool:
+    return (stored.kind, stored.source_id, stored.target_id) == (
+        tie.kind,
+        tie.source_id,
+        tie.target_id,
+    )
+
+
+async def _check_identities(
+    tx: Tx, ties: Sequence[Tie], stored_ties: Mapping[str, _StoredTie]
+) -> None:
     """Raise Conflict if a keyless tie would take the identity another keyless tie holds.
 
     Neo4j Community has no uniqueness constraint over a tie's kind and ends, so this runs in
@@ -192,11 +219,7 @@ async def _check_identities(tx: Tx, ties: Sequence[Tie]) -> None:
     claimed = claimed_identities(ties)
     if not claimed:
         return
-    stored: dict[str, TieIdentity | None] = {}
-    for row in await run_chunked(tx, TIE_IDENTITIES, "ids", list(claimed.values())):
-        stored[row["id"]] = TieIdentity.of(
-            Tie(row["id"], TieKind(row["kind"]), row["source_id"], row["target_id"], row["key"])
-        )
+    stored = {tie_id: TieIdentity.of(found.tie) for tie_id, found in stored_ties.items()}
     claims = [
         (identity, tie_id)
         for identity, tie_id in claimed.items()
@@ -271,28 +294,25 @@ async def _upsert_ties(tx: Tx, ties: Sequence[Tie], now: datetime, log: ChangeLo
     if not items:
         return
     await _check_keys(tx, _TIE_KEYS, [(tie.id, tie.key) for tie in items])
-    await _check_identities(tx, items)
+    # Read after `_check_keys`, which takes keys off the ties that hand them over.
+    stored_ties = await _stored_ties(tx, [tie.id for tie in items])
+    await _check_identities(tx, items, stored_ties)
     await _check_stakeholders_exist(
         tx, [("Tie", t.id, end) for t in items for end in (t.source_id, t.target_id)]
     )
-    stored_places = {
-        row["id"]: (row["kind"], row["source_id"], row["target_id"], row["created_at"])
-        for row in await run_chunked(tx, TIE_PLACES, "ids", [tie.id for tie in items])
-    }
     # A relationship cannot change its type or ends: a tie that moves is deleted and created
     # again, with its id and creation time, in this transaction.
     moved = [
         tie.id
         for tie in items
-        if tie.id in stored_places
-        and stored_places[tie.id][:3] != (tie.kind.value, tie.source_id, tie.target_id)
+        if tie.id in stored_ties and not _same_place(stored_ties[tie.id].tie, tie)
     ]
     await run_chunked(tx, DELETE_TIES, "ids", moved)
-    kept = set(stored_places) - set(moved)
+    kept = set(stored_ties) - set(moved)
     created_rows: dict[TieKind, list[dict[str, Any]]] = defaultdict(list)
     updated_rows: list[dict[str, Any]] = []
     for tie in items:
-        created_at = stored_places[tie.id][3] if tie.id in stored_places else None
+        created_at = stored_ties[tie.id].created_at if tie.id in stored_ties else None
         stored = replace(
             tie, created_at=creation_time(created_at, tie.created_at, now), updated_at=now
         )
