@@ -535,6 +535,9 @@ async def test_opening_moves_a_database_of_the_earlier_model_to_labels_and_typed
     ):
         assert await migrate_network(session, 30.0, batch=2) == 5 + 4
         assert await migrate_network(session, 30.0, batch=2) == 0
+    assert run_cypher(bolt_server, "MATCH (m:GraphMeta) RETURN m.graph_model AS model") == [
+        {"model": 2}
+    ]
     # Opening the store drops the earlier model's constraints (and would move what was left).
     moved_store = store_on(bolt_server)
     await moved_store.open()

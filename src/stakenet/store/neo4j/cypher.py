@@ -409,6 +409,14 @@ TOMBSTONE_AUDIT_ENTRIES: LiteralString = (
 # Moving a network stored with a `kind` property only and ties as `:Tie` nodes between
 # `TIE_FROM`/`TIE_TO` relationships to labels and typed relationships (`migration`), $batch
 # entities a transaction; each returns how many it moved, 0 once none is left.
+# The graph model a database is in, kept on the meta node once a migration finished, so opening
+# a store does not look through every stakeholder for one to move again.
+READ_GRAPH_MODEL: LiteralString = (
+    "OPTIONAL MATCH (m:GraphMeta {id: 'graph'}) RETURN coalesce(m.graph_model, 1) AS model"
+)
+
+SET_GRAPH_MODEL: LiteralString = ENSURE_META + " SET m.graph_model = $model"
+
 LABEL_STAKEHOLDERS: Mapping[StakeholderKind, LiteralString] = {
     kind: "MATCH (s:Stakeholder {kind: $kind}) WHERE NOT s:"
     + label
