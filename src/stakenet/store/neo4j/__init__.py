@@ -12,15 +12,15 @@ The graph model (docs/neo4j.md draws it):
   index seek per type; that an id or key is used once across all types, and a keyless tie once
   per kind and ends, the store checks in the write transaction, under the revision's lock.
 - `(:Stakeholder)-[:PARTICIPATED {position, actingAs}]->(:Interaction {id, kind, …})`.
-- `(:GraphMeta {id: 'graph', revision, last_seq})`: the revision counter. Each batch first
-  increments it, which write-locks the node, so batches are serialised and the revision and the
-  change log's `seq` are derived inside the transaction.
+- `(:GraphMeta {id: 'graph', revision, last_seq, graph_model})`: the revision counter. Each
+  batch first increments it, which write-locks the node, so batches are serialised and the
+  revision and the change log's `seq` are derived inside the transaction.
 - `(:Change {revision, seq, entity_type, op, entity_id, payload})`, written in the batch's own
   transaction; `payload` is the entity as JSON (`store.codec`).
 
 Datetimes are stored as fixed-width UTC ISO strings (so string order is time order on every
-engine), dates as ISO strings. Every statement is a `LiteralString` constant of `cypher`; labels
-and relationship types are fixed in the text, values are always parameters. The schema
+engine), dates as ISO strings. Every statement is a `LiteralString` of `cypher`, a constant or one
+per kind built from its allow-lists of labels and types; values are always parameters. The schema
 (`graph_schema/*.cypher`) is applied by `open()` before any data is written. Driver and server
 exceptions are translated into domain errors in one place, `translate_error`, and no message
 built here carries Cypher text or the password.
