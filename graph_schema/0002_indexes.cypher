@@ -1,9 +1,7 @@
 // Indexes for listing and searching stakeholders, for interactions by time and for reading the
 // change log. Idempotent: applied at every start, before any data is written.
 // Change.seq is unique by construction (taken from GraphMeta.last_seq under the batch's write
-// lock on GraphMeta), so it has an index, not a constraint: on ArcadeDB, whose transactions are
-// optimistic, a constraint would report two racing batches as a ConstraintError at commit
-// instead of the write conflict on GraphMeta that the driver retries.
+// lock on GraphMeta), so an index suffices.
 CREATE INDEX stakeholder_name_folded IF NOT EXISTS FOR (s:Stakeholder) ON (s.name_folded);
 CREATE INDEX stakeholder_kind IF NOT EXISTS FOR (s:Stakeholder) ON (s.kind);
 CREATE INDEX stakeholder_updated_at IF NOT EXISTS FOR (s:Stakeholder) ON (s.updated_at);

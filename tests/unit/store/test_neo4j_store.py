@@ -31,6 +31,7 @@ from stakenet.store.neo4j import (
     cypher_statements,
     translate_error,
 )
+from stakenet.store.neo4j.migration import migrate_network
 from stakenet.store.port import StakeholderOrder, WriteBatch
 from support.bolt_fixtures import external_server
 from support.bolt_server import (
@@ -155,6 +156,7 @@ def test_every_statement_passes_the_neo4j_parser() -> None:
     statements = [
         *adapter_statements().values(),
         *cypher.stakeholder_listings(),
+        *cypher.statements_per_kind(),
         *schema_statements(),
     ]
     assert len(statements) > 50
@@ -199,6 +201,9 @@ def test_schema_scripts_are_numbered_idempotent_and_in_order() -> None:
     assert [script.version for script in scripts] == list(range(1, len(scripts) + 1))
     for script in scripts:
         for statement in script.statements:
+            if statement.startswith("DROP CONSTRAINT"):
+                assert statement.endswith(" IF EXISTS"), statement
+                continue
             assert statement.startswith(("CREATE CONSTRAINT", "CREATE INDEX")), statement
             assert " IF NOT EXISTS " in statement, statement
 
@@ -230,10 +235,11 @@ async def test_open_creates_every_constraint_and_index(bolt_server: BoltServer) 
             "SHOW INDEXES YIELD name RETURN name", database_=bolt_server.database
         )
     names = {record["name"] for record in [*constraints, *indexes]}
-    expected = {
-        statement.split()[2] for statement in schema_statements()
-    }  # CREATE CONSTRAINT|INDEX <name> IF NOT EXISTS …
-    assert expected <= names
+    # CREATE|DROP CONSTRAINT|INDEX <name> …
+    created = {s.split()[2] for s in schema_statements() if s.startswith("CREATE")}
+    dropped = {s.split()[2] for s in schema_statements() if s.startswith("DROP")}
+    assert created <= names
+    assert not dropped & names
 
 
 @pytest.mark.bolt
@@ -472,3 +478,180 @@ async def test_opening_a_store_on_a_stopped_server_is_unavailable(
         assert own_server[0].password not in str(raised.value)
     finally:
         own_server[0] = await asyncio.to_thread(restart_bolt_server, own_server[0])
+
+
+# --- the graph model, and moving a database of the earlier model to it ------------------------
+
+# A database as stakenet wrote it when stakeholders had a `kind` property only and each tie was
+# a `:Tie` node between TIE_FROM and TIE_TO relationships, with that model's constraints.
+EARLIER_MODEL = [
+    "CREATE CONSTRAINT tie_id IF NOT EXISTS FOR (t:Tie) REQUIRE t.id IS UNIQUE",
+    "CREATE CONSTRAINT tie_key IF NOT EXISTS FOR (t:Tie) REQUIRE t.key IS UNIQUE",
+    """
+    CREATE (:GraphMeta {id: 'graph', revision: 7, last_seq: 0})
+    WITH 1 AS one
+    UNWIND [
+      {id: 'anna', kind: 'PERSON', name: 'Anna'}, {id: 'ben', kind: 'PERSON', name: 'Ben'},
+      {id: 'cleo', kind: 'PERSON', name: 'Cleo'}, {id: 'acme', kind: 'COMPANY', name: 'Acme'},
+      {id: 'oslo', kind: 'MUNICIPALITY', name: 'Oslo'}
+    ] AS row
+    CREATE (s:Stakeholder) SET s = row, s.name_folded = toLower(row.name), s.internal = false,
+      s.tags = [], s.created_at = '2024-01-01T00:00:00.000000+00:00',
+      s.updated_at = '2024-01-01T00:00:00.000000+00:00'
+    """,
+    """
+    UNWIND [
+      {id: 't1', kind: 'WORKS_FOR', source_id: 'anna', target_id: 'acme', key: 'hr-1',
+       role: 'CTO', decision_role: 'DECISION_MAKER', strength: 0.9},
+      {id: 't2', kind: 'WORKS_FOR', source_id: 'ben', target_id: 'acme', strength: 0.5},
+      {id: 't3', kind: 'KNOWS', source_id: 'cleo', target_id: 'anna', strength: 0.7},
+      {id: 't4', kind: 'LOCATED_IN', source_id: 'acme', target_id: 'oslo', strength: 0.5}
+    ] AS row
+    MATCH (source:Stakeholder {id: row.source_id}) MATCH (target:Stakeholder {id: row.target_id})
+    CREATE (t:Tie) SET t = row, t.created_at = '2024-01-02T00:00:00.000000+00:00',
+      t.updated_at = '2024-01-02T00:00:00.000000+00:00'
+    CREATE (t)-[:TIE_FROM]->(source) CREATE (t)-[:TIE_TO]->(target)
+    """,
+]
+
+
+def run_cypher(server: BoltServer, query: str) -> list[dict[str, object]]:
+    with neo4j.GraphDatabase.driver(server.uri, auth=server.auth) as driver:
+        records, _, _ = driver.execute_query(query, database_=server.database)
+    return [record.data() for record in records]
+
+
+@pytest.mark.bolt
+async def test_opening_moves_a_database_of_the_earlier_model_to_labels_and_typed_ties(
+    bolt_server: BoltServer,
+) -> None:
+    wipe_database(bolt_server)
+    for statement in EARLIER_MODEL:
+        run_cypher(bolt_server, statement)
+    # In batches of two entities a transaction, until none is left; then nothing more to move.
+    async with (
+        neo4j.AsyncGraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver,
+        driver.session(database=bolt_server.database) as session,
+    ):
+        assert await migrate_network(session, 30.0, batch=2) == 5 + 4
+        assert await migrate_network(session, 30.0, batch=2) == 0
+    assert run_cypher(bolt_server, "MATCH (m:GraphMeta) RETURN m.graph_model AS model") == [
+        {"model": 2}
+    ]
+    # Opening the store drops the earlier model's constraints (and would move what was left).
+    moved_store = store_on(bolt_server)
+    await moved_store.open()
+    try:
+        assert run_cypher(bolt_server, "MATCH (t:Tie) RETURN count(t) AS n") == [{"n": 0}]
+        employees = run_cypher(
+            bolt_server,
+            "MATCH (p:Person)-[w:WORKS_FOR]->(c:Company) "
+            "RETURN p.name AS person, c.name AS company, w.role AS role ORDER BY person",
+        )
+        assert employees == [
+            {"person": "Anna", "company": "Acme", "role": "CTO"},
+            {"person": "Ben", "company": "Acme", "role": None},
+        ]
+        assert run_cypher(bolt_server, "MATCH (m:Stakeholder:Municipality) RETURN m.id AS id") == [
+            {"id": "oslo"}
+        ]
+        [by_key] = await moved_store.get_ties_by_key(["hr-1"])
+        assert by_key is not None and by_key.id == "t1" and by_key.kind is TieKind.WORKS_FOR
+        known = await moved_store.ties_of(["anna"], [TieKind.KNOWS])
+        assert [(t.id, t.source_id, t.target_id) for t in known] == [("t3", "cleo", "anna")]
+        assert await moved_store.revision() == 7
+        counts = await moved_store.counts()
+        assert (counts.stakeholders, counts.ties) == (5, 4)
+        constraints = {
+            row["name"] for row in run_cypher(bolt_server, "SHOW CONSTRAINTS YIELD name")
+        }
+        assert not {"tie_id", "tie_key"} & constraints
+    finally:
+        await moved_store.close()
+
+
+@pytest.mark.bolt
+async def test_a_stakeholder_carries_its_kind_label_and_a_tie_its_kind_type(
+    store: Neo4jStore, bolt_server: BoltServer
+) -> None:
+    company = Stakeholder("acme", StakeholderKind.COMPANY, "Acme")
+    await store.apply(
+        WriteBatch(
+            upsert_stakeholders=[person("a"), person("b"), company],
+            upsert_ties=[Tie("t", TieKind.WORKS_FOR, "a", "acme", key="k", role="CTO")],
+        )
+    )
+    shape = "MATCH (s:Stakeholder) RETURN s.id AS id, labels(s) AS labels ORDER BY id"
+    assert [(r["id"], sorted(r["labels"])) for r in run_cypher(bolt_server, shape)] == [
+        ("a", ["Person", "Stakeholder"]),
+        ("acme", ["Company", "Stakeholder"]),
+        ("b", ["Person", "Stakeholder"]),
+    ]
+    # A kind change relabels; a tie that changes kind and ends is one relationship again,
+    # with its id, key and creation time.
+    [before] = await store.get_ties(["t"])
+    assert before is not None
+    await store.apply(
+        WriteBatch(
+            upsert_stakeholders=[replace(company, kind=StakeholderKind.ORGANIZATION)],
+            upsert_ties=[Tie("t", TieKind.KNOWS, "b", "a", key="k")],
+        )
+    )
+    [relabelled] = run_cypher(bolt_server, "MATCH (s {id: 'acme'}) RETURN labels(s) AS labels")
+    assert sorted(relabelled["labels"]) == ["Organization", "Stakeholder"]  # type: ignore[arg-type]
+    ties = run_cypher(
+        bolt_server,
+        "MATCH (s)-[t]->(e) RETURN s.id AS source, type(t) AS type, e.id AS target, "
+        "t.id AS id, t.key AS key",
+    )
+    assert ties == [{"source": "b", "type": "KNOWS", "target": "a", "id": "t", "key": "k"}]
+    [after] = await store.get_ties(["t"])
+    assert after is not None and after.created_at == before.created_at
+    assert after.kind is TieKind.KNOWS
+
+
+@pytest.mark.bolt
+async def test_a_tie_key_is_unique_across_tie_kinds(store: Neo4jStore) -> None:
+    await store.apply(
+        WriteBatch(
+            upsert_stakeholders=[person("a"), person("b")],
+            upsert_ties=[Tie("t1", TieKind.KNOWS, "a", "b", key="k")],
+        )
+    )
+    with pytest.raises(Conflict):
+        await store.apply(WriteBatch(upsert_ties=[Tie("t2", TieKind.ADVISES, "a", "b", key="k")]))
+    assert [t.id for t in await store.ties_of(["a"])] == ["t1"]
+
+
+@pytest.mark.bolt
+@pytest.mark.parametrize(
+    "query",
+    [
+        cypher.TIES_BY_ID,
+        cypher.TIES_BY_KEY,
+        cypher.TIE_KEY_OWNERS,
+        cypher.STORED_TIES,
+        cypher.UPDATE_TIES,
+        cypher.CLEAR_TIE_KEYS,
+        cypher.DELETE_TIES,
+    ],
+)
+async def test_a_tie_is_found_by_id_or_key_by_index_seeks_never_a_scan(
+    store: Neo4jStore, bolt_server: BoltServer, query: str
+) -> None:
+    with (
+        neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver,
+        driver.session(database=bolt_server.database) as session,
+    ):
+        params = {"values": ["t"], "ids": ["t"], "keys": ["k"], "rows": [{"id": "t"}]}
+        summary = session.run("EXPLAIN " + query, params).consume()
+    operators: list[str] = []
+    pending = [summary.plan]
+    while pending:
+        step = pending.pop()
+        operators.append(step["operatorType"].split("@")[0])
+        pending.extend(step.get("children", []))
+    # One unique-index seek per tie type (with a lock when the statement writes).
+    seeks = [op for op in operators if op.startswith("DirectedRelationshipUniqueIndexSeek")]
+    assert len(seeks) == len(TieKind)
+    assert not [op for op in operators if "Scan" in op], operators

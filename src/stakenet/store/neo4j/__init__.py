@@ -1,28 +1,26 @@
 """The Neo4j store: the production `GraphStore`, over Bolt with the official async driver.
 
-The graph model:
+The graph model (docs/neo4j.md draws it):
 
-- `(:Stakeholder {id, kind, key, name, name_folded, …})`: one label for every kind, the kind
-  in a property. Kind labels would have to change when an upsert changes the kind, and on
-  ArcadeDB (the Bolt server the tests run on) a node's labels are its record type, so
-  relabelling a node moves the record and trips its own uniqueness index.
-- `(:Tie {id, kind, source_id, target_id, …})-[:TIE_FROM]->(source)` and `-[:TIE_TO]->(target)`:
-  a tie is a node, not a relationship. A tie needs an id and a key unique across all its kinds,
-  and lookup by id without knowing the kind; a uniqueness constraint or an index on a
-  relationship property covers one relationship type only, and an upsert that changes a tie's
-  kind or endpoints would have to delete and recreate a typed relationship. As a node it has
-  one constraint per property, MERGE on its id, and the two fixed relationships still let
-  Cypher walk from a stakeholder to its ties.
+- `(:Stakeholder:Person {id, kind, key, name, name_folded, …})`, and `:Company`,
+  `:Municipality`, `:Organization`: every stakeholder has `:Stakeholder` and its kind's label
+  (`cypher.STAKEHOLDER_LABELS`); an upsert that changes the kind relabels the node.
+- `(source)-[:WORKS_FOR {id, kind, key, source_id, target_id, strength, …}]->(target)`: a tie
+  is a relationship typed by its kind (`cypher.TIE_TYPES`). A relationship cannot change type or
+  ends, so an upsert that changes either deletes it and creates it again, with its id, in the
+  same transaction. Uniqueness constraints on `id` and `key` per type make a lookup by either one
+  index seek per type; that an id or key is used once across all types, and a keyless tie once
+  per kind and ends, the store checks in the write transaction, under the revision's lock.
 - `(:Stakeholder)-[:PARTICIPATED {position, actingAs}]->(:Interaction {id, kind, …})`.
-- `(:GraphMeta {id: 'graph', revision, last_seq})`: the revision counter. Each batch first
-  increments it, which write-locks the node, so batches are serialised and the revision and the
-  change log's `seq` are derived inside the transaction.
+- `(:GraphMeta {id: 'graph', revision, last_seq, graph_model})`: the revision counter. Each
+  batch first increments it, which write-locks the node, so batches are serialised and the
+  revision and the change log's `seq` are derived inside the transaction.
 - `(:Change {revision, seq, entity_type, op, entity_id, payload})`, written in the batch's own
   transaction; `payload` is the entity as JSON (`store.codec`).
 
 Datetimes are stored as fixed-width UTC ISO strings (so string order is time order on every
-engine), dates as ISO strings. Every statement is a `LiteralString` constant of `cypher`; labels
-and relationship types are fixed in the text, values are always parameters. The schema
+engine), dates as ISO strings. Every statement is a `LiteralString` of `cypher`, a constant or one
+per kind built from its allow-lists of labels and types; values are always parameters. The schema
 (`graph_schema/*.cypher`) is applied by `open()` before any data is written. Driver and server
 exceptions are translated into domain errors in one place, `translate_error`, and no message
 built here carries Cypher text or the password.
@@ -39,6 +37,7 @@ built here carries Cypher text or the password.
 - `bulk`: bulk writes, several batches in one transaction at one revision
 - `changes`: the change log (`:Change` nodes)
 - `access`: API tokens and the audit trail
+- `migration`: moving a network stored in an earlier graph model to this one
 """
 
 from stakenet.store.neo4j.errors import EXC_MAP, translate_error

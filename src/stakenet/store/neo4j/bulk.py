@@ -37,8 +37,7 @@ log = logging.getLogger(__name__)
 # transaction, not each statement, and a streamed import's size is not known when it begins, so
 # the limit cannot grow with the work as `apply`'s does: it is a backstop, far above any
 # import's writing time, against a client that stalls while the transaction holds the
-# revision's write lock (and with it every writer of every process). ArcadeDB accepts the
-# timeout but does not enforce it.
+# revision's write lock (and with it every writer of every process).
 DEFAULT_BULK_WRITE_TIMEOUT = 1800.0
 
 

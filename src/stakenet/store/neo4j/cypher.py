@@ -1,10 +1,11 @@
 """Every Cypher statement of the Neo4j store, as module-level `LiteralString` constants.
 
-Labels and relationship types are fixed in the text; values are always `$parameters`. Public
-upper-case strings are whole statements; names with a leading underscore are fragments. The
-stakeholder listing is composed from fragments by `stakeholder_listing`, and
-`stakeholder_listings` lists every statement it can compose, so a test runs each of them, like
-each constant, through Neo4j's parser.
+Labels and relationship types are fixed in the text, from the allow-lists `STAKEHOLDER_LABELS`
+and `TIE_TYPES`, never from values; values are always `$parameters`. Public upper-case strings
+are whole statements, public upper-case mappings hold one statement per kind, and names with a
+leading underscore are fragments. The stakeholder listing is composed from fragments by
+`stakeholder_listing`; `stakeholder_listings` and `statements_per_kind` list every statement
+composed, so a test runs each of them, like each constant, through Neo4j's parser.
 """
 
 from __future__ import annotations
@@ -13,7 +14,40 @@ import itertools
 from collections.abc import Collection, Mapping, Sequence
 from typing import LiteralString
 
+from stakenet.domain.model import StakeholderKind, TieKind
 from stakenet.store.port import StakeholderOrder
+
+# The label of each stakeholder kind, besides `:Stakeholder`, and the relationship type of each
+# tie kind: written out, so that no label or type in a statement ever comes from a value.
+STAKEHOLDER_LABELS: Mapping[StakeholderKind, LiteralString] = {
+    StakeholderKind.PERSON: "Person",
+    StakeholderKind.COMPANY: "Company",
+    StakeholderKind.MUNICIPALITY: "Municipality",
+    StakeholderKind.ORGANIZATION: "Organization",
+}
+TIE_TYPES: Mapping[TieKind, LiteralString] = {
+    TieKind.WORKS_FOR: "WORKS_FOR",
+    TieKind.BOARD_MEMBER_OF: "BOARD_MEMBER_OF",
+    TieKind.REPORTS_TO: "REPORTS_TO",
+    TieKind.KNOWS: "KNOWS",
+    TieKind.FAMILY: "FAMILY",
+    TieKind.ADVISES: "ADVISES",
+    TieKind.REPRESENTS: "REPRESENTS",
+    TieKind.INFLUENCES: "INFLUENCES",
+    TieKind.OWNS: "OWNS",
+    TieKind.PARTNER_OF: "PARTNER_OF",
+    TieKind.SUPPLIES: "SUPPLIES",
+    TieKind.CLIENT_OF: "CLIENT_OF",
+    TieKind.MEMBER_OF: "MEMBER_OF",
+    TieKind.LOCATED_IN: "LOCATED_IN",
+    TieKind.RELATIONSHIP_OWNER: "RELATIONSHIP_OWNER",
+}
+if set(STAKEHOLDER_LABELS) != set(StakeholderKind) or set(TIE_TYPES) != set(TieKind):
+    raise RuntimeError("Every stakeholder kind needs a label and every tie kind a type.")
+
+# Any tie, as a relationship type expression: `()-[t:ANY]->()` with `{id: …}` is planned as one
+# unique-index seek per type (graph_schema/0004), never a scan of the relationships.
+_ANY_TIE: LiteralString = "|".join(TIE_TYPES.values())
 
 ENSURE_META: LiteralString = (
     "MERGE (m:GraphMeta {id: 'graph'}) ON CREATE SET m.revision = 0, m.last_seq = 0"
@@ -33,7 +67,9 @@ ANY_STAKEHOLDER: LiteralString = "MATCH (s:Stakeholder) RETURN s.id AS id LIMIT 
 
 COUNTS: LiteralString = (
     "MATCH (m:GraphMeta {id: 'graph'}) "
-    "RETURN COUNT { (:Stakeholder) } AS stakeholders, COUNT { (:Tie) } AS ties, "
+    "RETURN COUNT { (:Stakeholder) } AS stakeholders, COUNT { ()-[:"
+    + _ANY_TIE
+    + "]->() } AS ties, "
     "COUNT { (:Interaction) } AS interactions, m.revision AS revision"
 )
 
@@ -122,20 +158,29 @@ def stakeholder_listings() -> list[LiteralString]:
 
 
 TIES_BY_ID: LiteralString = (
-    "UNWIND $values AS value MATCH (t:Tie {id: value}) RETURN properties(t) AS props"
+    "UNWIND $values AS value MATCH ()-[t:" + _ANY_TIE + " {id: value}]->() "
+    "RETURN properties(t) AS props"
 )
 
 TIES_BY_KEY: LiteralString = (
-    "UNWIND $values AS value MATCH (t:Tie {key: value}) RETURN properties(t) AS props"
+    "UNWIND $values AS value MATCH ()-[t:" + _ANY_TIE + " {key: value}]->() "
+    "RETURN properties(t) AS props"
 )
 
-ALL_TIES: LiteralString = "MATCH (t:Tie) RETURN properties(t) AS props"
+ALL_TIES: LiteralString = "MATCH ()-[t:" + _ANY_TIE + "]->() RETURN properties(t) AS props"
 
-# $ends holds TIE_FROM, TIE_TO or both: which end of the tie the stakeholders must be.
+# The ties of stakeholders: from them (OUT), to them (IN) or either way (BOTH).
+_TIES_OF_KINDS: LiteralString = (
+    "WHERE size($kinds) = 0 OR type(t) IN $kinds RETURN DISTINCT properties(t) AS props"
+)
+TIES_FROM: LiteralString = (
+    "UNWIND $ids AS id MATCH (:Stakeholder {id: id})-[t:" + _ANY_TIE + "]->() " + _TIES_OF_KINDS
+)
+TIES_TO: LiteralString = (
+    "UNWIND $ids AS id MATCH (:Stakeholder {id: id})<-[t:" + _ANY_TIE + "]-() " + _TIES_OF_KINDS
+)
 TIES_OF: LiteralString = (
-    "UNWIND $ids AS id MATCH (:Stakeholder {id: id})<-[end:TIE_FROM|TIE_TO]-(t:Tie) "
-    "WHERE type(end) IN $ends AND (size($kinds) = 0 OR t.kind IN $kinds) "
-    "RETURN DISTINCT properties(t) AS props"
+    "UNWIND $ids AS id MATCH (:Stakeholder {id: id})-[t:" + _ANY_TIE + "]-() " + _TIES_OF_KINDS
 )
 
 _WITH_PARTICIPANTS: LiteralString = (
@@ -198,7 +243,9 @@ DELETE_INTERACTIONS: LiteralString = (
     "UNWIND $ids AS id MATCH (i:Interaction {id: id}) DETACH DELETE i RETURN id"
 )
 
-DELETE_TIES: LiteralString = "UNWIND $ids AS id MATCH (t:Tie {id: id}) DETACH DELETE t RETURN id"
+DELETE_TIES: LiteralString = (
+    "UNWIND $ids AS id MATCH ()-[t:" + _ANY_TIE + " {id: id}]->() DELETE t RETURN id"
+)
 
 DELETE_STAKEHOLDERS: LiteralString = (
     "UNWIND $ids AS id MATCH (s:Stakeholder {id: id}) DETACH DELETE s"
@@ -207,7 +254,7 @@ DELETE_STAKEHOLDERS: LiteralString = (
 EXISTING_STAKEHOLDERS: LiteralString = "UNWIND $ids AS id MATCH (:Stakeholder {id: id}) RETURN id"
 
 TIE_IDS_OF_STAKEHOLDERS: LiteralString = (
-    "UNWIND $ids AS id MATCH (:Stakeholder {id: id})<-[:TIE_FROM|TIE_TO]-(t:Tie) "
+    "UNWIND $ids AS id MATCH (:Stakeholder {id: id})-[t:" + _ANY_TIE + "]-() "
     "RETURN DISTINCT t.id AS id"
 )
 
@@ -229,24 +276,19 @@ STAKEHOLDER_KEY_OWNERS: LiteralString = (
 )
 
 TIE_KEY_OWNERS: LiteralString = (
-    "UNWIND $keys AS key MATCH (t:Tie {key: key}) RETURN key, t.id AS id"
+    "UNWIND $keys AS key MATCH ()-[t:" + _ANY_TIE + " {key: key}]->() RETURN key, t.id AS id"
 )
 
 INTERACTION_KEY_OWNERS: LiteralString = (
     "UNWIND $keys AS key MATCH (i:Interaction {key: key}) RETURN key, i.id AS id"
 )
 
-TIE_IDENTITIES: LiteralString = (
-    "UNWIND $ids AS id MATCH (t:Tie {id: id}) "
-    "RETURN id, t.kind AS kind, t.source_id AS source_id, t.target_id AS target_id, t.key AS key"
-)
-
 # The keyless ties that hold each claimed identity (`TieIdentity`): a symmetric kind's either
 # way round. Found from the first end's relationships, not by scanning every tie.
 TIE_IDENTITY_OWNERS: LiteralString = (
     "UNWIND $claims AS claim "
-    "MATCH (:Stakeholder {id: claim.first_id})<-[:TIE_FROM|TIE_TO]-(t:Tie) "
-    "WHERE t.kind = claim.kind AND t.key IS NULL AND ("
+    "MATCH (:Stakeholder {id: claim.first_id})-[t:" + _ANY_TIE + "]-() "
+    "WHERE type(t) = claim.kind AND t.key IS NULL AND ("
     "(t.source_id = claim.first_id AND t.target_id = claim.second_id) OR "
     "(claim.symmetric AND t.source_id = claim.second_id AND t.target_id = claim.first_id)) "
     "RETURN DISTINCT claim.number AS claim, t.id AS id"
@@ -256,7 +298,9 @@ CLEAR_STAKEHOLDER_KEYS: LiteralString = (
     "UNWIND $ids AS id MATCH (s:Stakeholder {id: id}) REMOVE s.key"
 )
 
-CLEAR_TIE_KEYS: LiteralString = "UNWIND $ids AS id MATCH (t:Tie {id: id}) REMOVE t.key"
+CLEAR_TIE_KEYS: LiteralString = (
+    "UNWIND $ids AS id MATCH ()-[t:" + _ANY_TIE + " {id: id}]->() REMOVE t.key"
+)
 
 CLEAR_INTERACTION_KEYS: LiteralString = (
     "UNWIND $ids AS id MATCH (i:Interaction {id: id}) REMOVE i.key"
@@ -266,29 +310,39 @@ STAKEHOLDERS_CREATED_AT: LiteralString = (
     "UNWIND $ids AS id MATCH (s:Stakeholder {id: id}) RETURN id, s.created_at AS created_at"
 )
 
-TIES_CREATED_AT: LiteralString = (
-    "UNWIND $ids AS id MATCH (t:Tie {id: id}) RETURN id, t.created_at AS created_at"
+# Where each tie is (its type and ends), its key and when it was created.
+STORED_TIES: LiteralString = (
+    "UNWIND $ids AS id MATCH (source)-[t:" + _ANY_TIE + " {id: id}]->(target) "
+    "RETURN id, type(t) AS kind, source.id AS source_id, target.id AS target_id, t.key AS key, "
+    "t.created_at AS created_at"
 )
 
 INTERACTIONS_CREATED_AT: LiteralString = (
     "UNWIND $ids AS id MATCH (i:Interaction {id: id}) RETURN id, i.created_at AS created_at"
 )
 
-# `SET n = row.props` replaces every property: an upsert replaces the whole entity.
-UPSERT_STAKEHOLDERS: LiteralString = (
-    "UNWIND $rows AS row MERGE (s:Stakeholder {id: row.id}) SET s = row.props"
-)
+# `SET n = row.props` replaces every property: an upsert replaces the whole entity. A stakeholder
+# takes its kind's label and loses the others', so a change of kind relabels it.
+UPSERT_STAKEHOLDERS: Mapping[StakeholderKind, LiteralString] = {
+    kind: "UNWIND $rows AS row MERGE (s:Stakeholder {id: row.id}) SET s = row.props, s:"
+    + label
+    + " REMOVE s:"
+    + ":".join(other for other in STAKEHOLDER_LABELS.values() if other != label)
+    for kind, label in STAKEHOLDER_LABELS.items()
+}
 
-DETACH_TIE_ENDS: LiteralString = (
-    "UNWIND $ids AS id MATCH (:Tie {id: id})-[end:TIE_FROM|TIE_TO]->(:Stakeholder) DELETE end"
-)
-
-UPSERT_TIES: LiteralString = (
-    "UNWIND $rows AS row "
+# A tie is created as a relationship of its kind's type; one whose kind or ends change is
+# deleted first (`DELETE_TIES`) and created again with its id, in the same transaction.
+CREATE_TIES: Mapping[TieKind, LiteralString] = {
+    kind: "UNWIND $rows AS row "
     "MATCH (source:Stakeholder {id: row.props.source_id}) "
     "MATCH (target:Stakeholder {id: row.props.target_id}) "
-    "MERGE (t:Tie {id: row.id}) SET t = row.props "
-    "CREATE (t)-[:TIE_FROM]->(source) CREATE (t)-[:TIE_TO]->(target)"
+    "CREATE (source)-[t:" + tie_type + "]->(target) SET t = row.props"
+    for kind, tie_type in TIE_TYPES.items()
+}
+
+UPDATE_TIES: LiteralString = (
+    "UNWIND $rows AS row MATCH ()-[t:" + _ANY_TIE + " {id: row.id}]->() SET t = row.props"
 )
 
 UPSERT_INTERACTIONS: LiteralString = (
@@ -351,3 +405,41 @@ TOMBSTONE_AUDIT_ENTRIES: LiteralString = (
     "SET a.entity_ids = [value IN a.entity_ids | "
     "CASE WHEN value = $id THEN $tombstone ELSE value END]"
 )
+
+# Moving a network stored with a `kind` property only and ties as `:Tie` nodes between
+# `TIE_FROM`/`TIE_TO` relationships to labels and typed relationships (`migration`), $batch
+# entities a transaction; each returns how many it moved, 0 once none is left.
+# The graph model a database is in, kept on the meta node once a migration finished, so opening
+# a store does not look through every stakeholder for one to move again.
+READ_GRAPH_MODEL: LiteralString = (
+    "OPTIONAL MATCH (m:GraphMeta {id: 'graph'}) RETURN coalesce(m.graph_model, 1) AS model"
+)
+
+SET_GRAPH_MODEL: LiteralString = ENSURE_META + " SET m.graph_model = $model"
+
+LABEL_STAKEHOLDERS: Mapping[StakeholderKind, LiteralString] = {
+    kind: "MATCH (s:Stakeholder {kind: $kind}) WHERE NOT s:"
+    + label
+    + " WITH s LIMIT $batch SET s:"
+    + label
+    + " RETURN count(s) AS moved"
+    for kind, label in STAKEHOLDER_LABELS.items()
+}
+
+TIE_NODES_TO_RELATIONSHIPS: Mapping[TieKind, LiteralString] = {
+    kind: "MATCH (source:Stakeholder)<-[:TIE_FROM]-(n:Tie {kind: $kind})-[:TIE_TO]->"
+    "(target:Stakeholder) WITH n, source, target LIMIT $batch "
+    "CREATE (source)-[t:" + tie_type + "]->(target) SET t = properties(n) "
+    "DETACH DELETE n RETURN count(*) AS moved"
+    for kind, tie_type in TIE_TYPES.items()
+}
+
+
+def statements_per_kind() -> list[LiteralString]:
+    """Every statement of the per-kind mappings above."""
+    return [
+        *UPSERT_STAKEHOLDERS.values(),
+        *CREATE_TIES.values(),
+        *LABEL_STAKEHOLDERS.values(),
+        *TIE_NODES_TO_RELATIONSHIPS.values(),
+    ]

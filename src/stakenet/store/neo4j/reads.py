@@ -33,7 +33,9 @@ from stakenet.store.neo4j.cypher import (
     INTERACTION_IDS_OF,
     INTERACTIONS_BY_ID,
     READ_LOG_HORIZON,
+    TIES_FROM,
     TIES_OF,
+    TIES_TO,
 )
 from stakenet.store.neo4j.queries import Tx, interactions_by, read_revision, run_chunked, run_query
 from stakenet.store.neo4j.records import interaction_from_record
@@ -45,10 +47,10 @@ from stakenet.store.port import (
 
 R = TypeVar("R")
 
-_TIE_ENDS: Mapping[Direction, list[str]] = {
-    Direction.OUT: ["TIE_FROM"],
-    Direction.IN: ["TIE_TO"],
-    Direction.BOTH: ["TIE_FROM", "TIE_TO"],
+_TIES_IN_DIRECTION: Mapping[Direction, LiteralString] = {
+    Direction.OUT: TIES_FROM,
+    Direction.IN: TIES_TO,
+    Direction.BOTH: TIES_OF,
 }
 
 
@@ -95,7 +97,7 @@ async def stakeholder_page(
 async def ties_of(
     tx: Tx, ids: Sequence[str], kind_values: list[str], direction: Direction
 ) -> list[Tie]:
-    rows = await run_chunked(tx, TIES_OF, "ids", ids, ends=_TIE_ENDS[direction], kinds=kind_values)
+    rows = await run_chunked(tx, _TIES_IN_DIRECTION[direction], "ids", ids, kinds=kind_values)
     found = {row["props"]["id"]: tie_from_dict(row["props"]) for row in rows}
     return [found[tie_id] for tie_id in sorted(found)]
 

@@ -5,16 +5,13 @@ the Cypher and the transaction functions live in the modules beside it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import random
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
-from neo4j import exceptions as neo4j_errors
 
 from stakenet.domain.access import ApiToken, AuditEntry
 from stakenet.domain.errors import (
@@ -49,6 +46,7 @@ from stakenet.store.neo4j.cypher import (
     stakeholder_listing,
 )
 from stakenet.store.neo4j.errors import translated
+from stakenet.store.neo4j.migration import migrate_network
 from stakenet.store.neo4j.queries import interactions_by, read_revision
 from stakenet.store.neo4j.records import utc_text
 from stakenet.store.neo4j.schema import bundled_schema
@@ -82,10 +80,8 @@ DEFAULT_QUERY_TIMEOUT = 60.0
 DEFAULT_RETRY_TIME = 5.0
 CONNECTION_TIMEOUT = 5.0
 # Extra time a batch's transaction may take per thousand entities, on top of the query timeout:
-# several times what a 100k-tie import took on the test server (ArcadeDB, 2 cores: ~0.35 s).
+# many times what a thousand ties take on the test server (Neo4j 5.26, 2 cores).
 SECONDS_PER_THOUSAND_ROWS = 2.0
-# Attempts of a write transaction that lost a race on a unique value (see `_write`).
-WRITE_ATTEMPTS = 3
 
 
 class _Secret:
@@ -168,13 +164,15 @@ class Neo4jStore:
 
     async def _migrate(self, driver: neo4j.AsyncDriver) -> None:
         # Schema statements run one by one in auto-commit transactions: Neo4j does not mix
-        # schema and data writes in one transaction. All are IF NOT EXISTS, so rerunning is safe.
+        # schema and data writes in one transaction. All are idempotent, so rerunning is safe;
+        # so is moving data of an earlier graph model, which finds nothing once done.
         async with driver.session(database=self.database) as session:
             for script in bundled_schema():
                 for statement in script.statements:
                     query = neo4j.Query(statement, timeout=self.query_timeout)
                     result = await session.run(query)
                     await result.consume()
+            await migrate_network(session, self.query_timeout)
 
     def _session(self, access_mode: str) -> neo4j.AsyncSession:
         if self._driver is None:
@@ -190,24 +188,18 @@ class Neo4jStore:
     async def _write(
         self, work: Callable[..., Awaitable[R]], *args: Any, server_timeout: float | None = None
     ) -> R:
-        """Run `work` in a managed write transaction, again if it raced another writer.
+        """Run `work` in a managed write transaction; the driver retries transient errors.
 
-        The driver retries transient errors itself. ArcadeDB's optimistic transactions report
-        two writers creating the same new node (MERGE on one id) as a ConstraintError at commit
-        instead of serialising them; a new attempt sees the winner's node. Keys the batch
-        itself gets wrong are caught before writing, as Conflict, so a ConstraintError here
-        means such a race.
+        Every write takes the revision's write lock first (`GraphMeta`), so writers of all
+        processes run one after another on the server; keys a batch gets wrong are caught
+        before writing, as Conflict.
         """
         with translated():
-            # Writers of this process queue here rather than race on the server.
+            # Writers of this process queue here rather than wait on the server's lock.
             async with self._write_lock, self._session(neo4j.WRITE_ACCESS) as session:
                 timed = neo4j.unit_of_work(timeout=server_timeout or self.query_timeout)(work)
                 # A transaction cancelled on our side may still commit on the server.
                 await write_becomes_irrevocable()
-                for attempt in range(1, WRITE_ATTEMPTS):
-                    with contextlib.suppress(neo4j_errors.ConstraintError):
-                        return await session.execute_write(timed, *args)
-                    await asyncio.sleep(random.uniform(0.05, 0.2) * attempt)
                 return await session.execute_write(timed, *args)
 
     # -- reads

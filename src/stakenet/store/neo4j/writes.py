@@ -8,7 +8,8 @@ Transaction functions derive everything inside the transaction: the driver may r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, LiteralString
@@ -22,6 +23,7 @@ from stakenet.domain.model import (
     EntityType,
     Interaction,
     Stakeholder,
+    StakeholderKind,
     Tie,
     TieKind,
 )
@@ -40,12 +42,12 @@ from stakenet.store.neo4j.cypher import (
     CLEAR_INTERACTION_KEYS,
     CLEAR_STAKEHOLDER_KEYS,
     CLEAR_TIE_KEYS,
+    CREATE_TIES,
     DELETE_CHANGES_UP_TO,
     DELETE_INTERACTIONS,
     DELETE_STAKEHOLDERS,
     DELETE_TIES,
     DETACH_PARTICIPANTS,
-    DETACH_TIE_ENDS,
     ENSURE_META,
     EXISTING_STAKEHOLDERS,
     INTERACTION_IDS_OF_STAKEHOLDERS,
@@ -57,15 +59,14 @@ from stakenet.store.neo4j.cypher import (
     SET_LAST_SEQ,
     STAKEHOLDER_KEY_OWNERS,
     STAKEHOLDERS_CREATED_AT,
-    TIE_IDENTITIES,
+    STORED_TIES,
     TIE_IDENTITY_OWNERS,
     TIE_IDS_OF_STAKEHOLDERS,
     TIE_KEY_OWNERS,
-    TIES_CREATED_AT,
     TOUCH_INTERACTIONS,
+    UPDATE_TIES,
     UPSERT_INTERACTIONS,
     UPSERT_STAKEHOLDERS,
-    UPSERT_TIES,
 )
 from stakenet.store.neo4j.queries import Tx, interactions_by, run_chunked, run_query
 from stakenet.store.neo4j.records import (
@@ -108,7 +109,7 @@ _STAKEHOLDER_KEYS = _KeyStatements(
     "stakeholder", STAKEHOLDER_KEY_OWNERS, CLEAR_STAKEHOLDER_KEYS, STAKEHOLDERS_CREATED_AT
 )
 
-_TIE_KEYS = _KeyStatements("tie", TIE_KEY_OWNERS, CLEAR_TIE_KEYS, TIES_CREATED_AT)
+_TIE_KEYS = _KeyStatements("tie", TIE_KEY_OWNERS, CLEAR_TIE_KEYS, STORED_TIES)
 
 _INTERACTION_KEYS = _KeyStatements(
     "interaction", INTERACTION_KEY_OWNERS, CLEAR_INTERACTION_KEYS, INTERACTIONS_CREATED_AT
@@ -179,7 +180,35 @@ async def _check_keys(
     await run_chunked(tx, statements.clear_keys, "ids", handing_over)
 
 
-async def _check_identities(tx: Tx, ties: Sequence[Tie]) -> None:
+@dataclass(frozen=True, slots=True)
+class _StoredTie:
+    """Where a tie is stored (its kind and ends), its key and when it was created."""
+
+    tie: Tie
+    created_at: str
+
+
+async def _stored_ties(tx: Tx, ids: Sequence[str]) -> dict[str, _StoredTie]:
+    return {
+        row["id"]: _StoredTie(
+            Tie(row["id"], TieKind(row["kind"]), row["source_id"], row["target_id"], row["key"]),
+            row["created_at"],
+        )
+        for row in await run_chunked(tx, STORED_TIES, "ids", ids)
+    }
+
+
+def _same_place(stored: Tie, tie: Tie) -> bool:
+    return (stored.kind, stored.source_id, stored.target_id) == (
+        tie.kind,
+        tie.source_id,
+        tie.target_id,
+    )
+
+
+async def _check_identities(
+    tx: Tx, ties: Sequence[Tie], stored_ties: Mapping[str, _StoredTie]
+) -> None:
     """Raise Conflict if a keyless tie would take the identity another keyless tie holds.
 
     Neo4j Community has no uniqueness constraint over a tie's kind and ends, so this runs in
@@ -190,11 +219,7 @@ async def _check_identities(tx: Tx, ties: Sequence[Tie]) -> None:
     claimed = claimed_identities(ties)
     if not claimed:
         return
-    stored: dict[str, TieIdentity | None] = {}
-    for row in await run_chunked(tx, TIE_IDENTITIES, "ids", list(claimed.values())):
-        stored[row["id"]] = TieIdentity.of(
-            Tie(row["id"], TieKind(row["kind"]), row["source_id"], row["target_id"], row["key"])
-        )
+    stored = {tie_id: TieIdentity.of(found.tie) for tie_id, found in stored_ties.items()}
     claims = [
         (identity, tie_id)
         for identity, tie_id in claimed.items()
@@ -248,7 +273,7 @@ async def _upsert_stakeholders(
         return
     await _check_keys(tx, _STAKEHOLDER_KEYS, [(s.id, s.key) for s in items])
     created = await _created_at(tx, _STAKEHOLDER_KEYS, [s.id for s in items])
-    rows = []
+    rows: dict[StakeholderKind, list[dict[str, Any]]] = defaultdict(list)
     for stakeholder in items:
         stored = replace(
             stakeholder,
@@ -256,9 +281,12 @@ async def _upsert_stakeholders(
             updated_at=now,
         )
         data = stamped(stakeholder_to_dict(stored), stored.created_at, now)
-        rows.append({"id": stored.id, "props": {**data, "name_folded": fold(stored.name)}})
+        rows[stored.kind].append(
+            {"id": stored.id, "props": {**data, "name_folded": fold(stored.name)}}
+        )
         log.upsert(EntityType.STAKEHOLDER, stored, data)
-    await run_chunked(tx, UPSERT_STAKEHOLDERS, "rows", rows)
+    for kind, of_kind in rows.items():
+        await run_chunked(tx, UPSERT_STAKEHOLDERS[kind], "rows", of_kind)
 
 
 async def _upsert_ties(tx: Tx, ties: Sequence[Tie], now: datetime, log: ChangeLog) -> None:
@@ -266,22 +294,38 @@ async def _upsert_ties(tx: Tx, ties: Sequence[Tie], now: datetime, log: ChangeLo
     if not items:
         return
     await _check_keys(tx, _TIE_KEYS, [(tie.id, tie.key) for tie in items])
-    await _check_identities(tx, items)
+    # Read after `_check_keys`, which takes keys off the ties that hand them over.
+    stored_ties = await _stored_ties(tx, [tie.id for tie in items])
+    await _check_identities(tx, items, stored_ties)
     await _check_stakeholders_exist(
         tx, [("Tie", t.id, end) for t in items for end in (t.source_id, t.target_id)]
     )
-    created = await _created_at(tx, _TIE_KEYS, [tie.id for tie in items])
-    # Existing ties lose their end relationships; the upsert draws them again.
-    await run_chunked(tx, DETACH_TIE_ENDS, "ids", list(created))
-    rows = []
+    # A relationship cannot change its type or ends: a tie that moves is deleted and created
+    # again, with its id and creation time, in this transaction.
+    moved = [
+        tie.id
+        for tie in items
+        if tie.id in stored_ties and not _same_place(stored_ties[tie.id].tie, tie)
+    ]
+    await run_chunked(tx, DELETE_TIES, "ids", moved)
+    kept = set(stored_ties) - set(moved)
+    created_rows: dict[TieKind, list[dict[str, Any]]] = defaultdict(list)
+    updated_rows: list[dict[str, Any]] = []
     for tie in items:
+        created_at = stored_ties[tie.id].created_at if tie.id in stored_ties else None
         stored = replace(
-            tie, created_at=creation_time(created.get(tie.id), tie.created_at, now), updated_at=now
+            tie, created_at=creation_time(created_at, tie.created_at, now), updated_at=now
         )
         data = stamped(tie_to_dict(stored), stored.created_at, now)
-        rows.append({"id": stored.id, "props": data})
+        row = {"id": stored.id, "props": data}
+        if tie.id in kept:
+            updated_rows.append(row)
+        else:
+            created_rows[tie.kind].append(row)
         log.upsert(EntityType.TIE, stored, data)
-    await run_chunked(tx, UPSERT_TIES, "rows", rows)
+    await run_chunked(tx, UPDATE_TIES, "rows", updated_rows)
+    for kind, of_kind in created_rows.items():
+        await run_chunked(tx, CREATE_TIES[kind], "rows", of_kind)
 
 
 async def _upsert_interactions(
