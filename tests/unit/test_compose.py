@@ -5,6 +5,7 @@ Docker cannot run here, so these read the files and check what compose and the i
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +29,15 @@ def env_file(name: str) -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
-def test_neo4j_runs_the_official_5_image_with_auth_from_the_env_file_and_a_volume(
+def test_neo4j_runs_the_official_image_the_tests_run_on_with_auth_from_the_env_file_and_a_volume(
     compose: dict[str, Any],
 ) -> None:
     neo4j = compose["services"]["neo4j"]
-    assert neo4j["image"].split(":") == ["neo4j", "5"]
+    # The tests fetch the newest patch of one minor release, e.g. [5.26.0,5.27.0): that release.
+    pom = (ROOT / "tests/support/neo4j/pom.xml").read_text("utf-8")
+    tested = re.search(r"<version>\[(\d+)\.(\d+)\.0,", pom)
+    assert tested is not None
+    assert neo4j["image"] == f"neo4j:{tested[1]}.{tested[2]}"
     assert neo4j["env_file"] == "neo4j.env"
     assert "NEO4J_AUTH" not in neo4j.get("environment", {})
     [volume] = neo4j["volumes"]
