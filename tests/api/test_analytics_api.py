@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
 
+import stakenet.demo as demo_package
 from stakenet.api.ids import to_global_id
 from support.live_server import Api
 
@@ -115,6 +120,46 @@ def test_rankings_and_metrics_agree_with_each_other(demo: Api) -> None:
         {"id": top["stakeholder"]["id"]},
     )["node"]["metrics"]
     assert metrics["betweenness"] == pytest.approx(top["score"])
+
+
+def demo_core_numbers() -> dict[str, int]:
+    """``key -> k-core number`` of the demo network's current ties, by NetworkX."""
+    network = json.loads((Path(demo_package.__file__).parent / "network.json").read_text("utf-8"))
+    today = date.today().isoformat()
+    graph = nx.Graph()
+    graph.add_nodes_from(s["key"] for s in network["stakeholders"])
+    graph.add_edges_from(
+        (t["source"], t["target"])
+        for t in network["ties"]
+        if t["source"] != t["target"]
+        and t.get("since", "") <= today
+        and t.get("until", "9999") >= today
+    )
+    return dict(nx.core_number(graph))
+
+
+def test_coreness_ranking_and_metrics_equal_networkx_on_the_demo(demo: Api) -> None:
+    expected = demo_core_numbers()
+    ranking = demo.data(
+        "{ influenceRanking(metric: CORENESS, first: 100) { rank score stakeholder { key } } }"
+    )["influenceRanking"]
+    assert len(ranking) == min(100, len(expected))
+    assert {r["stakeholder"]["key"]: r["score"] for r in ranking} == {
+        r["stakeholder"]["key"]: expected[r["stakeholder"]["key"]] for r in ranking
+    }
+    assert ranking[0]["score"] == max(expected.values()) == 5
+    scores = [r["score"] for r in ranking]
+    assert scores == sorted(scores, reverse=True)
+    inner = demo.data(
+        "query($k: String!) { stakeholder(key: $k) { metrics { coreness degree } } }",
+        {"k": ranking[0]["stakeholder"]["key"]},
+    )["stakeholder"]["metrics"]
+    assert inner["coreness"] == 5
+    loner = min(expected, key=lambda key: (expected[key], key))
+    lone = demo.data(
+        "query($k: String!) { stakeholder(key: $k) { metrics { coreness } } }", {"k": loner}
+    )["stakeholder"]["metrics"]
+    assert lone["coreness"] == expected[loner] == 1
 
 
 def test_broker_scores_follow_the_published_formula(demo: Api) -> None:

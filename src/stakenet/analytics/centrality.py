@@ -1,4 +1,4 @@
-"""Per-node centrality: degree, betweenness, closeness, eigenvector, PageRank and constraint.
+"""Per-node centrality: degree, betweenness, closeness, eigenvector, PageRank, constraint, coreness.
 
 This module owns the global, whole-network position metrics. Each is computed on the view that
 suits it (see `stakenet.analytics.views`), and each equals the NetworkX function named below
@@ -20,6 +20,8 @@ eigenvector     undirected, ``strength``         ``nx.eigenvector_centrality(wei
 pagerank        directed, summed strengths       ``nx.pagerank(weight="weight")``, alpha 0.85
 constraint      undirected, ``strength``         ``nx.constraint(weight="strength")``; ``None``
                                                  for isolated nodes (NetworkX gives NaN)
+coreness        undirected, unweighted           ``nx.core_number``: the largest k such that the
+                                                 node is in the k-core (the inner circle)
 ==============  ===============================  ===================================================
 
 Costs are strengths turned into distances (`path_cost`), never raw strengths: a strong tie is a
@@ -70,6 +72,7 @@ __all__ = [
     "closeness",
     "compute_centrality",
     "constraint",
+    "coreness",
     "eigenvector",
     "pagerank",
 ]
@@ -132,6 +135,7 @@ class NodeCentrality:
     eigenvector: float
     pagerank: float
     constraint: float | None
+    coreness: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +343,21 @@ def _two_steps_on_ties(
     return two_steps
 
 
+def coreness(adjacency: sp.csr_array) -> np.ndarray:
+    """Every node's k-core number on the tie pattern of a symmetric matrix, as ``nx.core_number``.
+
+    NetworkX's bucket algorithm (Batagelj-Zaversnik) is linear in the ties; the graph it runs on
+    holds only node numbers, no attributes.
+    """
+    n = adjacency.shape[0]
+    upper = sp.triu(adjacency, k=1).tocoo()
+    pattern = nx.Graph()
+    pattern.add_nodes_from(range(n))
+    pattern.add_edges_from(zip(upper.row.tolist(), upper.col.tolist(), strict=True))
+    cores = nx.core_number(pattern)
+    return np.fromiter((cores[i] for i in range(n)), dtype=np.int64, count=n)
+
+
 def closeness(
     cost: sp.csr_array, exact_limit: int = 2000, samples: int = 128, seed: int = 42
 ) -> tuple[np.ndarray, ClosenessMode, int | None]:
@@ -456,6 +475,8 @@ def compute_centrality(
     lap("eigenvector")
     cons = constraint(A)
     lap("constraint")
+    cores = coreness(A)
+    lap("coreness")
     clo, clo_mode, clo_k = closeness(
         v.cost_matrix, p.exact_closeness_limit, p.closeness_samples, p.seed
     )
@@ -471,6 +492,7 @@ def compute_centrality(
             eigenvector=float(ev[i]),
             pagerank=float(pr[i]),
             constraint=None if math.isnan(cons[i]) else float(cons[i]),
+            coreness=int(cores[i]),
         )
         for i, node in enumerate(v.nodes)
     }

@@ -27,6 +27,7 @@ from typing import Any, Generic, TypeVar
 from stakenet.analytics.communities import Broker, brokers
 from stakenet.analytics.decision_makers import DecisionMaker, coverage_from_us, key_decision_makers
 from stakenet.analytics.errors import NotAnOrganisation, UnknownStakeholder
+from stakenet.analytics.metrics import metric as metric_spec
 from stakenet.analytics.paths import IntroductionPath, introduction_paths, person_graph
 from stakenet.analytics.projection import Projection
 from stakenet.analytics.relationship_map import RelationshipMap, relationship_map
@@ -258,14 +259,19 @@ class AnalyticsState:
     def ranking(
         self, kind: StakeholderKind | None, metric: str, first: int
     ) -> list[tuple[str, float]]:
-        """The `first` stakeholders (of `kind`) by a `NodeMetrics` field, highest first."""
+        """The `first` stakeholders (of `kind`) by a ranked metric of the registry, the end its
+        direction marks first (highest for every ranked metric today)."""
+        spec = metric_spec(metric)
+        if spec is None or not spec.ranked:
+            raise ValueError(f"not a ranked metric: {metric!r}")
+        sign = -1.0 if spec.direction == "higher" else 1.0
         nodes = self._graph.nodes
         scored = [
             (node, float(getattr(metrics, metric)))
             for node, metrics in self.snapshot.nodes.items()
             if kind is None or nodes[node]["kind"] == kind.value
         ]
-        scored.sort(key=lambda item: (-item[1], nodes[item[0]]["name"], item[0]))
+        scored.sort(key=lambda item: (sign * item[1], nodes[item[0]]["name"], item[0]))
         return scored[:first]
 
     def communities(self, min_size: int) -> list[tuple[int, list[str]]]:

@@ -32,6 +32,7 @@ from stakenet.analytics.centrality import (
 )
 from stakenet.analytics.communities import community_index, louvain_of
 from stakenet.analytics.influence import InfluenceParams, InfluenceScore, compute_influence
+from stakenet.analytics.metrics import METRICS, NodeParts
 from stakenet.analytics.strength import (
     InteractionRecord,
     StrengthParams,
@@ -67,7 +68,8 @@ class SnapshotParams:
 
 @dataclass(frozen=True, slots=True)
 class NodeMetrics:
-    """Everything the snapshot knows about one stakeholder's position."""
+    """Everything the snapshot knows about one stakeholder's position: one field per metric of
+    the registry (`stakenet.analytics.metrics.METRICS`), in its order."""
 
     influence: float
     pagerank: float
@@ -76,8 +78,9 @@ class NodeMetrics:
     eigenvector: float
     degree: float
     strength: float
+    community: int | None
     constraint: float | None
-    community: int
+    coreness: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,11 @@ class AnalyticsSnapshot:
     eigenvector_converged: bool
     formula_versions: Mapping[str, str]
     timings: Mapping[str, float]
+
+
+def node_metrics(parts: NodeParts) -> NodeMetrics:
+    """One stakeholder's metrics, each read from `parts` as the registry says."""
+    return NodeMetrics(**{m.name: m.read(parts) for m in METRICS})  # type: ignore[arg-type]
 
 
 def compute_snapshot(
@@ -177,17 +185,7 @@ def compute_snapshot(
     index = community_index(list(comms))
     lap("louvain")
     nodes = {
-        v: NodeMetrics(
-            influence=infl[v].value,
-            pagerank=c.pagerank,
-            betweenness=c.betweenness,
-            closeness=c.closeness,
-            eigenvector=c.eigenvector,
-            degree=c.degree,
-            strength=c.strength,
-            constraint=c.constraint,
-            community=index.get(v, -1),
-        )
+        v: node_metrics(NodeParts(c, infl[v].value, index.get(v, -1)))
         for v, c in cent.nodes.items()
     }
     return AnalyticsSnapshot(

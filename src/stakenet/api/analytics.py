@@ -7,6 +7,7 @@ Every answer comes from one analytics snapshot; `networkStats.analyticsRevision`
 from __future__ import annotations
 
 from enum import Enum
+from typing import Annotated, cast
 
 import strawberry
 
@@ -26,19 +27,16 @@ from stakenet.api.types import (
     tie_type,
 )
 from stakenet.domain.model import StakeholderKind as DomainKind
+from stakenet.services.analytics import RANKED_METRICS
 from stakenet.services.analytics import DecisionMaker as DecisionMakerResult
 from stakenet.services.analytics import IntroductionPath as PathResult
 from stakenet.services.analytics import PathLink as PathLinkResult
 
-
-@strawberry.enum(description="A score to rank stakeholders by.")
-class Metric(Enum):
-    INFLUENCE = "influence"
-    PAGERANK = "pagerank"
-    BETWEENNESS = "betweenness"
-    CLOSENESS = "closeness"
-    EIGENVECTOR = "eigenvector"
-    DEGREE = "degree"
+Metric = strawberry.enum(
+    cast("type[Enum]", Enum("Metric", [(m.name.upper(), m.name) for m in RANKED_METRICS])),
+    description="A score to rank stakeholders by.",
+)
+"""The metrics of the registry offered for ranking (`RANKED_METRICS`), by their upper-case names."""
 
 
 @strawberry.enum(description="What kind of exposure a key-person risk is.")
@@ -342,7 +340,7 @@ class AnalyticsQuery:
         self,
         info: Info,
         kind: StakeholderKind | None = None,  # type: ignore[valid-type]
-        metric: Metric = Metric.INFLUENCE,
+        metric: Annotated[Enum, strawberry.argument(graphql_type=Metric)] = Metric["INFLUENCE"],
         first: int = 20,
     ) -> list[RankedStakeholder]:
         answer = await info.context.services.analytics.influence_ranking(

@@ -21,6 +21,7 @@ from stakenet.domain import interchange, model
 from stakenet.domain.errors import Issue, StakenetError, ValidationFailed
 from stakenet.domain.seniority import effective_seniority
 from stakenet.services.access import visible_notes
+from stakenet.services.analytics import METRICS
 from stakenet.services.network import Direction as DomainDirection
 from stakenet.services.network import PageRequest
 
@@ -84,19 +85,25 @@ class Node:
     id: strawberry.ID = strawberry.field(description="The global id of this object.")
 
 
-@strawberry.type(description="Scores computed from the network at one analytics revision.")
-class StakeholderMetrics:
-    influence: float = strawberry.field(description="PageRank blended with formal authority.")
-    pagerank: float = strawberry.field(description="Weighted PageRank on the directed network.")
-    betweenness: float = strawberry.field(description="How often this one lies on shortest paths.")
-    closeness: float = strawberry.field(description="How near this one is to everyone else.")
-    eigenvector: float = strawberry.field(description="Ties to well-connected stakeholders.")
-    degree: float = strawberry.field(description="Normalised number of neighbours.")
-    community: int | None = strawberry.field(description="Louvain community number.")
-    constraint: float | None = strawberry.field(
-        description="Burt's constraint: low values mark brokers between groups."
+def _stakeholder_metrics_type() -> type:
+    """``StakeholderMetrics``: a field per published metric of the registry, then `revision`."""
+    published = [m for m in METRICS if m.published]
+    annotations: dict[str, object] = {
+        m.name: (m.value_type | None) if m.nullable else m.value_type for m in published
+    }
+    fields: dict[str, object] = {
+        m.name: strawberry.field(description=m.description) for m in published
+    }
+    annotations["revision"] = int
+    fields["revision"] = strawberry.field(description="The graph revision these scores reflect.")
+    namespace = {"__annotations__": annotations, "__module__": __name__, **fields}
+    return strawberry.type(
+        type("StakeholderMetrics", (), namespace),
+        description="Scores computed from the network at one analytics revision.",
     )
-    revision: int = strawberry.field(description="The graph revision these scores reflect.")
+
+
+StakeholderMetrics = _stakeholder_metrics_type()
 
 
 @strawberry.interface(description="A person, company, municipality or other organisation.")
@@ -129,23 +136,18 @@ class Stakeholder(Node):
         description="When this stakeholder was last changed."
     )
 
-    @strawberry.field(description="Centrality and influence; null until analytics have run.")
-    def metrics(self, info: Info) -> StakeholderMetrics | None:
+    @strawberry.field(
+        description="Centrality and influence; null until analytics have run.",
+        graphql_type=StakeholderMetrics | None,
+    )
+    def metrics(self, info: Info) -> object | None:
         found = info.context.services.analytics.metrics_of(self.entity.id)
         if found is None:
             return None
         metrics, revision = found
-        return StakeholderMetrics(
-            influence=metrics.influence,
-            pagerank=metrics.pagerank,
-            betweenness=metrics.betweenness,
-            closeness=metrics.closeness,
-            eigenvector=metrics.eigenvector,
-            degree=metrics.degree,
-            community=metrics.community if metrics.community >= 0 else None,
-            constraint=metrics.constraint,
-            revision=revision,
-        )
+        published = {m.name: getattr(metrics, m.name) for m in METRICS if m.published}
+        served: object = StakeholderMetrics(**published, revision=revision)
+        return served
 
     @strawberry.field(description="This stakeholder's ties, filtered by kind and direction.")
     async def ties(

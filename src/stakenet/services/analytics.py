@@ -20,6 +20,9 @@ import anyio.to_thread
 from stakenet.analytics.communities import Broker
 from stakenet.analytics.decision_makers import DecisionMaker as DecisionMaker
 from stakenet.analytics.errors import UnknownStakeholder, WrongKind
+from stakenet.analytics.metrics import METRICS as METRICS
+from stakenet.analytics.metrics import RANKED_METRICS as RANKED_METRICS
+from stakenet.analytics.metrics import MetricSpec as MetricSpec
 from stakenet.analytics.network_view import AnalyticsState as AnalyticsState
 from stakenet.analytics.network_view import GraphChanged, ListingFilter
 from stakenet.analytics.paths import IntroductionPath as IntroductionPath
@@ -35,7 +38,7 @@ from stakenet.services.network import Answer, NetworkService
 log = logging.getLogger("stakenet.analytics")
 T = TypeVar("T")
 
-METRICS = ("influence", "pagerank", "betweenness", "closeness", "eigenvector", "degree")
+RANKED_NAMES = frozenset(m.name for m in RANKED_METRICS)
 MAX_RANKING = 100
 MAX_PATHS = 20
 MAX_HOPS = 6
@@ -188,7 +191,7 @@ class AnalyticsService:
         self, kind: StakeholderKind | None, metric: str, first: int
     ) -> Answer[list[tuple[str, float]]]:
         _check_range("first", first, 1, MAX_RANKING)
-        if metric not in METRICS:
+        if metric not in RANKED_NAMES:
             raise ValidationFailed([Issue("metric", f"Unknown metric '{metric}'.")])
         return await self._in_thread(lambda state: state.ranking(kind, metric, first))
 
