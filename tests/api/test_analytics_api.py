@@ -197,7 +197,20 @@ def test_a_person_is_not_an_organisation(demo: Api) -> None:
         "query($id: ID!) { keyDecisionMakers(organizationId: $id) { rank } }",
         {"id": gid(demo, "p-peter-moerch")},
     )
-    assert "is a person, not an organisation" in body["errors"][0]["message"]
+    [error] = body["errors"]
+    assert error["message"] == "organizationId: 'Peter Mørch' is a person, not an organisation."
+    assert error["extensions"]["code"] == "INVALID"
+
+
+def test_an_introduction_from_an_organisation_is_invalid(demo: Api) -> None:
+    body = demo.post(
+        "query($to: ID!, $from: ID!) { introductionPaths(toId: $to, fromId: $from) { strength } }",
+        {"to": gid(demo, "p-peter-moerch"), "from": gid(demo, "c-nordhavn")},
+    )
+    [error] = body["errors"]
+    assert error["message"].startswith("fromId: '")
+    assert error["message"].endswith("' is a company, not a person.")
+    assert error["extensions"]["code"] == "INVALID"
 
 
 def test_tie_strength_is_explained_and_computable_as_of_a_past_date(demo: Api) -> None:
@@ -226,6 +239,8 @@ def test_tie_strength_is_explained_and_computable_as_of_a_past_date(demo: Api) -
         ("introductionPaths(toId: $id) { strength }", "Person"),
         ("keyDecisionMakers(organizationId: $id) { score }", "Company"),
         ("keyPersonRisks(organizationId: $id) { severity }", "Company"),
+        ("whatIf(organizationId: $id, removeIds: []) { lostDecisionMakers { id } }", "Company"),
+        ("relationshipMap(centerId: $id) { truncated }", "Person"),
     ],
 )
 def test_an_unknown_stakeholder_is_named_once_in_the_error(

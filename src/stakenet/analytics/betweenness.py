@@ -27,6 +27,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
+from stakenet.analytics.errors import InvalidParameter
+
 __all__ = ["betweenness", "sample_sources"]
 
 
@@ -112,7 +114,7 @@ def betweenness(
 
     Raises
     ------
-    ValueError
+    InvalidParameter
         If `cost` is not square, or a cost is not positive (zero-cost edges make shortest
         paths ambiguous; the views cap strengths so that every cost is positive).
 
@@ -125,7 +127,7 @@ def betweenness(
     """
     n, m = cost.shape
     if n != m:
-        raise ValueError(f"The cost matrix must be square, got {n}×{m}.")
+        raise InvalidParameter("cost", f"The cost matrix must be square, got {n}×{m}.")
     total = np.zeros(n)
     if n == 0:
         return total
@@ -135,7 +137,7 @@ def betweenness(
     tails = graph.indices.astype(np.int64)
     weights = graph.data.astype(float)
     if (weights <= 0).any():
-        raise ValueError("Every edge cost must be positive.")
+        raise InvalidParameter("cost", "Every edge cost must be positive.")
     chosen = list(range(n)) if sources is None else list(sources)
     for start in range(0, len(chosen), batch):
         total += _dependencies(graph, heads, tails, weights, chosen[start : start + batch])

@@ -1,12 +1,16 @@
-"""Errors raised by the analytics when a query names something the graph does not hold, or
-a stakeholder of a kind the query cannot use."""
+"""The errors the analytics raise: a query names something the graph does not hold, a
+stakeholder of a kind the query cannot use, or a parameter outside its range. The analytics raise
+no other error type on purpose; the service layer translates each of these into a domain error
+(`stakenet.services.analytics_errors`)."""
 
 from __future__ import annotations
 
-from stakenet.domain.errors import NotFound
+
+class AnalyticsError(Exception):
+    """Base of every error the analytics raise on purpose."""
 
 
-class UnknownStakeholder(NotFound):
+class UnknownStakeholder(AnalyticsError):
     """A stakeholder id given to an analytics query is not a node of the graph.
 
     Parameters
@@ -20,7 +24,7 @@ class UnknownStakeholder(NotFound):
         super().__init__(f"unknown stakeholder: {stakeholder_id!r}")
 
 
-class WrongKind(ValueError):
+class WrongKind(AnalyticsError):
     """A stakeholder given to an analytics query is not of a kind the query can start or end at.
 
     Parameters
@@ -45,3 +49,20 @@ class NotAnOrganisation(WrongKind):
 
     def __init__(self, stakeholder_id: str, kind: object) -> None:
         super().__init__(stakeholder_id, kind, "an organisation")
+
+
+class InvalidParameter(AnalyticsError):
+    """A parameter of a computation is outside the range it is defined for.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name.
+    reason : str
+        What is wrong with it, as a sentence.
+    """
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"{name}: {reason}")

@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar
 
 from stakenet.analytics.communities import Broker, brokers
 from stakenet.analytics.decision_makers import DecisionMaker, coverage_from_us, key_decision_makers
-from stakenet.analytics.errors import NotAnOrganisation, UnknownStakeholder
+from stakenet.analytics.errors import InvalidParameter, NotAnOrganisation, UnknownStakeholder
 from stakenet.analytics.metrics import metric as metric_spec
 from stakenet.analytics.paths import IntroductionPath, introduction_paths, person_graph
 from stakenet.analytics.projection import Projection
@@ -263,7 +263,7 @@ class AnalyticsState:
         direction marks first (highest for every ranked metric today)."""
         spec = metric_spec(metric)
         if spec is None or not spec.ranked:
-            raise ValueError(f"not a ranked metric: {metric!r}")
+            raise InvalidParameter("metric", f"'{metric}' is not a ranked metric.")
         sign = -1.0 if spec.direction == "higher" else 1.0
         nodes = self._graph.nodes
         scored = [
@@ -416,7 +416,7 @@ class NetworkView:
 
         Raises
         ------
-        KeyError
+        UnknownStakeholder
             If `center` is not in the graph.
         """
         state = self._analytics

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from stakenet.analytics.errors import UnknownStakeholder
+
 
 @dataclass(frozen=True, slots=True)
 class MapEdge:
@@ -70,11 +72,11 @@ def relationship_map(
 
     Raises
     ------
-    KeyError
+    UnknownStakeholder
         If `center` is not in the graph.
     """
     if center not in graph:
-        raise KeyError(center)
+        raise UnknownStakeholder(center)
     strengths = strengths or {}
     distances: dict[str, int] = {center: 0}
     frontier = [center]

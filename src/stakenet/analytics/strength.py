@@ -39,6 +39,8 @@ from typing import Any, Literal
 
 import networkx as nx
 
+from stakenet.analytics.errors import InvalidParameter
+
 __all__ = [
     "EPS",
     "FORMULA_VERSION",
@@ -169,11 +171,11 @@ class StrengthParams:
 
     def __post_init__(self) -> None:
         if self.half_life_days <= 0:
-            raise ValueError("half_life_days must be positive")
+            raise InvalidParameter("half_life_days", "It must be positive.")
         if self.saturation <= 0:
-            raise ValueError("saturation must be positive")
+            raise InvalidParameter("saturation", "It must be positive.")
         if not 0.0 <= self.declared_weight <= 1.0:
-            raise ValueError("declared_weight must be within 0..1")
+            raise InvalidParameter("declared_weight", "It must be between 0 and 1.")
 
 
 @dataclass(frozen=True, slots=True)

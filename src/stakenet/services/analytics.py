@@ -19,7 +19,7 @@ import anyio.to_thread
 
 from stakenet.analytics.communities import Broker
 from stakenet.analytics.decision_makers import DecisionMaker as DecisionMaker
-from stakenet.analytics.errors import UnknownStakeholder, WrongKind
+from stakenet.analytics.errors import AnalyticsError
 from stakenet.analytics.metrics import METRICS as METRICS
 from stakenet.analytics.metrics import RANKED_METRICS as RANKED_METRICS
 from stakenet.analytics.metrics import MetricSpec as MetricSpec
@@ -31,8 +31,9 @@ from stakenet.analytics.risks import Risk
 from stakenet.analytics.snapshot import NodeMetrics
 from stakenet.analytics.strength import TieStrength
 from stakenet.analytics.whatif import WhatIfResult
-from stakenet.domain.errors import Issue, NotFound, StoreUnavailable, ValidationFailed
+from stakenet.domain.errors import Issue, StoreUnavailable, ValidationFailed
 from stakenet.domain.model import StakeholderKind
+from stakenet.services.analytics_errors import Request, domain_error
 from stakenet.services.network import Answer, NetworkService
 
 log = logging.getLogger("stakenet.analytics")
@@ -139,18 +140,8 @@ class AnalyticsService:
         state = await self.current()
         try:
             value = await anyio.to_thread.run_sync(work, state)
-        except UnknownStakeholder as unknown:
-            raise NotFound(f"No stakeholder with id '{unknown.stakeholder_id}'.") from None
-        except WrongKind as wrong:
-            argument = next(
-                (name for name, value in arguments.items() if value == wrong.stakeholder_id), "id"
-            )
-            facts = state.stakeholder(wrong.stakeholder_id)
-            name = facts.name if facts else wrong.stakeholder_id
-            kind = str(wrong.kind).lower()
-            raise ValidationFailed(
-                [Issue(argument, f"'{name}' is a {kind}, not {wrong.wanted}.")]
-            ) from None
+        except AnalyticsError as error:
+            raise domain_error(error, Request(arguments, _name_in(state))) from None
         return Answer(value, state.revision)
 
     def effective_strength(self, tie_id: str) -> float | None:
@@ -218,6 +209,14 @@ class AnalyticsService:
     ) -> Answer[list[Broker]]:
         _check_range("first", first, 1, MAX_RANKING)
         return await self._in_thread(lambda state: state.brokers(first, kind))
+
+
+def _name_in(state: AnalyticsState) -> Callable[[str], str | None]:
+    def name_of(stakeholder_id: str) -> str | None:
+        facts = state.stakeholder(stakeholder_id)
+        return facts.name if facts else None
+
+    return name_of
 
 
 def _check_range(name: str, value: int, low: int, high: int) -> None:

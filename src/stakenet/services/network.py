@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 
+from stakenet.analytics.errors import AnalyticsError
 from stakenet.analytics.network_view import Answer as Answer
 from stakenet.analytics.network_view import GraphChanged as GraphChanged
 from stakenet.analytics.network_view import Listener as Listener
@@ -45,6 +46,7 @@ from stakenet.domain.model import (
     TieKind,
 )
 from stakenet.services.access import audit_entry, require
+from stakenet.services.analytics_errors import Request, domain_error
 from stakenet.services.ids import new_id
 from stakenet.store.port import MAX_PAGE_SIZE as MAX_PAGE_SIZE
 from stakenet.store.port import Direction as Direction
@@ -263,8 +265,8 @@ class NetworkService:
 
         try:
             return await anyio.to_thread.run_sync(compute)
-        except KeyError:
-            raise NotFound(f"No stakeholder with id '{request.center_id}'.") from None
+        except AnalyticsError as error:
+            raise domain_error(error, Request({"centerId": request.center_id})) from None
 
     # -- writes ----------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import pytest
 
 from stakenet.analytics.betweenness import betweenness, sample_sources
 from stakenet.analytics.communities import louvain
+from stakenet.analytics.errors import InvalidParameter
 
 
 def weighted(G: nx.Graph, seed: int, levels: list[float] | None = None) -> nx.Graph:
@@ -60,7 +61,7 @@ def test_sampled_betweenness_uses_networkx_sources_and_scaling(name: str, k: int
 def test_betweenness_rejects_zero_costs() -> None:
     G = nx.path_graph(3)
     nx.set_edge_attributes(G, 0.0, "distance")
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(InvalidParameter, match="positive"):
         betweenness(cost(G))  # type: ignore[arg-type]
 
 

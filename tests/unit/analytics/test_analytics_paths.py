@@ -10,7 +10,7 @@ import networkx as nx
 import pytest
 from analytics_helpers import GraphBuilder
 
-from stakenet.analytics.errors import UnknownStakeholder
+from stakenet.analytics.errors import UnknownStakeholder, WrongKind
 from stakenet.analytics.paths import (
     COLLEAGUE,
     _HopBoundedDistances,
@@ -146,8 +146,9 @@ def test_unknown_and_invalid_ids() -> None:
         introduction_paths(b.G, b.strengths(), "nobody")
     with pytest.raises(UnknownStakeholder):
         introduction_paths(b.G, b.strengths(), "ceo", from_id="nobody")
-    with pytest.raises(ValueError):
+    with pytest.raises(WrongKind) as wrong:
         introduction_paths(b.G, b.strengths(), "ceo", from_id="acme")
+    assert (wrong.value.stakeholder_id, wrong.value.wanted) == ("acme", "a person")
 
 
 def test_ended_ties_are_not_used() -> None:

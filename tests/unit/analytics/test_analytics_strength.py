@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from analytics_helpers import GraphBuilder
 
+from stakenet.analytics.errors import InvalidParameter
 from stakenet.analytics.strength import (
     InteractionRecord,
     StrengthParams,
@@ -141,7 +142,9 @@ def test_distance() -> None:
 
 
 def test_params_validate() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidParameter) as zero_half_life:
         StrengthParams(half_life_days=0)
-    with pytest.raises(ValueError):
+    assert zero_half_life.value.name == "half_life_days"
+    with pytest.raises(InvalidParameter) as heavy_declared:
         StrengthParams(declared_weight=1.5)
+    assert heavy_declared.value.name == "declared_weight"
