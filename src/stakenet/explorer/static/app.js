@@ -1,9 +1,9 @@
 // The explorer page: wires search, the relationship map, the power/interest grid, the side panel
 // and live refresh together. All data comes from the GraphQL API at /graphql.
 
-import { discoverCapabilities, request, subscribe } from "./modules/graphql.js";
+import { request, subscribe } from "./modules/graphql.js";
 import {
-  GRAPH_CHANGED, INFLUENCE_RANKING, NETWORK_REVISION, TIE_KINDS, mapQuery,
+  GRAPH_CHANGED, INFLUENCE_RANKING, MAP, NETWORK_REVISION, TIE_KINDS,
 } from "./modules/queries.js";
 import { createMap, KIND_COLOURS, TIE_GROUPS } from "./modules/map.js";
 import { createSearch } from "./modules/search.js";
@@ -11,14 +11,12 @@ import { createPanel } from "./modules/panel.js";
 import { renderQuadrant } from "./modules/quadrant.js";
 import { KIND_LABELS, debounce, el, words } from "./modules/dom.js";
 
-const POLL_MS = 20_000;
 // How often, and how many times, a refresh checks whether the analytics have caught up.
 const ANALYTICS_WAIT_MS = 400;
 const ANALYTICS_WAIT_TRIES = 75;
 const $ = (selector) => document.querySelector(selector);
 
 const state = {
-  caps: null,
   centerId: null,
   selectedId: null,
   map: null, // the last relationshipMap answer
@@ -79,7 +77,7 @@ async function loadMap({ keepPositions = false } = {}) {
   const { depth, minStrength, limit, kinds } = settings();
   $("#map-status").textContent = "Drawing the map…";
   try {
-    const data = await request(mapQuery(state.caps), { id: state.centerId, depth, minStrength, limit, kinds });
+    const data = await request(MAP, { id: state.centerId, depth, minStrength, limit, kinds });
     state.map = data.relationshipMap;
     $("#map-empty").hidden = true;
     explorer.show(state.map, { keepPositions, selectId: state.selectedId });
@@ -93,7 +91,7 @@ async function loadMap({ keepPositions = false } = {}) {
 async function expand(id) {
   const { minStrength, limit, kinds } = settings();
   try {
-    const data = await request(mapQuery(state.caps), { id, depth: 1, minStrength, limit, kinds });
+    const data = await request(MAP, { id, depth: 1, minStrength, limit, kinds });
     const added = explorer.merge(data.relationshipMap, id);
     $("#map-status").textContent = `Added ${added} stakeholder${added === 1 ? "" : "s"} around ${data.relationshipMap.center.name}.`;
     if (state.view === "grid") drawGrid();
@@ -124,8 +122,7 @@ const settingsChanged = debounce(() => loadMap(), 250);
 // ---- power / interest view ---------------------------------------------------------------
 
 function drawGrid() {
-  const hasIntensity = state.caps.has("MapNode", "interactionIntensity");
-  renderQuadrant($("#view-grid"), explorer.stakeholders(), { onSelect: select, selectedId: state.selectedId, hasIntensity });
+  renderQuadrant($("#view-grid"), explorer.stakeholders(), { onSelect: select, selectedId: state.selectedId });
 }
 
 function showView(view) {
@@ -187,7 +184,7 @@ function wireMapKeys() {
 // ---- live refresh ------------------------------------------------------------------------
 
 function setLive(status) {
-  const text = { live: "Live", connecting: "Connecting…", offline: "Not live", polling: "Checking every 20 s" }[status];
+  const text = { live: "Live", connecting: "Connecting…", offline: "Not live" }[status];
   $("#live-status").textContent = text;
   $("#live-status").dataset.status = status;
 }
@@ -311,24 +308,7 @@ function onGraphChanged({ graphChanged }) {
   if (graphChanged.stakeholderIds.some((id) => shown.has(id))) refreshSoon();
 }
 
-function pollRevision() {
-  setLive("polling");
-  setInterval(async () => {
-    if (!state.map) return;
-    try {
-      const { networkStats } = await request(NETWORK_REVISION);
-      if (networkStats.revision > state.map.revision) refresh();
-    } catch {
-      setLive("offline");
-    }
-  }, POLL_MS);
-}
-
 function startLive() {
-  if (!state.caps.subscription) {
-    pollRevision();
-    return;
-  }
   subscribe(GRAPH_CHANGED, { onNext: onGraphChanged, onStatus: setLive });
 }
 
@@ -337,13 +317,7 @@ function startLive() {
 async function showStartingPoints() {
   const box = $("#starting-points");
   try {
-    let picks;
-    if (state.caps.has("Query", "influenceRanking")) {
-      picks = (await request(INFLUENCE_RANKING)).influenceRanking.map((r) => r.stakeholder);
-    } else {
-      const data = await request(`{ stakeholders(kind: COMPANY, first: 8) { edges { node { id name kind } } } }`);
-      picks = data.stakeholders.edges.map((e) => e.node);
-    }
+    const picks = (await request(INFLUENCE_RANKING)).influenceRanking.map((r) => r.stakeholder);
     const buttons = picks.map((s) => {
       const button = el("button", { type: "button", class: "chip" }, [el("span", { class: `kind-dot kind-${s.kind.toLowerCase()}`, "aria-hidden": "true" }), s.name]);
       button.addEventListener("click", () => centre(s.id));
@@ -359,11 +333,10 @@ let explorer;
 let panel;
 
 async function start() {
-  state.caps = await discoverCapabilities();
   buildTieKindFilter();
   buildLegend();
   explorer = createMap($("#map"), { onSelect: select, onExpand: expand });
-  panel = createPanel($("#panel"), state.caps, {
+  panel = createPanel($("#panel"), {
     select,
     centre,
     expand,

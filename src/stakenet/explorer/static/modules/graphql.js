@@ -29,33 +29,6 @@ export async function request(query, variables = {}, { signal } = {}) {
 }
 
 /**
- * Which parts of the API this server offers, so the page can leave out what an older server
- * lacks instead of failing whole queries. Production servers refuse introspection; then the
- * page assumes the full documented API.
- */
-export async function discoverCapabilities() {
-  const query = `{ __schema {
-    queryType { fields { name } }
-    subscriptionType { fields { name } }
-    types { name fields { name } }
-  } }`;
-  try {
-    const { __schema: schema } = await request(query);
-    const fieldsOf = new Map(
-      schema.types.filter((type) => type.fields).map((type) => [type.name, new Set(type.fields.map((f) => f.name))]),
-    );
-    return {
-      has(typeName, fieldName) {
-        return fieldsOf.get(typeName)?.has(fieldName) ?? false;
-      },
-      subscription: (schema.subscriptionType?.fields ?? []).some((f) => f.name === "graphChanged"),
-    };
-  } catch {
-    return { has: () => true, subscription: true };
-  }
-}
-
-/**
  * A minimal graphql-transport-ws client for one subscription: connection_init → connection_ack
  * → subscribe → next …, with reconnection after a growing delay. `onStatus` hears "live",
  * "connecting" and "offline" so the page can say whether it is up to date.
@@ -93,7 +66,7 @@ export function subscribe(query, { onNext, onStatus, retryLimit = 8 }) {
         if (message.payload?.data) onNext(message.payload.data);
         break;
       case "error":
-        // The server rejected the subscription itself (e.g. an older schema): retrying won't help.
+        // The server rejected the subscription itself (e.g. refused to this caller): retrying won't help.
         stopped = true;
         socket.close();
         onStatus("offline");

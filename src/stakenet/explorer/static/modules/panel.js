@@ -3,7 +3,7 @@
 // introduction paths to a chosen decision-maker.
 
 import { request } from "./graphql.js";
-import { INTRODUCTION_PATHS, ORGANISATION_KINDS, detailQuery, organisationQuery } from "./queries.js";
+import { DETAIL, INTRODUCTION_PATHS, ORGANISATION, ORGANISATION_KINDS } from "./queries.js";
 import { KIND_LABELS, date, describe, el, number, percent, sentimentClass, words } from "./dom.js";
 
 const FACTOR_COLOURS = ["#3567c9", "#2f8f55", "#d66a1f", "#8250bd", "#c2375b", "#5b7083", "#c99a06"];
@@ -252,7 +252,7 @@ function createPaths(container, actions, memory) {
   return { show };
 }
 
-export function createPanel(root, caps, actions) {
+export function createPanel(root, actions) {
   let token = 0;
   // The introduction paths open for an organisation: { organisationId, person, chosen }.
   let openPaths = null;
@@ -273,18 +273,16 @@ export function createPanel(root, caps, actions) {
   }
 
   async function organisationSections(s) {
-    const query = organisationQuery(caps);
-    if (!query) return [];
-    const data = await request(query, { id: s.id });
+    const data = await request(ORGANISATION, { id: s.id });
     const pathsBox = el("section", { id: "paths", class: "panel-section", "aria-live": "polite", "aria-labelledby": "paths-heading" });
     const earlier = openPaths?.organisationId === s.id && openPaths.person ? { ...openPaths } : null;
     openPaths = { organisationId: s.id, person: null, chosen: null };
     const paths = createPaths(pathsBox, actions, openPaths);
     if (earlier) paths.show(earlier.person, earlier);
     return [
-      data.keyDecisionMakers ? decisionMakersSection(data.keyDecisionMakers, actions, paths) : null,
-      data.keyDecisionMakers ? pathsBox : null,
-      data.keyPersonRisks ? risksSection(data.keyPersonRisks, actions) : null,
+      decisionMakersSection(data.keyDecisionMakers, actions, paths),
+      pathsBox,
+      risksSection(data.keyPersonRisks, actions),
     ];
   }
 
@@ -292,7 +290,7 @@ export function createPanel(root, caps, actions) {
     const mine = ++token;
     root.setAttribute("aria-busy", "true");
     try {
-      const { stakeholder: s } = await request(detailQuery(caps), { id });
+      const { stakeholder: s } = await request(DETAIL, { id });
       if (mine !== token) return;
       if (!s) {
         root.replaceChildren(el("p", { class: "muted" }, "This stakeholder no longer exists."));

@@ -89,7 +89,7 @@ function labels(placed) {
   return texts;
 }
 
-export function renderQuadrant(container, stakeholders, { onSelect, selectedId, hasIntensity }) {
+export function renderQuadrant(container, stakeholders, { onSelect, selectedId }) {
   const { width, height, margin } = SIZE;
   const plotWidth = width - 2 * margin;
   const plotHeight = height - 2 * margin;
@@ -111,9 +111,8 @@ export function renderQuadrant(container, stakeholders, { onSelect, selectedId, 
     ...placed.map((p) => point(p.stakeholder, p.x, p.y, onSelect, selectedId)),
     ...labels(placed),
   ]);
-  const note = hasIntensity
-    ? "Outside stakeholders only. Both axes are relative to the highest value plotted; the lines mark half of it. Organisations take part in interactions through their people, so they sit at the left."
-    : "This server does not report interaction intensity yet, so every stakeholder sits at interest 0.";
+  const note =
+    "Outside stakeholders only. Both axes are relative to the highest value plotted; the lines mark half of it. Organisations take part in interactions through their people, so they sit at the left.";
   container.replaceChildren(chart, el("p", { class: "muted small" }, note));
   return rated;
 }

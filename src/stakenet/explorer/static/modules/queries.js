@@ -1,5 +1,4 @@
-// GraphQL documents. Fields added to the API later are included only when the server offers
-// them (see discoverCapabilities), so the page keeps working against an older server.
+// GraphQL documents. The page ships with its server, so they ask for the server's current API.
 
 export const TIE_KINDS = [
   "WORKS_FOR", "BOARD_MEMBER_OF", "REPORTS_TO", "KNOWS", "FAMILY", "ADVISES", "REPRESENTS",
@@ -21,59 +20,42 @@ export const SEARCH = `query Search($search: String!) {
   }
 }`;
 
-export function mapQuery(caps) {
-  const intensity = caps.has("MapNode", "interactionIntensity") ? "interactionIntensity" : "";
-  return `query Map($id: ID!, $depth: Int!, $kinds: [TieKind!], $minStrength: Float!, $limit: Int!) {
+export const MAP = `query Map($id: ID!, $depth: Int!, $kinds: [TieKind!], $minStrength: Float!, $limit: Int!) {
     relationshipMap(centerId: $id, depth: $depth, tieKinds: $kinds, minStrength: $minStrength, limit: $limit) {
       center { id name }
-      nodes { distance influence ${intensity} stakeholder { id name kind internal } }
+      nodes { distance influence interactionIntensity stakeholder { id name kind internal } }
       edges { id source target kind strength }
       truncated
       revision
     }
   }`;
-}
 
-export function detailQuery(caps) {
-  const ties = caps.has("Person", "ties")
-    ? `ties(first: 50) { totalCount edges { node {
-        id kind strength role decisionRole
-        source { id name kind } target { id name kind } } } }`
-    : "";
-  const interactions = caps.has("Person", "interactions")
-    ? `interactions(first: 10) { totalCount edges { node {
-        id kind occurredAt sentiment subject
-        participants { stakeholder { id name } } } } }`
-    : "";
-  return `query Detail($id: ID!) {
-    stakeholder(id: $id) {
-      id key name kind internal tags
-      metrics { influence pagerank betweenness closeness eigenvector degree community constraint revision }
-      ${ties}
-      ${interactions}
-      ... on Person { title email phone seniority }
-      ... on Company { industry country city website registrationNumber }
-      ... on Municipality { code region country population }
-      ... on Organization { category country city website }
-    }
-  }`;
-}
+export const DETAIL = `query Detail($id: ID!) {
+  stakeholder(id: $id) {
+    id key name kind internal tags
+    metrics { influence pagerank betweenness closeness eigenvector degree community constraint revision }
+    ties(first: 50) { totalCount edges { node {
+      id kind strength role decisionRole
+      source { id name kind } target { id name kind } } } }
+    interactions(first: 10) { totalCount edges { node {
+      id kind occurredAt sentiment subject
+      participants { stakeholder { id name } } } } }
+    ... on Person { title email phone seniority }
+    ... on Company { industry country city website registrationNumber }
+    ... on Municipality { code region country population }
+    ... on Organization { category country city website }
+  }
+}`;
 
-export function organisationQuery(caps) {
-  const parts = [];
-  if (caps.has("Query", "keyDecisionMakers")) {
-    parts.push(`keyDecisionMakers(organizationId: $id, limit: 8) {
-      rank score person { id name title }
-      factors { name value weight contribution detail }
-    }`);
+export const ORGANISATION = `query Organisation($id: ID!) {
+  keyDecisionMakers(organizationId: $id, limit: 8) {
+    rank score person { id name title }
+    factors { name value weight contribution detail }
   }
-  if (caps.has("Query", "keyPersonRisks")) {
-    parts.push(`keyPersonRisks(organizationId: $id) {
-      kind severity explanation decisionMaker { id name } contact { id name }
-    }`);
+  keyPersonRisks(organizationId: $id) {
+    kind severity explanation decisionMaker { id name } contact { id name }
   }
-  return parts.length ? `query Organisation($id: ID!) { ${parts.join("\n")} }` : null;
-}
+}`;
 
 export const INTRODUCTION_PATHS = `query Paths($to: ID!) {
   introductionPaths(toId: $to, limit: 3, maxHops: 4) {
