@@ -29,39 +29,11 @@ __all__ = [
     "Broker",
     "brokers",
     "community_index",
-    "louvain",
     "louvain_of",
     "louvain_partition",
 ]
 
 FORMULA_VERSION = "communities/1"
-
-
-def louvain(undirected: nx.Graph, seed: int = 42, resolution: float = 1.0) -> list[frozenset[str]]:
-    """Louvain communities of the undirected strength-weighted view.
-
-    The same partition as ``nx.community.louvain_communities(undirected, weight="strength",
-    resolution=resolution, seed=seed)``: the same visiting order (one ``random.Random(seed)``
-    shuffles each level), the same neighbour order, the same gain formula evaluated in the same
-    floating-point order, and the same stopping rule (modularity gain per level at most 1e-7).
-    Only the bookkeeping differs: nodes are integers, adjacency is a list of dicts, and the
-    per-level modularity is computed with numpy, which is several times faster on large graphs.
-
-    Parameters
-    ----------
-    undirected : nx.Graph
-        The undirected view (edge attribute ``strength``).
-    seed : int
-        Random seed (fixed so results are reproducible).
-    resolution : float
-        Louvain resolution; above 1 favours smaller communities.
-
-    Returns
-    -------
-    list of frozenset
-        Ordered by decreasing size, then by smallest member id.
-    """
-    return louvain_of(list(undirected), _adjacency(undirected), seed, resolution)
 
 
 def louvain_of(
@@ -70,25 +42,21 @@ def louvain_of(
     seed: int = 42,
     resolution: float = 1.0,
 ) -> list[frozenset[str]]:
-    """`louvain` on nodes `names` whose adjacency is given as `_adjacency` would build it from
-    the undirected view (`GraphViews.neighbours` is), without the view as a NetworkX graph."""
+    """Louvain communities of nodes `names`, ordered by decreasing size, then by smallest
+    member id.
+
+    The same partition as ``nx.community.louvain_communities(undirected, weight="strength",
+    resolution=resolution, seed=seed)`` on the undirected view, when `adjacency` lists each
+    node's neighbours in the order that graph holds them (`GraphViews.neighbours` does): the
+    same visiting order (one ``random.Random(seed)`` shuffles each level), the same gain formula
+    evaluated in the same floating-point order, and the same stopping rule (modularity gain per
+    level at most 1e-7). Nodes are integers, adjacency is a list of dicts, and the per-level
+    modularity is computed with numpy, which is several times faster on large graphs."""
     if not names:
         return []
     found = louvain_partition(adjacency, seed, resolution)
     parts = [frozenset(names[i] for i in members) for members in found]
     return sorted(parts, key=lambda c: (-len(c), min(str(v) for v in c)))
-
-
-def _adjacency(undirected: nx.Graph) -> list[dict[int, float]]:
-    # Rebuilt in the order nx.Graph.add_weighted_edges_from(G.edges(data=...)) would insert,
-    # so neighbours are visited in NetworkX's order.
-    index = {v: i for i, v in enumerate(undirected)}
-    adj: list[dict[int, float]] = [{} for _ in index]
-    for u, v, w in undirected.edges(data="strength", default=1):
-        i, j = index[u], index[v]
-        adj[i][j] = w
-        adj[j][i] = w
-    return adj
 
 
 def _degrees(adj: list[dict[int, float]]) -> list[float]:
@@ -176,7 +144,7 @@ def louvain_partition(
     resolution: float = 1.0,
     threshold: float = 1e-7,
 ) -> list[list[int]]:
-    """Louvain over integer nodes, as ``nx.community.louvain_communities`` (see `louvain`).
+    """Louvain over integer nodes, as ``nx.community.louvain_communities`` (see `louvain_of`).
 
     Parameters
     ----------

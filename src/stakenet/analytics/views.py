@@ -13,8 +13,8 @@ dropped.
 
 A refresh needs the views only as scipy sparse matrices (and the undirected one as an adjacency
 list for Louvain): `build_views` makes those straight from the ties, once per refresh.
-`undirected_view` and `directed_view` give the same views as NetworkX graphs, the reference the
-matrices are tested against.
+The tests hold the same views built as NetworkX graphs, the reference the matrices are checked
+against.
 """
 
 from __future__ import annotations
@@ -36,10 +36,8 @@ __all__ = [
     "SYMMETRIC_KINDS",
     "GraphViews",
     "build_views",
-    "directed_view",
     "is_symmetric",
     "path_cost",
-    "undirected_view",
 ]
 
 SYMMETRIC_KINDS = frozenset({"KNOWS", "FAMILY", "PARTNER_OF"})
@@ -72,68 +70,6 @@ def is_symmetric(attrs: Mapping[str, Any]) -> bool:
     return attrs.get("kind") in SYMMETRIC_KINDS
 
 
-def undirected_view(G: nx.MultiDiGraph, strengths: Mapping[str, float]) -> nx.Graph:
-    """The undirected simple view, strongest tie per pair.
-
-    Parameters
-    ----------
-    G : nx.MultiDiGraph
-        The projection.
-    strengths : Mapping[str, float]
-        ``tie_id -> effective strength`` of the current ties.
-
-    Returns
-    -------
-    nx.Graph
-        Every node of `G` (attributes copied) and one edge per connected pair with attributes
-        ``strength``, ``distance`` and ``tie_id``.
-    """
-    H = nx.Graph()
-    H.add_nodes_from(G.nodes(data=True))
-    adj = H._adj
-    for u, v, key in G.edges(keys=True):
-        s = strengths.get(key)
-        if s is None or u == v:
-            continue
-        current = adj[u].get(v)
-        if current is None:
-            H.add_edge(u, v, strength=s, distance=path_cost(s), tie_id=key)
-        elif s > current["strength"]:
-            current.update(strength=s, distance=path_cost(s), tie_id=key)
-    return H
-
-
-def directed_view(G: nx.MultiDiGraph, strengths: Mapping[str, float]) -> nx.DiGraph:
-    """The directed simple view: symmetric ties both ways, multi-ties summed into ``weight``.
-
-    Parameters
-    ----------
-    G : nx.MultiDiGraph
-        The projection.
-    strengths : Mapping[str, float]
-        ``tie_id -> effective strength`` of the current ties.
-
-    Returns
-    -------
-    nx.DiGraph
-    """
-    D = nx.DiGraph()
-    D.add_nodes_from(G.nodes(data=True))
-    adj = D._adj
-    for u, v, key, attrs in G.edges(keys=True, data=True):
-        s = strengths.get(key)
-        if s is None or u == v:
-            continue
-        pairs = ((u, v), (v, u)) if is_symmetric(attrs) else ((u, v),)
-        for a, b in pairs:
-            data = adj[a].get(b)
-            if data is None:
-                D.add_edge(a, b, weight=s)
-            else:
-                data["weight"] += s
-    return D
-
-
 @dataclass(frozen=True, slots=True)
 class GraphViews:
     """The matrices of one refresh (rows/cols = `nodes`) and the undirected view's adjacency.
@@ -153,7 +89,7 @@ class GraphViews:
         ``[i, j]`` = summed strength of ties i → j in the directed view (its ``weight``).
     neighbours : list of dict
         ``neighbours[i][j]`` = ``strength_matrix[i, j]``, neighbours in the order in which
-        ``nx.Graph(undirected_view(G, strengths).edges(data=True))`` would hold them, so that
+        a NetworkX graph rebuilt from the undirected view's edges would hold them, so that
         Louvain visits them as NetworkX does (see `stakenet.analytics.communities`).
     """
 
@@ -173,7 +109,7 @@ def build_views(G: nx.MultiDiGraph, strengths: Mapping[str, float]) -> GraphView
     """Build the matrices of both views, and the undirected adjacency, in one pass over the ties.
 
     The views are never built as NetworkX graphs here: the ties become arrays, and numpy
-    collapses them as `undirected_view` and `directed_view` would (the strongest tie per pair;
+    collapses them as the views built edge by edge would (the strongest tie per pair;
     the strengths of each directed pair summed in tie order), which at a million ties is many
     times quicker and holds no per-edge dictionaries.
 
@@ -226,7 +162,7 @@ def build_views(G: nx.MultiDiGraph, strengths: Mapping[str, float]) -> GraphView
     rows, cols = np.concatenate((a, b)), np.concatenate((b, a))
 
     # Directed: u → v for every tie, v → u too for a symmetric one, summed per pair in tie order
-    # (ufunc.at adds in the order given, as `directed_view` does).
+    # (ufunc.at adds in the order given, as adding edge by edge does).
     kept = np.stack((np.ones(len(head), dtype=bool), np.asarray(both_ways, dtype=bool)), axis=1)
     kept = kept.ravel()
     sources = np.stack((head, tail), axis=1).ravel()[kept]
@@ -250,10 +186,10 @@ def _neighbours(
 ) -> list[dict[int, float]]:
     """The undirected adjacency of the pairs a < b, in NetworkX's order.
 
-    `undirected_view` adds a pair's edge at its first tie, so each node lists its neighbours in
-    the order of their pairs' first ties; iterating its edges yields each pair at its lower
-    node, in that order; a graph rebuilt from those edges lists x's neighbours by (the pair's
-    lower node, the pair's first tie).
+    The undirected view built edge by edge adds a pair's edge at its first tie, so each node
+    lists its neighbours in the order of their pairs' first ties; iterating its edges yields
+    each pair at its lower node, in that order; a graph rebuilt from those edges lists x's
+    neighbours by (the pair's lower node, the pair's first tie).
     """
     rows = np.concatenate((a, b))
     # `first_seen` (each pair's first tie, distinct) orders the pairs as their first ties do.

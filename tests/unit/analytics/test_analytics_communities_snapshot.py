@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 import networkx as nx
 import pytest
 from analytics_helpers import GraphBuilder, from_reference
+from reference_views import louvain, undirected_view
 
 from stakenet.analytics.centrality import compute_centrality
-from stakenet.analytics.communities import brokers, louvain
+from stakenet.analytics.communities import brokers
 from stakenet.analytics.decision_makers import key_decision_makers
 from stakenet.analytics.influence import FORMULA_VERSION, compute_influence
 from stakenet.analytics.snapshot import compute_snapshot
 from stakenet.analytics.strength import InteractionRecord
-from stakenet.analytics.views import undirected_view
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 

@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 import networkx as nx
 import pytest
 from analytics_helpers import GraphBuilder
+from reference_views import undirected_view
 
 from stakenet.analytics.centrality import compute_centrality, coreness
 from stakenet.analytics.metrics import METRICS, RANKED_METRICS, metric
 from stakenet.analytics.snapshot import NodeMetrics, compute_snapshot
-from stakenet.analytics.views import build_views, undirected_view
+from stakenet.analytics.views import build_views
 
 PUBLISHED: dict[str, Callable[[], nx.Graph]] = {
     "karate": nx.karate_club_graph,

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 import networkx as nx
 import numpy as np
 import pytest
+from reference_views import directed_view, undirected_view
 
 from stakenet.analytics.snapshot import compute_snapshot
-from stakenet.analytics.views import build_views, directed_view, undirected_view
+from stakenet.analytics.views import build_views
 
 KINDS = ("KNOWS", "FAMILY", "PARTNER_OF", "WORKS_FOR", "ADVISES", "REPORTS_TO")
 

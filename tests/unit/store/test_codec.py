@@ -10,10 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stakenet.domain.model import (
-    Change,
-    ChangeOp,
     DecisionRole,
-    EntityType,
     Evidence,
     Interaction,
     InteractionKind,
@@ -26,8 +23,6 @@ from stakenet.domain.model import (
     TieKind,
 )
 from stakenet.store.codec import (
-    change_from_dict,
-    change_to_dict,
     interaction_from_dict,
     interaction_to_dict,
     stakeholder_from_dict,
@@ -152,14 +147,6 @@ def test_fields_that_are_none_are_left_out() -> None:
 def test_decoding_ignores_fields_it_does_not_know() -> None:
     encoded = tie_to_dict(full_tie()) | {"added_in_a_later_version": 1}
     assert tie_from_dict(encoded) == full_tie()
-
-
-def test_changes_round_trip_with_and_without_an_entity() -> None:
-    upsert = Change(3, EntityType.TIE, ChangeOp.UPSERT, "t1", full_tie())
-    delete = Change(4, EntityType.STAKEHOLDER, ChangeOp.DELETE, "s1")
-    assert change_from_dict(through_json(change_to_dict(upsert))) == upsert
-    assert change_from_dict(through_json(change_to_dict(delete))) == delete
-    assert "entity" not in change_to_dict(delete)
 
 
 texts = st.text(max_size=20)
