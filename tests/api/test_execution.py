@@ -2,18 +2,25 @@
 
 Every query runs twice, through the schema's `PlainListsExecutor` and through strawberry's own
 executor, and the two results (data and errors) must be equal; a counting subclass shows the
-plain path was taken where it should be.
+plain path was taken where it should be. The graphql-core and strawberry internals the executor
+relies on are checked one by one, so an upgrade that changes one says which.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import strawberry
+from graphql import GraphQLEnumType, GraphQLInt, GraphQLObjectType, MiddlewareManager
+from graphql.execution.collect_fields import CollectedFields, FieldDetails
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import get_object_definition
+from strawberry.types.field import StrawberryField
 
 from stakenet.api.context import Context
 from stakenet.api.execution import PlainListsExecutor
@@ -240,3 +247,84 @@ async def test_field_middleware_still_sees_every_field() -> None:
     result = await schema.execute("{ items { name } }")
     assert result.errors is None
     assert seen == ["items", "name", "name"]
+
+
+def _parameters(function: Any) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+def test_the_graphql_core_and_strawberry_internals_the_executor_uses_are_unchanged() -> None:
+    """`PlainListsExecutor` overrides and calls parts of graphql-core and strawberry that are
+    not public API; an upgrade that changes one must fail here, naming it, rather than quietly
+    take the plain path where it no longer answers what graphql-core answers."""
+
+    converted = strawberry.Schema(Things)._schema.get_type("Thing")
+    assert isinstance(converted, GraphQLObjectType)
+    backref = converted.fields["size"].extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    executor = StrawberryGraphQLCoreExecutionContext
+    changed = [
+        what
+        for what, holds in [
+            (
+                "graphql-core calls Executor.complete_list_value(return_type, "
+                "field_details_list, info, path, result, position_context), which "
+                "PlainListsExecutor overrides",
+                _parameters(executor.complete_list_value)
+                == [
+                    "self",
+                    "return_type",
+                    "field_details_list",
+                    "info",
+                    "path",
+                    "result",
+                    "position_context",
+                ],
+            ),
+            (
+                "Executor.collect_subfields(return_type, field_details_list) returns "
+                "CollectedFields(grouped_field_set, new_defer_usages, ...)",
+                _parameters(executor.collect_subfields)
+                == ["self", "return_type", "field_details_list"]
+                and CollectedFields._fields[:2] == ("grouped_field_set", "new_defer_usages"),
+            ),
+            (
+                "graphql-core's FieldDetails has the field's `node`",
+                "node" in FieldDetails._fields,
+            ),
+            (
+                "MiddlewareManager keeps field middleware in `_middleware_resolvers` "
+                "(the plain path must step aside for it)",
+                "_middleware_resolvers" in MiddlewareManager.__slots__
+                and MiddlewareManager(lambda next_, *args: next_(*args))._middleware_resolvers,
+            ),
+            (
+                "leaf types coerce results with `coerce_output_value`",
+                GraphQLInt.coerce_output_value(3) == 3
+                and GraphQLEnumType("Size", {"BIG": 1}).coerce_output_value(1) == "BIG",
+            ),
+            (
+                "strawberry links each graphql-core field to its StrawberryField under "
+                "GraphQLCoreConverter.DEFINITION_BACKREF",
+                isinstance(backref, StrawberryField),
+            ),
+            (
+                "a StrawberryField without a resolver has `is_basic_field`, `python_name` "
+                "and `default_resolver` getattr",
+                isinstance(backref, StrawberryField)
+                and backref.is_basic_field
+                and backref.python_name == "size"
+                and backref.default_resolver is getattr,
+            ),
+            (
+                "strawberry's is_type_of answers without its info argument",
+                converted.is_type_of is not None
+                and converted.is_type_of(Thing(name="a", size=1), None) is True,  # type: ignore[arg-type]
+            ),
+            (
+                "strawberry.types.base.get_object_definition names a value's type",
+                getattr(get_object_definition(Thing(name="a", size=1)), "name", None) == "Thing",
+            ),
+        ]
+        if not holds
+    ]
+    assert changed == [], "graphql-core or strawberry changed what PlainListsExecutor uses"

@@ -12,6 +12,9 @@ leaves, and nested or abstract-typed plain objects) in one pass over the items, 
 field's attribute name and leaf coercion looked up once per list. Anything else, and any item
 that would need an error (a null in a non-null field, a value its scalar refuses), leaves the
 whole list to graphql-core's own completion, so results and errors are exactly graphql-core's.
+
+It overrides and calls parts of graphql-core and strawberry that are not public API;
+tests/api/test_execution.py names each one and fails on an upgrade that changes it.
 """
 
 from __future__ import annotations
