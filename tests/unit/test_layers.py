@@ -1,6 +1,6 @@
 """The layer rules of docs/architecture.md, checked on every module's imports, and the read
 model's boundary, checked on every module's code: only `stakenet.analytics` holds the in-memory
-graph."""
+graph. The analytics name no tie kind: what a kind means comes from the domain's `TIE_RULES`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from stakenet.domain.model import TieKind
 
 PACKAGE_ROOT = Path(__file__).parents[2] / "src" / "stakenet"
 STDLIB = set(sys.stdlib_module_names) | {"__future__"}
@@ -196,3 +198,45 @@ def answer(services):
         ]
     )
     assert graph_reaches("services.network.revision\nview.relationship_map('p1')") == []
+
+
+TIE_KIND_NAMES = frozenset(kind.value for kind in TieKind)
+
+
+def tie_kinds_named(source: str) -> list[str]:
+    """Every tie kind `source` spells out, as a string or as a `TieKind` member."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and node.value in TIE_KIND_NAMES:
+            found.append(f"line {node.lineno}: {node.value!r}")
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == TieKind.__name__
+        ):
+            found.append(f"line {node.lineno}: {TieKind.__name__}.{node.attr}")
+    return found
+
+
+ANALYTICS_MODULES = sorted((module_name(p), p) for p in (PACKAGE_ROOT / "analytics").rglob("*.py"))
+
+
+@pytest.mark.parametrize(("module", "path"), ANALYTICS_MODULES, ids=lambda v: str(v))
+def test_the_analytics_name_no_tie_kind(module: str, path: Path) -> None:
+    named = tie_kinds_named(path.read_text(encoding="utf-8"))
+    assert named == [], f"{module} names tie kinds instead of reading TIE_RULES: {named}"
+
+
+def test_the_tie_kind_checker_catches_each_spelling() -> None:
+    source = """
+EMPLOYMENT = frozenset({"WORKS_FOR"})
+if kind == TieKind.KNOWS or kind in ("ADVISES",):
+    pass
+\"\"\"A docstring may mention WORKS_FOR ties.\"\"\"
+label = "COLLEAGUE"
+"""
+    assert [n.split(": ")[1] for n in tie_kinds_named(source)] == [
+        "'WORKS_FOR'",
+        "TieKind.KNOWS",
+        "'ADVISES'",
+    ]

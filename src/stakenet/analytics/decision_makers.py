@@ -53,6 +53,7 @@ from stakenet.analytics.errors import NotAnOrganisation, UnknownStakeholder
 from stakenet.analytics.influence import SENIORITY_AUTHORITY
 from stakenet.analytics.paths import best_path_strengths, members, person_graph
 from stakenet.analytics.views import ORGANISATION_KINDS
+from stakenet.domain.model import TieRole, tie_kinds_in
 
 __all__ = [
     "DECISION_ROLE_VALUES",
@@ -80,6 +81,12 @@ DECISION_ROLE_VALUES: Mapping[str, float] = MappingProxyType(
 )
 
 Relation = Literal["EMPLOYEE", "BOARD", "ADVISER", "INFLUENCER"]
+
+_EMPLOYMENT = tie_kinds_in(TieRole.EMPLOYMENT)
+_BOARD = tie_kinds_in(TieRole.BOARD)
+_REPORTING = tie_kinds_in(TieRole.REPORTING)
+_ADVICE = tie_kinds_in(TieRole.ADVICE)
+_INFLUENCE = tie_kinds_in(TieRole.INFLUENCE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +159,7 @@ def _hierarchy_depths(
     in_tree: set[str] = set()
     for person in people:
         for _, boss, key, kind in G.out_edges(person, keys=True, data="kind"):
-            if kind == "REPORTS_TO" and key in strengths and boss in people and boss != person:
+            if kind in _REPORTING and key in strengths and boss in people and boss != person:
                 managers.setdefault(person, set()).add(boss)
                 in_tree.update((person, boss))
     depths: dict[str, int] = {}
@@ -264,9 +271,9 @@ def key_decision_makers(
             roles.get(person, ""), -1.0
         ):
             roles[person] = role
-        if kind == "WORKS_FOR":
+        if kind in _EMPLOYMENT:
             relation[person] = "EMPLOYEE"
-        elif kind == "BOARD_MEMBER_OF":
+        elif kind in _BOARD:
             chair = "chair" in str(attrs.get("role") or "").lower()
             seat = p.board_chair_authority if chair else p.board_member_authority
             board[person] = max(board.get(person, 0.0), seat)
@@ -286,7 +293,7 @@ def key_decision_makers(
     for target in targets:
         for source, _, key, kind in G.in_edges(target, keys=True, data="kind"):
             s = strengths.get(key)
-            if s is None or kind not in ("INFLUENCES", "ADVISES"):
+            if s is None or kind not in _ADVICE | _INFLUENCE:
                 continue
             if source in inside or source == org_id:
                 continue
@@ -294,8 +301,8 @@ def key_decision_makers(
                 incoming.setdefault(target, []).append(s * weight_of(source))
             if eligible(source):
                 outgoing.setdefault(source, []).append(s * weight_of(source))
-                relation.setdefault(source, "ADVISER" if kind == "ADVISES" else "INFLUENCER")
-                if kind == "ADVISES":
+                relation.setdefault(source, "ADVISER" if kind in _ADVICE else "INFLUENCER")
+                if kind in _ADVICE:
                     relation[source] = "ADVISER"
 
     candidates = [v for v in relation if eligible(v)]

@@ -39,6 +39,7 @@ import networkx as nx
 from stakenet.analytics.errors import UnknownStakeholder, WrongKind
 from stakenet.analytics.strength import StrengthParams, distance
 from stakenet.analytics.views import ORGANISATION_KINDS, path_cost
+from stakenet.domain.model import TieRole, tie_kinds_in
 
 __all__ = [
     "COLLEAGUE",
@@ -53,7 +54,8 @@ __all__ = [
 COLLEAGUE = "COLLEAGUE"
 """Kind reported for an inferred colleague link (which has no tie id)."""
 
-MEMBERSHIP_KINDS = frozenset({"WORKS_FOR", "BOARD_MEMBER_OF"})
+MEMBERSHIP_KINDS = tie_kinds_in(TieRole.EMPLOYMENT, TieRole.BOARD)
+EMPLOYMENT_KINDS = tie_kinds_in(TieRole.EMPLOYMENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +182,9 @@ def person_graph(
                     kind=attrs.get("kind", ""),
                     via=None,
                 )
-        elif u_person and attrs.get("kind") == "WORKS_FOR" and nodes[v].get("kind") != "PERSON":
+        elif (
+            u_person and attrs.get("kind") in EMPLOYMENT_KINDS and nodes[v].get("kind") != "PERSON"
+        ):
             employers.setdefault(v, []).append(u)
     for org, people in employers.items():
         staff = sorted(set(people), key=str)

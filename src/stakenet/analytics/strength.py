@@ -40,6 +40,7 @@ from typing import Any, Literal
 import networkx as nx
 
 from stakenet.analytics.errors import InvalidParameter
+from stakenet.domain.model import TIE_RULES
 
 __all__ = [
     "EPS",
@@ -84,23 +85,7 @@ DEFAULT_KIND_WEIGHTS: Mapping[str, float] = _frozen(
 """How much one fresh, neutral interaction of each kind says about a relationship."""
 
 DEFAULT_TIE_STRENGTHS: Mapping[str, float] = _frozen(
-    {
-        "FAMILY": 0.8,
-        "OWNS": 0.7,
-        "BOARD_MEMBER_OF": 0.6,
-        "REPORTS_TO": 0.6,
-        "RELATIONSHIP_OWNER": 0.6,
-        "WORKS_FOR": 0.5,
-        "ADVISES": 0.5,
-        "REPRESENTS": 0.5,
-        "INFLUENCES": 0.5,
-        "PARTNER_OF": 0.5,
-        "SUPPLIES": 0.4,
-        "CLIENT_OF": 0.4,
-        "MEMBER_OF": 0.4,
-        "KNOWS": 0.3,
-        "LOCATED_IN": 0.2,
-    }
+    {kind.value: rule.default_strength for kind, rule in TIE_RULES.items()}
 )
 """Strength assumed for a tie of each kind when nothing was declared and nothing observed."""
 

@@ -29,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from stakenet.analytics.strength import distance
+from stakenet.domain.model import SYMMETRIC_TIE_KINDS
 
 __all__ = [
     "MAX_COST_STRENGTH",
@@ -40,7 +41,7 @@ __all__ = [
     "path_cost",
 ]
 
-SYMMETRIC_KINDS = frozenset({"KNOWS", "FAMILY", "PARTNER_OF"})
+SYMMETRIC_KINDS = frozenset(kind.value for kind in SYMMETRIC_TIE_KINDS)
 """Tie kinds that hold both ways although stored once."""
 
 ORGANISATION_KINDS = frozenset({"COMPANY", "MUNICIPALITY", "ORGANIZATION"})

@@ -1,7 +1,8 @@
 """Stakeholders, ties and interactions: the entities of a stakeholder network and their rules.
 
-Everything here is plain data. Which endpoints a tie kind allows, and whether it is symmetric,
-is declared once in `TIE_RULES`; validation and every adapter read it from there.
+Everything here is plain data. Which endpoints a tie kind allows, whether it is symmetric, what
+role it plays and how strong it is assumed to be is declared once in `TIE_RULES`; validation,
+every adapter and the analytics read it from there.
 """
 
 from __future__ import annotations
@@ -88,38 +89,62 @@ class TieKind(StrEnum):
     RELATIONSHIP_OWNER = "RELATIONSHIP_OWNER"
 
 
+class TieRole(StrEnum):
+    """What a tie says about its ends, for the analytics that treat kinds alike by meaning."""
+
+    EMPLOYMENT = "EMPLOYMENT"  # a person works for an organisation
+    BOARD = "BOARD"  # a person sits on an organisation's board
+    REPORTING = "REPORTING"  # a person reports to a manager
+    ADVICE = "ADVICE"  # one party advises another
+    INFLUENCE = "INFLUENCE"  # one party sways another without advising it
+
+
 @dataclass(frozen=True, slots=True)
 class TieRule:
-    """Which stakeholder kinds a tie kind may join, and whether it reads the same both ways."""
+    """Which stakeholder kinds a tie kind may join, whether it reads the same both ways, its
+    role, and the strength assumed for it when none is declared or observed."""
 
     sources: frozenset[StakeholderKind]
     targets: frozenset[StakeholderKind]
+    default_strength: float
     symmetric: bool = False
     source_must_be_internal: bool = False
     carries_decision_role: bool = False
+    role: TieRole | None = None
 
 
 _PERSON = frozenset({StakeholderKind.PERSON})
 _MUNICIPALITY = frozenset({StakeholderKind.MUNICIPALITY})
 _LOCATABLE = frozenset({StakeholderKind.COMPANY, StakeholderKind.ORGANIZATION})
+_ORGS = ORGANISATION_KINDS
 
 TIE_RULES: Mapping[TieKind, TieRule] = {
-    TieKind.WORKS_FOR: TieRule(_PERSON, ORGANISATION_KINDS, carries_decision_role=True),
-    TieKind.BOARD_MEMBER_OF: TieRule(_PERSON, ORGANISATION_KINDS, carries_decision_role=True),
-    TieKind.REPORTS_TO: TieRule(_PERSON, _PERSON),
-    TieKind.KNOWS: TieRule(_PERSON, _PERSON, symmetric=True),
-    TieKind.FAMILY: TieRule(_PERSON, _PERSON, symmetric=True),
-    TieKind.ADVISES: TieRule(ALL_KINDS, ALL_KINDS),
-    TieKind.REPRESENTS: TieRule(ALL_KINDS, ALL_KINDS),
-    TieKind.INFLUENCES: TieRule(ALL_KINDS, ALL_KINDS),
-    TieKind.OWNS: TieRule(ALL_KINDS, ORGANISATION_KINDS),
-    TieKind.PARTNER_OF: TieRule(ORGANISATION_KINDS, ORGANISATION_KINDS, symmetric=True),
-    TieKind.SUPPLIES: TieRule(ORGANISATION_KINDS, ORGANISATION_KINDS),
-    TieKind.CLIENT_OF: TieRule(ORGANISATION_KINDS, ORGANISATION_KINDS),
-    TieKind.MEMBER_OF: TieRule(ALL_KINDS, ORGANISATION_KINDS),
-    TieKind.LOCATED_IN: TieRule(_LOCATABLE, _MUNICIPALITY),
-    TieKind.RELATIONSHIP_OWNER: TieRule(_PERSON, ALL_KINDS, source_must_be_internal=True),
+    TieKind.WORKS_FOR: TieRule(
+        _PERSON, _ORGS, 0.5, carries_decision_role=True, role=TieRole.EMPLOYMENT
+    ),
+    TieKind.BOARD_MEMBER_OF: TieRule(
+        _PERSON, _ORGS, 0.6, carries_decision_role=True, role=TieRole.BOARD
+    ),
+    TieKind.REPORTS_TO: TieRule(_PERSON, _PERSON, 0.6, role=TieRole.REPORTING),
+    TieKind.KNOWS: TieRule(_PERSON, _PERSON, 0.3, symmetric=True),
+    TieKind.FAMILY: TieRule(_PERSON, _PERSON, 0.8, symmetric=True),
+    TieKind.ADVISES: TieRule(ALL_KINDS, ALL_KINDS, 0.5, role=TieRole.ADVICE),
+    TieKind.REPRESENTS: TieRule(ALL_KINDS, ALL_KINDS, 0.5),
+    TieKind.INFLUENCES: TieRule(ALL_KINDS, ALL_KINDS, 0.5, role=TieRole.INFLUENCE),
+    TieKind.OWNS: TieRule(ALL_KINDS, _ORGS, 0.7),
+    TieKind.PARTNER_OF: TieRule(_ORGS, _ORGS, 0.5, symmetric=True),
+    TieKind.SUPPLIES: TieRule(_ORGS, _ORGS, 0.4),
+    TieKind.CLIENT_OF: TieRule(_ORGS, _ORGS, 0.4),
+    TieKind.MEMBER_OF: TieRule(ALL_KINDS, _ORGS, 0.4),
+    TieKind.LOCATED_IN: TieRule(_LOCATABLE, _MUNICIPALITY, 0.2),
+    TieKind.RELATIONSHIP_OWNER: TieRule(_PERSON, ALL_KINDS, 0.6, source_must_be_internal=True),
 }
+
+
+def tie_kinds_in(*roles: TieRole) -> frozenset[str]:
+    """The names of the tie kinds that play any of `roles`."""
+    return frozenset(kind.value for kind, rule in TIE_RULES.items() if rule.role in roles)
+
 
 SYMMETRIC_TIE_KINDS = frozenset(kind for kind, rule in TIE_RULES.items() if rule.symmetric)
 
