@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     # Loaded by build_services only: the services bring NetworkX, which a command that only
     # reads or writes the store (`stakenet import`, tokens, the audit export) does without.
     from stakenet.services.container import Services, Settings
-    from stakenet.store.port import GraphStore
+    from stakenet.store.port import Store
 
 DEFAULT_DATABASE_URL = "sqlite:///stakenet.db"
 
@@ -58,7 +58,7 @@ def database_url(explicit: str | None) -> DatabaseUrl:
     )
 
 
-def build_store(url: DatabaseUrl) -> GraphStore:
+def build_store(url: DatabaseUrl) -> Store:
     if url.scheme == "sqlite":
         from stakenet.store.sqlite import SQLiteStore
 

@@ -28,7 +28,7 @@ from stakenet.services.access import acting_as
 from stakenet.services.settings import Settings
 
 if TYPE_CHECKING:
-    from stakenet.store.port import GraphStore
+    from stakenet.store.port import Store
 
 DEFAULT_PORT = 8000
 R = TypeVar("R")
@@ -408,7 +408,7 @@ async def _migrate(url: DatabaseUrl) -> int:
     return 0
 
 
-async def _with_store(url: DatabaseUrl, work: Callable[[GraphStore], Awaitable[R]]) -> R:
+async def _with_store(url: DatabaseUrl, work: Callable[[Store], Awaitable[R]]) -> R:
     """Run `work` on the open store alone: no projection, no analytics."""
     store = build_store(url)
     await store.open()
@@ -421,7 +421,7 @@ async def _with_store(url: DatabaseUrl, work: Callable[[GraphStore], Awaitable[R
 async def _token(args: argparse.Namespace, url: DatabaseUrl) -> int:
     from stakenet.services.access import AccessService
 
-    async def work(store: GraphStore) -> int:
+    async def work(store: Store) -> int:
         access = AccessService(store)
         if args.token_command == "create":
             role = Role(args.role)
@@ -461,14 +461,14 @@ async def _audit_export(url: DatabaseUrl, output: Path | None) -> int:
             for entry in entries
         )
 
-    async def export(store: GraphStore, sink: TextIO) -> None:
+    async def export(store: Store, sink: TextIO) -> None:
         # Every id of every entry, a page at a time: an import's entry may name millions.
         after = 0
         while batch := await store.audit_entries(after, AUDIT_EXPORT_PAGE):
             await asyncio.to_thread(sink.write, lines(batch))
             after = batch[-1].seq or after
 
-    async def work(store: GraphStore) -> int:
+    async def work(store: Store) -> int:
         if output is None:
             await export(store, sys.stdout)
             return 0
@@ -499,7 +499,7 @@ def is_loopback(host: str) -> bool:
 
 
 async def _prune_log(url: DatabaseUrl, keep_revisions: int) -> int:
-    async def work(store: GraphStore) -> int:
+    async def work(store: Store) -> int:
         horizon = await store.prune_change_log(keep_revisions)
         revision = await store.revision()
         print(
@@ -513,7 +513,7 @@ async def _prune_log(url: DatabaseUrl, keep_revisions: int) -> int:
 
 
 async def _active_tokens(url: DatabaseUrl) -> int:
-    async def work(store: GraphStore) -> int:
+    async def work(store: Store) -> int:
         return await store.active_token_count()
 
     return await _with_store(url, work)

@@ -50,7 +50,7 @@ from stakenet.services.analytics_errors import Request, domain_error
 from stakenet.services.ids import new_id
 from stakenet.store.port import MAX_PAGE_SIZE as MAX_PAGE_SIZE
 from stakenet.store.port import Direction as Direction
-from stakenet.store.port import GraphStore, Page, TieIdentity, WriteBatch, WriteResult
+from stakenet.store.port import Page, Store, TieIdentity, WriteBatch, WriteResult
 from stakenet.store.port import PageRequest as PageRequest
 from stakenet.store.port import StakeholderFilter as StakeholderFilter
 from stakenet.store.port import StakeholderOrder as StakeholderOrder
@@ -80,7 +80,7 @@ class MapRequest:
 class NetworkService:
     """Reads and writes of stakeholders, ties and interactions, and the read model's upkeep."""
 
-    def __init__(self, store: GraphStore, *, today: Callable[[], date] = _utc_today) -> None:
+    def __init__(self, store: Store, *, today: Callable[[], date] = _utc_today) -> None:
         self.store = store
         self.view = NetworkView()
         self.today = today
