@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO, TypeVar
 
 from stakenet import __version__
-from stakenet.bootstrap import ConfigError, DatabaseUrl, build_store, database_url
+from stakenet.bootstrap import ConfigError, DatabaseUrl, build_access, database_url, opened_store
 from stakenet.domain.access import LOCAL_USER, AuditEntry, Role
 from stakenet.domain.errors import ImportRejected, StakenetError
 from stakenet.domain.interchange import ImportMode
@@ -314,22 +314,19 @@ async def _import_document(url: DatabaseUrl, file: Path, mode: ImportMode) -> in
             return _rejected(rejected)
         # Only the store: a projection built here would be thrown away when the command
         # exits (a running server follows the change log on its own).
-        store = build_store(url)
         progress = ProgressBar(sys.stderr, source)
         try:
-            await store.open()
-            if source is None:
-                summary = await import_csv(store, export, progress, mode=mode)
-            else:
-                summary = await import_stream(store, source, progress, mode=mode)
+            async with opened_store(url) as store:
+                if source is None:
+                    summary = await import_csv(store, export, progress, mode=mode)
+                else:
+                    summary = await import_stream(store, source, progress, mode=mode)
         except ImportRejected as rejected:
             progress.break_line()
             return _rejected(rejected)
         except OSError as error:
             print(f"stakenet: cannot read {file}: {error}", file=sys.stderr)
             return 2
-        finally:
-            await store.close()
     counts = "; ".join(
         f"{section} {created} new, {changed} changed, {unchanged} unchanged"
         for section, (created, changed, unchanged) in summary.by_section().items()
@@ -410,19 +407,13 @@ async def _migrate(url: DatabaseUrl) -> int:
 
 async def _with_store(url: DatabaseUrl, work: Callable[[Store], Awaitable[R]]) -> R:
     """Run `work` on the open store alone: no projection, no analytics."""
-    store = build_store(url)
-    await store.open()
-    try:
+    async with opened_store(url) as store:
         return await work(store)
-    finally:
-        await store.close()
 
 
 async def _token(args: argparse.Namespace, url: DatabaseUrl) -> int:
-    from stakenet.services.access import AccessService
-
     async def work(store: Store) -> int:
-        access = AccessService(store)
+        access = build_access(store)
         if args.token_command == "create":
             role = Role(args.role)
             name = args.name or f"{role.value}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
