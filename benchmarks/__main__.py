@@ -56,9 +56,8 @@ from stakenet.analytics.projection import Projection
 from stakenet.analytics.snapshot import compute_snapshot
 from stakenet.analytics.views import build_views, directed_view, undirected_view
 from stakenet.api.ids import to_global_id
-from stakenet.bootstrap import build_services, database_url
+from stakenet.bootstrap import build_runtime, database_url, opened_store
 from stakenet.demo.synthetic import write as write_network
-from stakenet.services.analytics import AnalyticsService
 from stakenet.services.network import MapRequest
 
 TYPE_NAMES = {
@@ -217,12 +216,8 @@ def bolt_server() -> Iterator[str]:
 
 def bench_projection(url: str) -> tuple[Row, Projection]:
     async def load() -> Any:
-        services = build_services(database_url(url))
-        await services.network.store.open()
-        try:
-            return await services.network.store.load_all()
-        finally:
-            await services.network.store.close()
+        async with opened_store(database_url(url)) as store:
+            return await store.load_all()
 
     data = asyncio.run(load())
     gc.collect()
@@ -324,10 +319,10 @@ def targets(projection: Projection, count: int) -> tuple[list[str], list[str], l
 
 def bench_queries(url: str, projection: Projection, count: int) -> Row:
     async def run() -> Row:
-        services = build_services(database_url(url))
-        network = services.network
-        await network.start()
-        analytics = AnalyticsService(network)
+        runtime = build_runtime(database_url(url))
+        network = runtime.services.network
+        analytics = runtime.services.analytics
+        await runtime.start()
         try:
             await analytics.refresh()
             orgs, people, _ = targets(projection, count)
@@ -351,7 +346,7 @@ def bench_queries(url: str, projection: Projection, count: int) -> Row:
             )
             return row
         finally:
-            await network.stop()
+            await runtime.stop()
 
     return asyncio.run(run())
 

@@ -14,10 +14,10 @@ from typing import Any
 import neo4j
 import pytest
 
+from stakenet.bootstrap import assemble
 from stakenet.demo import load_demo_document
 from stakenet.domain.access import SYSTEM
 from stakenet.services.access import acting_as
-from stakenet.services.network import NetworkService
 from stakenet.services.transfer import import_document
 from stakenet.store.neo4j import Neo4jStore
 from support.bolt_server import BoltServer, wipe_database
@@ -34,13 +34,13 @@ def documented_queries() -> list[str]:
 
 
 async def store_the_demo_network(server: BoltServer) -> None:
-    network = NetworkService(Neo4jStore(server.uri, server.user, server.password, server.database))
-    await network.start()
+    runtime = assemble(Neo4jStore(server.uri, server.user, server.password, server.database))
+    await runtime.start()
     try:
         with acting_as(SYSTEM):
-            await import_document(network, load_demo_document())
+            await import_document(runtime.services.network, load_demo_document())
     finally:
-        await network.stop()
+        await runtime.stop()
 
 
 @pytest.fixture(scope="module")
