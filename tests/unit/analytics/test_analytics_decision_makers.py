@@ -44,7 +44,7 @@ def test_formal_deciders_outrank_the_connected_junior() -> None:
     b = scenario()
     strengths = b.strengths()
     centrality = compute_centrality(b.G, strengths).nodes
-    ranked = key_decision_makers(b.G, "acme", strengths, centrality, limit=None)
+    ranked = key_decision_makers(b.network(strengths, centrality), "acme", limit=None)
     order = [d.id for d in ranked]
     assert set(order) == {
         "ceo",
@@ -74,7 +74,7 @@ def test_formal_deciders_outrank_the_connected_junior() -> None:
 def test_factor_values() -> None:
     b = scenario()
     strengths = b.strengths()
-    ranked = {d.id: d for d in key_decision_makers(b.G, "acme", strengths, None, limit=None)}
+    ranked = {d.id: d for d in key_decision_makers(b.network(strengths), "acme", limit=None)}
     f = {x.name: x for x in ranked["dm"].factors}
     # MANAGER 0.5 blended with one level below the top (0.75)
     assert f["formal_authority"].value == pytest.approx(0.7 * 0.5 + 0.3 * 0.75)
@@ -100,7 +100,7 @@ def test_factor_values() -> None:
 
 def test_declared_decision_maker_ranks_near_the_top_and_limit() -> None:
     b = scenario()
-    top = key_decision_makers(b.G, "acme", b.strengths(), None, limit=2)
+    top = key_decision_makers(b.network(), "acme", limit=2)
     assert len(top) == 2 and "dm" in [d.id for d in top]
 
 
@@ -110,7 +110,7 @@ def test_ties_broken_by_name() -> None:
     for pid, name in (("p1", "Zed"), ("p2", "Amy"), ("p3", "Bob")):
         b.person(pid, "MANAGER", name=name)
         b.tie(pid, "acme", "WORKS_FOR", 0.5)
-    ranked = key_decision_makers(b.G, "acme", b.strengths(), None)
+    ranked = key_decision_makers(b.network(), "acme")
     assert [d.name for d in ranked] == ["Amy", "Bob", "Zed"]
 
 
@@ -123,13 +123,13 @@ def test_weights_are_configurable() -> None:
         external_influence_weight=0.0,
         our_coverage_weight=0.0,
     )
-    ranked = key_decision_makers(b.G, "acme", b.strengths(), None, params=params)
+    ranked = key_decision_makers(b.network(), "acme", params=params)
     assert ranked[0].id == "junior"
 
 
 def test_errors() -> None:
     b = scenario()
     with pytest.raises(UnknownStakeholder):
-        key_decision_makers(b.G, "nope", b.strengths(), None)
+        key_decision_makers(b.network(), "nope")
     with pytest.raises(NotAnOrganisation):
-        key_decision_makers(b.G, "ceo", b.strengths(), None)
+        key_decision_makers(b.network(), "ceo")
