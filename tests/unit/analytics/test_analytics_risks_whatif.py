@@ -87,6 +87,21 @@ def test_cold_tie_by_strength_and_by_age() -> None:
     assert len(stale) == 1 and "2024-06-01" in stale[0].explanation
 
 
+def test_a_tie_is_stale_by_the_networks_own_instant() -> None:
+    b = scenario()
+    met = NOW - timedelta(days=365)
+    ties = compute_tie_strengths(
+        b.G, [InteractionRecord("i", "MEETING", met, None, ("me", "cto"))], NOW
+    )
+
+    def cold_at(now: datetime) -> list[str | None]:
+        return [r.tie_id for r in _risks(b, tie_strengths=ties, now=now) if r.kind == "COLD_TIE"]
+
+    assert cold_at(NOW) == ["me-cto"]
+    assert cold_at(met + timedelta(days=180)) == []
+    assert cold_at(met + timedelta(days=180, seconds=1)) == ["me-cto"]
+
+
 def test_no_contact() -> None:
     b = scenario()
     b.person("cfo", "C_LEVEL")
