@@ -228,7 +228,6 @@ class _Organisation:
     ours: bool
     members: AbstractSet[str]
     params: DecisionMakerParams
-    top_pagerank: float
 
     def eligible(self, v: str) -> bool:
         """A person who may be a candidate: never one of ours, unless the organisation is."""
@@ -237,11 +236,11 @@ class _Organisation:
 
     def outside_weight(self, party: str) -> float:
         """``0.5 + 0.5 × pagerank_norm`` of a party outside (1.0 without centrality)."""
-        centrality = self.network.centrality
-        if not centrality or self.top_pagerank <= 0:
+        centrality, top = self.network.centrality, self.network.top_pagerank
+        if not centrality or top <= 0:
             return 1.0
         c = centrality.get(party)
-        return 0.5 + 0.5 * (c.pagerank / self.top_pagerank if c is not None else 0.0)
+        return 0.5 + 0.5 * (c.pagerank / top if c is not None else 0.0)
 
 
 def _organisation(network: NetworkAt, org_id: str, params: DecisionMakerParams) -> _Organisation:
@@ -251,12 +250,8 @@ def _organisation(network: NetworkAt, org_id: str, params: DecisionMakerParams) 
     attrs = G.nodes[org_id]
     if attrs.get("kind") not in ORGANISATION_KINDS:
         raise NotAnOrganisation(org_id, attrs.get("kind"))
-    centrality = network.centrality
-    top_pagerank = (
-        max((c.pagerank for c in centrality.values()), default=0.0) if centrality else 0.0
-    )
     inside = members(G, org_id, network.strengths)
-    return _Organisation(network, org_id, bool(attrs.get("internal")), inside, params, top_pagerank)
+    return _Organisation(network, org_id, bool(attrs.get("internal")), inside, params)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ older snapshot is that snapshot's ranking.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import networkx as nx
@@ -43,6 +43,8 @@ class NetworkAt:
     coverage : Mapping[str, float], optional
         Our best path strength to every person of `people` (`coverage_from_us`), when computed
         once for the snapshot; each question searches for the people it needs otherwise.
+    top_pagerank : float
+        The highest PageRank of `centrality` (0 without it), found once rather than per question.
     """
 
     graph: nx.MultiDiGraph
@@ -52,6 +54,12 @@ class NetworkAt:
     centrality: Mapping[str, NodeCentrality] | None = None
     tie_strengths: Mapping[str, TieStrength] | None = None
     coverage: Mapping[str, float] | None = None
+    top_pagerank: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        centrality = self.centrality
+        top = max((c.pagerank for c in centrality.values()), default=0.0) if centrality else 0.0
+        object.__setattr__(self, "top_pagerank", top)
 
     @classmethod
     def of(
