@@ -48,25 +48,21 @@ def external_server() -> BoltServer | None:
 @pytest.fixture(scope="session")
 def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
     """A running Bolt server for the whole test session."""
-    external = external_server()
-    if external is not None:
-        yield external
-        return
-    server = start_bolt_server(tmp_path_factory.mktemp("neo4j"))
-    try:
-        yield server
-    finally:
-        stop_bolt_server(server)
+    yield from _session_server(tmp_path_factory, gds=False)
 
 
 @pytest.fixture(scope="session")
 def gds_bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
     """A running Bolt server with Graph Data Science for the whole test session."""
+    yield from _session_server(tmp_path_factory, gds=True)
+
+
+def _session_server(tmp_path_factory: pytest.TempPathFactory, *, gds: bool) -> Iterator[BoltServer]:
     external = external_server()
     if external is not None:
         yield external
         return
-    server = start_bolt_server(tmp_path_factory.mktemp("neo4j-gds"), gds=True)
+    server = start_bolt_server(tmp_path_factory.mktemp("neo4j-gds" if gds else "neo4j"), gds=gds)
     try:
         yield server
     finally:
