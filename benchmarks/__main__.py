@@ -54,7 +54,7 @@ from benchmarks.serving import SERVING_TITLE, bench_serving
 from stakenet.analytics.betweenness import sample_sources
 from stakenet.analytics.projection import Projection
 from stakenet.analytics.snapshot import compute_snapshot
-from stakenet.analytics.views import build_views, directed_view, undirected_view
+from stakenet.analytics.views import GraphViews, build_views
 from stakenet.api.ids import to_global_id
 from stakenet.bootstrap import build_runtime, database_url, opened_store
 from stakenet.demo.synthetic import write as write_network
@@ -255,6 +255,26 @@ def bench_projection(url: str) -> tuple[Row, Projection]:
 # -- analytics -------------------------------------------------------------------------------
 
 
+def networkx_views(views: GraphViews) -> tuple[nx.Graph, nx.DiGraph]:
+    """The refresh's undirected and directed views as NetworkX graphs (nodes numbered as the
+    matrices' rows), for NetworkX's own algorithms."""
+    undirected = nx.Graph()
+    undirected.add_nodes_from(range(len(views.nodes)))
+    # The strength and cost matrices hold the same pairs in the same order.
+    cost = views.cost_matrix.tocoo()
+    strength = views.strength_matrix.tocoo().data.tolist()
+    undirected.add_edges_from(
+        (u, v, {"strength": s, "distance": d})
+        for u, v, s, d in zip(
+            cost.row.tolist(), cost.col.tolist(), strength, cost.data.tolist(), strict=True
+        )
+    )
+    directed = nx.from_scipy_sparse_array(
+        views.flow_matrix, create_using=nx.DiGraph, edge_attribute="weight"
+    )
+    return undirected, directed
+
+
 def bench_analytics(projection: Projection, nx_limit: int) -> Row:
     G = projection.graph
     now = datetime.now(UTC)
@@ -265,8 +285,7 @@ def bench_analytics(projection: Projection, nx_limit: int) -> Row:
     views = build_views(G, snap.strengths)
     n = len(views.nodes)
     ties = G.number_of_edges()
-    # The views as NetworkX graphs, for NetworkX's own algorithms.
-    U, D = undirected_view(G, snap.strengths), directed_view(G, snap.strengths)
+    U, D = networkx_views(views)
     row["nx pagerank"], _ = timed(lambda: nx.pagerank(D, weight="weight"))
     row["nx eigenvector"], _ = timed(
         lambda: nx.eigenvector_centrality(U, weight="strength", max_iter=1000)
