@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from stakenet.analytics.paths import COLLEAGUE
+from stakenet.domain.model import TieKind
 from stakenet.explorer import static_directory
 from support.server_process import ServerProcess, start_server
 
@@ -536,6 +539,29 @@ def test_vendored_files_match_their_checksums_and_carry_licences() -> None:
         "graphiql",
     ):
         assert f"`{library}`" in readme
+
+
+def explorer_sources() -> dict[str, str]:
+    """The explorer's own scripts, pages and styles, by path (the vendored libraries left out)."""
+    root = static_directory()
+    return {
+        str(path.relative_to(root)): path.read_text()
+        for path in sorted(root.rglob("*"))
+        if path.suffix in {".js", ".html", ".css"} and "vendor" not in path.parts
+    }
+
+
+def test_the_explorer_names_no_tie_kind() -> None:
+    """Tie kinds, their words, groups and direction come from the `tieKinds` query; a kind
+    spelled out in the page would be missed when the domain's rules change."""
+    names = [kind.value for kind in TieKind] + [COLLEAGUE]
+    pattern = re.compile(r"\b(" + "|".join(names) + r")\b")
+    found = [
+        f"{path}: {match.group(0)}"
+        for path, text in explorer_sources().items()
+        for match in pattern.finditer(text)
+    ]
+    assert found == []
 
 
 def test_the_page_loads_nothing_from_another_origin() -> None:

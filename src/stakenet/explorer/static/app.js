@@ -3,13 +3,14 @@
 
 import { request, subscribe } from "./modules/graphql.js";
 import {
-  GRAPH_CHANGED, INFLUENCE_RANKING, MAP, NETWORK_REVISION, TIE_KINDS,
+  GRAPH_CHANGED, INFLUENCE_RANKING, MAP, NETWORK_REVISION,
 } from "./modules/queries.js";
-import { createMap, KIND_COLOURS, TIE_GROUPS } from "./modules/map.js";
+import { createMap, KIND_COLOURS } from "./modules/map.js";
+import { loadVocabulary, tieGroups, tieKind, tieKinds } from "./modules/vocabulary.js";
 import { createSearch } from "./modules/search.js";
 import { createPanel } from "./modules/panel.js";
 import { renderQuadrant } from "./modules/quadrant.js";
-import { KIND_LABELS, debounce, el, words } from "./modules/dom.js";
+import { KIND_LABELS, debounce, el } from "./modules/dom.js";
 
 // How often, and how many times, a refresh checks whether the analytics have caught up.
 const ANALYTICS_WAIT_MS = 400;
@@ -34,13 +35,13 @@ function settings() {
     minStrength: Number($("#min-strength").value),
     limit: Number($("#limit").value),
     // null means every kind; an empty selection also means none are filtered out server-side.
-    kinds: kinds.length === TIE_KINDS.length || kinds.length === 0 ? null : kinds,
+    kinds: kinds.length === tieKinds().length || kinds.length === 0 ? null : kinds,
   };
 }
 
 function buildTieKindFilter() {
-  const boxes = TIE_KINDS.map((kind) =>
-    el("label", { class: "check" }, [el("input", { type: "checkbox", name: "tie-kind", value: kind, checked: true }), words(kind)]),
+  const boxes = tieKinds().map((info) =>
+    el("label", { class: "check" }, [el("input", { type: "checkbox", name: "tie-kind", value: info.kind, checked: true }), info.label]),
   );
   $("#tie-kinds").append(...boxes);
   for (const [id, checked] of [["#kinds-all", true], ["#kinds-none", false]]) {
@@ -57,8 +58,11 @@ function buildLegend() {
   );
   kinds.push(el("li", {}, [el("span", { class: "legend-node round internal", "aria-hidden": "true" }), "One of ours (gold ring)"]));
   kinds.push(el("li", {}, [el("span", { class: "legend-size", "aria-hidden": "true" }), "Size: influence"]));
-  const ties = TIE_GROUPS.map((group) =>
-    el("li", {}, [el("span", { class: "legend-edge", style: `border-color:${group.colour}`, "aria-hidden": "true" }), group.label]),
+  const ties = tieGroups().map((group) =>
+    el("li", {}, [
+      el("span", { class: `legend-edge${group.dashed ? " dashed" : ""}`, style: `border-color:${group.colour}`, "aria-hidden": "true" }),
+      el("span", {}, [el("strong", {}, group.label), `: ${group.kinds.map((info) => info.label).join(", ")}`]),
+    ]),
   );
   ties.push(el("li", {}, [el("span", { class: "legend-edge thick", "aria-hidden": "true" }), "Width: tie strength; arrow: direction"]));
   ties.push(el("li", {}, [el("span", { class: "legend-edge path", "aria-hidden": "true" }), "Introduction path (weakest link red)"]));
@@ -205,7 +209,7 @@ async function missingFromPath(path) {
   if (gone) return `${gone.name} no longer exists`;
   const names = new Map(path.steps.map((step) => [step.id, step.name]));
   const cut = stored.find((link, index) => !found[`n${path.steps.length + index}`]);
-  if (cut) return `the ${words(cut.kind)} tie between ${names.get(cut.source)} and ${names.get(cut.target)} is gone`;
+  if (cut) return `the tie between ${names.get(cut.source)} and ${names.get(cut.target)} (${tieKind(cut.kind).label}) is gone`;
   return null;
 }
 
@@ -333,6 +337,11 @@ let explorer;
 let panel;
 
 async function start() {
+  try {
+    await loadVocabulary();
+  } catch (error) {
+    $("#map-status").textContent = `Could not reach the server: ${error.message}`;
+  }
   buildTieKindFilter();
   buildLegend();
   explorer = createMap($("#map"), { onSelect: select, onExpand: expand });

@@ -5,6 +5,7 @@
 /* global cytoscape */
 
 import { createLayout, OFF_THREAD } from "./layout.js";
+import { groupStyle, linkInfo, tieKind } from "./vocabulary.js";
 
 export const KIND_COLOURS = {
   PERSON: "#3567c9",
@@ -13,29 +14,12 @@ export const KIND_COLOURS = {
   ORGANIZATION: "#8250bd",
 };
 
-// Tie kinds grouped by meaning; each group has one colour so the legend stays short.
-export const TIE_GROUPS = [
-  { label: "Employment, board, reporting", colour: "#5b7083", kinds: ["WORKS_FOR", "BOARD_MEMBER_OF", "REPORTS_TO"] },
-  { label: "Knows (dashed), family (dotted)", colour: "#8d99a6", kinds: ["KNOWS", "FAMILY"] },
-  { label: "Influences, advises, represents", colour: "#c2375b", kinds: ["INFLUENCES", "ADVISES", "REPRESENTS"] },
-  { label: "Owns, partner, supplies, client", colour: "#9a6b2f", kinds: ["OWNS", "PARTNER_OF", "SUPPLIES", "CLIENT_OF"] },
-  { label: "Member of, located in", colour: "#b3bcc5", kinds: ["MEMBER_OF", "LOCATED_IN"] },
-  { label: "Our relationship owner", colour: "#c99a06", kinds: ["RELATIONSHIP_OWNER"] },
-];
-
-// Kinds that read the same both ways get no arrow.
-const SYMMETRIC_KINDS = new Set(["KNOWS", "FAMILY", "PARTNER_OF", "COLLEAGUE"]);
-
 const LARGE_MAP = 250;
 
 // Drawing a stakeholder the first time (style, label, bounding box, its ties' curves) costs
 // about a millisecond, even hidden; a big map is added this many at a time, one frame each, so
 // no frame of the page waits on all of them.
 const ADD_PER_FRAME = 50;
-
-function tieColour(kind) {
-  return TIE_GROUPS.find((group) => group.kinds.includes(kind))?.colour ?? "#8d99a6";
-}
 
 function mapStyle() {
   const kindStyles = Object.entries(KIND_COLOURS).map(([kind, colour]) => ({
@@ -83,8 +67,7 @@ function mapStyle() {
       },
     },
     { selector: "edge[?symmetric]", style: { "target-arrow-shape": "none" } },
-    { selector: 'edge[kind = "KNOWS"], edge[kind = "COLLEAGUE"]', style: { "line-style": "dashed" } },
-    { selector: 'edge[kind = "FAMILY"]', style: { "line-style": "dotted" } },
+    { selector: "edge[?dashed]", style: { "line-style": "dashed" } },
     { selector: ".dimmed", style: { opacity: 0.12 } },
     { selector: "node.on-path", style: { "underlay-color": "#0b63ce", "underlay-opacity": 0.35, "underlay-padding": 6 } },
     {
@@ -125,7 +108,9 @@ function nodeElement(mapNode, centerId) {
   };
 }
 
-function edgeElement(edge) {
+/** A tie on the map; `info` says what its kind means (a path's colleague link has its own). */
+function edgeElement(edge, info = tieKind(edge.kind)) {
+  const style = groupStyle(info.group);
   return {
     group: "edges",
     data: {
@@ -133,9 +118,12 @@ function edgeElement(edge) {
       source: edge.source,
       target: edge.target,
       kind: edge.kind,
+      label: info.label,
+      tieGroup: info.group,
       strength: edge.strength,
-      colour: tieColour(edge.kind),
-      symmetric: SYMMETRIC_KINDS.has(edge.kind),
+      colour: style.colour,
+      dashed: Boolean(style.dashed),
+      symmetric: info.symmetric,
     },
   };
 }
@@ -250,7 +238,7 @@ export function createMap(container, { onSelect, onExpand }) {
     for (const link of path.links) {
       const id = pathEdgeId(link);
       let edge = cy.getElementById(id);
-      if (edge.empty()) edge = cy.add(edgeElement({ ...link, id }));
+      if (edge.empty()) edge = cy.add(edgeElement({ ...link, id }, linkInfo(link)));
       parts.merge(edge);
     }
     return parts;
@@ -290,7 +278,7 @@ export function createMap(container, { onSelect, onExpand }) {
             .map((mapNode) => nodeElement(mapNode, centerId))
             .map((def) => ({ ...def, data: { ...def.data, size: sizeFor(def.data.influence, max) } }))
             .sort((a, b) => (a.data.distance ?? 9) - (b.data.distance ?? 9));
-          pending.edges = map.edges.map(edgeElement);
+          pending.edges = map.edges.map((edge) => edgeElement(edge));
           // The selection comes first, so it can be selected now.
           const first = pending.nodes.findIndex((def) => def.data.id === selectId);
           if (first > 0) pending.nodes.unshift(...pending.nodes.splice(first, 1));

@@ -5,6 +5,7 @@
 import { request } from "./graphql.js";
 import { DETAIL, INTRODUCTION_PATHS, ORGANISATION, ORGANISATION_KINDS } from "./queries.js";
 import { KIND_LABELS, date, describe, el, number, percent, sentimentClass, words } from "./dom.js";
+import { linkInfo, tieKind } from "./vocabulary.js";
 
 const FACTOR_COLOURS = ["#3567c9", "#2f8f55", "#d66a1f", "#8250bd", "#c2375b", "#5b7083", "#c99a06"];
 
@@ -18,6 +19,7 @@ const KIND_FIELDS = {
 const METRICS = [
   ["influence", "Influence"], ["pagerank", "PageRank"], ["betweenness", "Betweenness"],
   ["closeness", "Closeness"], ["eigenvector", "Eigenvector"], ["degree", "Degree"],
+  ["coreness", "Coreness (inner circle)", (v) => String(v)],
   ["constraint", "Constraint (low = broker)"], ["community", "Community", (v) => String(v)],
 ];
 
@@ -62,7 +64,7 @@ function tiesSection(s, actions) {
     const other = outgoing ? tie.target : tie.source;
     const role = [tie.role, words(tie.decisionRole)].filter(Boolean).join(", ");
     return el("li", { class: "tie" }, [
-      el("span", { class: "tie-kind" }, `${outgoing ? "" : "← "}${words(tie.kind)}${outgoing ? " →" : ""}`),
+      el("span", { class: "tie-kind" }, `${outgoing ? "" : "← "}${tieKind(tie.kind).label}${outgoing ? " →" : ""}`),
       stakeholderButton(other, actions),
       role ? el("span", { class: "muted small" }, role) : null,
       el("meter", { min: 0, max: 1, value: tie.strength, title: `strength ${number(tie.strength)}`, "aria-label": `strength ${number(tie.strength)}` }),
@@ -220,7 +222,7 @@ function createPaths(container, actions, memory) {
         el("span", { class: "path-steps" }, pathLabel(path)),
         el("span", { class: "muted small" }, `strength ${number(path.strength)} · ${path.hops} hop${path.hops === 1 ? "" : "s"}`),
         weak
-          ? el("span", { class: "weakest-note small" }, `weakest link: ${weakFrom.name} → ${weakTo.name} (${words(weak.kind)}, ${number(weak.strength)})`)
+          ? el("span", { class: "weakest-note small" }, `weakest link: ${weakFrom.name} → ${weakTo.name} (${linkInfo(weak).label}, ${number(weak.strength)})`)
           : null,
       ]);
       button.addEventListener("click", () => choose(buttons, index, path));
