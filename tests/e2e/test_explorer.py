@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.server
 
 DESKTOP = {"width": 1280, "height": 800}
+WIDE = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 STAKEHOLDER_ID = "query($key: String!) { stakeholder(key: $key) { id name } }"
@@ -135,6 +136,51 @@ def test_an_organisation_shows_decision_makers_and_a_highlighted_introduction_pa
     assert "weakest link" in page.inner_text("button.path[aria-pressed=true]")
     page.wait_for_timeout(700)
     page.screenshot(path=str(screenshots / "explorer-desktop-organisation-path.png"))
+
+
+# Every element of the page (the map's canvas and the charts' SVG aside) that is scrolled
+# sideways or whose content is wider than its box, and the page itself if wider than the window.
+OVERFLOWING = """() => {
+  const found = [];
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? `#${e.id}` : "") +
+    (typeof e.className === "string" && e.className ? `.${e.className.trim().split(/\\s+/).join(".")}` : "");
+  for (const e of document.querySelectorAll("body *")) {
+    if (e.closest("#map, svg, .visually-hidden")) continue;
+    const display = getComputedStyle(e).display;
+    if (display === "none" || display === "inline") continue;
+    if (e.scrollLeft > 0) found.push(`${name(e)} scrolled ${e.scrollLeft} px sideways`);
+    if (e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1) found.push(`${name(e)}: ${e.scrollWidth} px in ${e.clientWidth}`);
+  }
+  const page = document.documentElement;
+  if (page.scrollWidth > page.clientWidth) found.push(`page: ${page.scrollWidth} px in ${page.clientWidth}`);
+  return found;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1400px", "390px"])
+def test_nothing_is_wider_than_its_box_with_everything_expanded(
+    new_page: PageFactory, demo_server: ServerProcess, viewport: dict[str, int]
+) -> None:
+    page = new_page(demo_server, viewport)
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    page.wait_for_selector(".decision-maker")
+    # Every explanation open: the settings, the legend and each decision-maker's score.
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    assert page.evaluate(OVERFLOWING) == []
+    for index in range(page.locator(".decision-maker").count()):
+        dm = page.locator(".decision-maker").nth(index)
+        name = dm.locator(".dm-head button.link").inner_text()
+        dm.get_by_role("button", name="Introduction paths").click()
+        page.wait_for_function(
+            "([name]) => document.querySelector('#paths-heading')?.textContent.endsWith(name)"
+            " && !document.querySelector('#paths').textContent.includes('Finding paths')",
+            arg=[name],
+        )
+        assert page.evaluate(OVERFLOWING) == [], name
+    page.get_by_role("tab", name="Power / interest").click()
+    page.wait_for_selector(".quadrant-chart")
+    assert page.evaluate(OVERFLOWING) == []
 
 
 @pytest.mark.browser

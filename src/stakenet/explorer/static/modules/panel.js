@@ -104,17 +104,18 @@ function factorBar(dm, scale, colourOf) {
   return el("div", { class: "factor-bar", role: "img", "aria-label": `score ${number(dm.score, 3)}: ${summary}` }, segments);
 }
 
+/** Each factor's figures on one row and its reason on the next, so the table fits the panel. */
 function factorTable(dm) {
-  const rows = dm.factors.map((f) =>
+  const rows = dm.factors.flatMap((f) => [
     el("tr", {}, [
       el("th", { scope: "row" }, words(f.name)),
       el("td", {}, number(f.value)),
       el("td", {}, number(f.weight)),
       el("td", {}, number(f.contribution, 3)),
-      el("td", { class: "small" }, f.detail ?? ""),
     ]),
-  );
-  const head = el("tr", {}, ["Factor", "Value", "Weight", "Contribution", "Why"].map((h) => el("th", { scope: "col" }, h)));
+    f.detail ? el("tr", { class: "factor-why" }, el("td", { colspan: 4, class: "small muted" }, f.detail)) : null,
+  ]);
+  const head = el("tr", {}, ["Factor", "Value", "Weight", "Contribution"].map((h) => el("th", { scope: "col" }, h)));
   return el("details", { class: "factor-details" }, [
     el("summary", {}, "Why this score"),
     el("table", {}, [el("thead", {}, head), el("tbody", {}, rows)]),
