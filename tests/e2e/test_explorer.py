@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from stakenet.analytics.paths import COLLEAGUE
+from stakenet.demo import load_demo_document
 from stakenet.domain.model import TieKind
 from stakenet.explorer import static_directory
 from support.server_process import ServerProcess, start_server
@@ -181,6 +182,115 @@ def test_nothing_is_wider_than_its_box_with_everything_expanded(
     page.get_by_role("tab", name="Power / interest").click()
     page.wait_for_selector(".quadrant-chart")
     assert page.evaluate(OVERFLOWING) == []
+
+
+# Pairs of names on the map whose boxes (as cytoscape draws them) overlap.
+LABEL_OVERLAPS = """() => {
+  const cy = window.__stakenet.cy;
+  const named = cy.nodes('.named');
+  const boxes = named.map((n) => n.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true }));
+  const pairs = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, b] = [boxes[i], boxes[j]];
+      if (a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2) pairs.push([named[i].data('label'), named[j].data('label')]);
+    }
+  }
+  return { pairs, named: named.length, nodes: cy.nodes().length,
+           centreNamed: cy.$('node.center').hasClass('named') };
+}"""
+
+
+def demo_organisations() -> list[str]:
+    stakeholders = load_demo_document()["stakeholders"]
+    assert isinstance(stakeholders, list)
+    return [s["key"] for s in stakeholders if s["kind"] != "PERSON"]
+
+
+def settle(page: Page) -> None:
+    page.wait_for_function("document.querySelector('#map').dataset.layout === 'settled'")
+
+
+@pytest.mark.browser
+def test_the_demo_organisations_at_depth_2_show_names_that_do_not_overlap(
+    page: Page, demo_server: ServerProcess, screenshots: Path
+) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    settle(page)
+    page.locator("#map").screenshot(path=str(screenshots / "explorer-map-nordhavn-depth-2.png"))
+    overlaps: dict[str, list[list[str]]] = {}
+    named = drawn = 0
+    for key in demo_organisations():
+        page.evaluate("(id) => window.__stakenet.centre(id)", stakeholder_id(demo_server, key))
+        page.wait_for_function(
+            "(id) => window.__stakenet.cy.$('node.center').id() === id",
+            arg=stakeholder_id(demo_server, key),
+        )
+        settle(page)
+        found = page.evaluate(LABEL_OVERLAPS)
+        assert found["centreNamed"], key
+        if found["pairs"]:
+            overlaps[key] = found["pairs"]
+        named += found["named"]
+        drawn += found["nodes"]
+    print(f"names shown: {named} of {drawn}; overlapping pairs: {overlaps}")
+    assert overlaps == {}
+    # Most names are shown at the fitted zoom; the rest appear on zooming in.
+    assert named / drawn > 0.7, (named, drawn)
+    # Zoomed in, more fit, and still none overlap.
+    before = page.evaluate(LABEL_OVERLAPS)["named"]
+    page.evaluate("window.__stakenet.cy.zoom(window.__stakenet.cy.zoom() * 2.5)")
+    page.wait_for_timeout(400)
+    zoomed = page.evaluate(LABEL_OVERLAPS)
+    assert zoomed["pairs"] == [] and zoomed["named"] >= before
+
+
+POSITIONS = """() => Object.fromEntries(window.__stakenet.cy.nodes().map(
+  (n) => [n.data('label'), [Math.round(n.position().x), Math.round(n.position().y)]]))"""
+
+
+@pytest.mark.browser
+def test_the_same_network_and_settings_give_the_same_picture_on_every_load(
+    new_page: PageFactory, demo_server: ServerProcess
+) -> None:
+    pictures = []
+    for _ in range(2):
+        page = new_page(demo_server, DESKTOP)
+        open_stakeholder(page, demo_server, "c-nordhavn")
+        settle(page)
+        pictures.append(page.evaluate(POSITIONS))
+        # The centre is fixed in the middle, its people around it.
+        assert pictures[-1]["Nordhavn Energi A/S"] == [0, 0]
+        page.close()
+    assert len(pictures[0]) == 66
+    assert pictures[0] == pictures[1]
+
+
+PAINT_ORDER = """() => {
+  const cy = window.__stakenet.cy;
+  const z = (e) => e.pstyle('z-index').value;
+  const manual = cy.elements().every((e) => e.pstyle('z-index-compare').value === 'manual');
+  const pathEdges = cy.edges('.on-path').map(z);
+  const others = cy.elements().not('.on-path').map(z);
+  const pathNodes = cy.nodes('.on-path').map(z);
+  return { manual, lowestPathEdge: Math.min(...pathEdges), highestOther: Math.max(...others),
+           lowestPathNode: Math.min(...pathNodes) };
+}"""
+
+
+@pytest.mark.browser
+def test_a_highlighted_path_is_drawn_above_everything_else(
+    page: Page, demo_server: ServerProcess, screenshots: Path
+) -> None:
+    show_paths_to_the_top_decision_maker(page, demo_server)
+    order = page.evaluate(PAINT_ORDER)
+    # Drawn by z-index alone, ties included: the path's ties pass over any stakeholder they
+    # cross, and the path's own stakeholders sit on top of them.
+    assert order["manual"]
+    assert order["lowestPathEdge"] > order["highestOther"]
+    assert order["lowestPathNode"] > order["lowestPathEdge"]
+    page.wait_for_timeout(700)
+    page.locator("#map").screenshot(path=str(screenshots / "explorer-map-path-on-top.png"))
 
 
 @pytest.mark.browser

@@ -1,17 +1,25 @@
-// Where the map's stakeholders go. fcose on a few hundred stakeholders takes a second or more, and
-// on the page's own thread that second freezes scrolling, typing and clicks. Small maps are laid
-// out in place (quick, and they can animate); larger ones get a cheap preview at once (rings by
-// distance from the centre) while fcose runs in a worker (layout-worker.js), and the stakeholders
-// move to the worker's places when it answers. A big map may still be being added to the page
+// Where the map's stakeholders go. Maps of up to STRUCTURED_MAX stakeholders get the structured
+// layout of structure.js: the centre in the middle, people around their organisations, clusters
+// on rings by distance; it is arithmetic, quick on the page's thread, and the same on every load.
+// Bigger maps are for overview: fcose on a few hundred stakeholders takes a second or more, and
+// on the page's own thread that second would freeze scrolling, typing and clicks, so they get a
+// cheap preview at once (rings by distance from the centre) while fcose runs in a worker
+// (layout-worker.js, seeded, so also the same on every load), and the stakeholders move to the
+// worker's places when it answers. A big map may still be being added to the page
 // (see map.js), so these work from a description of the whole map and remember each place for
 // the stakeholders still to come. The map element's `data-layout` says `running` or `settled`,
 // and `data-layout-engine` whether the last layout was computed in the `worker` or the `page`.
 
 /* global cytoscape */
 
+import { structuredLayout } from "./structure.js";
+
 // Above this many stakeholders fcose costs the page more than a frame or two (measured: about
 // 400 ms for 200 stakeholders, a second or more for 500).
 export const OFF_THREAD = 60;
+
+// Up to this many stakeholders the structured layout is used (it takes a few milliseconds).
+export const STRUCTURED_MAX = 250;
 
 const WORKER_URL = "/layout-worker.js";
 const PADDING = 30;
@@ -30,15 +38,26 @@ function fcoseSettings(count, { randomize }) {
   };
 }
 
-/** The map as cytoscape holds it: `{ nodes: [{ id, size, distance }], edges: [{ id, source, target }] }`. */
+/** What a layout needs to know of a stakeholder's node definition's data. */
+export function layoutNode(data, centre) {
+  return { id: data.id, size: data.size, distance: data.distance, organisation: data.kind !== "PERSON", influence: data.influence, centre };
+}
+
+/** What a layout needs to know of a tie's data. */
+export function layoutEdge(data) {
+  return { id: data.id, source: data.source, target: data.target, group: data.tieGroup, strength: data.strength };
+}
+
+/** The map as cytoscape holds it, in the shape the layouts read. */
 function graphOf(cy) {
   return {
-    nodes: cy.nodes().map((n) => ({ id: n.id(), size: n.data("size"), distance: n.data("distance") })),
-    edges: cy.edges().map((e) => ({ id: e.id(), source: e.data("source"), target: e.data("target") })),
+    nodes: cy.nodes().map((n) => layoutNode(n.data(), n.hasClass("center"))),
+    edges: cy.edges().map((e) => layoutEdge(e.data())),
   };
 }
 
-export function createLayout(cy) {
+/** `onPlaced()` hears whenever stakeholders have moved to new places. */
+export function createLayout(cy, { onPlaced = () => {} } = {}) {
   const container = cy.container();
   let current = 0; // the newest layout; older answers are dropped
   let worker = null;
@@ -68,7 +87,31 @@ export function createLayout(cy) {
     const done = new Promise((resolve) => layout.one("layoutstop", resolve));
     layout.run();
     return done.then(() => {
-      if (token === current) mark("settled", "page");
+      if (token === current) {
+        mark("settled", "page");
+        onPlaced();
+      }
+    });
+  }
+
+  /** The structured layout: computed at once, then shown (moving there smoothly if asked). */
+  function structured(token, graph, { fit, animate }) {
+    const positions = structuredLayout(graph);
+    for (const [id, at] of positions) known.set(id, at);
+    const onMap = cy.nodes().filter((n) => positions.has(n.id()));
+    if (!animate || onMap.empty()) {
+      place(graph, positions, fit);
+      mark("settled", "page");
+      return Promise.resolve();
+    }
+    const layout = onMap.layout({ name: "preset", positions: (node) => positions.get(node.id()), fit, padding: PADDING, animate: true, animationDuration: 400 });
+    const done = new Promise((resolve) => layout.one("layoutstop", resolve));
+    layout.run();
+    return done.then(() => {
+      if (token === current) {
+        mark("settled", "page");
+        onPlaced();
+      }
     });
   }
 
@@ -102,6 +145,7 @@ export function createLayout(cy) {
       });
     });
     if (fit) fitTo(graph, positions);
+    onPlaced();
   }
 
   /**
@@ -194,6 +238,7 @@ export function createLayout(cy) {
       mark("running");
       if (randomize) known = new Map();
       const whole = graph ?? graphOf(cy);
+      if (whole.nodes.length <= STRUCTURED_MAX) return structured(token, whole, { fit, animate: !randomize });
       if (whole.nodes.length > OFF_THREAD) return offThread(token, whole, { randomize, fit });
       return inPlace(token, { randomize, fit, animate: !randomize });
     },

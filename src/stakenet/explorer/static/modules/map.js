@@ -1,10 +1,13 @@
 // The relationship map: a cytoscape.js graph of stakeholders (nodes) and ties (edges).
 // Colour says what a stakeholder is, size how influential it is, a double ring marks our own
-// people; line style and arrows say what a tie means, width how strong it is.
+// people; line colour and arrows say what a tie means, width and opacity how strong it is.
+// Names are shown by importance where they fit (labels.js); a highlighted path is drawn above
+// everything else.
 
 /* global cytoscape */
 
-import { createLayout, OFF_THREAD } from "./layout.js";
+import { createLayout, layoutEdge, layoutNode, OFF_THREAD } from "./layout.js";
+import { chooseLabels } from "./labels.js";
 import { groupStyle, linkInfo, tieKind } from "./vocabulary.js";
 
 export const KIND_COLOURS = {
@@ -16,10 +19,18 @@ export const KIND_COLOURS = {
 
 const LARGE_MAP = 250;
 
+// Names keep this size on screen whatever the zoom; the centre's is a little larger.
+const LABEL_PX = 11;
+const RELABEL_AFTER_ZOOM_MS = 120;
+
 // Drawing a stakeholder the first time (style, label, bounding box, its ties' curves) costs
 // about a millisecond, even hidden; a big map is added this many at a time, one frame each, so
 // no frame of the page waits on all of them.
 const ADD_PER_FRAME = 50;
+
+// Drawing order, bottom to top: ties, stakeholders, the selection and centre, the path's ties,
+// the path's stakeholders. "manual" lets a tie be drawn above a stakeholder it passes.
+const Z = { edge: 1, node: 10, selected: 20, center: 30, pathEdge: 100, pathNode: 110 };
 
 function mapStyle() {
   const kindStyles = Object.entries(KIND_COLOURS).map(([kind, colour]) => ({
@@ -32,47 +43,57 @@ function mapStyle() {
       style: {
         width: "data(size)",
         height: "data(size)",
-        label: "data(label)",
-        "font-size": 10,
+        label: "",
+        "font-size": "data(fontSize)",
         "font-family": "system-ui, sans-serif",
         color: "#1d2733",
         "text-valign": "bottom",
-        "text-margin-y": 3,
+        "text-halign": "center",
+        "text-margin-x": "data(labelDx)",
+        "text-margin-y": "data(labelDy)",
         "text-background-color": "#ffffff",
-        "text-background-opacity": 0.75,
+        "text-background-opacity": 0.8,
         "text-background-padding": 1,
-        "min-zoomed-font-size": 7,
         "border-width": 1,
         "border-color": "#ffffff",
+        "z-index-compare": "manual",
+        "z-index": Z.node,
       },
     },
+    { selector: "node.named", style: { label: "data(label)" } },
+    { selector: "node.label-top", style: { "text-valign": "top" } },
+    { selector: "node.label-right", style: { "text-valign": "center", "text-halign": "right" } },
+    { selector: "node.label-left", style: { "text-valign": "center", "text-halign": "left" } },
     ...kindStyles,
     { selector: 'node[kind != "PERSON"]', style: { shape: "round-rectangle" } },
     { selector: "node[?internal]", style: { "border-width": 5, "border-style": "double", "border-color": "#c99a06" } },
-    { selector: "node.center", style: { "font-weight": "bold", "font-size": 12 } },
+    { selector: "node.center", style: { "font-weight": "bold", "text-background-opacity": 1, "z-index": Z.center } },
     {
       selector: "node:selected",
-      style: { "underlay-color": "#ffbf00", "underlay-opacity": 0.55, "underlay-padding": 7, "underlay-shape": "ellipse" },
+      style: { "underlay-color": "#ffbf00", "underlay-opacity": 0.55, "underlay-padding": 7, "underlay-shape": "ellipse", "z-index": Z.selected },
     },
     {
       selector: "edge",
       style: {
-        width: "mapData(strength, 0, 1, 0.8, 6)",
+        width: "mapData(strength, 0, 1, 0.8, 5)",
         "line-color": "data(colour)",
         "target-arrow-color": "data(colour)",
         "target-arrow-shape": "triangle",
         "arrow-scale": 0.7,
         "curve-style": "bezier",
-        opacity: 0.75,
+        // Weak ties fade into the background; strong ones carry the picture.
+        opacity: "mapData(strength, 0, 1, 0.25, 0.85)",
+        "z-index-compare": "manual",
+        "z-index": Z.edge,
       },
     },
     { selector: "edge[?symmetric]", style: { "target-arrow-shape": "none" } },
     { selector: "edge[?dashed]", style: { "line-style": "dashed" } },
     { selector: ".dimmed", style: { opacity: 0.12 } },
-    { selector: "node.on-path", style: { "underlay-color": "#0b63ce", "underlay-opacity": 0.35, "underlay-padding": 6 } },
+    { selector: "node.on-path", style: { "underlay-color": "#0b63ce", "underlay-opacity": 0.35, "underlay-padding": 6, "z-index": Z.pathNode } },
     {
       selector: "edge.on-path",
-      style: { opacity: 1, "line-color": "#0b63ce", "target-arrow-color": "#0b63ce", width: 6, "z-index": 10 },
+      style: { opacity: 1, "line-color": "#0b63ce", "target-arrow-color": "#0b63ce", width: 6, "z-index": Z.pathEdge },
     },
     {
       selector: "edge.weakest",
@@ -82,7 +103,7 @@ function mapStyle() {
         "line-style": "dashed",
         label: "weakest link",
         "font-size": 10,
-        color: "#d62828",
+        color: "#b71c1c",
         "text-background-color": "#ffffff",
         "text-background-opacity": 0.9,
       },
@@ -103,6 +124,9 @@ function nodeElement(mapNode, centerId) {
       intensity: mapNode.interactionIntensity ?? null,
       distance: mapNode.distance ?? null,
       size: 24,
+      fontSize: LABEL_PX,
+      labelDx: 0,
+      labelDy: 3,
     },
     classes: s.id === centerId ? "center" : "",
   };
@@ -196,17 +220,20 @@ export function createMap(container, { onSelect, onExpand }) {
       if (mine !== adding || !pending.nodes.length) return;
       addSome(ADD_PER_FRAME);
       if (pending.nodes.length) requestAnimationFrame(next);
-      else tuneForSize();
+      else {
+        tuneForSize();
+        relabel();
+      }
     };
     requestAnimationFrame(next);
   }
 
   /** The whole map as the layout needs it, including what is not added yet. */
   function pendingGraph() {
-    const onMap = cy.nodes().map((n) => ({ id: n.id(), size: n.data("size"), distance: n.data("distance") }));
-    const later = pending.nodes.map(({ data }) => ({ id: data.id, size: data.size, distance: data.distance }));
+    const onMap = cy.nodes().map((n) => layoutNode(n.data(), n.hasClass("center")));
+    const later = pending.nodes.map((def) => layoutNode(def.data, def.classes === "center"));
     const edges = [...cy.edges().map((e) => e.data()), ...pending.edges.map((def) => def.data)];
-    return { nodes: [...onMap, ...later], edges: edges.map(({ id, source, target }) => ({ id, source, target })) };
+    return { nodes: [...onMap, ...later], edges: edges.map(layoutEdge) };
   }
 
   function addElements(map, centerId) {
@@ -220,8 +247,47 @@ export function createMap(container, { onSelect, onExpand }) {
     return added;
   }
 
-  const layout = createLayout(cy);
   let highlighted = null; // the introduction path on show, kept across redraws
+
+  /** Most important first: the centre, the path, the selection, then by influence. */
+  function importance(node) {
+    if (node.hasClass("center")) return 4;
+    if (node.hasClass("on-path")) return 3;
+    if (node.selected()) return 2;
+    return node.data("kind") !== "PERSON" ? 1 : 0;
+  }
+
+  /** Show the names that fit at the current zoom, most important first (see labels.js). */
+  function relabel() {
+    const nodes = cy
+      .nodes()
+      .sort((a, b) => importance(b) - importance(a) || b.data("influence") - a.data("influence") || (a.id() < b.id() ? -1 : 1))
+      .map((n) => ({ id: n.id(), label: n.data("label"), size: n.data("size"), at: n.position(), bold: n.hasClass("center"), always: n.hasClass("center") }));
+    const zoom = cy.zoom();
+    const shown = chooseLabels(nodes, { zoom, screenSize: LABEL_PX });
+    const gap = 3 / zoom;
+    const offsets = { bottom: [0, gap], top: [0, -gap], right: [gap, 0], left: [-gap, 0] };
+    cy.batch(() => {
+      cy.nodes().forEach((node) => {
+        const side = shown.get(node.id());
+        node.removeClass("named label-top label-right label-left");
+        const fontSize = (LABEL_PX * (node.hasClass("center") ? 1.15 : 1)) / zoom;
+        if (node.data("fontSize") !== fontSize) node.data("fontSize", fontSize);
+        if (!side) return;
+        node.addClass(side === "bottom" ? "named" : `named label-${side}`);
+        node.data({ labelDx: offsets[side][0], labelDy: offsets[side][1] });
+      });
+    });
+  }
+
+  let relabelTimer = 0;
+  cy.on("zoom", () => {
+    clearTimeout(relabelTimer);
+    relabelTimer = setTimeout(relabel, RELABEL_AFTER_ZOOM_MS);
+  });
+  cy.on("dragfree", "node", relabel);
+
+  const layout = createLayout(cy, { onPlaced: relabel });
 
   function pathEdgeId(link) {
     return link.tie?.id ?? `colleague:${link.source}:${link.target}`;
@@ -253,6 +319,7 @@ export function createMap(container, { onSelect, onExpand }) {
       // The selected stakeholder (the organisation whose decision-maker is the goal) stays lit.
       cy.elements().difference(parts).difference(cy.$(":selected")).addClass("dimmed");
     });
+    relabel();
   }
 
   return {
@@ -290,7 +357,10 @@ export function createMap(container, { onSelect, onExpand }) {
       if (!gradual) resize(cy);
       tuneForSize();
       const kept = !gradual && keepPositions && cy.nodes().every((n) => previous.has(n.id()));
-      if (kept) cy.nodes().forEach((n) => n.position(previous.get(n.id())));
+      if (kept) {
+        cy.nodes().forEach((n) => n.position(previous.get(n.id())));
+        relabel();
+      }
       if (gradual) {
         // Places for everyone, then the first stakeholders: the rest follow frame by frame.
         if (keepPositions && pending.nodes.every((def) => previous.has(def.data.id))) layout.remember(previous);
@@ -325,6 +395,7 @@ export function createMap(container, { onSelect, onExpand }) {
       cy.elements(":selected").unselect();
       if (node.empty()) return false;
       node.select();
+      relabel();
       if (centre) cy.animate({ center: { eles: node }, duration: 300 });
       return true;
     },
@@ -372,6 +443,7 @@ export function createMap(container, { onSelect, onExpand }) {
     clearHighlight() {
       highlighted = null;
       cy.elements().removeClass("dimmed on-path weakest");
+      relabel();
     },
 
     zoomBy(factor) {
