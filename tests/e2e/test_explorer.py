@@ -361,7 +361,7 @@ def test_power_interest_view_plots_the_map_in_four_quadrants(
     labels = page.eval_on_selector_all(".quadrant-label", "els => els.map(e => e.textContent)")
     assert sorted(labels) == ["Keep informed", "Keep satisfied", "Manage closely", "Monitor"]
     outside = page.evaluate("window.__stakenet.cy.nodes().filter(n => !n.data('internal')).length")
-    assert page.locator(".quadrant-chart .point").count() == outside
+    assert page.evaluate(GRID)["plotted"] == outside
     xs = page.eval_on_selector_all(
         ".point circle", "els => els.map(e => Number(e.getAttribute('cx')))"
     )
@@ -374,6 +374,66 @@ def test_power_interest_view_plots_the_map_in_four_quadrants(
         f"document.querySelector('#panel-title')?.textContent === {json.dumps(name)}"
     )
     page.screenshot(path=str(screenshots / "explorer-desktop-power-interest.png"))
+
+
+# The grid as drawn: its box, the middle lines, every point (or group, with its count) and name.
+GRID = """() => {
+  const chart = document.querySelector('.quadrant-chart');
+  const rects = [...chart.querySelectorAll('.quadrant rect')].map((r) => r.getBBox());
+  const box = { x1: Math.min(...rects.map((r) => r.x)), y1: Math.min(...rects.map((r) => r.y)),
+                x2: Math.max(...rects.map((r) => r.x + r.width)), y2: Math.max(...rects.map((r) => r.y + r.height)) };
+  const middle = { x: (box.x1 + box.x2) / 2, y: (box.y1 + box.y2) / 2 };
+  const points = [...chart.querySelectorAll('.point')].map((p) => {
+    const c = p.querySelector('circle');
+    const [x, y, r] = ['cx', 'cy', 'r'].map((a) => Number(c.getAttribute(a)));
+    return { x, y, r, count: Number(p.querySelector('.point-count')?.textContent ?? 1) };
+  });
+  const labels = [...chart.querySelectorAll('.point-label')].map((t) => t.getBBox());
+  const overlapping = labels.filter((a, i) => labels.some((b, j) => j > i &&
+    a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height)).length;
+  return {
+    plotted: points.reduce((sum, p) => sum + p.count, 0),
+    groups: points.length,
+    named: labels.length,
+    overlapping,
+    outsideTheBox: points.filter((p) => p.x - p.r < box.x1 || p.x + p.r > box.x2 || p.y - p.r < box.y1 || p.y + p.r > box.y2).length,
+    onALine: points.filter((p) => Math.abs(p.x - middle.x) <= p.r || Math.abs(p.y - middle.y) <= p.r).length,
+    labelsOutside: labels.filter((l) => l.x < box.x1 || l.x + l.width > box.x2 || l.y < box.y1 || l.y + l.height > box.y2).length,
+  };
+}"""
+
+
+@pytest.mark.browser
+def test_the_grid_names_every_point_inside_its_box_and_explains_its_axes(
+    page: Page, demo_server: ServerProcess, screenshots: Path
+) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    page.get_by_role("tab", name="Power / interest").click()
+    page.wait_for_selector(".quadrant-chart")
+    grid = page.evaluate(GRID)
+    outside = page.evaluate("window.__stakenet.cy.nodes().filter(n => !n.data('internal')).length")
+    # Everyone is plotted, once: alone, or in a group that shows its count.
+    assert grid["plotted"] == outside
+    assert grid["groups"] < outside
+    # Every point or group is named, and no two names overlap.
+    assert grid["named"] == grid["groups"]
+    assert grid["overlapping"] == 0
+    # Inside the axes, and off the quadrant lines.
+    assert grid["outsideTheBox"] == 0 and grid["onALine"] == 0 and grid["labelsOutside"] == 0
+    # The list below the grid names each stakeholder, by quadrant.
+    assert page.locator(".grid-list li").count() == outside
+    # Hovering an axis title explains it.
+    tip = page.locator("#grid-tip")
+    assert tip.is_hidden()
+    page.hover(".axis-label >> text=Power")
+    assert tip.is_visible() and "influence" in tip.inner_text()
+    page.locator("#view-grid").screenshot(
+        path=str(screenshots / "explorer-grid-with-axis-help.png")
+    )
+    page.hover(".axis-label >> text=Interest")
+    assert "interactions" in tip.inner_text()
+    page.mouse.move(5, 5)
+    assert tip.is_hidden()
 
 
 @pytest.mark.browser
