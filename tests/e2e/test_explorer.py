@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -434,6 +436,99 @@ def test_the_grid_names_every_point_inside_its_box_and_explains_its_axes(
     assert "interactions" in tip.inner_text()
     page.mouse.move(5, 5)
     assert tip.is_hidden()
+
+
+@pytest.mark.browser
+def test_the_map_saves_as_png_and_as_svg(
+    page: Page, demo_server: ServerProcess, tmp_path: Path
+) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    settle(page)
+    with page.expect_download() as png:
+        page.get_by_role("button", name="Save the map as PNG").click()
+    assert png.value.suggested_filename == "stakenet-map-nordhavn-energi-a-s.png"
+    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with page.expect_download() as svg:
+        page.get_by_role("button", name="Save the map as SVG").click()
+    assert svg.value.suggested_filename == "stakenet-map-nordhavn-energi-a-s.svg"
+    drawing = Path(svg.value.path()).read_text()
+    shown = page.evaluate(
+        "({ nodes: window.__stakenet.cy.nodes().length, edges: window.__stakenet.cy.edges().length,"
+        "   named: window.__stakenet.cy.nodes('.named').map((n) => n.data('label')) })"
+    )
+    # Every stakeholder, tie and shown name of the map, and the background.
+    assert drawing.startswith("<svg") and drawing.count("<line") == shown["edges"]
+    assert drawing.count("<circle") + drawing.count("<rect") == shown["nodes"] + 1
+    assert drawing.count("<text") == len(shown["named"])
+    assert "Nordhavn Energi A/S</text>" in drawing
+
+
+BRIEF_SECTIONS = [
+    "Key decision-makers",
+    "Introduction paths",
+    "Key-person risks",
+    "Recent interactions",
+    "Relationship map",
+]
+
+A4_CONTENT_MM = (210 - 2 * 12, 297 - 2 * 12)
+PX_PER_MM = 96 / 25.4
+
+
+@pytest.mark.browser
+def test_an_organisation_has_a_printable_negotiation_brief(
+    page: Page, demo_server: ServerProcess, screenshots: Path
+) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    page.get_by_role("link", name="Negotiation brief").click()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.title() == "Negotiation brief: Nordhavn Energi A/S · stakenet"
+    headings = page.eval_on_selector_all("main h2", "els => els.map(e => e.textContent)")
+    assert headings == BRIEF_SECTIONS
+    brief = page.inner_text("main")
+    assert "Peter Mørch" in brief and "adm. direktør" in brief
+    assert page.locator("section[aria-label='Key decision-makers'] tbody tr").count() == 6
+    paths = page.locator(".paths li")
+    assert paths.count() == 4 and "weakest link" in paths.first.inner_text()
+    assert page.locator(".risk").count() >= 1
+    assert page.locator("section[aria-label='Recent interactions'] tbody tr").count() == 8
+    assert page.locator("figure svg circle").count() > 5
+    page.screenshot(path=str(screenshots / "explorer-brief.png"), full_page=True)
+
+    # Printed (the print styles on a window as wide as an A4 sheet's text): the tools are gone
+    # and the whole map fits the sheet's width and height.
+    sheet = {
+        "width": round(A4_CONTENT_MM[0] * PX_PER_MM),
+        "height": round(A4_CONTENT_MM[1] * PX_PER_MM),
+    }
+    page.set_viewport_size(sheet)
+    page.emulate_media(media="print")
+    assert page.locator(".brief-tools").is_hidden()
+    figure = page.locator("figure svg").bounding_box()
+    assert figure is not None
+    assert figure["x"] >= 0 and figure["x"] + figure["width"] <= sheet["width"]
+    assert figure["height"] <= 150 * PX_PER_MM + 1
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF")
+    (screenshots / "explorer-brief.pdf").write_bytes(pdf)
+    if shutil.which("pdftoppm"):
+        first = screenshots / "explorer-brief-printed"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(screenshots / "explorer-brief.pdf"),
+                str(first),
+            ],
+            check=True,
+        )
 
 
 @pytest.mark.browser

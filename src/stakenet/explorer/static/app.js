@@ -182,7 +182,20 @@ function wireMapKeys() {
   $("#zoom-in").addEventListener("click", () => explorer.zoomBy(1.25));
   $("#zoom-out").addEventListener("click", () => explorer.zoomBy(0.8));
   $("#zoom-fit").addEventListener("click", () => explorer.fit());
+  $("#save-png").addEventListener("click", () => saveMap("png"));
+  $("#save-svg").addEventListener("click", () => saveMap("svg"));
   $("#map-note-close").addEventListener("click", hideNote);
+}
+
+/** Download the map as drawn, named after its centre. */
+function saveMap(format) {
+  if (!state.map) return;
+  const name = state.map.center.name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "");
+  const href = format === "png" ? explorer.toPng() : `data:image/svg+xml;charset=utf-8,${encodeURIComponent(explorer.toSvg())}`;
+  const link = el("a", { href, download: `stakenet-map-${name}.${format}` });
+  document.body.append(link);
+  link.click();
+  link.remove();
 }
 
 // ---- live refresh ------------------------------------------------------------------------

@@ -457,5 +457,78 @@ export function createMap(container, { onSelect, onExpand }) {
     resize() {
       cy.resize();
     },
+
+    /** The whole map as a PNG data URL, at twice its size, on white. */
+    toPng() {
+      return cy.png({ full: true, scale: 2, bg: "#ffffff" });
+    },
+
+    /** The whole map as an SVG document: what is drawn, as drawn (see mapSvg). */
+    toSvg() {
+      return mapSvg(cy);
+    },
   };
+}
+
+const escapeXml = (text) => String(text).replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]);
+
+/**
+ * The map as SVG text: ties as straight lines (arrows on directed ones), stakeholders as circles
+ * and rounded squares in their colours, and the names shown on screen, on their sides. Styles
+ * are read from cytoscape, so a highlighted path or dimming comes out as on screen.
+ */
+export function mapSvg(cy) {
+  const box = cy.elements().boundingBox({ includeLabels: true });
+  const pad = 20;
+  const [x0, y0] = [box.x1 - pad, box.y1 - pad];
+  const [w, h] = [box.w + 2 * pad, box.h + 2 * pad];
+  const parts = [];
+  const sorted = cy.elements().sort((a, b) => a.pstyle("z-index").value - b.pstyle("z-index").value);
+  sorted.forEach((e) => {
+    const opacity = e.pstyle("opacity").value;
+    if (e.isEdge()) {
+      const [a, to] = [e.source().position(), e.target().position()];
+      // The line ends at the target's edge, so its arrow shows.
+      const length = Math.hypot(to.x - a.x, to.y - a.y) || 1;
+      const back = e.target().data("size") / 2 + 1;
+      const b = { x: to.x - ((to.x - a.x) * back) / length, y: to.y - ((to.y - a.y) * back) / length };
+      const colour = e.pstyle("line-color").strValue;
+      const width = e.pstyle("width").pfValue;
+      const dash = e.pstyle("line-style").value === "dashed" ? ` stroke-dasharray="${width * 2.5} ${width * 2}"` : "";
+      const arrow = e.pstyle("target-arrow-shape").value !== "none" ? ` marker-end="url(#arrow)"` : "";
+      parts.push(`<line x1="${a.x}" y1="${a.y}" x2="${b.x}" y2="${b.y}" stroke="${colour}" stroke-width="${width}" opacity="${opacity}"${dash}${arrow}/>`);
+      return;
+    }
+    const at = e.position();
+    const size = e.data("size");
+    const fill = e.pstyle("background-color").strValue;
+    const ring = e.data("internal") ? ` stroke="#c99a06" stroke-width="4"` : ` stroke="#ffffff" stroke-width="1"`;
+    parts.push(
+      e.data("kind") === "PERSON"
+        ? `<circle cx="${at.x}" cy="${at.y}" r="${size / 2}" fill="${fill}"${ring} opacity="${opacity}"/>`
+        : `<rect x="${at.x - size / 2}" y="${at.y - size / 2}" width="${size}" height="${size}" rx="${size / 6}" fill="${fill}"${ring} opacity="${opacity}"/>`,
+    );
+    if (!e.hasClass("named")) return;
+    const font = e.data("fontSize");
+    const half = size / 2;
+    const [dx, dy] = [e.data("labelDx"), e.data("labelDy")];
+    const side = e.hasClass("label-top") ? "top" : e.hasClass("label-right") ? "right" : e.hasClass("label-left") ? "left" : "bottom";
+    const place = {
+      bottom: [at.x, at.y + half + dy + font, "middle"],
+      top: [at.x, at.y - half + dy - font * 0.3, "middle"],
+      right: [at.x + half + dx, at.y + font * 0.35, "start"],
+      left: [at.x - half + dx, at.y + font * 0.35, "end"],
+    }[side];
+    const weight = e.hasClass("center") ? ` font-weight="bold"` : "";
+    parts.push(
+      `<text x="${place[0]}" y="${place[1]}" text-anchor="${place[2]}" font-size="${font}"${weight} opacity="${opacity}" paint-order="stroke" stroke="#ffffff" stroke-width="${font / 4}">${escapeXml(e.data("label"))}</text>`,
+    );
+  });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${x0} ${y0} ${w} ${h}" width="${Math.round(w)}" height="${Math.round(h)}" font-family="system-ui, sans-serif" fill="#1d2733">`,
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="4" markerHeight="4" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#5a6775"/></marker></defs>`,
+    `<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="#ffffff"/>`,
+    ...parts,
+    "</svg>",
+  ].join("\n");
 }

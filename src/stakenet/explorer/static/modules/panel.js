@@ -265,13 +265,16 @@ export function createPanel(root, actions) {
     centre.addEventListener("click", () => actions.centre(s.id));
     const expand = el("button", { type: "button", class: "small-button", title: "Add this stakeholder's neighbours to the map (or double-click it)" }, "Expand neighbours");
     expand.addEventListener("click", () => actions.expand(s.id));
+    const brief = ORGANISATION_KINDS.has(s.kind)
+      ? el("a", { class: "small-button", href: `/brief.html#id=${encodeURIComponent(s.id)}` }, "Negotiation brief")
+      : null;
     return el("header", { class: "panel-header" }, [
       el("h2", { id: "panel-title" }, s.name),
       el("p", { class: "muted" }, [
         el("span", { class: `kind-dot kind-${s.kind.toLowerCase()}`, "aria-hidden": "true" }),
         s.internal ? `${KIND_LABELS[s.kind]} · one of ours` : describe({ kind: s.kind }),
       ]),
-      el("div", { class: "panel-actions" }, [centre, expand]),
+      el("div", { class: "panel-actions" }, [centre, expand, brief]),
     ]);
   }
 
