@@ -531,6 +531,92 @@ def test_an_organisation_has_a_printable_negotiation_brief(
         )
 
 
+# Every text on the page whose contrast with what is behind it is below WCAG AA (4.5:1, or 3:1
+# for large text), with its ratio; opacity and translucent backgrounds included.
+LOW_CONTRAST = (Path(__file__).parent / "contrast.js").read_text()
+
+# Tab through the page; for each stop, what it is and whether a focus ring shows.
+TAB_STOPS = """() => {
+  const e = document.activeElement;
+  const style = getComputedStyle(e);
+  const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+  const label = e.getAttribute('aria-label') || e.labels?.[0]?.textContent || e.textContent || e.tagName;
+  return { name: label.trim().slice(0, 60), id: e.id, ring, body: e === document.body };
+}"""
+
+
+@pytest.mark.browser
+def test_everything_is_reachable_by_keyboard_with_a_visible_focus(
+    page: Page, demo_server: ServerProcess
+) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    page.wait_for_selector(".decision-maker")
+    page.focus("body")
+    stops: list[dict[str, Any]] = []
+    for _ in range(140):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(TAB_STOPS)
+        if not stop["body"]:  # past the last stop, focus leaves the page for a moment
+            stops.append(stop)
+    names = {stop["name"] for stop in stops} | {stop["id"] for stop in stops}
+    for wanted in [
+        "Skip to the selected stakeholder",
+        "search-input",
+        "depth",
+        "min-strength",
+        "limit",
+        "works for",
+        "Relationship map (also listed below the map)",
+        "Zoom in",
+        "Save the map as PNG",
+        "Save the map as SVG",
+        "tab-map",
+        "The map as a list",
+        "Centre map here",
+        "Negotiation brief",
+        "Why this score",
+        "Introduction paths",
+    ]:
+        assert any(wanted == n or (n and n.startswith(wanted)) for n in names), wanted
+    assert [stop["name"] for stop in stops if not stop["ring"]] == []
+
+
+@pytest.mark.browser
+def test_text_contrast_meets_wcag_aa(page: Page, demo_server: ServerProcess) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    page.wait_for_selector(".decision-maker")
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    show_paths = page.locator(".decision-maker").first.get_by_role(
+        "button", name="Introduction paths"
+    )
+    show_paths.click()
+    page.wait_for_selector("button.path[aria-pressed=true]")
+    assert page.evaluate(LOW_CONTRAST) == []
+    page.get_by_role("tab", name="Power / interest").click()
+    page.wait_for_selector(".quadrant-chart")
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    assert page.evaluate(LOW_CONTRAST) == []
+    page.get_by_role("tab", name="Relationship map").click()
+    page.get_by_role("link", name="Negotiation brief").click()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.evaluate(LOW_CONTRAST) == []
+
+
+@pytest.mark.browser
+def test_the_map_is_also_a_list_for_screen_readers(page: Page, demo_server: ServerProcess) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    settle(page)
+    items = page.locator("#map-list-items li")
+    assert items.count() == node_count(page)
+    first = items.first.text_content() or ""
+    assert first.startswith("Nordhavn Energi A/S — Company, the centre.")
+    assert "Peter Mørch works for them" in first
+    page.get_by_text("The map as a list").click()
+    peter = page.locator("#map-list-items li", has_text="Peter Mørch — Person")
+    peter.get_by_role("button", name="Peter Mørch").click()
+    page.wait_for_function("document.querySelector('#panel-title')?.textContent === 'Peter Mørch'")
+
+
 @pytest.mark.browser
 def test_phone_layout_puts_the_panel_below_the_map(
     new_page: PageFactory, demo_server: ServerProcess, screenshots: Path

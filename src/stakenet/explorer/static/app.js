@@ -86,10 +86,29 @@ async function loadMap({ keepPositions = false } = {}) {
     $("#map-empty").hidden = true;
     explorer.show(state.map, { keepPositions, selectId: state.selectedId });
     $("#map-status").textContent = describeMap(state.map);
+    renderMapList();
     if (state.view === "grid") drawGrid();
   } catch (error) {
     $("#map-status").textContent = `Could not draw the map: ${error.message}`;
   }
+}
+
+/** The map as a list, for screen readers and anyone who prefers to read it. */
+function renderMapList() {
+  const items = explorer.listing().map((s) => {
+    const open = el("button", { type: "button", class: "link" }, s.name);
+    open.addEventListener("click", () => select(s.id));
+    const where = s.centre ? "the centre" : s.distance === null ? "added" : `${s.distance} step${s.distance === 1 ? "" : "s"} from the centre`;
+    const ties = s.ties
+      .sort((a, b) => b.strength - a.strength)
+      .map((t) => (t.outgoing ? `${t.label} ${t.otherName}` : `${t.otherName} ${t.label} them`) + ` (${t.strength.toFixed(2)}${t.onPath ? ", on the highlighted path" : ""})`);
+    return el("li", {}, [
+      open,
+      ` — ${KIND_LABELS[s.kind] ?? s.kind}${s.internal ? ", one of ours" : ""}, ${where}${s.onPath ? ", on the highlighted path" : ""}.`,
+      ties.length ? el("span", { class: "muted small" }, ` Ties: ${ties.join("; ")}.`) : null,
+    ]);
+  });
+  $("#map-list-items").replaceChildren(...items);
 }
 
 async function expand(id) {
@@ -97,6 +116,7 @@ async function expand(id) {
   try {
     const data = await request(MAP, { id, depth: 1, minStrength, limit, kinds });
     const added = explorer.merge(data.relationshipMap, id);
+    renderMapList();
     $("#map-status").textContent = `Added ${added} stakeholder${added === 1 ? "" : "s"} around ${data.relationshipMap.center.name}.`;
     if (state.view === "grid") drawGrid();
   } catch (error) {
@@ -243,11 +263,13 @@ function hideNote() {
 function highlightPath(path, options) {
   hideNote();
   explorer.highlightPath(path, options);
+  renderMapList();
 }
 
 function clearPath() {
   explorer.clearHighlight();
   panel.forgetPath();
+  renderMapList();
 }
 
 /**
@@ -357,7 +379,8 @@ async function start() {
   }
   buildTieKindFilter();
   buildLegend();
-  explorer = createMap($("#map"), { onSelect: select, onExpand: expand });
+  // A big map is added frame by frame: its list is written again once all of it is there.
+  explorer = createMap($("#map"), { onSelect: select, onExpand: expand, onDrawn: () => renderMapList() });
   panel = createPanel($("#panel"), {
     select,
     centre,

@@ -172,7 +172,7 @@ function showAround(cy, eles) {
   cy.animate({ center: { eles }, zoom: Math.min(fitting, 1.2) }, { duration: 400 });
 }
 
-export function createMap(container, { onSelect, onExpand }) {
+export function createMap(container, { onSelect, onExpand, onDrawn = () => {} }) {
   if (!cytoscape("layout", "fcose") && window.cytoscapeFcose) cytoscape.use(window.cytoscapeFcose);
 
   const cy = cytoscape({
@@ -223,6 +223,7 @@ export function createMap(container, { onSelect, onExpand }) {
       else {
         tuneForSize();
         relabel();
+        onDrawn();
       }
     };
     requestAnimationFrame(next);
@@ -410,6 +411,19 @@ export function createMap(container, { onSelect, onExpand }) {
         .nodes()
         .sort((a, b) => (a.data("distance") ?? 9) - (b.data("distance") ?? 9) || a.data("label").localeCompare(b.data("label")))
         .map((n) => n.id());
+    },
+
+    /** The map in words: each stakeholder (nearest the centre first) with its ties on the map. */
+    listing() {
+      return this.orderedIds().map((id) => {
+        const node = cy.getElementById(id);
+        const ties = node.connectedEdges().map((edge) => {
+          const outgoing = edge.source().id() === id;
+          const other = outgoing ? edge.target() : edge.source();
+          return { label: edge.data("label"), outgoing, otherId: other.id(), otherName: other.data("label"), strength: edge.data("strength"), onPath: edge.hasClass("on-path") };
+        });
+        return { id, name: node.data("label"), kind: node.data("kind"), internal: node.data("internal"), distance: node.data("distance"), centre: node.hasClass("center"), onPath: node.hasClass("on-path"), ties };
+      });
     },
 
     stakeholders() {

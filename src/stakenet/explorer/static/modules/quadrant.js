@@ -125,7 +125,9 @@ function point(group, onSelect, selectedId) {
   const radius = members.length > 1 ? 8 : 6;
   const dot = svg("g", { class: `point${selected ? " selected" : ""}${members.length > 1 ? " group" : ""}`, tabindex: 0, role: "button", "aria-label": label }, [
     svg("title", {}, [document.createTextNode(label)]),
-    svg("circle", { cx: group.x, cy: group.y, r: radius, fill: KIND_COLOURS[members[0].kind] }),
+    svg("circle", members.length > 1
+      ? { cx: group.x, cy: group.y, r: radius, style: `stroke:${KIND_COLOURS[members[0].kind]}` }
+      : { cx: group.x, cy: group.y, r: radius, fill: KIND_COLOURS[members[0].kind] }),
     members.length > 1 ? svg("text", { x: group.x, y: group.y + 3.5, class: "point-count", "text-anchor": "middle" }, [document.createTextNode(String(members.length))]) : null,
   ].filter(Boolean));
   // A group opens its first member; the list below the grid names each of them.
