@@ -898,6 +898,35 @@ def test_a_500_stakeholder_map_lays_out_in_a_worker(
     assert min(result["box"]) > 500, result
 
 
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def widest_readme_query() -> str:
+    blocks = re.findall(r"```graphql\n(.*?)```", README.read_text(), re.S)
+    return max(blocks, key=lambda block: max(len(line) for line in block.splitlines()))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [WIDE, DESKTOP], ids=["1400px", "1280px"])
+def test_the_ide_fits_the_readmes_widest_query_without_scrolling_sideways(
+    new_page: PageFactory, demo_server: ServerProcess, viewport: dict[str, int], screenshots: Path
+) -> None:
+    page = new_page(demo_server, viewport)
+    page.goto(demo_server.base_url + "/graphql")
+    editor = ".graphiql-query-editor .CodeMirror"
+    page.wait_for_selector(editor)
+    query = widest_readme_query()
+    assert max(len(line) for line in query.splitlines()) >= 70
+    page.evaluate(f"(q) => document.querySelector('{editor}').CodeMirror.setValue(q)", query)
+    page.wait_for_timeout(200)
+    scroll = page.evaluate(
+        f"() => {{ const s = document.querySelector('{editor} .CodeMirror-scroll');"
+        " return [s.scrollWidth, s.clientWidth]; }"
+    )
+    assert scroll[0] <= scroll[1], scroll
+    page.screenshot(path=str(screenshots / f"graphiql-{viewport['width']}.png"))
+
+
 def test_production_mode_serves_no_ide(tmp_path: Path) -> None:
     server = start_server(tmp_path / "prod.db", extra=["--production"])
     try:
