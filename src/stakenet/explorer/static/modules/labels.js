@@ -16,6 +16,10 @@ function textWidth(text, size, bold) {
   return measuring.measureText(text).width;
 }
 
+function within(box, bounds) {
+  return !bounds || (box.x1 >= bounds.x1 && box.x2 <= bounds.x2 && box.y1 >= bounds.y1 && box.y2 <= bounds.y2);
+}
+
 function overlaps(a, b) {
   return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
 }
@@ -36,9 +40,10 @@ function labelBox(at, half, width, height, side, gap, pad) {
 
 /**
  * Decide the names for `nodes` ({ id, label, size, at, bold, always }, most important first) at `zoom`,
- * with names `screenSize` px high on screen. Returns a Map from id to a side, for names shown.
+ * with names `screenSize` px high on screen, inside `bounds` (the visible part of the map: a name
+ * cut by its edge counts as not shown). Returns a Map from id to a side, for names shown.
  */
-export function chooseLabels(nodes, { zoom, screenSize }) {
+export function chooseLabels(nodes, { zoom, screenSize, bounds = null }) {
   const size = screenSize / zoom;
   const height = size * 1.25;
   const gap = GAP / zoom;
@@ -68,7 +73,7 @@ export function chooseLabels(nodes, { zoom, screenSize }) {
     for (const side of SIDES) {
       const box = labelBox(node.at, node.size / 2, width, height, side, gap, pad);
       // A name that must show (the centre's) takes its first side whatever is there.
-      if (!node.always && !free(box, node.id)) continue;
+      if (!node.always && (!free(box, node.id) || !within(box, bounds))) continue;
       shown.set(node.id, side);
       const item = { id: node.id, label: true, box };
       taken.push(item);

@@ -23,6 +23,7 @@ export const STRUCTURED_MAX = 250;
 
 const WORKER_URL = "/layout-worker.js";
 const PADDING = 30;
+const NAME_ROOM = 30; // screen pixels beside the map for the names of those at its edges
 
 /** fcose settings as plain values, so the same ones can be posted to the worker. */
 function fcoseSettings(count, { randomize }) {
@@ -71,6 +72,18 @@ export function createLayout(cy, { onPlaced = () => {} } = {}) {
     if (engine) container.dataset.layoutEngine = engine;
   }
 
+  /** Run a cytoscape layout on the page; resolves when it stopped, settled if still the newest. */
+  function runInPage(token, layout) {
+    const done = new Promise((resolve) => layout.one("layoutstop", resolve));
+    layout.run();
+    return done.then(() => {
+      if (token === current) {
+        mark("settled", "page");
+        onPlaced();
+      }
+    });
+  }
+
   function inPlace(token, { randomize, fit, animate }) {
     const count = cy.nodes().length;
     const { nodeRepulsion, idealEdgeLength, ...settings } = fcoseSettings(count, { randomize });
@@ -84,14 +97,7 @@ export function createLayout(cy, { onPlaced = () => {} } = {}) {
       nodeRepulsion: () => nodeRepulsion,
       idealEdgeLength: () => idealEdgeLength,
     });
-    const done = new Promise((resolve) => layout.one("layoutstop", resolve));
-    layout.run();
-    return done.then(() => {
-      if (token === current) {
-        mark("settled", "page");
-        onPlaced();
-      }
-    });
+    return runInPage(token, layout);
   }
 
   /** The structured layout: computed at once, then shown (moving there smoothly if asked). */
@@ -105,14 +111,7 @@ export function createLayout(cy, { onPlaced = () => {} } = {}) {
       return Promise.resolve();
     }
     const layout = onMap.layout({ name: "preset", positions: (node) => positions.get(node.id()), fit, padding: PADDING, animate: true, animationDuration: 400 });
-    const done = new Promise((resolve) => layout.one("layoutstop", resolve));
-    layout.run();
-    return done.then(() => {
-      if (token === current) {
-        mark("settled", "page");
-        onPlaced();
-      }
-    });
+    return runInPage(token, layout);
   }
 
   function startWorker() {
@@ -164,7 +163,9 @@ export function createLayout(cy, { onPlaced = () => {} } = {}) {
       y2 = Math.max(y2, at.y + half + 14);
     }
     if (!Number.isFinite(x1)) return;
-    const fitting = Math.min((cy.width() - 2 * PADDING) / Math.max(x2 - x1, 1), (cy.height() - 2 * PADDING) / Math.max(y2 - y1, 1));
+    // A little room beside the outermost stakeholders for names on their outer side.
+    const sideRoom = PADDING + Math.min(NAME_ROOM, cy.width() * 0.05);
+    const fitting = Math.min((cy.width() - 2 * sideRoom) / Math.max(x2 - x1, 1), (cy.height() - 2 * PADDING) / Math.max(y2 - y1, 1));
     const zoom = Math.min(Math.max(fitting, cy.minZoom()), cy.maxZoom());
     cy.viewport({ zoom, pan: { x: (cy.width() - zoom * (x1 + x2)) / 2, y: (cy.height() - zoom * (y1 + y2)) / 2 } });
   }

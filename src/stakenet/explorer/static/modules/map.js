@@ -265,7 +265,9 @@ export function createMap(container, { onSelect, onExpand, onDrawn = () => {} })
       .sort((a, b) => importance(b) - importance(a) || b.data("influence") - a.data("influence") || (a.id() < b.id() ? -1 : 1))
       .map((n) => ({ id: n.id(), label: n.data("label"), size: n.data("size"), at: n.position(), bold: n.hasClass("center"), always: n.hasClass("center") }));
     const zoom = cy.zoom();
-    const shown = chooseLabels(nodes, { zoom, screenSize: LABEL_PX });
+    // The whole map's box when the map is not on screen (the brief's drawing board).
+    const bounds = cy.width() > 0 ? cy.extent() : null;
+    const shown = chooseLabels(nodes, { zoom, screenSize: LABEL_PX, bounds });
     const gap = 3 / zoom;
     const offsets = { bottom: [0, gap], top: [0, -gap], right: [gap, 0], left: [-gap, 0] };
     cy.batch(() => {
@@ -287,6 +289,11 @@ export function createMap(container, { onSelect, onExpand, onDrawn = () => {} })
     relabelTimer = setTimeout(relabel, RELABEL_AFTER_ZOOM_MS);
   });
   cy.on("dragfree", "node", relabel);
+  // Names cut by the map's edge are left out, so moving the view decides them again.
+  cy.on("pan", () => {
+    clearTimeout(relabelTimer);
+    relabelTimer = setTimeout(relabel, RELABEL_AFTER_ZOOM_MS);
+  });
 
   const layout = createLayout(cy, { onPlaced: relabel });
 
