@@ -41,9 +41,10 @@ function labelBox(at, half, width, height, side, gap, pad) {
 /**
  * Decide the names for `nodes` ({ id, label, size, at, bold, always }, most important first) at `zoom`,
  * with names `screenSize` px high on screen, inside `bounds` (the visible part of the map: a name
- * cut by its edge counts as not shown). Returns a Map from id to a side, for names shown.
+ * cut by its edge counts as not shown) and clear of `obstacles` (boxes over the map, such as its
+ * toolbar). Returns a Map from id to a side, for names shown.
  */
-export function chooseLabels(nodes, { zoom, screenSize, bounds = null }) {
+export function chooseLabels(nodes, { zoom, screenSize, bounds = null, obstacles = [] }) {
   const size = screenSize / zoom;
   const height = size * 1.25;
   const gap = GAP / zoom;
@@ -66,6 +67,7 @@ export function chooseLabels(nodes, { zoom, screenSize, bounds = null }) {
   };
   const add = (item) => keys(item.box).forEach((key) => (grid.get(key) ?? grid.set(key, []).get(key)).push(item));
   bodies.forEach(add);
+  obstacles.forEach((box, index) => add({ id: `obstacle-${index}`, box }));
   const free = (box, ownId) => keys(box).every((key) => (grid.get(key) ?? []).every((item) => item.id === ownId && !item.label ? true : !overlaps(item.box, box)));
   for (const node of nodes) {
     if (!node.label) continue;

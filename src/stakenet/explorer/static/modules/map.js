@@ -250,16 +250,21 @@ export function createMap(container, { onSelect, onExpand, onDrawn = () => {} })
 
   let highlighted = null; // the introduction path on show, kept across redraws
 
-  /** Most important first: the centre, the path, the selection, then by influence. */
+  /**
+   * Most important first: the centre, the path, the selection, the centre's neighbours, the
+   * organisations, then the rest (each by influence).
+   */
   function importance(node) {
-    if (node.hasClass("center")) return 4;
-    if (node.hasClass("on-path")) return 3;
-    if (node.selected()) return 2;
+    if (node.hasClass("center")) return 5;
+    if (node.hasClass("on-path")) return 4;
+    if (node.selected()) return 3;
+    if (node.data("distance") === 1) return 2;
     return node.data("kind") !== "PERSON" ? 1 : 0;
   }
 
   /** Show the names that fit at the current zoom, most important first (see labels.js). */
   function relabel() {
+    if (cy.destroyed()) return; // a drawing already taken (the brief's) and let go
     const nodes = cy
       .nodes()
       .sort((a, b) => importance(b) - importance(a) || b.data("influence") - a.data("influence") || (a.id() < b.id() ? -1 : 1))
@@ -267,19 +272,33 @@ export function createMap(container, { onSelect, onExpand, onDrawn = () => {} })
     const zoom = cy.zoom();
     // The whole map's box when the map is not on screen (the brief's drawing board).
     const bounds = cy.width() > 0 ? cy.extent() : null;
-    const shown = chooseLabels(nodes, { zoom, screenSize: LABEL_PX, bounds });
+    const shown = chooseLabels(nodes, { zoom, screenSize: LABEL_PX, bounds, obstacles: overlays(zoom) });
     const gap = 3 / zoom;
     const offsets = { bottom: [0, gap], top: [0, -gap], right: [gap, 0], left: [-gap, 0] };
+    // Only stakeholders whose name changes are touched: each change costs cytoscape a restyle.
     cy.batch(() => {
       cy.nodes().forEach((node) => {
-        const side = shown.get(node.id());
-        node.removeClass("named label-top label-right label-left");
+        const side = shown.get(node.id()) ?? null;
         const fontSize = (LABEL_PX * (node.hasClass("center") ? 1.15 : 1)) / zoom;
-        if (node.data("fontSize") !== fontSize) node.data("fontSize", fontSize);
-        if (!side) return;
-        node.addClass(side === "bottom" ? "named" : `named label-${side}`);
-        node.data({ labelDx: offsets[side][0], labelDy: offsets[side][1] });
+        const [dx, dy] = side ? offsets[side] : [0, 0];
+        if (node.scratch("_labelSide") === side && node.data("fontSize") === fontSize && node.data("labelDx") === dx && node.data("labelDy") === dy) return;
+        node.scratch("_labelSide", side);
+        node.removeClass("named label-top label-right label-left");
+        node.data({ fontSize, labelDx: dx, labelDy: dy });
+        if (side) node.addClass(side === "bottom" ? "named" : `named label-${side}`);
       });
+    });
+  }
+
+  /** Controls drawn over the map (its toolbar), as boxes in the map's coordinates. */
+  function overlays(zoom) {
+    const pan = cy.pan();
+    const origin = container.getBoundingClientRect();
+    return [...(container.parentElement?.querySelectorAll(".map-tools") ?? [])].map((tools) => {
+      const r = tools.getBoundingClientRect();
+      const toModel = (x, y) => ({ x: (x - origin.left - pan.x) / zoom, y: (y - origin.top - pan.y) / zoom });
+      const [a, b] = [toModel(r.left - 4, r.top - 4), toModel(r.right + 4, r.bottom + 4)];
+      return { x1: a.x, y1: a.y, x2: b.x, y2: b.y };
     });
   }
 

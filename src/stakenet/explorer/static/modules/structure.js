@@ -11,6 +11,7 @@
 const MEMBERSHIP_GROUPS = ["EMPLOYMENT", "BOARD"];
 // Room each stakeholder needs along a circle: its size and a short label's width.
 const MEMBER_SPACING = 78;
+const CENTRE_MEMBER_SPACING = 115;
 const CLUSTER_GAP = 40;
 const RING_GAP = 70;
 
@@ -128,9 +129,11 @@ export function structuredLayout(graph) {
     // Strongest first: they get the first places around their organisation.
     cluster.members.sort((a, b) => (nodes.get(b).influence ?? 0) - (nodes.get(a).influence ?? 0) || (a < b ? -1 : 1));
     const count = cluster.members.length;
-    // The centre's people leave room for its name below it.
-    const least = cluster.anchor === centre.id ? 110 : 70;
-    cluster.inner = count ? Math.max(least, (count * MEMBER_SPACING) / TAU) : 0;
+    // The centre's people, the ones a reader looks for first, get room for their names, and
+    // leave room for the centre's own below it.
+    const isCentre = cluster.anchor === centre.id;
+    const spacing = isCentre ? CENTRE_MEMBER_SPACING : MEMBER_SPACING;
+    cluster.inner = count ? Math.max(isCentre ? 110 : 70, (count * spacing) / TAU) : 0;
     cluster.radius = cluster.inner + (count ? 30 : 40);
     cluster.ring = cluster.anchor === centre.id ? 0 : Math.max(1, distance.get(cluster.anchor));
   }
