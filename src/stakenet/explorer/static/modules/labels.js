@@ -6,6 +6,8 @@
 const SIDES = ["bottom", "top", "right", "left"];
 const GAP = 3; // between a stakeholder and its name, on screen
 const PAD = 2; // around each name, on screen
+// Further out, for the name of an organisation ringed by its people: past the ring (on screen).
+const FAR_GAPS = [30, 55, 80];
 
 let measuring = null;
 
@@ -39,10 +41,11 @@ function labelBox(at, half, width, height, side, gap, pad) {
 }
 
 /**
- * Decide the names for `nodes` ({ id, label, size, at, bold, always }, most important first) at `zoom`,
+ * Decide the names for `nodes` ({ id, label, size, at, bold, always, far }, most important first) at `zoom`,
  * with names `screenSize` px high on screen, inside `bounds` (the visible part of the map: a name
  * cut by its edge counts as not shown) and clear of `obstacles` (boxes over the map, such as its
- * toolbar). Returns a Map from id to a side, for names shown.
+ * toolbar). A name marked `far` may also stand further out, past the people around it. Returns a
+ * Map from id to `{ side, gap }` (the distance from the stakeholder), for names shown.
  */
 export function chooseLabels(nodes, { zoom, screenSize, bounds = null, obstacles = [] }) {
   const size = screenSize / zoom;
@@ -72,11 +75,13 @@ export function chooseLabels(nodes, { zoom, screenSize, bounds = null, obstacles
   for (const node of nodes) {
     if (!node.label) continue;
     const width = textWidth(node.label, size * (node.bold ? 1.15 : 1), node.bold);
-    for (const side of SIDES) {
-      const box = labelBox(node.at, node.size / 2, width, height, side, gap, pad);
+    const gaps = node.far ? [gap, ...FAR_GAPS.map((g) => g / zoom)] : [gap];
+    const tries = gaps.flatMap((g) => SIDES.map((side) => ({ side, g })));
+    for (const { side, g } of tries) {
+      const box = labelBox(node.at, node.size / 2, width, height, side, g, pad);
       // A name that must show (the centre's) takes its first side whatever is there.
       if (!node.always && (!free(box, node.id) || !within(box, bounds))) continue;
-      shown.set(node.id, side);
+      shown.set(node.id, { side, gap: g });
       const item = { id: node.id, label: true, box };
       taken.push(item);
       add(item);

@@ -41,7 +41,7 @@ function fcoseSettings(count, { randomize }) {
 
 /** What a layout needs to know of a stakeholder's node definition's data. */
 export function layoutNode(data, centre) {
-  return { id: data.id, size: data.size, distance: data.distance, organisation: data.kind !== "PERSON", influence: data.influence, centre };
+  return { id: data.id, label: data.label, size: data.size, distance: data.distance, organisation: data.kind !== "PERSON", influence: data.influence, centre };
 }
 
 /** What a layout needs to know of a tie's data. */

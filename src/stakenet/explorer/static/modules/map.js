@@ -251,15 +251,15 @@ export function createMap(container, { onSelect, onExpand, onDrawn = () => {} })
   let highlighted = null; // the introduction path on show, kept across redraws
 
   /**
-   * Most important first: the centre, the path, the selection, the centre's neighbours, the
-   * organisations, then the rest (each by influence).
+   * Most important first: the centre, the path, the selection, the organisations (each the
+   * middle of a cluster), the centre's neighbours, then the rest (each by influence).
    */
   function importance(node) {
     if (node.hasClass("center")) return 5;
     if (node.hasClass("on-path")) return 4;
     if (node.selected()) return 3;
-    if (node.data("distance") === 1) return 2;
-    return node.data("kind") !== "PERSON" ? 1 : 0;
+    if (node.data("kind") !== "PERSON") return 2;
+    return node.data("distance") === 1 ? 1 : 0;
   }
 
   /** Show the names that fit at the current zoom, most important first (see labels.js). */
@@ -268,19 +268,19 @@ export function createMap(container, { onSelect, onExpand, onDrawn = () => {} })
     const nodes = cy
       .nodes()
       .sort((a, b) => importance(b) - importance(a) || b.data("influence") - a.data("influence") || (a.id() < b.id() ? -1 : 1))
-      .map((n) => ({ id: n.id(), label: n.data("label"), size: n.data("size"), at: n.position(), bold: n.hasClass("center"), always: n.hasClass("center") }));
+      .map((n) => ({ id: n.id(), label: n.data("label"), size: n.data("size"), at: n.position(), bold: n.hasClass("center"), always: n.hasClass("center"), far: n.data("kind") !== "PERSON" }));
     const zoom = cy.zoom();
     // The whole map's box when the map is not on screen (the brief's drawing board).
     const bounds = cy.width() > 0 ? cy.extent() : null;
     const shown = chooseLabels(nodes, { zoom, screenSize: LABEL_PX, bounds, obstacles: overlays(zoom) });
-    const gap = 3 / zoom;
-    const offsets = { bottom: [0, gap], top: [0, -gap], right: [gap, 0], left: [-gap, 0] };
+    const offsets = (side, gap) => ({ bottom: [0, gap], top: [0, -gap], right: [gap, 0], left: [-gap, 0] })[side];
     // Only stakeholders whose name changes are touched: each change costs cytoscape a restyle.
     cy.batch(() => {
       cy.nodes().forEach((node) => {
-        const side = shown.get(node.id()) ?? null;
+        const place = shown.get(node.id());
+        const side = place?.side ?? null;
         const fontSize = (LABEL_PX * (node.hasClass("center") ? 1.15 : 1)) / zoom;
-        const [dx, dy] = side ? offsets[side] : [0, 0];
+        const [dx, dy] = place ? offsets(place.side, place.gap) : [0, 0];
         if (node.scratch("_labelSide") === side && node.data("fontSize") === fontSize && node.data("labelDx") === dx && node.data("labelDy") === dy) return;
         node.scratch("_labelSide", side);
         node.removeClass("named label-top label-right label-left");

@@ -4,7 +4,7 @@
 // to, and each person on their cluster's circle on the side of the people they know. Nothing is
 // random: the same network and settings give the same picture on every load.
 //
-// Input: `{ nodes: [{ id, size, organisation, centre, influence }], edges: [{ source, target,
+// Input: `{ nodes: [{ id, label, size, organisation, centre, influence }], edges: [{ source, target,
 // group, strength }] }`; output: a Map from id to `{ x, y }`.
 
 // Tie groups that make a person part of an organisation's cluster, most telling first.
@@ -12,6 +12,8 @@ const MEMBERSHIP_GROUPS = ["EMPLOYMENT", "BOARD"];
 // Room each stakeholder needs along a circle: its size and a short label's width.
 const MEMBER_SPACING = 78;
 const CENTRE_MEMBER_SPACING = 115;
+// A name's width per character, in the map's units at the zoom a map is usually seen at.
+const NAME_CHAR = 12;
 const CLUSTER_GAP = 40;
 const RING_GAP = 70;
 
@@ -133,7 +135,9 @@ export function structuredLayout(graph) {
     // leave room for the centre's own below it.
     const isCentre = cluster.anchor === centre.id;
     const spacing = isCentre ? CENTRE_MEMBER_SPACING : MEMBER_SPACING;
-    cluster.inner = count ? Math.max(isCentre ? 110 : 70, (count * spacing) / TAU) : 0;
+    // An organisation's name fits inside the circle of its people.
+    const name = (nodes.get(cluster.anchor).label ?? "").length * NAME_CHAR / 2;
+    cluster.inner = count ? Math.max(isCentre ? 110 : 70, name, (count * spacing) / TAU) : 0;
     cluster.radius = cluster.inner + (count ? 30 : 40);
     cluster.ring = cluster.anchor === centre.id ? 0 : Math.max(1, distance.get(cluster.anchor));
   }
