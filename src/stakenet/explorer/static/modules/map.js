@@ -251,15 +251,15 @@ export function createMap(container, { onSelect, onExpand, onDrawn = () => {} })
   let highlighted = null; // the introduction path on show, kept across redraws
 
   /**
-   * Most important first: the centre, the path, the selection, the organisations (each the
-   * middle of a cluster), the centre's neighbours, then the rest (each by influence).
+   * Most important first: the centre, the path, the selection, the centre's neighbours, the
+   * organisations (each the middle of a cluster), then the rest (each by influence).
    */
   function importance(node) {
     if (node.hasClass("center")) return 5;
     if (node.hasClass("on-path")) return 4;
     if (node.selected()) return 3;
-    if (node.data("kind") !== "PERSON") return 2;
-    return node.data("distance") === 1 ? 1 : 0;
+    if (node.data("distance") === 1) return 2;
+    return node.data("kind") !== "PERSON" ? 1 : 0;
   }
 
   /** Show the names that fit at the current zoom, most important first (see labels.js). */
