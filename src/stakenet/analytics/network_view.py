@@ -27,6 +27,7 @@ from typing import Any, Generic, TypeVar
 from stakenet.analytics.communities import Broker, brokers
 from stakenet.analytics.decision_makers import DecisionMaker, coverage_from_us, key_decision_makers
 from stakenet.analytics.errors import InvalidParameter, NotAnOrganisation, UnknownStakeholder
+from stakenet.analytics.history import PastSnapshots, graph_as_of, interactions_until
 from stakenet.analytics.metrics import metric as metric_spec
 from stakenet.analytics.paths import IntroductionPath, introduction_paths, person_graph
 from stakenet.analytics.projection import Projection
@@ -49,10 +50,12 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Answer(Generic[T]):
-    """An answer and the graph revision of the data it was computed from."""
+    """An answer, the graph revision of the data it was computed from, and the instant it
+    describes (None for the live network)."""
 
     value: T
     revision: int
+    as_of: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +143,11 @@ class AnalyticsState:
     def revision(self) -> int:
         return self.snapshot.revision
 
+    @property
+    def as_of(self) -> datetime:
+        """The instant the snapshot describes."""
+        return self.snapshot.computed_at
+
     def _people_graph(self) -> Any:
         # The person graph serves paths, decision-makers and risks; built once per snapshot.
         if self._people is None:
@@ -200,6 +208,27 @@ class AnalyticsState:
                 evidence = index_interactions(shared, as_of).get(frozenset(pair))
                 return tie_strength(tie_id, source, target, attrs, evidence)
         return None
+
+    def relationship_map(
+        self,
+        center: str,
+        *,
+        depth: int,
+        limit: int,
+        tie_kinds: Collection[str] | None,
+        min_strength: float,
+    ) -> RelationshipMap:
+        """The map around `center` in the snapshot's graph, on the snapshot's date."""
+        return relationship_map(
+            self._graph,
+            center,
+            depth=depth,
+            limit=limit,
+            on=self.as_of.date(),
+            tie_kinds=tie_kinds,
+            min_strength=min_strength,
+            strengths=self.snapshot.strengths,
+        )
 
     def _organisation(self, org_id: str) -> None:
         attrs = self._graph.nodes.get(org_id)
@@ -299,6 +328,7 @@ class NetworkView:
         self._projection = Projection()
         self._lock = threading.RLock()
         self._analytics: AnalyticsState | None = None
+        self._past: PastSnapshots[AnalyticsState] = PastSnapshots()
         self._listeners: list[Listener] = []
 
     @property
@@ -367,6 +397,28 @@ class NetworkView:
             if current is None or current.revision <= state.revision:
                 self._analytics = state
         return state
+
+    def past(self, as_of: datetime) -> AnalyticsState:
+        """The analytics of the network as it stood at `as_of` (`stakenet.analytics.history`),
+        of the live graph's revision: computed on first ask, then kept among the latest few."""
+        with self._lock:
+            projection = self._projection
+            revision = projection.revision
+            kept = self._past.get(as_of, revision)
+            if kept is not None:
+                return kept
+            graph = graph_as_of(projection.graph, as_of)
+            interactions = interactions_until(projection.interactions, as_of)
+        snapshot = compute_snapshot(graph, interactions, revision, as_of)
+        state = AnalyticsState(graph, snapshot, interactions)
+        state.warm()
+        self._past.put(as_of, revision, state)
+        return state
+
+    def kept_past(self, as_of: datetime) -> AnalyticsState | None:
+        """The past analytics of `as_of` at the live revision, if kept; reads no graph, so it
+        is safe on the event loop."""
+        return self._past.get(as_of, self.revision)
 
     # -- change events ---------------------------------------------------------------------
 
