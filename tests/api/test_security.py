@@ -193,6 +193,9 @@ READ_QUERIES = {
     "keyPersonRisks",
     "whatIf",
     "brokers",
+    "networkDiff",
+    "relationshipHealth",
+    "portfolio",
     "networkStats",
     "viewer",
 }

@@ -26,7 +26,9 @@ from typing import Any, Generic, TypeVar
 
 from stakenet.analytics.communities import Broker, brokers
 from stakenet.analytics.decision_makers import DecisionMaker, coverage_from_us, key_decision_makers
+from stakenet.analytics.diff import NetworkChanges, network_changes
 from stakenet.analytics.errors import InvalidParameter, NotAnOrganisation, UnknownStakeholder
+from stakenet.analytics.health import AccountHealth, HealthPoint, portfolio, relationship_health
 from stakenet.analytics.history import PastSnapshots, graph_as_of, interactions_until
 from stakenet.analytics.metrics import metric as metric_spec
 from stakenet.analytics.paths import IntroductionPath, introduction_paths, person_graph
@@ -41,6 +43,7 @@ from stakenet.analytics.strength import (
     index_interactions,
     tie_strength,
 )
+from stakenet.analytics.timeline import Timeline
 from stakenet.analytics.whatif import WhatIfResult, what_if
 from stakenet.domain.model import Change, GraphData, StakeholderKind
 from stakenet.domain.text import fold
@@ -138,6 +141,8 @@ class AnalyticsState:
     _people: Any = field(default=None)
     _coverage: dict[str, float] | None = field(default=None)
     _activity: dict[str, float] | None = field(default=None)
+    _timeline: Timeline | None = field(default=None)
+    _portfolio: list[AccountHealth] | None = field(default=None)
 
     @property
     def revision(self) -> int:
@@ -159,6 +164,12 @@ class AnalyticsState:
         if self._coverage is None:
             self._coverage = coverage_from_us(self._people_graph())
         return self._coverage
+
+    def timeline(self) -> Timeline:
+        """The snapshot's graph read locally at any instant (`stakenet.analytics.timeline`)."""
+        if self._timeline is None:
+            self._timeline = Timeline(self._graph, self._interactions, self.snapshot.centrality)
+        return self._timeline
 
     def warm(self) -> None:
         """Build what queries share, in the refresh's worker thread, so that no query (and
@@ -229,6 +240,30 @@ class AnalyticsState:
             min_strength=min_strength,
             strengths=self.snapshot.strengths,
         )
+
+    def relationship_health(
+        self, org_id: str, windows: Sequence[tuple[datetime, datetime]]
+    ) -> list[HealthPoint]:
+        """The relationship with `org_id` window by window (`stakenet.analytics.health`), read
+        no later than the snapshot's instant."""
+        return relationship_health(self.timeline(), org_id, windows, self.as_of)
+
+    def changes(self, start: datetime, end: datetime, org_id: str | None) -> NetworkChanges:
+        """The ties of the snapshot's graph that started or ended in ``(start, end]``
+        (`stakenet.analytics.diff`)."""
+        return network_changes(self._graph, start, end, org_id)
+
+    def portfolio(self) -> list[AccountHealth]:
+        """Every account at the snapshot's instant, riskiest first; computed once."""
+        if self._portfolio is None:
+            nodes = self._graph.nodes
+            self._portfolio = portfolio(
+                self.timeline(),
+                self.as_of,
+                self.key_person_risks,
+                lambda v: str(nodes[v].get("name", v)),
+            )
+        return self._portfolio
 
     def _organisation(self, org_id: str) -> None:
         attrs = self._graph.nodes.get(org_id)
@@ -391,6 +426,7 @@ class NetworkView:
         snapshot = compute_snapshot(graph, interactions, revision, now)
         state = AnalyticsState(graph, snapshot, interactions)
         state.warm()
+        state.timeline()
         with self._lock:
             current = self._analytics
             # Two refreshes may overlap: the newer revision wins.

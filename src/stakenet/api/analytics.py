@@ -32,6 +32,7 @@ from stakenet.services.analytics import RANKED_METRICS, Answer
 from stakenet.services.analytics import DecisionMaker as DecisionMakerResult
 from stakenet.services.analytics import IntroductionPath as PathResult
 from stakenet.services.analytics import PathLink as PathLinkResult
+from stakenet.services.analytics import Risk as RiskResult
 
 T = TypeVar("T")
 
@@ -259,6 +260,27 @@ class WhatIf:
         return await load_stakeholders(info, self.lost_decision_maker_ids)
 
 
+def risk_type(risk: RiskResult, revision: int, as_of: datetime) -> KeyPersonRisk:
+    return KeyPersonRisk(
+        kind=RiskKind(str(risk.kind)),
+        severity=risk.severity,
+        explanation=risk.explanation,
+        revision=revision,
+        as_of=as_of,
+        decision_maker_id=risk.decision_maker_id,
+        contact_id=risk.contact_id,
+    )
+
+
+def decision_maker_types(
+    ranked: list[DecisionMakerResult], revision: int, as_of: datetime
+) -> list[DecisionMaker]:
+    return [
+        DecisionMaker(result=r, rank=i, revision=revision, as_of=as_of)
+        for i, r in enumerate(ranked, start=1)
+    ]
+
+
 def _as_of(answer: Answer[T]) -> datetime:
     """The instant an analytic answer describes (every snapshot has one)."""
     assert answer.as_of is not None
@@ -283,10 +305,7 @@ class AnalyticsQuery:
     ) -> list[DecisionMaker]:
         org = stakeholder_id(organization_id, "organizationId")
         answer = await info.context.services.analytics.key_decision_makers(org, limit, as_of)
-        return [
-            DecisionMaker(result=r, rank=i, revision=answer.revision, as_of=_as_of(answer))
-            for i, r in enumerate(answer.value, start=1)
-        ]
+        return decision_maker_types(answer.value, answer.revision, _as_of(answer))
 
     @strawberry.field(
         description="The strongest introduction paths from our people to someone.",
@@ -320,18 +339,7 @@ class AnalyticsQuery:
     ) -> list[KeyPersonRisk]:
         org = stakeholder_id(organization_id, "organizationId")
         answer = await info.context.services.analytics.key_person_risks(org, as_of)
-        return [
-            KeyPersonRisk(
-                kind=RiskKind(str(r.kind)),
-                severity=r.severity,
-                explanation=r.explanation,
-                revision=answer.revision,
-                as_of=_as_of(answer),
-                decision_maker_id=r.decision_maker_id,
-                contact_id=r.contact_id,
-            )
-            for r in answer.value
-        ]
+        return [risk_type(r, answer.revision, _as_of(answer)) for r in answer.value]
 
     @strawberry.field(
         description="Remove people or ties in a copy and see what we would lose.",

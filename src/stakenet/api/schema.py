@@ -48,6 +48,7 @@ from stakenet.api.limits import QueryLimits, limit_extensions
 from stakenet.api.privacy import PrivacyMutation, PrivacyQuery
 from stakenet.api.scalars import SCALAR_OVERRIDES
 from stakenet.api.subscriptions import Subscription
+from stakenet.api.trends import TrendsQuery
 from stakenet.api.types import (
     STAKEHOLDER_TYPE_NAMES,
     TYPE_NAMES,
@@ -114,7 +115,7 @@ class StakeholderOrderBy(Enum):
 
 
 @strawberry.type(description="Read the network.")
-class Query(AnalyticsQuery, PrivacyQuery):
+class Query(AnalyticsQuery, TrendsQuery, PrivacyQuery):
     @strawberry.field(description="Any object by its global id.", metadata=CACHEABLE)
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, entity_id = from_global_id(id)

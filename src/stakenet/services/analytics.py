@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -19,7 +20,13 @@ import anyio.to_thread
 
 from stakenet.analytics.communities import Broker
 from stakenet.analytics.decision_makers import DecisionMaker as DecisionMaker
+from stakenet.analytics.diff import NetworkChanges as NetworkChanges
+from stakenet.analytics.diff import TieChange as TieChange
 from stakenet.analytics.errors import AnalyticsError
+from stakenet.analytics.health import AccountHealth as AccountHealth
+from stakenet.analytics.health import HealthInterval as HealthInterval
+from stakenet.analytics.health import HealthPoint as HealthPoint
+from stakenet.analytics.health import intervals
 from stakenet.analytics.history import instant
 from stakenet.analytics.metrics import METRICS as METRICS
 from stakenet.analytics.metrics import RANKED_METRICS as RANKED_METRICS
@@ -29,7 +36,7 @@ from stakenet.analytics.network_view import GraphChanged, ListingFilter
 from stakenet.analytics.paths import IntroductionPath as IntroductionPath
 from stakenet.analytics.paths import PathLink as PathLink
 from stakenet.analytics.relationship_map import RelationshipMap
-from stakenet.analytics.risks import Risk
+from stakenet.analytics.risks import Risk as Risk
 from stakenet.analytics.snapshot import NodeMetrics
 from stakenet.analytics.strength import TieStrength
 from stakenet.analytics.whatif import WhatIfResult
@@ -47,7 +54,23 @@ MAX_RANKING = 100
 MAX_PATHS = 20
 MAX_HOPS = 6
 FIRST_SNAPSHOT_WAIT = 60.0
+DIFF_DECISION_MAKERS = 10
 _NONE: Mapping[str, str | None] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkDiff:
+    """What changed between `start` and `end`; with an organisation, also its ten top
+    decision-makers at both ends and the key-person risks opened and closed between them
+    (None without one)."""
+
+    start: datetime
+    end: datetime
+    changes: NetworkChanges
+    decision_makers_before: list[DecisionMaker] | None = None
+    decision_makers_after: list[DecisionMaker] | None = None
+    risks_opened: list[Risk] | None = None
+    risks_closed: list[Risk] | None = None
 
 
 def _utc_now() -> datetime:
@@ -132,18 +155,26 @@ class AnalyticsService:
         if as_of is None:
             return await self.current()
         moment = self.past_instant(as_of)
+        current = self.view.analytics
+        # An instant after the current snapshot, with no write since, is answered by it: the
+        # answer says the snapshot's own instant.
+        if (
+            current is not None
+            and current.revision == self.view.revision
+            and moment >= current.as_of
+        ):
+            return current
         kept = self.view.kept_past(moment)
         if kept is not None:
             return kept
         return await anyio.to_thread.run_sync(self.view.past, moment, limiter=self._past)
 
-    def past_instant(self, as_of: datetime) -> datetime:
+    def past_instant(self, as_of: datetime, argument: str = "asOf") -> datetime:
         """`as_of` in UTC (a naive one read as UTC), refused when it lies in the future."""
         moment = instant(as_of)
         if moment > self.now():
-            raise ValidationFailed(
-                [Issue("asOf", f"'asOf' must not be in the future, got {moment.isoformat()}.")]
-            )
+            message = f"'{argument}' must not be in the future, got {moment.isoformat()}."
+            raise ValidationFailed([Issue(argument, message)])
         return moment
 
     async def metrics_of(
@@ -278,6 +309,52 @@ class AnalyticsService:
         where = ListingFilter(kind, search, tuple(tags), internal, updated_since)
         return await anyio.to_thread.run_sync(self.view.ranked_by_influence, where)
 
+    async def relationship_health(
+        self, org_id: str, start: datetime, end: datetime, interval: HealthInterval
+    ) -> Answer[list[HealthPoint]]:
+        """The relationship with an organisation interval by interval over ``[start, end)``."""
+        first, last = self.past_instant(start, "from"), self.past_instant(end, "to")
+        return await self._in_thread(
+            lambda state: state.relationship_health(org_id, intervals(first, last, interval)),
+            {"organizationId": org_id},
+        )
+
+    async def portfolio(self, first: int) -> Answer[list[AccountHealth]]:
+        """The `first` accounts riskiest first, at the current snapshot's instant."""
+        _check_range("first", first, 1, MAX_RANKING)
+        return await self._in_thread(lambda state: state.portfolio()[:first])
+
+    async def network_diff(
+        self, start: datetime, end: datetime, org_id: str | None
+    ) -> Answer[NetworkDiff]:
+        """What changed between two instants: the dated changes of the ties, and with an
+        organisation its decision-makers and key-person risks at both ends."""
+        first, last = self.past_instant(start, "from"), self.past_instant(end, "to")
+        arguments = {"organizationId": org_id}
+        changes = await self._in_thread(lambda state: state.changes(first, last, org_id), arguments)
+        if org_id is None:
+            return Answer(NetworkDiff(first, last, changes.value), changes.revision, last)
+        ends = []
+        for moment in (first, last):
+            ranked = await self._in_thread(
+                lambda state: state.key_decision_makers(org_id, DIFF_DECISION_MAKERS),
+                arguments,
+                moment,
+            )
+            risks = await self._in_thread(
+                lambda state: state.key_person_risks(org_id), arguments, moment
+            )
+            ends.append((ranked.value, risks.value))
+        (before, risks_before), (after, risks_after) = ends
+        opened = [
+            r for r in risks_after if _risk_key(r) not in {_risk_key(x) for x in risks_before}
+        ]
+        closed = [
+            r for r in risks_before if _risk_key(r) not in {_risk_key(x) for x in risks_after}
+        ]
+        diff = NetworkDiff(first, last, changes.value, before, after, opened, closed)
+        return Answer(diff, changes.revision, last)
+
     async def communities(self, min_size: int) -> Answer[list[tuple[int, list[str]]]]:
         _check_range("minSize", min_size, 1, 1_000_000)
         return await self._in_thread(lambda state: state.communities(min_size))
@@ -287,6 +364,11 @@ class AnalyticsService:
     ) -> Answer[list[Broker]]:
         _check_range("first", first, 1, MAX_RANKING)
         return await self._in_thread(lambda state: state.brokers(first, kind))
+
+
+def _risk_key(risk: Risk) -> tuple[str, str, str | None, str | None]:
+    """What makes a risk the same one at two instants."""
+    return (risk.kind, risk.decision_maker_id, risk.contact_id, risk.tie_id)
 
 
 def _name_in(state: AnalyticsState) -> Callable[[str], str | None]:
