@@ -13,7 +13,9 @@ locally at the interval's last instant (`stakenet.analytics.timeline`):
     The share of the organisation's top `TOP_DECISION_MAKERS` decision-makers then whom one of
     our people reaches by a warm tie: a direct tie current then whose strength then is at least
     `WARM_STRENGTH`, the strength below which the key-person risks call a tie cold. 0 when the
-    organisation has no decision-makers.
+    organisation has no decision-makers. The top decision-makers are ranked with every factor
+    but our coverage (`Timeline`): a measure of our reach must not count someone among the
+    deciders because we reach them.
 ``best_path_strength``
     The strength of our strongest introduction path (at most 4 links) to the top
     decision-maker then; None when there is none or no path.
@@ -169,12 +171,12 @@ class _Standing:
 
 def _standing(timeline: Timeline, org_id: str, instant: datetime) -> _Standing:
     strengths = timeline.at(instant)
-    top = strengths.decision_makers(org_id)[:TOP_DECISION_MAKERS]
+    top = [d.id for d in strengths.ranked_without_coverage(org_id)[:TOP_DECISION_MAKERS]]
     if not top:
         return _Standing(0.0, None, None, 0)
-    covered = sum(1 for d in top if _warm(strengths, d.id))
-    best = strengths.coverage(top[0].id)
-    return _Standing(covered / len(top), best or None, top[0].id, len(top))
+    covered = sum(1 for v in top if _warm(strengths, v))
+    best = strengths.coverage(top[0])
+    return _Standing(covered / len(top), best or None, top[0], len(top))
 
 
 def _mean(values: Sequence[float]) -> float | None:

@@ -2,16 +2,17 @@
 
 A past snapshot (`stakenet.analytics.history`) recomputes every global metric; a question about
 one organisation at many instants (its health month by month) cannot afford that. `Timeline`
-answers it from the ties and interactions near the organisation only:
+answers it from the ties and interactions near the organisation only, at each instant:
 
-* a tie's strength at an instant is the strength formula at that instant
-  (`stakenet.analytics.strength`): current on its date, interactions up to it, decayed to it;
-* the organisation's people are those with a tie of employment or board current then;
-* the decision-makers are ranked by `key_decision_makers` on those strengths, with our
-  coverage of each candidate searched from the candidate outward (the strength of our best
-  introduction path of at most `MAX_HOPS` links, as `coverage_from_us` finds it over the whole
-  person graph), and the PageRank that weighs outside influence read from a snapshot given
-  (the current one): the only global input, and the one approximation.
+* a tie's strength is the strength formula at that instant (`stakenet.analytics.strength`):
+  current on its date, interactions up to it, decayed to it; computed tie by tie as read;
+* the organisation's people are those with a tie of employment or board current then, and its
+  decision-makers are ranked by `key_decision_makers` on those strengths with our coverage left
+  out (see `ranked_without_coverage`), and with the PageRank that weighs outside influence read
+  from a snapshot given (the current one), the ranking's one global input;
+* our coverage of a person (the strength of our best introduction path, at most `MAX_HOPS`
+  links) is searched from the person's end, over the person graph at that instant: the value
+  `coverage_from_us` finds over the whole person graph.
 
 Nothing is computed for ties or people the question does not reach.
 """
@@ -22,7 +23,7 @@ import heapq
 import itertools
 import math
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from stakenet.analytics.centrality import NodeCentrality
@@ -33,7 +34,6 @@ from stakenet.analytics.strength import (
     distance,
     effective_strength,
     index_interactions,
-    is_current,
 )
 from stakenet.domain.model import TieRole, tie_kinds_in
 
@@ -47,6 +47,15 @@ MAX_COLLEAGUE_GROUP = 500
 
 _MEMBERSHIP = tie_kinds_in(TieRole.EMPLOYMENT, TieRole.BOARD)
 _EMPLOYMENT = tie_kinds_in(TieRole.EMPLOYMENT)
+
+
+_Terms = tuple[date | None, date | None, float | None, frozenset[str] | None, Mapping[str, Any]]
+
+
+def _day(value: Any) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    return value.date() if isinstance(value, datetime) else None
 
 
 class Timeline:
@@ -69,6 +78,11 @@ class Timeline:
             key: (u, v, attrs) for u, v, key, attrs in graph.edges(keys=True, data=True)
         }
         self._by_pair: dict[frozenset[str], list[InteractionRecord]] = {}
+        # Filled as questions reach them; shared by every instant (a dict's setdefault is
+        # atomic, so concurrent questions fill them safely).
+        self._terms: dict[str, _Terms] = {}
+        self._neighbours: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]]]] = {}
+        self._employees: dict[str, list[tuple[str, str]]] = {}
         self.by_participant: dict[str, list[InteractionRecord]] = {}
         for record in interactions.values():
             people = sorted(set(record.participants))
@@ -83,16 +97,69 @@ class Timeline:
 
     def strength_at(self, tie_id: str, instant: datetime) -> float | None:
         """A tie's effective strength at `instant`; None when it is not current then."""
-        found = self.ties.get(tie_id)
-        if found is None:
+        terms = self._terms.get(tie_id)
+        if terms is None:
+            found = self.ties.get(tie_id)
+            if found is None:
+                return None
+            terms = self._terms.setdefault(tie_id, self._terms_of(*found))
+        since, until, fixed, pair, attrs = terms
+        on = instant.date()
+        if (since is not None and since > on) or (until is not None and until < on):
             return None
-        u, v, attrs = found
-        if not is_current(attrs, instant.date()):
-            return None
-        pair = frozenset((u, v))
-        shared = self._by_pair.get(pair, ()) if u != v else ()
-        evidence = index_interactions(shared, instant, self.params).get(pair) if shared else None
+        if fixed is not None:
+            return fixed
+        assert pair is not None
+        evidence = index_interactions(self._by_pair[pair], instant, self.params).get(pair)
         return effective_strength(attrs, evidence, self.params)
+
+    def _terms_of(self, u: str, v: str, attrs: Mapping[str, Any]) -> _Terms:
+        # What a tie's strength at any instant is made of: its dates, and either the strength
+        # it has whenever current (no interactions between its ends) or the pair to index.
+        pair = frozenset((u, v))
+        shared = u != v and pair in self._by_pair
+        return (
+            _day(attrs.get("since")),
+            _day(attrs.get("until")),
+            None if shared else effective_strength(attrs, None, self.params),
+            pair if shared else None,
+            attrs,
+        )
+
+    def neighbours(self, person: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """(other person, tie id) for each tie of `person` to another person, and
+        (organisation, tie id) for each of their employment ties, at any time."""
+        known = self._neighbours.get(person)
+        if known is not None:
+            return known
+        graph = self.graph
+        nodes = graph.nodes
+        people: list[tuple[str, str]] = []
+        employers: list[tuple[str, str]] = []
+        for _, other, key, kind in graph.out_edges(person, keys=True, data="kind"):
+            if other == person:
+                continue
+            if nodes[other].get("kind") == "PERSON":
+                people.append((other, key))
+            elif kind in _EMPLOYMENT:
+                employers.append((other, key))
+        for other, _, key in graph.in_edges(person, keys=True):
+            if other != person and nodes[other].get("kind") == "PERSON":
+                people.append((other, key))
+        return self._neighbours.setdefault(person, (people, employers))
+
+    def employees(self, org_id: str) -> list[tuple[str, str]]:
+        """(person, tie id) for each employment tie to `org_id`, at any time."""
+        known = self._employees.get(org_id)
+        if known is not None:
+            return known
+        nodes = self.graph.nodes
+        found = [
+            (person, key)
+            for person, _, key, kind in self.graph.in_edges(org_id, keys=True, data="kind")
+            if kind in _EMPLOYMENT and nodes[person].get("kind") == "PERSON"
+        ]
+        return self._employees.setdefault(org_id, found)
 
     def members_ever(self, org_id: str) -> dict[str, list[Mapping[str, Any]]]:
         """Every person with a tie of employment or board to `org_id` at any time, with those
@@ -114,6 +181,7 @@ class StrengthsAt(Mapping[str, float]):
         self.instant = instant
         self._known: dict[str, float | None] = {}
         self._links: dict[str, dict[str, float]] = {}
+        self._employers: dict[str, list[str]] = {}
         self._staff: dict[str, list[str]] = {}
         self._coverage: dict[str, float] = {}
 
@@ -145,73 +213,64 @@ class StrengthsAt(Mapping[str, float]):
     def _staff_of(self, org_id: str) -> list[str]:
         staff = self._staff.get(org_id)
         if staff is None:
-            graph = self.timeline.graph
-            nodes = graph.nodes
-            found = {
-                person
-                for person, _, key, kind in graph.in_edges(org_id, keys=True, data="kind")
-                if kind in _EMPLOYMENT and nodes[person].get("kind") == "PERSON" and key in self
-            }
-            staff = self._staff[org_id] = sorted(found)
+            current = {person for person, key in self.timeline.employees(org_id) if key in self}
+            staff = self._staff[org_id] = sorted(current)
         return staff
 
-    def links(self, person: str) -> dict[str, float]:
-        """The person graph's links of `person` at this instant (`stakenet.analytics.paths`):
-        the strongest current tie to each other person, and a colleague link to each person
-        working for the same organisation (of at most `MAX_COLLEAGUE_GROUP` people) with no
-        direct tie."""
-        found = self._links.get(person)
-        if found is not None:
-            return found
-        graph = self.timeline.graph
-        nodes = graph.nodes
-        found = {}
-        employers: list[str] = []
-        edges = itertools.chain(
-            graph.out_edges(person, keys=True, data="kind"),
-            (
-                (v, u, key, kind)
-                for u, v, key, kind in graph.in_edges(person, keys=True, data="kind")
-            ),
-        )
-        for _, other, key, kind in edges:
-            if other == person:
-                continue
+    def _direct_links(self, person: str) -> dict[str, float]:
+        """Each other person `person` has a current tie to, with the link's distance (the
+        strongest tie's)."""
+        known = self._links.get(person)
+        if known is not None:
+            return known
+        people, employers = self.timeline.neighbours(person)
+        strongest: dict[str, float] = {}
+        for other, key in people:
             s = self.get(key)
-            if s is None:
-                continue
-            if nodes[other].get("kind") == "PERSON":
-                if s > found.get(other, -1.0):
-                    found[other] = s
-            elif kind in _EMPLOYMENT and graph.has_edge(person, other, key):
-                employers.append(other)
-        colleague = self.timeline.params.colleague_strength
-        for org in employers:
-            staff = self._staff_of(org)
-            if len(staff) > MAX_COLLEAGUE_GROUP:
-                continue
-            for other in staff:
-                if other != person and other not in found:
-                    found[other] = colleague
-        self._links[person] = found
-        return found
+            if s is not None and s > strongest.get(other, -1.0):
+                strongest[other] = s
+        self._employers[person] = [
+            org
+            for org, key in employers
+            if key in self and len(self._staff_of(org)) <= MAX_COLLEAGUE_GROUP
+        ]
+        links = self._links[person] = {w: distance(s) for w, s in strongest.items()}
+        return links
 
     def coverage(self, person: str) -> float:
         """The strength of our best introduction path to `person` at this instant (at most
         `MAX_HOPS` links, from one of our people, through none other; 1.0 for one of ours,
-        0.0 for no path): `coverage_from_us` searched from the person's end."""
+        0.0 for no path): `coverage_from_us` searched from the person's end.
+
+        The search runs over the person graph of `stakenet.analytics.paths` at this instant:
+        the strongest current tie between two people, and a colleague link between two people
+        working for the same organisation (of at most `MAX_COLLEAGUE_GROUP` people) with no
+        direct tie. A person's colleagues are queued as one entry, opened only if the search
+        gets that far: most searches end before.
+        """
         known = self._coverage.get(person)
         if known is not None:
             return known
         nodes = self.timeline.graph.nodes
         if person not in nodes or nodes[person].get("kind") != "PERSON":
             return 0.0
+        colleague = distance(self.timeline.params.colleague_strength)
         found = 0.0
-        heap: list[tuple[float, int, int, str]] = [(0.0, 0, 0, person)]
+        # (cost, links, order, person, None), or (cost, links, order, organisation, colleague
+        # of it) for the colleague links of that colleague through that organisation.
+        heap: list[tuple[float, int, int, str, str | None]] = [(0.0, 0, 0, person, None)]
         order = itertools.count(1)
         settled_hops: dict[str, int] = {}
         while heap:
-            cost, hops, _, v = heapq.heappop(heap)
+            cost, hops, _, v, colleague_of = heapq.heappop(heap)
+            if colleague_of is not None:
+                direct = self._direct_links(colleague_of)
+                for w in self._staff_of(v):
+                    seen = settled_hops.get(w)
+                    if w == colleague_of or w in direct or (seen is not None and seen <= hops):
+                        continue
+                    heapq.heappush(heap, (cost, hops, next(order), w, None))
+                continue
             known_hops = settled_hops.get(v)
             if known_hops is not None and known_hops <= hops:
                 continue
@@ -221,40 +280,18 @@ class StrengthsAt(Mapping[str, float]):
                 break
             if hops >= MAX_HOPS:
                 continue
-            for w, s in self.links(v).items():
+            for w, cost_of_link in self._direct_links(v).items():
                 seen = settled_hops.get(w)
-                if seen is not None and seen <= hops + 1:
-                    continue
-                heapq.heappush(heap, (cost + distance(s), hops + 1, next(order), w))
+                if seen is None or seen > hops + 1:
+                    heapq.heappush(heap, (cost + cost_of_link, hops + 1, next(order), w, None))
+            for org in self._employers[v]:
+                heapq.heappush(heap, (cost + colleague, hops + 1, next(order), org, v))
         self._coverage[person] = found
         return found
 
-    def decision_makers(self, org_id: str) -> list[DecisionMaker]:
-        """`key_decision_makers` of `org_id` at this instant, every candidate ranked."""
+    def ranked_without_coverage(self, org_id: str) -> list[DecisionMaker]:
+        """`key_decision_makers` of `org_id` at this instant with our coverage left out (its
+        factor 0 for everyone): who decides there then, whether or not we reach them."""
         return key_decision_makers(
-            self.timeline.graph,
-            org_id,
-            self,
-            self.timeline.centrality,
-            None,
-            coverage=_Coverage(self),
+            self.timeline.graph, org_id, self, self.timeline.centrality, None, coverage={}
         )
-
-
-class _Coverage(Mapping[str, float]):
-    """Our coverage of each person, searched when a ranking reads it."""
-
-    def __init__(self, strengths: StrengthsAt) -> None:
-        self._strengths = strengths
-
-    def get(self, person: str, default: Any = None) -> Any:
-        return self._strengths.coverage(person)
-
-    def __getitem__(self, person: str) -> float:
-        return self._strengths.coverage(person)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0

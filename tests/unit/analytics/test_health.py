@@ -149,8 +149,16 @@ def test_the_local_ranking_and_coverage_are_the_past_snapshots() -> None:
         view.load(data)
         past = view.past(instant)
         local = state.timeline().at(instant)
-        expected = [(d.id, d.score) for d in past.key_decision_makers("acme", None)]
-        assert [(d.id, d.score) for d in local.decision_makers("acme")] == [
+        # The same ranking, less the factor of our coverage.
+        expected = [
+            (d.id, d.score - d.factors[-1].contribution)
+            for d in past.key_decision_makers("acme", None)
+        ]
+        assert [d.factors[-1].name for d in past.key_decision_makers("acme", None)] == [
+            "our_coverage"
+        ] * len(expected)
+        expected.sort(key=lambda item: -item[1])
+        assert [(d.id, d.score) for d in local.ranked_without_coverage("acme")] == [
             (v, pytest.approx(s, abs=1e-12)) for v, s in expected
         ]
         everyone = coverage_from_us(person_graph(past._graph, past.snapshot.strengths))
