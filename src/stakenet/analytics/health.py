@@ -45,8 +45,8 @@ __all__ = [
     "AccountHealth",
     "HealthInterval",
     "HealthPoint",
+    "Portfolio",
     "intervals",
-    "portfolio",
     "relationship_health",
 ]
 
@@ -296,11 +296,22 @@ def accounts(timeline: Timeline, as_of: datetime) -> list[str]:
     return sorted(v for v in found if not nodes[v].get("internal"))
 
 
-def account_health(
-    timeline: Timeline, org_id: str, as_of: datetime, risks: Sequence[Risk]
-) -> AccountHealth:
-    """How the relationship with `org_id` stands at `as_of` against `TREND_DAYS` before,
-    with the key-person `risks` open at `as_of`."""
+@dataclass(frozen=True, slots=True)
+class _Trends:
+    """An account's signals but its open risks, and the part of its risk they make."""
+
+    org_id: str
+    name: str
+    now: _Standing
+    before: _Standing
+    interactions: int
+    interactions_before: int
+    mean_sentiment: float | None
+    mean_sentiment_before: float | None
+    partial_risk: float
+
+
+def _trends(timeline: Timeline, org_id: str, as_of: datetime) -> _Trends:
     window = timedelta(days=TREND_DAYS)
     now = _standing(timeline, org_id, as_of)
     before = _standing(timeline, org_id, as_of - window)
@@ -310,7 +321,6 @@ def account_health(
     sentiment = _mean([r.sentiment for r in last if r.sentiment is not None])
     sentiment_before = _mean([r.sentiment for r in earlier if r.sentiment is not None])
     signals = {
-        "open_risk": max((r.severity for r in risks), default=0.0),
         "exposure": 1.0 - now.coverage,
         "coverage_loss": max(0.0, before.coverage - now.coverage),
         "cooling": (
@@ -318,19 +328,39 @@ def account_health(
         ),
         "souring": min(1.0, max(0.0, ((sentiment_before or 0.0) - (sentiment or 0.0)) / 2.0)),
     }
-    risk = sum(RISK_WEIGHTS[name] * value for name, value in signals.items())
-    return AccountHealth(
+    return _Trends(
         org_id=org_id,
-        risk=risk,
-        coverage=now.coverage,
-        coverage_before=before.coverage,
+        name=str(timeline.graph.nodes[org_id].get("name", org_id)),
+        now=now,
+        before=before,
         interactions=len(last),
         interactions_before=len(earlier),
         mean_sentiment=sentiment,
         mean_sentiment_before=sentiment_before,
+        partial_risk=sum(RISK_WEIGHTS[name] * value for name, value in signals.items()),
+    )
+
+
+def _account_health(trends: _Trends, risks: Sequence[Risk]) -> AccountHealth:
+    worst = max((r.severity for r in risks), default=0.0)
+    return AccountHealth(
+        org_id=trends.org_id,
+        risk=trends.partial_risk + RISK_WEIGHTS["open_risk"] * worst,
+        coverage=trends.now.coverage,
+        coverage_before=trends.before.coverage,
+        interactions=trends.interactions,
+        interactions_before=trends.interactions_before,
+        mean_sentiment=trends.mean_sentiment,
+        mean_sentiment_before=trends.mean_sentiment_before,
         open_risks=tuple(risks),
         explanation=_explain(
-            now, before, len(last), len(earlier), sentiment, sentiment_before, risks
+            trends.now,
+            trends.before,
+            trends.interactions,
+            trends.interactions_before,
+            trends.mean_sentiment,
+            trends.mean_sentiment_before,
+            risks,
         ),
     )
 
@@ -379,15 +409,40 @@ def _explain(
     return " ".join(sentences)
 
 
-def portfolio(
-    timeline: Timeline,
-    as_of: datetime,
-    risks_of: Callable[[str], Sequence[Risk]],
-    name_of: Callable[[str], str],
-) -> list[AccountHealth]:
-    """Every account (`accounts`) at `as_of`, riskiest first, then by name and id."""
-    found = [
-        account_health(timeline, org, as_of, risks_of(org)) for org in accounts(timeline, as_of)
-    ]
-    found.sort(key=lambda a: (-a.risk, name_of(a.org_id), a.org_id))
-    return found
+class Portfolio:
+    """Every account (`accounts`) at one instant, riskiest first, then by name and id.
+
+    The key-person risks are the costly signal, and they add at most their weight to an
+    account's risk: the accounts are scored without them first, and an account's risks are
+    found only while it could still be among those asked for. What is found is kept.
+    """
+
+    def __init__(
+        self, timeline: Timeline, as_of: datetime, risks_of: Callable[[str], Sequence[Risk]]
+    ) -> None:
+        self._risks_of = risks_of
+        self._bound = RISK_WEIGHTS["open_risk"]
+        self._trends = sorted(
+            (_trends(timeline, org, as_of) for org in accounts(timeline, as_of)),
+            key=lambda t: (-t.partial_risk, t.name, t.org_id),
+        )
+        self._found: dict[str, AccountHealth] = {}
+
+    def first(self, count: int) -> list[AccountHealth]:
+        """The `count` accounts most at risk, in order."""
+        ranked: list[AccountHealth] = []
+        names = {t.org_id: t.name for t in self._trends}
+
+        def order(account: AccountHealth) -> tuple[float, str, str]:
+            return (-account.risk, names[account.org_id], account.org_id)
+
+        for trends in self._trends:
+            if len(ranked) >= count and trends.partial_risk + self._bound < ranked[count - 1].risk:
+                break
+            account = self._found.get(trends.org_id)
+            if account is None:
+                account = _account_health(trends, self._risks_of(trends.org_id))
+                self._found[trends.org_id] = account
+            ranked.append(account)
+            ranked.sort(key=order)
+        return ranked[:count]

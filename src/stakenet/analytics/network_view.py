@@ -28,7 +28,12 @@ from stakenet.analytics.communities import Broker, brokers
 from stakenet.analytics.decision_makers import DecisionMaker, coverage_from_us, key_decision_makers
 from stakenet.analytics.diff import NetworkChanges, network_changes
 from stakenet.analytics.errors import InvalidParameter, NotAnOrganisation, UnknownStakeholder
-from stakenet.analytics.health import AccountHealth, HealthPoint, portfolio, relationship_health
+from stakenet.analytics.health import (
+    AccountHealth,
+    HealthPoint,
+    Portfolio,
+    relationship_health,
+)
 from stakenet.analytics.history import PastSnapshots, graph_as_of, interactions_until
 from stakenet.analytics.metrics import metric as metric_spec
 from stakenet.analytics.paths import IntroductionPath, introduction_paths, person_graph
@@ -142,7 +147,7 @@ class AnalyticsState:
     _coverage: dict[str, float] | None = field(default=None)
     _activity: dict[str, float] | None = field(default=None)
     _timeline: Timeline | None = field(default=None)
-    _portfolio: list[AccountHealth] | None = field(default=None)
+    _portfolio: Portfolio | None = field(default=None)
 
     @property
     def revision(self) -> int:
@@ -253,17 +258,11 @@ class AnalyticsState:
         (`stakenet.analytics.diff`)."""
         return network_changes(self._graph, start, end, org_id)
 
-    def portfolio(self) -> list[AccountHealth]:
-        """Every account at the snapshot's instant, riskiest first; computed once."""
+    def portfolio(self, first: int) -> list[AccountHealth]:
+        """The `first` accounts at the snapshot's instant, riskiest first."""
         if self._portfolio is None:
-            nodes = self._graph.nodes
-            self._portfolio = portfolio(
-                self.timeline(),
-                self.as_of,
-                self.key_person_risks,
-                lambda v: str(nodes[v].get("name", v)),
-            )
-        return self._portfolio
+            self._portfolio = Portfolio(self.timeline(), self.as_of, self.key_person_risks)
+        return self._portfolio.first(first)
 
     def _organisation(self, org_id: str) -> None:
         attrs = self._graph.nodes.get(org_id)

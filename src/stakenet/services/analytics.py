@@ -322,7 +322,7 @@ class AnalyticsService:
     async def portfolio(self, first: int) -> Answer[list[AccountHealth]]:
         """The `first` accounts riskiest first, at the current snapshot's instant."""
         _check_range("first", first, 1, MAX_RANKING)
-        return await self._in_thread(lambda state: state.portfolio()[:first])
+        return await self._in_thread(lambda state: state.portfolio(first))
 
     async def network_diff(
         self, start: datetime, end: datetime, org_id: str | None

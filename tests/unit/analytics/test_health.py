@@ -227,7 +227,8 @@ def test_the_portfolio_puts_the_souring_account_first_and_says_why() -> None:
         ],
     )
     state = state_of(data, now)
-    found = state.portfolio()
+    found = state.portfolio(5)
+    assert state.portfolio(1) == found[:1]
     assert [a.org_id for a in found] == ["bolt", "acme"]
     bolt, acme = found
     assert (bolt.interactions, bolt.interactions_before) == (1, 2)
