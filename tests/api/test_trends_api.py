@@ -1,6 +1,7 @@
-"""What changed, relationship health over time and the portfolio through GraphQL, on a
-hand-built account (a chief executive leaves and is replaced, months without interactions,
-sentiment turning negative, a decision-maker added), on both stores."""
+"""The network as of a past date, what changed, relationship health over time and the
+portfolio through GraphQL, on a hand-built account (a chief executive leaves and is replaced,
+months without interactions, sentiment turning negative, a decision-maker added), on both
+stores."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from support.live_server import Api
 
 STORES = ("sqlite", "bolt")
 
+SPRING_2025 = "2025-03-01T00:00:00+00:00"
+AUTUMN_2025 = "2025-09-01T00:00:00+00:00"
 IMPORT = """mutation($doc: JSON!) { importGraph(input: {document: $doc}) {
   errors { field message } revision } }"""
 
@@ -85,6 +88,96 @@ def gid(api: Api, key: str) -> str:
     found = api.data("query($k: String!) { stakeholder(key: $k) { id } }", {"k": key})
     stakeholder_id: str = found["stakeholder"]["id"]
     return stakeholder_id
+
+
+DECISION_MAKERS = """query($id: ID!, $asOf: DateTime) {
+  keyDecisionMakers(organizationId: $id, asOf: $asOf) {
+    rank score revision asOf person { name } } }"""
+
+
+def test_decision_makers_as_of_a_date_are_the_people_there_then(api: Api) -> None:
+    revision = load(api, account())
+    acme = gid(api, "c-acme")
+    then = api.data(DECISION_MAKERS, {"id": acme, "asOf": SPRING_2025})["keyDecisionMakers"]
+    assert then == [
+        {
+            "rank": 1,
+            "score": pytest.approx(0.73),
+            "revision": revision,
+            "asOf": SPRING_2025,
+            "person": {"name": "Olga Old"},
+        }
+    ]
+    later = api.data(DECISION_MAKERS, {"id": acme, "asOf": AUTUMN_2025})["keyDecisionMakers"]
+    assert [(r["person"]["name"], r["score"]) for r in later] == [("Nina New", pytest.approx(0.70))]
+    now = api.data(DECISION_MAKERS, {"id": acme})["keyDecisionMakers"]
+    assert [r["person"]["name"] for r in now] == ["Nina New", "Dan Duo"]
+    assert now[0]["asOf"] > AUTUMN_2025
+
+
+def test_every_analytic_question_answers_as_of_a_date(api: Api) -> None:
+    revision = load(api, account())
+    acme, olga = gid(api, "c-acme"), gid(api, "p-olga")
+    found = api.data(
+        """query($acme: ID!, $olga: ID!, $asOf: DateTime) {
+          introductionPaths(toId: $acme, asOf: $asOf) { strength asOf steps { name } }
+          keyPersonRisks(organizationId: $acme, asOf: $asOf) { kind revision asOf }
+          whatIf(organizationId: $acme, removeIds: [$olga], asOf: $asOf) {
+            asOf lostDecisionMakers { name } }
+          influenceRanking(first: 1, metric: DEGREE, asOf: $asOf) {
+            revision asOf stakeholder { name } }
+          relationshipMap(centerId: $acme, depth: 1, asOf: $asOf) {
+            revision asOf nodes { stakeholder { name } } }
+          stakeholder(id: $olga) { metrics(asOf: $asOf) { degree revision asOf } } }""",
+        {"acme": acme, "olga": olga, "asOf": SPRING_2025},
+    )
+    assert found["introductionPaths"] == [
+        {
+            "strength": pytest.approx(0.8),
+            "asOf": SPRING_2025,
+            "steps": [{"name": "Uma Us"}, {"name": "Olga Old"}],
+        }
+    ]
+    # Uma alone reaches Olga, through a tie of 0.8: one owner, nothing cold.
+    assert found["keyPersonRisks"] == [
+        {"kind": "SINGLE_RELATIONSHIP_OWNER", "revision": revision, "asOf": SPRING_2025}
+    ]
+    assert found["whatIf"] == {"asOf": SPRING_2025, "lostDecisionMakers": [{"name": "Olga Old"}]}
+    assert found["influenceRanking"] == [
+        {"revision": revision, "asOf": SPRING_2025, "stakeholder": {"name": "Olga Old"}}
+    ]
+    assert found["relationshipMap"]["asOf"] == SPRING_2025
+    assert [n["stakeholder"]["name"] for n in found["relationshipMap"]["nodes"]] == [
+        "Acme",
+        "Olga Old",
+    ]
+    assert found["stakeholder"]["metrics"] == {
+        "degree": pytest.approx(2 / 5),
+        "revision": revision,
+        "asOf": SPRING_2025,
+    }
+
+
+def test_a_deleted_stakeholder_stays_gone_in_the_past(api: Api) -> None:
+    load(api, account())
+    acme, olga = gid(api, "c-acme"), gid(api, "p-olga")
+    deleted = api.data(
+        "mutation($id: ID!) { deleteStakeholder(id: $id) { errors { code } } }", {"id": olga}
+    )
+    assert deleted["deleteStakeholder"]["errors"] == []
+    api.wait_for_analytics()
+    then = api.data(DECISION_MAKERS, {"id": acme, "asOf": SPRING_2025})["keyDecisionMakers"]
+    assert then == []
+
+
+def test_a_date_in_the_future_is_a_clear_error(api: Api) -> None:
+    load(api, account())
+    body = api.post(DECISION_MAKERS, {"id": gid(api, "c-acme"), "asOf": "2999-01-01T00:00:00Z"})
+    (error,) = body["errors"]
+    assert (
+        error["message"] == "asOf: 'asOf' must not be in the future, got 2999-01-01T00:00:00+00:00."
+    )
+    assert error["extensions"]["code"] == "INVALID"
 
 
 HEALTH = """query($id: ID!, $from: DateTime!, $to: DateTime!, $interval: HealthInterval!) {

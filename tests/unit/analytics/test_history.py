@@ -3,94 +3,32 @@ snapshots the read model keeps beside the current one."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
+from analytics_helpers import account
 
 from stakenet.analytics.history import PastSnapshots, instant
 from stakenet.analytics.network_view import NetworkView
-from stakenet.domain.model import (
-    Change,
-    ChangeOp,
-    DecisionRole,
-    EntityType,
-    GraphData,
-    Interaction,
-    InteractionKind,
-    Participant,
-    Stakeholder,
-    StakeholderKind,
-    Tie,
-    TieKind,
-)
+from stakenet.domain.model import Change, ChangeOp, EntityType
 
-PERSON, COMPANY = StakeholderKind.PERSON, StakeholderKind.COMPANY
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 SPRING_2025 = datetime(2025, 3, 1, tzinfo=UTC)
 AUTUMN_2025 = datetime(2025, 9, 1, tzinfo=UTC)
 
 
-def network() -> GraphData:
-    """Olga ran Acme until mid-2025 and Nina since; Uma (ours) knows both."""
-    return GraphData(
-        revision=3,
-        stakeholders=[
-            Stakeholder(id="acme", kind=COMPANY, name="Acme"),
-            Stakeholder(id="olga", kind=PERSON, name="Olga", title="CEO"),
-            Stakeholder(id="nina", kind=PERSON, name="Nina", title="CEO"),
-            Stakeholder(id="uma", kind=PERSON, name="Uma", internal=True),
-        ],
-        ties=[
-            Tie(
-                id="olga-acme",
-                kind=TieKind.WORKS_FOR,
-                source_id="olga",
-                target_id="acme",
-                decision_role=DecisionRole.DECISION_MAKER,
-                since=date(2024, 1, 1),
-                until=date(2025, 6, 30),
-            ),
-            Tie(
-                id="nina-acme",
-                kind=TieKind.WORKS_FOR,
-                source_id="nina",
-                target_id="acme",
-                decision_role=DecisionRole.DECISION_MAKER,
-                since=date(2025, 7, 1),
-            ),
-            Tie(id="uma-olga", kind=TieKind.KNOWS, source_id="uma", target_id="olga", strength=0.8),
-            Tie(
-                id="uma-nina",
-                kind=TieKind.KNOWS,
-                source_id="uma",
-                target_id="nina",
-                strength=0.5,
-                since=date(2025, 8, 1),
-            ),
-        ],
-        interactions=[
-            Interaction(
-                id="late-meeting",
-                kind=InteractionKind.MEETING,
-                occurred_at=datetime(2025, 10, 1, tzinfo=UTC),
-                participants=(Participant("uma"), Participant("olga")),
-            )
-        ],
-    )
-
-
 def view() -> NetworkView:
     read_model = NetworkView()
-    read_model.load(network())
+    read_model.load(account())
     read_model.refresh(NOW)
     return read_model
 
 
 def test_a_past_snapshot_holds_the_ties_current_then_and_the_interactions_before_it() -> None:
     past = view().past(SPRING_2025)
-    assert (past.revision, past.as_of) == (3, SPRING_2025)
+    assert (past.revision, past.as_of) == (7, SPRING_2025)
     assert sorted(past.snapshot.strengths) == ["olga-acme", "uma-olga"]
-    # The meeting of October 2025 had not happened: the declared strength stands alone.
+    # Uma and Olga never met: the declared strength stands alone.
     assert past.snapshot.strengths["uma-olga"] == 0.8
     ranked = past.key_decision_makers("acme", None)
     assert [(d.id, round(d.score, 6)) for d in ranked] == [("olga", 0.73)]
@@ -115,10 +53,10 @@ def test_a_past_snapshot_is_kept_and_leaves_the_current_one_alone() -> None:
 def test_a_write_makes_a_new_past_snapshot_without_the_deleted_stakeholder() -> None:
     read_model = view()
     before = read_model.past(SPRING_2025)
-    read_model.apply([Change(4, EntityType.STAKEHOLDER, ChangeOp.DELETE, "olga", None)])
+    read_model.apply([Change(8, EntityType.STAKEHOLDER, ChangeOp.DELETE, "olga", None)])
     assert read_model.kept_past(SPRING_2025) is None
     after = read_model.past(SPRING_2025)
-    assert after is not before and after.revision == 4
+    assert after is not before and after.revision == 8
     assert after.key_decision_makers("acme", None) == []
 
 
