@@ -158,16 +158,29 @@ def test_every_analytic_question_answers_as_of_a_date(api: Api) -> None:
     }
 
 
-def test_a_deleted_stakeholder_stays_gone_in_the_past(api: Api) -> None:
+@pytest.mark.parametrize("removal", ["deleteStakeholder", "eraseStakeholder"])
+def test_a_deleted_or_erased_stakeholder_stays_gone_in_the_past(api: Api, removal: str) -> None:
     load(api, account())
     acme, olga = gid(api, "c-acme"), gid(api, "p-olga")
-    deleted = api.data(
-        "mutation($id: ID!) { deleteStakeholder(id: $id) { errors { code } } }", {"id": olga}
+    before = api.data(DECISION_MAKERS, {"id": acme, "asOf": SPRING_2025})["keyDecisionMakers"]
+    assert [r["person"]["name"] for r in before] == ["Olga Old"]
+    removed = api.data(
+        f"mutation($id: ID!) {{ {removal}(id: $id) {{ errors {{ code }} }} }}", {"id": olga}
     )
-    assert deleted["deleteStakeholder"]["errors"] == []
+    assert removed[removal]["errors"] == []
     api.wait_for_analytics()
     then = api.data(DECISION_MAKERS, {"id": acme, "asOf": SPRING_2025})["keyDecisionMakers"]
     assert then == []
+    health = api.data(
+        HEALTH,
+        {
+            "id": acme,
+            "from": "2025-01-01T00:00:00Z",
+            "to": "2025-02-01T00:00:00Z",
+            "interval": "MONTH",
+        },
+    )["relationshipHealth"]
+    assert [(p["interactions"], p["decisionMakers"]) for p in health] == [(0, 0)]
 
 
 def test_a_date_in_the_future_is_a_clear_error(api: Api) -> None:
@@ -242,6 +255,16 @@ def test_health_by_quarter(api: Api) -> None:
         ("2025-04-01", 0, None, 1.0),
         ("2025-07-01", 1, -0.5, 0.5),
     ]
+
+
+def test_a_diff_the_wrong_way_round_is_a_clear_error(api: Api) -> None:
+    load(api, account())
+    body = api.post(
+        DIFF, {"from": "2025-09-30T00:00:00Z", "to": "2025-06-15T00:00:00Z", "first": 10}
+    )
+    (error,) = body["errors"]
+    assert error["message"] == "to: 'to' must be after 'from'."
+    assert error["extensions"]["code"] == "INVALID"
 
 
 @pytest.mark.parametrize(
