@@ -1,4 +1,4 @@
-"""Relationship health month by month and the portfolio, on a hand-built account: a chief
+"""What changed, relationship health month by month and the portfolio, on a hand-built account: a chief
 executive who leaves and is replaced, months without interactions, sentiment turning negative,
 and a decision-maker added."""
 
@@ -164,3 +164,19 @@ def test_the_portfolio_puts_the_souring_account_first_and_says_why() -> None:
         "Sentiment fell from +0.60 to -0.40. "
         "1 open key-person risk(s); the worst: Only Ulf on our side can reach Ben (Bolt)."
     )
+
+
+def test_what_changed_is_read_from_the_dates_of_the_ties() -> None:
+    graph = state_of(account())
+    changes = graph.changes(at("2025-06-30"), at("2025-09-15"), "acme")
+    assert [(c.tie_id, c.on.isoformat()) for c in changes.joined] == [
+        ("nina-acme", "2025-07-01"),
+        ("dan-acme", "2025-09-15"),
+    ]
+    # Olga's last day was 30 June, the window's first: she was there at its start.
+    assert [(c.tie_id, c.on.isoformat()) for c in changes.left] == [("olga-acme", "2025-07-01")]
+    assert [c.tie_id for c in changes.ties_started] == ["nina-acme", "uma-nina", "dan-acme"]
+    later = graph.changes(at("2025-07-01"), at("2025-09-14"), None)
+    assert [c.tie_id for c in later.joined] == []
+    assert [c.tie_id for c in later.ties_started] == ["uma-nina"]
+    assert later.left == [] and later.ties_ended == []
