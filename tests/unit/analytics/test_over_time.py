@@ -1,6 +1,6 @@
-"""What changed, relationship health month by month and the portfolio, on a hand-built account: a chief
-executive who leaves and is replaced, months without interactions, sentiment turning negative,
-and a decision-maker added."""
+"""What changed, relationship health month by month and the portfolio, on a hand-built
+account: a chief executive who leaves and is replaced, months without interactions, sentiment
+turning negative, and a decision-maker added."""
 
 from __future__ import annotations
 
