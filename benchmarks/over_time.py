@@ -42,7 +42,9 @@ def _organisations(projection: Projection, count: int) -> list[str]:
     return random.Random(1).sample(orgs, min(count, len(orgs)))
 
 
-def bench_over_time(url: str, projection: Projection, count: int, past_dates: int = 5) -> Row:
+def bench_over_time(
+    url: str, projection: Projection, count: int, past_dates: int = 5, portfolio: bool = True
+) -> Row:
     async def run() -> Row:
         services = build_services(database_url(url))
         network = services.network
@@ -84,9 +86,10 @@ def bench_over_time(url: str, projection: Projection, count: int, past_dates: in
                 for o in orgs
             ]
             row["keyDecisionMakers asOf, kept date p50"] = percentiles(kept)[0]
-            accounts = await _timed(lambda: analytics.portfolio(20))
-            row["portfolio, first of a snapshot"] = accounts
-            row["portfolio, kept"] = await _timed(lambda: analytics.portfolio(20))
+            if portfolio:
+                accounts = await _timed(lambda: analytics.portfolio(20))
+                row["portfolio, first of a snapshot"] = accounts
+                row["portfolio, kept"] = await _timed(lambda: analytics.portfolio(20))
             return row
         finally:
             await network.stop()
@@ -110,6 +113,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="stakenet benchmarks: the network over time")
     parser.add_argument("--sizes", default="10000,100000", help="tie counts, comma-separated")
     parser.add_argument("--queries", type=int, default=30, help="organisations per series")
+    parser.add_argument("--portfolio-max", type=int, default=10_000,
+                        help="largest size whose portfolio is timed")  # fmt: skip
     parser.add_argument(
         "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "stakenet-bench-over-time"
     )
@@ -122,7 +127,9 @@ def main() -> None:
         url = f"sqlite:///{db}"
         if not db.exists():
             bench_import(document, url, size)
-        rows[size] = bench_over_time(url, _projection(url), args.queries)
+        rows[size] = bench_over_time(
+            url, _projection(url), args.queries, portfolio=size <= args.portfolio_max
+        )
         table(TITLE, rows)
 
 

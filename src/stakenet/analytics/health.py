@@ -169,13 +169,17 @@ class _Standing:
     decision_makers: int
 
 
-def _standing(timeline: Timeline, org_id: str, instant: datetime) -> _Standing:
+def _standing(
+    timeline: Timeline, org_id: str, instant: datetime, *, best_path: bool = True
+) -> _Standing:
+    """The organisation's top decision-makers at `instant`, our warm coverage of them, and
+    (with `best_path`) the strength of our best path to the first."""
     strengths = timeline.at(instant)
     top = [d.id for d in strengths.ranked_without_coverage(org_id)[:TOP_DECISION_MAKERS]]
     if not top:
         return _Standing(0.0, None, None, 0)
     covered = sum(1 for v in top if _warm(strengths, v))
-    best = strengths.coverage(top[0])
+    best = strengths.coverage(top[0]) if best_path else 0.0
     return _Standing(covered / len(top), best or None, top[0], len(top))
 
 
@@ -313,8 +317,8 @@ class _Trends:
 
 def _trends(timeline: Timeline, org_id: str, as_of: datetime) -> _Trends:
     window = timedelta(days=TREND_DAYS)
-    now = _standing(timeline, org_id, as_of)
-    before = _standing(timeline, org_id, as_of - window)
+    now = _standing(timeline, org_id, as_of, best_path=False)
+    before = _standing(timeline, org_id, as_of - window, best_path=False)
     counted = account_interactions(timeline, org_id)
     last = [r for r in counted if as_of - window < r.occurred_at <= as_of]
     earlier = [r for r in counted if as_of - 2 * window < r.occurred_at <= as_of - window]

@@ -46,6 +46,7 @@ MAX_COLLEAGUE_GROUP = 500
 """As `person_graph`: a larger employer implies no colleague links."""
 
 _MEMBERSHIP = tie_kinds_in(TieRole.EMPLOYMENT, TieRole.BOARD)
+_SWAYING = tie_kinds_in(TieRole.ADVICE, TieRole.INFLUENCE)
 _EMPLOYMENT = tie_kinds_in(TieRole.EMPLOYMENT)
 
 
@@ -56,6 +57,19 @@ def _day(value: Any) -> date | None:
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
     return value.date() if isinstance(value, datetime) else None
+
+
+def _pagerank_read(
+    centrality: Mapping[str, NodeCentrality] | None, swaying: set[str]
+) -> Mapping[str, NodeCentrality] | None:
+    """The part of `centrality` a decision-maker ranking reads: the highest PageRank, which
+    scales the others, and the scores of those who advise or influence anyone (the weight of
+    their ties). Read from the whole mapping, the maximum would cost a pass over every
+    stakeholder at every instant."""
+    if not centrality:
+        return centrality
+    top = max(centrality, key=lambda v: centrality[v].pagerank)
+    return {v: centrality[v] for v in swaying | {top} if v in centrality}
 
 
 class Timeline:
@@ -73,10 +87,13 @@ class Timeline:
     ) -> None:
         self.graph = graph
         self.params = params or StrengthParams()
-        self.centrality = centrality
-        self.ties: dict[str, tuple[str, str, Mapping[str, Any]]] = {
-            key: (u, v, attrs) for u, v, key, attrs in graph.edges(keys=True, data=True)
-        }
+        self.ties: dict[str, tuple[str, str, Mapping[str, Any]]] = {}
+        swaying: set[str] = set()
+        for u, v, key, attrs in graph.edges(keys=True, data=True):
+            self.ties[key] = (u, v, attrs)
+            if attrs.get("kind") in _SWAYING:
+                swaying.add(u)
+        self.centrality = _pagerank_read(centrality, swaying)
         self._by_pair: dict[frozenset[str], list[InteractionRecord]] = {}
         # Filled as questions reach them; shared by every instant (a dict's setdefault is
         # atomic, so concurrent questions fill them safely).

@@ -180,3 +180,20 @@ def test_what_changed_is_read_from_the_dates_of_the_ties() -> None:
     assert [c.tie_id for c in later.joined] == []
     assert [c.tie_id for c in later.ties_started] == ["uma-nina"]
     assert later.left == [] and later.ties_ended == []
+
+
+def test_at_the_snapshot_instant_the_local_ranking_weighs_advisers_as_the_snapshot() -> None:
+    data = account()
+    data.stakeholders.append(Stakeholder(id="vera", kind=PERSON, name="Vera"))
+    data.ties.append(Tie(id="vera-nina", kind=TieKind.ADVISES, source_id="vera", target_id="nina"))
+    state = state_of(data)
+    ranked = state.key_decision_makers("acme", None)
+    expected = sorted(
+        ((d.id, d.score - d.factors[-1].contribution) for d in ranked), key=lambda i: -i[1]
+    )
+    local = state.timeline().at(NOW).ranked_without_coverage("acme")
+    assert [(d.id, d.score) for d in local] == [
+        (v, pytest.approx(s, abs=1e-12)) for v, s in expected
+    ]
+    assert [d.id for d in local] == ["nina", "dan", "vera"]
+    assert local[0].factors[3].value > 0  # Vera's advice reaches Nina
