@@ -23,8 +23,9 @@ from stakenet.analytics.strength import InteractionRecord, is_current
 
 __all__ = ["PAST_SNAPSHOTS", "PastSnapshots", "graph_as_of", "instant", "interactions_until"]
 
-PAST_SNAPSHOTS = 4
-"""How many past snapshots are kept (least recently used first out)."""
+PAST_SNAPSHOTS = 3
+"""How many past snapshots are kept (least recently used first out). Each holds its own copy
+of the graph, as the current snapshot does."""
 
 T = TypeVar("T")
 
