@@ -36,6 +36,7 @@ from stakenet.analytics.health import (
 )
 from stakenet.analytics.history import PastSnapshots, graph_as_of, interactions_until
 from stakenet.analytics.metrics import metric as metric_spec
+from stakenet.analytics.network_at import NetworkAt
 from stakenet.analytics.paths import IntroductionPath, introduction_paths, person_graph
 from stakenet.analytics.projection import Projection
 from stakenet.analytics.relationship_map import RelationshipMap, relationship_map
@@ -145,6 +146,7 @@ class AnalyticsState:
     _interactions: dict[str, InteractionRecord] = field(default_factory=dict)
     _people: Any = field(default=None)
     _coverage: dict[str, float] | None = field(default=None)
+    _network: NetworkAt | None = field(default=None)
     _activity: dict[str, float] | None = field(default=None)
     _timeline: Timeline | None = field(default=None)
     _portfolio: Portfolio | None = field(default=None)
@@ -176,10 +178,25 @@ class AnalyticsState:
             self._timeline = Timeline(self._graph, self._interactions, self.snapshot.centrality)
         return self._timeline
 
+    def _network_at(self) -> NetworkAt:
+        # What every per-organisation question reads: the snapshot's graph at its instant.
+        if self._network is None:
+            snapshot = self.snapshot
+            self._network = NetworkAt(
+                self._graph,
+                snapshot.strengths,
+                snapshot.computed_at,
+                self._people_graph(),
+                centrality=snapshot.centrality,
+                tie_strengths=snapshot.tie_strengths,
+                coverage=self._our_coverage(),
+            )
+        return self._network
+
     def warm(self) -> None:
         """Build what queries share, in the refresh's worker thread, so that no query (and
         never the event loop) pays for it."""
-        self._our_coverage()
+        self._network_at()
         self.activity()
 
     # -- lookups ---------------------------------------------------------------------------
@@ -273,15 +290,7 @@ class AnalyticsState:
 
     def key_decision_makers(self, org_id: str, limit: int | None) -> list[DecisionMaker]:
         self._organisation(org_id)
-        return key_decision_makers(
-            self._graph,
-            org_id,
-            self.snapshot.strengths,
-            self.snapshot.centrality,
-            limit,
-            people=self._people_graph(),
-            coverage=self._our_coverage(),
-        )
+        return key_decision_makers(self._network_at(), org_id, limit)
 
     def introduction_paths(
         self, to_id: str, from_id: str | None, limit: int, max_hops: int
@@ -297,27 +306,12 @@ class AnalyticsState:
         )
 
     def key_person_risks(self, org_id: str) -> list[Risk]:
-        snapshot = self.snapshot
         ranked = self.key_decision_makers(org_id, None)
-        return key_person_risks(
-            self._graph,
-            org_id,
-            snapshot.strengths,
-            ranked,
-            tie_strengths=snapshot.tie_strengths,
-            as_of=snapshot.computed_at,
-            people=self._people_graph(),
-        )
+        return key_person_risks(self._network_at(), org_id, ranked)
 
     def what_if(self, org_id: str, remove_ids: Sequence[str]) -> WhatIfResult:
         self._organisation(org_id)
-        return what_if(
-            self._graph,
-            self.snapshot.strengths,
-            org_id,
-            remove_ids,
-            centrality=self.snapshot.centrality,
-        )
+        return what_if(self._network_at(), org_id, remove_ids)
 
     def ranking(
         self, kind: StakeholderKind | None, metric: str, first: int

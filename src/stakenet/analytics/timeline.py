@@ -26,8 +26,11 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
+import networkx as nx
+
 from stakenet.analytics.centrality import NodeCentrality
 from stakenet.analytics.decision_makers import DecisionMaker, key_decision_makers
+from stakenet.analytics.network_at import NetworkAt
 from stakenet.analytics.strength import (
     InteractionRecord,
     StrengthParams,
@@ -309,6 +312,13 @@ class StrengthsAt(Mapping[str, float]):
     def ranked_without_coverage(self, org_id: str) -> list[DecisionMaker]:
         """`key_decision_makers` of `org_id` at this instant with our coverage left out (its
         factor 0 for everyone): who decides there then, whether or not we reach them."""
-        return key_decision_makers(
-            self.timeline.graph, org_id, self, self.timeline.centrality, None, coverage={}
+        # With the coverage given (none), the ranking never reads the person graph.
+        network = NetworkAt(
+            self.timeline.graph,
+            self,
+            self.instant,
+            nx.Graph(),
+            centrality=self.timeline.centrality,
+            coverage={},
         )
+        return key_decision_makers(network, org_id, None)

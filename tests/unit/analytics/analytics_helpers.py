@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 import networkx as nx
 
+from stakenet.analytics.centrality import NodeCentrality
+from stakenet.analytics.network_at import NetworkAt
 from stakenet.domain.model import (
     DecisionRole,
     GraphData,
@@ -19,6 +22,7 @@ from stakenet.domain.model import (
     TieKind,
 )
 
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
 PERSON, COMPANY = StakeholderKind.PERSON, StakeholderKind.COMPANY
 
 
@@ -76,6 +80,21 @@ class GraphBuilder:
             k: (d["strength"] if d["strength"] is not None else default)
             for _, _, k, d in self.G.edges(keys=True, data=True)
         }
+
+    def network(
+        self,
+        strengths: Mapping[str, float] | None = None,
+        centrality: Mapping[str, NodeCentrality] | None = None,
+        **kw: Any,
+    ) -> NetworkAt:
+        """The graph at `NOW` (or ``now=``), with `strengths()` unless given."""
+        return NetworkAt.of(
+            self.G,
+            self.strengths() if strengths is None else strengths,
+            kw.pop("now", NOW),
+            centrality=centrality,
+            **kw,
+        )
 
 
 def from_reference(g: nx.Graph, weighted: bool) -> tuple[nx.MultiDiGraph, dict[str, float]]:
