@@ -23,9 +23,9 @@ from typing import Any
 
 from benchmarks.measure import Row, bench_import, percentiles, table
 from stakenet.analytics.projection import Projection
-from stakenet.bootstrap import build_services, database_url
+from stakenet.bootstrap import build_runtime, database_url, opened_store
 from stakenet.demo.synthetic import write as write_network
-from stakenet.services.analytics import AnalyticsService, HealthInterval
+from stakenet.services.analytics import HealthInterval
 
 TITLE = "Over time, in process (seconds)"
 
@@ -46,10 +46,9 @@ def bench_over_time(
     url: str, projection: Projection, count: int, past_dates: int = 5, portfolio: bool = True
 ) -> Row:
     async def run() -> Row:
-        services = build_services(database_url(url))
-        network = services.network
-        await network.start()
-        analytics = AnalyticsService(network)
+        runtime = build_runtime(database_url(url))
+        analytics = runtime.services.analytics
+        await runtime.start()
         try:
             row: Row = {}
             refreshes = [await _timed(analytics.refresh) for _ in range(2)]
@@ -92,19 +91,15 @@ def bench_over_time(
                 row["portfolio, kept"] = await _timed(lambda: analytics.portfolio(20))
             return row
         finally:
-            await network.stop()
+            await runtime.stop()
 
     return asyncio.run(run())
 
 
 def _projection(url: str) -> Projection:
     async def load() -> Any:
-        services = build_services(database_url(url))
-        await services.network.store.open()
-        try:
-            return await services.network.store.load_all()
-        finally:
-            await services.network.store.close()
+        async with opened_store(database_url(url)) as store:
+            return await store.load_all()
 
     return Projection.from_data(asyncio.run(load()))
 

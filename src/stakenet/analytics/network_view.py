@@ -37,7 +37,12 @@ from stakenet.analytics.health import (
 from stakenet.analytics.history import PastSnapshots, graph_as_of, interactions_until
 from stakenet.analytics.metrics import metric as metric_spec
 from stakenet.analytics.network_at import NetworkAt
-from stakenet.analytics.paths import IntroductionPath, introduction_paths, person_graph
+from stakenet.analytics.paths import (
+    InternalReach,
+    IntroductionPath,
+    introduction_paths,
+    person_graph,
+)
 from stakenet.analytics.projection import Projection
 from stakenet.analytics.relationship_map import RelationshipMap, relationship_map
 from stakenet.analytics.risks import Risk, key_person_risks
@@ -190,6 +195,7 @@ class AnalyticsState:
                 centrality=snapshot.centrality,
                 tie_strengths=snapshot.tie_strengths,
                 coverage=self._our_coverage(),
+                reach=InternalReach(self._people_graph()),
             )
         return self._network
 
