@@ -16,7 +16,7 @@ from datetime import datetime
 import networkx as nx
 
 from stakenet.analytics.centrality import NodeCentrality
-from stakenet.analytics.paths import person_graph
+from stakenet.analytics.paths import InternalReach, person_graph
 from stakenet.analytics.strength import TieStrength
 
 __all__ = ["NetworkAt"]
@@ -43,6 +43,9 @@ class NetworkAt:
     coverage : Mapping[str, float], optional
         Our best path strength to every person of `people` (`coverage_from_us`), when computed
         once for the snapshot; each question searches for the people it needs otherwise.
+    reach : InternalReach, optional
+        Which of our people reach each person of `people` (found once for the snapshot);
+        each question searches for the people it needs otherwise.
     top_pagerank : float
         The highest PageRank of `centrality` (0 without it), found once rather than per question.
     """
@@ -54,6 +57,7 @@ class NetworkAt:
     centrality: Mapping[str, NodeCentrality] | None = None
     tie_strengths: Mapping[str, TieStrength] | None = None
     coverage: Mapping[str, float] | None = None
+    reach: InternalReach | None = None
     top_pagerank: float = field(init=False)
 
     def __post_init__(self) -> None:

@@ -43,6 +43,7 @@ from stakenet.domain.model import TieRole, tie_kinds_in
 
 __all__ = [
     "COLLEAGUE",
+    "InternalReach",
     "IntroductionPath",
     "PathLink",
     "best_path_strengths",
@@ -508,3 +509,33 @@ def _path(P: nx.Graph, target: str, steps: tuple[str, ...]) -> IntroductionPath:
         strength *= data["strength"]
     weakest = min(links, key=lambda link: link.strength) if links else None
     return IntroductionPath(target, steps, tuple(links), strength, len(links), weakest)
+
+
+class InternalReach:
+    """Which of our people reach each person of one person graph through none other of ours.
+
+    A person's answer is the internal neighbours of their component in the graph without our
+    people (themselves, for one of ours), the same for everyone in that component: the
+    components are found once, at the first question, instead of one search per person. The
+    person graph must not change after.
+    """
+
+    def __init__(self, people: nx.Graph) -> None:
+        self._people = people
+        self._reach: dict[str, frozenset[str]] | None = None
+
+    def _found(self) -> dict[str, frozenset[str]]:
+        people = self._people
+        internal = {v for v, flag in people.nodes(data="internal") if flag}
+        outside = nx.subgraph_view(people, filter_node=lambda v: v not in internal)
+        reach: dict[str, frozenset[str]] = {v: frozenset((v,)) for v in internal}
+        for component in nx.connected_components(outside):
+            ours = frozenset(w for v in component for w in people[v] if w in internal)
+            reach.update(dict.fromkeys(component, ours))
+        return reach
+
+    def of(self, person: str) -> set[str]:
+        """Our people with a path to `person` that passes through no other of ours."""
+        if self._reach is None:
+            self._reach = self._found()
+        return set(self._reach.get(person, ()))

@@ -221,8 +221,8 @@ class _Review:
 
 def _risks_to(review: _Review, d: _Decider) -> list[Risk]:
     """Every rule, applied to one decision-maker."""
-    people = review.network.people
-    owners = reaching_internal_people(people, d.id)
+    people, reach = review.network.people, review.network.reach
+    owners = reach.of(d.id) if reach is not None else reaching_internal_people(people, d.id)
     if not owners:
         return [d.risk("NO_CONTACT", None, f"None of our people has any path to {d.who}.")]
     found: list[Risk] = []

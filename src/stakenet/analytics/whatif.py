@@ -157,7 +157,7 @@ def _without(network: NetworkAt, removal: _Removal) -> NetworkAt:
     """The same network with the removal hidden (and the colleague links it implied gone)."""
     hidden = nx.restricted_view(network.graph, removal.stakeholders, removal.ties)
     people = person_graph(hidden, network.strengths)
-    return replace(network, graph=hidden, people=people, coverage=None)
+    return replace(network, graph=hidden, people=people, coverage=None, reach=None)
 
 
 def _impact(

@@ -64,6 +64,19 @@ MAX_MAP_DEPTH = 4
 MAX_MAP_NODES = 1000
 
 
+def check_map_request(request: MapRequest) -> None:
+    """Refuse a map request whose depth, limit or minimum strength is out of range."""
+    issues = []
+    if not 0 <= request.depth <= MAX_MAP_DEPTH:
+        issues.append(Issue("depth", f"'depth' must be between 0 and {MAX_MAP_DEPTH}."))
+    if not 1 <= request.limit <= MAX_MAP_NODES:
+        issues.append(Issue("limit", f"'limit' must be between 1 and {MAX_MAP_NODES}."))
+    if not 0.0 <= request.min_strength <= 1.0:
+        issues.append(Issue("minStrength", "'minStrength' must be between 0 and 1."))
+    if issues:
+        raise ValidationFailed(issues)
+
+
 def _utc_today() -> date:
     return datetime.now(UTC).date()
 
@@ -245,15 +258,7 @@ class NetworkService:
 
     async def relationship_map(self, request: MapRequest) -> Answer[RelationshipMap]:
         """The map around a stakeholder in the in-memory network, and its revision."""
-        issues = []
-        if not 0 <= request.depth <= MAX_MAP_DEPTH:
-            issues.append(Issue("depth", f"'depth' must be between 0 and {MAX_MAP_DEPTH}."))
-        if not 1 <= request.limit <= MAX_MAP_NODES:
-            issues.append(Issue("limit", f"'limit' must be between 1 and {MAX_MAP_NODES}."))
-        if not 0.0 <= request.min_strength <= 1.0:
-            issues.append(Issue("minStrength", "'minStrength' must be between 0 and 1."))
-        if issues:
-            raise ValidationFailed(issues)
+        check_map_request(request)
 
         def compute() -> Answer[RelationshipMap]:
             return self.view.relationship_map(

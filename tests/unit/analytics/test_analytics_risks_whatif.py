@@ -11,7 +11,8 @@ from analytics_helpers import GraphBuilder
 
 from stakenet.analytics.decision_makers import key_decision_makers
 from stakenet.analytics.errors import UnknownStakeholder
-from stakenet.analytics.risks import key_person_risks
+from stakenet.analytics.paths import InternalReach
+from stakenet.analytics.risks import key_person_risks, reaching_internal_people
 from stakenet.analytics.strength import InteractionRecord, compute_tie_strengths
 from stakenet.analytics.whatif import what_if
 
@@ -152,3 +153,15 @@ def test_removing_the_decision_maker_and_unknown_ids() -> None:
     assert "ceo" in result.lost_decision_makers
     with pytest.raises(UnknownStakeholder):
         what_if(b.network(), "acme", ["no-such-id"])
+
+
+def test_the_reach_found_once_is_the_reach_searched_for_each_person() -> None:
+    people = nx.les_miserables_graph()
+    # Four of ours cut the network into components of several sizes.
+    internal = {"Valjean", "Javert", "Marius", "Gavroche"}
+    for v in people:
+        people.nodes[v]["internal"] = v in internal
+    reach = InternalReach(people)
+    for person in people:
+        assert reach.of(person) == reaching_internal_people(people, person), person
+    assert reach.of("nobody") == set()
