@@ -68,7 +68,8 @@ def relationship_map(
     strength_of = (strengths or {}).get
 
     def followed(tie_id: str, data: Mapping[str, Any]) -> float | None:
-        """The tie's strength if the map follows it, else None."""
+        """The tie's strength if the map follows it, else None (the rings' loop reads each
+        pair's ties the same way, inline: it reads every tie of every ring member)."""
         strength = strength_of(tie_id)
         if strength is None:
             declared = data.get("strength")
@@ -90,12 +91,25 @@ def relationship_map(
                 for other, keyed in adjacency.items():
                     if other in distances:
                         continue
+                    # The strongest followed tie of the pair (at least 0), or None if none is.
+                    strongest = None
                     for tie_id, data in keyed.items():
-                        strength = followed(tie_id, data)
-                        if strength is not None:
-                            known = best.get(other)
-                            if known is None or strength > known:
-                                best[other] = strength if strength > 0.0 else 0.0
+                        strength = strength_of(tie_id)
+                        if strength is None:
+                            declared = data.get("strength")
+                            strength = float(declared) if declared is not None else DEFAULT_STRENGTH
+                        if (
+                            strength >= min_strength
+                            and (kinds is None or data["kind"] in kinds)
+                            and (
+                                "until" not in data or data["until"] is None or data["until"] >= on
+                            )
+                        ):
+                            strongest = max(strength, strongest or 0.0)
+                    if strongest is not None:
+                        known = best.get(other)
+                        if known is None or strongest > known:
+                            best[other] = strongest
         room = max(limit - len(distances), 0)
         if len(best) > room:
             truncated = True
