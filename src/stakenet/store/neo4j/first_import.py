@@ -1,0 +1,197 @@
+"""Batches of a bulk write into an empty network (a first import), written without reading
+the store back.
+
+A bulk write holds the revision's write lock from its first batch on, so when the network held
+no stakeholder and no interaction then, every record stored since is one this bulk write
+created. `FirstImport` keeps their ids, keys and the identities of keyless ties in memory:
+a batch that only creates records whose ids, keys and identities are all free, with every
+stakeholder it refers to among those created, is checked against that and written with one
+statement per section (`CREATE_STAKEHOLDERS`, `CREATE_TIES_OF_EVERY_KIND`,
+`CREATE_INTERACTIONS`), with no look-up of keys, stored ties or endpoints on the server.
+
+Any other batch (one that deletes, writes a record a second time, reuses a key, or refers to a
+stakeholder it did not create) is for `writes.write_batch_changes`, which looks everything up in
+the transaction; after one such batch the memory no longer tells the whole store, so every
+later batch of the bulk write goes that way too (`FirstImport.takes` answers False).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from stakenet.domain.model import Interaction, Stakeholder, Tie
+from stakenet.domain.text import fold
+from stakenet.store.codec import stakeholder_to_dict, tie_to_dict
+from stakenet.store.neo4j.cypher import (
+    CREATE_INTERACTIONS,
+    CREATE_STAKEHOLDERS,
+    CREATE_TIES_OF_EVERY_KIND,
+    STAKEHOLDER_LABELS,
+    TIE_TYPES,
+)
+from stakenet.store.neo4j.queries import Tx, run_query
+from stakenet.store.neo4j.records import as_utc, interaction_payload, stamped, utc_text
+from stakenet.store.port import TieIdentity, WriteBatch
+
+
+def _all_new(ids: Iterable[str], taken: set[str]) -> set[str] | None:
+    """The ids as a set, or None if one is taken or repeated."""
+    fresh: set[str] = set()
+    for entity_id in ids:
+        if entity_id in taken or entity_id in fresh:
+            return None
+        fresh.add(entity_id)
+    return fresh
+
+
+def _keys_new(keys: Iterable[str | None], taken: set[str]) -> set[str] | None:
+    return _all_new((key for key in keys if key is not None), taken)
+
+
+class FirstImport:
+    """What a bulk write into an empty network has created so far, and the writing of each
+    batch that only creates more (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self.active = True
+        self.stakeholder_ids: set[str] = set()
+        self.stakeholder_keys: set[str] = set()
+        self.tie_ids: set[str] = set()
+        self.tie_keys: set[str] = set()
+        self.tie_identities: set[TieIdentity] = set()
+        self.interaction_ids: set[str] = set()
+        self.interaction_keys: set[str] = set()
+
+    def takes(self, batch: WriteBatch) -> bool:
+        """Whether `batch` only creates records, each free and referring to stakeholders
+        created; if so, they are counted as created. If not, nothing later is taken."""
+        claimed = self.active and self._claims(batch)
+        if claimed is None or claimed is False:
+            self.active = False
+            return False
+        (
+            stakeholder_ids,
+            stakeholder_keys,
+            tie_ids,
+            tie_keys,
+            identities,
+            interaction_ids,
+            interaction_keys,
+        ) = claimed
+        self.stakeholder_ids |= stakeholder_ids
+        self.stakeholder_keys |= stakeholder_keys
+        self.tie_ids |= tie_ids
+        self.tie_keys |= tie_keys
+        self.tie_identities |= identities
+        self.interaction_ids |= interaction_ids
+        self.interaction_keys |= interaction_keys
+        return True
+
+    def _claims(self, batch: WriteBatch) -> tuple[Any, ...] | None:
+        if batch.delete_stakeholders or batch.delete_ties or batch.delete_interactions:
+            return None
+        stakeholders, ties = batch.upsert_stakeholders, batch.upsert_ties
+        interactions = batch.upsert_interactions
+        stakeholder_ids = _all_new((s.id for s in stakeholders), self.stakeholder_ids)
+        stakeholder_keys = _keys_new((s.key for s in stakeholders), self.stakeholder_keys)
+        tie_ids = _all_new((t.id for t in ties), self.tie_ids)
+        tie_keys = _keys_new((t.key for t in ties), self.tie_keys)
+        interaction_ids = _all_new((i.id for i in interactions), self.interaction_ids)
+        interaction_keys = _keys_new((i.key for i in interactions), self.interaction_keys)
+        if (
+            stakeholder_ids is None
+            or stakeholder_keys is None
+            or tie_ids is None
+            or tie_keys is None
+            or interaction_ids is None
+            or interaction_keys is None
+        ):
+            return None
+        created = self.stakeholder_ids
+        identities = set()
+        for tie in ties:
+            for end in (tie.source_id, tie.target_id):
+                if end not in created and end not in stakeholder_ids:
+                    return None
+            if tie.key is None:
+                identity = TieIdentity.of(tie)
+                if identity in self.tie_identities or identity in identities:
+                    return None
+                identities.add(identity)
+        for interaction in interactions:
+            participant_ids = interaction.participant_ids
+            if len(set(participant_ids)) != len(participant_ids):
+                return None
+            for participant_id in participant_ids:
+                if participant_id not in created and participant_id not in stakeholder_ids:
+                    return None
+        return (
+            stakeholder_ids,
+            stakeholder_keys,
+            tie_ids,
+            tie_keys,
+            identities,
+            interaction_ids,
+            interaction_keys,
+        )
+
+
+async def create_batch(tx: Tx, batch: WriteBatch, now: datetime) -> None:
+    """Create the records of a batch `FirstImport.takes`: stakeholders, then ties, then
+    interactions, each section in one statement, stamped as `writes` stamps new records."""
+    if batch.upsert_stakeholders:
+        await run_query(
+            tx, CREATE_STAKEHOLDERS, **_stakeholder_rows(batch.upsert_stakeholders, now)
+        )
+    if batch.upsert_ties:
+        await run_query(tx, CREATE_TIES_OF_EVERY_KIND, **_tie_rows(batch.upsert_ties, now))
+    if batch.upsert_interactions:
+        await run_query(
+            tx, CREATE_INTERACTIONS, rows=_interaction_rows(batch.upsert_interactions, now)
+        )
+
+
+def _created_at(given: datetime | None, now: datetime) -> datetime:
+    return now if given is None else as_utc(given)
+
+
+def _stakeholder_rows(stakeholders: Iterable[Stakeholder], now: datetime) -> dict[str, Any]:
+    rows: dict[str, list[dict[str, Any]]] = {label: [] for label in STAKEHOLDER_LABELS.values()}
+    for stakeholder in stakeholders:
+        data = stamped(
+            stakeholder_to_dict(stakeholder), _created_at(stakeholder.created_at, now), now
+        )
+        data["name_folded"] = fold(stakeholder.name)
+        rows[STAKEHOLDER_LABELS[stakeholder.kind]].append(data)
+    return rows
+
+
+def _tie_rows(ties: Iterable[Tie], now: datetime) -> dict[str, Any]:
+    rows: dict[str, list[dict[str, Any]]] = {tie_type: [] for tie_type in TIE_TYPES.values()}
+    updated_at = utc_text(now)
+    for tie in ties:
+        data = tie_to_dict(tie)
+        data["created_at"] = utc_text(_created_at(tie.created_at, now))
+        data["updated_at"] = updated_at
+        rows[TIE_TYPES[tie.kind]].append(data)
+    return rows
+
+
+def _interaction_rows(interactions: Iterable[Interaction], now: datetime) -> list[dict[str, Any]]:
+    rows = []
+    for interaction in interactions:
+        stored = replace(
+            interaction,
+            occurred_at=as_utc(interaction.occurred_at),
+            created_at=_created_at(interaction.created_at, now),
+            updated_at=now,
+        )
+        props = interaction_payload(stored)
+        participants = props.pop("participants")
+        for position, participant in enumerate(participants):
+            participant["position"] = position
+        rows.append({"props": props, "participants": participants})
+    return rows
