@@ -40,6 +40,7 @@ from typing import Any
 import httpx
 import networkx as nx
 import numpy as np
+from tests.unit.analytics.reference_views import directed_view, undirected_view
 
 from benchmarks.measure import (
     PYTHON,
@@ -54,7 +55,7 @@ from benchmarks.serving import SERVING_TITLE, bench_serving
 from stakenet.analytics.betweenness import sample_sources
 from stakenet.analytics.projection import Projection
 from stakenet.analytics.snapshot import compute_snapshot
-from stakenet.analytics.views import build_views, directed_view, undirected_view
+from stakenet.analytics.views import build_views
 from stakenet.api.ids import to_global_id
 from stakenet.bootstrap import build_services, database_url
 from stakenet.demo.synthetic import write as write_network
@@ -198,13 +199,20 @@ def sqlite_alone(imported: Path, ties: int) -> float:
     return ties / seconds
 
 
+# The Neo4j the benchmarks import into: the tests' server, with the memory a large import
+# needs (docs/neo4j.md): the whole import is one transaction, held in the heap until commit.
+BOLT_HEAP = "3g"
+BOLT_PAGE_CACHE = "512m"
+
+
 @contextlib.contextmanager
 def bolt_server() -> Iterator[str]:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from support.bolt_server import start_bolt_server, stop_bolt_server
+    # The tests' launcher, as a package of the repository (`python -m benchmarks` runs from
+    # its root): only the `--bolt` runs need it and its Java.
+    from tests.support.bolt_server import start_bolt_server, stop_bolt_server
 
     with tempfile.TemporaryDirectory() as home:
-        server = start_bolt_server(Path(home))
+        server = start_bolt_server(Path(home), heap=BOLT_HEAP, page_cache=BOLT_PAGE_CACHE)
         try:
             host = server.uri.split("://", 1)[1]
             yield f"bolt://{server.user}:{server.password}@{host}/{server.database}"

@@ -95,6 +95,8 @@ class BoltServer:
     log_path: Path | None = None
     home: Path | None = None
     bolt_port: int | None = None
+    heap: str = HEAP
+    page_cache: str = PAGE_CACHE
 
     @property
     def auth(self) -> tuple[str, str]:
@@ -140,7 +142,7 @@ def free_port() -> int:
         return port
 
 
-def server_config(home: Path, bolt_port: int) -> dict[str, str]:
+def server_config(home: Path, bolt_port: int, page_cache: str = PAGE_CACHE) -> dict[str, str]:
     """Neo4j's settings: Bolt on loopback only, authentication on, memory kept modest."""
     address = f"127.0.0.1:{bolt_port}"
     return {
@@ -149,7 +151,7 @@ def server_config(home: Path, bolt_port: int) -> dict[str, str]:
         "server.bolt.advertised_address": address,
         "server.bolt.tls_level": "DISABLED",
         "dbms.security.auth_enabled": "true",
-        "server.memory.pagecache.size": PAGE_CACHE,
+        "server.memory.pagecache.size": page_cache,
         # The 256 MB each database's transaction log would reserve on disk buys a test nothing.
         "db.tx_log.preallocate": "false",
         "dbms.usage_report.enabled": "false",
@@ -162,11 +164,13 @@ def server_config(home: Path, bolt_port: int) -> dict[str, str]:
     }
 
 
-def server_command(installation: Neo4jInstallation, home: Path, config_file: Path) -> list[str]:
+def server_command(
+    installation: Neo4jInstallation, home: Path, config_file: Path, heap: str = HEAP
+) -> list[str]:
     """The command line that runs Neo4j with its files in ``home``."""
     return [
         str(installation.java),
-        f"-Xmx{HEAP}",
+        f"-Xmx{heap}",
         *_JVM_OPTIONS,
         f"-Djava.io.tmpdir={home / 'tmp'}",
         "-cp",
@@ -178,17 +182,24 @@ def server_command(installation: Neo4jInstallation, home: Path, config_file: Pat
 
 
 def start_bolt_server(
-    tmp_dir: Path, *, timeout: float = START_TIMEOUT, attempts: int = 3
+    tmp_dir: Path,
+    *,
+    timeout: float = START_TIMEOUT,
+    attempts: int = 3,
+    heap: str = HEAP,
+    page_cache: str = PAGE_CACHE,
 ) -> BoltServer:
     """Start Neo4j with its files under ``tmp_dir`` and wait until Bolt answers.
 
     The port is picked free but may be taken before the server binds it: a start that fails
-    that way is tried again on another port, up to ``attempts`` times.
+    that way is tried again on another port, up to ``attempts`` times. ``heap`` and
+    ``page_cache`` (JVM sizes such as ``"1g"``) are the tests' modest defaults; the benchmarks
+    give a large import more (a transaction's changes are held in the heap until commit).
     """
     home = Path(tmp_dir).resolve()
     for attempt in range(1, attempts + 1):
         try:
-            server = _launch(home, free_port(), timeout)
+            server = _launch(home, free_port(), timeout, heap, page_cache)
         except StartupFailedError:
             if attempt == attempts:
                 raise
@@ -203,7 +214,7 @@ def restart_bolt_server(server: BoltServer, *, timeout: float = START_TIMEOUT) -
     if server.home is None or server.bolt_port is None:
         raise BoltServerError(f"{server.uri} was not started here and cannot be restarted")
     stop_bolt_server(server)
-    return _launch(server.home, server.bolt_port, timeout)
+    return _launch(server.home, server.bolt_port, timeout, server.heap, server.page_cache)
 
 
 def stop_bolt_server(server: BoltServer, *, timeout: float = STOP_TIMEOUT) -> None:
@@ -272,16 +283,17 @@ def wait_until_ready(server: BoltServer, deadline: float, log_offset: int = 0) -
     )
 
 
-def _launch(home: Path, bolt_port: int, timeout: float) -> BoltServer:
+def _launch(
+    home: Path, bolt_port: int, timeout: float, heap: str = HEAP, page_cache: str = PAGE_CACHE
+) -> BoltServer:
     installation = find_neo4j()
     (home / "tmp").mkdir(parents=True, exist_ok=True)
     config_file = home / "neo4j.conf"
-    config_file.write_text(
-        "".join(f"{key}={value}\n" for key, value in server_config(home, bolt_port).items())
-    )
+    config = server_config(home, bolt_port, page_cache)
+    config_file.write_text("".join(f"{key}={value}\n" for key, value in config.items()))
     first_start = not (home / "data").exists()
     log_path = home / LOG_NAME
-    command = server_command(installation, home, config_file)
+    command = server_command(installation, home, config_file, heap)
     with log_path.open("ab") as log:
         log.write(f"\n=== starting: {' '.join(command)}\n".encode())
         log.flush()
@@ -306,6 +318,8 @@ def _launch(home: Path, bolt_port: int, timeout: float) -> BoltServer:
         log_path=log_path,
         home=home,
         bolt_port=bolt_port,
+        heap=heap,
+        page_cache=page_cache,
     )
     try:
         wait_until_ready(server, time.monotonic() + timeout, log_offset)
