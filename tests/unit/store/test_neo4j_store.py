@@ -108,6 +108,22 @@ def test_a_transaction_the_server_dropped_is_reported_as_not_written() -> None:
     assert "rejected a query" in str(translate_error(other))
 
 
+def test_a_transaction_over_the_servers_memory_limit_says_so_and_that_nothing_was_written() -> None:
+    refused = neo4j.exceptions.Neo4jError._hydrate_neo4j(
+        code="Neo.TransientError.General.MemoryPoolOutOfMemoryError", message="pool full"
+    )
+    translated = translate_error(refused)
+    assert isinstance(translated, StoreUnavailable)
+    assert str(translated) == (
+        "The transaction needs more memory than the database allows it "
+        "(db.memory.transaction.total.max, the heap); nothing of it was written."
+    )
+    busy = neo4j.exceptions.Neo4jError._hydrate_neo4j(
+        code="Neo.TransientError.Transaction.DeadlockDetected", message="deadlock"
+    )
+    assert str(translate_error(busy)) == "The database is busy or changing roles; retry later."
+
+
 def test_constraint_errors_are_conflicts_and_lost_servers_are_unavailable() -> None:
     assert isinstance(translate_error(neo4j.exceptions.ConstraintError()), Conflict)
     for cls in (
