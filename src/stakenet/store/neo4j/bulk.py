@@ -94,7 +94,9 @@ class Neo4jBulkWrite:
                     # Nothing is copied to the log: the network was empty. The server writes
                     # the batch while the caller checks the next one; a turn of the event loop
                     # lets the statement go out before this returns.
-                    self._in_flight = asyncio.create_task(create_batch(self._tx, batch, now))
+                    self._in_flight = asyncio.create_task(
+                        create_batch(self._tx, batch, now, self._first_import.nodes)
+                    )
                     self._changed = True
                     await asyncio.sleep(0)
                     return

@@ -345,25 +345,27 @@ CREATE_TIES: Mapping[TieKind, LiteralString] = {
 
 # A first import's records (`first_import`): every one is new, so each is created outright,
 # one statement per section. Each kind's rows are the parameter named by its label or type (an
-# empty list for a kind the batch has none of); a unit subquery per kind keeps the statement
-# one round trip.
-CREATE_STAKEHOLDERS: LiteralString = " ".join(
-    "CALL () { UNWIND $" + label + " AS props CREATE (s:Stakeholder:" + label + ") SET s = props }"
+# empty list for a kind the batch has none of). Stakeholders come back with their nodes'
+# element ids, by which ties and participation then find their ends within the transaction.
+CREATE_STAKEHOLDERS: LiteralString = " UNION ALL ".join(
+    "UNWIND $" + label + " AS props CREATE (s:Stakeholder:" + label + ") SET s = props "
+    "RETURN props.id AS id, elementId(s) AS node"
     for label in STAKEHOLDER_LABELS.values()
 )
 
+# A unit subquery per type keeps the statement one round trip.
 CREATE_TIES_OF_EVERY_KIND: LiteralString = " ".join(
-    "CALL () { UNWIND $" + tie_type + " AS props "
-    "MATCH (source:Stakeholder {id: props.source_id}) "
-    "MATCH (target:Stakeholder {id: props.target_id}) "
-    "CREATE (source)-[t:" + tie_type + "]->(target) SET t = props }"
+    "CALL () { UNWIND $" + tie_type + " AS row "
+    "MATCH (source) WHERE elementId(source) = row.source "
+    "MATCH (target) WHERE elementId(target) = row.target "
+    "CREATE (source)-[t:" + tie_type + "]->(target) SET t = row.props }"
     for tie_type in TIE_TYPES.values()
 )
 
 CREATE_INTERACTIONS: LiteralString = (
     "UNWIND $rows AS row CREATE (i:Interaction) SET i = row.props "
     "WITH i, row UNWIND row.participants AS participant "
-    "MATCH (s:Stakeholder {id: participant.stakeholder_id}) "
+    "MATCH (s) WHERE elementId(s) = participant.node "
     "CREATE (s)-[:PARTICIPATED {position: participant.position, "
     "actingAs: participant.acting_as}]->(i)"
 )

@@ -17,8 +17,8 @@ later batch of the bulk write goes that way too (`FirstImport.takes` answers Fal
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -51,106 +51,100 @@ def _keys_new(keys: Iterable[str | None], taken: set[str]) -> set[str] | None:
     return _all_new((key for key in keys if key is not None), taken)
 
 
+@dataclass(slots=True)
+class _Created:
+    """Ids, keys and keyless tie identities of records created."""
+
+    stakeholder_ids: set[str] = field(default_factory=set)
+    stakeholder_keys: set[str] = field(default_factory=set)
+    tie_ids: set[str] = field(default_factory=set)
+    tie_keys: set[str] = field(default_factory=set)
+    tie_identities: set[TieIdentity] = field(default_factory=set)
+    interaction_ids: set[str] = field(default_factory=set)
+    interaction_keys: set[str] = field(default_factory=set)
+
+    def add(self, more: _Created) -> None:
+        for name in self.__slots__:
+            getattr(self, name).update(getattr(more, name))
+
+
 class FirstImport:
-    """What a bulk write into an empty network has created so far, and the writing of each
-    batch that only creates more (see the module's docstring)."""
+    """What a bulk write into an empty network has created so far (see the module's
+    docstring), and whether a batch only creates more."""
 
     def __init__(self) -> None:
         self.active = True
-        self.stakeholder_ids: set[str] = set()
-        self.stakeholder_keys: set[str] = set()
-        self.tie_ids: set[str] = set()
-        self.tie_keys: set[str] = set()
-        self.tie_identities: set[TieIdentity] = set()
-        self.interaction_ids: set[str] = set()
-        self.interaction_keys: set[str] = set()
+        self.created = _Created()
+        # The element id of each stakeholder's node, filled in by `create_batch`.
+        self.nodes: dict[str, str] = {}
 
     def takes(self, batch: WriteBatch) -> bool:
         """Whether `batch` only creates records, each free and referring to stakeholders
         created; if so, they are counted as created. If not, nothing later is taken."""
-        claimed = self.active and self._claims(batch)
-        if claimed is None or claimed is False:
+        claims = self._claims(batch) if self.active else None
+        if claims is None:
             self.active = False
             return False
-        (
-            stakeholder_ids,
-            stakeholder_keys,
-            tie_ids,
-            tie_keys,
-            identities,
-            interaction_ids,
-            interaction_keys,
-        ) = claimed
-        self.stakeholder_ids |= stakeholder_ids
-        self.stakeholder_keys |= stakeholder_keys
-        self.tie_ids |= tie_ids
-        self.tie_keys |= tie_keys
-        self.tie_identities |= identities
-        self.interaction_ids |= interaction_ids
-        self.interaction_keys |= interaction_keys
+        self.created.add(claims)
         return True
 
-    def _claims(self, batch: WriteBatch) -> tuple[Any, ...] | None:
+    def _claims(self, batch: WriteBatch) -> _Created | None:
+        """What `batch` creates, or None if it does anything else."""
         if batch.delete_stakeholders or batch.delete_ties or batch.delete_interactions:
             return None
+        created = self.created
         stakeholders, ties = batch.upsert_stakeholders, batch.upsert_ties
         interactions = batch.upsert_interactions
-        stakeholder_ids = _all_new((s.id for s in stakeholders), self.stakeholder_ids)
-        stakeholder_keys = _keys_new((s.key for s in stakeholders), self.stakeholder_keys)
-        tie_ids = _all_new((t.id for t in ties), self.tie_ids)
-        tie_keys = _keys_new((t.key for t in ties), self.tie_keys)
-        interaction_ids = _all_new((i.id for i in interactions), self.interaction_ids)
-        interaction_keys = _keys_new((i.key for i in interactions), self.interaction_keys)
-        if (
-            stakeholder_ids is None
-            or stakeholder_keys is None
-            or tie_ids is None
-            or tie_keys is None
-            or interaction_ids is None
-            or interaction_keys is None
-        ):
-            return None
-        created = self.stakeholder_ids
-        identities = set()
+        free = {
+            "stakeholder_ids": _all_new((s.id for s in stakeholders), created.stakeholder_ids),
+            "stakeholder_keys": _keys_new((s.key for s in stakeholders), created.stakeholder_keys),
+            "tie_ids": _all_new((t.id for t in ties), created.tie_ids),
+            "tie_keys": _keys_new((t.key for t in ties), created.tie_keys),
+            "interaction_ids": _all_new((i.id for i in interactions), created.interaction_ids),
+            "interaction_keys": _keys_new((i.key for i in interactions), created.interaction_keys),
+        }
+        claims = _Created()
+        for name, values in free.items():
+            if values is None:
+                return None
+            setattr(claims, name, values)
+        known = created.stakeholder_ids
         for tie in ties:
             for end in (tie.source_id, tie.target_id):
-                if end not in created and end not in stakeholder_ids:
+                if end not in known and end not in claims.stakeholder_ids:
                     return None
-            if tie.key is None:
-                identity = TieIdentity.of(tie)
-                if identity in self.tie_identities or identity in identities:
+            identity = TieIdentity.of(tie)
+            if identity is not None:
+                if identity in created.tie_identities or identity in claims.tie_identities:
                     return None
-                identities.add(identity)
+                claims.tie_identities.add(identity)
         for interaction in interactions:
             participant_ids = interaction.participant_ids
             if len(set(participant_ids)) != len(participant_ids):
                 return None
             for participant_id in participant_ids:
-                if participant_id not in created and participant_id not in stakeholder_ids:
+                if participant_id not in known and participant_id not in claims.stakeholder_ids:
                     return None
-        return (
-            stakeholder_ids,
-            stakeholder_keys,
-            tie_ids,
-            tie_keys,
-            identities,
-            interaction_ids,
-            interaction_keys,
-        )
+        return claims
 
 
-async def create_batch(tx: Tx, batch: WriteBatch, now: datetime) -> None:
+async def create_batch(tx: Tx, batch: WriteBatch, now: datetime, nodes: dict[str, str]) -> None:
     """Create the records of a batch `FirstImport.takes`: stakeholders, then ties, then
-    interactions, each section in one statement, stamped as `writes` stamps new records."""
+    interactions, each section in one statement, stamped as `writes` stamps new records.
+
+    `nodes` maps each stakeholder created so far to its node's element id, which this adds the
+    new ones to: ties and participation find their stakeholders by it. A seek of the id
+    index would have to merge every node this transaction added to the index, at each look-up.
+    """
     if batch.upsert_stakeholders:
-        await run_query(
-            tx, CREATE_STAKEHOLDERS, **_stakeholder_rows(batch.upsert_stakeholders, now)
-        )
+        rows = _stakeholder_rows(batch.upsert_stakeholders, now)
+        for row in await run_query(tx, CREATE_STAKEHOLDERS, **rows):
+            nodes[row["id"]] = row["node"]
     if batch.upsert_ties:
-        await run_query(tx, CREATE_TIES_OF_EVERY_KIND, **_tie_rows(batch.upsert_ties, now))
+        await run_query(tx, CREATE_TIES_OF_EVERY_KIND, **_tie_rows(batch.upsert_ties, now, nodes))
     if batch.upsert_interactions:
         await run_query(
-            tx, CREATE_INTERACTIONS, rows=_interaction_rows(batch.upsert_interactions, now)
+            tx, CREATE_INTERACTIONS, rows=_interaction_rows(batch.upsert_interactions, now, nodes)
         )
 
 
@@ -169,18 +163,22 @@ def _stakeholder_rows(stakeholders: Iterable[Stakeholder], now: datetime) -> dic
     return rows
 
 
-def _tie_rows(ties: Iterable[Tie], now: datetime) -> dict[str, Any]:
+def _tie_rows(ties: Iterable[Tie], now: datetime, nodes: Mapping[str, str]) -> dict[str, Any]:
     rows: dict[str, list[dict[str, Any]]] = {tie_type: [] for tie_type in TIE_TYPES.values()}
     updated_at = utc_text(now)
     for tie in ties:
         data = tie_to_dict(tie)
         data["created_at"] = utc_text(_created_at(tie.created_at, now))
         data["updated_at"] = updated_at
-        rows[TIE_TYPES[tie.kind]].append(data)
+        rows[TIE_TYPES[tie.kind]].append(
+            {"source": nodes[tie.source_id], "target": nodes[tie.target_id], "props": data}
+        )
     return rows
 
 
-def _interaction_rows(interactions: Iterable[Interaction], now: datetime) -> list[dict[str, Any]]:
+def _interaction_rows(
+    interactions: Iterable[Interaction], now: datetime, nodes: Mapping[str, str]
+) -> list[dict[str, Any]]:
     rows = []
     for interaction in interactions:
         stored = replace(
@@ -190,8 +188,11 @@ def _interaction_rows(interactions: Iterable[Interaction], now: datetime) -> lis
             updated_at=now,
         )
         props = interaction_payload(stored)
-        participants = props.pop("participants")
-        for position, participant in enumerate(participants):
-            participant["position"] = position
+        participants = [
+            {"node": nodes[participant.stakeholder_id], "position": position,
+             "acting_as": participant.acting_as}
+            for position, participant in enumerate(stored.participants)
+        ]  # fmt: skip
+        del props["participants"]
         rows.append({"props": props, "participants": participants})
     return rows
