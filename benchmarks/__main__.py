@@ -206,16 +206,18 @@ BOLT_PAGE_CACHE = "512m"
 
 
 @contextlib.contextmanager
-def bolt_server() -> Iterator[str]:
+def bolt_server() -> Iterator[tuple[str, Callable[[], None]]]:
+    """A fresh Neo4j for the run: its URL, and a function that empties its database."""
     # The tests' launcher, as a package of the repository (`python -m benchmarks` runs from
     # its root): only the `--bolt` runs need it and its Java.
-    from tests.support.bolt_server import start_bolt_server, stop_bolt_server
+    from tests.support.bolt_server import start_bolt_server, stop_bolt_server, wipe_database
 
     with tempfile.TemporaryDirectory() as home:
         server = start_bolt_server(Path(home), heap=BOLT_HEAP, page_cache=BOLT_PAGE_CACHE)
         try:
             host = server.uri.split("://", 1)[1]
-            yield f"bolt://{server.user}:{server.password}@{host}/{server.database}"
+            url = f"bolt://{server.user}:{server.password}@{host}/{server.database}"
+            yield url, lambda: wipe_database(server)
         finally:
             stop_bolt_server(server)
 
@@ -557,11 +559,16 @@ def main() -> None:
             "SQLite alone ties/s": sqlite_alone(db, size),
         }
         if args.bolt:
-            with bolt_server() as bolt_url:
+            with bolt_server() as (bolt_url, empty):
                 # The schema first, timed on its own: a server is given it once, when stakenet
                 # first opens it, not by each import.
                 row["Bolt schema s"], _ = timed(lambda url=bolt_url: migrate(url))
-                row["Bolt ties/s"] = bench_import(document, bolt_url, size)[0]
+                # Best of two, as SQLite's is of three: the first into the server just started
+                # (its code not yet compiled by the JVM), the second into its emptied database.
+                first = bench_import(document, bolt_url, size)[0]
+                empty()
+                row["Bolt ties/s"] = max(first, bench_import(document, bolt_url, size)[0])
+                row["Bolt first ties/s"] = first
         sections["import"][size] = row
         table("Import (interchange JSON, `stakenet import`)", sections["import"])
         if args.import_only:
