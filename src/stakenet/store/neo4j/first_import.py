@@ -7,7 +7,8 @@ created. `FirstImport` keeps their ids, keys and the identities of keyless ties 
 a batch that only creates records whose ids, keys and identities are all free, with every
 stakeholder it refers to among those created, is checked against that and written with one
 statement per section (`CREATE_STAKEHOLDERS`, `CREATE_TIES_OF_EVERY_KIND`,
-`CREATE_INTERACTIONS`), with no look-up of keys, stored ties or endpoints on the server.
+`CREATE_INTERACTIONS`), with no look-up of keys or stored ties on the server; ties and
+participation find their stakeholders' nodes by the element ids their creation returned.
 
 Any other batch (one that deletes, writes a record a second time, reuses a key, or refers to a
 stakeholder it did not create) is for `writes.write_batch_changes`, which looks everything up in
