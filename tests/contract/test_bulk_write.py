@@ -20,14 +20,14 @@ from stakenet.domain.model import (
     Participant,
     TieKind,
 )
-from stakenet.store.port import GraphStore, WriteBatch
+from stakenet.store.port import Store, WriteBatch
 
 
 def _import_audit() -> AuditEntry:
     return AuditEntry(at=MOMENT, actor="ops", operation="importGraph", entity_ids=("p1", "t1"))
 
 
-async def test_batches_of_a_bulk_write_land_together_at_one_revision(store: GraphStore) -> None:
+async def test_batches_of_a_bulk_write_land_together_at_one_revision(store: Store) -> None:
     await store.apply(WriteBatch(upsert_stakeholders=[company("c0")]))
     before = await store.revision()
     async with store.bulk_write() as bulk:
@@ -57,7 +57,7 @@ async def test_batches_of_a_bulk_write_land_together_at_one_revision(store: Grap
     assert [(e.operation, e.revision) for e in entries] == [("importGraph", revision)]
 
 
-async def test_readers_see_nothing_of_a_bulk_write_until_it_commits(store: GraphStore) -> None:
+async def test_readers_see_nothing_of_a_bulk_write_until_it_commits(store: Store) -> None:
     async with store.bulk_write() as bulk:
         await bulk.write(WriteBatch(upsert_stakeholders=[person("p1")]))
         assert await store.get_stakeholders(["p1"]) == [None]
@@ -67,7 +67,7 @@ async def test_readers_see_nothing_of_a_bulk_write_until_it_commits(store: Graph
     assert stored is not None and stored.name == "Person p1"
 
 
-async def test_a_bulk_write_left_without_commit_writes_nothing(store: GraphStore) -> None:
+async def test_a_bulk_write_left_without_commit_writes_nothing(store: Store) -> None:
     async with store.bulk_write() as bulk:
         await bulk.write(WriteBatch(upsert_stakeholders=[person("p1"), person("p2")]))
         await bulk.write(WriteBatch(upsert_ties=[tie("t1", "p1", "p2")]))
@@ -78,7 +78,7 @@ async def test_a_bulk_write_left_without_commit_writes_nothing(store: GraphStore
     assert (await store.apply(WriteBatch(upsert_stakeholders=[person("p3")]))).revision == 1
 
 
-async def test_a_failing_batch_rolls_back_the_whole_bulk_write(store: GraphStore) -> None:
+async def test_a_failing_batch_rolls_back_the_whole_bulk_write(store: Store) -> None:
     with pytest.raises(NotFound):
         async with store.bulk_write() as bulk:
             await bulk.write(WriteBatch(upsert_stakeholders=[person("p1")]))
@@ -90,7 +90,7 @@ async def test_a_failing_batch_rolls_back_the_whole_bulk_write(store: GraphStore
 
 
 async def test_a_key_taken_by_an_earlier_batch_of_the_same_bulk_write_conflicts(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     with pytest.raises(Conflict):
         async with store.bulk_write() as bulk:
@@ -101,7 +101,7 @@ async def test_a_key_taken_by_an_earlier_batch_of_the_same_bulk_write_conflicts(
 
 
 async def test_a_later_batch_of_a_bulk_write_wins_and_the_log_ends_with_it(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     await store.apply(WriteBatch(upsert_stakeholders=[company("c0")]))
     async with store.bulk_write() as bulk:
@@ -116,7 +116,7 @@ async def test_a_later_batch_of_a_bulk_write_wins_and_the_log_ends_with_it(
     assert {(c.revision, c.op) for c in changes} == {(revision, ChangeOp.UPSERT)}
 
 
-async def test_a_bulk_write_that_changes_nothing_keeps_the_revision(store: GraphStore) -> None:
+async def test_a_bulk_write_that_changes_nothing_keeps_the_revision(store: Store) -> None:
     await store.apply(WriteBatch(upsert_stakeholders=[person("p1")]))
     async with store.bulk_write() as bulk:
         await bulk.write(WriteBatch(delete_ties=["gone"]))
@@ -126,7 +126,7 @@ async def test_a_bulk_write_that_changes_nothing_keeps_the_revision(store: Graph
 
 
 async def test_another_writer_waits_for_a_bulk_write_and_gets_the_next_revision(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     async with store.bulk_write() as bulk:
         await bulk.write(WriteBatch(upsert_stakeholders=[person("p1")]))
@@ -138,7 +138,7 @@ async def test_another_writer_waits_for_a_bulk_write_and_gets_the_next_revision(
     assert [s is not None for s in await store.get_stakeholders(["p1", "p2"])] == [True, True]
 
 
-async def test_changes_since_never_splits_the_parts_of_a_bulk_write(store: GraphStore) -> None:
+async def test_changes_since_never_splits_the_parts_of_a_bulk_write(store: Store) -> None:
     await store.apply(WriteBatch(upsert_stakeholders=[company("c0")]))
     async with store.bulk_write() as bulk:
         for index in range(3):
@@ -153,7 +153,7 @@ async def test_changes_since_never_splits_the_parts_of_a_bulk_write(store: Graph
     ]
 
 
-async def test_a_bulk_write_whose_batch_failed_can_only_roll_back(store: GraphStore) -> None:
+async def test_a_bulk_write_whose_batch_failed_can_only_roll_back(store: Store) -> None:
     async with store.bulk_write() as bulk:
         await bulk.write(WriteBatch(upsert_stakeholders=[person("p1")]))
         with pytest.raises(NotFound):
@@ -168,7 +168,7 @@ async def test_a_bulk_write_whose_batch_failed_can_only_roll_back(store: GraphSt
 
 
 async def test_a_bulk_write_into_an_empty_network_becomes_the_change_log_horizon(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     """A first import keeps no copy of its rows in the change log: a follower behind it reads
     the whole network instead, and the log goes on as usual after it."""
@@ -201,7 +201,7 @@ async def test_a_bulk_write_into_an_empty_network_becomes_the_change_log_horizon
 
 
 async def test_a_bulk_write_into_a_network_emptied_by_deletes_forgets_the_older_log(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     await store.apply(WriteBatch(upsert_stakeholders=[person("p1")]))
     await store.apply(WriteBatch(delete_stakeholders=["p1"]))
@@ -271,7 +271,7 @@ def _without_prefix(entity: Any, prefix: str) -> Any:
 
 
 async def test_a_first_import_stores_what_the_same_batches_store_into_a_network(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     """Into an empty network a store may check and write new records its own way (Neo4j
     does, in memory); what it stores is what the same batches store into a network with
@@ -325,7 +325,7 @@ async def test_a_first_import_stores_what_the_same_batches_store_into_a_network(
     ids=["missing-end", "tie-key", "keyless-identity", "stakeholder-key", "participant-twice"],
 )
 async def test_a_first_import_whose_last_batch_fails_leaves_nothing(
-    store: GraphStore, last_batch: WriteBatch, error: type[Exception]
+    store: Store, last_batch: WriteBatch, error: type[Exception]
 ) -> None:
     with pytest.raises(error):
         async with store.bulk_write() as bulk:
@@ -347,7 +347,7 @@ async def test_a_first_import_whose_last_batch_fails_leaves_nothing(
 
 
 async def test_a_first_import_may_write_a_record_again_in_a_later_batch(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     """A batch that writes a record an earlier one wrote updates it, as into any network."""
     async with store.bulk_write() as bulk:

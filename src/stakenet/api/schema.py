@@ -48,6 +48,7 @@ from stakenet.api.limits import QueryLimits, limit_extensions
 from stakenet.api.privacy import PrivacyMutation, PrivacyQuery
 from stakenet.api.scalars import SCALAR_OVERRIDES
 from stakenet.api.subscriptions import Subscription
+from stakenet.api.trends import TrendsQuery
 from stakenet.api.types import (
     STAKEHOLDER_TYPE_NAMES,
     TYPE_NAMES,
@@ -77,6 +78,7 @@ from stakenet.api.types import (
     tie_type,
     user_errors,
 )
+from stakenet.api.vocabulary import VocabularyQuery
 from stakenet.domain import model
 from stakenet.domain.errors import Issue, NotFound, StakenetError, ValidationFailed
 from stakenet.services.container import Services, Settings
@@ -114,7 +116,7 @@ class StakeholderOrderBy(Enum):
 
 
 @strawberry.type(description="Read the network.")
-class Query(AnalyticsQuery, PrivacyQuery):
+class Query(AnalyticsQuery, TrendsQuery, PrivacyQuery, VocabularyQuery):
     @strawberry.field(description="Any object by its global id.", metadata=CACHEABLE)
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, entity_id = from_global_id(id)
@@ -208,7 +210,11 @@ class Query(AnalyticsQuery, PrivacyQuery):
         )
 
     @strawberry.field(
-        description="The network around one stakeholder, breadth-first.", metadata=CACHEABLE
+        description=(
+            "The network around one stakeholder, breadth-first; `asOf` draws it as it stood "
+            "at a past instant."
+        ),
+        metadata=CACHEABLE,
     )
     async def relationship_map(
         self,
@@ -218,20 +224,24 @@ class Query(AnalyticsQuery, PrivacyQuery):
         tie_kinds: list[TieKind] | None = None,  # type: ignore[valid-type]
         min_strength: float = 0.0,
         limit: int = 200,
+        as_of: datetime | None = None,
     ) -> RelationshipMap:
         network = info.context.services.network
         center = stakeholder_id(center_id, "centerId")
-        answer = await network.relationship_map(
-            MapRequest(
-                center_id=center,
-                depth=depth,
-                tie_kinds=tuple(model.TieKind(k) for k in tie_kinds or ()),
-                min_strength=min_strength,
-                limit=limit,
-            )
+        request = MapRequest(
+            center_id=center,
+            depth=depth,
+            tie_kinds=tuple(model.TieKind(k) for k in tie_kinds or ()),
+            min_strength=min_strength,
+            limit=limit,
         )
+        analytics = info.context.services.analytics
+        if as_of is None:
+            answer = await network.relationship_map(request)
+            state = analytics.state
+        else:
+            answer, state = await analytics.relationship_map(request, as_of)
         result = answer.value
-        state = info.context.services.analytics.state
         metrics = state.snapshot.nodes if state else {}
         activity = state.activity() if state else {}
         busiest = max((activity.get(n, 0.0) for n in result.distances), default=0.0) or 1.0
@@ -267,6 +277,7 @@ class Query(AnalyticsQuery, PrivacyQuery):
             ],
             truncated=result.truncated,
             revision=answer.revision,
+            as_of=answer.as_of,
         )
 
     @strawberry.field(description="Counts and revisions of the network.", metadata=CACHEABLE)

@@ -1,4 +1,5 @@
-"""The services one running stakenet offers, handed to the API as one object."""
+"""The services one running stakenet offers, handed to the API as one object; the
+composition root (`bootstrap.py`) builds them."""
 
 from __future__ import annotations
 
@@ -18,10 +19,3 @@ class Services:
     analytics: AnalyticsService
     access: AccessService
     settings: Settings = field(default_factory=Settings)
-
-    @classmethod
-    def around(cls, network: NetworkService, settings: Settings | None = None) -> Services:
-        settings = settings or Settings()
-        analytics = AnalyticsService(network, debounce=settings.analytics_debounce)
-        access = AccessService(network.store)
-        return cls(network=network, analytics=analytics, access=access, settings=settings)
