@@ -198,6 +198,7 @@ READ_QUERIES = {
     "portfolio",
     "networkStats",
     "viewer",
+    "tieKinds",
 }
 
 
@@ -268,6 +269,10 @@ async def test_the_role_matrix_holds_on_every_transport(
             )
             expected = None if role == "viewer" else "secret person note"
             assert notes["data"]["node"]["notes"] == expected
+            # The vocabulary the explorer draws with is readable by every role.
+            kinds = await run("{ tieKinds { kind label } }", {})
+            assert [k["kind"] for k in kinds["data"]["tieKinds"]] == list(model.TieKind)
+            assert kinds["data"]["tieKinds"][0]["label"] == "works for"
         # Whatever the transport, the audit trail names the token that acted, never 'local'.
         actors = {entry["actor"] for entry in audit_entries(api, tokens["admin"])[audited:]}
         assert actors == (set() if role == "viewer" else {f"{role}-token"})

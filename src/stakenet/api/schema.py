@@ -78,6 +78,7 @@ from stakenet.api.types import (
     tie_type,
     user_errors,
 )
+from stakenet.api.vocabulary import VocabularyQuery
 from stakenet.domain import model
 from stakenet.domain.errors import Issue, NotFound, StakenetError, ValidationFailed
 from stakenet.services.container import Services, Settings
@@ -115,7 +116,7 @@ class StakeholderOrderBy(Enum):
 
 
 @strawberry.type(description="Read the network.")
-class Query(AnalyticsQuery, TrendsQuery, PrivacyQuery):
+class Query(AnalyticsQuery, TrendsQuery, PrivacyQuery, VocabularyQuery):
     @strawberry.field(description="Any object by its global id.", metadata=CACHEABLE)
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, entity_id = from_global_id(id)
