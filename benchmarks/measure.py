@@ -34,7 +34,7 @@ _IMPORT_PROBE = """
 import contextlib, io, json, resource, sys, time
 from stakenet.cli import main
 # Loaded before the clock starts, as `main` would load them: the rate is the import's own.
-import stakenet.services.transfer, stakenet.store.sqlite.store
+import stakenet.services.transfer, stakenet.store.sqlite.store, stakenet.store.neo4j.store
 started = time.perf_counter()
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     code = main(["import", "--db", sys.argv[1], sys.argv[2]])
@@ -134,7 +134,7 @@ async def load(
 
 def table(title: str, rows: Mapping[int | str, Row]) -> None:
     """Print `rows` as one Markdown table, a column each: a tie count, or a label such as
-    ``100,000 regional`` when several network shapes are measured side by side."""
+    ``100,000 ties, regional`` when several network shapes are measured side by side."""
     print(f"\n## {title}\n")
     columns = [f"{c:,}" if isinstance(c, int) else c for c in rows]
     keys = list(dict.fromkeys(k for r in rows.values() for k in r))
