@@ -104,7 +104,11 @@ def create_app(
             services.network.poll_changes(services.settings.poll_interval), name="change-poller"
         )
         refresher = asyncio.create_task(services.analytics.run(), name="analytics-refresher")
-        tasks = [poller, refresher]
+        alert_clock = asyncio.create_task(
+            services.alerts.check_periodically(services.settings.alert_check_interval),
+            name="alert-clock-check",
+        )
+        tasks = [poller, refresher, alert_clock]
         settings = services.settings
         if settings.keep_revisions is not None:
             tasks.append(

@@ -195,7 +195,11 @@ READ_QUERIES = {
     "brokers",
     "networkStats",
     "viewer",
+    "alerts",
 }
+
+# Subscriptions follow the network and its alerts, which every role may read.
+SUBSCRIPTIONS = {"graphChanged", "alertRaised"}
 
 
 def root_fields(type_name: str) -> set[str]:
@@ -207,6 +211,7 @@ def test_every_operation_is_in_the_role_matrix() -> None:
     placeholder = {k: "x" for k in ("a", "b", "c", "tie", "interaction")}
     assert root_fields("Mutation") == set(mutation_documents(placeholder))
     assert root_fields("Query") == READ_QUERIES | set(admin_query_documents(placeholder))
+    assert root_fields("Subscription") == SUBSCRIPTIONS
 
 
 Run = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -260,6 +265,9 @@ async def test_the_role_matrix_holds_on_every_transport(
                     assert "FORBIDDEN" not in codes, (role, name, codes)
                 else:
                     assert codes == ["FORBIDDEN"], (role, name, codes)
+            # Every role reads the alerts (none are raised on this network yet).
+            alerts = await run("{ alerts(first: 5) { totalCount edges { cursor } } }", {})
+            assert alerts == {"data": {"alerts": {"totalCount": 0, "edges": []}}}, (role, alerts)
             notes = await run(
                 "query($id: ID!) { node(id: $id) { ... on Person { notes } } }", {"id": ids["a"]}
             )

@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from stakenet.domain.access import ApiToken, AuditEntry
 from stakenet.domain.alerts import Alert, AlertKind, AlertUpdate
@@ -476,6 +476,7 @@ def alert_seq_of(cursor: str | None) -> int:
     return int(number)
 
 
+@runtime_checkable
 class AlertLog(Protocol):
     """The stored alerts (`stakenet.domain.alerts`)."""
 
