@@ -320,12 +320,16 @@ def test_code_that_names_no_caller_may_do_nothing() -> None:
     asyncio.run(unestablished())
 
 
+@pytest.mark.parametrize(
+    "subscribing",
+    ["subscription { graphChanged { revision } }", "subscription { alertRaised { kind } }"],
+)
 async def test_a_revoked_token_stops_working_on_an_open_socket(
-    secured: tuple[Api, dict[str, str]],
+    secured: tuple[Api, dict[str, str]], subscribing: str
 ) -> None:
     api, tokens = secured
     async with GraphQLSocket.open(api.base_url, token=tokens["editor"]) as socket:
-        subscription = await socket.start("subscription { graphChanged { revision } }")
+        subscription = await socket.start(subscribing)
         assert (await socket.execute("{ viewer { name } }"))["data"]["viewer"]["name"] == (
             "editor-token"
         )

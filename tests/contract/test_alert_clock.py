@@ -69,7 +69,14 @@ async def test_the_clock_check_raises_a_tie_that_cooled_with_time(store: StoreWi
     analytics = AnalyticsService(network_service, now=lambda: clock[0])
     alerts = AlertService(analytics, store)
     heard: list[Alert] = []
-    alerts.subscribe(heard.append)
+    both_heard = asyncio.Event()
+
+    def hear(alert: Alert) -> None:
+        heard.append(alert)
+        if len(heard) == 2:
+            both_heard.set()
+
+    alerts.subscribe(hear)
     await analytics.refresh()  # the baseline: 10 days after the meeting the tie is warm (0.38)
     assert (alerts.evaluations, heard) == (1, [])
     revision = await store.revision()
@@ -79,8 +86,7 @@ async def test_the_clock_check_raises_a_tie_that_cooled_with_time(store: StoreWi
     try:
         # A loaded machine and a cold Neo4j may take a while over the refresh.
         async with asyncio.timeout(120):
-            while alerts.evaluations < 2:
-                await asyncio.sleep(0.05)
+            await both_heard.wait()
     finally:
         checking.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -108,6 +114,7 @@ async def test_the_clock_check_raises_a_tie_that_cooled_with_time(store: StoreWi
         return [(a.kind, a.severity, a.stakeholder_ids, a.explanation) for a in found]
 
     assert summary(heard) == expected
+    assert alerts.evaluations == 2
     assert {(a.raised_at, a.revision) for a in heard} == {(clock[0], revision)}
     stored = await store.alerts(AlertFilter(organization_id="acme"), PageRequest(10))
     assert summary(stored.items) == expected

@@ -62,6 +62,7 @@ __all__ = [
     "DecisionMakerParams",
     "ScoreFactor",
     "coverage_from_us",
+    "highest_pagerank",
     "key_decision_makers",
 ]
 
@@ -200,6 +201,11 @@ def coverage_from_us(
     )
 
 
+def highest_pagerank(centrality: Mapping[str, NodeCentrality] | None) -> float:
+    """The largest PageRank in `centrality` (0 for none), which outside influence is scaled by."""
+    return max((c.pagerank for c in centrality.values()), default=0.0) if centrality else 0.0
+
+
 def key_decision_makers(
     G: nx.MultiDiGraph,
     org_id: str,
@@ -210,6 +216,7 @@ def key_decision_makers(
     *,
     people: nx.Graph | None = None,
     coverage: Mapping[str, float] | None = None,
+    top_pagerank: float | None = None,
 ) -> list[DecisionMaker]:
     """Rank the people who decide, or sway decisions, at `org_id`.
 
@@ -232,6 +239,9 @@ def key_decision_makers(
     coverage : Mapping[str, float], optional
         `coverage_from_us` of the same person graph and ``params.coverage_max_hops``, computed
         once per snapshot; searched here for the candidates otherwise.
+    top_pagerank : float, optional
+        The largest PageRank of `centrality`, computed once per snapshot; found here otherwise
+        (a pass over every stakeholder).
 
     Returns
     -------
@@ -279,7 +289,7 @@ def key_decision_makers(
             board[person] = max(board.get(person, 0.0), seat)
             relation.setdefault(person, "BOARD")
 
-    top_pr = max((c.pagerank for c in centrality.values()), default=0.0) if centrality else 0.0
+    top_pr = top_pagerank if top_pagerank is not None else highest_pagerank(centrality)
 
     def weight_of(party: str) -> float:
         if not centrality or top_pr <= 0:

@@ -26,7 +26,12 @@ from typing import Any, Generic, TypeVar
 
 from stakenet.analytics.alerts import AlertParams, Watch, watch_network
 from stakenet.analytics.communities import Broker, brokers
-from stakenet.analytics.decision_makers import DecisionMaker, coverage_from_us, key_decision_makers
+from stakenet.analytics.decision_makers import (
+    DecisionMaker,
+    coverage_from_us,
+    highest_pagerank,
+    key_decision_makers,
+)
 from stakenet.analytics.errors import InvalidParameter, NotAnOrganisation, UnknownStakeholder
 from stakenet.analytics.metrics import metric as metric_spec
 from stakenet.analytics.paths import IntroductionPath, introduction_paths, person_graph
@@ -135,6 +140,7 @@ class AnalyticsState:
     _interactions: dict[str, InteractionRecord] = field(default_factory=dict)
     _people: Any = field(default=None)
     _coverage: dict[str, float] | None = field(default=None)
+    _top_pagerank: float | None = field(default=None)
     _activity: dict[str, float] | None = field(default=None)
 
     @property
@@ -152,6 +158,12 @@ class AnalyticsState:
         if self._coverage is None:
             self._coverage = coverage_from_us(self._people_graph())
         return self._coverage
+
+    def _highest_pagerank(self) -> float:
+        # Every decision-maker ranking scales outside influence by it: one pass per snapshot.
+        if self._top_pagerank is None:
+            self._top_pagerank = highest_pagerank(self.snapshot.centrality)
+        return self._top_pagerank
 
     def warm(self) -> None:
         """Build what queries share, in the refresh's worker thread, so that no query (and
@@ -219,6 +231,7 @@ class AnalyticsState:
             limit,
             people=self._people_graph(),
             coverage=self._our_coverage(),
+            top_pagerank=self._highest_pagerank(),
         )
 
     def introduction_paths(

@@ -12,6 +12,8 @@ import inspect
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from analytics_helpers import GraphBuilder
+
 from stakenet.analytics.alerts import (
     AlertParams,
     Cause,
@@ -21,11 +23,11 @@ from stakenet.analytics.alerts import (
     watch_network,
 )
 from stakenet.analytics.coverage import WARM_THRESHOLD, coverage, warm_contacts
-from stakenet.analytics.decision_makers import key_decision_makers
+from stakenet.analytics.decision_makers import highest_pagerank, key_decision_makers
 from stakenet.analytics.risks import key_person_risks
+from stakenet.analytics.snapshot import compute_snapshot
 from stakenet.analytics.strength import InteractionRecord
 from stakenet.domain.alerts import Alert, AlertKind, AlertSeverity
-from analytics_helpers import GraphBuilder
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 MEDIUM, HIGH, LOW = AlertSeverity.MEDIUM, AlertSeverity.HIGH, AlertSeverity.LOW
@@ -307,3 +309,20 @@ def test_the_alerts_of_an_organisation_that_is_gone_are_cleared() -> None:
     open_alerts = [stored(c, f"a{i}") for i, c in enumerate(detect(warm, cold, []).raised)]
     gone = replace(cold, organisations={})
     assert detect(cold, gone, open_alerts).cleared == {a.fingerprint for a in open_alerts}
+
+
+def test_the_highest_pagerank_given_once_ranks_exactly_as_found_per_call() -> None:
+    b, _ = acme()
+    b.person("lobby")
+    b.tie("lobby", "finn", "INFLUENCES", 0.9, key="i-lobby-finn")
+    b.tie("ulla", "lobby", "KNOWS", 0.4, key="t-ulla-lobby")
+    strengths = b.strengths()
+    snapshot = compute_snapshot(b.G, [], 1, NOW)
+    centrality = snapshot.centrality
+    found = key_decision_makers(b.G, "acme", strengths, centrality, None)
+    given = key_decision_makers(
+        b.G, "acme", strengths, centrality, None, top_pagerank=highest_pagerank(centrality)
+    )
+    assert given == found
+    assert highest_pagerank(centrality) == max(c.pagerank for c in centrality.values()) > 0
+    assert highest_pagerank({}) == highest_pagerank(None) == 0.0
