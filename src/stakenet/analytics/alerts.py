@@ -24,7 +24,7 @@ from types import MappingProxyType
 
 import networkx as nx
 
-from stakenet.analytics.coverage import WARM_THRESHOLD, warm_contacts
+from stakenet.analytics.coverage import WARM_THRESHOLD
 from stakenet.analytics.decision_makers import DecisionMaker
 from stakenet.analytics.paths import members
 from stakenet.analytics.strength import InteractionRecord
@@ -177,9 +177,10 @@ def watch_network(
         ties: dict[str, WatchedTie] = {}
         contacts: dict[str, frozenset[str]] = {}
         for d in top:
-            contacts[d] = frozenset(warm_contacts(G, strengths, d, p.warm))
-            for tie_id, tie in _ties_with_us(G, strengths, d).items():
-                ties[tie_id] = tie
+            with_us = _ties_with_us(G, strengths, d)
+            ties.update(with_us)
+            # `warm_contacts` of d, read off the same pass over d's ties.
+            contacts[d] = frozenset(t.ours for t in with_us.values() if t.strength >= p.warm)
         named = set(top) | {t.ours for t in ties.values()}
         watched[org] = OrganisationWatch(
             id=org,

@@ -14,7 +14,7 @@ from datetime import datetime
 import strawberry
 
 from stakenet.api.caching import NOT_CACHEABLE
-from stakenet.api.subscriptions import QUEUE_SIZE, REVALIDATE_EVERY
+from stakenet.api.subscriptions import QUEUE_SIZE, REVALIDATE_EVERY, end_if_revoked
 from stakenet.api.types import (
     Info,
     PageInfo,
@@ -23,8 +23,6 @@ from stakenet.api.types import (
     stakeholder_type,
 )
 from stakenet.domain import alerts as domain
-from stakenet.domain.access import NOBODY
-from stakenet.domain.errors import Unauthenticated
 from stakenet.services.network import PageRequest
 
 AlertKind = strawberry.enum(
@@ -173,11 +171,7 @@ class AlertSubscription:
                     )
                 except TimeoutError:
                     alert = None
-                principal = context.principal or NOBODY
-                if not await context.services.access.still_valid(principal):
-                    raise Unauthenticated(
-                        f"The token '{principal.name}' is no longer valid; the subscription ended."
-                    )
+                await end_if_revoked(context)
                 if alert is not None:
                     yield alert_type(alert)
         finally:
