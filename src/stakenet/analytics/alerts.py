@@ -199,11 +199,16 @@ def _ties_with_us(
 ) -> dict[str, WatchedTie]:
     nodes = G.nodes
     found: dict[str, WatchedTie] = {}
-    for source, target, key in (*G.out_edges(person, keys=True), *G.in_edges(person, keys=True)):
-        other = target if source == person else source
-        s = strengths.get(key)
-        if s is not None and other != person and nodes[other].get("internal"):
-            found[key] = WatchedTie(other, person, s)
+    # A decision-maker may have thousands of ties and we are few: look at each neighbour once,
+    # and at the ties only of those who are ours.
+    for neighbours in (G.succ[person], G.pred[person]):
+        for other, keyed in neighbours.items():
+            if other == person or not nodes[other].get("internal"):
+                continue
+            for key in keyed:
+                s = strengths.get(key)
+                if s is not None:
+                    found[key] = WatchedTie(other, person, s)
     return found
 
 
