@@ -9,7 +9,8 @@ still open, and says which causes to raise and which open alerts to clear:
 
 * a cause is raised when it holds now and did not at the previous evaluation (an organisation
   the previous watch did not hold raises nothing: it sets the baseline);
-* an open alert is cleared when its cause no longer holds;
+* an open alert is cleared when its cause no longer holds (judged only by a snapshot at least
+  as new as the one that raised it);
 * a cause whose alert is still open is not raised again.
 
 Everything here is a pure function of its arguments.
@@ -269,10 +270,12 @@ def detect(previous: Watch | None, current: Watch, open_alerts: Sequence[Alert])
                 if cause.fingerprint not in open_causes:
                     open_causes.add(cause.fingerprint)
                     raised.append(cause)
+    # An alert raised from a newer snapshot (by another replica) is judged by newer ones only.
     cleared = frozenset(
         alert.fingerprint
         for alert in open_alerts
-        if not _holds(alert, current.organisations.get(alert.organization_id), current.params)
+        if alert.revision <= current.revision
+        and not _holds(alert, current.organisations.get(alert.organization_id), current.params)
     )
     return Detection(tuple(raised), cleared)
 

@@ -311,6 +311,15 @@ def test_the_alerts_of_an_organisation_that_is_gone_are_cleared() -> None:
     assert detect(cold, gone, open_alerts).cleared == {a.fingerprint for a in open_alerts}
 
 
+def test_an_alert_raised_from_a_newer_snapshot_is_not_cleared_by_an_older_one() -> None:
+    b, strengths = acme()
+    warm, cold = watch(b, strengths), watch(b, {**strengths, "t-ulla-finn": 0.1})
+    # Another replica, at revision 8, raised the causes; this one is still at revision 7.
+    newer = [replace(stored(c), revision=8) for c in detect(warm, cold, []).raised]
+    assert detect(warm, warm, newer).cleared == frozenset()
+    assert detect(warm, replace(warm, revision=8), newer).cleared == {a.fingerprint for a in newer}
+
+
 def test_the_highest_pagerank_given_once_ranks_exactly_as_found_per_call() -> None:
     b, _ = acme()
     b.person("lobby")
