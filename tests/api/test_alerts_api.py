@@ -223,6 +223,12 @@ def test_alerts_are_listed_by_kind_and_organisation_a_page_at_a_time(api: Api) -
     assert refused["errors"][0]["extensions"]["code"] == "INVALID"
     too_many = api.post(ALERTS, {"first": 101})
     assert too_many["errors"][0]["extensions"]["code"] == "INVALID"
+    not_an_id = api.post(ALERTS, {"first": 3, "org": "not-an-id"})
+    assert [e["extensions"]["code"] for e in not_an_id["errors"]] == ["INVALID"], not_an_id
+    a_tie = api.post(ALERTS, {"first": 3, "org": "VGllOjE="})  # Tie:1
+    assert [e["extensions"]["code"] for e in a_tie["errors"]] == ["INVALID"], a_tie
+    unknown_kind = api.post(ALERTS, {"first": 3, "kinds": ["TIE_WARM"]})
+    assert unknown_kind["data"] is None and unknown_kind["errors"]
 
 
 def test_erasing_a_person_removes_them_from_the_alerts(api: Api) -> None:
