@@ -18,7 +18,7 @@ Everything here is a pure function of its arguments.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -27,7 +27,7 @@ import networkx as nx
 
 from stakenet.analytics.coverage import WARM_THRESHOLD
 from stakenet.analytics.decision_makers import DecisionMaker
-from stakenet.analytics.paths import members
+from stakenet.analytics.paths import MEMBERSHIP_KINDS
 from stakenet.analytics.strength import InteractionRecord
 from stakenet.analytics.views import ORGANISATION_KINDS
 from stakenet.domain.alerts import Alert, AlertKind, AlertSeverity, fingerprint
@@ -167,11 +167,7 @@ def watch_network(
         for v, attrs in nodes(data=True)
         if attrs.get("kind") in ORGANISATION_KINDS and not attrs.get("internal")
     ]
-    employers: dict[str, list[str]] = {}
-    for org in organisations:
-        for person in members(G, org, strengths):
-            employers.setdefault(person, []).append(org)
-    sentiments = _sentiments(G, interactions, employers, at, p)
+    sentiments = _sentiments(G, strengths, interactions, at, p)
     watched: dict[str, OrganisationWatch] = {}
     for org in organisations:
         top = tuple(d.id for d in decision_makers(org, p.top)) if p.top > 0 else ()
@@ -213,10 +209,23 @@ def _ties_with_us(
     return found
 
 
+def _organisations_of(
+    G: nx.MultiDiGraph, strengths: Mapping[str, float], person: str
+) -> Iterator[str]:
+    """The organisations `person` is a member of (`stakenet.analytics.paths.members`)."""
+    nodes = G.nodes
+    for org, keyed in G.succ[person].items():
+        if nodes[org].get("kind") in ORGANISATION_KINDS and any(
+            key in strengths and attrs.get("kind") in MEMBERSHIP_KINDS
+            for key, attrs in keyed.items()
+        ):
+            yield org
+
+
 def _sentiments(
     G: nx.MultiDiGraph,
+    strengths: Mapping[str, float],
     interactions: Iterable[InteractionRecord],
-    employers: Mapping[str, list[str]],
     at: datetime,
     p: AlertParams,
 ) -> dict[str, Sentiment]:
@@ -239,8 +248,9 @@ def _sentiments(
         for v in participants:
             if nodes[v].get("internal"):
                 continue
-            orgs.update(employers.get(v, ()))
-            if nodes[v].get("kind") in ORGANISATION_KINDS:
+            if nodes[v].get("kind") == "PERSON":
+                orgs.update(_organisations_of(G, strengths, v))
+            elif nodes[v].get("kind") in ORGANISATION_KINDS:
                 orgs.add(v)
         window = recent if age < p.sentiment_recent_days else baseline
         for org in orgs:
