@@ -58,11 +58,10 @@ from benchmarks.serving import SERVING_TITLE, bench_serving
 from stakenet.analytics.betweenness import sample_sources
 from stakenet.analytics.projection import Projection
 from stakenet.analytics.snapshot import compute_snapshot
-from stakenet.analytics.views import build_views, directed_view, undirected_view
+from stakenet.analytics.views import GraphViews, build_views
 from stakenet.api.ids import to_global_id
-from stakenet.bootstrap import build_services, database_url
+from stakenet.bootstrap import build_runtime, database_url, opened_store
 from stakenet.demo.synthetic import write as write_network
-from stakenet.services.analytics import AnalyticsService
 from stakenet.services.network import MapRequest
 
 TYPE_NAMES = {
@@ -221,12 +220,8 @@ def bolt_server() -> Iterator[str]:
 
 def bench_projection(url: str) -> tuple[Row, Projection]:
     async def load() -> Any:
-        services = build_services(database_url(url))
-        await services.network.store.open()
-        try:
-            return await services.network.store.load_all()
-        finally:
-            await services.network.store.close()
+        async with opened_store(database_url(url)) as store:
+            return await store.load_all()
 
     data = asyncio.run(load())
     gc.collect()
@@ -264,6 +259,26 @@ def bench_projection(url: str) -> tuple[Row, Projection]:
 # -- analytics -------------------------------------------------------------------------------
 
 
+def networkx_views(views: GraphViews) -> tuple[nx.Graph, nx.DiGraph]:
+    """The refresh's undirected and directed views as NetworkX graphs (nodes numbered as the
+    matrices' rows), for NetworkX's own algorithms."""
+    undirected = nx.Graph()
+    undirected.add_nodes_from(range(len(views.nodes)))
+    # The strength and cost matrices hold the same pairs in the same order.
+    cost = views.cost_matrix.tocoo()
+    strength = views.strength_matrix.tocoo().data.tolist()
+    undirected.add_edges_from(
+        (u, v, {"strength": s, "distance": d})
+        for u, v, s, d in zip(
+            cost.row.tolist(), cost.col.tolist(), strength, cost.data.tolist(), strict=True
+        )
+    )
+    directed = nx.from_scipy_sparse_array(
+        views.flow_matrix, create_using=nx.DiGraph, edge_attribute="weight"
+    )
+    return undirected, directed
+
+
 def bench_analytics(projection: Projection, nx_limit: int) -> Row:
     G = projection.graph
     now = datetime.now(UTC)
@@ -274,8 +289,7 @@ def bench_analytics(projection: Projection, nx_limit: int) -> Row:
     views = build_views(G, snap.strengths)
     n = len(views.nodes)
     ties = G.number_of_edges()
-    # The views as NetworkX graphs, for NetworkX's own algorithms.
-    U, D = undirected_view(G, snap.strengths), directed_view(G, snap.strengths)
+    U, D = networkx_views(views)
     row["nx pagerank"], _ = timed(lambda: nx.pagerank(D, weight="weight"))
     row["nx eigenvector"], _ = timed(
         lambda: nx.eigenvector_centrality(U, weight="strength", max_iter=1000)
@@ -328,10 +342,10 @@ def targets(projection: Projection, count: int) -> tuple[list[str], list[str], l
 
 def bench_queries(url: str, projection: Projection, count: int) -> Row:
     async def run() -> Row:
-        services = build_services(database_url(url))
-        network = services.network
-        await network.start()
-        analytics = AnalyticsService(network)
+        runtime = build_runtime(database_url(url))
+        network = runtime.services.network
+        analytics = runtime.services.analytics
+        await runtime.start()
         try:
             await analytics.refresh()
             orgs, people, _ = targets(projection, count)
@@ -355,7 +369,7 @@ def bench_queries(url: str, projection: Projection, count: int) -> Row:
             )
             return row
         finally:
-            await network.stop()
+            await runtime.stop()
 
     return asyncio.run(run())
 

@@ -21,6 +21,7 @@ import networkx as nx
 import numpy as np
 
 from stakenet.analytics.decision_makers import key_decision_makers
+from stakenet.analytics.network_at import NetworkAt
 from stakenet.analytics.paths import introduction_paths, person_graph
 from stakenet.analytics.risks import key_person_risks
 from stakenet.analytics.snapshot import compute_snapshot
@@ -147,9 +148,10 @@ def run(ties: int) -> dict[str, float | str]:
     people = person_graph(G, snap.strengths)
     query_graph = time.perf_counter() - t
     t = time.perf_counter()
-    dms = key_decision_makers(G, org, snap.strengths, snap.centrality, people=people)
+    network = NetworkAt(G, snap.strengths, NOW, people, snap.centrality)
+    dms = key_decision_makers(network, org)
     introduction_paths(G, snap.strengths, org, people=people)
-    key_person_risks(G, org, snap.strengths, dms, people=people)
+    key_person_risks(network, org, dms)
     query = time.perf_counter() - t
     row: dict[str, float | str] = {
         "ties": float(G.number_of_edges()),

@@ -21,20 +21,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from stakenet.bootstrap import build_services, database_url
+from stakenet.bootstrap import build_runtime, database_url
 
 
 def create_app(db: str) -> Starlette:
-    services = build_services(database_url(db))
-    network = services.network
+    runtime = build_runtime(database_url(db))
+    network = runtime.services.network
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await network.start()
+        await runtime.start()
         try:
             yield
         finally:
-            await network.stop()
+            await runtime.stop()
 
     async def map_endpoint(request: Request) -> JSONResponse:
         center = request.query_params["center"]

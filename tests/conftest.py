@@ -1,5 +1,6 @@
-"""Fixtures shared by every test directory: one Bolt test server for the whole session, and the
-local operator for tests that call the service layer directly."""
+"""Fixtures shared by every test directory: one Bolt test server for the whole session (and one
+with Graph Data Science for the tests that compare with it), and the local operator for tests
+that call the service layer directly."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import pytest
 
 from stakenet.domain.access import LOCAL_USER
 from stakenet.services.access import acting_as
-from support.bolt_fixtures import bolt_server
+from support.bolt_fixtures import bolt_server, gds_bolt_server
 
-__all__ = ["bolt_server", "local_operator"]
+__all__ = ["bolt_server", "gds_bolt_server", "local_operator"]
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The ASGI application: GraphQL at /graphql, health and readiness probes, the lifespan.
 
-The lifespan owns the resources: it opens the store, builds the projection, starts the change
-log poller, and closes everything on shutdown.
+The composition root (`bootstrap.py`) builds the store and the services; the lifespan runs
+them (`Runtime.running`: the store opened, the read model built, the background tasks) for as
+long as the application serves, and readiness follows it.
 """
 
 from __future__ import annotations
@@ -33,13 +34,9 @@ from stakenet.api.context import Context
 from stakenet.api.http import GraphQLView, RequestGuard
 from stakenet.api.redaction import install_log_redaction
 from stakenet.api.schema import build_schema
-from stakenet.bootstrap import DatabaseUrl, build_services
-from stakenet.demo import load_demo_document
-from stakenet.domain.access import SYSTEM
+from stakenet.bootstrap import DatabaseUrl, build_runtime
 from stakenet.explorer import graphiql_page, static_directory
-from stakenet.services.access import acting_as
 from stakenet.services.container import Services, Settings
-from stakenet.services.transfer import import_document
 
 log = logging.getLogger("stakenet.app")
 
@@ -74,62 +71,24 @@ class GraphQLEndpoint(GraphQLView):
         return HTMLResponse(graphiql_page())
 
 
-async def load_demo_if_empty(services: Services) -> None:
-    counts = await services.network.counts()
-    if counts.stakeholders == 0:
-        with acting_as(SYSTEM):
-            summary = await import_document(services.network, load_demo_document())
-        log.info(
-            "demo network loaded: %d stakeholders, %d ties, %d interactions",
-            summary.stakeholders_created,
-            summary.ties_created,
-            summary.interactions_created,
-        )
-
-
 def create_app(
     url: DatabaseUrl, settings: Settings | None = None, *, demo: bool = False
 ) -> Starlette:
-    services = build_services(url, settings)
+    runtime = build_runtime(url, settings)
+    services = runtime.services
     install_log_redaction()
     install_request_ids()
     ready = asyncio.Event()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await services.network.start()
-        if demo:
-            await load_demo_if_empty(services)
-        poller = asyncio.create_task(
-            services.network.poll_changes(services.settings.poll_interval), name="change-poller"
-        )
-        refresher = asyncio.create_task(services.analytics.run(), name="analytics-refresher")
-        alert_clock = asyncio.create_task(
-            services.alerts.check_periodically(services.settings.alert_check_interval),
-            name="alert-clock-check",
-        )
-        tasks = [poller, refresher, alert_clock]
-        settings = services.settings
-        if settings.keep_revisions is not None:
-            tasks.append(
-                asyncio.create_task(
-                    services.network.prune_change_log_periodically(
-                        settings.keep_revisions, settings.prune_interval
-                    ),
-                    name="change-log-pruner",
-                )
-            )
-        ready.set()
-        log.info("stakenet ready on %s", url.redacted())
-        try:
-            yield
-        finally:
-            ready.clear()
-            for task in tasks:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            await services.network.stop()
+        async with runtime.running(demo=demo):
+            ready.set()
+            log.info("stakenet ready on %s", url.redacted())
+            try:
+                yield
+            finally:
+                ready.clear()
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -138,7 +97,7 @@ def create_app(
         if not ready.is_set():
             return JSONResponse({"status": "starting"}, status_code=503)
         try:
-            revision = await services.network.store.revision()
+            revision = await runtime.store.revision()
         except Exception:
             return JSONResponse({"status": "store unavailable"}, status_code=503)
         return JSONResponse({"status": "ready", "revision": revision})

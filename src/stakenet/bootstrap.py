@@ -1,22 +1,38 @@
-"""The composition root: turns a database URL and settings into running services.
+"""The composition root: turns a database URL and settings into a running stakenet.
 
-Only `app.py` and `cli.py` import this module; it is the one place that knows the concrete
-store adapters.
+The one place that knows the concrete store adapters and that builds the services: the
+`stakenet` command and the ASGI application (`app.py`) get everything from here, and only they
+import this module.
+
+- `build_store`: the adapter the database URL names, unopened
+- `opened_store`: that store alone, open, for a command that needs no read model
+- `build_access`: the access service alone, for the token commands
+- `assemble`, `build_runtime`: a `Runtime`, the store and every service around it
+- `Runtime.running`: the store opened, the read model built, the demo network loaded if asked,
+  and the background tasks (change-log poller, analytics refresher, alert clock check,
+  change-log pruner) running
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import os
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    # Loaded by build_services only: the services bring NetworkX, which a command that only
+    # Loaded where they are built: the services bring NetworkX, which a command that only
     # reads or writes the store (`stakenet import`, tokens, the audit export) does without.
+    from stakenet.services.access import AccessService, AccessStore
     from stakenet.services.container import Services, Settings
-    from stakenet.store.port import GraphStore
+    from stakenet.store.port import Store
+
+log = logging.getLogger("stakenet.bootstrap")
 
 DEFAULT_DATABASE_URL = "sqlite:///stakenet.db"
 
@@ -58,7 +74,7 @@ def database_url(explicit: str | None) -> DatabaseUrl:
     )
 
 
-def build_store(url: DatabaseUrl) -> GraphStore:
+def build_store(url: DatabaseUrl) -> Store:
     if url.scheme == "sqlite":
         from stakenet.store.sqlite import SQLiteStore
 
@@ -75,8 +91,122 @@ def build_store(url: DatabaseUrl) -> GraphStore:
     return Neo4jStore(settings.uri, settings.user, settings.password, settings.database)
 
 
-def build_services(url: DatabaseUrl, settings: Settings | None = None) -> Services:
-    from stakenet.services.container import Services
+@contextlib.asynccontextmanager
+async def opened_store(url: DatabaseUrl) -> AsyncIterator[Store]:
+    """The store alone, open until the block ends: no read model, no analytics."""
+    store = build_store(url)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+def build_access(store: AccessStore) -> AccessService:
+    from stakenet.services.access import AccessService
+
+    return AccessService(store)
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """One stakenet: its store, the services around it, and how they start and stop."""
+
+    store: Store
+    services: Services
+
+    async def start(self) -> None:
+        """Open the store and build the read model from it."""
+        await self.store.open()
+        try:
+            await self.services.network.start()
+        except BaseException:
+            await self.store.close()
+            raise
+
+    async def stop(self) -> None:
+        await self.store.close()
+
+    @contextlib.asynccontextmanager
+    async def running(self, *, demo: bool = False) -> AsyncIterator[None]:
+        """Started, with the demo network loaded into an empty store if `demo`, and the
+        background tasks running until the block ends: the change-log poller (writes by other
+        processes), the analytics refresher, the alerts' clock check and, with `keep_revisions`
+        set, the change-log pruner."""
+        services = self.services
+        settings = services.settings
+        await self.start()
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            if demo:
+                await load_demo_if_empty(services)
+            tasks.append(
+                asyncio.create_task(
+                    services.network.poll_changes(settings.poll_interval), name="change-poller"
+                )
+            )
+            tasks.append(asyncio.create_task(services.analytics.run(), name="analytics-refresher"))
+            tasks.append(
+                asyncio.create_task(
+                    services.alerts.check_periodically(settings.alert_check_interval),
+                    name="alert-clock-check",
+                )
+            )
+            if settings.keep_revisions is not None:
+                tasks.append(
+                    asyncio.create_task(
+                        services.network.prune_change_log_periodically(
+                            settings.keep_revisions, settings.prune_interval
+                        ),
+                        name="change-log-pruner",
+                    )
+                )
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await self.stop()
+
+
+def assemble(store: Store, settings: Settings | None = None) -> Runtime:
+    """Every service around `store`, built but not started."""
+    from stakenet.services.alerts import AlertService
+    from stakenet.services.analytics import AnalyticsService
+    from stakenet.services.container import Services, Settings
     from stakenet.services.network import NetworkService
 
-    return Services.around(NetworkService(build_store(url)), settings)
+    settings = settings or Settings()
+    network = NetworkService(store)
+    analytics = AnalyticsService(network, debounce=settings.analytics_debounce)
+    services = Services(
+        network=network,
+        analytics=analytics,
+        access=build_access(store),
+        alerts=AlertService(analytics, store),
+        settings=settings,
+    )
+    return Runtime(store, services)
+
+
+def build_runtime(url: DatabaseUrl, settings: Settings | None = None) -> Runtime:
+    return assemble(build_store(url), settings)
+
+
+async def load_demo_if_empty(services: Services) -> None:
+    from stakenet.demo import load_demo_document
+    from stakenet.domain.access import SYSTEM
+    from stakenet.services.access import acting_as
+    from stakenet.services.transfer import import_document
+
+    counts = await services.network.counts()
+    if counts.stakeholders == 0:
+        with acting_as(SYSTEM):
+            summary = await import_document(services.network, load_demo_document())
+        log.info(
+            "demo network loaded: %d stakeholders, %d ties, %d interactions",
+            summary.stakeholders_created,
+            summary.ties_created,
+            summary.interactions_created,
+        )

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO, TypeVar
 
 from stakenet import __version__
-from stakenet.bootstrap import ConfigError, DatabaseUrl, build_store, database_url
+from stakenet.bootstrap import ConfigError, DatabaseUrl, build_access, database_url, opened_store
 from stakenet.domain.access import LOCAL_USER, AuditEntry, Role
 from stakenet.domain.errors import ImportRejected, StakenetError
 from stakenet.domain.interchange import ImportMode
@@ -28,7 +28,7 @@ from stakenet.services.access import acting_as
 from stakenet.services.settings import Settings
 
 if TYPE_CHECKING:
-    from stakenet.store.port import GraphStore
+    from stakenet.store.port import Store
 
 DEFAULT_PORT = 8000
 R = TypeVar("R")
@@ -322,22 +322,19 @@ async def _import_document(url: DatabaseUrl, file: Path, mode: ImportMode) -> in
             return _rejected(rejected)
         # Only the store: a projection built here would be thrown away when the command
         # exits (a running server follows the change log on its own).
-        store = build_store(url)
         progress = ProgressBar(sys.stderr, source)
         try:
-            await store.open()
-            if source is None:
-                summary = await import_csv(store, export, progress, mode=mode)
-            else:
-                summary = await import_stream(store, source, progress, mode=mode)
+            async with opened_store(url) as store:
+                if source is None:
+                    summary = await import_csv(store, export, progress, mode=mode)
+                else:
+                    summary = await import_stream(store, source, progress, mode=mode)
         except ImportRejected as rejected:
             progress.break_line()
             return _rejected(rejected)
         except OSError as error:
             print(f"stakenet: cannot read {file}: {error}", file=sys.stderr)
             return 2
-        finally:
-            await store.close()
     counts = "; ".join(
         f"{section} {created} new, {changed} changed, {unchanged} unchanged"
         for section, (created, changed, unchanged) in summary.by_section().items()
@@ -416,21 +413,15 @@ async def _migrate(url: DatabaseUrl) -> int:
     return 0
 
 
-async def _with_store(url: DatabaseUrl, work: Callable[[GraphStore], Awaitable[R]]) -> R:
+async def _with_store(url: DatabaseUrl, work: Callable[[Store], Awaitable[R]]) -> R:
     """Run `work` on the open store alone: no projection, no analytics."""
-    store = build_store(url)
-    await store.open()
-    try:
+    async with opened_store(url) as store:
         return await work(store)
-    finally:
-        await store.close()
 
 
 async def _token(args: argparse.Namespace, url: DatabaseUrl) -> int:
-    from stakenet.services.access import AccessService
-
-    async def work(store: GraphStore) -> int:
-        access = AccessService(store)
+    async def work(store: Store) -> int:
+        access = build_access(store)
         if args.token_command == "create":
             role = Role(args.role)
             name = args.name or f"{role.value}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
@@ -469,14 +460,14 @@ async def _audit_export(url: DatabaseUrl, output: Path | None) -> int:
             for entry in entries
         )
 
-    async def export(store: GraphStore, sink: TextIO) -> None:
+    async def export(store: Store, sink: TextIO) -> None:
         # Every id of every entry, a page at a time: an import's entry may name millions.
         after = 0
         while batch := await store.audit_entries(after, AUDIT_EXPORT_PAGE):
             await asyncio.to_thread(sink.write, lines(batch))
             after = batch[-1].seq or after
 
-    async def work(store: GraphStore) -> int:
+    async def work(store: Store) -> int:
         if output is None:
             await export(store, sys.stdout)
             return 0
@@ -507,7 +498,7 @@ def is_loopback(host: str) -> bool:
 
 
 async def _prune_log(url: DatabaseUrl, keep_revisions: int) -> int:
-    async def work(store: GraphStore) -> int:
+    async def work(store: Store) -> int:
         horizon = await store.prune_change_log(keep_revisions)
         revision = await store.revision()
         print(
@@ -521,7 +512,7 @@ async def _prune_log(url: DatabaseUrl, keep_revisions: int) -> int:
 
 
 async def _active_tokens(url: DatabaseUrl) -> int:
-    async def work(store: GraphStore) -> int:
+    async def work(store: Store) -> int:
         return await store.active_token_count()
 
     return await _with_store(url, work)

@@ -13,11 +13,11 @@ from graphql import parse
 from stakenet.api.caching import ResponseCache, declared_caching, is_cacheable, validation_cache
 from stakenet.api.context import Context
 from stakenet.api.schema import PARSED_DOCUMENTS, build_schema
+from stakenet.bootstrap import assemble
 from stakenet.domain.access import LOCAL_USER, Principal, Role
 from stakenet.domain.model import StakeholderKind
 from stakenet.services.access import acting_as
-from stakenet.services.container import Services, Settings
-from stakenet.services.network import NetworkService
+from stakenet.services.container import Settings
 from stakenet.store.sqlite import SQLiteStore
 from support.live_server import Api
 
@@ -25,9 +25,10 @@ LIST = "{ stakeholders { totalCount edges { node { name notes } } } }"
 
 
 async def test_cached_answers_follow_the_revision_and_the_caller(tmp_path: Path) -> None:
-    network = NetworkService(SQLiteStore(str(tmp_path / "s.db")))
-    await network.start()
-    services = Services.around(network)
+    runtime = assemble(SQLiteStore(str(tmp_path / "s.db")))
+    await runtime.start()
+    services = runtime.services
+    network = services.network
     schema = build_schema(services.settings, services)
     try:
         editor = Principal("e", Role.EDITOR)
@@ -74,15 +75,15 @@ async def test_cached_answers_follow_the_revision_and_the_caller(tmp_path: Path)
         assert after_write["stakeholders"]["totalCount"] == 2  # type: ignore[index]
         assert listings == 3  # the viewer's answer and the one after the write were computed
     finally:
-        await network.stop()
+        await runtime.stop()
 
 
 @pytest.mark.parametrize("production", [False, True])
 async def test_a_document_is_validated_once_whatever_its_variables(production: bool) -> None:
     """The limits' validation rules are the same on every request, so the cache can hit."""
-    network = NetworkService(SQLiteStore(":memory:"))
-    await network.start()
-    services = Services.around(network)
+    runtime = assemble(SQLiteStore(":memory:"))
+    await runtime.start()
+    services = runtime.services
     settings = Settings(production=True) if production else Settings()
     schema = build_schema(settings, services)
     document = "query($n: Int!) { stakeholders(first: $n) { totalCount } }"
@@ -97,7 +98,7 @@ async def test_a_document_is_validated_once_whatever_its_variables(production: b
         after = cache.cache_info()
         assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
     finally:
-        await network.stop()
+        await runtime.stop()
 
 
 def test_a_persisted_query_runs_by_its_hash_after_it_was_sent_once(api: Api) -> None:

@@ -26,10 +26,10 @@ from stakenet.api.context import Context
 from stakenet.api.execution import PlainListsExecutor
 from stakenet.api.ids import to_global_id
 from stakenet.api.schema import build_schema
+from stakenet.bootstrap import assemble
 from stakenet.demo import load_demo_document
 from stakenet.domain.access import LOCAL_USER
 from stakenet.services.container import Services
-from stakenet.services.network import NetworkService
 from stakenet.services.transfer import import_document
 from stakenet.store.sqlite import SQLiteStore
 
@@ -63,13 +63,13 @@ def result_of(result: Any) -> tuple[Any, list[dict[str, Any]]]:
 
 @pytest.fixture
 async def demo() -> AsyncIterator[Services]:
-    network = NetworkService(SQLiteStore(":memory:"))
-    await network.start()
-    await import_document(network, load_demo_document())
-    services = Services.around(network)
+    runtime = assemble(SQLiteStore(":memory:"))
+    await runtime.start()
+    services = runtime.services
+    await import_document(services.network, load_demo_document())
     await services.analytics.refresh()
     yield services
-    await network.stop()
+    await runtime.stop()
 
 
 MAP = """query($id: ID!, $withKind: Boolean!) {

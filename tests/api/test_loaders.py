@@ -11,9 +11,8 @@ import pytest
 from stakenet.api.context import Context
 from stakenet.api.ids import to_global_id
 from stakenet.api.schema import build_schema
+from stakenet.bootstrap import assemble
 from stakenet.domain.access import LOCAL_USER
-from stakenet.services.container import Services
-from stakenet.services.network import NetworkService
 from stakenet.services.transfer import import_document
 from stakenet.store.sqlite import SQLiteStore
 
@@ -70,13 +69,13 @@ NESTED = """{ stakeholders(kind: PERSON, first: 100) { edges { node {
 
 async def store_calls_for(people: int, tmp_path: Path) -> Counter[str]:
     store = CountingStore(SQLiteStore(str(tmp_path / f"n{people}.db")))
-    network = NetworkService(store)  # type: ignore[arg-type]
-    await network.start()
+    runtime = assemble(store)  # type: ignore[arg-type]
+    await runtime.start()
     try:
-        await import_document(network, network_of(people))
+        await import_document(runtime.services.network, network_of(people))
         store.calls.clear()
         result = await build_schema().execute(
-            NESTED, context_value=Context(Services.around(network), LOCAL_USER)
+            NESTED, context_value=Context(runtime.services, LOCAL_USER)
         )
         assert result.errors is None, result.errors
         assert result.data is not None
@@ -86,7 +85,7 @@ async def store_calls_for(people: int, tmp_path: Path) -> Counter[str]:
         assert nodes[1]["employers"] == [{"name": "Acme"}]
         return store.calls
     finally:
-        await network.stop()
+        await runtime.stop()
 
 
 @pytest.mark.parametrize("people", [5, 50])
@@ -111,11 +110,12 @@ async def test_maps_and_communities_read_their_stakeholders_in_one_store_call(
     people: int, tmp_path: Path
 ) -> None:
     store = CountingStore(SQLiteStore(str(tmp_path / f"a{people}.db")))
-    network = NetworkService(store)  # type: ignore[arg-type]
-    await network.start()
+    runtime = assemble(store)  # type: ignore[arg-type]
+    await runtime.start()
+    services = runtime.services
+    network = services.network
     try:
         await import_document(network, network_of(people))
-        services = Services.around(network)
         await services.analytics.refresh()
         company = (await network.stakeholders_by_key(["c"]))[0]
         assert company is not None
@@ -133,4 +133,4 @@ async def test_maps_and_communities_read_their_stakeholders_in_one_store_call(
         assert len(members) == people + 1
         assert store.calls == {"get_stakeholders": 1}, store.calls
     finally:
-        await network.stop()
+        await runtime.stop()

@@ -19,13 +19,13 @@ from websockets.exceptions import InvalidStatus
 from stakenet.api.privacy import AUDIT_IDS_SHOWN
 from stakenet.api.schema import build_schema
 from stakenet.api.types import stakeholder_id
+from stakenet.bootstrap import assemble
 from stakenet.cli import main as cli
 from stakenet.domain import model
 from stakenet.domain.access import NOBODY, Role
 from stakenet.domain.errors import PermissionDenied
 from stakenet.services.access import current_principal, visible_notes
-from stakenet.services.container import Services, Settings
-from stakenet.services.network import NetworkService
+from stakenet.services.container import Settings
 from stakenet.store.sqlite.store import SQLiteStore
 from support.graphql_socket import GraphQLSocket
 from support.live_server import Api, serve
@@ -193,8 +193,12 @@ READ_QUERIES = {
     "keyPersonRisks",
     "whatIf",
     "brokers",
+    "networkDiff",
+    "relationshipHealth",
+    "portfolio",
     "networkStats",
     "viewer",
+    "tieKinds",
     "alerts",
 }
 
@@ -273,6 +277,10 @@ async def test_the_role_matrix_holds_on_every_transport(
             )
             expected = None if role == "viewer" else "secret person note"
             assert notes["data"]["node"]["notes"] == expected
+            # The vocabulary the explorer draws with is readable by every role.
+            kinds = await run("{ tieKinds { kind label } }", {})
+            assert [k["kind"] for k in kinds["data"]["tieKinds"]] == list(model.TieKind)
+            assert kinds["data"]["tieKinds"][0]["label"] == "works for"
         # Whatever the transport, the audit trail names the token that acted, never 'local'.
         actors = {entry["actor"] for entry in audit_entries(api, tokens["admin"])[audited:]}
         assert actors == (set() if role == "viewer" else {f"{role}-token"})
@@ -304,18 +312,19 @@ def test_code_that_names_no_caller_may_do_nothing() -> None:
     closed instead of acting as an admin."""
 
     async def unestablished() -> None:
-        network = NetworkService(SQLiteStore(":memory:"))
-        await network.start()
+        runtime = assemble(SQLiteStore(":memory:"))
+        await runtime.start()
+        network = runtime.services.network
         try:
             assert current_principal() == NOBODY
             assert visible_notes("private") is None
             with pytest.raises(PermissionDenied, match="no caller is known"):
                 await network.create_stakeholder(model.StakeholderKind.PERSON, {"name": "P"})
             with pytest.raises(PermissionDenied):
-                await Services.around(network).access.create_token("x", Role.ADMIN)
+                await runtime.services.access.create_token("x", Role.ADMIN)
             assert (await network.counts()).stakeholders == 0
         finally:
-            await network.stop()
+            await runtime.stop()
 
     asyncio.run(unestablished())
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from stakenet.store.neo4j import Neo4jStore
-from stakenet.store.port import GraphStore
+from stakenet.store.port import Store
 from stakenet.store.sqlite import SQLiteStore
 from support.bolt_server import BoltServer, wipe_database
 
 
-def make_bolt_store(request: pytest.FixtureRequest, _tmp_path: Path) -> GraphStore:
+def make_bolt_store(request: pytest.FixtureRequest, _tmp_path: Path) -> Store:
     """A store on the session's Bolt server, emptied first: the tests share one database."""
     server: BoltServer = request.getfixturevalue("bolt_server")
     wipe_database(server)
@@ -30,7 +30,7 @@ def make_bolt_store(request: pytest.FixtureRequest, _tmp_path: Path) -> GraphSto
 @dataclass(frozen=True)
 class Adapter:
     name: str
-    make: Callable[[pytest.FixtureRequest, Path], GraphStore]
+    make: Callable[[pytest.FixtureRequest, Path], Store]
     marks: tuple[pytest.MarkDecorator, ...] = ()
 
 
@@ -49,7 +49,7 @@ ADAPTERS: tuple[Adapter, ...] = (
 @pytest.fixture(
     params=[pytest.param(adapter, id=adapter.name, marks=adapter.marks) for adapter in ADAPTERS]
 )
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[GraphStore]:
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     """An opened, empty store of the adapter this test run is for."""
     adapter: Adapter = request.param
     opened = adapter.make(request, tmp_path)

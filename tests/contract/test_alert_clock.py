@@ -22,7 +22,7 @@ from stakenet.domain.model import (
 from stakenet.services.alerts import AlertService
 from stakenet.services.analytics import AnalyticsService
 from stakenet.services.network import NetworkService
-from stakenet.store.port import AlertFilter, PageRequest, StoreWithAlerts, WriteBatch
+from stakenet.store.port import AlertFilter, PageRequest, Store, WriteBatch
 
 MET = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 PERSON, COMPANY = StakeholderKind.PERSON, StakeholderKind.COMPANY
@@ -60,7 +60,7 @@ def network() -> WriteBatch:
     )
 
 
-async def test_the_clock_check_raises_a_tie_that_cooled_with_time(store: StoreWithAlerts) -> None:
+async def test_the_clock_check_raises_a_tie_that_cooled_with_time(store: Store) -> None:
     clock = [MET + timedelta(days=10)]
     network_service = NetworkService(store)
     await network_service.start()

@@ -10,7 +10,7 @@ from stakenet.domain.access import AuditEntry
 from stakenet.domain.alerts import Alert, AlertKind, AlertSeverity, AlertUpdate, fingerprint
 from stakenet.domain.errors import ValidationFailed
 from stakenet.domain.model import Stakeholder, StakeholderKind
-from stakenet.store.port import AlertFilter, PageRequest, StoreWithAlerts, WriteBatch
+from stakenet.store.port import AlertFilter, PageRequest, Store, WriteBatch
 
 RAISED = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -40,7 +40,7 @@ def raise_only(*alerts: Alert, at: datetime = RAISED) -> AlertUpdate:
     return AlertUpdate(raised=alerts, cleared=frozenset(), at=at)
 
 
-async def network(store: StoreWithAlerts) -> None:
+async def network(store: Store) -> None:
     await store.apply(
         WriteBatch(
             upsert_stakeholders=[
@@ -54,7 +54,7 @@ async def network(store: StoreWithAlerts) -> None:
     )
 
 
-async def test_a_cause_is_stored_once_while_it_holds(store: StoreWithAlerts) -> None:
+async def test_a_cause_is_stored_once_while_it_holds(store: Store) -> None:
     await network(store)
     revision = await store.revision()
     first = alert("a1", AlertKind.TIE_COLD, "acme", "anna", "bo", condition="tie t1")
@@ -71,7 +71,7 @@ async def test_a_cause_is_stored_once_while_it_holds(store: StoreWithAlerts) -> 
     assert await store.changes_since(revision) == []
 
 
-async def test_a_cause_that_cleared_and_returns_is_raised_again(store: StoreWithAlerts) -> None:
+async def test_a_cause_that_cleared_and_returns_is_raised_again(store: Store) -> None:
     await network(store)
     cold = alert("a1", AlertKind.TIE_COLD, "acme", "anna", "bo", condition="tie t1")
     other = alert("a2", AlertKind.SINGLE_CONTACT, "acme", "anna", "cy")
@@ -90,7 +90,7 @@ async def test_a_cause_that_cleared_and_returns_is_raised_again(store: StoreWith
 
 
 async def test_an_alert_naming_a_stakeholder_no_longer_stored_is_not_stored(
-    store: StoreWithAlerts,
+    store: Store,
 ) -> None:
     await network(store)
     await store.apply(WriteBatch(delete_stakeholders=["bo"]))
@@ -101,7 +101,7 @@ async def test_an_alert_naming_a_stakeholder_no_longer_stored_is_not_stored(
 
 
 async def test_alerts_are_listed_by_organisation_and_kind_a_page_at_a_time(
-    store: StoreWithAlerts,
+    store: Store,
 ) -> None:
     await network(store)
     await store.record_alerts(
@@ -126,16 +126,14 @@ async def test_alerts_are_listed_by_organisation_and_kind_a_page_at_a_time(
 
 
 @pytest.mark.parametrize("cursor", ["12", "alert:", "alert:x", "stakeholder:3"])
-async def test_a_cursor_no_alert_listing_gave_is_refused(
-    store: StoreWithAlerts, cursor: str
-) -> None:
+async def test_a_cursor_no_alert_listing_gave_is_refused(store: Store, cursor: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
         await store.alerts(AlertFilter(), PageRequest(10, after=cursor))
     assert refused.value.issues[0].path == "after"
 
 
 async def test_erasing_a_person_deletes_every_alert_that_names_them(
-    store: StoreWithAlerts,
+    store: Store,
 ) -> None:
     await network(store)
     await store.record_alerts(

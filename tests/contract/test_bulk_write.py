@@ -10,14 +10,14 @@ from test_store_contract import MOMENT, company, interaction, person, tie, witho
 from stakenet.domain.access import AuditEntry
 from stakenet.domain.errors import ChangeLogPruned, Conflict, NotFound
 from stakenet.domain.model import ChangeOp, EntityType, Participant
-from stakenet.store.port import GraphStore, WriteBatch
+from stakenet.store.port import Store, WriteBatch
 
 
 def _import_audit() -> AuditEntry:
     return AuditEntry(at=MOMENT, actor="ops", operation="importGraph", entity_ids=("p1", "t1"))
 
 
-async def test_batches_of_a_bulk_write_land_together_at_one_revision(store: GraphStore) -> None:
+async def test_batches_of_a_bulk_write_land_together_at_one_revision(store: Store) -> None:
     await store.apply(WriteBatch(upsert_stakeholders=[company("c0")]))
     before = await store.revision()
     async with store.bulk_write() as bulk:
@@ -47,7 +47,7 @@ async def test_batches_of_a_bulk_write_land_together_at_one_revision(store: Grap
     assert [(e.operation, e.revision) for e in entries] == [("importGraph", revision)]
 
 
-async def test_readers_see_nothing_of_a_bulk_write_until_it_commits(store: GraphStore) -> None:
+async def test_readers_see_nothing_of_a_bulk_write_until_it_commits(store: Store) -> None:
     async with store.bulk_write() as bulk:
         await bulk.write(WriteBatch(upsert_stakeholders=[person("p1")]))
         assert await store.get_stakeholders(["p1"]) == [None]
@@ -57,7 +57,7 @@ async def test_readers_see_nothing_of_a_bulk_write_until_it_commits(store: Graph
     assert stored is not None and stored.name == "Person p1"
 
 
-async def test_a_bulk_write_left_without_commit_writes_nothing(store: GraphStore) -> None:
+async def test_a_bulk_write_left_without_commit_writes_nothing(store: Store) -> None:
     async with store.bulk_write() as bulk:
         await bulk.write(WriteBatch(upsert_stakeholders=[person("p1"), person("p2")]))
         await bulk.write(WriteBatch(upsert_ties=[tie("t1", "p1", "p2")]))
@@ -68,7 +68,7 @@ async def test_a_bulk_write_left_without_commit_writes_nothing(store: GraphStore
     assert (await store.apply(WriteBatch(upsert_stakeholders=[person("p3")]))).revision == 1
 
 
-async def test_a_failing_batch_rolls_back_the_whole_bulk_write(store: GraphStore) -> None:
+async def test_a_failing_batch_rolls_back_the_whole_bulk_write(store: Store) -> None:
     with pytest.raises(NotFound):
         async with store.bulk_write() as bulk:
             await bulk.write(WriteBatch(upsert_stakeholders=[person("p1")]))
@@ -80,7 +80,7 @@ async def test_a_failing_batch_rolls_back_the_whole_bulk_write(store: GraphStore
 
 
 async def test_a_key_taken_by_an_earlier_batch_of_the_same_bulk_write_conflicts(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     with pytest.raises(Conflict):
         async with store.bulk_write() as bulk:
@@ -91,7 +91,7 @@ async def test_a_key_taken_by_an_earlier_batch_of_the_same_bulk_write_conflicts(
 
 
 async def test_a_later_batch_of_a_bulk_write_wins_and_the_log_ends_with_it(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     await store.apply(WriteBatch(upsert_stakeholders=[company("c0")]))
     async with store.bulk_write() as bulk:
@@ -106,7 +106,7 @@ async def test_a_later_batch_of_a_bulk_write_wins_and_the_log_ends_with_it(
     assert {(c.revision, c.op) for c in changes} == {(revision, ChangeOp.UPSERT)}
 
 
-async def test_a_bulk_write_that_changes_nothing_keeps_the_revision(store: GraphStore) -> None:
+async def test_a_bulk_write_that_changes_nothing_keeps_the_revision(store: Store) -> None:
     await store.apply(WriteBatch(upsert_stakeholders=[person("p1")]))
     async with store.bulk_write() as bulk:
         await bulk.write(WriteBatch(delete_ties=["gone"]))
@@ -116,7 +116,7 @@ async def test_a_bulk_write_that_changes_nothing_keeps_the_revision(store: Graph
 
 
 async def test_another_writer_waits_for_a_bulk_write_and_gets_the_next_revision(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     async with store.bulk_write() as bulk:
         await bulk.write(WriteBatch(upsert_stakeholders=[person("p1")]))
@@ -128,7 +128,7 @@ async def test_another_writer_waits_for_a_bulk_write_and_gets_the_next_revision(
     assert [s is not None for s in await store.get_stakeholders(["p1", "p2"])] == [True, True]
 
 
-async def test_changes_since_never_splits_the_parts_of_a_bulk_write(store: GraphStore) -> None:
+async def test_changes_since_never_splits_the_parts_of_a_bulk_write(store: Store) -> None:
     await store.apply(WriteBatch(upsert_stakeholders=[company("c0")]))
     async with store.bulk_write() as bulk:
         for index in range(3):
@@ -143,7 +143,7 @@ async def test_changes_since_never_splits_the_parts_of_a_bulk_write(store: Graph
     ]
 
 
-async def test_a_bulk_write_whose_batch_failed_can_only_roll_back(store: GraphStore) -> None:
+async def test_a_bulk_write_whose_batch_failed_can_only_roll_back(store: Store) -> None:
     async with store.bulk_write() as bulk:
         await bulk.write(WriteBatch(upsert_stakeholders=[person("p1")]))
         with pytest.raises(NotFound):
@@ -158,7 +158,7 @@ async def test_a_bulk_write_whose_batch_failed_can_only_roll_back(store: GraphSt
 
 
 async def test_a_bulk_write_into_an_empty_network_becomes_the_change_log_horizon(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     """A first import keeps no copy of its rows in the change log: a follower behind it reads
     the whole network instead, and the log goes on as usual after it."""
@@ -191,7 +191,7 @@ async def test_a_bulk_write_into_an_empty_network_becomes_the_change_log_horizon
 
 
 async def test_a_bulk_write_into_a_network_emptied_by_deletes_forgets_the_older_log(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     await store.apply(WriteBatch(upsert_stakeholders=[person("p1")]))
     await store.apply(WriteBatch(delete_stakeholders=["p1"]))

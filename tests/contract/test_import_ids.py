@@ -9,7 +9,7 @@ import pytest
 
 from stakenet.demo import load_demo_document
 from stakenet.services.transfer import export_document, import_into
-from stakenet.store.port import GraphStore
+from stakenet.store.port import Store
 from stakenet.store.sqlite import SQLiteStore
 
 pytestmark = pytest.mark.usefixtures("local_operator")
@@ -28,7 +28,7 @@ async def demo_export() -> dict[str, Any]:
         await scratch.close()
 
 
-async def test_an_export_imported_into_an_empty_store_keeps_every_id(store: GraphStore) -> None:
+async def test_an_export_imported_into_an_empty_store_keeps_every_id(store: Store) -> None:
     exported = await demo_export()
     summary = await import_into(store, exported)
     assert summary.by_section() == {section: (len(exported[section]), 0, 0) for section in SECTIONS}
@@ -46,7 +46,7 @@ async def test_an_export_imported_into_an_empty_store_keeps_every_id(store: Grap
     )
 
 
-async def test_a_partial_row_keeps_what_it_leaves_out(store: GraphStore) -> None:
+async def test_a_partial_row_keeps_what_it_leaves_out(store: Store) -> None:
     exported = await demo_export()
     await import_into(store, exported)
     company = next(

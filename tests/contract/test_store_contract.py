@@ -1,4 +1,4 @@
-"""The store contract: what every `GraphStore` adapter does, checked through the port alone."""
+"""The store contract: what every `Store` adapter does, checked through the port alone."""
 
 from __future__ import annotations
 
@@ -32,10 +32,10 @@ from stakenet.domain.model import (
 from stakenet.store.port import (
     MAX_PAGE_SIZE,
     Direction,
-    GraphStore,
     PageRequest,
     StakeholderFilter,
     StakeholderOrder,
+    Store,
     WriteBatch,
 )
 
@@ -150,7 +150,7 @@ FULL_INTERACTION = Interaction(
 )
 
 
-async def write(store: GraphStore, **batch: Any) -> int:
+async def write(store: Store, **batch: Any) -> int:
     return (await store.apply(WriteBatch(**batch))).revision
 
 
@@ -159,7 +159,7 @@ async def write(store: GraphStore, **batch: Any) -> int:
 
 @pytest.mark.parametrize("stakeholder", FULL_STAKEHOLDERS, ids=lambda s: s.kind.value)
 async def test_each_stakeholder_kind_keeps_every_field(
-    store: GraphStore, stakeholder: Stakeholder
+    store: Store, stakeholder: Stakeholder
 ) -> None:
     await write(store, upsert_stakeholders=[stakeholder])
     [stored] = await store.get_stakeholders([stakeholder.id])
@@ -170,9 +170,7 @@ async def test_each_stakeholder_kind_keeps_every_field(
 
 
 @pytest.mark.parametrize("order", list(StakeholderOrder))
-async def test_listings_return_every_field_as_stored(
-    store: GraphStore, order: StakeholderOrder
-) -> None:
+async def test_listings_return_every_field_as_stored(store: Store, order: StakeholderOrder) -> None:
     await write(store, upsert_stakeholders=FULL_STAKEHOLDERS)
     page = await store.find_stakeholders(StakeholderFilter(), PageRequest(first=10), order)
     stored = await store.get_stakeholders([s.id for s in page.items])
@@ -182,7 +180,7 @@ async def test_listings_return_every_field_as_stored(
     )
 
 
-async def test_a_tie_keeps_every_field(store: GraphStore) -> None:
+async def test_a_tie_keeps_every_field(store: Store) -> None:
     await write(store, upsert_stakeholders=FULL_STAKEHOLDERS, upsert_ties=[FULL_TIE])
     [stored] = await store.get_ties(["t1"])
     assert stored is not None
@@ -190,7 +188,7 @@ async def test_a_tie_keeps_every_field(store: GraphStore) -> None:
 
 
 async def test_an_interaction_keeps_every_field_and_the_order_of_its_participants(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     await write(
         store, upsert_stakeholders=FULL_STAKEHOLDERS, upsert_interactions=[FULL_INTERACTION]
@@ -202,7 +200,7 @@ async def test_an_interaction_keeps_every_field_and_the_order_of_its_participant
 
 
 async def test_an_entity_with_only_required_fields_comes_back_with_its_defaults(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     await write(
         store,
@@ -222,7 +220,7 @@ async def test_an_entity_with_only_required_fields_comes_back_with_its_defaults(
     assert without_times(stored_interaction) == interaction("i", "p")
 
 
-async def test_apply_reports_each_entity_exactly_as_stored(store: GraphStore) -> None:
+async def test_apply_reports_each_entity_exactly_as_stored(store: Store) -> None:
     result = await store.apply(
         WriteBatch(
             upsert_stakeholders=FULL_STAKEHOLDERS,
@@ -239,7 +237,7 @@ async def test_apply_reports_each_entity_exactly_as_stored(store: GraphStore) ->
     assert all(change.op is ChangeOp.UPSERT for change in result.changes)
 
 
-async def test_the_store_stamps_new_entities_in_utc(store: GraphStore) -> None:
+async def test_the_store_stamps_new_entities_in_utc(store: Store) -> None:
     before = datetime.now(UTC) - timedelta(seconds=5)
     await write(store, upsert_stakeholders=[person("p")])
     [stored] = await store.get_stakeholders(["p"])
@@ -249,7 +247,7 @@ async def test_the_store_stamps_new_entities_in_utc(store: GraphStore) -> None:
     assert stored.updated_at == stored.created_at
 
 
-async def test_an_update_keeps_created_at_and_moves_updated_at(store: GraphStore) -> None:
+async def test_an_update_keeps_created_at_and_moves_updated_at(store: Store) -> None:
     await write(store, upsert_stakeholders=[person("p", "Anna")])
     [first] = await store.get_stakeholders(["p"])
     await asyncio.sleep(0.01)
@@ -262,7 +260,7 @@ async def test_an_update_keeps_created_at_and_moves_updated_at(store: GraphStore
     assert second.updated_at > first.updated_at
 
 
-async def test_an_upsert_replaces_the_whole_entity(store: GraphStore) -> None:
+async def test_an_upsert_replaces_the_whole_entity(store: Store) -> None:
     await write(
         store,
         upsert_stakeholders=[person("p", tags=("a", "b"), title="CEO", key="k1"), company("c")],
@@ -287,7 +285,7 @@ async def test_an_upsert_replaces_the_whole_entity(store: GraphStore) -> None:
 
 
 async def test_batch_getters_answer_in_the_order_asked_with_none_for_missing(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     await write(
         store,
@@ -323,7 +321,7 @@ async def test_batch_getters_answer_in_the_order_asked_with_none_for_missing(
     assert [i and i.id for i in await store.get_interactions_by_key(["ki2", "x"])] == ["i2", None]
 
 
-async def test_batch_getters_answer_for_more_ids_than_one_query_takes(store: GraphStore) -> None:
+async def test_batch_getters_answer_for_more_ids_than_one_query_takes(store: Store) -> None:
     people = [person(f"p{n:04d}", key=f"k{n:04d}") for n in range(1200)]
     await write(store, upsert_stakeholders=people)
     asked = [f"p{n:04d}" for n in reversed(range(1300))]
@@ -333,7 +331,7 @@ async def test_batch_getters_answer_for_more_ids_than_one_query_takes(store: Gra
     assert [s and s.id for s in by_key] == [p.id for p in people]
 
 
-async def test_batch_getters_given_no_ids_return_nothing(store: GraphStore) -> None:
+async def test_batch_getters_given_no_ids_return_nothing(store: Store) -> None:
     assert await store.get_stakeholders([]) == []
     assert await store.get_ties_by_key([]) == []
     assert await store.get_interactions([]) == []
@@ -343,7 +341,7 @@ async def test_batch_getters_given_no_ids_return_nothing(store: GraphStore) -> N
 
 
 async def find_ids(
-    store: GraphStore,
+    store: Store,
     where: StakeholderFilter,
     order: StakeholderOrder = StakeholderOrder.NAME,
 ) -> list[str]:
@@ -352,13 +350,13 @@ async def find_ids(
     return [s.id for s in page.items]
 
 
-async def test_find_filters_by_kind(store: GraphStore) -> None:
+async def test_find_filters_by_kind(store: Store) -> None:
     await write(store, upsert_stakeholders=FULL_STAKEHOLDERS)
     assert await find_ids(store, StakeholderFilter(kind=StakeholderKind.MUNICIPALITY)) == ["m1"]
     assert await find_ids(store, StakeholderFilter(kind=StakeholderKind.PERSON)) == ["p1"]
 
 
-async def test_search_ignores_case_and_accents(store: GraphStore) -> None:
+async def test_search_ignores_case_and_accents(store: Store) -> None:
     await write(
         store,
         upsert_stakeholders=[
@@ -376,7 +374,7 @@ async def test_search_ignores_case_and_accents(store: GraphStore) -> None:
     assert await find_ids(store, StakeholderFilter(search="xyz")) == []
 
 
-async def test_search_matches_percent_and_underscore_literally(store: GraphStore) -> None:
+async def test_search_matches_percent_and_underscore_literally(store: Store) -> None:
     await write(
         store,
         upsert_stakeholders=[
@@ -391,7 +389,7 @@ async def test_search_matches_percent_and_underscore_literally(store: GraphStore
     assert await find_ids(store, StakeholderFilter(search="%")) == ["a"]
 
 
-async def test_find_requires_every_given_tag(store: GraphStore) -> None:
+async def test_find_requires_every_given_tag(store: Store) -> None:
     await write(
         store,
         upsert_stakeholders=[
@@ -406,7 +404,7 @@ async def test_find_requires_every_given_tag(store: GraphStore) -> None:
     assert await find_ids(store, StakeholderFilter(tags=("vip", "nowhere"))) == []
 
 
-async def test_find_filters_by_internal(store: GraphStore) -> None:
+async def test_find_filters_by_internal(store: Store) -> None:
     await write(
         store,
         upsert_stakeholders=[person("a", "A", internal=True), person("b", "B"), company("c", "C")],
@@ -415,7 +413,7 @@ async def test_find_filters_by_internal(store: GraphStore) -> None:
     assert await find_ids(store, StakeholderFilter(internal=False)) == ["b", "c"]
 
 
-async def test_find_filters_by_updated_since(store: GraphStore) -> None:
+async def test_find_filters_by_updated_since(store: Store) -> None:
     await write(store, upsert_stakeholders=[person("old")])
     await asyncio.sleep(0.01)
     result = await store.apply(WriteBatch(upsert_stakeholders=[person("new")]))
@@ -426,7 +424,7 @@ async def test_find_filters_by_updated_since(store: GraphStore) -> None:
     assert await find_ids(store, StakeholderFilter(updated_since=earlier)) == ["new", "old"]
 
 
-async def test_find_combines_every_filter(store: GraphStore) -> None:
+async def test_find_combines_every_filter(store: Store) -> None:
     await write(
         store,
         upsert_stakeholders=[
@@ -447,7 +445,7 @@ async def test_find_combines_every_filter(store: GraphStore) -> None:
     assert await find_ids(store, where) == ["match"]
 
 
-async def test_name_order_sorts_by_folded_name_then_id(store: GraphStore) -> None:
+async def test_name_order_sorts_by_folded_name_then_id(store: Store) -> None:
     await write(
         store,
         upsert_stakeholders=[
@@ -460,7 +458,7 @@ async def test_name_order_sorts_by_folded_name_then_id(store: GraphStore) -> Non
     assert await find_ids(store, StakeholderFilter()) == ["0", "2", "1", "3"]
 
 
-async def test_updated_at_order_lists_the_latest_change_first(store: GraphStore) -> None:
+async def test_updated_at_order_lists_the_latest_change_first(store: Store) -> None:
     for sid in ("a", "b", "c"):
         await write(store, upsert_stakeholders=[person(sid)])
         await asyncio.sleep(0.005)
@@ -471,7 +469,7 @@ async def test_updated_at_order_lists_the_latest_change_first(store: GraphStore)
 
 @pytest.mark.parametrize("order", list(StakeholderOrder))
 async def test_paging_visits_every_match_once_with_a_stable_total(
-    store: GraphStore, order: StakeholderOrder
+    store: Store, order: StakeholderOrder
 ) -> None:
     # Equal names and one batch (equal updated_at) make the id the tie-breaker.
     people = [person(f"p{n:02d}", f"Name {n % 4}", tags=("x",)) for n in range(23)]
@@ -497,7 +495,7 @@ async def test_paging_visits_every_match_once_with_a_stable_total(
     assert seen == [s.id for s in everything.items]
 
 
-async def test_paging_resumes_after_any_cursor(store: GraphStore) -> None:
+async def test_paging_resumes_after_any_cursor(store: Store) -> None:
     await write(store, upsert_stakeholders=[person(f"p{n}", f"N{n}") for n in range(6)])
     first = await store.find_stakeholders(StakeholderFilter(), PageRequest(first=6))
     rest = await store.find_stakeholders(StakeholderFilter(), PageRequest(2, first.cursors[2]))
@@ -508,14 +506,14 @@ async def test_paging_resumes_after_any_cursor(store: GraphStore) -> None:
 
 
 @pytest.mark.parametrize("first", [0, -1, MAX_PAGE_SIZE + 1])
-async def test_a_page_size_out_of_range_is_rejected(store: GraphStore, first: int) -> None:
+async def test_a_page_size_out_of_range_is_rejected(store: Store, first: int) -> None:
     with pytest.raises(ValidationFailed) as raised:
         await store.find_stakeholders(StakeholderFilter(), PageRequest(first=first))
     assert raised.value.issues[0].path == "first"
     assert str(MAX_PAGE_SIZE) in str(raised.value)
 
 
-async def test_the_largest_page_size_is_accepted(store: GraphStore) -> None:
+async def test_the_largest_page_size_is_accepted(store: Store) -> None:
     await write(store, upsert_stakeholders=[person(f"p{n:03d}") for n in range(MAX_PAGE_SIZE + 1)])
     page = await store.find_stakeholders(StakeholderFilter(), PageRequest(first=MAX_PAGE_SIZE))
     assert len(page.items) == MAX_PAGE_SIZE and page.has_next_page is True
@@ -531,14 +529,14 @@ async def test_the_largest_page_size_is_accepted(store: GraphStore) -> None:
         base64.urlsafe_b64encode(json.dumps([1, 2, 3]).encode()).decode(),
     ],
 )
-async def test_a_malformed_cursor_is_rejected(store: GraphStore, cursor: str) -> None:
+async def test_a_malformed_cursor_is_rejected(store: Store, cursor: str) -> None:
     await write(store, upsert_stakeholders=[person("p")])
     with pytest.raises(ValidationFailed) as raised:
         await store.find_stakeholders(StakeholderFilter(), PageRequest(first=5, after=cursor))
     assert raised.value.issues[0].path == "after"
 
 
-async def test_a_cursor_only_fits_the_order_that_returned_it(store: GraphStore) -> None:
+async def test_a_cursor_only_fits_the_order_that_returned_it(store: Store) -> None:
     await write(store, upsert_stakeholders=[person("a"), person("b")])
     page = await store.find_stakeholders(StakeholderFilter(), PageRequest(first=1))
     with pytest.raises(ValidationFailed):
@@ -550,7 +548,7 @@ async def test_a_cursor_only_fits_the_order_that_returned_it(store: GraphStore) 
 # --- writes, revisions and the change log ----------------------------------------------------
 
 
-async def test_a_batch_that_fails_part_way_writes_nothing(store: GraphStore) -> None:
+async def test_a_batch_that_fails_part_way_writes_nothing(store: Store) -> None:
     revision = await write(store, upsert_stakeholders=[person("a"), person("b"), person("d")])
     bad = WriteBatch(
         upsert_stakeholders=[person("c"), person("a", "A renamed")],
@@ -573,7 +571,7 @@ async def test_a_batch_that_fails_part_way_writes_nothing(store: GraphStore) -> 
     assert (counts.stakeholders, counts.ties, counts.interactions) == (3, 0, 0)
 
 
-async def test_an_interaction_with_a_missing_participant_is_not_found(store: GraphStore) -> None:
+async def test_an_interaction_with_a_missing_participant_is_not_found(store: Store) -> None:
     await write(store, upsert_stakeholders=[person("a")])
     with pytest.raises(NotFound) as raised:
         await store.apply(WriteBatch(upsert_interactions=[interaction("i", "a", "nobody")]))
@@ -582,7 +580,7 @@ async def test_an_interaction_with_a_missing_participant_is_not_found(store: Gra
 
 
 async def test_each_batch_that_changes_something_bumps_the_revision_by_one(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     assert await store.revision() == 0
     revisions = [
@@ -595,7 +593,7 @@ async def test_each_batch_that_changes_something_bumps_the_revision_by_one(
     assert await store.revision() == 4
 
 
-async def test_a_batch_that_changes_nothing_keeps_the_revision(store: GraphStore) -> None:
+async def test_a_batch_that_changes_nothing_keeps_the_revision(store: Store) -> None:
     await write(store, upsert_stakeholders=[person("a")])
     empty = await store.apply(WriteBatch())
     assert (empty.revision, empty.changes) == (1, [])
@@ -608,7 +606,7 @@ async def test_a_batch_that_changes_nothing_keeps_the_revision(store: GraphStore
 
 
 async def test_changes_since_returns_exactly_the_changes_after_a_revision(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     first = await store.apply(WriteBatch(upsert_stakeholders=[person("a"), person("b")]))
     second = await store.apply(WriteBatch(upsert_ties=[tie("t", "a", "b")]))
@@ -625,7 +623,7 @@ async def test_changes_since_returns_exactly_the_changes_after_a_revision(
     assert isinstance(upserted.entity, Tie) and upserted.entity.source_id == "a"
 
 
-async def test_changes_since_never_splits_a_revision(store: GraphStore) -> None:
+async def test_changes_since_never_splits_a_revision(store: Store) -> None:
     await write(store, upsert_stakeholders=[person("a")])
     await write(store, upsert_stakeholders=[person(f"b{n}") for n in range(5)])
     await write(store, upsert_stakeholders=[person("c")])
@@ -638,7 +636,7 @@ async def test_changes_since_never_splits_a_revision(store: GraphStore) -> None:
 
 
 async def test_a_stakeholder_named_twice_in_a_batch_is_logged_once_in_its_last_state(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     result = await store.apply(
         WriteBatch(upsert_stakeholders=[person("a", "First"), person("a", "Second")])
@@ -650,7 +648,7 @@ async def test_a_stakeholder_named_twice_in_a_batch_is_logged_once_in_its_last_s
 
 
 async def test_deleting_a_stakeholder_takes_its_ties_and_participation_with_it(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     await write(
         store,
@@ -686,7 +684,7 @@ async def test_deleting_a_stakeholder_takes_its_ties_and_participation_with_it(
     assert await store.changes_since(1) == result.changes
 
 
-async def test_explicit_deletes_are_logged(store: GraphStore) -> None:
+async def test_explicit_deletes_are_logged(store: Store) -> None:
     await write(
         store,
         upsert_stakeholders=[person("a"), person("b")],
@@ -705,7 +703,7 @@ async def test_explicit_deletes_are_logged(store: GraphStore) -> None:
 
 
 async def test_a_stakeholder_key_taken_by_another_stakeholder_is_a_conflict(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     await write(store, upsert_stakeholders=[company("c", key="dk-1")])
     revision = await store.revision()
@@ -717,7 +715,7 @@ async def test_a_stakeholder_key_taken_by_another_stakeholder_is_a_conflict(
     assert await store.revision() == revision
 
 
-async def test_two_stakeholders_in_one_batch_cannot_share_a_key(store: GraphStore) -> None:
+async def test_two_stakeholders_in_one_batch_cannot_share_a_key(store: Store) -> None:
     with pytest.raises(Conflict) as raised:
         await store.apply(
             WriteBatch(upsert_stakeholders=[person("a", key="k"), company("b", key="k")])
@@ -727,7 +725,7 @@ async def test_two_stakeholders_in_one_batch_cannot_share_a_key(store: GraphStor
 
 
 async def test_a_stakeholder_keeps_its_own_key_and_a_deleted_ones_key_is_free(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     await write(store, upsert_stakeholders=[person("a", key="ka"), person("b", key="kb")])
     await write(store, upsert_stakeholders=[person("a", "Renamed", key="ka")])
@@ -735,7 +733,7 @@ async def test_a_stakeholder_keeps_its_own_key_and_a_deleted_ones_key_is_free(
     assert [s and s.id for s in await store.get_stakeholders_by_key(["ka", "kb"])] == ["a", "c"]
 
 
-async def test_tie_and_interaction_keys_are_unique(store: GraphStore) -> None:
+async def test_tie_and_interaction_keys_are_unique(store: Store) -> None:
     await write(
         store,
         upsert_stakeholders=[person("a"), person("b")],
@@ -759,7 +757,7 @@ TIE_TAKEN = (
 
 
 async def test_a_second_keyless_tie_of_one_kind_between_the_same_ends_is_a_conflict(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     await write(
         store,
@@ -807,7 +805,7 @@ async def test_a_second_keyless_tie_of_one_kind_between_the_same_ends_is_a_confl
 
 
 async def test_moving_a_keyless_tie_onto_another_ones_ends_is_a_conflict(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     await write(
         store,
@@ -822,7 +820,7 @@ async def test_moving_a_keyless_tie_onto_another_ones_ends_is_a_conflict(
     assert [(t.source_id, t.target_id) for t in ties if t] == [("a", "b"), ("a", "c")]
 
 
-async def test_concurrent_writers_of_one_keyless_tie_store_it_once(store: GraphStore) -> None:
+async def test_concurrent_writers_of_one_keyless_tie_store_it_once(store: Store) -> None:
     await write(store, upsert_stakeholders=[person("a"), person("b")])
 
     async def create(number: int) -> str:
@@ -837,7 +835,7 @@ async def test_concurrent_writers_of_one_keyless_tie_store_it_once(store: GraphS
     assert len(await store.ties_of(["a"])) == 1
 
 
-async def test_a_bulk_write_of_a_stored_keyless_tie_is_a_conflict(store: GraphStore) -> None:
+async def test_a_bulk_write_of_a_stored_keyless_tie_is_a_conflict(store: Store) -> None:
     await write(
         store, upsert_stakeholders=[person("a"), person("b")], upsert_ties=[tie("t1", "a", "b")]
     )
@@ -850,7 +848,7 @@ async def test_a_bulk_write_of_a_stored_keyless_tie_is_a_conflict(store: GraphSt
     assert [t.id for t in await store.ties_of(["a"])] == ["t1"]
 
 
-async def test_a_tie_to_a_missing_stakeholder_is_not_found(store: GraphStore) -> None:
+async def test_a_tie_to_a_missing_stakeholder_is_not_found(store: Store) -> None:
     await write(store, upsert_stakeholders=[person("a")])
     with pytest.raises(NotFound) as raised:
         await store.apply(WriteBatch(upsert_ties=[tie("t", "missing-source", "a")]))
@@ -861,7 +859,7 @@ async def test_a_tie_to_a_missing_stakeholder_is_not_found(store: GraphStore) ->
 
 
 async def test_load_all_returns_everything_written_at_the_current_revision(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     result = await store.apply(
         WriteBatch(
@@ -881,12 +879,12 @@ async def test_load_all_returns_everything_written_at_the_current_revision(
     assert data.interactions == [written["i1"]]
 
 
-async def test_load_all_of_an_empty_store(store: GraphStore) -> None:
+async def test_load_all_of_an_empty_store(store: Store) -> None:
     data = await store.load_all()
     assert (data.revision, data.stakeholders, data.ties, data.interactions) == (0, [], [], [])
 
 
-async def test_counts_report_each_entity_and_the_revision(store: GraphStore) -> None:
+async def test_counts_report_each_entity_and_the_revision(store: Store) -> None:
     await write(
         store,
         upsert_stakeholders=FULL_STAKEHOLDERS,
@@ -898,7 +896,7 @@ async def test_counts_report_each_entity_and_the_revision(store: GraphStore) -> 
     assert (counts.stakeholders, counts.ties, counts.interactions, counts.revision) == (5, 1, 1, 2)
 
 
-async def test_ties_of_follows_direction_and_kind(store: GraphStore) -> None:
+async def test_ties_of_follows_direction_and_kind(store: Store) -> None:
     await write(
         store,
         upsert_stakeholders=[person("a"), person("b"), person("c"), company("x")],
@@ -924,7 +922,7 @@ async def test_ties_of_follows_direction_and_kind(store: GraphStore) -> None:
 
 
 async def test_interactions_of_lists_the_newest_first_and_respects_since(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     day = timedelta(days=1)
     await write(
@@ -944,7 +942,7 @@ async def test_interactions_of_lists_the_newest_first_and_respects_since(
     assert shared.participant_ids == ("a", "b")
 
 
-async def test_concurrent_batches_each_get_their_own_revision(store: GraphStore) -> None:
+async def test_concurrent_batches_each_get_their_own_revision(store: Store) -> None:
     results = await asyncio.gather(
         *(store.apply(WriteBatch(upsert_stakeholders=[person(f"p{n}")])) for n in range(10))
     )
@@ -954,7 +952,7 @@ async def test_concurrent_batches_each_get_their_own_revision(store: GraphStore)
 
 
 async def test_a_pruned_change_log_keeps_the_newest_revisions_and_refuses_older_ones(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     for n in (1, 2, 3):
         await store.apply(WriteBatch(upsert_stakeholders=[person(f"p{n}")]))
@@ -991,7 +989,7 @@ def token(name: str, role: Role = Role.VIEWER, digest: str | None = None) -> Api
     )
 
 
-async def test_tokens_are_found_by_digest_and_revoked_by_name(store: GraphStore) -> None:
+async def test_tokens_are_found_by_digest_and_revoked_by_name(store: Store) -> None:
     assert await store.active_token_count() == 0
     await store.create_token(token("ops", Role.ADMIN))
     await store.create_token(token("crm"))
@@ -1008,7 +1006,7 @@ async def test_tokens_are_found_by_digest_and_revoked_by_name(store: GraphStore)
 
 
 async def test_an_active_token_name_is_unique_and_revoking_an_unknown_one_is_not_found(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     await store.create_token(token("ops"))
     with pytest.raises(Conflict):
@@ -1017,7 +1015,7 @@ async def test_an_active_token_name_is_unique_and_revoking_an_unknown_one_is_not
         await store.revoke_token("nobody", MOMENT)
 
 
-async def test_a_batch_writes_its_audit_entry_with_the_revision(store: GraphStore) -> None:
+async def test_a_batch_writes_its_audit_entry_with_the_revision(store: Store) -> None:
     entry = AuditEntry(
         at=MOMENT, actor="ops", operation="createPerson", entity_ids=("p1",), fields=("name",)
     )
@@ -1040,7 +1038,7 @@ async def test_a_batch_writes_its_audit_entry_with_the_revision(store: GraphStor
 
 
 async def test_audit_entries_show_the_first_ids_asked_for_and_count_them_all(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     # An import's entry names every row it wrote; a page of the log shows the first few.
     many = tuple(f"e{n:04d}" for n in range(2500))
@@ -1058,7 +1056,7 @@ async def test_audit_entries_show_the_first_ids_asked_for_and_count_them_all(
     assert found.entity_ids == many[:10] and found.seq == whole.seq
 
 
-async def test_an_audit_entry_is_not_written_when_its_batch_fails(store: GraphStore) -> None:
+async def test_an_audit_entry_is_not_written_when_its_batch_fails(store: Store) -> None:
     entry = AuditEntry(at=MOMENT, actor="ops", operation="createTie")
     with pytest.raises(NotFound):
         await store.apply(WriteBatch(upsert_ties=[tie("t1", "nobody", "none")], audit=entry))
@@ -1066,7 +1064,7 @@ async def test_an_audit_entry_is_not_written_when_its_batch_fails(store: GraphSt
 
 
 async def test_erasing_a_person_leaves_no_copy_of_what_they_said_or_did(
-    store: GraphStore,
+    store: Store,
 ) -> None:
     solo = Interaction(
         "solo",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import shutil
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -12,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from stakenet.analytics.paths import COLLEAGUE
+from stakenet.demo import load_demo_document
+from stakenet.domain.model import TieKind
 from stakenet.explorer import static_directory
 from support.server_process import ServerProcess, start_server
 
@@ -23,6 +29,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.server
 
 DESKTOP = {"width": 1280, "height": 800}
+WIDE = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 STAKEHOLDER_ID = "query($key: String!) { stakeholder(key: $key) { id name } }"
@@ -134,6 +141,175 @@ def test_an_organisation_shows_decision_makers_and_a_highlighted_introduction_pa
     page.screenshot(path=str(screenshots / "explorer-desktop-organisation-path.png"))
 
 
+# Every element of the page (the map's canvas and the charts' SVG aside) that is scrolled
+# sideways or whose content is wider than its box, and the page itself if wider than the window.
+OVERFLOWING = """() => {
+  const found = [];
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? `#${e.id}` : "") +
+    (typeof e.className === "string" && e.className ? `.${e.className.trim().split(/\\s+/).join(".")}` : "");
+  for (const e of document.querySelectorAll("body *")) {
+    if (e.closest("#map, svg, .visually-hidden")) continue;
+    const display = getComputedStyle(e).display;
+    if (display === "none" || display === "inline") continue;
+    if (e.scrollLeft > 0) found.push(`${name(e)} scrolled ${e.scrollLeft} px sideways`);
+    if (e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1) found.push(`${name(e)}: ${e.scrollWidth} px in ${e.clientWidth}`);
+  }
+  const page = document.documentElement;
+  if (page.scrollWidth > page.clientWidth) found.push(`page: ${page.scrollWidth} px in ${page.clientWidth}`);
+  return found;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1400px", "390px"])
+def test_nothing_is_wider_than_its_box_with_everything_expanded(
+    new_page: PageFactory, demo_server: ServerProcess, viewport: dict[str, int]
+) -> None:
+    page = new_page(demo_server, viewport)
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    page.wait_for_selector(".decision-maker")
+    # Every explanation open: the settings, the legend and each decision-maker's score.
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    assert page.evaluate(OVERFLOWING) == []
+    for index in range(page.locator(".decision-maker").count()):
+        dm = page.locator(".decision-maker").nth(index)
+        name = dm.locator(".dm-head button.link").inner_text()
+        dm.get_by_role("button", name="Introduction paths").click()
+        page.wait_for_function(
+            "([name]) => document.querySelector('#paths-heading')?.textContent.endsWith(name)"
+            " && !document.querySelector('#paths').textContent.includes('Finding paths')",
+            arg=[name],
+        )
+        assert page.evaluate(OVERFLOWING) == [], name
+    page.get_by_role("tab", name="Power / interest").click()
+    page.wait_for_selector(".quadrant-chart")
+    assert page.evaluate(OVERFLOWING) == []
+
+
+# Pairs of names on the map whose boxes (as cytoscape draws them) overlap.
+LABEL_OVERLAPS = """() => {
+  const cy = window.__stakenet.cy;
+  const named = cy.nodes('.named');
+  const boxes = named.map((n) => n.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true }));
+  const pairs = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, b] = [boxes[i], boxes[j]];
+      if (a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2) pairs.push([named[i].data('label'), named[j].data('label')]);
+    }
+  }
+  return { pairs, named: named.length, nodes: cy.nodes().length,
+           centreNamed: cy.$('node.center').hasClass('named') };
+}"""
+
+
+# The share of the stakeholders in the middle of the view (clear of its edges, where a name may
+# not fit) whose names are shown.
+NAMED_IN_VIEW = """() => {
+  const cy = window.__stakenet.cy;
+  const view = cy.extent();
+  const [mx, my] = [view.w * 0.15, view.h * 0.15];
+  const inView = cy.nodes().filter((n) => {
+    const p = n.position();
+    return p.x > view.x1 + mx && p.x < view.x2 - mx && p.y > view.y1 + my && p.y < view.y2 - my;
+  });
+  return inView.filter('.named').length / inView.length;
+}"""
+
+
+def demo_organisations() -> list[str]:
+    stakeholders = load_demo_document()["stakeholders"]
+    assert isinstance(stakeholders, list)
+    return [s["key"] for s in stakeholders if s["kind"] != "PERSON"]
+
+
+def settle(page: Page) -> None:
+    page.wait_for_function("document.querySelector('#map').dataset.layout === 'settled'")
+
+
+@pytest.mark.browser
+def test_the_demo_organisations_at_depth_2_show_names_that_do_not_overlap(
+    page: Page, demo_server: ServerProcess, screenshots: Path
+) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    settle(page)
+    page.locator("#map").screenshot(path=str(screenshots / "explorer-map-nordhavn-depth-2.png"))
+    overlaps: dict[str, list[list[str]]] = {}
+    named = drawn = 0
+    for key in demo_organisations():
+        page.evaluate("(id) => window.__stakenet.centre(id)", stakeholder_id(demo_server, key))
+        page.wait_for_function(
+            "(id) => window.__stakenet.cy.$('node.center').id() === id",
+            arg=stakeholder_id(demo_server, key),
+        )
+        settle(page)
+        found = page.evaluate(LABEL_OVERLAPS)
+        assert found["centreNamed"], key
+        if found["pairs"]:
+            overlaps[key] = found["pairs"]
+        named += found["named"]
+        drawn += found["nodes"]
+    print(f"names shown: {named} of {drawn}; overlapping pairs: {overlaps}")
+    assert overlaps == {}
+    # Most names are shown at the fitted zoom; the rest appear on zooming in.
+    assert named / drawn > 0.65, (named, drawn)
+    # Zoomed in, a larger share of those in view is named, and still no names overlap.
+    before = page.evaluate(NAMED_IN_VIEW)
+    page.evaluate("window.__stakenet.cy.zoom(window.__stakenet.cy.zoom() * 2.5)")
+    page.wait_for_timeout(400)
+    assert page.evaluate(LABEL_OVERLAPS)["pairs"] == []
+    zoomed = page.evaluate(NAMED_IN_VIEW)
+    assert zoomed >= before, (before, zoomed)
+
+
+POSITIONS = """() => Object.fromEntries(window.__stakenet.cy.nodes().map(
+  (n) => [n.data('label'), [Math.round(n.position().x), Math.round(n.position().y)]]))"""
+
+
+@pytest.mark.browser
+def test_the_same_network_and_settings_give_the_same_picture_on_every_load(
+    new_page: PageFactory, demo_server: ServerProcess
+) -> None:
+    pictures = []
+    for _ in range(2):
+        page = new_page(demo_server, DESKTOP)
+        open_stakeholder(page, demo_server, "c-nordhavn")
+        settle(page)
+        pictures.append(page.evaluate(POSITIONS))
+        # The centre is fixed in the middle, its people around it.
+        assert pictures[-1]["Nordhavn Energi A/S"] == [0, 0]
+        page.close()
+    assert len(pictures[0]) == 66
+    assert pictures[0] == pictures[1]
+
+
+PAINT_ORDER = """() => {
+  const cy = window.__stakenet.cy;
+  const z = (e) => e.pstyle('z-index').value;
+  const manual = cy.elements().every((e) => e.pstyle('z-index-compare').value === 'manual');
+  const pathEdges = cy.edges('.on-path').map(z);
+  const others = cy.elements().not('.on-path').map(z);
+  const pathNodes = cy.nodes('.on-path').map(z);
+  return { manual, lowestPathEdge: Math.min(...pathEdges), highestOther: Math.max(...others),
+           lowestPathNode: Math.min(...pathNodes) };
+}"""
+
+
+@pytest.mark.browser
+def test_a_highlighted_path_is_drawn_above_everything_else(
+    page: Page, demo_server: ServerProcess, screenshots: Path
+) -> None:
+    show_paths_to_the_top_decision_maker(page, demo_server)
+    order = page.evaluate(PAINT_ORDER)
+    # Drawn by z-index alone, ties included: the path's ties pass over any stakeholder they
+    # cross, and the path's own stakeholders sit on top of them.
+    assert order["manual"]
+    assert order["lowestPathEdge"] > order["highestOther"]
+    assert order["lowestPathNode"] > order["lowestPathEdge"]
+    page.wait_for_timeout(700)
+    page.locator("#map").screenshot(path=str(screenshots / "explorer-map-path-on-top.png"))
+
+
 @pytest.mark.browser
 def test_key_person_risks_are_listed_for_a_single_contact_client(
     page: Page, demo_server: ServerProcess
@@ -192,17 +368,21 @@ def test_the_map_is_usable_from_the_keyboard(page: Page, demo_server: ServerProc
     )
 
 
+def open_grid(page: Page, server: ServerProcess, key: str) -> None:
+    open_stakeholder(page, server, key)
+    page.get_by_role("tab", name="Power / interest").click()
+    page.wait_for_selector(".quadrant-chart")
+
+
 @pytest.mark.browser
 def test_power_interest_view_plots_the_map_in_four_quadrants(
     page: Page, demo_server: ServerProcess, screenshots: Path
 ) -> None:
-    open_stakeholder(page, demo_server, "c-nordhavn")
-    page.get_by_role("tab", name="Power / interest").click()
-    page.wait_for_selector(".quadrant-chart")
+    open_grid(page, demo_server, "c-nordhavn")
     labels = page.eval_on_selector_all(".quadrant-label", "els => els.map(e => e.textContent)")
     assert sorted(labels) == ["Keep informed", "Keep satisfied", "Manage closely", "Monitor"]
     outside = page.evaluate("window.__stakenet.cy.nodes().filter(n => !n.data('internal')).length")
-    assert page.locator(".quadrant-chart .point").count() == outside
+    assert page.evaluate(GRID)["plotted"] == outside
     xs = page.eval_on_selector_all(
         ".point circle", "els => els.map(e => Number(e.getAttribute('cx')))"
     )
@@ -215,6 +395,243 @@ def test_power_interest_view_plots_the_map_in_four_quadrants(
         f"document.querySelector('#panel-title')?.textContent === {json.dumps(name)}"
     )
     page.screenshot(path=str(screenshots / "explorer-desktop-power-interest.png"))
+
+
+# The grid as drawn: its box, the middle lines, every point (or group, with its count) and name.
+GRID = """() => {
+  const chart = document.querySelector('.quadrant-chart');
+  const rects = [...chart.querySelectorAll('.quadrant rect')].map((r) => r.getBBox());
+  const box = { x1: Math.min(...rects.map((r) => r.x)), y1: Math.min(...rects.map((r) => r.y)),
+                x2: Math.max(...rects.map((r) => r.x + r.width)), y2: Math.max(...rects.map((r) => r.y + r.height)) };
+  const middle = { x: (box.x1 + box.x2) / 2, y: (box.y1 + box.y2) / 2 };
+  const points = [...chart.querySelectorAll('.point')].map((p) => {
+    const c = p.querySelector('circle');
+    const [x, y, r] = ['cx', 'cy', 'r'].map((a) => Number(c.getAttribute(a)));
+    return { x, y, r, count: Number(p.querySelector('.point-count')?.textContent ?? 1) };
+  });
+  const labels = [...chart.querySelectorAll('.point-label')].map((t) => t.getBBox());
+  const overlapping = labels.filter((a, i) => labels.some((b, j) => j > i &&
+    a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height)).length;
+  return {
+    plotted: points.reduce((sum, p) => sum + p.count, 0),
+    groups: points.length,
+    named: labels.length,
+    overlapping,
+    outsideTheBox: points.filter((p) => p.x - p.r < box.x1 || p.x + p.r > box.x2 || p.y - p.r < box.y1 || p.y + p.r > box.y2).length,
+    onALine: points.filter((p) => Math.abs(p.x - middle.x) <= p.r || Math.abs(p.y - middle.y) <= p.r).length,
+    labelsOutside: labels.filter((l) => l.x < box.x1 || l.x + l.width > box.x2 || l.y < box.y1 || l.y + l.height > box.y2).length,
+  };
+}"""
+
+
+@pytest.mark.browser
+def test_the_grid_names_every_point_inside_its_box_and_explains_its_axes(
+    page: Page, demo_server: ServerProcess, screenshots: Path
+) -> None:
+    open_grid(page, demo_server, "c-nordhavn")
+    grid = page.evaluate(GRID)
+    outside = page.evaluate("window.__stakenet.cy.nodes().filter(n => !n.data('internal')).length")
+    # Everyone is plotted, once: alone, or in a group that shows its count.
+    assert grid["plotted"] == outside
+    assert grid["groups"] < outside
+    # Every point or group is named, and no two names overlap.
+    assert grid["named"] == grid["groups"]
+    assert grid["overlapping"] == 0
+    # Inside the axes, and off the quadrant lines.
+    assert grid["outsideTheBox"] == 0 and grid["onALine"] == 0 and grid["labelsOutside"] == 0
+    # The list below the grid names each stakeholder, by quadrant.
+    assert page.locator(".grid-list li").count() == outside
+    # Hovering an axis title explains it.
+    tip = page.locator("#grid-tip")
+    assert tip.is_hidden()
+    page.hover(".axis-label >> text=Power")
+    assert tip.is_visible() and "influence" in tip.inner_text()
+    page.locator("#view-grid").screenshot(
+        path=str(screenshots / "explorer-grid-with-axis-help.png")
+    )
+    page.hover(".axis-label >> text=Interest")
+    assert "interactions" in tip.inner_text()
+    page.mouse.move(5, 5)
+    assert tip.is_hidden()
+
+
+@pytest.mark.browser
+def test_the_map_saves_as_png_and_as_svg(
+    page: Page, demo_server: ServerProcess, tmp_path: Path
+) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    settle(page)
+    with page.expect_download() as png:
+        page.get_by_role("button", name="Save the map as PNG").click()
+    assert png.value.suggested_filename == "stakenet-map-nordhavn-energi-a-s.png"
+    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with page.expect_download() as svg:
+        page.get_by_role("button", name="Save the map as SVG").click()
+    assert svg.value.suggested_filename == "stakenet-map-nordhavn-energi-a-s.svg"
+    drawing = Path(svg.value.path()).read_text()
+    shown = page.evaluate(
+        "({ nodes: window.__stakenet.cy.nodes().length, edges: window.__stakenet.cy.edges().length,"
+        "   named: window.__stakenet.cy.nodes('.named').map((n) => n.data('label')) })"
+    )
+    # Every stakeholder, tie and shown name of the map, and the background.
+    assert drawing.startswith("<svg") and drawing.count("<line") == shown["edges"]
+    assert drawing.count("<circle") + drawing.count("<rect") == shown["nodes"] + 1
+    assert drawing.count("<text") == len(shown["named"])
+    assert "Nordhavn Energi A/S</text>" in drawing
+
+
+BRIEF_SECTIONS = [
+    "Key decision-makers",
+    "Introduction paths",
+    "Key-person risks",
+    "Recent interactions",
+    "Relationship map",
+]
+
+A4_CONTENT_MM = (210 - 2 * 12, 297 - 2 * 12)
+PX_PER_MM = 96 / 25.4
+
+
+@pytest.mark.browser
+def test_an_organisation_has_a_printable_negotiation_brief(
+    page: Page, demo_server: ServerProcess, screenshots: Path
+) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    page.get_by_role("link", name="Negotiation brief").click()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.title() == "Negotiation brief: Nordhavn Energi A/S · stakenet"
+    headings = page.eval_on_selector_all("main h2", "els => els.map(e => e.textContent)")
+    assert headings == BRIEF_SECTIONS
+    brief = page.inner_text("main")
+    assert "Peter Mørch" in brief and "adm. direktør" in brief
+    assert page.locator("section[aria-label='Key decision-makers'] tbody tr").count() == 6
+    paths = page.locator(".paths li")
+    assert paths.count() == 4 and "weakest link" in paths.first.inner_text()
+    assert page.locator(".risk").count() >= 1
+    assert page.locator("section[aria-label='Recent interactions'] tbody tr").count() == 8
+    assert page.locator("figure svg circle").count() > 5
+    page.screenshot(path=str(screenshots / "explorer-brief.png"), full_page=True)
+
+    # Printed (the print styles on a window as wide as an A4 sheet's text): the tools are gone
+    # and the whole map fits the sheet's width and height.
+    sheet = {
+        "width": round(A4_CONTENT_MM[0] * PX_PER_MM),
+        "height": round(A4_CONTENT_MM[1] * PX_PER_MM),
+    }
+    page.set_viewport_size(sheet)
+    page.emulate_media(media="print")
+    assert page.locator(".brief-tools").is_hidden()
+    figure = page.locator("figure svg").bounding_box()
+    assert figure is not None
+    assert figure["x"] >= 0 and figure["x"] + figure["width"] <= sheet["width"]
+    assert figure["height"] <= 150 * PX_PER_MM + 1
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF")
+    (screenshots / "explorer-brief.pdf").write_bytes(pdf)
+    if shutil.which("pdftoppm"):
+        first = screenshots / "explorer-brief-printed"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(screenshots / "explorer-brief.pdf"),
+                str(first),
+            ],
+            check=True,
+        )
+
+
+# Every text on the page whose contrast with what is behind it is below WCAG AA (4.5:1, or 3:1
+# for large text), with its ratio; opacity and translucent backgrounds included.
+LOW_CONTRAST = (Path(__file__).parent / "contrast.js").read_text()
+
+# Tab through the page; for each stop, what it is and whether a focus ring shows.
+TAB_STOPS = """() => {
+  const e = document.activeElement;
+  const style = getComputedStyle(e);
+  const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+  const label = e.getAttribute('aria-label') || e.labels?.[0]?.textContent || e.textContent || e.tagName;
+  return { name: label.trim().slice(0, 60), id: e.id, ring, body: e === document.body };
+}"""
+
+
+@pytest.mark.browser
+def test_everything_is_reachable_by_keyboard_with_a_visible_focus(
+    page: Page, demo_server: ServerProcess
+) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    page.wait_for_selector(".decision-maker")
+    page.focus("body")
+    stops: list[dict[str, Any]] = []
+    for _ in range(140):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(TAB_STOPS)
+        if not stop["body"]:  # past the last stop, focus leaves the page for a moment
+            stops.append(stop)
+    names = {stop["name"] for stop in stops} | {stop["id"] for stop in stops}
+    for wanted in [
+        "Skip to the selected stakeholder",
+        "search-input",
+        "depth",
+        "min-strength",
+        "limit",
+        "works for",
+        "Relationship map (also listed below the map)",
+        "Zoom in",
+        "Save the map as PNG",
+        "Save the map as SVG",
+        "tab-map",
+        "The map as a list",
+        "Centre map here",
+        "Negotiation brief",
+        "Why this score",
+        "Introduction paths",
+    ]:
+        assert any(wanted == n or (n and n.startswith(wanted)) for n in names), wanted
+    assert [stop["name"] for stop in stops if not stop["ring"]] == []
+
+
+@pytest.mark.browser
+def test_text_contrast_meets_wcag_aa(page: Page, demo_server: ServerProcess) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    page.wait_for_selector(".decision-maker")
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    show_paths = page.locator(".decision-maker").first.get_by_role(
+        "button", name="Introduction paths"
+    )
+    show_paths.click()
+    page.wait_for_selector("button.path[aria-pressed=true]")
+    assert page.evaluate(LOW_CONTRAST) == []
+    page.get_by_role("tab", name="Power / interest").click()
+    page.wait_for_selector(".quadrant-chart")
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    assert page.evaluate(LOW_CONTRAST) == []
+    page.get_by_role("tab", name="Relationship map").click()
+    page.get_by_role("link", name="Negotiation brief").click()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.evaluate(LOW_CONTRAST) == []
+
+
+@pytest.mark.browser
+def test_the_map_is_also_a_list_for_screen_readers(page: Page, demo_server: ServerProcess) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    settle(page)
+    items = page.locator("#map-list-items li")
+    assert items.count() == node_count(page)
+    first = items.first.text_content() or ""
+    assert first.startswith("Nordhavn Energi A/S — Company, the centre.")
+    assert "Peter Mørch works for them" in first
+    page.get_by_text("The map as a list").click()
+    peter = page.locator("#map-list-items li", has_text="Peter Mørch — Person")
+    peter.get_by_role("button", name="Peter Mørch").click()
+    page.wait_for_function("document.querySelector('#panel-title')?.textContent === 'Peter Mørch'")
 
 
 @pytest.mark.browser
@@ -498,6 +915,35 @@ def test_a_500_stakeholder_map_lays_out_in_a_worker(
     assert min(result["box"]) > 500, result
 
 
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def widest_readme_query() -> str:
+    blocks = re.findall(r"```graphql\n(.*?)```", README.read_text(), re.S)
+    return max(blocks, key=lambda block: max(len(line) for line in block.splitlines()))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [WIDE, DESKTOP], ids=["1400px", "1280px"])
+def test_the_ide_fits_the_readmes_widest_query_without_scrolling_sideways(
+    new_page: PageFactory, demo_server: ServerProcess, viewport: dict[str, int], screenshots: Path
+) -> None:
+    page = new_page(demo_server, viewport)
+    page.goto(demo_server.base_url + "/graphql")
+    editor = ".graphiql-query-editor .CodeMirror"
+    page.wait_for_selector(editor)
+    query = widest_readme_query()
+    assert max(len(line) for line in query.splitlines()) >= 70
+    page.evaluate(f"(q) => document.querySelector('{editor}').CodeMirror.setValue(q)", query)
+    page.wait_for_timeout(200)
+    scroll = page.evaluate(
+        f"() => {{ const s = document.querySelector('{editor} .CodeMirror-scroll');"
+        " return [s.scrollWidth, s.clientWidth]; }"
+    )
+    assert scroll[0] <= scroll[1], scroll
+    page.screenshot(path=str(screenshots / f"graphiql-{viewport['width']}.png"))
+
+
 def test_production_mode_serves_no_ide(tmp_path: Path) -> None:
     server = start_server(tmp_path / "prod.db", extra=["--production"])
     try:
@@ -536,6 +982,29 @@ def test_vendored_files_match_their_checksums_and_carry_licences() -> None:
         "graphiql",
     ):
         assert f"`{library}`" in readme
+
+
+def explorer_sources() -> dict[str, str]:
+    """The explorer's own scripts, pages and styles, by path (the vendored libraries left out)."""
+    root = static_directory()
+    return {
+        str(path.relative_to(root)): path.read_text()
+        for path in sorted(root.rglob("*"))
+        if path.suffix in {".js", ".html", ".css"} and "vendor" not in path.parts
+    }
+
+
+def test_the_explorer_names_no_tie_kind() -> None:
+    """Tie kinds, their words, groups and direction come from the `tieKinds` query; a kind
+    spelled out in the page would be missed when the domain's rules change."""
+    names = [kind.value for kind in TieKind] + [COLLEAGUE]
+    pattern = re.compile(r"\b(" + "|".join(names) + r")\b")
+    found = [
+        f"{path}: {match.group(0)}"
+        for path, text in explorer_sources().items()
+        for match in pattern.finditer(text)
+    ]
+    assert found == []
 
 
 def test_the_page_loads_nothing_from_another_origin() -> None:

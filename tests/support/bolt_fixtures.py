@@ -1,11 +1,13 @@
 """Pytest fixtures giving tests a live Bolt server.
 
 The ``bolt_server`` fixture starts one Neo4j 5.26 Community server per test session (see
-``bolt_server.py``) and stops it at the end. A server that cannot start fails the
+``bolt_server.py``) and stops it at the end; ``gds_bolt_server`` starts another, with Graph Data
+Science, for the tests that need it (loading GDS makes a start slower, so the others do without). A server that cannot start fails the
 tests that use it; nothing is skipped. Tests share its one database and empty it first
 (``wipe_database``).
 
-To run the same tests against another Neo4j instead (whose database they empty), set::
+To run the same tests against another Neo4j instead (whose database they empty; it needs Graph
+Data Science for the tests that use ``gds_bolt_server``), set::
 
     STAKENET_TEST_NEO4J_URI       e.g. bolt://127.0.0.1:7687
     STAKENET_TEST_NEO4J_USER      default "neo4j"
@@ -46,11 +48,21 @@ def external_server() -> BoltServer | None:
 @pytest.fixture(scope="session")
 def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
     """A running Bolt server for the whole test session."""
+    yield from _session_server(tmp_path_factory, gds=False)
+
+
+@pytest.fixture(scope="session")
+def gds_bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
+    """A running Bolt server with Graph Data Science for the whole test session."""
+    yield from _session_server(tmp_path_factory, gds=True)
+
+
+def _session_server(tmp_path_factory: pytest.TempPathFactory, *, gds: bool) -> Iterator[BoltServer]:
     external = external_server()
     if external is not None:
         yield external
         return
-    server = start_bolt_server(tmp_path_factory.mktemp("neo4j"))
+    server = start_bolt_server(tmp_path_factory.mktemp("neo4j-gds" if gds else "neo4j"), gds=gds)
     try:
         yield server
     finally:

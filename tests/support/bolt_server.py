@@ -14,7 +14,9 @@ Typical use::
     finally:
         stop_bolt_server(server)
 
-``restart_bolt_server`` starts it again on the same directory and port, so data written before
+``start_bolt_server(tmp_dir, gds=True)`` starts one with Graph Data Science loaded (its jars from
+``.cache/neo4j/gds``, its procedures unrestricted), for the tests that compare the analytics
+with it. ``restart_bolt_server`` starts it again on the same directory and port, so data written before
 survives; ``kill_bolt_server`` ends it abruptly for fault tests. Community Edition has a single
 user database, ``neo4j``: tests share it and ``wipe_database`` empties it between them.
 """
@@ -53,6 +55,9 @@ WIPE_BATCH_ROWS = 10_000
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CACHE_DIR = REPO_ROOT / ".cache" / "neo4j"
+# Where scripts/setup-dev puts Graph Data Science: its jars in lib/, its procedure jars in
+# procedures/, the directory Neo4j scans for procedures.
+GDS_DIR_NAME = "gds"
 MAIN_CLASS = "Neo4jLauncher"
 
 # From the JVM options of Neo4j's own neo4j.conf: Netty and the page cache reach into the JDK.
@@ -95,6 +100,7 @@ class BoltServer:
     log_path: Path | None = None
     home: Path | None = None
     bolt_port: int | None = None
+    gds: bool = False
 
     @property
     def auth(self) -> tuple[str, str]:
@@ -115,10 +121,13 @@ class Neo4jInstallation:
 
     java: Path
     class_path: str
+    # The directory of Graph Data Science's procedure jars, when it is on the class path.
+    procedures: Path | None = None
 
 
-def find_neo4j(cache_dir: Path = CACHE_DIR) -> Neo4jInstallation:
-    """Locate Java and the Neo4j class path that ``scripts/setup-dev`` prepared."""
+def find_neo4j(cache_dir: Path = CACHE_DIR, *, gds: bool = False) -> Neo4jInstallation:
+    """Locate Java and the Neo4j class path that ``scripts/setup-dev`` prepared, with Graph
+    Data Science on it if ``gds``."""
     java = shutil.which("java")
     if java is None:
         raise BoltServerError("no `java` on PATH: Neo4j 5.26 needs Java 17 or 21")
@@ -127,8 +136,18 @@ def find_neo4j(cache_dir: Path = CACHE_DIR) -> Neo4jInstallation:
         raise BoltServerError(
             f"Neo4j is not in {cache_dir}: run ./scripts/setup-dev to fetch and prepare it"
         )
+    class_path = [str(classes), str(lib / "*")]
+    procedures = None
+    if gds:
+        gds_dir = cache_dir / GDS_DIR_NAME
+        procedures = gds_dir / "procedures"
+        if not any(procedures.glob("proc-*.jar")):
+            raise BoltServerError(
+                f"Graph Data Science is not in {gds_dir}: run ./scripts/setup-dev to fetch it"
+            )
+        class_path += [str(gds_dir / "lib" / "*"), str(procedures / "*")]
     return Neo4jInstallation(
-        java=Path(java), class_path=os.pathsep.join((str(classes), str(lib / "*")))
+        java=Path(java), class_path=os.pathsep.join(class_path), procedures=procedures
     )
 
 
@@ -140,10 +159,19 @@ def free_port() -> int:
         return port
 
 
-def server_config(home: Path, bolt_port: int) -> dict[str, str]:
-    """Neo4j's settings: Bolt on loopback only, authentication on, memory kept modest."""
+def server_config(home: Path, bolt_port: int, procedures: Path | None = None) -> dict[str, str]:
+    """Neo4j's settings: Bolt on loopback only, authentication on, memory kept modest; with
+    ``procedures``, the Graph Data Science procedures found there, which need full access."""
     address = f"127.0.0.1:{bolt_port}"
+    if procedures is not None:
+        extensions = {
+            "server.directories.plugins": str(procedures),
+            "dbms.security.procedures.unrestricted": "gds.*",
+        }
+    else:
+        extensions = {}
     return {
+        **extensions,
         "server.bolt.enabled": "true",
         "server.bolt.listen_address": address,
         "server.bolt.advertised_address": address,
@@ -178,9 +206,10 @@ def server_command(installation: Neo4jInstallation, home: Path, config_file: Pat
 
 
 def start_bolt_server(
-    tmp_dir: Path, *, timeout: float = START_TIMEOUT, attempts: int = 3
+    tmp_dir: Path, *, timeout: float = START_TIMEOUT, attempts: int = 3, gds: bool = False
 ) -> BoltServer:
-    """Start Neo4j with its files under ``tmp_dir`` and wait until Bolt answers.
+    """Start Neo4j with its files under ``tmp_dir`` and wait until Bolt answers; with Graph
+    Data Science if ``gds``.
 
     The port is picked free but may be taken before the server binds it: a start that fails
     that way is tried again on another port, up to ``attempts`` times.
@@ -188,7 +217,7 @@ def start_bolt_server(
     home = Path(tmp_dir).resolve()
     for attempt in range(1, attempts + 1):
         try:
-            server = _launch(home, free_port(), timeout)
+            server = _launch(home, free_port(), timeout, gds)
         except StartupFailedError:
             if attempt == attempts:
                 raise
@@ -203,7 +232,7 @@ def restart_bolt_server(server: BoltServer, *, timeout: float = START_TIMEOUT) -
     if server.home is None or server.bolt_port is None:
         raise BoltServerError(f"{server.uri} was not started here and cannot be restarted")
     stop_bolt_server(server)
-    return _launch(server.home, server.bolt_port, timeout)
+    return _launch(server.home, server.bolt_port, timeout, server.gds)
 
 
 def stop_bolt_server(server: BoltServer, *, timeout: float = STOP_TIMEOUT) -> None:
@@ -272,13 +301,12 @@ def wait_until_ready(server: BoltServer, deadline: float, log_offset: int = 0) -
     )
 
 
-def _launch(home: Path, bolt_port: int, timeout: float) -> BoltServer:
-    installation = find_neo4j()
+def _launch(home: Path, bolt_port: int, timeout: float, gds: bool) -> BoltServer:
+    installation = find_neo4j(gds=gds)
     (home / "tmp").mkdir(parents=True, exist_ok=True)
     config_file = home / "neo4j.conf"
-    config_file.write_text(
-        "".join(f"{key}={value}\n" for key, value in server_config(home, bolt_port).items())
-    )
+    config = server_config(home, bolt_port, installation.procedures)
+    config_file.write_text("".join(f"{key}={value}\n" for key, value in config.items()))
     first_start = not (home / "data").exists()
     log_path = home / LOG_NAME
     command = server_command(installation, home, config_file)
@@ -306,6 +334,7 @@ def _launch(home: Path, bolt_port: int, timeout: float) -> BoltServer:
         log_path=log_path,
         home=home,
         bolt_port=bolt_port,
+        gds=gds,
     )
     try:
         wait_until_ready(server, time.monotonic() + timeout, log_offset)

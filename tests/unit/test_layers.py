@@ -102,6 +102,42 @@ def test_only_the_entry_points_import_the_composition_root() -> None:
     assert set(importers) <= {"stakenet.app", "stakenet.cli"}, importers
 
 
+# What the composition root alone builds: the store adapters and the services around them.
+ASSEMBLED = frozenset(
+    {"SQLiteStore", "Neo4jStore", "Services", "NetworkService", "AnalyticsService", "AccessService"}
+)
+
+
+def assemblies_in(source: str) -> list[str]:
+    """Every call in `source` that builds one of `ASSEMBLED`, by its name or as an attribute."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        called = node.func
+        name = called.id if isinstance(called, ast.Name) else getattr(called, "attr", None)
+        if name in ASSEMBLED:
+            found.append(f"line {node.lineno}: {name}")
+    return found
+
+
+def test_only_the_composition_root_builds_the_store_and_the_services() -> None:
+    builders = {
+        module_name(path): found
+        for path in sorted(PACKAGE_ROOT.rglob("*.py"))
+        if (found := assemblies_in(path.read_text(encoding="utf-8")))
+    }
+    assert list(builders) == ["stakenet.bootstrap"], builders
+
+
+def test_the_assembly_checker_catches_each_way_of_building() -> None:
+    source = """
+network = NetworkService(store)
+access = services.AccessService(network.store)
+"""
+    assert assemblies_in(source) == ["line 2: NetworkService", "line 3: AccessService"]
+
+
 def adapter_of(module: str) -> str | None:
     return next((a for a in (SQLITE, NEO4J) if module == a or module.startswith(a + ".")), None)
 

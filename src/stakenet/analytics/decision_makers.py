@@ -41,17 +41,18 @@ factor and normally gains coverage and influence too, and a declared DECISION_MA
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Literal
 
 import networkx as nx
 
-from stakenet.analytics.centrality import NodeCentrality
 from stakenet.analytics.errors import NotAnOrganisation, UnknownStakeholder
 from stakenet.analytics.influence import SENIORITY_AUTHORITY
-from stakenet.analytics.paths import best_path_strengths, members, person_graph
+from stakenet.analytics.network_at import NetworkAt
+from stakenet.analytics.paths import best_path_strengths, members
 from stakenet.analytics.views import ORGANISATION_KINDS
 from stakenet.domain.model import TieRole, tie_kinds_in
 
@@ -62,7 +63,6 @@ __all__ = [
     "DecisionMakerParams",
     "ScoreFactor",
     "coverage_from_us",
-    "highest_pagerank",
     "key_decision_makers",
 ]
 
@@ -88,6 +88,7 @@ _BOARD = tie_kinds_in(TieRole.BOARD)
 _REPORTING = tie_kinds_in(TieRole.REPORTING)
 _ADVICE = tie_kinds_in(TieRole.ADVICE)
 _INFLUENCE = tie_kinds_in(TieRole.INFLUENCE)
+_ACROSS_THE_BOUNDARY = _ADVICE | _INFLUENCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +153,203 @@ def _factor(name: str, value: float, weight: float, detail: str) -> ScoreFactor:
     return ScoreFactor(name, value, weight, value * weight, detail)
 
 
-def _hierarchy_depths(
-    G: nx.MultiDiGraph, people: set[str], strengths: Mapping[str, float]
-) -> dict[str, int]:
+def coverage_from_us(
+    people: nx.Graph, max_hops: int = 4, targets: Collection[str] | None = None
+) -> dict[str, float]:
+    """Strength of our best introduction path (at most `max_hops` links) to each person.
+
+    Paths start at one of our internal people and pass through no other (see `our_coverage`).
+    The values do not depend on the organisation asked about, so one search per snapshot
+    serves every decision-maker query; with `targets` the search stops once they are answered
+    (their values are the same).
+    """
+    internal_people = [v for v, internal in people.nodes(data="internal") if internal]
+    return best_path_strengths(
+        people, internal_people, max_hops, blocked=set(internal_people), targets=targets
+    )
+
+
+def key_decision_makers(
+    network: NetworkAt,
+    org_id: str,
+    limit: int | None = 10,
+    params: DecisionMakerParams | None = None,
+) -> list[DecisionMaker]:
+    """Rank the people who decide, or sway decisions, at `org_id`.
+
+    Parameters
+    ----------
+    network : NetworkAt
+        The graph, its strengths, the snapshot's centrality (PageRank weighs outside influence;
+        never recomputed), the person graph and, when computed once for the snapshot, our
+        coverage (searched here for the candidates otherwise).
+    org_id : str
+        The organisation.
+    limit : int or None
+        How many to return (``None``: all candidates).
+    params : DecisionMakerParams, optional
+        Weights and values.
+
+    Returns
+    -------
+    list of DecisionMaker
+        Highest score first; equal scores by name, then id.
+
+    Raises
+    ------
+    UnknownStakeholder
+        `org_id` is not in the graph.
+    NotAnOrganisation
+        `org_id` is not an organisation.
+    """
+    org = _organisation(network, org_id, params or DecisionMakerParams())
+    evidence = _Evidence()
+    _read_positions(org, evidence)
+    _read_influence_across_the_boundary(org, evidence)
+    candidates = list(evidence.relation)
+    if not candidates:
+        return []
+    evidence.coverage = _coverage_of(org, candidates)
+    evidence.depth = _hierarchy_depths(org)
+    ranked = [_score(org, evidence.candidate(v, v in org.members)) for v in candidates]
+    ranked.sort(key=lambda d: (-d.score, d.name, d.id))
+    return ranked if limit is None else ranked[:limit]
+
+
+# -- the organisation and what its ties say about each candidate ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Organisation:
+    """The organisation ranked for, as every step reads it."""
+
+    network: NetworkAt
+    id: str
+    ours: bool
+    members: AbstractSet[str]
+    params: DecisionMakerParams
+
+    def eligible(self, v: str) -> bool:
+        """A person who may be a candidate: never one of ours, unless the organisation is."""
+        attrs = self.network.graph.nodes[v]
+        return bool(attrs.get("kind") == "PERSON" and (self.ours or not attrs.get("internal")))
+
+    def outside_weight(self, party: str) -> float:
+        """``0.5 + 0.5 × pagerank_norm`` of a party outside (1.0 without centrality)."""
+        centrality, top = self.network.centrality, self.network.top_pagerank
+        if not centrality or top <= 0:
+            return 1.0
+        c = centrality.get(party)
+        return 0.5 + 0.5 * (c.pagerank / top if c is not None else 0.0)
+
+
+def _organisation(network: NetworkAt, org_id: str, params: DecisionMakerParams) -> _Organisation:
+    G = network.graph
+    if org_id not in G:
+        raise UnknownStakeholder(org_id)
+    attrs = G.nodes[org_id]
+    if attrs.get("kind") not in ORGANISATION_KINDS:
+        raise NotAnOrganisation(org_id, attrs.get("kind"))
+    inside = members(G, org_id, network.strengths)
+    return _Organisation(network, org_id, bool(attrs.get("internal")), inside, params)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """One person to rank and everything their factors read."""
+
+    id: str
+    member: bool
+    relation: Relation
+    role: str | None
+    board_seat: float | None
+    depth: int | None
+    influence_in: Sequence[float]
+    influence_out: Sequence[float]
+    coverage: float
+
+
+@dataclass(slots=True)
+class _Evidence:
+    """What the organisation's ties say about each person, gathered step by step."""
+
+    relation: dict[str, Relation] = field(default_factory=dict)
+    role: dict[str, str] = field(default_factory=dict)
+    board_seat: dict[str, float] = field(default_factory=dict)
+    # influence on a member from outside; influence of an outsider on the organisation
+    influence_in: dict[str, list[float]] = field(default_factory=dict)
+    influence_out: dict[str, list[float]] = field(default_factory=dict)
+    depth: Mapping[str, int] = field(default_factory=dict)
+    coverage: Mapping[str, float] = field(default_factory=dict)
+
+    def candidate(self, v: str, member: bool) -> _Candidate:
+        return _Candidate(
+            id=v,
+            member=member,
+            relation=self.relation[v],
+            role=self.role.get(v),
+            board_seat=self.board_seat.get(v),
+            depth=self.depth.get(v),
+            influence_in=self.influence_in.get(v, []),
+            influence_out=self.influence_out.get(v, []),
+            coverage=self.coverage.get(v, 0.0),
+        )
+
+
+def _read_positions(org: _Organisation, evidence: _Evidence) -> None:
+    """From each tie to the organisation: the strongest declared role, employees, board seats."""
+    p = org.params
+    strengths = org.network.strengths
+    for person, _, key, attrs in org.network.graph.in_edges(org.id, keys=True, data=True):
+        if key not in strengths or not org.eligible(person):
+            continue
+        role = attrs.get("decision_role")
+        if role is not None and p.decision_roles.get(role, 0.0) > p.decision_roles.get(
+            evidence.role.get(person, ""), -1.0
+        ):
+            evidence.role[person] = role
+        kind = attrs.get("kind")
+        if kind in _EMPLOYMENT:
+            evidence.relation[person] = "EMPLOYEE"
+        elif kind in _BOARD:
+            chair = "chair" in str(attrs.get("role") or "").lower()
+            seat = p.board_chair_authority if chair else p.board_member_authority
+            evidence.board_seat[person] = max(evidence.board_seat.get(person, 0.0), seat)
+            evidence.relation.setdefault(person, "BOARD")
+
+
+def _read_influence_across_the_boundary(org: _Organisation, evidence: _Evidence) -> None:
+    """INFLUENCES/ADVISES ties from outside to the organisation or its members: influence on
+    those members, and influence exerted by the (eligible) outsiders, who become candidates."""
+    G, strengths, inside = org.network.graph, org.network.strengths, org.members
+    for target in inside | {org.id}:
+        for source, _, key, kind in G.in_edges(target, keys=True, data="kind"):
+            s = strengths.get(key)
+            if s is None or kind not in _ACROSS_THE_BOUNDARY:
+                continue
+            if source in inside or source == org.id:
+                continue
+            weighted = s * org.outside_weight(source)
+            if target != org.id:
+                evidence.influence_in.setdefault(target, []).append(weighted)
+            if org.eligible(source):
+                evidence.influence_out.setdefault(source, []).append(weighted)
+                if kind in _ADVICE:
+                    evidence.relation[source] = "ADVISER"
+                else:
+                    evidence.relation.setdefault(source, "INFLUENCER")
+
+
+def _coverage_of(org: _Organisation, candidates: Collection[str]) -> Mapping[str, float]:
+    network = org.network
+    if network.coverage is not None:
+        return network.coverage
+    return coverage_from_us(network.people, org.params.coverage_max_hops, targets=candidates)
+
+
+def _hierarchy_depths(org: _Organisation) -> dict[str, int]:
     """Levels below the top of the REPORTS_TO tree, for members that are in it."""
+    G, strengths, people = org.network.graph, org.network.strengths, org.members
     managers: dict[str, set[str]] = {}
     in_tree: set[str] = set()
     for person in people:
@@ -178,256 +372,103 @@ def _hierarchy_depths(
     return depths
 
 
-def _noisy_or(values: list[float]) -> float:
+# -- the score: one step per factor --------------------------------------------------------
+
+
+def _score(org: _Organisation, candidate: _Candidate) -> DecisionMaker:
+    factors = (
+        _formal_authority(org, candidate),
+        _decision_role(org, candidate),
+        _internal_centrality(org, candidate),
+        _external_influence(org, candidate),
+        _our_coverage(org, candidate),
+    )
+    return DecisionMaker(
+        id=candidate.id,
+        name=str(org.network.graph.nodes[candidate.id].get("name", candidate.id)),
+        org_id=org.id,
+        relation=candidate.relation,
+        decision_role=candidate.role,
+        score=sum(f.contribution for f in factors),
+        factors=factors,
+    )
+
+
+def _formal_authority(org: _Organisation, c: _Candidate) -> ScoreFactor:
+    p = org.params
+    if not c.member:
+        return _factor(
+            "formal_authority", 0.0, p.formal_authority_weight, "no position in the organisation"
+        )
+    seniority = org.network.graph.nodes[c.id].get("seniority")
+    rank = (
+        p.seniority_authority.get(seniority, p.unknown_seniority_authority)
+        if seniority is not None
+        else p.unknown_seniority_authority
+    )
+    base = max(rank, c.board_seat or 0.0)
+    detail = f"seniority {seniority or 'unknown'} ({rank:.2f})"
+    if c.board_seat:
+        detail += f", board seat ({c.board_seat:.2f})"
+    authority = base
+    if c.depth is not None:
+        levels = p.hierarchy_levels
+        level = levels[min(c.depth, len(levels) - 1)]
+        authority = (1.0 - p.hierarchy_share) * base + p.hierarchy_share * level
+        detail += f", {c.depth} level(s) below the top of the reporting line ({level:.2f})"
+    return _factor("formal_authority", authority, p.formal_authority_weight, detail)
+
+
+def _decision_role(org: _Organisation, c: _Candidate) -> ScoreFactor:
+    p = org.params
+    value = p.decision_roles.get(c.role, 0.0) if c.role else 0.0
+    detail = f"declared {c.role}" if c.role else "no declared decision role"
+    return _factor("decision_role", value, p.decision_role_weight, detail)
+
+
+def _internal_centrality(org: _Organisation, c: _Candidate) -> ScoreFactor:
+    weight = org.params.internal_centrality_weight
+    colleagues = len(org.members) - 1
+    if not c.member or colleagues < 1:
+        detail = "outside the organisation" if not c.member else "only person on file"
+        return _factor("internal_centrality", 0.0, weight, detail)
+    strongest = _strongest_tie_to_each_colleague(org, c.id)
+    value = min(1.0, sum(strongest.values()) / colleagues)
+    detail = f"tied to {len(strongest)} of {colleagues} colleagues"
+    return _factor("internal_centrality", value, weight, detail)
+
+
+def _strongest_tie_to_each_colleague(org: _Organisation, v: str) -> dict[str, float]:
+    G, strengths, inside = org.network.graph, org.network.strengths, org.members
+    best: dict[str, float] = {}
+    for _, other, key in G.out_edges(v, keys=True):
+        if other in inside and other != v and key in strengths:
+            best[other] = max(best.get(other, 0.0), strengths[key])
+    for other, _, key in G.in_edges(v, keys=True):
+        if other in inside and other != v and key in strengths:
+            best[other] = max(best.get(other, 0.0), strengths[key])
+    return best
+
+
+def _external_influence(org: _Organisation, c: _Candidate) -> ScoreFactor:
+    if c.member:
+        value = _noisy_or(c.influence_in)
+        detail = f"{len(c.influence_in)} influence/advice tie(s) from outside"
+    else:
+        value = _noisy_or(c.influence_out)
+        detail = f"influences or advises the organisation through {len(c.influence_out)} tie(s)"
+    return _factor("external_influence", value, org.params.external_influence_weight, detail)
+
+
+def _noisy_or(values: Iterable[float]) -> float:
     product = 1.0
     for x in values:
         product *= 1.0 - min(1.0, max(0.0, x))
     return 1.0 - product
 
 
-def coverage_from_us(
-    people: nx.Graph, max_hops: int = 4, targets: Collection[str] | None = None
-) -> dict[str, float]:
-    """Strength of our best introduction path (at most `max_hops` links) to each person.
-
-    Paths start at one of our internal people and pass through no other (see `our_coverage`).
-    The values do not depend on the organisation asked about, so one search per snapshot
-    serves every decision-maker query; with `targets` the search stops once they are answered
-    (their values are the same).
-    """
-    internal_people = [v for v, internal in people.nodes(data="internal") if internal]
-    return best_path_strengths(
-        people, internal_people, max_hops, blocked=set(internal_people), targets=targets
+def _our_coverage(org: _Organisation, c: _Candidate) -> ScoreFactor:
+    detail = (
+        f"best introduction path strength {c.coverage:.2f}" if c.coverage else "no path from us"
     )
-
-
-def highest_pagerank(centrality: Mapping[str, NodeCentrality] | None) -> float:
-    """The largest PageRank in `centrality` (0 for none), which outside influence is scaled by."""
-    return max((c.pagerank for c in centrality.values()), default=0.0) if centrality else 0.0
-
-
-def key_decision_makers(
-    G: nx.MultiDiGraph,
-    org_id: str,
-    strengths: Mapping[str, float],
-    centrality: Mapping[str, NodeCentrality] | None = None,
-    limit: int | None = 10,
-    params: DecisionMakerParams | None = None,
-    *,
-    people: nx.Graph | None = None,
-    coverage: Mapping[str, float] | None = None,
-    top_pagerank: float | None = None,
-) -> list[DecisionMaker]:
-    """Rank the people who decide, or sway decisions, at `org_id`.
-
-    Parameters
-    ----------
-    G : nx.MultiDiGraph
-        The projection.
-    org_id : str
-        The organisation.
-    strengths : Mapping[str, float]
-        ``tie_id -> effective strength`` of the current ties.
-    centrality : Mapping[str, NodeCentrality], optional
-        Metrics of the current snapshot (PageRank weighs outside influence); never recomputed.
-    limit : int or None
-        How many to return (``None``: all candidates).
-    params : DecisionMakerParams, optional
-        Weights and values.
-    people : nx.Graph, optional
-        The person graph (see `stakenet.analytics.paths.person_graph`), built here otherwise.
-    coverage : Mapping[str, float], optional
-        `coverage_from_us` of the same person graph and ``params.coverage_max_hops``, computed
-        once per snapshot; searched here for the candidates otherwise.
-    top_pagerank : float, optional
-        The largest PageRank of `centrality`, computed once per snapshot; found here otherwise
-        (a pass over every stakeholder).
-
-    Returns
-    -------
-    list of DecisionMaker
-        Highest score first; equal scores by name, then id.
-
-    Raises
-    ------
-    UnknownStakeholder
-        `org_id` is not in the graph.
-    NotAnOrganisation
-        `org_id` is not an organisation.
-    """
-    p = params or DecisionMakerParams()
-    if org_id not in G:
-        raise UnknownStakeholder(org_id)
-    org_attrs = G.nodes[org_id]
-    if org_attrs.get("kind") not in ORGANISATION_KINDS:
-        raise NotAnOrganisation(org_id, org_attrs.get("kind"))
-    ours = bool(org_attrs.get("internal"))
-    nodes = G.nodes
-
-    def eligible(v: str) -> bool:
-        a = nodes[v]
-        return bool(a.get("kind") == "PERSON" and (ours or not a.get("internal")))
-
-    inside = members(G, org_id, strengths)
-    relation: dict[str, Relation] = {}
-    roles: dict[str, str] = {}
-    board: dict[str, float] = {}
-    for person, _, key, attrs in G.in_edges(org_id, keys=True, data=True):
-        if key not in strengths or not eligible(person):
-            continue
-        kind = attrs.get("kind")
-        role = attrs.get("decision_role")
-        if role is not None and p.decision_roles.get(role, 0.0) > p.decision_roles.get(
-            roles.get(person, ""), -1.0
-        ):
-            roles[person] = role
-        if kind in _EMPLOYMENT:
-            relation[person] = "EMPLOYEE"
-        elif kind in _BOARD:
-            chair = "chair" in str(attrs.get("role") or "").lower()
-            seat = p.board_chair_authority if chair else p.board_member_authority
-            board[person] = max(board.get(person, 0.0), seat)
-            relation.setdefault(person, "BOARD")
-
-    top_pr = top_pagerank if top_pagerank is not None else highest_pagerank(centrality)
-
-    def weight_of(party: str) -> float:
-        if not centrality or top_pr <= 0:
-            return 1.0
-        c = centrality.get(party)
-        return 0.5 + 0.5 * (c.pagerank / top_pr if c is not None else 0.0)
-
-    incoming: dict[str, list[float]] = {}
-    outgoing: dict[str, list[float]] = {}
-    targets = inside | {org_id}
-    for target in targets:
-        for source, _, key, kind in G.in_edges(target, keys=True, data="kind"):
-            s = strengths.get(key)
-            if s is None or kind not in _ADVICE | _INFLUENCE:
-                continue
-            if source in inside or source == org_id:
-                continue
-            if target != org_id:
-                incoming.setdefault(target, []).append(s * weight_of(source))
-            if eligible(source):
-                outgoing.setdefault(source, []).append(s * weight_of(source))
-                relation.setdefault(source, "ADVISER" if kind in _ADVICE else "INFLUENCER")
-                if kind in _ADVICE:
-                    relation[source] = "ADVISER"
-
-    candidates = [v for v in relation if eligible(v)]
-    if not candidates:
-        return []
-    if coverage is None:
-        P = people if people is not None else person_graph(G, strengths)
-        coverage = coverage_from_us(P, p.coverage_max_hops, targets=candidates)
-    depths = _hierarchy_depths(G, inside, strengths)
-    ranked = [
-        _score(
-            G,
-            org_id,
-            v,
-            relation[v],
-            roles.get(v),
-            board.get(v),
-            depths.get(v),
-            inside,
-            strengths,
-            incoming.get(v, []),
-            outgoing.get(v, []),
-            coverage.get(v, 0.0),
-            p,
-        )
-        for v in candidates
-    ]
-    ranked.sort(key=lambda d: (-d.score, d.name, d.id))
-    return ranked if limit is None else ranked[:limit]
-
-
-def _score(
-    G: nx.MultiDiGraph,
-    org_id: str,
-    v: str,
-    relation: Relation,
-    role: str | None,
-    board_seat: float | None,
-    depth: int | None,
-    inside: set[str],
-    strengths: Mapping[str, float],
-    incoming: list[float],
-    outgoing: list[float],
-    coverage: float,
-    p: DecisionMakerParams,
-) -> DecisionMaker:
-    attrs: Mapping[str, Any] = G.nodes[v]
-    member = v in inside
-    # formal authority
-    if member:
-        seniority = attrs.get("seniority")
-        sen = (
-            p.seniority_authority.get(seniority, p.unknown_seniority_authority)
-            if seniority is not None
-            else p.unknown_seniority_authority
-        )
-        base = max(sen, board_seat or 0.0)
-        detail = f"seniority {seniority or 'unknown'} ({sen:.2f})"
-        if board_seat:
-            detail += f", board seat ({board_seat:.2f})"
-        authority = base
-        if depth is not None:
-            levels = p.hierarchy_levels
-            hier = levels[min(depth, len(levels) - 1)]
-            authority = (1.0 - p.hierarchy_share) * base + p.hierarchy_share * hier
-            detail += f", {depth} level(s) below the top of the reporting line ({hier:.2f})"
-    else:
-        authority, detail = 0.0, "no position in the organisation"
-    formal = _factor("formal_authority", authority, p.formal_authority_weight, detail)
-    # declared decision role
-    role_value = p.decision_roles.get(role, 0.0) if role else 0.0
-    role_factor = _factor(
-        "decision_role",
-        role_value,
-        p.decision_role_weight,
-        f"declared {role}" if role else "no declared decision role",
-    )
-    # centrality inside the organisation
-    if member and len(inside) > 1:
-        total = 0.0
-        best: dict[str, float] = {}
-        for _, other, key in G.out_edges(v, keys=True):
-            if other in inside and other != v and key in strengths:
-                best[other] = max(best.get(other, 0.0), strengths[key])
-        for other, _, key in G.in_edges(v, keys=True):
-            if other in inside and other != v and key in strengths:
-                best[other] = max(best.get(other, 0.0), strengths[key])
-        total = sum(best.values())
-        internal = min(1.0, total / (len(inside) - 1))
-        detail = f"tied to {len(best)} of {len(inside) - 1} colleagues"
-    else:
-        internal = 0.0
-        detail = "outside the organisation" if not member else "only person on file"
-    internal_factor = _factor("internal_centrality", internal, p.internal_centrality_weight, detail)
-    # influence across the organisation's boundary
-    if member:
-        ext = _noisy_or(incoming)
-        detail = f"{len(incoming)} influence/advice tie(s) from outside"
-    else:
-        ext = _noisy_or(outgoing)
-        detail = f"influences or advises the organisation through {len(outgoing)} tie(s)"
-    ext_factor = _factor("external_influence", ext, p.external_influence_weight, detail)
-    cover_factor = _factor(
-        "our_coverage",
-        coverage,
-        p.our_coverage_weight,
-        f"best introduction path strength {coverage:.2f}" if coverage else "no path from us",
-    )
-    factors = (formal, role_factor, internal_factor, ext_factor, cover_factor)
-    return DecisionMaker(
-        id=v,
-        name=str(attrs.get("name", v)),
-        org_id=org_id,
-        relation=relation,
-        decision_role=role,
-        score=sum(f.contribution for f in factors),
-        factors=factors,
-    )
+    return _factor("our_coverage", c.coverage, org.params.our_coverage_weight, detail)

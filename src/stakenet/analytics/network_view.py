@@ -26,15 +26,24 @@ from typing import Any, Generic, TypeVar
 
 from stakenet.analytics.alerts import AlertParams, Watch, watch_network
 from stakenet.analytics.communities import Broker, brokers
-from stakenet.analytics.decision_makers import (
-    DecisionMaker,
-    coverage_from_us,
-    highest_pagerank,
-    key_decision_makers,
-)
+from stakenet.analytics.decision_makers import DecisionMaker, coverage_from_us, key_decision_makers
+from stakenet.analytics.diff import NetworkChanges, network_changes
 from stakenet.analytics.errors import InvalidParameter, NotAnOrganisation, UnknownStakeholder
+from stakenet.analytics.health import (
+    AccountHealth,
+    HealthPoint,
+    Portfolio,
+    relationship_health,
+)
+from stakenet.analytics.history import PastSnapshots, graph_as_of, interactions_until
 from stakenet.analytics.metrics import metric as metric_spec
-from stakenet.analytics.paths import IntroductionPath, introduction_paths, person_graph
+from stakenet.analytics.network_at import NetworkAt
+from stakenet.analytics.paths import (
+    InternalReach,
+    IntroductionPath,
+    introduction_paths,
+    person_graph,
+)
 from stakenet.analytics.projection import Projection
 from stakenet.analytics.relationship_map import RelationshipMap, relationship_map
 from stakenet.analytics.risks import Risk, key_person_risks
@@ -46,6 +55,7 @@ from stakenet.analytics.strength import (
     index_interactions,
     tie_strength,
 )
+from stakenet.analytics.timeline import Timeline
 from stakenet.analytics.whatif import WhatIfResult, what_if
 from stakenet.domain.model import Change, GraphData, StakeholderKind
 from stakenet.domain.text import fold
@@ -55,10 +65,12 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Answer(Generic[T]):
-    """An answer and the graph revision of the data it was computed from."""
+    """An answer, the graph revision of the data it was computed from, and the instant it
+    describes (None for the live network)."""
 
     value: T
     revision: int
+    as_of: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,12 +152,19 @@ class AnalyticsState:
     _interactions: dict[str, InteractionRecord] = field(default_factory=dict)
     _people: Any = field(default=None)
     _coverage: dict[str, float] | None = field(default=None)
-    _top_pagerank: float | None = field(default=None)
+    _network: NetworkAt | None = field(default=None)
     _activity: dict[str, float] | None = field(default=None)
+    _timeline: Timeline | None = field(default=None)
+    _portfolio: Portfolio | None = field(default=None)
 
     @property
     def revision(self) -> int:
         return self.snapshot.revision
+
+    @property
+    def as_of(self) -> datetime:
+        """The instant the snapshot describes."""
+        return self.snapshot.computed_at
 
     def _people_graph(self) -> Any:
         # The person graph serves paths, decision-makers and risks; built once per snapshot.
@@ -159,16 +178,32 @@ class AnalyticsState:
             self._coverage = coverage_from_us(self._people_graph())
         return self._coverage
 
-    def _highest_pagerank(self) -> float:
-        # Every decision-maker ranking scales outside influence by it: one pass per snapshot.
-        if self._top_pagerank is None:
-            self._top_pagerank = highest_pagerank(self.snapshot.centrality)
-        return self._top_pagerank
+    def timeline(self) -> Timeline:
+        """The snapshot's graph read locally at any instant (`stakenet.analytics.timeline`)."""
+        if self._timeline is None:
+            self._timeline = Timeline(self._graph, self._interactions, self.snapshot.centrality)
+        return self._timeline
+
+    def _network_at(self) -> NetworkAt:
+        # What every per-organisation question reads: the snapshot's graph at its instant.
+        if self._network is None:
+            snapshot = self.snapshot
+            self._network = NetworkAt(
+                self._graph,
+                snapshot.strengths,
+                snapshot.computed_at,
+                self._people_graph(),
+                centrality=snapshot.centrality,
+                tie_strengths=snapshot.tie_strengths,
+                coverage=self._our_coverage(),
+                reach=InternalReach(self._people_graph()),
+            )
+        return self._network
 
     def warm(self) -> None:
         """Build what queries share, in the refresh's worker thread, so that no query (and
         never the event loop) pays for it."""
-        self._our_coverage()
+        self._network_at()
         self.activity()
 
     # -- lookups ---------------------------------------------------------------------------
@@ -214,6 +249,45 @@ class AnalyticsState:
                 return tie_strength(tie_id, source, target, attrs, evidence)
         return None
 
+    def relationship_map(
+        self,
+        center: str,
+        *,
+        depth: int,
+        limit: int,
+        tie_kinds: Collection[str] | None,
+        min_strength: float,
+    ) -> RelationshipMap:
+        """The map around `center` in the snapshot's graph, on the snapshot's date."""
+        return relationship_map(
+            self._graph,
+            center,
+            depth=depth,
+            limit=limit,
+            on=self.as_of.date(),
+            tie_kinds=tie_kinds,
+            min_strength=min_strength,
+            strengths=self.snapshot.strengths,
+        )
+
+    def relationship_health(
+        self, org_id: str, windows: Sequence[tuple[datetime, datetime]]
+    ) -> list[HealthPoint]:
+        """The relationship with `org_id` window by window (`stakenet.analytics.health`), read
+        no later than the snapshot's instant."""
+        return relationship_health(self.timeline(), org_id, windows, self.as_of)
+
+    def changes(self, start: datetime, end: datetime, org_id: str | None) -> NetworkChanges:
+        """The ties of the snapshot's graph that started or ended in ``(start, end]``
+        (`stakenet.analytics.diff`)."""
+        return network_changes(self._graph, start, end, org_id)
+
+    def portfolio(self, first: int) -> list[AccountHealth]:
+        """The `first` accounts at the snapshot's instant, riskiest first."""
+        if self._portfolio is None:
+            self._portfolio = Portfolio(self.timeline(), self.as_of, self.key_person_risks)
+        return self._portfolio.first(first)
+
     def _organisation(self, org_id: str) -> None:
         attrs = self._graph.nodes.get(org_id)
         if attrs is None:
@@ -223,16 +297,7 @@ class AnalyticsState:
 
     def key_decision_makers(self, org_id: str, limit: int | None) -> list[DecisionMaker]:
         self._organisation(org_id)
-        return key_decision_makers(
-            self._graph,
-            org_id,
-            self.snapshot.strengths,
-            self.snapshot.centrality,
-            limit,
-            people=self._people_graph(),
-            coverage=self._our_coverage(),
-            top_pagerank=self._highest_pagerank(),
-        )
+        return key_decision_makers(self._network_at(), org_id, limit)
 
     def introduction_paths(
         self, to_id: str, from_id: str | None, limit: int, max_hops: int
@@ -248,27 +313,12 @@ class AnalyticsState:
         )
 
     def key_person_risks(self, org_id: str) -> list[Risk]:
-        snapshot = self.snapshot
         ranked = self.key_decision_makers(org_id, None)
-        return key_person_risks(
-            self._graph,
-            org_id,
-            snapshot.strengths,
-            ranked,
-            tie_strengths=snapshot.tie_strengths,
-            as_of=snapshot.computed_at,
-            people=self._people_graph(),
-        )
+        return key_person_risks(self._network_at(), org_id, ranked)
 
     def what_if(self, org_id: str, remove_ids: Sequence[str]) -> WhatIfResult:
         self._organisation(org_id)
-        return what_if(
-            self._graph,
-            self.snapshot.strengths,
-            org_id,
-            remove_ids,
-            centrality=self.snapshot.centrality,
-        )
+        return what_if(self._network_at(), org_id, remove_ids)
 
     def ranking(
         self, kind: StakeholderKind | None, metric: str, first: int
@@ -325,6 +375,7 @@ class NetworkView:
         self._projection = Projection()
         self._lock = threading.RLock()
         self._analytics: AnalyticsState | None = None
+        self._past: PastSnapshots[AnalyticsState] = PastSnapshots()
         self._listeners: list[Listener] = []
 
     @property
@@ -387,12 +438,35 @@ class NetworkView:
         snapshot = compute_snapshot(graph, interactions, revision, now)
         state = AnalyticsState(graph, snapshot, interactions)
         state.warm()
+        state.timeline()
         with self._lock:
             current = self._analytics
             # Two refreshes may overlap: the newer revision wins.
             if current is None or current.revision <= state.revision:
                 self._analytics = state
         return state
+
+    def past(self, as_of: datetime) -> AnalyticsState:
+        """The analytics of the network as it stood at `as_of` (`stakenet.analytics.history`),
+        of the live graph's revision: computed on first ask, then kept among the latest few."""
+        with self._lock:
+            projection = self._projection
+            revision = projection.revision
+            kept = self._past.get(as_of, revision)
+            if kept is not None:
+                return kept
+            graph = graph_as_of(projection.graph, as_of)
+            interactions = interactions_until(projection.interactions, as_of)
+        snapshot = compute_snapshot(graph, interactions, revision, as_of)
+        state = AnalyticsState(graph, snapshot, interactions)
+        state.warm()
+        self._past.put(as_of, revision, state)
+        return state
+
+    def kept_past(self, as_of: datetime) -> AnalyticsState | None:
+        """The past analytics of `as_of` at the live revision, if kept; reads no graph, so it
+        is safe on the event loop."""
+        return self._past.get(as_of, self.revision)
 
     # -- change events ---------------------------------------------------------------------
 

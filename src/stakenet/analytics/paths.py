@@ -43,6 +43,7 @@ from stakenet.domain.model import TieRole, tie_kinds_in
 
 __all__ = [
     "COLLEAGUE",
+    "InternalReach",
     "IntroductionPath",
     "PathLink",
     "best_path_strengths",
@@ -158,12 +159,34 @@ def person_graph(
     if colleague_strength is None:
         colleague_strength = StrengthParams().colleague_strength
     P = nx.Graph()
-    nodes = G.nodes
     for v, attrs in G.nodes(data=True):
         if _is_person(attrs):
             P.add_node(v, internal=bool(attrs.get("internal")), name=attrs.get("name", v))
-    employers: dict[str, list[str]] = {}
+    staff = _link_tied_people(P, G, strengths)
+    _link_colleagues(P, staff, colleague_strength, max_colleague_group)
+    return P
+
+
+def _link(strength: float, tie_id: str | None, kind: str, via: str | None) -> dict[str, Any]:
+    """The attributes of one link of the person graph."""
+    return {
+        "strength": strength,
+        "distance": distance(strength),
+        "cost": path_cost(strength),
+        "tie_id": tie_id,
+        "kind": kind,
+        "via": via,
+    }
+
+
+def _link_tied_people(
+    P: nx.Graph, G: nx.MultiDiGraph, strengths: Mapping[str, float]
+) -> dict[str, list[str]]:
+    """Link every two people of `P` by their strongest current tie; on the same pass over the
+    ties, gather each organisation's employees (``organisation -> people``)."""
+    nodes = G.nodes
     adj = P._adj
+    staff: dict[str, list[str]] = {}
     for u, v, key, attrs in G.edges(keys=True, data=True):
         s = strengths.get(key)
         if s is None or u == v:
@@ -172,37 +195,27 @@ def person_graph(
         if u_person and v_person:
             link = adj[u].get(v)
             if link is None or s > link["strength"]:
-                P.add_edge(
-                    u,
-                    v,
-                    strength=s,
-                    distance=distance(s),
-                    cost=path_cost(s),
-                    tie_id=key,
-                    kind=attrs.get("kind", ""),
-                    via=None,
-                )
+                P.add_edge(u, v, **_link(s, key, attrs.get("kind", ""), None))
         elif (
             u_person and attrs.get("kind") in EMPLOYMENT_KINDS and nodes[v].get("kind") != "PERSON"
         ):
-            employers.setdefault(v, []).append(u)
-    for org, people in employers.items():
-        staff = sorted(set(people), key=str)
-        if len(staff) > max_colleague_group:
+            staff.setdefault(v, []).append(u)
+    return staff
+
+
+def _link_colleagues(
+    P: nx.Graph, staff: Mapping[str, list[str]], strength: float, max_group: int
+) -> None:
+    """Link two people who work for the same organisation (of at most `max_group` people)
+    and share no tie."""
+    adj = P._adj
+    for org, people in staff.items():
+        group = sorted(set(people), key=str)
+        if len(group) > max_group:
             continue
-        for a, b in itertools.combinations(staff, 2):
+        for a, b in itertools.combinations(group, 2):
             if b not in adj[a]:
-                P.add_edge(
-                    a,
-                    b,
-                    strength=colleague_strength,
-                    distance=distance(colleague_strength),
-                    cost=path_cost(colleague_strength),
-                    tie_id=None,
-                    kind=COLLEAGUE,
-                    via=org,
-                )
-    return P
+                P.add_edge(a, b, **_link(strength, None, COLLEAGUE, org))
 
 
 def best_path_strengths(
@@ -343,23 +356,37 @@ def introduction_paths(
     if not ends or not starts or limit <= 0:
         return []
 
-    routes = _k_strongest(P, starts, ends, blocked, limit, max_hops, max_candidates, max_examined)
+    search = _Search(P, starts, ends, blocked, max_hops)
+    routes = _k_strongest(search, _Bounds(limit, max_candidates, max_examined))
     found = [_path(P, to_id, steps) for steps in routes]
     found.sort(key=lambda p: (-p.strength, p.hops, tuple(map(str, p.steps))))
     return found[:limit]
 
 
-def _k_strongest(
-    P: nx.Graph,
-    starts: Collection[str],
-    ends: Collection[str],
-    blocked: Collection[str],
-    limit: int,
-    max_hops: int,
-    max_candidates: int,
-    max_examined: int,
-) -> list[tuple[str, ...]]:
-    """The `limit` strongest simple start→end routes of at most `max_hops` links.
+@dataclass(frozen=True, slots=True)
+class _Search:
+    """Routes of at most `max_hops` links over the person graph `people`, from one of `starts`
+    to one of `ends`, through no other start and no one `blocked`."""
+
+    people: nx.Graph
+    starts: Collection[str]
+    ends: Collection[str]
+    blocked: Collection[str]
+    max_hops: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Bounds:
+    """How many routes to find (`limit`), and the bounds on the work (see
+    `introduction_paths`)."""
+
+    limit: int
+    max_candidates: int
+    max_examined: int
+
+
+def _k_strongest(search: _Search, bounds: _Bounds) -> list[tuple[str, ...]]:
+    """The `limit` strongest simple start→end routes of `search`.
 
     A best-first (A*) search over partial paths from the starts, keyed by the summed
     ``−log(strength)`` so far plus a lower bound of what remains: the distance to the nearest
@@ -367,8 +394,12 @@ def _k_strongest(
     overestimates, complete paths leave the queue strongest first; paths that tie with the last
     one kept are collected too, then ordered by hops and ids.
     """
-    adj = P._adj
-    remaining = _HopBoundedDistances(P, ends, max_hops, stop_at=set(starts) | set(blocked))
+    starts, ends, blocked, max_hops = search.starts, search.ends, search.blocked, search.max_hops
+    limit, max_candidates, max_examined = bounds.limit, bounds.max_candidates, bounds.max_examined
+    adj = search.people._adj
+    remaining = _HopBoundedDistances(
+        search.people, ends, max_hops, stop_at=set(starts) | set(blocked)
+    )
 
     # (bound, hops, distance so far, route, whether the bound is exact)
     queue: list[tuple[float, int, float, tuple[str, ...], bool]] = []
@@ -478,3 +509,33 @@ def _path(P: nx.Graph, target: str, steps: tuple[str, ...]) -> IntroductionPath:
         strength *= data["strength"]
     weakest = min(links, key=lambda link: link.strength) if links else None
     return IntroductionPath(target, steps, tuple(links), strength, len(links), weakest)
+
+
+class InternalReach:
+    """Which of our people reach each person of one person graph through none other of ours.
+
+    A person's answer is the internal neighbours of their component in the graph without our
+    people (themselves, for one of ours), the same for everyone in that component: the
+    components are found once, at the first question, instead of one search per person. The
+    person graph must not change after.
+    """
+
+    def __init__(self, people: nx.Graph) -> None:
+        self._people = people
+        self._reach: dict[str, frozenset[str]] | None = None
+
+    def _found(self) -> dict[str, frozenset[str]]:
+        people = self._people
+        internal = {v for v, flag in people.nodes(data="internal") if flag}
+        outside = nx.subgraph_view(people, filter_node=lambda v: v not in internal)
+        reach: dict[str, frozenset[str]] = {v: frozenset((v,)) for v in internal}
+        for component in nx.connected_components(outside):
+            ours = frozenset(w for v in component for w in people[v] if w in internal)
+            reach.update(dict.fromkeys(component, ours))
+        return reach
+
+    def of(self, person: str) -> set[str]:
+        """Our people with a path to `person` that passes through no other of ours."""
+        if self._reach is None:
+            self._reach = self._found()
+        return set(self._reach.get(person, ()))

@@ -1,7 +1,8 @@
 """Key-person risks: where our access to an organisation's decision-makers hangs by a thread.
 
 This module owns the risk rules. For each of the top ``top`` decision-makers (as ranked by
-`stakenet.analytics.decision_makers`), over the person graph (`stakenet.analytics.paths`):
+`stakenet.analytics.decision_makers`), over the person graph (`stakenet.analytics.paths`) of
+the network at its instant ``now`` (`stakenet.analytics.network_at.NetworkAt`):
 
 ``NO_CONTACT``
     None of our internal people has any path to them.
@@ -16,7 +17,7 @@ This module owns the risk rules. For each of the top ``top`` decision-makers (as
 ``COLD_TIE``
     A tie between the decision-maker and one of our people, or the last link of our best path to
     them, whose strength is below ``cold_threshold`` (default 0.2), or whose last interaction is
-    older than ``stale_days`` (default 180) at ``as_of`` (needs the `TieStrength` records).
+    older than ``stale_days`` (default 180) at ``now`` (needs the `TieStrength` records).
 
 Severity is in 0..1: ``base × (0.5 + 0.5 × importance)``, where ``importance`` is the
 decision-maker's score divided by the top score, and ``base`` is 1.0 for NO_CONTACT, 0.9 for
@@ -26,7 +27,7 @@ SINGLE_CONTACT, 0.8 for SINGLE_RELATIONSHIP_OWNER, and for COLD_TIE
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -35,10 +36,17 @@ import networkx as nx
 
 from stakenet.analytics.decision_makers import DecisionMaker
 from stakenet.analytics.errors import UnknownStakeholder
-from stakenet.analytics.paths import introduction_paths, person_graph
-from stakenet.analytics.strength import TieStrength
+from stakenet.analytics.network_at import NetworkAt
+from stakenet.analytics.paths import introduction_paths
 
-__all__ = ["FORMULA_VERSION", "Risk", "RiskKind", "key_person_risks", "reaching_internal_people"]
+__all__ = [
+    "FORMULA_VERSION",
+    "Risk",
+    "RiskKind",
+    "RiskParams",
+    "key_person_risks",
+    "reaching_internal_people",
+]
 
 FORMULA_VERSION = "risks/1"
 
@@ -122,171 +130,166 @@ def _single_contacts(people: nx.Graph, owners: set[str], target: str) -> list[st
     return sorted(cuts, key=route.index, reverse=True)
 
 
+@dataclass(frozen=True, slots=True)
+class RiskParams:
+    """Thresholds of the risk rules (see the module docstring).
+
+    Attributes
+    ----------
+    top : int
+        How many of the ranked decision-makers to examine.
+    cold_threshold : float
+        Ties weaker than this are cold.
+    stale_days : float
+        A tie whose last interaction is older than this (at the network's `now`) is cold.
+    """
+
+    top: int = 5
+    cold_threshold: float = 0.2
+    stale_days: float = 180.0
+
+
 def key_person_risks(
-    G: nx.MultiDiGraph,
+    network: NetworkAt,
     org_id: str,
-    strengths: Mapping[str, float],
     decision_makers: Sequence[DecisionMaker],
-    cold_threshold: float = 0.2,
-    *,
-    top: int = 5,
-    tie_strengths: Mapping[str, TieStrength] | None = None,
-    as_of: datetime | None = None,
-    stale_days: float = 180.0,
-    people: nx.Graph | None = None,
+    params: RiskParams | None = None,
 ) -> list[Risk]:
     """Risks to our access to the top decision-makers of `org_id`.
 
     Parameters
     ----------
-    G : nx.MultiDiGraph
-        The projection.
+    network : NetworkAt
+        The graph, its strengths at `now`, the person graph, and the ties' strength records
+        (without them, no tie is found stale).
     org_id : str
         The organisation (named in explanations).
-    strengths : Mapping[str, float]
-        ``tie_id -> effective strength`` of the current ties.
     decision_makers : sequence of DecisionMaker
         Ranked decision-makers of `org_id` (from `key_decision_makers`).
-    cold_threshold : float
-        Ties weaker than this are cold.
-    top : int
-        How many of `decision_makers` to examine.
-    tie_strengths : Mapping[str, TieStrength], optional
-        Full strength records, to detect ties whose last interaction is stale.
-    as_of : datetime, optional
-        The instant staleness is measured at (required for the stale rule).
-    stale_days : float
-        A tie whose last interaction is older than this is cold.
-    people : nx.Graph, optional
-        The person graph, built here otherwise.
+    params : RiskParams, optional
 
     Returns
     -------
     list of Risk
         Most severe first; then by decision-maker rank order, kind and contact.
+
+    Raises
+    ------
+    UnknownStakeholder
+        `org_id` is not in the graph.
     """
+    G = network.graph
     if org_id not in G:
         raise UnknownStakeholder(org_id)
-    P = people if people is not None else person_graph(G, strengths)
-    chosen = list(decision_makers[:top])
+    review = _Review(network, str(G.nodes[org_id].get("name", org_id)), params or RiskParams())
+    chosen = list(decision_makers[: review.params.top])
     best_score = max((d.score for d in chosen), default=0.0)
-    org_name = str(G.nodes[org_id].get("name", org_id))
-    risks: list[Risk] = []
-
-    def name(v: str) -> str:
-        return str(G.nodes[v].get("name", v)) if v in G else str(v)
-
-    for dm in chosen:
-        importance = dm.score / best_score if best_score > 0 else 1.0
-        scale = 0.5 + 0.5 * importance
-        who = f"{name(dm.id)} ({org_name})"
-        owners = reaching_internal_people(P, dm.id)
-        if not owners:
-            risks.append(
-                Risk(
-                    "NO_CONTACT",
-                    dm.id,
-                    None,
-                    _BASE["NO_CONTACT"] * scale,
-                    f"None of our people has any path to {who}.",
-                )
-            )
-            continue
-        if len(owners) == 1:
-            (owner,) = owners
-            risks.append(
-                Risk(
-                    "SINGLE_RELATIONSHIP_OWNER",
-                    dm.id,
-                    owner,
-                    _BASE["SINGLE_RELATIONSHIP_OWNER"] * scale,
-                    f"Only {name(owner)} on our side can reach {who}.",
-                )
-            )
-        for contact in _single_contacts(P, owners, dm.id):
-            risks.append(
-                Risk(
-                    "SINGLE_CONTACT",
-                    dm.id,
-                    contact,
-                    _BASE["SINGLE_CONTACT"] * scale,
-                    f"Every path from us to {who} runs through {name(contact)}.",
-                )
-            )
-        risks.extend(
-            _cold_ties(
-                G,
-                P,
-                strengths,
-                dm.id,
-                who,
-                scale,
-                cold_threshold,
-                tie_strengths,
-                as_of,
-                stale_days,
-                name,
-            )
-        )
+    risks = [risk for dm in chosen for risk in _risks_to(review, review.decider(dm, best_score))]
     order = {d.id: i for i, d in enumerate(chosen)}
     risks.sort(key=lambda r: (-r.severity, order[r.decision_maker_id], r.kind, r.contact_id or ""))
     return risks
 
 
-def _cold_ties(
-    G: nx.MultiDiGraph,
-    P: nx.Graph,
-    strengths: Mapping[str, float],
-    dm: str,
-    who: str,
-    scale: float,
-    threshold: float,
-    tie_strengths: Mapping[str, TieStrength] | None,
-    as_of: datetime | None,
-    stale_days: float,
-    namer: Callable[[str], str],
-) -> list[Risk]:
-    watched: dict[str, str] = {}  # tie id -> other end
+@dataclass(frozen=True, slots=True)
+class _Decider:
+    """One decision-maker examined: how explanations name them, and how much they weigh."""
+
+    id: str
+    who: str
+    scale: float
+
+    def risk(self, kind: RiskKind, contact: str | None, explanation: str) -> Risk:
+        return Risk(kind, self.id, contact, _BASE[kind] * self.scale, explanation)
+
+
+@dataclass(frozen=True, slots=True)
+class _Review:
+    """The review of one organisation's decision-makers, as every rule reads it."""
+
+    network: NetworkAt
+    org_name: str
+    params: RiskParams
+
+    def name_of(self, v: str) -> str:
+        G = self.network.graph
+        return str(G.nodes[v].get("name", v)) if v in G else str(v)
+
+    def decider(self, dm: DecisionMaker, best_score: float) -> _Decider:
+        importance = dm.score / best_score if best_score > 0 else 1.0
+        return _Decider(dm.id, f"{self.name_of(dm.id)} ({self.org_name})", 0.5 + 0.5 * importance)
+
+
+def _risks_to(review: _Review, d: _Decider) -> list[Risk]:
+    """Every rule, applied to one decision-maker."""
+    people, reach = review.network.people, review.network.reach
+    owners = reach.of(d.id) if reach is not None else reaching_internal_people(people, d.id)
+    if not owners:
+        return [d.risk("NO_CONTACT", None, f"None of our people has any path to {d.who}.")]
+    found: list[Risk] = []
+    if len(owners) == 1:
+        (owner,) = owners
+        explanation = f"Only {review.name_of(owner)} on our side can reach {d.who}."
+        found.append(d.risk("SINGLE_RELATIONSHIP_OWNER", owner, explanation))
+    for contact in _single_contacts(people, owners, d.id):
+        explanation = f"Every path from us to {d.who} runs through {review.name_of(contact)}."
+        found.append(d.risk("SINGLE_CONTACT", contact, explanation))
+    for tie_id, other in sorted(_watched_ties(review, d.id).items()):
+        cold = _cold_tie(review, d, tie_id, other)
+        if cold is not None:
+            found.append(cold)
+    return found
+
+
+def _watched_ties(review: _Review, dm: str) -> dict[str, str]:
+    """``tie id -> other end`` of the decision-maker's ties to our people and of the last link
+    of our best path to them."""
+    G, strengths = review.network.graph, review.network.strengths
+    watched: dict[str, str] = {}
     for _, other, key in G.out_edges(dm, keys=True):
         if key in strengths and G.nodes[other].get("internal"):
             watched[key] = other
     for other, _, key in G.in_edges(dm, keys=True):
         if key in strengths and G.nodes[other].get("internal"):
             watched[key] = other
-    best = introduction_paths(G, strengths, dm, limit=1, people=P)
+    best = introduction_paths(G, strengths, dm, limit=1, people=review.network.people)
     if best and best[0].links:
         last = best[0].links[-1]
         if last.tie_id is not None:
             watched.setdefault(last.tie_id, last.source)
-    found: list[Risk] = []
-    for key, other in sorted(watched.items()):
-        s = strengths[key]
-        record = tie_strengths.get(key) if tie_strengths is not None else None
-        stale = bool(
-            record is not None
-            and as_of is not None
-            and record.last_interaction_at is not None
-            and (as_of - record.last_interaction_at).total_seconds() > stale_days * 86400.0
-        )
-        weak = s < threshold
-        if not weak and not stale:
-            continue
-        base = 0.4 + 0.3 * (1.0 - s / threshold) if weak and threshold > 0 else 0.4
-        reasons = []
-        if weak:
-            reasons.append(f"strength {s:.2f} is below {threshold:.2f}")
-        if stale and record is not None and record.last_interaction_at is not None:
-            reasons.append(f"last interaction {record.last_interaction_at.date().isoformat()}")
-        found.append(
-            Risk(
-                "COLD_TIE",
-                dm,
-                other,
-                min(1.0, base) * scale,
-                f"The tie between {namer(other)} and {who} has gone cold: "
-                + "; ".join(reasons)
-                + ".",
-                tie_id=key,
-            )
-        )
-    return found
+    return watched
+
+
+def _cold_tie(review: _Review, d: _Decider, tie_id: str, other: str) -> Risk | None:
+    """The COLD_TIE risk of one watched tie, if it is weak or stale."""
+    s = review.network.strengths[tie_id]
+    threshold = review.params.cold_threshold
+    weak = s < threshold
+    stale_since = _last_interaction_if_stale(review, tie_id)
+    if not weak and stale_since is None:
+        return None
+    base = 0.4 + 0.3 * (1.0 - s / threshold) if weak and threshold > 0 else 0.4
+    reasons = []
+    if weak:
+        reasons.append(f"strength {s:.2f} is below {threshold:.2f}")
+    if stale_since is not None:
+        reasons.append(f"last interaction {stale_since.date().isoformat()}")
+    return Risk(
+        "COLD_TIE",
+        d.id,
+        other,
+        min(1.0, base) * d.scale,
+        f"The tie between {review.name_of(other)} and {d.who} has gone cold: "
+        + "; ".join(reasons)
+        + ".",
+        tie_id=tie_id,
+    )
+
+
+def _last_interaction_if_stale(review: _Review, tie_id: str) -> datetime | None:
+    """The tie's last interaction, when it is older than ``stale_days`` at the network's `now`."""
+    records = review.network.tie_strengths
+    record = records.get(tie_id) if records is not None else None
+    if record is None or record.last_interaction_at is None:
+        return None
+    age = (review.network.now - record.last_interaction_at).total_seconds()
+    return record.last_interaction_at if age > review.params.stale_days * 86400.0 else None

@@ -53,6 +53,7 @@ __all__ = [
     "TieStrengths",
     "compute_tie_strengths",
     "distance",
+    "effective_strength",
     "index_interactions",
     "is_current",
     "tie_strength",
@@ -318,6 +319,16 @@ def _effective(
     if observed is not None:
         return observed
     return params.default_strength.get(kind, params.fallback_strength)
+
+
+def effective_strength(
+    attrs: Mapping[str, Any], evidence: PairEvidence | None, params: StrengthParams | None = None
+) -> float:
+    """The effective strength of a tie with attributes `attrs` and its pair's evidence (the
+    value `tie_strength` explains, without the explanation)."""
+    p = params or StrengthParams()
+    kind = str(attrs.get("kind", ""))
+    return _effective(kind, _declared(attrs.get("strength")), _observed(evidence, p), p)
 
 
 def tie_strength(

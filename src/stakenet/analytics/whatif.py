@@ -14,14 +14,14 @@ Removing an organisation also removes the colleague links it implied.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
-from stakenet.analytics.centrality import NodeCentrality
 from stakenet.analytics.decision_makers import DecisionMaker, key_decision_makers
 from stakenet.analytics.errors import UnknownStakeholder
+from stakenet.analytics.network_at import NetworkAt
 from stakenet.analytics.paths import IntroductionPath, introduction_paths, person_graph
 
 __all__ = ["DecisionMakerImpact", "WhatIfResult", "what_if"]
@@ -76,13 +76,11 @@ class WhatIfResult:
 
 
 def what_if(
-    G: nx.MultiDiGraph,
-    strengths: Mapping[str, float],
+    network: NetworkAt,
     org_id: str,
     remove_ids: Iterable[str],
     *,
     decision_makers: Sequence[DecisionMaker] | None = None,
-    centrality: Mapping[str, NodeCentrality] | None = None,
     top: int = 5,
     max_hops: int = 4,
 ) -> WhatIfResult:
@@ -90,18 +88,14 @@ def what_if(
 
     Parameters
     ----------
-    G : nx.MultiDiGraph
-        The projection (not modified).
-    strengths : Mapping[str, float]
-        ``tie_id -> effective strength`` of the current ties.
+    network : NetworkAt
+        The network as it is (its graph is not modified).
     org_id : str
         The organisation.
     remove_ids : iterable of str
         Stakeholder ids and/or tie ids to hide.
     decision_makers : sequence of DecisionMaker, optional
-        Ranked decision-makers (ranked here from `centrality` otherwise).
-    centrality : Mapping[str, NodeCentrality], optional
-        Snapshot metrics used when ranking here.
+        Ranked decision-makers (ranked here on `network` otherwise).
     top : int
         How many decision-makers to examine.
     max_hops : int
@@ -116,62 +110,77 @@ def what_if(
     UnknownStakeholder
         `org_id`, or an id of `remove_ids`, is neither a stakeholder nor a tie.
     """
-    if org_id not in G:
+    if org_id not in network.graph:
         raise UnknownStakeholder(org_id)
-    wanted = list(dict.fromkeys(remove_ids))
-    nodes = [i for i in wanted if i in G]
-    tie_ids = set(wanted) - set(nodes)
-    edges: list[tuple[str, str, str]] = []
-    if tie_ids:
-        for u, v, key in G.edges(keys=True):
-            if key in tie_ids:
-                edges.append((u, v, key))
-        missing = tie_ids - {key for _, _, key in edges}
-        if missing:
-            raise UnknownStakeholder(sorted(missing)[0])
-    before_people = person_graph(G, strengths)
+    removal = _removal(network.graph, remove_ids)
     ranked = (
         list(decision_makers)
         if decision_makers is not None
-        else key_decision_makers(G, org_id, strengths, centrality, limit=top, people=before_people)
+        else key_decision_makers(network, org_id, limit=top)
     )[:top]
-    hidden = nx.restricted_view(G, nodes, edges)
-    after_people = person_graph(hidden, strengths)
-    removed = set(nodes)
-    impacts: list[DecisionMakerImpact] = []
-    for dm in ranked:
-        path_before = _best(G, strengths, dm.id, before_people, max_hops)
-        path_after = (
-            None if dm.id in removed else _best(hidden, strengths, dm.id, after_people, max_hops)
-        )
-        before = path_before.strength if path_before else 0.0
-        after = path_after.strength if path_after else 0.0
-        impacts.append(
-            DecisionMakerImpact(
-                dm.id,
-                before,
-                after,
-                before - after,
-                path_before is not None,
-                path_after is not None,
-                path_before,
-                path_after,
-            )
-        )
-    lost = tuple(
-        i.decision_maker_id for i in impacts if i.reachable_before and not i.reachable_after
-    )
+    after = _without(network, removal)
+    impacts = tuple(_impact(network, after, removal, dm.id, max_hops) for dm in ranked)
     return WhatIfResult(
         org_id=org_id,
-        removed_stakeholders=tuple(nodes),
-        removed_ties=tuple(key for _, _, key in edges),
-        impacts=tuple(impacts),
-        lost_decision_makers=lost,
+        removed_stakeholders=removal.stakeholders,
+        removed_ties=tuple(key for _, _, key in removal.ties),
+        impacts=impacts,
+        lost_decision_makers=tuple(
+            i.decision_maker_id for i in impacts if i.reachable_before and not i.reachable_after
+        ),
     )
 
 
-def _best(
-    G: nx.MultiDiGraph, strengths: Mapping[str, float], target: str, people: nx.Graph, hops: int
-) -> IntroductionPath | None:
-    found = introduction_paths(G, strengths, target, limit=1, max_hops=hops, people=people)
+@dataclass(frozen=True, slots=True)
+class _Removal:
+    """The stakeholders and the ties (as ``(source, target, tie id)``) to hide."""
+
+    stakeholders: tuple[str, ...]
+    ties: tuple[tuple[str, str, str], ...]
+
+
+def _removal(G: nx.MultiDiGraph, remove_ids: Iterable[str]) -> _Removal:
+    """Sort `remove_ids` into stakeholders and ties; an id that is neither is unknown."""
+    wanted = list(dict.fromkeys(remove_ids))
+    stakeholders = [i for i in wanted if i in G]
+    tie_ids = set(wanted) - set(stakeholders)
+    ties: list[tuple[str, str, str]] = []
+    if tie_ids:
+        ties = [(u, v, key) for u, v, key in G.edges(keys=True) if key in tie_ids]
+        missing = tie_ids - {key for _, _, key in ties}
+        if missing:
+            raise UnknownStakeholder(sorted(missing)[0])
+    return _Removal(tuple(stakeholders), tuple(ties))
+
+
+def _without(network: NetworkAt, removal: _Removal) -> NetworkAt:
+    """The same network with the removal hidden (and the colleague links it implied gone)."""
+    hidden = nx.restricted_view(network.graph, removal.stakeholders, removal.ties)
+    people = person_graph(hidden, network.strengths)
+    return replace(network, graph=hidden, people=people, coverage=None, reach=None)
+
+
+def _impact(
+    before: NetworkAt, after: NetworkAt, removal: _Removal, dm: str, max_hops: int
+) -> DecisionMakerImpact:
+    path_before = _best(before, dm, max_hops)
+    path_after = None if dm in removal.stakeholders else _best(after, dm, max_hops)
+    strength_before = path_before.strength if path_before else 0.0
+    strength_after = path_after.strength if path_after else 0.0
+    return DecisionMakerImpact(
+        dm,
+        strength_before,
+        strength_after,
+        strength_before - strength_after,
+        path_before is not None,
+        path_after is not None,
+        path_before,
+        path_after,
+    )
+
+
+def _best(network: NetworkAt, target: str, max_hops: int) -> IntroductionPath | None:
+    found = introduction_paths(
+        network.graph, network.strengths, target, limit=1, max_hops=max_hops, people=network.people
+    )
     return found[0] if found else None

@@ -6,8 +6,9 @@ Every answer comes from one analytics snapshot; `networkStats.analyticsRevision`
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
-from typing import Annotated, cast
+from typing import Annotated, TypeVar, cast
 
 import strawberry
 
@@ -27,10 +28,13 @@ from stakenet.api.types import (
     tie_type,
 )
 from stakenet.domain.model import StakeholderKind as DomainKind
-from stakenet.services.analytics import RANKED_METRICS
+from stakenet.services.analytics import RANKED_METRICS, Answer
 from stakenet.services.analytics import DecisionMaker as DecisionMakerResult
 from stakenet.services.analytics import IntroductionPath as PathResult
 from stakenet.services.analytics import PathLink as PathLinkResult
+from stakenet.services.analytics import Risk as RiskResult
+
+T = TypeVar("T")
 
 Metric = strawberry.enum(
     cast("type[Enum]", Enum("Metric", [(m.name.upper(), m.name) for m in RANKED_METRICS])),
@@ -67,6 +71,7 @@ class DecisionMaker:
     result: strawberry.Private[DecisionMakerResult]
     rank: int = strawberry.field(description="1 for the highest score.")
     revision: int = strawberry.field(description="The graph revision of the ranking.")
+    as_of: datetime = strawberry.field(description="The instant the answer describes.")
 
     @strawberry.field(description="The person.")
     async def person(self, info: Info) -> Person:
@@ -126,6 +131,7 @@ class PathLink:
 class IntroductionPath:
     result: strawberry.Private[PathResult]
     revision: int = strawberry.field(description="The graph revision of the path.")
+    as_of: datetime = strawberry.field(description="The instant the answer describes.")
 
     @strawberry.field(description="The people, from our side to the target's side.")
     async def steps(self, info: Info) -> list[Stakeholder]:
@@ -175,6 +181,8 @@ class KeyPersonRisk:
     kind: RiskKind = strawberry.field(description="What kind of exposure.")
     severity: float = strawberry.field(description="0..1; higher is worse.")
     explanation: str = strawberry.field(description="What it means, in words.")
+    revision: int = strawberry.field(description="The graph revision of the analysis.")
+    as_of: datetime = strawberry.field(description="The instant the answer describes.")
     decision_maker_id: strawberry.Private[str]
     contact_id: strawberry.Private[str | None]
 
@@ -193,6 +201,8 @@ class KeyPersonRisk:
 class RankedStakeholder:
     rank: int = strawberry.field(description="1 for the top.")
     score: float = strawberry.field(description="The metric's value.")
+    revision: int = strawberry.field(description="The graph revision of the ranking.")
+    as_of: datetime = strawberry.field(description="The instant the answer describes.")
     stakeholder_id: strawberry.Private[str]
 
     @strawberry.field(description="The stakeholder.")
@@ -243,10 +253,38 @@ class WhatIf:
     impacts: list[DecisionMakerImpact] = strawberry.field(description="Per decision-maker.")
     lost_decision_maker_ids: strawberry.Private[list[str]]
     revision: int = strawberry.field(description="The graph revision of the scenario.")
+    as_of: datetime = strawberry.field(description="The instant the answer describes.")
 
     @strawberry.field(description="Decision-makers reachable now and not after.")
     async def lost_decision_makers(self, info: Info) -> list[Stakeholder]:
         return await load_stakeholders(info, self.lost_decision_maker_ids)
+
+
+def risk_type(risk: RiskResult, revision: int, as_of: datetime) -> KeyPersonRisk:
+    return KeyPersonRisk(
+        kind=RiskKind(str(risk.kind)),
+        severity=risk.severity,
+        explanation=risk.explanation,
+        revision=revision,
+        as_of=as_of,
+        decision_maker_id=risk.decision_maker_id,
+        contact_id=risk.contact_id,
+    )
+
+
+def decision_maker_types(
+    ranked: list[DecisionMakerResult], revision: int, as_of: datetime
+) -> list[DecisionMaker]:
+    return [
+        DecisionMaker(result=r, rank=i, revision=revision, as_of=as_of)
+        for i, r in enumerate(ranked, start=1)
+    ]
+
+
+def _as_of(answer: Answer[T]) -> datetime:
+    """The instant an analytic answer describes (every snapshot has one)."""
+    assert answer.as_of is not None
+    return answer.as_of
 
 
 def _tie_or_stakeholder_id(global_id: str) -> str:
@@ -259,14 +297,15 @@ class AnalyticsQuery:
         description="Who decides at an organisation, with explained scores.", metadata=CACHEABLE
     )
     async def key_decision_makers(
-        self, info: Info, organization_id: strawberry.ID, limit: int = 10
+        self,
+        info: Info,
+        organization_id: strawberry.ID,
+        limit: int = 10,
+        as_of: datetime | None = None,
     ) -> list[DecisionMaker]:
         org = stakeholder_id(organization_id, "organizationId")
-        answer = await info.context.services.analytics.key_decision_makers(org, limit)
-        return [
-            DecisionMaker(result=r, rank=i, revision=answer.revision)
-            for i, r in enumerate(answer.value, start=1)
-        ]
+        answer = await info.context.services.analytics.key_decision_makers(org, limit, as_of)
+        return decision_maker_types(answer.value, answer.revision, _as_of(answer))
 
     @strawberry.field(
         description="The strongest introduction paths from our people to someone.",
@@ -279,44 +318,43 @@ class AnalyticsQuery:
         from_id: strawberry.ID | None = None,
         limit: int = 3,
         max_hops: int = 4,
+        as_of: datetime | None = None,
     ) -> list[IntroductionPath]:
         target = stakeholder_id(to_id, "toId")
         start = stakeholder_id(from_id, "fromId") if from_id else None
         answer = await info.context.services.analytics.introduction_paths(
-            target, start, limit, max_hops
+            target, start, limit, max_hops, as_of
         )
-        return [IntroductionPath(result=p, revision=answer.revision) for p in answer.value]
+        return [
+            IntroductionPath(result=p, revision=answer.revision, as_of=_as_of(answer))
+            for p in answer.value
+        ]
 
     @strawberry.field(
         description="Decision-makers we reach through one contact or owner only.",
         metadata=CACHEABLE,
     )
     async def key_person_risks(
-        self, info: Info, organization_id: strawberry.ID
+        self, info: Info, organization_id: strawberry.ID, as_of: datetime | None = None
     ) -> list[KeyPersonRisk]:
         org = stakeholder_id(organization_id, "organizationId")
-        answer = await info.context.services.analytics.key_person_risks(org)
-        return [
-            KeyPersonRisk(
-                kind=RiskKind(str(r.kind)),
-                severity=r.severity,
-                explanation=r.explanation,
-                decision_maker_id=r.decision_maker_id,
-                contact_id=r.contact_id,
-            )
-            for r in answer.value
-        ]
+        answer = await info.context.services.analytics.key_person_risks(org, as_of)
+        return [risk_type(r, answer.revision, _as_of(answer)) for r in answer.value]
 
     @strawberry.field(
         description="Remove people or ties in a copy and see what we would lose.",
         metadata=CACHEABLE,
     )
     async def what_if(
-        self, info: Info, organization_id: strawberry.ID, remove_ids: list[strawberry.ID]
+        self,
+        info: Info,
+        organization_id: strawberry.ID,
+        remove_ids: list[strawberry.ID],
+        as_of: datetime | None = None,
     ) -> WhatIf:
         org = stakeholder_id(organization_id, "organizationId")
         removed = [_tie_or_stakeholder_id(g) for g in remove_ids]
-        answer = await info.context.services.analytics.what_if(org, removed)
+        answer = await info.context.services.analytics.what_if(org, removed, as_of)
         result = answer.value
         return WhatIf(
             impacts=[
@@ -331,6 +369,7 @@ class AnalyticsQuery:
             ],
             lost_decision_maker_ids=list(result.lost_decision_makers),
             revision=answer.revision,
+            as_of=_as_of(answer),
         )
 
     @strawberry.field(
@@ -342,12 +381,19 @@ class AnalyticsQuery:
         kind: StakeholderKind | None = None,  # type: ignore[valid-type]
         metric: Annotated[Enum, strawberry.argument(graphql_type=Metric)] = Metric["INFLUENCE"],
         first: int = 20,
+        as_of: datetime | None = None,
     ) -> list[RankedStakeholder]:
         answer = await info.context.services.analytics.influence_ranking(
-            kind_filter(kind), metric.value, first
+            kind_filter(kind), metric.value, first, as_of
         )
         return [
-            RankedStakeholder(rank=i, score=score, stakeholder_id=node)
+            RankedStakeholder(
+                rank=i,
+                score=score,
+                revision=answer.revision,
+                as_of=_as_of(answer),
+                stakeholder_id=node,
+            )
             for i, (node, score) in enumerate(answer.value, start=1)
         ]
 

@@ -49,6 +49,7 @@ from stakenet.api.limits import QueryLimits, limit_extensions
 from stakenet.api.privacy import PrivacyMutation, PrivacyQuery
 from stakenet.api.scalars import SCALAR_OVERRIDES
 from stakenet.api.subscriptions import Subscription as ChangeSubscription
+from stakenet.api.trends import TrendsQuery
 from stakenet.api.types import (
     STAKEHOLDER_TYPE_NAMES,
     TYPE_NAMES,
@@ -78,6 +79,7 @@ from stakenet.api.types import (
     tie_type,
     user_errors,
 )
+from stakenet.api.vocabulary import VocabularyQuery
 from stakenet.domain import model
 from stakenet.domain.errors import Issue, NotFound, StakenetError, ValidationFailed
 from stakenet.services.container import Services, Settings
@@ -115,7 +117,7 @@ class StakeholderOrderBy(Enum):
 
 
 @strawberry.type(description="Read the network.")
-class Query(AnalyticsQuery, PrivacyQuery, AlertsQuery):
+class Query(AnalyticsQuery, TrendsQuery, PrivacyQuery, VocabularyQuery, AlertsQuery):
     @strawberry.field(description="Any object by its global id.", metadata=CACHEABLE)
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, entity_id = from_global_id(id)
@@ -209,7 +211,11 @@ class Query(AnalyticsQuery, PrivacyQuery, AlertsQuery):
         )
 
     @strawberry.field(
-        description="The network around one stakeholder, breadth-first.", metadata=CACHEABLE
+        description=(
+            "The network around one stakeholder, breadth-first; `asOf` draws it as it stood "
+            "at a past instant."
+        ),
+        metadata=CACHEABLE,
     )
     async def relationship_map(
         self,
@@ -219,20 +225,24 @@ class Query(AnalyticsQuery, PrivacyQuery, AlertsQuery):
         tie_kinds: list[TieKind] | None = None,  # type: ignore[valid-type]
         min_strength: float = 0.0,
         limit: int = 200,
+        as_of: datetime | None = None,
     ) -> RelationshipMap:
         network = info.context.services.network
         center = stakeholder_id(center_id, "centerId")
-        answer = await network.relationship_map(
-            MapRequest(
-                center_id=center,
-                depth=depth,
-                tie_kinds=tuple(model.TieKind(k) for k in tie_kinds or ()),
-                min_strength=min_strength,
-                limit=limit,
-            )
+        request = MapRequest(
+            center_id=center,
+            depth=depth,
+            tie_kinds=tuple(model.TieKind(k) for k in tie_kinds or ()),
+            min_strength=min_strength,
+            limit=limit,
         )
+        analytics = info.context.services.analytics
+        if as_of is None:
+            answer = await network.relationship_map(request)
+            state = analytics.state
+        else:
+            answer, state = await analytics.relationship_map(request, as_of)
         result = answer.value
-        state = info.context.services.analytics.state
         metrics = state.snapshot.nodes if state else {}
         activity = state.activity() if state else {}
         busiest = max((activity.get(n, 0.0) for n in result.distances), default=0.0) or 1.0
@@ -268,6 +278,7 @@ class Query(AnalyticsQuery, PrivacyQuery, AlertsQuery):
             ],
             truncated=result.truncated,
             revision=answer.revision,
+            as_of=answer.as_of,
         )
 
     @strawberry.field(description="Counts and revisions of the network.", metadata=CACHEABLE)

@@ -96,6 +96,8 @@ def _stakeholder_metrics_type() -> type:
     }
     annotations["revision"] = int
     fields["revision"] = strawberry.field(description="The graph revision these scores reflect.")
+    annotations["as_of"] = datetime
+    fields["as_of"] = strawberry.field(description="The instant the scores describe.")
     namespace = {"__annotations__": annotations, "__module__": __name__, **fields}
     return strawberry.type(
         type("StakeholderMetrics", (), namespace),
@@ -137,16 +139,19 @@ class Stakeholder(Node):
     )
 
     @strawberry.field(
-        description="Centrality and influence; null until analytics have run.",
+        description=(
+            "Centrality and influence; null until analytics have run. `asOf` scores the "
+            "network as it stood at a past instant."
+        ),
         graphql_type=StakeholderMetrics | None,
     )
-    def metrics(self, info: Info) -> object | None:
-        found = info.context.services.analytics.metrics_of(self.entity.id)
+    async def metrics(self, info: Info, as_of: datetime | None = None) -> object | None:
+        found = await info.context.services.analytics.metrics_of(self.entity.id, as_of)
         if found is None:
             return None
-        metrics, revision = found
+        metrics = found.value
         published = {m.name: getattr(metrics, m.name) for m in METRICS if m.published}
-        served: object = StakeholderMetrics(**published, revision=revision)
+        served: object = StakeholderMetrics(**published, revision=found.revision, as_of=found.as_of)
         return served
 
     @strawberry.field(description="This stakeholder's ties, filtered by kind and direction.")
@@ -549,6 +554,9 @@ class RelationshipMap:
     edges: list[MapEdge] = strawberry.field(description="Ties among them.")
     truncated: bool = strawberry.field(description="True when `limit` left stakeholders out.")
     revision: int = strawberry.field(description="The graph revision the map was drawn at.")
+    as_of: datetime | None = strawberry.field(
+        description="The past instant drawn (`asOf`); null for the network as it is now."
+    )
 
 
 @strawberry.type(description="Size of the network and the revisions it is known at.")

@@ -87,7 +87,7 @@ class AuditEntry:
     """One audited operation. `seq` and `revision` are set by the store when it is written.
 
     An import touches every row it writes, so an entry can name millions of ids; read back, an
-    entry may hold only the first of them (`GraphStore.audit_entries`), and `entity_count`, set
+    entry may hold only the first of them (`AuditLog.audit_entries`), and `entity_count`, set
     by the store on reading, tells how many there are.
     """
 

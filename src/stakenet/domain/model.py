@@ -90,23 +90,30 @@ class TieKind(StrEnum):
 
 
 class TieRole(StrEnum):
-    """What a tie says about its ends, for the analytics that treat kinds alike by meaning."""
+    """What a tie says about its ends: the analytics treat kinds alike by it, and the explorer
+    draws each role in a colour of its own."""
 
     EMPLOYMENT = "EMPLOYMENT"  # a person works for an organisation
     BOARD = "BOARD"  # a person sits on an organisation's board
     REPORTING = "REPORTING"  # a person reports to a manager
+    ACQUAINTANCE = "ACQUAINTANCE"  # two people know each other, or are family
     ADVICE = "ADVICE"  # one party advises another
     INFLUENCE = "INFLUENCE"  # one party sways another without advising it
+    OWNERSHIP = "OWNERSHIP"  # one party owns an organisation
+    COMMERCIAL = "COMMERCIAL"  # organisations that trade or partner with each other
+    ACCOUNT = "ACCOUNT"  # one of our people looks after the stakeholder
 
 
 @dataclass(frozen=True, slots=True)
 class TieRule:
-    """Which stakeholder kinds a tie kind may join, whether it reads the same both ways, its
-    role, and the strength assumed for it when none is declared or observed."""
+    """Which stakeholder kinds a tie kind may join, how it reads in words (source, label,
+    target: "works for"), whether it reads the same both ways, its role, and the strength
+    assumed for it when none is declared or observed."""
 
     sources: frozenset[StakeholderKind]
     targets: frozenset[StakeholderKind]
     default_strength: float
+    label: str
     symmetric: bool = False
     source_must_be_internal: bool = False
     carries_decision_role: bool = False
@@ -120,24 +127,42 @@ _ORGS = ORGANISATION_KINDS
 
 TIE_RULES: Mapping[TieKind, TieRule] = {
     TieKind.WORKS_FOR: TieRule(
-        _PERSON, _ORGS, 0.5, carries_decision_role=True, role=TieRole.EMPLOYMENT
+        _PERSON, _ORGS, 0.5, "works for", carries_decision_role=True, role=TieRole.EMPLOYMENT
     ),
     TieKind.BOARD_MEMBER_OF: TieRule(
-        _PERSON, _ORGS, 0.6, carries_decision_role=True, role=TieRole.BOARD
+        _PERSON,
+        _ORGS,
+        0.6,
+        "is on the board of",
+        carries_decision_role=True,
+        role=TieRole.BOARD,
     ),
-    TieKind.REPORTS_TO: TieRule(_PERSON, _PERSON, 0.6, role=TieRole.REPORTING),
-    TieKind.KNOWS: TieRule(_PERSON, _PERSON, 0.3, symmetric=True),
-    TieKind.FAMILY: TieRule(_PERSON, _PERSON, 0.8, symmetric=True),
-    TieKind.ADVISES: TieRule(ALL_KINDS, ALL_KINDS, 0.5, role=TieRole.ADVICE),
-    TieKind.REPRESENTS: TieRule(ALL_KINDS, ALL_KINDS, 0.5),
-    TieKind.INFLUENCES: TieRule(ALL_KINDS, ALL_KINDS, 0.5, role=TieRole.INFLUENCE),
-    TieKind.OWNS: TieRule(ALL_KINDS, _ORGS, 0.7),
-    TieKind.PARTNER_OF: TieRule(_ORGS, _ORGS, 0.5, symmetric=True),
-    TieKind.SUPPLIES: TieRule(_ORGS, _ORGS, 0.4),
-    TieKind.CLIENT_OF: TieRule(_ORGS, _ORGS, 0.4),
-    TieKind.MEMBER_OF: TieRule(ALL_KINDS, _ORGS, 0.4),
-    TieKind.LOCATED_IN: TieRule(_LOCATABLE, _MUNICIPALITY, 0.2),
-    TieKind.RELATIONSHIP_OWNER: TieRule(_PERSON, ALL_KINDS, 0.6, source_must_be_internal=True),
+    TieKind.REPORTS_TO: TieRule(_PERSON, _PERSON, 0.6, "reports to", role=TieRole.REPORTING),
+    TieKind.KNOWS: TieRule(
+        _PERSON, _PERSON, 0.3, "knows", symmetric=True, role=TieRole.ACQUAINTANCE
+    ),
+    TieKind.FAMILY: TieRule(
+        _PERSON, _PERSON, 0.8, "is family of", symmetric=True, role=TieRole.ACQUAINTANCE
+    ),
+    TieKind.ADVISES: TieRule(ALL_KINDS, ALL_KINDS, 0.5, "advises", role=TieRole.ADVICE),
+    TieKind.REPRESENTS: TieRule(ALL_KINDS, ALL_KINDS, 0.5, "represents"),
+    TieKind.INFLUENCES: TieRule(ALL_KINDS, ALL_KINDS, 0.5, "influences", role=TieRole.INFLUENCE),
+    TieKind.OWNS: TieRule(ALL_KINDS, _ORGS, 0.7, "owns", role=TieRole.OWNERSHIP),
+    TieKind.PARTNER_OF: TieRule(
+        _ORGS, _ORGS, 0.5, "is a partner of", symmetric=True, role=TieRole.COMMERCIAL
+    ),
+    TieKind.SUPPLIES: TieRule(_ORGS, _ORGS, 0.4, "supplies", role=TieRole.COMMERCIAL),
+    TieKind.CLIENT_OF: TieRule(_ORGS, _ORGS, 0.4, "is a client of", role=TieRole.COMMERCIAL),
+    TieKind.MEMBER_OF: TieRule(ALL_KINDS, _ORGS, 0.4, "is a member of"),
+    TieKind.LOCATED_IN: TieRule(_LOCATABLE, _MUNICIPALITY, 0.2, "is located in"),
+    TieKind.RELATIONSHIP_OWNER: TieRule(
+        _PERSON,
+        ALL_KINDS,
+        0.6,
+        "looks after",
+        source_must_be_internal=True,
+        role=TieRole.ACCOUNT,
+    ),
 }
 
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from stakenet.domain.access import (
     LOCAL_USER,
@@ -28,7 +28,7 @@ from stakenet.domain.access import (
 from stakenet.domain.errors import Issue, NotFound, PermissionDenied, ValidationFailed
 from stakenet.domain.interchange import interaction_to_row, stakeholder_to_row, tie_to_row
 from stakenet.services.ids import new_id
-from stakenet.store.port import GraphStore
+from stakenet.store.port import AccessTokens, AuditLog, GraphReads
 
 _principal: ContextVar[Principal] = ContextVar("stakenet_principal", default=NOBODY)
 
@@ -88,8 +88,13 @@ def audit_entry(
     )
 
 
+class AccessStore(AccessTokens, AuditLog, GraphReads, Protocol):
+    """What the access service uses of the store: tokens, the audit trail, and reads of the
+    graph for a person's data; it never writes the graph."""
+
+
 class AccessService:
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: AccessStore) -> None:
         self.store = store
         self._tokens_exist: tuple[float, bool] | None = None
         self._active_ids: tuple[float, frozenset[str]] | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -19,7 +20,14 @@ import anyio.to_thread
 
 from stakenet.analytics.communities import Broker
 from stakenet.analytics.decision_makers import DecisionMaker as DecisionMaker
+from stakenet.analytics.diff import NetworkChanges as NetworkChanges
+from stakenet.analytics.diff import TieChange as TieChange
 from stakenet.analytics.errors import AnalyticsError
+from stakenet.analytics.health import AccountHealth as AccountHealth
+from stakenet.analytics.health import HealthInterval as HealthInterval
+from stakenet.analytics.health import HealthPoint as HealthPoint
+from stakenet.analytics.health import intervals
+from stakenet.analytics.history import instant
 from stakenet.analytics.metrics import METRICS as METRICS
 from stakenet.analytics.metrics import RANKED_METRICS as RANKED_METRICS
 from stakenet.analytics.metrics import MetricSpec as MetricSpec
@@ -27,14 +35,16 @@ from stakenet.analytics.network_view import AnalyticsState as AnalyticsState
 from stakenet.analytics.network_view import GraphChanged, ListingFilter
 from stakenet.analytics.paths import IntroductionPath as IntroductionPath
 from stakenet.analytics.paths import PathLink as PathLink
-from stakenet.analytics.risks import Risk
+from stakenet.analytics.relationship_map import RelationshipMap
+from stakenet.analytics.risks import Risk as Risk
 from stakenet.analytics.snapshot import NodeMetrics
 from stakenet.analytics.strength import TieStrength
 from stakenet.analytics.whatif import WhatIfResult
 from stakenet.domain.errors import Issue, StoreUnavailable, ValidationFailed
 from stakenet.domain.model import StakeholderKind
 from stakenet.services.analytics_errors import Request, domain_error
-from stakenet.services.network import Answer, NetworkService
+from stakenet.services.network import Answer as Answer
+from stakenet.services.network import MapRequest, NetworkService, check_map_request
 
 log = logging.getLogger("stakenet.analytics")
 T = TypeVar("T")
@@ -44,7 +54,23 @@ MAX_RANKING = 100
 MAX_PATHS = 20
 MAX_HOPS = 6
 FIRST_SNAPSHOT_WAIT = 60.0
+DIFF_DECISION_MAKERS = 10
 _NONE: Mapping[str, str | None] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkDiff:
+    """What changed between `start` and `end`; with an organisation, also its ten top
+    decision-makers at both ends and the key-person risks opened and closed between them
+    (None without one)."""
+
+    start: datetime
+    end: datetime
+    changes: NetworkChanges
+    decision_makers_before: list[DecisionMaker] | None = None
+    decision_makers_after: list[DecisionMaker] | None = None
+    risks_opened: list[Risk] | None = None
+    risks_closed: list[Risk] | None = None
 
 
 def _utc_now() -> datetime:
@@ -65,6 +91,9 @@ class AnalyticsService:
         self.now = now
         self._dirty = asyncio.Event()
         self._ready = asyncio.Event()
+        # One past snapshot is computed at a time: a burst of asOf queries for new dates
+        # queues here instead of taking every worker thread and both cores.
+        self._past = anyio.CapacityLimiter(1)
         self.refreshes = 0
         # Called with each new snapshot, in order, after it became the current one (alerts).
         self.after_refresh: list[Callable[[AnalyticsState], Awaitable[object]]] = []
@@ -127,12 +156,47 @@ class AnalyticsService:
         assert state is not None
         return state
 
-    def metrics_of(self, stakeholder_id: str) -> tuple[NodeMetrics, int] | None:
-        state = self.view.analytics
-        if state is None:
-            return None
+    async def at(self, as_of: datetime | None) -> AnalyticsState:
+        """The current snapshot, or with `as_of` the analytics of the network as it stood
+        then: kept from an earlier question, or computed in a worker thread (one at a time)."""
+        if as_of is None:
+            return await self.current()
+        moment = self.past_instant(as_of)
+        current = self.view.analytics
+        # An instant after the current snapshot, with no write since, is answered by it: the
+        # answer says the snapshot's own instant.
+        if (
+            current is not None
+            and current.revision == self.view.revision
+            and moment >= current.as_of
+        ):
+            return current
+        kept = self.view.kept_past(moment)
+        if kept is not None:
+            return kept
+        return await anyio.to_thread.run_sync(self.view.past, moment, limiter=self._past)
+
+    def past_instant(self, as_of: datetime, argument: str = "asOf") -> datetime:
+        """`as_of` in UTC (a naive one read as UTC), refused when it lies in the future."""
+        moment = instant(as_of)
+        if moment > self.now():
+            message = f"'{argument}' must not be in the future, got {moment.isoformat()}."
+            raise ValidationFailed([Issue(argument, message)])
+        return moment
+
+    async def metrics_of(
+        self, stakeholder_id: str, as_of: datetime | None = None
+    ) -> Answer[NodeMetrics] | None:
+        """One stakeholder's metrics, now (None before the first snapshot) or as of a past
+        instant."""
+        if as_of is None:
+            state = self.view.analytics
+            if state is None:
+                return None
+        else:
+            state = await self.at(as_of)
         metrics = state.metrics_of(stakeholder_id)
-        return (metrics, state.revision) if metrics else None
+        return Answer(metrics, state.revision, state.as_of) if metrics else None
 
     def kind_of(self, stakeholder_id: str) -> StakeholderKind | None:
         """The kind of a stakeholder of the latest snapshot (a kind never changes)."""
@@ -140,16 +204,20 @@ class AnalyticsService:
         return state.kind_of(stakeholder_id) if state else None
 
     async def _in_thread(
-        self, work: Callable[[AnalyticsState], T], arguments: Mapping[str, str | None] = _NONE
+        self,
+        work: Callable[[AnalyticsState], T],
+        arguments: Mapping[str, str | None] = _NONE,
+        as_of: datetime | None = None,
     ) -> Answer[T]:
-        """`work` on the current snapshot in a worker thread. `arguments` names the ids it was
-        given (`{"toId": ...}`): a stakeholder of the wrong kind is blamed on its argument."""
-        state = await self.current()
+        """`work` in a worker thread on the current snapshot, or on the past one of `as_of`.
+        `arguments` names the ids it was given (`{"toId": ...}`): a stakeholder of the wrong
+        kind is blamed on its argument."""
+        state = await self.at(as_of)
         try:
             value = await anyio.to_thread.run_sync(work, state)
         except AnalyticsError as error:
             raise domain_error(error, Request(arguments, _name_in(state))) from None
-        return Answer(value, state.revision)
+        return Answer(value, state.revision, state.as_of)
 
     def effective_strength(self, tie_id: str) -> float | None:
         state = self.view.analytics
@@ -159,39 +227,80 @@ class AnalyticsService:
         """A tie's derived strength and its components, now or as of a past instant."""
         return await self._in_thread(lambda state: state.tie_strength(tie_id, as_of))
 
-    async def key_decision_makers(self, org_id: str, limit: int) -> Answer[list[DecisionMaker]]:
+    async def key_decision_makers(
+        self, org_id: str, limit: int, as_of: datetime | None = None
+    ) -> Answer[list[DecisionMaker]]:
         _check_range("limit", limit, 1, MAX_RANKING)
         return await self._in_thread(
-            lambda state: state.key_decision_makers(org_id, limit), {"organizationId": org_id}
+            lambda state: state.key_decision_makers(org_id, limit),
+            {"organizationId": org_id},
+            as_of,
         )
 
     async def introduction_paths(
-        self, to_id: str, from_id: str | None, limit: int, max_hops: int
+        self,
+        to_id: str,
+        from_id: str | None,
+        limit: int,
+        max_hops: int,
+        as_of: datetime | None = None,
     ) -> Answer[list[IntroductionPath]]:
         _check_range("limit", limit, 1, MAX_PATHS)
         _check_range("maxHops", max_hops, 1, MAX_HOPS)
         return await self._in_thread(
             lambda state: state.introduction_paths(to_id, from_id, limit, max_hops),
             {"toId": to_id, "fromId": from_id},
+            as_of,
         )
 
-    async def key_person_risks(self, org_id: str) -> Answer[list[Risk]]:
+    async def key_person_risks(
+        self, org_id: str, as_of: datetime | None = None
+    ) -> Answer[list[Risk]]:
         return await self._in_thread(
-            lambda state: state.key_person_risks(org_id), {"organizationId": org_id}
+            lambda state: state.key_person_risks(org_id), {"organizationId": org_id}, as_of
         )
 
-    async def what_if(self, org_id: str, remove_ids: Sequence[str]) -> Answer[WhatIfResult]:
+    async def what_if(
+        self, org_id: str, remove_ids: Sequence[str], as_of: datetime | None = None
+    ) -> Answer[WhatIfResult]:
         return await self._in_thread(
-            lambda state: state.what_if(org_id, remove_ids), {"organizationId": org_id}
+            lambda state: state.what_if(org_id, remove_ids), {"organizationId": org_id}, as_of
         )
 
     async def influence_ranking(
-        self, kind: StakeholderKind | None, metric: str, first: int
+        self,
+        kind: StakeholderKind | None,
+        metric: str,
+        first: int,
+        as_of: datetime | None = None,
     ) -> Answer[list[tuple[str, float]]]:
         _check_range("first", first, 1, MAX_RANKING)
         if metric not in RANKED_NAMES:
             raise ValidationFailed([Issue("metric", f"Unknown metric '{metric}'.")])
-        return await self._in_thread(lambda state: state.ranking(kind, metric, first))
+        return await self._in_thread(lambda state: state.ranking(kind, metric, first), as_of=as_of)
+
+    async def relationship_map(
+        self, request: MapRequest, as_of: datetime
+    ) -> tuple[Answer[RelationshipMap], AnalyticsState]:
+        """The map around a stakeholder in the network as it stood at `as_of`, and the past
+        analytics it was drawn from (their influence and activity size its nodes)."""
+        check_map_request(request)
+        state = await self.at(as_of)
+
+        def draw(state: AnalyticsState) -> RelationshipMap:
+            return state.relationship_map(
+                request.center_id,
+                depth=request.depth,
+                limit=request.limit,
+                tie_kinds={k.value for k in request.tie_kinds} or None,
+                min_strength=request.min_strength,
+            )
+
+        try:
+            found = await anyio.to_thread.run_sync(draw, state)
+        except AnalyticsError as error:
+            raise domain_error(error, Request({"centerId": request.center_id})) from None
+        return Answer(found, state.revision, state.as_of), state
 
     async def ranked_by_influence(
         self,
@@ -207,6 +316,52 @@ class AnalyticsService:
         where = ListingFilter(kind, search, tuple(tags), internal, updated_since)
         return await anyio.to_thread.run_sync(self.view.ranked_by_influence, where)
 
+    async def relationship_health(
+        self, org_id: str, start: datetime, end: datetime, interval: HealthInterval
+    ) -> Answer[list[HealthPoint]]:
+        """The relationship with an organisation interval by interval over ``[start, end)``."""
+        first, last = self.past_instant(start, "from"), self.past_instant(end, "to")
+        return await self._in_thread(
+            lambda state: state.relationship_health(org_id, intervals(first, last, interval)),
+            {"organizationId": org_id},
+        )
+
+    async def portfolio(self, first: int) -> Answer[list[AccountHealth]]:
+        """The `first` accounts riskiest first, at the current snapshot's instant."""
+        _check_range("first", first, 1, MAX_RANKING)
+        return await self._in_thread(lambda state: state.portfolio(first))
+
+    async def network_diff(
+        self, start: datetime, end: datetime, org_id: str | None
+    ) -> Answer[NetworkDiff]:
+        """What changed between two instants: the dated changes of the ties, and with an
+        organisation its decision-makers and key-person risks at both ends."""
+        first, last = self.past_instant(start, "from"), self.past_instant(end, "to")
+        arguments = {"organizationId": org_id}
+        changes = await self._in_thread(lambda state: state.changes(first, last, org_id), arguments)
+        if org_id is None:
+            return Answer(NetworkDiff(first, last, changes.value), changes.revision, last)
+        ends = []
+        for moment in (first, last):
+            ranked = await self._in_thread(
+                lambda state: state.key_decision_makers(org_id, DIFF_DECISION_MAKERS),
+                arguments,
+                moment,
+            )
+            risks = await self._in_thread(
+                lambda state: state.key_person_risks(org_id), arguments, moment
+            )
+            ends.append((ranked.value, risks.value))
+        (before, risks_before), (after, risks_after) = ends
+        opened = [
+            r for r in risks_after if _risk_key(r) not in {_risk_key(x) for x in risks_before}
+        ]
+        closed = [
+            r for r in risks_before if _risk_key(r) not in {_risk_key(x) for x in risks_after}
+        ]
+        diff = NetworkDiff(first, last, changes.value, before, after, opened, closed)
+        return Answer(diff, changes.revision, last)
+
     async def communities(self, min_size: int) -> Answer[list[tuple[int, list[str]]]]:
         _check_range("minSize", min_size, 1, 1_000_000)
         return await self._in_thread(lambda state: state.communities(min_size))
@@ -216,6 +371,11 @@ class AnalyticsService:
     ) -> Answer[list[Broker]]:
         _check_range("first", first, 1, MAX_RANKING)
         return await self._in_thread(lambda state: state.brokers(first, kind))
+
+
+def _risk_key(risk: Risk) -> tuple[str, str, str | None, str | None]:
+    """What makes a risk the same one at two instants."""
+    return (risk.kind, risk.decision_maker_id, risk.contact_id, risk.tie_id)
 
 
 def _name_in(state: AnalyticsState) -> Callable[[str], str | None]:

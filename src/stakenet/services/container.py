@@ -1,4 +1,5 @@
-"""The services one running stakenet offers, handed to the API as one object."""
+"""The services one running stakenet offers, handed to the API as one object; the
+composition root (`bootstrap.py`) builds them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from stakenet.services.alerts import AlertService
 from stakenet.services.analytics import AnalyticsService
 from stakenet.services.network import NetworkService
 from stakenet.services.settings import Settings
-from stakenet.store.port import AlertLog
 
 __all__ = ["Services", "Settings"]
 
@@ -21,24 +21,3 @@ class Services:
     access: AccessService
     alerts: AlertService
     settings: Settings = field(default_factory=Settings)
-
-    @classmethod
-    def around(
-        cls,
-        network: NetworkService,
-        settings: Settings | None = None,
-        alert_log: AlertLog | None = None,
-    ) -> Services:
-        """The services over `network`; alerts go to `alert_log`, by default the network's
-        store (each adapter is an `AlertLog` too)."""
-        settings = settings or Settings()
-        analytics = AnalyticsService(network, debounce=settings.analytics_debounce)
-        access = AccessService(network.store)
-        if alert_log is None:
-            if not isinstance(network.store, AlertLog):
-                raise TypeError(f"{network.store!r} keeps no alerts; pass an alert log.")
-            alert_log = network.store
-        alerts = AlertService(analytics, alert_log)
-        return cls(
-            network=network, analytics=analytics, access=access, alerts=alerts, settings=settings
-        )

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import anyio.to_thread
 
@@ -49,8 +49,8 @@ from stakenet.services.access import audit_entry, require
 from stakenet.services.analytics_errors import Request, domain_error
 from stakenet.services.ids import new_id
 from stakenet.store.port import MAX_PAGE_SIZE as MAX_PAGE_SIZE
+from stakenet.store.port import ChangeLog, GraphStore, Page, TieIdentity, WriteBatch, WriteResult
 from stakenet.store.port import Direction as Direction
-from stakenet.store.port import GraphStore, Page, TieIdentity, WriteBatch, WriteResult
 from stakenet.store.port import PageRequest as PageRequest
 from stakenet.store.port import StakeholderFilter as StakeholderFilter
 from stakenet.store.port import StakeholderOrder as StakeholderOrder
@@ -62,6 +62,19 @@ E = TypeVar("E", Stakeholder, Tie, Interaction)
 
 MAX_MAP_DEPTH = 4
 MAX_MAP_NODES = 1000
+
+
+def check_map_request(request: MapRequest) -> None:
+    """Refuse a map request whose depth, limit or minimum strength is out of range."""
+    issues = []
+    if not 0 <= request.depth <= MAX_MAP_DEPTH:
+        issues.append(Issue("depth", f"'depth' must be between 0 and {MAX_MAP_DEPTH}."))
+    if not 1 <= request.limit <= MAX_MAP_NODES:
+        issues.append(Issue("limit", f"'limit' must be between 1 and {MAX_MAP_NODES}."))
+    if not 0.0 <= request.min_strength <= 1.0:
+        issues.append(Issue("minStrength", "'minStrength' must be between 0 and 1."))
+    if issues:
+        raise ValidationFailed(issues)
 
 
 def _utc_today() -> date:
@@ -77,10 +90,15 @@ class MapRequest:
     limit: int = 200
 
 
+class NetworkStore(GraphStore, ChangeLog, Protocol):
+    """What the network service uses of the store: the graph, and its change log to keep the
+    read model in step."""
+
+
 class NetworkService:
     """Reads and writes of stakeholders, ties and interactions, and the read model's upkeep."""
 
-    def __init__(self, store: GraphStore, *, today: Callable[[], date] = _utc_today) -> None:
+    def __init__(self, store: NetworkStore, *, today: Callable[[], date] = _utc_today) -> None:
         self.store = store
         self.view = NetworkView()
         self.today = today
@@ -101,7 +119,7 @@ class NetworkService:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        await self.store.open()
+        """Build the read model from the store, which the composition root has opened."""
         data = await self.store.load_all()
         await anyio.to_thread.run_sync(self.view.load, data)
         log.info(
@@ -110,9 +128,6 @@ class NetworkService:
             len(data.stakeholders),
             len(data.ties),
         )
-
-    async def stop(self) -> None:
-        await self.store.close()
 
     async def sync(self) -> int:
         """Apply every change committed since the projection's revision; return the revision.
@@ -243,15 +258,7 @@ class NetworkService:
 
     async def relationship_map(self, request: MapRequest) -> Answer[RelationshipMap]:
         """The map around a stakeholder in the in-memory network, and its revision."""
-        issues = []
-        if not 0 <= request.depth <= MAX_MAP_DEPTH:
-            issues.append(Issue("depth", f"'depth' must be between 0 and {MAX_MAP_DEPTH}."))
-        if not 1 <= request.limit <= MAX_MAP_NODES:
-            issues.append(Issue("limit", f"'limit' must be between 1 and {MAX_MAP_NODES}."))
-        if not 0.0 <= request.min_strength <= 1.0:
-            issues.append(Issue("minStrength", "'minStrength' must be between 0 and 1."))
-        if issues:
-            raise ValidationFailed(issues)
+        check_map_request(request)
 
         def compute() -> Answer[RelationshipMap]:
             return self.view.relationship_map(

@@ -51,7 +51,7 @@ from stakenet.domain.model import (
 from stakenet.services.access import audit_entry, require
 from stakenet.services.formats import CsvExport
 from stakenet.services.ids import is_valid_id, new_ids
-from stakenet.store.port import BulkWrite, GraphStore, WriteBatch, WriteResult
+from stakenet.store.port import BulkWrite, GraphReads, GraphStore, WriteBatch, WriteResult
 
 if TYPE_CHECKING:
     # Only named: `stakenet import` writes through the store and needs no projection.
@@ -757,7 +757,7 @@ class _Import:
         )
 
 
-async def export_document(store: GraphStore) -> dict[str, Any]:
+async def export_document(store: GraphReads) -> dict[str, Any]:
     """The whole network as one interchange document, read at one revision."""
     data = await store.load_all()
     reference: Mapping[str, str] = {s.id: s.key or s.id for s in data.stakeholders}

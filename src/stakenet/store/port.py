@@ -1,5 +1,15 @@
 """The store port: what the service layer needs from a database, whatever the database.
 
+It is split by what callers use, so each service names only the part it needs:
+
+- `GraphReads`: stakeholders, ties and interactions, read
+- `GraphStore`: those reads and the writes of the network (`apply`, `bulk_write`, erasure)
+- `ChangeLog`: the graph's revision and the changes of each revision
+- `AccessTokens`: API tokens
+- `AuditLog`: the audit trail
+- `Store`: all of them, and `open`/`close`; what an adapter implements and the composition
+  root holds
+
 Every adapter passes the same contract suite (tests/contract). Writes go through `apply`, one
 atomic batch that bumps the graph revision once and appends what it did to the change log;
 the projection and other replicas follow the log with `changes_since`. A streamed import writes
@@ -19,7 +29,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from typing import Generic, Protocol, TypeVar
 
 from stakenet.domain.access import ApiToken, AuditEntry
 from stakenet.domain.alerts import Alert, AlertKind, AlertUpdate
@@ -266,7 +276,7 @@ class BulkWrite(Protocol):
 
     A bulk write into an empty network (no stakeholders when it begins: a first import) keeps
     no copy of its rows in the change log. Its revision becomes the log's horizon, as if
-    `GraphStore.prune_change_log(0)` ran with it: a follower behind it gets ChangeLogPruned and
+    `ChangeLog.prune_change_log(0)` ran with it: a follower behind it gets ChangeLogPruned and
     reads the network with `load_all`, which holds just those rows, in about the time that
     applying them would take, and the log does not start as large as the network.
 
@@ -284,20 +294,8 @@ class BulkWrite(Protocol):
         """
 
 
-class GraphStore(Protocol):
-    """An async store of stakeholders, ties and interactions with a revisioned change log.
-
-    Adapters raise only `stakenet.domain.errors` exceptions: Conflict for a taken key,
-    NotFound for a write that references a missing stakeholder, StoreUnavailable when the
-    database cannot be reached.
-    """
-
-    async def open(self) -> None:
-        """Connect, apply pending schema migrations, and check the database answers."""
-
-    async def close(self) -> None: ...
-
-    async def revision(self) -> int: ...
+class GraphReads(Protocol):
+    """Reading stakeholders, ties and interactions: by id, by key, by filter, or all at once."""
 
     async def counts(self) -> Counts: ...
 
@@ -334,6 +332,14 @@ class GraphStore(Protocol):
     ) -> list[Interaction]:
         """Interactions any of these stakeholders took part in, newest first."""
 
+    async def load_all(self) -> GraphData:
+        """Everything, read in one consistent snapshot, with the revision it reflects."""
+
+
+class GraphStore(GraphReads, Protocol):
+    """The network itself: its reads, and its writes, each at a new revision of the graph,
+    with its audit entry, and logged in the change log in the same transaction."""
+
     async def apply(self, batch: WriteBatch) -> WriteResult:
         """Apply the batch atomically; nothing is written if any part fails.
 
@@ -345,8 +351,27 @@ class GraphStore(Protocol):
     def bulk_write(self) -> AbstractAsyncContextManager[BulkWrite]:
         """A write transaction spanning several calls; see `BulkWrite`."""
 
-    async def load_all(self) -> GraphData:
-        """Everything, read in one consistent snapshot, with the revision it reflects."""
+    async def erase_stakeholder(
+        self, stakeholder_id: str, audit: AuditEntry, tombstone: str
+    ) -> WriteResult:
+        """Erase a stakeholder: every copy of what they said and did, in one write transaction.
+
+        The write is `erasure_batch` of the stakeholder and the interactions they took part in,
+        at a new revision, with `audit`. Its revision becomes the change log's horizon, as if
+        `prune_change_log(0)` ran with it: the log keeps no earlier copy of the stakeholder, of
+        their ties or interactions, nor of the erasure itself. The result's changes are for
+        this process's projection only; other followers get ChangeLogPruned and read the
+        network again. Every audit entry that named the stakeholder names `tombstone` instead,
+        and every stored alert that names them is deleted (`AlertLog`).
+        NotFound if there is no such stakeholder.
+        """
+
+
+class ChangeLog(Protocol):
+    """The graph's revision and what each revision changed, which the read model and other
+    replicas follow."""
+
+    async def revision(self) -> int: ...
 
     async def changes_since(self, revision: int, limit: int = 10_000) -> list[Change]:
         """Changes after `revision`, oldest first, whole revisions only (never half of one).
@@ -364,7 +389,9 @@ class GraphStore(Protocol):
         ChangeLogPruned from `changes_since`, and reads everything again with `load_all`.
         """
 
-    # -- access: tokens and the audit trail ------------------------------------------------
+
+class AccessTokens(Protocol):
+    """API tokens, kept as digests of their secrets."""
 
     async def create_token(self, token: ApiToken) -> None:
         """Store a new token (its digest only); Conflict if the name is taken."""
@@ -378,6 +405,11 @@ class GraphStore(Protocol):
     async def token_by_digest(self, digest: str) -> ApiToken | None: ...
 
     async def active_token_count(self) -> int: ...
+
+
+class AuditLog(Protocol):
+    """The audit trail. A write of the graph carries its own entry (`WriteBatch.audit`); what
+    changes no stakeholder, tie or interaction is recorded here."""
 
     async def record_audit(self, entry: AuditEntry) -> AuditEntry:
         """Append an entry outside a write batch (token management, exports)."""
@@ -396,53 +428,6 @@ class GraphStore(Protocol):
         order written, and `entity_count` how many it names: a page of the log stays small even
         when an import named a million rows.
         """
-
-    async def erase_stakeholder(
-        self, stakeholder_id: str, audit: AuditEntry, tombstone: str
-    ) -> WriteResult:
-        """Erase a stakeholder: every copy of what they said and did, in one write transaction.
-
-        The write is `erasure_batch` of the stakeholder and the interactions they took part in,
-        at a new revision, with `audit`. Its revision becomes the change log's horizon, as if
-        `prune_change_log(0)` ran with it: the log keeps no earlier copy of the stakeholder, of
-        their ties or interactions, nor of the erasure itself. The result's changes are for
-        this process's projection only; other followers get ChangeLogPruned and read the
-        network again. Every audit entry that named the stakeholder names `tombstone` instead,
-        and every stored alert that names them is deleted (`AlertLog`).
-        NotFound if there is no such stakeholder.
-        """
-
-
-def erasure_batch(stakeholder_id: str, interactions: Iterable[Interaction]) -> WriteBatch:
-    """What erasing a stakeholder writes, given the interactions they took part in.
-
-    The stakeholder goes with their ties. An interaction of theirs alone goes. One with others
-    stays as a fact between those others (kind, time, sentiment, key, their participation),
-    since it keeps their ties' derived strength; its words (subject, summary, outcome, notes)
-    go, since nothing tells whose words they are.
-    """
-    alone: list[str] = []
-    shared: list[Interaction] = []
-    for interaction in interactions:
-        others = tuple(p for p in interaction.participants if p.stakeholder_id != stakeholder_id)
-        if not others:
-            alone.append(interaction.id)
-            continue
-        shared.append(
-            replace(
-                interaction,
-                participants=others,
-                subject=None,
-                summary=None,
-                outcome=None,
-                notes=None,
-            )
-        )
-    return WriteBatch(
-        delete_stakeholders=[stakeholder_id],
-        delete_interactions=alone,
-        upsert_interactions=shared,
-    )
 
 
 # -- alerts ----------------------------------------------------------------------------------
@@ -476,7 +461,6 @@ def alert_seq_of(cursor: str | None) -> int:
     return int(number)
 
 
-@runtime_checkable
 class AlertLog(Protocol):
     """The stored alerts (`stakenet.domain.alerts`)."""
 
@@ -495,5 +479,48 @@ class AlertLog(Protocol):
         """The seq of the newest stored alert, 0 when there is none."""
 
 
-class StoreWithAlerts(GraphStore, AlertLog, Protocol):
-    """What each adapter implements: the graph store and the alert log."""
+class Store(GraphStore, ChangeLog, AccessTokens, AuditLog, AlertLog, Protocol):
+    """A whole store: every capability above, and its connection's lifecycle.
+
+    Each adapter implements it all; the composition root opens and closes it, and hands each
+    service the store as the narrower protocols that service uses. Adapters raise only
+    `stakenet.domain.errors` exceptions: Conflict for a taken key, NotFound for a write that
+    references a missing stakeholder, StoreUnavailable when the database cannot be reached.
+    """
+
+    async def open(self) -> None:
+        """Connect, apply pending schema migrations, and check the database answers."""
+
+    async def close(self) -> None: ...
+
+
+def erasure_batch(stakeholder_id: str, interactions: Iterable[Interaction]) -> WriteBatch:
+    """What erasing a stakeholder writes, given the interactions they took part in.
+
+    The stakeholder goes with their ties. An interaction of theirs alone goes. One with others
+    stays as a fact between those others (kind, time, sentiment, key, their participation),
+    since it keeps their ties' derived strength; its words (subject, summary, outcome, notes)
+    go, since nothing tells whose words they are.
+    """
+    alone: list[str] = []
+    shared: list[Interaction] = []
+    for interaction in interactions:
+        others = tuple(p for p in interaction.participants if p.stakeholder_id != stakeholder_id)
+        if not others:
+            alone.append(interaction.id)
+            continue
+        shared.append(
+            replace(
+                interaction,
+                participants=others,
+                subject=None,
+                summary=None,
+                outcome=None,
+                notes=None,
+            )
+        )
+    return WriteBatch(
+        delete_stakeholders=[stakeholder_id],
+        delete_interactions=alone,
+        upsert_interactions=shared,
+    )

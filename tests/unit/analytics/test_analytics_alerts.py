@@ -8,7 +8,6 @@ carla (0.8) and finn (0.5), uwe knows carla (0.6).
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -23,9 +22,9 @@ from stakenet.analytics.alerts import (
     watch_network,
 )
 from stakenet.analytics.coverage import WARM_THRESHOLD, coverage, warm_contacts
-from stakenet.analytics.decision_makers import highest_pagerank, key_decision_makers
-from stakenet.analytics.risks import key_person_risks
-from stakenet.analytics.snapshot import compute_snapshot
+from stakenet.analytics.decision_makers import key_decision_makers
+from stakenet.analytics.network_at import NetworkAt
+from stakenet.analytics.risks import RiskParams
 from stakenet.analytics.strength import InteractionRecord
 from stakenet.domain.alerts import Alert, AlertKind, AlertSeverity
 
@@ -60,8 +59,10 @@ def watch(
     params: AlertParams | None = None,
     at: datetime = NOW,
 ) -> Watch:
+    network = NetworkAt.of(b.G, strengths, at)
+
     def ranked(org: str, limit: int) -> list:  # type: ignore[type-arg]
-        return key_decision_makers(b.G, org, strengths, None, limit)
+        return key_decision_makers(network, org, limit)
 
     return watch_network(b.G, strengths, interactions or [], ranked, 7, at, params)
 
@@ -81,8 +82,8 @@ def stored(cause: Cause, alert_id: str = "a") -> Alert:
 
 
 def test_the_warm_threshold_is_the_one_the_key_person_risks_call_cold() -> None:
-    cold = inspect.signature(key_person_risks).parameters["cold_threshold"].default
-    assert WARM_THRESHOLD == cold == 0.2
+    assert WARM_THRESHOLD == RiskParams().cold_threshold == 0.2
+    assert AlertParams().top == RiskParams().top == 5
 
 
 def test_coverage_is_the_share_of_top_decision_makers_one_of_us_reaches_warmly() -> None:
@@ -318,20 +319,3 @@ def test_an_alert_raised_from_a_newer_snapshot_is_not_cleared_by_an_older_one() 
     newer = [replace(stored(c), revision=8) for c in detect(warm, cold, []).raised]
     assert detect(warm, warm, newer).cleared == frozenset()
     assert detect(warm, replace(warm, revision=8), newer).cleared == {a.fingerprint for a in newer}
-
-
-def test_the_highest_pagerank_given_once_ranks_exactly_as_found_per_call() -> None:
-    b, _ = acme()
-    b.person("lobby")
-    b.tie("lobby", "finn", "INFLUENCES", 0.9, key="i-lobby-finn")
-    b.tie("ulla", "lobby", "KNOWS", 0.4, key="t-ulla-lobby")
-    strengths = b.strengths()
-    snapshot = compute_snapshot(b.G, [], 1, NOW)
-    centrality = snapshot.centrality
-    found = key_decision_makers(b.G, "acme", strengths, centrality, None)
-    given = key_decision_makers(
-        b.G, "acme", strengths, centrality, None, top_pagerank=highest_pagerank(centrality)
-    )
-    assert given == found
-    assert highest_pagerank(centrality) == max(c.pagerank for c in centrality.values()) > 0
-    assert highest_pagerank({}) == highest_pagerank(None) == 0.0

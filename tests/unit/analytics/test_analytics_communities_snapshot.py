@@ -111,6 +111,6 @@ def test_per_query_analytics_use_snapshot_values() -> None:
     b.person("ceo", "C_LEVEL")
     b.tie("ceo", "acme", "WORKS_FOR")
     snap = compute_snapshot(b.G, {}, revision=1, now=NOW)
-    ranked = key_decision_makers(b.G, "acme", snap.strengths, snap.centrality)
+    ranked = key_decision_makers(b.network(snap.strengths, snap.centrality), "acme")
     assert [d.id for d in ranked] == ["ceo"]
     assert snap.strengths[next(iter(snap.strengths))] == 0.5  # WORKS_FOR default

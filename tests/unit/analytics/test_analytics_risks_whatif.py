@@ -11,7 +11,8 @@ from analytics_helpers import GraphBuilder
 
 from stakenet.analytics.decision_makers import key_decision_makers
 from stakenet.analytics.errors import UnknownStakeholder
-from stakenet.analytics.risks import key_person_risks
+from stakenet.analytics.paths import InternalReach
+from stakenet.analytics.risks import key_person_risks, reaching_internal_people
 from stakenet.analytics.strength import InteractionRecord, compute_tie_strengths
 from stakenet.analytics.whatif import what_if
 
@@ -38,9 +39,8 @@ def scenario() -> GraphBuilder:
 
 
 def _risks(b: GraphBuilder, **kw: object) -> list:
-    s = b.strengths()
-    dms = key_decision_makers(b.G, "acme", s, None)
-    return key_person_risks(b.G, "acme", s, dms, **kw)  # type: ignore[arg-type]
+    network = b.network(**kw)
+    return key_person_risks(network, "acme", key_decision_makers(network, "acme"))
 
 
 def test_single_contact_and_single_owner_detected_and_named() -> None:
@@ -83,9 +83,24 @@ def test_cold_tie_by_strength_and_by_age() -> None:
     # stale: the last interaction on me-cto is a year old
     old = InteractionRecord("i", "MEETING", NOW - timedelta(days=365), None, ("me", "cto"))
     ties = compute_tie_strengths(b.G, [old], NOW)
-    risks = _risks(b, tie_strengths=ties, as_of=NOW)
+    risks = _risks(b, tie_strengths=ties, now=NOW)
     stale = [r for r in risks if r.kind == "COLD_TIE" and r.tie_id == "me-cto"]
     assert len(stale) == 1 and "2024-06-01" in stale[0].explanation
+
+
+def test_a_tie_is_stale_by_the_networks_own_instant() -> None:
+    b = scenario()
+    met = NOW - timedelta(days=365)
+    ties = compute_tie_strengths(
+        b.G, [InteractionRecord("i", "MEETING", met, None, ("me", "cto"))], NOW
+    )
+
+    def cold_at(now: datetime) -> list[str | None]:
+        return [r.tie_id for r in _risks(b, tie_strengths=ties, now=now) if r.kind == "COLD_TIE"]
+
+    assert cold_at(NOW) == ["me-cto"]
+    assert cold_at(met + timedelta(days=180)) == []
+    assert cold_at(met + timedelta(days=180, seconds=1)) == ["me-cto"]
 
 
 def test_no_contact() -> None:
@@ -109,7 +124,7 @@ def test_removing_the_single_contact_loses_the_decision_maker() -> None:
     b = scenario()
     before = _fingerprint(b.G)
     snapshot = copy.deepcopy(b.G)
-    result = what_if(b.G, b.strengths(), "acme", ["contact"])
+    result = what_if(b.network(), "acme", ["contact"])
     assert result.lost_decision_makers == ("ceo",)
     impact = {i.decision_maker_id: i for i in result.impacts}
     assert impact["ceo"].before == pytest.approx(0.56)
@@ -122,7 +137,7 @@ def test_removing_the_single_contact_loses_the_decision_maker() -> None:
 
 def test_removing_a_tie_lowers_path_strength() -> None:
     b = scenario()
-    result = what_if(b.G, b.strengths(), "acme", ["pal-cto"])
+    result = what_if(b.network(), "acme", ["pal-cto"])
     impact = {i.decision_maker_id: i for i in result.impacts}
     assert impact["cto"].before == pytest.approx(0.6)
     assert impact["cto"].after == pytest.approx(0.5)
@@ -134,7 +149,19 @@ def test_removing_a_tie_lowers_path_strength() -> None:
 
 def test_removing_the_decision_maker_and_unknown_ids() -> None:
     b = scenario()
-    result = what_if(b.G, b.strengths(), "acme", ["ceo"])
+    result = what_if(b.network(), "acme", ["ceo"])
     assert "ceo" in result.lost_decision_makers
     with pytest.raises(UnknownStakeholder):
-        what_if(b.G, b.strengths(), "acme", ["no-such-id"])
+        what_if(b.network(), "acme", ["no-such-id"])
+
+
+def test_the_reach_found_once_is_the_reach_searched_for_each_person() -> None:
+    people = nx.les_miserables_graph()
+    # Four of ours cut the network into components of several sizes.
+    internal = {"Valjean", "Javert", "Marius", "Gavroche"}
+    for v in people:
+        people.nodes[v]["internal"] = v in internal
+    reach = InternalReach(people)
+    for person in people:
+        assert reach.of(person) == reaching_internal_people(people, person), person
+    assert reach.of("nobody") == set()

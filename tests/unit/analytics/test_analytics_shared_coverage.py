@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from test_analytics_decision_makers import scenario
 
 from stakenet.analytics.centrality import compute_centrality
@@ -16,9 +18,8 @@ def test_shared_coverage_gives_the_same_ranking_and_factors() -> None:
     people = person_graph(b.G, strengths)
     shared = coverage_from_us(people)
     assert shared["me"] == 1.0 and 0 < shared["junior"] < 1
-    alone = key_decision_makers(b.G, "acme", strengths, centrality, None, people=people)
-    reused = key_decision_makers(
-        b.G, "acme", strengths, centrality, None, people=people, coverage=shared
-    )
+    network = b.network(strengths, centrality)
+    alone = key_decision_makers(network, "acme", None)
+    reused = key_decision_makers(replace(network, coverage=shared), "acme", None)
     assert alone == reused
     assert any(f.name == "our_coverage" and f.value > 0 for d in reused for f in d.factors)

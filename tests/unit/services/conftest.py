@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from stakenet.bootstrap import assemble
 from stakenet.services.network import NetworkService
 from stakenet.store.sqlite import SQLiteStore
 
@@ -15,11 +16,11 @@ from stakenet.store.sqlite import SQLiteStore
 async def replicas(tmp_path: Path) -> AsyncIterator[tuple[NetworkService, NetworkService]]:
     """Two services on one database file, as two server processes would be."""
     path = str(tmp_path / "graph.db")
-    first, second = NetworkService(SQLiteStore(path)), NetworkService(SQLiteStore(path))
+    first, second = assemble(SQLiteStore(path)), assemble(SQLiteStore(path))
     await first.start()
     await second.start()
     try:
-        yield first, second
+        yield first.services.network, second.services.network
     finally:
         await first.stop()
         await second.stop()

@@ -20,9 +20,10 @@ from stakenet.domain.errors import NotFound, ValidationFailed
 from stakenet.services.analytics_errors import DOMAIN_ERRORS, Request, domain_error
 
 ANALYTICS = pathlib.Path(stakenet.analytics.__file__).parent
-# A read-only dict refuses writes the way Python's own immutable mappings do: a defect in the
-# caller, never an answer to a query.
-DICT_PROTOCOL = {("projection.py", "TypeError")}
+# A read-only dict refuses writes the way Python's own immutable mappings do, and the strengths
+# at an instant answer a missing tie as every mapping does: the protocol, never an answer to a
+# query.
+DICT_PROTOCOL = {("projection.py", "TypeError"), ("timeline.py", "KeyError")}
 
 
 def _subclasses(base: type) -> set[type]:

@@ -3,13 +3,14 @@
 
 import { request, subscribe } from "./modules/graphql.js";
 import {
-  GRAPH_CHANGED, INFLUENCE_RANKING, MAP, NETWORK_REVISION, TIE_KINDS,
+  GRAPH_CHANGED, INFLUENCE_RANKING, MAP, NETWORK_REVISION,
 } from "./modules/queries.js";
-import { createMap, KIND_COLOURS, TIE_GROUPS } from "./modules/map.js";
+import { createMap, KIND_COLOURS } from "./modules/map.js";
+import { loadVocabulary, tieGroups, tieKind, tieKinds } from "./modules/vocabulary.js";
 import { createSearch } from "./modules/search.js";
 import { createPanel } from "./modules/panel.js";
 import { renderQuadrant } from "./modules/quadrant.js";
-import { KIND_LABELS, debounce, el, words } from "./modules/dom.js";
+import { KIND_LABELS, debounce, el } from "./modules/dom.js";
 
 // How often, and how many times, a refresh checks whether the analytics have caught up.
 const ANALYTICS_WAIT_MS = 400;
@@ -34,13 +35,13 @@ function settings() {
     minStrength: Number($("#min-strength").value),
     limit: Number($("#limit").value),
     // null means every kind; an empty selection also means none are filtered out server-side.
-    kinds: kinds.length === TIE_KINDS.length || kinds.length === 0 ? null : kinds,
+    kinds: kinds.length === tieKinds().length || kinds.length === 0 ? null : kinds,
   };
 }
 
 function buildTieKindFilter() {
-  const boxes = TIE_KINDS.map((kind) =>
-    el("label", { class: "check" }, [el("input", { type: "checkbox", name: "tie-kind", value: kind, checked: true }), words(kind)]),
+  const boxes = tieKinds().map((info) =>
+    el("label", { class: "check" }, [el("input", { type: "checkbox", name: "tie-kind", value: info.kind, checked: true }), info.label]),
   );
   $("#tie-kinds").append(...boxes);
   for (const [id, checked] of [["#kinds-all", true], ["#kinds-none", false]]) {
@@ -57,8 +58,11 @@ function buildLegend() {
   );
   kinds.push(el("li", {}, [el("span", { class: "legend-node round internal", "aria-hidden": "true" }), "One of ours (gold ring)"]));
   kinds.push(el("li", {}, [el("span", { class: "legend-size", "aria-hidden": "true" }), "Size: influence"]));
-  const ties = TIE_GROUPS.map((group) =>
-    el("li", {}, [el("span", { class: "legend-edge", style: `border-color:${group.colour}`, "aria-hidden": "true" }), group.label]),
+  const ties = tieGroups().map((group) =>
+    el("li", {}, [
+      el("span", { class: `legend-edge${group.dashed ? " dashed" : ""}`, style: `border-color:${group.colour}`, "aria-hidden": "true" }),
+      el("span", {}, [el("strong", {}, group.label), `: ${group.kinds.map((info) => info.label).join(", ")}`]),
+    ]),
   );
   ties.push(el("li", {}, [el("span", { class: "legend-edge thick", "aria-hidden": "true" }), "Width: tie strength; arrow: direction"]));
   ties.push(el("li", {}, [el("span", { class: "legend-edge path", "aria-hidden": "true" }), "Introduction path (weakest link red)"]));
@@ -82,10 +86,29 @@ async function loadMap({ keepPositions = false } = {}) {
     $("#map-empty").hidden = true;
     explorer.show(state.map, { keepPositions, selectId: state.selectedId });
     $("#map-status").textContent = describeMap(state.map);
+    renderMapList();
     if (state.view === "grid") drawGrid();
   } catch (error) {
     $("#map-status").textContent = `Could not draw the map: ${error.message}`;
   }
+}
+
+/** The map as a list, for screen readers and anyone who prefers to read it. */
+function renderMapList() {
+  const items = explorer.listing().map((s) => {
+    const open = el("button", { type: "button", class: "link" }, s.name);
+    open.addEventListener("click", () => select(s.id));
+    const where = s.centre ? "the centre" : s.distance === null ? "added" : `${s.distance} step${s.distance === 1 ? "" : "s"} from the centre`;
+    const ties = s.ties
+      .sort((a, b) => b.strength - a.strength)
+      .map((t) => (t.outgoing ? `${t.label} ${t.otherName}` : `${t.otherName} ${t.label} them`) + ` (${t.strength.toFixed(2)}${t.onPath ? ", on the highlighted path" : ""})`);
+    return el("li", {}, [
+      open,
+      ` — ${KIND_LABELS[s.kind] ?? s.kind}${s.internal ? ", one of ours" : ""}, ${where}${s.onPath ? ", on the highlighted path" : ""}.`,
+      ties.length ? el("span", { class: "muted small" }, ` Ties: ${ties.join("; ")}.`) : null,
+    ]);
+  });
+  $("#map-list-items").replaceChildren(...items);
 }
 
 async function expand(id) {
@@ -93,6 +116,7 @@ async function expand(id) {
   try {
     const data = await request(MAP, { id, depth: 1, minStrength, limit, kinds });
     const added = explorer.merge(data.relationshipMap, id);
+    renderMapList();
     $("#map-status").textContent = `Added ${added} stakeholder${added === 1 ? "" : "s"} around ${data.relationshipMap.center.name}.`;
     if (state.view === "grid") drawGrid();
   } catch (error) {
@@ -178,7 +202,20 @@ function wireMapKeys() {
   $("#zoom-in").addEventListener("click", () => explorer.zoomBy(1.25));
   $("#zoom-out").addEventListener("click", () => explorer.zoomBy(0.8));
   $("#zoom-fit").addEventListener("click", () => explorer.fit());
+  $("#save-png").addEventListener("click", () => saveMap("png"));
+  $("#save-svg").addEventListener("click", () => saveMap("svg"));
   $("#map-note-close").addEventListener("click", hideNote);
+}
+
+/** Download the map as drawn, named after its centre. */
+function saveMap(format) {
+  if (!state.map) return;
+  const name = state.map.center.name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "");
+  const href = format === "png" ? explorer.toPng() : `data:image/svg+xml;charset=utf-8,${encodeURIComponent(explorer.toSvg())}`;
+  const link = el("a", { href, download: `stakenet-map-${name}.${format}` });
+  document.body.append(link);
+  link.click();
+  link.remove();
 }
 
 // ---- live refresh ------------------------------------------------------------------------
@@ -205,7 +242,7 @@ async function missingFromPath(path) {
   if (gone) return `${gone.name} no longer exists`;
   const names = new Map(path.steps.map((step) => [step.id, step.name]));
   const cut = stored.find((link, index) => !found[`n${path.steps.length + index}`]);
-  if (cut) return `the ${words(cut.kind)} tie between ${names.get(cut.source)} and ${names.get(cut.target)} is gone`;
+  if (cut) return `the tie between ${names.get(cut.source)} and ${names.get(cut.target)} (${tieKind(cut.kind).label}) is gone`;
   return null;
 }
 
@@ -226,11 +263,13 @@ function hideNote() {
 function highlightPath(path, options) {
   hideNote();
   explorer.highlightPath(path, options);
+  renderMapList();
 }
 
 function clearPath() {
   explorer.clearHighlight();
   panel.forgetPath();
+  renderMapList();
 }
 
 /**
@@ -333,9 +372,15 @@ let explorer;
 let panel;
 
 async function start() {
+  try {
+    await loadVocabulary();
+  } catch (error) {
+    $("#map-status").textContent = `Could not reach the server: ${error.message}`;
+  }
   buildTieKindFilter();
   buildLegend();
-  explorer = createMap($("#map"), { onSelect: select, onExpand: expand });
+  // A big map is added frame by frame: its list is written again once all of it is there.
+  explorer = createMap($("#map"), { onSelect: select, onExpand: expand, onDrawn: () => renderMapList() });
   panel = createPanel($("#panel"), {
     select,
     centre,

@@ -16,7 +16,23 @@ cytoscape.use(cytoscapeFcose);
 // fcose reads node sizes from the style, so the headless instance keeps a one-rule style.
 const STYLE = [{ selector: "node", style: { width: "data(size)", height: "data(size)" } }];
 
+/**
+ * Math.random from a fixed seed (mulberry32), set afresh for every layout: fcose's random start
+ * and jitter then come out the same for the same map, so a map looks the same on every load.
+ */
+function seedRandom(seed) {
+  let state = seed >>> 0;
+  Math.random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 function layOut({ nodes, edges, options }) {
+  seedRandom(20240611);
   const cy = cytoscape({
     headless: true,
     styleEnabled: true,

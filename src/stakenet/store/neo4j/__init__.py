@@ -1,4 +1,4 @@
-"""The Neo4j store: the production `GraphStore`, over Bolt with the official async driver.
+"""The Neo4j store: the production `Store`, over Bolt with the official async driver.
 
 The graph model (docs/neo4j.md draws it):
 

@@ -1,5 +1,5 @@
-"""`Neo4jStore`: the `GraphStore` port on Neo4j, its driver, sessions and managed transactions;
-the Cypher and the transaction functions live in the modules beside it.
+"""`Neo4jStore`: the store port (`Store`) on Neo4j, its driver, sessions and managed
+transactions; the Cypher and the transaction functions live in the modules beside it.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Any, LiteralString, TypeVar
+from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 
 import neo4j
 
@@ -66,6 +66,7 @@ from stakenet.store.port import (
     PageRequest,
     StakeholderFilter,
     StakeholderOrder,
+    Store,
     WriteBatch,
     WriteResult,
     alert_seq_of,
@@ -103,7 +104,7 @@ class _Secret:
 
 
 class Neo4jStore:
-    """A `GraphStore` and `AlertLog` on a Neo4j (or Bolt-compatible) database.
+    """A `Store` on a Neo4j (or Bolt-compatible) database.
 
     `uri` carries no credentials (`bolt://host:7687`, `neo4j+s://…`); `user` and `password`
     are given apart, and the password appears in no repr, log line or error message.
@@ -383,6 +384,14 @@ class Neo4jStore:
 
     async def last_alert_seq(self) -> int:
         return await self._read(alerts.last_alert_seq)
+
+
+if TYPE_CHECKING:
+
+    def _implements_the_port(store: Neo4jStore) -> Store:
+        # mypy proves here that the adapter implements every protocol of the port (`Store`
+        # is all of them): a method missing or mistyped fails the type check, named.
+        return store
 
 
 def _in_order(

@@ -1,4 +1,4 @@
-"""The embedded SQLite store: the default `GraphStore`, one database file per graph.
+"""The embedded SQLite store: the default `Store`, one database file per graph.
 
 sqlite3 blocks, so every call runs on the store's own thread pool, each worker with its own
 connection (an in-memory database lives in one connection, so it gets exactly one worker).

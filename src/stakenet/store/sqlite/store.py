@@ -1,4 +1,4 @@
-"""`SQLiteStore`: the `GraphStore` port on SQLite, its connections, worker threads and
+"""`SQLiteStore`: the store port (`Store`) on SQLite, its connections, worker threads and
 transactions; the SQL itself lives in the modules beside it.
 """
 
@@ -11,7 +11,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from stakenet.domain.access import ApiToken, AuditEntry
 from stakenet.domain.alerts import Alert, AlertUpdate
@@ -40,6 +40,7 @@ from stakenet.store.port import (
     PageRequest,
     StakeholderFilter,
     StakeholderOrder,
+    Store,
     WriteBatch,
     WriteResult,
     check_keep_revisions,
@@ -79,7 +80,7 @@ FILE_WORKERS = 4
 
 
 class SQLiteStore:
-    """A `GraphStore` and `AlertLog` on an SQLite database at `path` (a file, or ":memory:")."""
+    """A `Store` on an SQLite database at `path` (a file path, or ":memory:")."""
 
     def __init__(
         self,
@@ -373,3 +374,11 @@ class SQLiteStore:
 
     async def last_alert_seq(self) -> int:
         return await self._run(alerts.last_alert_seq)
+
+
+if TYPE_CHECKING:
+
+    def _implements_the_port(store: SQLiteStore) -> Store:
+        # mypy proves here that the adapter implements every protocol of the port (`Store`
+        # is all of them): a method missing or mistyped fails the type check, named.
+        return store

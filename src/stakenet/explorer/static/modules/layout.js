@@ -1,20 +1,29 @@
-// Where the map's stakeholders go. fcose on a few hundred stakeholders takes a second or more, and
-// on the page's own thread that second freezes scrolling, typing and clicks. Small maps are laid
-// out in place (quick, and they can animate); larger ones get a cheap preview at once (rings by
-// distance from the centre) while fcose runs in a worker (layout-worker.js), and the stakeholders
-// move to the worker's places when it answers. A big map may still be being added to the page
+// Where the map's stakeholders go. Maps of up to STRUCTURED_MAX stakeholders get the structured
+// layout of structure.js: the centre in the middle, people around their organisations, clusters
+// on rings by distance; it is arithmetic, quick on the page's thread, and the same on every load.
+// Bigger maps are for overview: fcose on a few hundred stakeholders takes a second or more, and
+// on the page's own thread that second would freeze scrolling, typing and clicks, so they get a
+// cheap preview at once (rings by distance from the centre) while fcose runs in a worker
+// (layout-worker.js, seeded, so also the same on every load), and the stakeholders move to the
+// worker's places when it answers. A big map may still be being added to the page
 // (see map.js), so these work from a description of the whole map and remember each place for
 // the stakeholders still to come. The map element's `data-layout` says `running` or `settled`,
 // and `data-layout-engine` whether the last layout was computed in the `worker` or the `page`.
 
 /* global cytoscape */
 
+import { structuredLayout } from "./structure.js";
+
 // Above this many stakeholders fcose costs the page more than a frame or two (measured: about
 // 400 ms for 200 stakeholders, a second or more for 500).
 export const OFF_THREAD = 60;
 
+// Up to this many stakeholders the structured layout is used (it takes a few milliseconds).
+export const STRUCTURED_MAX = 250;
+
 const WORKER_URL = "/layout-worker.js";
 const PADDING = 30;
+const NAME_ROOM = 30; // screen pixels beside the map for the names of those at its edges
 
 /** fcose settings as plain values, so the same ones can be posted to the worker. */
 function fcoseSettings(count, { randomize }) {
@@ -30,15 +39,26 @@ function fcoseSettings(count, { randomize }) {
   };
 }
 
-/** The map as cytoscape holds it: `{ nodes: [{ id, size, distance }], edges: [{ id, source, target }] }`. */
+/** What a layout needs to know of a stakeholder's node definition's data. */
+export function layoutNode(data, centre) {
+  return { id: data.id, label: data.label, size: data.size, distance: data.distance, organisation: data.kind !== "PERSON", influence: data.influence, centre };
+}
+
+/** What a layout needs to know of a tie's data. */
+export function layoutEdge(data) {
+  return { id: data.id, source: data.source, target: data.target, group: data.tieGroup, strength: data.strength };
+}
+
+/** The map as cytoscape holds it, in the shape the layouts read. */
 function graphOf(cy) {
   return {
-    nodes: cy.nodes().map((n) => ({ id: n.id(), size: n.data("size"), distance: n.data("distance") })),
-    edges: cy.edges().map((e) => ({ id: e.id(), source: e.data("source"), target: e.data("target") })),
+    nodes: cy.nodes().map((n) => layoutNode(n.data(), n.hasClass("center"))),
+    edges: cy.edges().map((e) => layoutEdge(e.data())),
   };
 }
 
-export function createLayout(cy) {
+/** `onPlaced()` hears whenever stakeholders have moved to new places. */
+export function createLayout(cy, { onPlaced = () => {} } = {}) {
   const container = cy.container();
   let current = 0; // the newest layout; older answers are dropped
   let worker = null;
@@ -50,6 +70,18 @@ export function createLayout(cy) {
     container.dataset.layout = state;
     // Which thread computed the last finished layout: "worker" or "page".
     if (engine) container.dataset.layoutEngine = engine;
+  }
+
+  /** Run a cytoscape layout on the page; resolves when it stopped, settled if still the newest. */
+  function runInPage(token, layout) {
+    const done = new Promise((resolve) => layout.one("layoutstop", resolve));
+    layout.run();
+    return done.then(() => {
+      if (token === current) {
+        mark("settled", "page");
+        onPlaced();
+      }
+    });
   }
 
   function inPlace(token, { randomize, fit, animate }) {
@@ -65,11 +97,21 @@ export function createLayout(cy) {
       nodeRepulsion: () => nodeRepulsion,
       idealEdgeLength: () => idealEdgeLength,
     });
-    const done = new Promise((resolve) => layout.one("layoutstop", resolve));
-    layout.run();
-    return done.then(() => {
-      if (token === current) mark("settled", "page");
-    });
+    return runInPage(token, layout);
+  }
+
+  /** The structured layout: computed at once, then shown (moving there smoothly if asked). */
+  function structured(token, graph, { fit, animate }) {
+    const positions = structuredLayout(graph);
+    for (const [id, at] of positions) known.set(id, at);
+    const onMap = cy.nodes().filter((n) => positions.has(n.id()));
+    if (!animate || onMap.empty()) {
+      place(graph, positions, fit);
+      mark("settled", "page");
+      return Promise.resolve();
+    }
+    const layout = onMap.layout({ name: "preset", positions: (node) => positions.get(node.id()), fit, padding: PADDING, animate: true, animationDuration: 400 });
+    return runInPage(token, layout);
   }
 
   function startWorker() {
@@ -102,6 +144,7 @@ export function createLayout(cy) {
       });
     });
     if (fit) fitTo(graph, positions);
+    onPlaced();
   }
 
   /**
@@ -120,7 +163,9 @@ export function createLayout(cy) {
       y2 = Math.max(y2, at.y + half + 14);
     }
     if (!Number.isFinite(x1)) return;
-    const fitting = Math.min((cy.width() - 2 * PADDING) / Math.max(x2 - x1, 1), (cy.height() - 2 * PADDING) / Math.max(y2 - y1, 1));
+    // A little room beside the outermost stakeholders for names on their outer side.
+    const sideRoom = PADDING + Math.min(NAME_ROOM, cy.width() * 0.05);
+    const fitting = Math.min((cy.width() - 2 * sideRoom) / Math.max(x2 - x1, 1), (cy.height() - 2 * PADDING) / Math.max(y2 - y1, 1));
     const zoom = Math.min(Math.max(fitting, cy.minZoom()), cy.maxZoom());
     cy.viewport({ zoom, pan: { x: (cy.width() - zoom * (x1 + x2)) / 2, y: (cy.height() - zoom * (y1 + y2)) / 2 } });
   }
@@ -194,6 +239,7 @@ export function createLayout(cy) {
       mark("running");
       if (randomize) known = new Map();
       const whole = graph ?? graphOf(cy);
+      if (whole.nodes.length <= STRUCTURED_MAX) return structured(token, whole, { fit, animate: !randomize });
       if (whole.nodes.length > OFF_THREAD) return offThread(token, whole, { randomize, fit });
       return inPlace(token, { randomize, fit, animate: !randomize });
     },

@@ -1,10 +1,14 @@
 // The relationship map: a cytoscape.js graph of stakeholders (nodes) and ties (edges).
 // Colour says what a stakeholder is, size how influential it is, a double ring marks our own
-// people; line style and arrows say what a tie means, width how strong it is.
+// people; line colour and arrows say what a tie means, width and opacity how strong it is.
+// Names are shown by importance where they fit (labels.js); a highlighted path is drawn above
+// everything else.
 
 /* global cytoscape */
 
-import { createLayout, OFF_THREAD } from "./layout.js";
+import { createLayout, layoutEdge, layoutNode, OFF_THREAD } from "./layout.js";
+import { chooseLabels } from "./labels.js";
+import { groupStyle, linkInfo, tieKind } from "./vocabulary.js";
 
 export const KIND_COLOURS = {
   PERSON: "#3567c9",
@@ -13,29 +17,20 @@ export const KIND_COLOURS = {
   ORGANIZATION: "#8250bd",
 };
 
-// Tie kinds grouped by meaning; each group has one colour so the legend stays short.
-export const TIE_GROUPS = [
-  { label: "Employment, board, reporting", colour: "#5b7083", kinds: ["WORKS_FOR", "BOARD_MEMBER_OF", "REPORTS_TO"] },
-  { label: "Knows (dashed), family (dotted)", colour: "#8d99a6", kinds: ["KNOWS", "FAMILY"] },
-  { label: "Influences, advises, represents", colour: "#c2375b", kinds: ["INFLUENCES", "ADVISES", "REPRESENTS"] },
-  { label: "Owns, partner, supplies, client", colour: "#9a6b2f", kinds: ["OWNS", "PARTNER_OF", "SUPPLIES", "CLIENT_OF"] },
-  { label: "Member of, located in", colour: "#b3bcc5", kinds: ["MEMBER_OF", "LOCATED_IN"] },
-  { label: "Our relationship owner", colour: "#c99a06", kinds: ["RELATIONSHIP_OWNER"] },
-];
-
-// Kinds that read the same both ways get no arrow.
-const SYMMETRIC_KINDS = new Set(["KNOWS", "FAMILY", "PARTNER_OF", "COLLEAGUE"]);
-
 const LARGE_MAP = 250;
+
+// Names keep this size on screen whatever the zoom; the centre's is a little larger.
+const LABEL_PX = 11;
+const RELABEL_AFTER_ZOOM_MS = 120;
 
 // Drawing a stakeholder the first time (style, label, bounding box, its ties' curves) costs
 // about a millisecond, even hidden; a big map is added this many at a time, one frame each, so
 // no frame of the page waits on all of them.
 const ADD_PER_FRAME = 50;
 
-function tieColour(kind) {
-  return TIE_GROUPS.find((group) => group.kinds.includes(kind))?.colour ?? "#8d99a6";
-}
+// Drawing order, bottom to top: ties, stakeholders, the selection and centre, the path's ties,
+// the path's stakeholders. "manual" lets a tie be drawn above a stakeholder it passes.
+const Z = { edge: 1, node: 10, selected: 20, center: 30, pathEdge: 100, pathNode: 110 };
 
 function mapStyle() {
   const kindStyles = Object.entries(KIND_COLOURS).map(([kind, colour]) => ({
@@ -48,48 +43,57 @@ function mapStyle() {
       style: {
         width: "data(size)",
         height: "data(size)",
-        label: "data(label)",
-        "font-size": 10,
+        label: "",
+        "font-size": "data(fontSize)",
         "font-family": "system-ui, sans-serif",
         color: "#1d2733",
         "text-valign": "bottom",
-        "text-margin-y": 3,
+        "text-halign": "center",
+        "text-margin-x": "data(labelDx)",
+        "text-margin-y": "data(labelDy)",
         "text-background-color": "#ffffff",
-        "text-background-opacity": 0.75,
+        "text-background-opacity": 0.8,
         "text-background-padding": 1,
-        "min-zoomed-font-size": 7,
         "border-width": 1,
         "border-color": "#ffffff",
+        "z-index-compare": "manual",
+        "z-index": Z.node,
       },
     },
+    { selector: "node.named", style: { label: "data(label)" } },
+    { selector: "node.label-top", style: { "text-valign": "top" } },
+    { selector: "node.label-right", style: { "text-valign": "center", "text-halign": "right" } },
+    { selector: "node.label-left", style: { "text-valign": "center", "text-halign": "left" } },
     ...kindStyles,
     { selector: 'node[kind != "PERSON"]', style: { shape: "round-rectangle" } },
     { selector: "node[?internal]", style: { "border-width": 5, "border-style": "double", "border-color": "#c99a06" } },
-    { selector: "node.center", style: { "font-weight": "bold", "font-size": 12 } },
+    { selector: "node.center", style: { "font-weight": "bold", "text-background-opacity": 1, "z-index": Z.center } },
     {
       selector: "node:selected",
-      style: { "underlay-color": "#ffbf00", "underlay-opacity": 0.55, "underlay-padding": 7, "underlay-shape": "ellipse" },
+      style: { "underlay-color": "#ffbf00", "underlay-opacity": 0.55, "underlay-padding": 7, "underlay-shape": "ellipse", "z-index": Z.selected },
     },
     {
       selector: "edge",
       style: {
-        width: "mapData(strength, 0, 1, 0.8, 6)",
+        width: "mapData(strength, 0, 1, 0.8, 5)",
         "line-color": "data(colour)",
         "target-arrow-color": "data(colour)",
         "target-arrow-shape": "triangle",
         "arrow-scale": 0.7,
         "curve-style": "bezier",
-        opacity: 0.75,
+        // Weak ties fade into the background; strong ones carry the picture.
+        opacity: "mapData(strength, 0, 1, 0.25, 0.85)",
+        "z-index-compare": "manual",
+        "z-index": Z.edge,
       },
     },
     { selector: "edge[?symmetric]", style: { "target-arrow-shape": "none" } },
-    { selector: 'edge[kind = "KNOWS"], edge[kind = "COLLEAGUE"]', style: { "line-style": "dashed" } },
-    { selector: 'edge[kind = "FAMILY"]', style: { "line-style": "dotted" } },
+    { selector: "edge[?dashed]", style: { "line-style": "dashed" } },
     { selector: ".dimmed", style: { opacity: 0.12 } },
-    { selector: "node.on-path", style: { "underlay-color": "#0b63ce", "underlay-opacity": 0.35, "underlay-padding": 6 } },
+    { selector: "node.on-path", style: { "underlay-color": "#0b63ce", "underlay-opacity": 0.35, "underlay-padding": 6, "z-index": Z.pathNode } },
     {
       selector: "edge.on-path",
-      style: { opacity: 1, "line-color": "#0b63ce", "target-arrow-color": "#0b63ce", width: 6, "z-index": 10 },
+      style: { opacity: 1, "line-color": "#0b63ce", "target-arrow-color": "#0b63ce", width: 6, "z-index": Z.pathEdge },
     },
     {
       selector: "edge.weakest",
@@ -99,7 +103,7 @@ function mapStyle() {
         "line-style": "dashed",
         label: "weakest link",
         "font-size": 10,
-        color: "#d62828",
+        color: "#b71c1c",
         "text-background-color": "#ffffff",
         "text-background-opacity": 0.9,
       },
@@ -120,12 +124,17 @@ function nodeElement(mapNode, centerId) {
       intensity: mapNode.interactionIntensity ?? null,
       distance: mapNode.distance ?? null,
       size: 24,
+      fontSize: LABEL_PX,
+      labelDx: 0,
+      labelDy: 3,
     },
     classes: s.id === centerId ? "center" : "",
   };
 }
 
-function edgeElement(edge) {
+/** A tie on the map; `info` says what its kind means (a path's colleague link has its own). */
+function edgeElement(edge, info = tieKind(edge.kind)) {
+  const style = groupStyle(info.group);
   return {
     group: "edges",
     data: {
@@ -133,9 +142,12 @@ function edgeElement(edge) {
       source: edge.source,
       target: edge.target,
       kind: edge.kind,
+      label: info.label,
+      tieGroup: info.group,
       strength: edge.strength,
-      colour: tieColour(edge.kind),
-      symmetric: SYMMETRIC_KINDS.has(edge.kind),
+      colour: style.colour,
+      dashed: Boolean(style.dashed),
+      symmetric: info.symmetric,
     },
   };
 }
@@ -160,7 +172,7 @@ function showAround(cy, eles) {
   cy.animate({ center: { eles }, zoom: Math.min(fitting, 1.2) }, { duration: 400 });
 }
 
-export function createMap(container, { onSelect, onExpand }) {
+export function createMap(container, { onSelect, onExpand, onDrawn = () => {} }) {
   if (!cytoscape("layout", "fcose") && window.cytoscapeFcose) cytoscape.use(window.cytoscapeFcose);
 
   const cy = cytoscape({
@@ -208,17 +220,21 @@ export function createMap(container, { onSelect, onExpand }) {
       if (mine !== adding || !pending.nodes.length) return;
       addSome(ADD_PER_FRAME);
       if (pending.nodes.length) requestAnimationFrame(next);
-      else tuneForSize();
+      else {
+        tuneForSize();
+        relabel();
+        onDrawn();
+      }
     };
     requestAnimationFrame(next);
   }
 
   /** The whole map as the layout needs it, including what is not added yet. */
   function pendingGraph() {
-    const onMap = cy.nodes().map((n) => ({ id: n.id(), size: n.data("size"), distance: n.data("distance") }));
-    const later = pending.nodes.map(({ data }) => ({ id: data.id, size: data.size, distance: data.distance }));
+    const onMap = cy.nodes().map((n) => layoutNode(n.data(), n.hasClass("center")));
+    const later = pending.nodes.map((def) => layoutNode(def.data, def.classes === "center"));
     const edges = [...cy.edges().map((e) => e.data()), ...pending.edges.map((def) => def.data)];
-    return { nodes: [...onMap, ...later], edges: edges.map(({ id, source, target }) => ({ id, source, target })) };
+    return { nodes: [...onMap, ...later], edges: edges.map(layoutEdge) };
   }
 
   function addElements(map, centerId) {
@@ -232,8 +248,73 @@ export function createMap(container, { onSelect, onExpand }) {
     return added;
   }
 
-  const layout = createLayout(cy);
   let highlighted = null; // the introduction path on show, kept across redraws
+
+  /**
+   * Most important first: the centre, the path, the selection, the centre's neighbours, the
+   * organisations (each the middle of a cluster), then the rest (each by influence).
+   */
+  function importance(node) {
+    if (node.hasClass("center")) return 5;
+    if (node.hasClass("on-path")) return 4;
+    if (node.selected()) return 3;
+    if (node.data("distance") === 1) return 2;
+    return node.data("kind") !== "PERSON" ? 1 : 0;
+  }
+
+  /** Show the names that fit at the current zoom, most important first (see labels.js). */
+  function relabel() {
+    if (cy.destroyed()) return; // a drawing already taken (the brief's) and let go
+    const nodes = cy
+      .nodes()
+      .sort((a, b) => importance(b) - importance(a) || b.data("influence") - a.data("influence") || (a.id() < b.id() ? -1 : 1))
+      .map((n) => ({ id: n.id(), label: n.data("label"), size: n.data("size"), at: n.position(), bold: n.hasClass("center"), always: n.hasClass("center"), far: n.data("kind") !== "PERSON" }));
+    const zoom = cy.zoom();
+    // The whole map's box when the map is not on screen (the brief's drawing board).
+    const bounds = cy.width() > 0 ? cy.extent() : null;
+    const shown = chooseLabels(nodes, { zoom, screenSize: LABEL_PX, bounds, obstacles: overlays(zoom) });
+    const offsets = (side, gap) => ({ bottom: [0, gap], top: [0, -gap], right: [gap, 0], left: [-gap, 0] })[side];
+    // Only stakeholders whose name changes are touched: each change costs cytoscape a restyle.
+    cy.batch(() => {
+      cy.nodes().forEach((node) => {
+        const place = shown.get(node.id());
+        const side = place?.side ?? null;
+        const fontSize = (LABEL_PX * (node.hasClass("center") ? 1.15 : 1)) / zoom;
+        const [dx, dy] = place ? offsets(place.side, place.gap) : [0, 0];
+        if (node.scratch("_labelSide") === side && node.data("fontSize") === fontSize && node.data("labelDx") === dx && node.data("labelDy") === dy) return;
+        node.scratch("_labelSide", side);
+        node.removeClass("named label-top label-right label-left");
+        node.data({ fontSize, labelDx: dx, labelDy: dy });
+        if (side) node.addClass(side === "bottom" ? "named" : `named label-${side}`);
+      });
+    });
+  }
+
+  /** Controls drawn over the map (its toolbar), as boxes in the map's coordinates. */
+  function overlays(zoom) {
+    const pan = cy.pan();
+    const origin = container.getBoundingClientRect();
+    return [...(container.parentElement?.querySelectorAll(".map-tools") ?? [])].map((tools) => {
+      const r = tools.getBoundingClientRect();
+      const toModel = (x, y) => ({ x: (x - origin.left - pan.x) / zoom, y: (y - origin.top - pan.y) / zoom });
+      const [a, b] = [toModel(r.left - 4, r.top - 4), toModel(r.right + 4, r.bottom + 4)];
+      return { x1: a.x, y1: a.y, x2: b.x, y2: b.y };
+    });
+  }
+
+  let relabelTimer = 0;
+  cy.on("zoom", () => {
+    clearTimeout(relabelTimer);
+    relabelTimer = setTimeout(relabel, RELABEL_AFTER_ZOOM_MS);
+  });
+  cy.on("dragfree", "node", relabel);
+  // Names cut by the map's edge are left out, so moving the view decides them again.
+  cy.on("pan", () => {
+    clearTimeout(relabelTimer);
+    relabelTimer = setTimeout(relabel, RELABEL_AFTER_ZOOM_MS);
+  });
+
+  const layout = createLayout(cy, { onPlaced: relabel });
 
   function pathEdgeId(link) {
     return link.tie?.id ?? `colleague:${link.source}:${link.target}`;
@@ -250,7 +331,7 @@ export function createMap(container, { onSelect, onExpand }) {
     for (const link of path.links) {
       const id = pathEdgeId(link);
       let edge = cy.getElementById(id);
-      if (edge.empty()) edge = cy.add(edgeElement({ ...link, id }));
+      if (edge.empty()) edge = cy.add(edgeElement({ ...link, id }, linkInfo(link)));
       parts.merge(edge);
     }
     return parts;
@@ -265,6 +346,7 @@ export function createMap(container, { onSelect, onExpand }) {
       // The selected stakeholder (the organisation whose decision-maker is the goal) stays lit.
       cy.elements().difference(parts).difference(cy.$(":selected")).addClass("dimmed");
     });
+    relabel();
   }
 
   return {
@@ -290,7 +372,7 @@ export function createMap(container, { onSelect, onExpand }) {
             .map((mapNode) => nodeElement(mapNode, centerId))
             .map((def) => ({ ...def, data: { ...def.data, size: sizeFor(def.data.influence, max) } }))
             .sort((a, b) => (a.data.distance ?? 9) - (b.data.distance ?? 9));
-          pending.edges = map.edges.map(edgeElement);
+          pending.edges = map.edges.map((edge) => edgeElement(edge));
           // The selection comes first, so it can be selected now.
           const first = pending.nodes.findIndex((def) => def.data.id === selectId);
           if (first > 0) pending.nodes.unshift(...pending.nodes.splice(first, 1));
@@ -302,7 +384,10 @@ export function createMap(container, { onSelect, onExpand }) {
       if (!gradual) resize(cy);
       tuneForSize();
       const kept = !gradual && keepPositions && cy.nodes().every((n) => previous.has(n.id()));
-      if (kept) cy.nodes().forEach((n) => n.position(previous.get(n.id())));
+      if (kept) {
+        cy.nodes().forEach((n) => n.position(previous.get(n.id())));
+        relabel();
+      }
       if (gradual) {
         // Places for everyone, then the first stakeholders: the rest follow frame by frame.
         if (keepPositions && pending.nodes.every((def) => previous.has(def.data.id))) layout.remember(previous);
@@ -337,6 +422,7 @@ export function createMap(container, { onSelect, onExpand }) {
       cy.elements(":selected").unselect();
       if (node.empty()) return false;
       node.select();
+      relabel();
       if (centre) cy.animate({ center: { eles: node }, duration: 300 });
       return true;
     },
@@ -351,6 +437,19 @@ export function createMap(container, { onSelect, onExpand }) {
         .nodes()
         .sort((a, b) => (a.data("distance") ?? 9) - (b.data("distance") ?? 9) || a.data("label").localeCompare(b.data("label")))
         .map((n) => n.id());
+    },
+
+    /** The map in words: each stakeholder (nearest the centre first) with its ties on the map. */
+    listing() {
+      return this.orderedIds().map((id) => {
+        const node = cy.getElementById(id);
+        const ties = node.connectedEdges().map((edge) => {
+          const outgoing = edge.source().id() === id;
+          const other = outgoing ? edge.target() : edge.source();
+          return { label: edge.data("label"), outgoing, otherId: other.id(), otherName: other.data("label"), strength: edge.data("strength"), onPath: edge.hasClass("on-path") };
+        });
+        return { id, name: node.data("label"), kind: node.data("kind"), internal: node.data("internal"), distance: node.data("distance"), centre: node.hasClass("center"), onPath: node.hasClass("on-path"), ties };
+      });
     },
 
     stakeholders() {
@@ -384,6 +483,7 @@ export function createMap(container, { onSelect, onExpand }) {
     clearHighlight() {
       highlighted = null;
       cy.elements().removeClass("dimmed on-path weakest");
+      relabel();
     },
 
     zoomBy(factor) {
@@ -397,5 +497,78 @@ export function createMap(container, { onSelect, onExpand }) {
     resize() {
       cy.resize();
     },
+
+    /** The whole map as a PNG data URL, at twice its size, on white. */
+    toPng() {
+      return cy.png({ full: true, scale: 2, bg: "#ffffff" });
+    },
+
+    /** The whole map as an SVG document: what is drawn, as drawn (see mapSvg). */
+    toSvg() {
+      return mapSvg(cy);
+    },
   };
+}
+
+const escapeXml = (text) => String(text).replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]);
+
+/**
+ * The map as SVG text: ties as straight lines (arrows on directed ones), stakeholders as circles
+ * and rounded squares in their colours, and the names shown on screen, on their sides. Styles
+ * are read from cytoscape, so a highlighted path or dimming comes out as on screen.
+ */
+export function mapSvg(cy) {
+  const box = cy.elements().boundingBox({ includeLabels: true });
+  const pad = 20;
+  const [x0, y0] = [box.x1 - pad, box.y1 - pad];
+  const [w, h] = [box.w + 2 * pad, box.h + 2 * pad];
+  const parts = [];
+  const sorted = cy.elements().sort((a, b) => a.pstyle("z-index").value - b.pstyle("z-index").value);
+  sorted.forEach((e) => {
+    const opacity = e.pstyle("opacity").value;
+    if (e.isEdge()) {
+      const [a, to] = [e.source().position(), e.target().position()];
+      // The line ends at the target's edge, so its arrow shows.
+      const length = Math.hypot(to.x - a.x, to.y - a.y) || 1;
+      const back = e.target().data("size") / 2 + 1;
+      const b = { x: to.x - ((to.x - a.x) * back) / length, y: to.y - ((to.y - a.y) * back) / length };
+      const colour = e.pstyle("line-color").strValue;
+      const width = e.pstyle("width").pfValue;
+      const dash = e.pstyle("line-style").value === "dashed" ? ` stroke-dasharray="${width * 2.5} ${width * 2}"` : "";
+      const arrow = e.pstyle("target-arrow-shape").value !== "none" ? ` marker-end="url(#arrow)"` : "";
+      parts.push(`<line x1="${a.x}" y1="${a.y}" x2="${b.x}" y2="${b.y}" stroke="${colour}" stroke-width="${width}" opacity="${opacity}"${dash}${arrow}/>`);
+      return;
+    }
+    const at = e.position();
+    const size = e.data("size");
+    const fill = e.pstyle("background-color").strValue;
+    const ring = e.data("internal") ? ` stroke="#c99a06" stroke-width="4"` : ` stroke="#ffffff" stroke-width="1"`;
+    parts.push(
+      e.data("kind") === "PERSON"
+        ? `<circle cx="${at.x}" cy="${at.y}" r="${size / 2}" fill="${fill}"${ring} opacity="${opacity}"/>`
+        : `<rect x="${at.x - size / 2}" y="${at.y - size / 2}" width="${size}" height="${size}" rx="${size / 6}" fill="${fill}"${ring} opacity="${opacity}"/>`,
+    );
+    if (!e.hasClass("named")) return;
+    const font = e.data("fontSize");
+    const half = size / 2;
+    const [dx, dy] = [e.data("labelDx"), e.data("labelDy")];
+    const side = e.hasClass("label-top") ? "top" : e.hasClass("label-right") ? "right" : e.hasClass("label-left") ? "left" : "bottom";
+    const place = {
+      bottom: [at.x, at.y + half + dy + font, "middle"],
+      top: [at.x, at.y - half + dy - font * 0.3, "middle"],
+      right: [at.x + half + dx, at.y + font * 0.35, "start"],
+      left: [at.x - half + dx, at.y + font * 0.35, "end"],
+    }[side];
+    const weight = e.hasClass("center") ? ` font-weight="bold"` : "";
+    parts.push(
+      `<text x="${place[0]}" y="${place[1]}" text-anchor="${place[2]}" font-size="${font}"${weight} opacity="${opacity}" paint-order="stroke" stroke="#ffffff" stroke-width="${font / 4}">${escapeXml(e.data("label"))}</text>`,
+    );
+  });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${x0} ${y0} ${w} ${h}" width="${Math.round(w)}" height="${Math.round(h)}" font-family="system-ui, sans-serif" fill="#1d2733">`,
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="4" markerHeight="4" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#5a6775"/></marker></defs>`,
+    `<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="#ffffff"/>`,
+    ...parts,
+    "</svg>",
+  ].join("\n");
 }

@@ -5,6 +5,7 @@
 import { request } from "./graphql.js";
 import { DETAIL, INTRODUCTION_PATHS, ORGANISATION, ORGANISATION_KINDS } from "./queries.js";
 import { KIND_LABELS, date, describe, el, number, percent, sentimentClass, words } from "./dom.js";
+import { linkInfo, tieKind } from "./vocabulary.js";
 
 const FACTOR_COLOURS = ["#3567c9", "#2f8f55", "#d66a1f", "#8250bd", "#c2375b", "#5b7083", "#c99a06"];
 
@@ -18,6 +19,7 @@ const KIND_FIELDS = {
 const METRICS = [
   ["influence", "Influence"], ["pagerank", "PageRank"], ["betweenness", "Betweenness"],
   ["closeness", "Closeness"], ["eigenvector", "Eigenvector"], ["degree", "Degree"],
+  ["coreness", "Coreness (inner circle)", (v) => String(v)],
   ["constraint", "Constraint (low = broker)"], ["community", "Community", (v) => String(v)],
 ];
 
@@ -62,7 +64,7 @@ function tiesSection(s, actions) {
     const other = outgoing ? tie.target : tie.source;
     const role = [tie.role, words(tie.decisionRole)].filter(Boolean).join(", ");
     return el("li", { class: "tie" }, [
-      el("span", { class: "tie-kind" }, `${outgoing ? "" : "← "}${words(tie.kind)}${outgoing ? " →" : ""}`),
+      el("span", { class: "tie-kind" }, `${outgoing ? "" : "← "}${tieKind(tie.kind).label}${outgoing ? " →" : ""}`),
       stakeholderButton(other, actions),
       role ? el("span", { class: "muted small" }, role) : null,
       el("meter", { min: 0, max: 1, value: tie.strength, title: `strength ${number(tie.strength)}`, "aria-label": `strength ${number(tie.strength)}` }),
@@ -102,17 +104,18 @@ function factorBar(dm, scale, colourOf) {
   return el("div", { class: "factor-bar", role: "img", "aria-label": `score ${number(dm.score, 3)}: ${summary}` }, segments);
 }
 
+/** Each factor's figures on one row and its reason on the next, so the table fits the panel. */
 function factorTable(dm) {
-  const rows = dm.factors.map((f) =>
+  const rows = dm.factors.flatMap((f) => [
     el("tr", {}, [
       el("th", { scope: "row" }, words(f.name)),
       el("td", {}, number(f.value)),
       el("td", {}, number(f.weight)),
       el("td", {}, number(f.contribution, 3)),
-      el("td", { class: "small" }, f.detail ?? ""),
     ]),
-  );
-  const head = el("tr", {}, ["Factor", "Value", "Weight", "Contribution", "Why"].map((h) => el("th", { scope: "col" }, h)));
+    f.detail ? el("tr", { class: "factor-why" }, el("td", { colspan: 4, class: "small muted" }, f.detail)) : null,
+  ]);
+  const head = el("tr", {}, ["Factor", "Value", "Weight", "Contribution"].map((h) => el("th", { scope: "col" }, h)));
   return el("details", { class: "factor-details" }, [
     el("summary", {}, "Why this score"),
     el("table", {}, [el("thead", {}, head), el("tbody", {}, rows)]),
@@ -220,7 +223,7 @@ function createPaths(container, actions, memory) {
         el("span", { class: "path-steps" }, pathLabel(path)),
         el("span", { class: "muted small" }, `strength ${number(path.strength)} · ${path.hops} hop${path.hops === 1 ? "" : "s"}`),
         weak
-          ? el("span", { class: "weakest-note small" }, `weakest link: ${weakFrom.name} → ${weakTo.name} (${words(weak.kind)}, ${number(weak.strength)})`)
+          ? el("span", { class: "weakest-note small" }, `weakest link: ${weakFrom.name} → ${weakTo.name} (${linkInfo(weak).label}, ${number(weak.strength)})`)
           : null,
       ]);
       button.addEventListener("click", () => choose(buttons, index, path));
@@ -262,13 +265,16 @@ export function createPanel(root, actions) {
     centre.addEventListener("click", () => actions.centre(s.id));
     const expand = el("button", { type: "button", class: "small-button", title: "Add this stakeholder's neighbours to the map (or double-click it)" }, "Expand neighbours");
     expand.addEventListener("click", () => actions.expand(s.id));
+    const brief = ORGANISATION_KINDS.has(s.kind)
+      ? el("a", { class: "small-button", href: `/brief.html#id=${encodeURIComponent(s.id)}` }, "Negotiation brief")
+      : null;
     return el("header", { class: "panel-header" }, [
       el("h2", { id: "panel-title" }, s.name),
       el("p", { class: "muted" }, [
         el("span", { class: `kind-dot kind-${s.kind.toLowerCase()}`, "aria-hidden": "true" }),
         s.internal ? `${KIND_LABELS[s.kind]} · one of ours` : describe({ kind: s.kind }),
       ]),
-      el("div", { class: "panel-actions" }, [centre, expand]),
+      el("div", { class: "panel-actions" }, [centre, expand, brief]),
     ]);
   }
 

@@ -1,0 +1,181 @@
+// The negotiation brief for one organisation (`/brief.html#id=<global id>`): who decides there and
+// why, how to reach them (each one's strongest introduction path and its weakest link), where we
+// hang on one person, what happened lately, and the map around it. One page, made to be printed.
+
+import { request } from "./modules/graphql.js";
+import { MAP } from "./modules/queries.js";
+import { createMap } from "./modules/map.js";
+import { loadVocabulary, linkInfo } from "./modules/vocabulary.js";
+import { KIND_LABELS, date, el, number, sentimentClass, words } from "./modules/dom.js";
+
+const INTERACTION = "id kind occurredAt sentiment subject participants { stakeholder { id name } }";
+const BRIEF = `query Brief($id: ID!) {
+  stakeholder(id: $id) {
+    id name kind
+    ... on Company { industry city country }
+    ... on Municipality { region country population }
+    ... on Organization { category city country }
+    interactions(first: 10) { edges { node { ${INTERACTION} } } }
+  }
+  keyDecisionMakers(organizationId: $id, limit: 6) {
+    rank score
+    person { id name title interactions(first: 5) { edges { node { ${INTERACTION} } } } }
+    factors { name contribution detail }
+  }
+  keyPersonRisks(organizationId: $id) { kind severity explanation decisionMaker { name } contact { name } }
+}`;
+const PATH = "steps { id name internal } links { kind strength tie { id } } strength hops weakestLinkIndex";
+// Paths to this many of the top decision-makers.
+const PATHS_FOR = 4;
+const INTERACTIONS_SHOWN = 8;
+
+const $ = (selector) => document.querySelector(selector);
+
+function section(title, children) {
+  return el("section", { "aria-label": title }, [el("h2", {}, title), ...children]);
+}
+
+function describeOrganisation(s) {
+  const place = [s.city ?? s.region, s.country].filter(Boolean).join(", ");
+  const extra = s.industry ?? words(s.category) ?? (s.population ? `population ${s.population.toLocaleString("en-GB")}` : null);
+  return [KIND_LABELS[s.kind], extra, place].filter(Boolean).join(" · ");
+}
+
+/** The factors that carry most of a score, with their reasons. */
+function mainFactors(dm) {
+  return [...dm.factors]
+    .filter((f) => f.contribution > 0)
+    .sort((a, b) => b.contribution - a.contribution)
+    .slice(0, 3)
+    .map((f) => el("div", {}, [el("strong", {}, words(f.name)), ` ${number(f.contribution, 2)}`, f.detail ? el("span", { class: "muted small" }, ` — ${f.detail}`) : null]));
+}
+
+function decisionMakers(dms) {
+  if (!dms.length) return section("Key decision-makers", [el("p", { class: "muted" }, "No decision-makers found.")]);
+  const head = el("tr", {}, ["#", "Decision-maker", "Score", "Why"].map((h) => el("th", { scope: "col" }, h)));
+  const rows = dms.map((dm) =>
+    el("tr", {}, [
+      el("td", { class: "number" }, String(dm.rank)),
+      el("td", {}, [el("strong", {}, dm.person.name), dm.person.title ? el("div", { class: "muted small" }, dm.person.title) : null]),
+      el("td", { class: "number" }, number(dm.score, 2)),
+      el("td", {}, mainFactors(dm)),
+    ]),
+  );
+  return section("Key decision-makers", [el("table", {}, [el("thead", {}, head), el("tbody", {}, rows)])]);
+}
+
+function pathsSection(dms, paths) {
+  const items = dms.slice(0, PATHS_FOR).map((dm, index) => {
+    const path = paths[index]?.[0];
+    if (!path) return el("li", {}, [el("strong", {}, dm.person.name), el("span", { class: "muted" }, ": none of our people reaches them within four steps.")]);
+    const weak = path.links[path.weakestLinkIndex];
+    const from = path.steps[path.weakestLinkIndex];
+    const to = path.steps[path.weakestLinkIndex + 1];
+    return el("li", {}, [
+      el("div", {}, [el("strong", {}, `To ${dm.person.name}: `), el("span", { class: "path-steps" }, path.steps.map((s) => (s.internal ? `${s.name} (ours)` : s.name)).join(" → "))]),
+      el("div", { class: "small" }, [
+        `strength ${number(path.strength)} · ${path.hops} hop${path.hops === 1 ? "" : "s"} · `,
+        weak ? el("span", { class: "weakest" }, `weakest link: ${from.name} → ${to.name} (${linkInfo(weak).label}, ${number(weak.strength)})`) : null,
+      ]),
+    ]);
+  });
+  return section("Introduction paths", [el("ul", { class: "paths" }, items)]);
+}
+
+function severityBand(severity) {
+  if (severity >= 0.7) return "high";
+  return severity >= 0.4 ? "medium" : "low";
+}
+
+function risksSection(risks) {
+  const items = risks.map((risk) =>
+    el("li", { class: `risk ${severityBand(risk.severity)}` }, [
+      el("strong", {}, `${words(risk.kind)} · ${severityBand(risk.severity)} (${number(risk.severity)})`),
+      el("div", {}, risk.explanation),
+    ]),
+  );
+  return section("Key-person risks", [items.length ? el("ul", { class: "risks" }, items) : el("p", { class: "muted" }, "No key-person risks found.")]);
+}
+
+function interactionsSection(organisation, dms) {
+  const all = new Map();
+  for (const edge of [organisation.interactions.edges, ...dms.map((dm) => dm.person.interactions.edges)].flat()) all.set(edge.node.id, edge.node);
+  const recent = [...all.values()].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt)).slice(0, INTERACTIONS_SHOWN);
+  if (!recent.length) return section("Recent interactions", [el("p", { class: "muted" }, "No interactions recorded.")]);
+  const head = el("tr", {}, ["Date", "What", "With", "Sentiment"].map((h) => el("th", { scope: "col" }, h)));
+  const rows = recent.map((i) => {
+    const mood = sentimentClass(i.sentiment);
+    return el("tr", {}, [
+      el("td", { class: "number" }, date(i.occurredAt)),
+      el("td", {}, [el("div", {}, i.subject ?? words(i.kind)), el("div", { class: "muted small" }, words(i.kind))]),
+      el("td", {}, i.participants.map((p) => p.stakeholder.name).join(", ")),
+      el("td", { class: `sentiment-${mood.name}` }, mood.label),
+    ]);
+  });
+  return section("Recent interactions", [el("table", {}, [el("thead", {}, head), el("tbody", {}, rows)])]);
+}
+
+/** The map around the organisation, laid out out of sight and drawn into the brief as SVG. */
+async function mapFigure(id) {
+  const { relationshipMap: map } = await request(MAP, { id, depth: 1, minStrength: 0, limit: 60, kinds: null });
+  const board = el("div", { class: "drawing-board", "aria-hidden": "true" });
+  document.body.append(board);
+  const explorer = createMap(board, { onSelect: () => {}, onExpand: () => {} });
+  explorer.show(map);
+  const drawing = explorer.toSvg();
+  explorer.cy.destroy();
+  board.remove();
+  const figure = el("figure", {}, [el("figcaption", {}, `${map.nodes.length} stakeholders and ${map.edges.length} ties one step from ${map.center.name}.`)]);
+  figure.insertAdjacentHTML("afterbegin", drawing);
+  const picture = figure.querySelector("svg");
+  picture.setAttribute("role", "img");
+  picture.setAttribute("aria-label", `Relationship map around ${map.center.name}`);
+  picture.removeAttribute("width");
+  picture.removeAttribute("height");
+  return section("Relationship map", [figure]);
+}
+
+async function start() {
+  const id = new URLSearchParams(location.hash.slice(1)).get("id");
+  const main = $("#brief");
+  $("#print").addEventListener("click", () => window.print());
+  if (!id) {
+    main.replaceChildren(el("p", {}, "Open a brief from an organisation's panel in the explorer."));
+    main.removeAttribute("aria-busy");
+    return;
+  }
+  $("#back").href = `/#id=${encodeURIComponent(id)}`;
+  try {
+    await loadVocabulary();
+    const data = await request(BRIEF, { id });
+    const organisation = data.stakeholder;
+    if (!organisation) throw new Error("this organisation no longer exists");
+    const dms = data.keyDecisionMakers;
+    const targets = dms.slice(0, PATHS_FOR).map((dm) => dm.person.id);
+    const pathQuery = `query Paths(${targets.map((_, i) => `$t${i}: ID!`).join(", ")}) {
+      ${targets.map((_, i) => `p${i}: introductionPaths(toId: $t${i}, limit: 1, maxHops: 4) { ${PATH} }`).join("\n")}
+    }`;
+    const found = targets.length ? await request(pathQuery, Object.fromEntries(targets.map((t, i) => [`t${i}`, t]))) : {};
+    const paths = targets.map((_, i) => found[`p${i}`] ?? []);
+    document.title = `Negotiation brief: ${organisation.name} · stakenet`;
+    main.replaceChildren(
+      el("header", {}, [
+        el("p", { class: "muted small" }, "Negotiation brief"),
+        el("h1", {}, organisation.name),
+        el("p", { class: "meta" }, `${describeOrganisation(organisation)} · prepared ${date(new Date().toISOString())}`),
+      ]),
+      decisionMakers(dms),
+      pathsSection(dms, paths),
+      risksSection(data.keyPersonRisks),
+      interactionsSection(organisation, dms),
+      await mapFigure(id),
+    );
+  } catch (error) {
+    main.replaceChildren(el("p", { role: "alert" }, `Could not prepare the brief: ${error.message}`));
+  } finally {
+    main.removeAttribute("aria-busy");
+    document.body.dataset.ready = "true";
+  }
+}
+
+start();
