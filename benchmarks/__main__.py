@@ -8,7 +8,10 @@ One command runs everything and prints one table per section::
     .venv/bin/python -m benchmarks --bolt               # also imports into Neo4j over Bolt
     .venv/bin/python -m benchmarks --shapes regional    # one network shape (default: all)
 
-Per size: import rate into SQLite (and Bolt), projection build time and memory against a bare
+    .venv/bin/python -m benchmarks --sizes 100000 --alerts-only  # alert detection vs refresh
+
+Per size: import rate into SQLite (and Bolt), what alert detection adds to a refresh
+(``benchmarks/alerts.py``), projection build time and memory against a bare
 ``nx.MultiDiGraph`` of the same network, the analytics refresh per metric against raw NetworkX
 and python-igraph on the same views, per-query latency in process and over HTTP (a real server
 process on 127.0.0.1), and `relationshipMap` latency and throughput on one worker, uncached and
@@ -44,6 +47,7 @@ import httpx
 import networkx as nx
 import numpy as np
 
+from benchmarks.alerts import ALERTS_TITLE, bench_alerts
 from benchmarks.measure import (
     PYTHON,
     Row,
@@ -534,6 +538,11 @@ def main() -> None:
                         help="largest size served over HTTP (default 100000)")  # fmt: skip
     parser.add_argument("--nx-limit", type=int, default=100_000,
                         help="largest size for NetworkX's Louvain baseline")  # fmt: skip
+    parser.add_argument(
+        "--alerts-only",
+        action="store_true",
+        help="import each size once, then only measure alert detection against the refresh",
+    )
     parser.add_argument("--queries", type=int, default=30, help="targets per latency series")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per load run")
@@ -551,7 +560,8 @@ def main() -> None:
     for key, value in results["machine"].items():
         print(f"- {key}: {value}")
     sections: dict[str, dict[int | str, Row]] = {
-        "import": {}, "projection": {}, "analytics": {}, "queries": {}, "http": {}, "serving": {}
+        "import": {}, "projection": {}, "analytics": {}, "alerts": {}, "queries": {}, "http": {},
+        "serving": {},
     }  # fmt: skip
     args.workdir.mkdir(parents=True, exist_ok=True)
     for size, shape in [(size, shape) for size in sizes for shape in args.shapes]:
@@ -568,7 +578,7 @@ def main() -> None:
 
         url = f"sqlite:///{db}"
         # Best of three below a million ties: a shared 2-core machine varies by a fifth.
-        repeats = 3 if size < 1_000_000 else 1
+        repeats = 3 if size < 1_000_000 and not args.alerts_only else 1
         rate, peak, writer_peak = bench_import(document, url, size, repeats, fresh)
         row: Row = {
             "generate s": seconds,
@@ -593,6 +603,10 @@ def main() -> None:
         sections["import"][key] = row
         table("Import (interchange JSON, `stakenet import`)", sections["import"])
         if args.import_only:
+            continue
+        sections["alerts"][key] = bench_alerts(url)
+        table(ALERTS_TITLE, sections["alerts"])
+        if args.alerts_only:
             continue
         row, projection = bench_projection(url)
         sections["projection"][key] = row
