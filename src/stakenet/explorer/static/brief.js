@@ -8,6 +8,14 @@ import { createMap } from "./modules/map.js";
 import { loadVocabulary, linkInfo } from "./modules/vocabulary.js";
 import { KIND_LABELS, date, el, number, sentimentClass, words } from "./modules/dom.js";
 
+// What fits one printed A4 page; the rest is named as "N more in the explorer".
+const DECISION_MAKERS_SHOWN = 6;
+const RANKED_COUNTED = 100;
+const RISKS_SHOWN = 3;
+const INTERACTIONS_SHOWN = 8;
+// Paths to this many of the top decision-makers.
+const PATHS_FOR = 4;
+
 const INTERACTION = "id kind occurredAt sentiment subject participants { stakeholder { id name } }";
 const BRIEF = `query Brief($id: ID!) {
   stakeholder(id: $id) {
@@ -17,7 +25,8 @@ const BRIEF = `query Brief($id: ID!) {
     ... on Organization { category city country }
     interactions(first: 10) { edges { node { ${INTERACTION} } } }
   }
-  keyDecisionMakers(organizationId: $id, limit: 6) {
+  ranked: keyDecisionMakers(organizationId: $id, limit: ${RANKED_COUNTED}) { rank }
+  keyDecisionMakers(organizationId: $id, limit: ${DECISION_MAKERS_SHOWN}) {
     rank score
     person { id name title interactions(first: 5) { edges { node { ${INTERACTION} } } } }
     factors { name contribution detail }
@@ -25,14 +34,16 @@ const BRIEF = `query Brief($id: ID!) {
   keyPersonRisks(organizationId: $id) { kind severity explanation decisionMaker { name } contact { name } }
 }`;
 const PATH = "steps { id name internal } links { kind strength tie { id } } strength hops weakestLinkIndex";
-// Paths to this many of the top decision-makers.
-const PATHS_FOR = 4;
-const INTERACTIONS_SHOWN = 8;
 
 const $ = (selector) => document.querySelector(selector);
 
-function section(title, children) {
-  return el("section", { "aria-label": title }, [el("h2", {}, title), ...children]);
+function section(title, children, area) {
+  return el("section", { "aria-label": title, class: `brief-${area}` }, [el("h2", {}, title), ...children]);
+}
+
+/** The line under a shortened list: how many more the explorer shows. */
+function more(count, what) {
+  return count > 0 ? el("p", { class: "more muted small" }, `${count} more ${what} in the explorer.`) : null;
 }
 
 function describeOrganisation(s) {
@@ -47,21 +58,21 @@ function mainFactors(dm) {
     .filter((f) => f.contribution > 0)
     .sort((a, b) => b.contribution - a.contribution)
     .slice(0, 3)
-    .map((f) => el("div", {}, [el("strong", {}, words(f.name)), ` ${number(f.contribution, 2)}`, f.detail ? el("span", { class: "muted small" }, ` — ${f.detail}`) : null]));
+    .map((f) => el("span", { class: "factor" }, [el("strong", {}, words(f.name)), ` ${number(f.contribution, 2)}`, f.detail ? el("span", { class: "factor-detail muted small" }, ` — ${f.detail}`) : null]));
 }
 
-function decisionMakers(dms) {
-  if (!dms.length) return section("Key decision-makers", [el("p", { class: "muted" }, "No decision-makers found.")]);
+function decisionMakers(dms, ranked) {
+  if (!dms.length) return section("Key decision-makers", [el("p", { class: "muted" }, "No decision-makers found.")], "decision-makers");
   const head = el("tr", {}, ["#", "Decision-maker", "Score", "Why"].map((h) => el("th", { scope: "col" }, h)));
   const rows = dms.map((dm) =>
     el("tr", {}, [
       el("td", { class: "number" }, String(dm.rank)),
-      el("td", {}, [el("strong", {}, dm.person.name), dm.person.title ? el("div", { class: "muted small" }, dm.person.title) : null]),
+      el("td", {}, [el("strong", {}, dm.person.name), " ", dm.person.title ? el("span", { class: "job-title muted small" }, dm.person.title) : null]),
       el("td", { class: "number" }, number(dm.score, 2)),
       el("td", {}, mainFactors(dm)),
     ]),
   );
-  return section("Key decision-makers", [el("table", {}, [el("thead", {}, head), el("tbody", {}, rows)])]);
+  return section("Key decision-makers", [el("table", {}, [el("thead", {}, head), el("tbody", {}, rows)]), more(ranked - dms.length, "decision-makers")], "decision-makers");
 }
 
 function pathsSection(dms, paths) {
@@ -79,7 +90,7 @@ function pathsSection(dms, paths) {
       ]),
     ]);
   });
-  return section("Introduction paths", [el("ul", { class: "paths" }, items)]);
+  return section("Introduction paths", [el("ul", { class: "paths" }, items)], "paths");
 }
 
 function severityBand(severity) {
@@ -88,31 +99,31 @@ function severityBand(severity) {
 }
 
 function risksSection(risks) {
-  const items = risks.map((risk) =>
+  const items = [...risks].sort((a, b) => b.severity - a.severity).slice(0, RISKS_SHOWN).map((risk) =>
     el("li", { class: `risk ${severityBand(risk.severity)}` }, [
       el("strong", {}, `${words(risk.kind)} · ${severityBand(risk.severity)} (${number(risk.severity)})`),
       el("div", {}, risk.explanation),
     ]),
   );
-  return section("Key-person risks", [items.length ? el("ul", { class: "risks" }, items) : el("p", { class: "muted" }, "No key-person risks found.")]);
+  return section("Key-person risks", [items.length ? el("ul", { class: "risks" }, items) : el("p", { class: "muted" }, "No key-person risks found."), more(risks.length - items.length, "key-person risks")], "risks");
 }
 
 function interactionsSection(organisation, dms) {
   const all = new Map();
   for (const edge of [organisation.interactions.edges, ...dms.map((dm) => dm.person.interactions.edges)].flat()) all.set(edge.node.id, edge.node);
   const recent = [...all.values()].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt)).slice(0, INTERACTIONS_SHOWN);
-  if (!recent.length) return section("Recent interactions", [el("p", { class: "muted" }, "No interactions recorded.")]);
+  if (!recent.length) return section("Recent interactions", [el("p", { class: "muted" }, "No interactions recorded.")], "interactions");
   const head = el("tr", {}, ["Date", "What", "With", "Sentiment"].map((h) => el("th", { scope: "col" }, h)));
   const rows = recent.map((i) => {
     const mood = sentimentClass(i.sentiment);
     return el("tr", {}, [
       el("td", { class: "number" }, date(i.occurredAt)),
-      el("td", {}, [el("div", {}, i.subject ?? words(i.kind)), el("div", { class: "muted small" }, words(i.kind))]),
+      el("td", {}, [i.subject ?? words(i.kind), el("span", { class: "muted small" }, ` · ${words(i.kind)}`)]),
       el("td", {}, i.participants.map((p) => p.stakeholder.name).join(", ")),
       el("td", { class: `sentiment-${mood.name}` }, mood.label),
     ]);
   });
-  return section("Recent interactions", [el("table", {}, [el("thead", {}, head), el("tbody", {}, rows)])]);
+  return section("Recent interactions", [el("table", {}, [el("thead", {}, head), el("tbody", {}, rows)]), more(all.size - recent.length, "interactions")], "interactions");
 }
 
 /** The map around the organisation, laid out out of sight and drawn into the brief as SVG. */
@@ -132,7 +143,7 @@ async function mapFigure(id) {
   picture.setAttribute("aria-label", `Relationship map around ${map.center.name}`);
   picture.removeAttribute("width");
   picture.removeAttribute("height");
-  return section("Relationship map", [figure]);
+  return section("Relationship map", [figure], "map");
 }
 
 async function start() {
@@ -159,12 +170,12 @@ async function start() {
     const paths = targets.map((_, i) => found[`p${i}`] ?? []);
     document.title = `Negotiation brief: ${organisation.name} · stakenet`;
     main.replaceChildren(
-      el("header", {}, [
+      el("header", { class: "brief-head" }, [
         el("p", { class: "muted small" }, "Negotiation brief"),
         el("h1", {}, organisation.name),
         el("p", { class: "meta" }, `${describeOrganisation(organisation)} · prepared ${date(new Date().toISOString())}`),
       ]),
-      decisionMakers(dms),
+      decisionMakers(dms, data.ranked.length),
       pathsSection(dms, paths),
       risksSection(data.keyPersonRisks),
       interactionsSection(organisation, dms),

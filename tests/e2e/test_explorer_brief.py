@@ -1,0 +1,105 @@
+"""The negotiation brief printed, and the map as a list, in a real Chromium against the demo
+network."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from typing import TYPE_CHECKING
+
+import pytest
+from test_explorer import A4_CONTENT_MM, PX_PER_MM, demo_organisations, stakeholder_id
+
+from support.server_process import ServerProcess
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.server
+
+# A page object in a PDF; "/Type /Pages" is the page tree, not a page.
+PDF_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
+
+# Every piece of text in the brief (outside the map's drawing) smaller than 8pt, as printed.
+TEXT_BELOW_8PT = """() => {
+  const small = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const box = node.parentElement;
+    if (!node.textContent.trim() || box.closest('svg')) continue;
+    const style = getComputedStyle(box);
+    if (style.display === 'none' || box.closest('[hidden]') || !box.getClientRects().length) continue;
+    const points = parseFloat(style.fontSize) * 72 / 96;
+    if (points < 7.99) small.push(`${node.textContent.trim().slice(0, 40)}: ${points}pt`);
+  }
+  return small;
+}"""
+
+
+def open_brief(page: Page, server: ServerProcess, key: str) -> None:
+    page.goto(f"{server.base_url}/brief.html#id={stakeholder_id(server, key)}")
+    page.wait_for_selector("body[data-ready=true]")
+
+
+def printed_pages(pdf: bytes) -> int:
+    return len(PDF_PAGE.findall(pdf))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_every_demo_organisations_brief_prints_on_one_a4_page(
+    page: Page, demo_server: ServerProcess
+) -> None:
+    pages: dict[str, int] = {}
+    page.emulate_media(media="print")
+    for key in demo_organisations():
+        open_brief(page, demo_server, key)
+        assert page.locator("[role=alert]").count() == 0, key
+        pages[key] = printed_pages(page.pdf(format="A4", print_background=True))
+    assert pages == {key: 1 for key in demo_organisations()}
+
+
+@pytest.mark.browser
+def test_the_printed_brief_keeps_every_part_legible_on_one_page(
+    page: Page, demo_server: ServerProcess, screenshots: Path
+) -> None:
+    open_brief(page, demo_server, "c-nordhavn")
+    # The print styles on a window as wide as an A4 sheet's text.
+    page.set_viewport_size(
+        {
+            "width": round(A4_CONTENT_MM[0] * PX_PER_MM),
+            "height": round(A4_CONTENT_MM[1] * PX_PER_MM),
+        }
+    )
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=True)
+    assert printed_pages(pdf) == 1
+    assert page.evaluate(TEXT_BELOW_8PT) == []
+    # Each decision-maker on one line: name, title, score and top factors.
+    rows = page.locator("section[aria-label='Key decision-makers'] tbody tr")
+    assert rows.count() == 6
+    heights = [
+        box["height"] for box in rows.evaluate_all("rs => rs.map(r => r.getBoundingClientRect())")
+    ]
+    line = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('tbody td')).lineHeight)"
+    )
+    assert max(heights) < 2 * line, heights
+    assert rows.first.inner_text().split("\t")[:3] == ["1", "Peter Mørch adm. direktør", "0.80"]
+    # The map sits beside the introduction paths, in the sheet's right half.
+    paths = page.locator("section[aria-label='Introduction paths']").bounding_box()
+    drawing = page.locator("section[aria-label='Relationship map']").bounding_box()
+    assert paths is not None and drawing is not None
+    assert drawing["x"] > paths["x"] + paths["width"] - 1
+    assert abs(drawing["y"] - paths["y"]) < 2
+    path = screenshots / "brief-one-page.pdf"
+    path.write_bytes(pdf)
+    if shutil.which("pdftoppm"):
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "110", "-singlefile", str(path), str(path.with_suffix(""))],
+            check=True,
+        )
