@@ -90,6 +90,11 @@ def test_the_printed_brief_keeps_every_part_legible_on_one_page(
     )
     assert max(heights) < 2 * line, heights
     assert rows.first.inner_text().split("\t")[:3] == ["1", "Peter Mørch adm. direktør", "0.80"]
+    # What did not fit is counted.
+    assert page.locator(".brief-decision-makers .more").inner_text() == (
+        "5 more decision-makers in the explorer."
+    )
+    assert page.locator(".brief-risks .more").count() == 0
     # The map sits beside the introduction paths, in the sheet's right half.
     paths = page.locator("section[aria-label='Introduction paths']").bounding_box()
     drawing = page.locator("section[aria-label='Relationship map']").bounding_box()
