@@ -108,3 +108,44 @@ def test_the_printed_brief_keeps_every_part_legible_on_one_page(
             ["pdftoppm", "-png", "-r", "110", "-singlefile", str(path), str(path.with_suffix(""))],
             check=True,
         )
+
+
+DISTANCES = """query($id: ID!) {
+  relationshipMap(centerId: $id, depth: 3, minStrength: 0, limit: 500) {
+    nodes { distance stakeholder { name } }
+  }
+}"""
+
+
+@pytest.mark.browser
+def test_the_map_as_a_list_counts_expanded_stakeholders_from_the_centre(
+    page: Page, demo_server: ServerProcess
+) -> None:
+    nordhavn = stakeholder_id(demo_server, "c-nordhavn")
+    page.goto(f"{demo_server.base_url}/#id={nordhavn}")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_function("document.querySelector('#map').dataset.layout === 'settled'")
+    items = page.locator("#map-list-items li")
+    kolding = items.filter(has_text="Kolding Kommune — Municipality")
+    assert (kolding.text_content() or "").startswith(
+        "Kolding Kommune — Municipality, 2 steps from the centre."
+    )
+    before = items.count()
+    page.evaluate(f"window.__stakenet.expand({stakeholder_id(demo_server, 'm-kolding')!r})")
+    page.wait_for_function("document.querySelector('#map-status').textContent.startsWith('Added')")
+    assert page.text_content("#map-status") == "Added 3 stakeholders around Kolding Kommune."
+    lines = [line.split(" Ties:")[0] for line in items.all_text_contents()]
+    # Nearest the centre first: the three added ones come last, three steps out through Kolding.
+    assert len(lines) == before + 3
+    assert lines[-3:] == [
+        f"{name} — Person, 3 steps from the centre, added by expanding Kolding Kommune."
+        for name in ["Inger Westh", "Knud Frandsen", "Per Kallesen"]
+    ]
+    # The server's own count of steps from Nordhavn agrees.
+    nodes = demo_server.graphql(DISTANCES, {"id": nordhavn})["data"]["relationshipMap"]["nodes"]
+    distances = {node["stakeholder"]["name"]: node["distance"] for node in nodes}
+    assert [distances[name] for name in ["Inger Westh", "Knud Frandsen", "Per Kallesen"]] == [
+        3,
+        3,
+        3,
+    ]

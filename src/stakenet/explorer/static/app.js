@@ -98,7 +98,8 @@ function renderMapList() {
   const items = explorer.listing().map((s) => {
     const open = el("button", { type: "button", class: "link" }, s.name);
     open.addEventListener("click", () => select(s.id));
-    const where = s.centre ? "the centre" : s.distance === null ? "added" : `${s.distance} step${s.distance === 1 ? "" : "s"} from the centre`;
+    const steps = s.distance === null ? "added" : `${s.distance} step${s.distance === 1 ? "" : "s"} from the centre`;
+    const where = s.centre ? "the centre" : s.addedBy ? `${steps}, added by expanding ${s.addedBy}` : steps;
     const ties = s.ties
       .sort((a, b) => b.strength - a.strength)
       .map((t) => (t.outgoing ? `${t.label} ${t.otherName}` : `${t.otherName} ${t.label} them`) + ` (${t.strength.toFixed(2)}${t.onPath ? ", on the highlighted path" : ""})`);

@@ -237,6 +237,27 @@ export function createMap(container, { onSelect, onExpand, onDrawn = () => {} })
     return { nodes: [...onMap, ...later], edges: edges.map(layoutEdge) };
   }
 
+  /**
+   * Steps from the centre of stakeholders added by expanding, along the ties on the map: one more
+   * than their nearest neighbour's, repeated until nothing changes, from the distances the server
+   * gave for the map itself.
+   */
+  function countStepsFromCentre() {
+    const derived = cy.nodes().filter((n) => n.data("distanceOnMap"));
+    for (let changed = true; changed; ) {
+      changed = false;
+      derived.forEach((node) => {
+        const near = node.neighborhood("node").map((n) => n.data("distance")).filter((d) => d !== null && d !== undefined);
+        const steps = near.length ? Math.min(...near) + 1 : null;
+        const known = node.data("distance");
+        if (steps !== null && (known === null || steps < known)) {
+          node.data("distance", steps);
+          changed = true;
+        }
+      });
+    }
+  }
+
   function addElements(map, centerId) {
     const added = cy.collection();
     for (const mapNode of map.nodes) {
@@ -404,8 +425,12 @@ export function createMap(container, { onSelect, onExpand, onDrawn = () => {} })
 
     /** Add a neighbourhood around `aroundId`: new stakeholders start next to it, then settle. */
     merge(map, aroundId) {
-      const origin = cy.getElementById(aroundId).position() ?? { x: 0, y: 0 };
+      const around = cy.getElementById(aroundId);
+      const origin = around.position() ?? { x: 0, y: 0 };
       const added = addElements(map, null);
+      // The expanded map's distances count from the expanded stakeholder, not from the centre.
+      added.nodes().data({ distance: null, addedBy: around.data("label") ?? map.center.name, distanceOnMap: true });
+      countStepsFromCentre();
       added.nodes().forEach((node, index, all) => {
         const angle = (2 * Math.PI * index) / all.length;
         node.position({ x: origin.x + 60 * Math.cos(angle), y: origin.y + 60 * Math.sin(angle) });
@@ -448,7 +473,7 @@ export function createMap(container, { onSelect, onExpand, onDrawn = () => {} })
           const other = outgoing ? edge.target() : edge.source();
           return { label: edge.data("label"), outgoing, otherId: other.id(), otherName: other.data("label"), strength: edge.data("strength"), onPath: edge.hasClass("on-path") };
         });
-        return { id, name: node.data("label"), kind: node.data("kind"), internal: node.data("internal"), distance: node.data("distance"), centre: node.hasClass("center"), onPath: node.hasClass("on-path"), ties };
+        return { id, name: node.data("label"), kind: node.data("kind"), internal: node.data("internal"), distance: node.data("distance"), addedBy: node.data("addedBy") ?? null, centre: node.hasClass("center"), onPath: node.hasClass("on-path"), ties };
       });
     },
 
