@@ -95,6 +95,10 @@ def test_the_printed_brief_keeps_every_part_legible_on_one_page(
         "5 more decision-makers in the explorer."
     )
     assert page.locator(".brief-risks .more").count() == 0
+    # Nordhavn has more interactions than the brief fetched: the count is a floor.
+    assert page.locator(".brief-interactions .more").inner_text() == (
+        "At least 11 more interactions in the explorer."
+    )
     # The map sits beside the introduction paths, in the sheet's right half.
     paths = page.locator("section[aria-label='Introduction paths']").bounding_box()
     drawing = page.locator("section[aria-label='Relationship map']").bounding_box()

@@ -23,12 +23,12 @@ const BRIEF = `query Brief($id: ID!) {
     ... on Company { industry city country }
     ... on Municipality { region country population }
     ... on Organization { category city country }
-    interactions(first: 10) { edges { node { ${INTERACTION} } } }
+    interactions(first: 10) { totalCount edges { node { ${INTERACTION} } } }
   }
   ranked: keyDecisionMakers(organizationId: $id, limit: ${RANKED_COUNTED}) { rank }
   keyDecisionMakers(organizationId: $id, limit: ${DECISION_MAKERS_SHOWN}) {
     rank score
-    person { id name title interactions(first: 5) { edges { node { ${INTERACTION} } } } }
+    person { id name title interactions(first: 5) { totalCount edges { node { ${INTERACTION} } } } }
     factors { name contribution detail }
   }
   keyPersonRisks(organizationId: $id) { kind severity explanation decisionMaker { name } contact { name } }
@@ -41,9 +41,9 @@ function section(title, children, area) {
   return el("section", { "aria-label": title, class: `brief-${area}` }, [el("h2", {}, title), ...children]);
 }
 
-/** The line under a shortened list: how many more the explorer shows. */
-function more(count, what) {
-  return count > 0 ? el("p", { class: "more muted small" }, `${count} more ${what} in the explorer.`) : null;
+/** The line under a shortened list: how many more the explorer shows (`atLeast` when not all were fetched). */
+function more(count, what, atLeast = false) {
+  return count > 0 ? el("p", { class: "more muted small" }, `${atLeast ? "At least " : ""}${count} more ${what} in the explorer.`) : null;
 }
 
 function describeOrganisation(s) {
@@ -110,7 +110,10 @@ function risksSection(risks) {
 
 function interactionsSection(organisation, dms) {
   const all = new Map();
-  for (const edge of [organisation.interactions.edges, ...dms.map((dm) => dm.person.interactions.edges)].flat()) all.set(edge.node.id, edge.node);
+  const lists = [organisation.interactions, ...dms.map((dm) => dm.person.interactions)];
+  for (const edge of lists.flatMap((list) => list.edges)) all.set(edge.node.id, edge.node);
+  // Shared interactions count once, so the count is exact only when every list came whole.
+  const partly = lists.some((list) => list.totalCount > list.edges.length);
   const recent = [...all.values()].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt)).slice(0, INTERACTIONS_SHOWN);
   if (!recent.length) return section("Recent interactions", [el("p", { class: "muted" }, "No interactions recorded.")], "interactions");
   const head = el("tr", {}, ["Date", "What", "With", "Sentiment"].map((h) => el("th", { scope: "col" }, h)));
@@ -123,7 +126,7 @@ function interactionsSection(organisation, dms) {
       el("td", { class: `sentiment-${mood.name}` }, mood.label),
     ]);
   });
-  return section("Recent interactions", [el("table", {}, [el("thead", {}, head), el("tbody", {}, rows)]), more(all.size - recent.length, "interactions")], "interactions");
+  return section("Recent interactions", [el("table", {}, [el("thead", {}, head), el("tbody", {}, rows)]), more(all.size - recent.length, "interactions", partly)], "interactions");
 }
 
 /** The map around the organisation, laid out out of sight and drawn into the brief as SVG. */
