@@ -10,7 +10,9 @@ import { loadVocabulary, tieGroups, tieKind, tieKinds } from "./modules/vocabula
 import { createSearch } from "./modules/search.js";
 import { createPanel } from "./modules/panel.js";
 import { renderQuadrant } from "./modules/quadrant.js";
-import { KIND_LABELS, debounce, el } from "./modules/dom.js";
+import { renderPortfolio } from "./modules/portfolio.js";
+import { asOfDay, asOfInstant, describeInstant, setAsOfDay, today } from "./modules/asof.js";
+import { KIND_LABELS, date, debounce, el } from "./modules/dom.js";
 
 // How often, and how many times, a refresh checks whether the analytics have caught up.
 const ANALYTICS_WAIT_MS = 400;
@@ -69,11 +71,52 @@ function buildLegend() {
   $("#legend").append(el("ul", { class: "legend-list" }, kinds), el("ul", { class: "legend-list" }, ties));
 }
 
+// ---- the date the network is shown at -------------------------------------------------------
+
+/** The address keeps the selected stakeholder, the chosen day and an open portfolio. */
+function writeAddress() {
+  const parts = [];
+  if (state.selectedId) parts.push(`id=${encodeURIComponent(state.selectedId)}`);
+  if (asOfDay()) parts.push(`asOf=${asOfDay()}`);
+  if (state.view === "portfolio") parts.push("view=portfolio");
+  history.replaceState(null, "", parts.length ? `#${parts.join("&")}` : location.pathname);
+}
+
+/** Which date and revision the map answer describes, beside the date control. */
+function describeAsOf(map) {
+  const when = asOfDay() ? `As of ${date(`${asOfDay()}T12:00:00Z`)}` : "Today";
+  const status = $("#as-of-status");
+  status.textContent = map ? `${when} · revision ${map.revision}` : when;
+  status.title = map?.asOf ? `The map describes ${describeInstant(map.asOf)}` : "The map describes the network as it is now";
+}
+
+async function asOfChanged(value) {
+  if (!setAsOfDay(value)) return;
+  $("#as-of").value = asOfDay() ?? today();
+  document.body.dataset.asOf = asOfDay() ?? "";
+  writeAddress();
+  describeAsOf(null);
+  // A highlighted path belongs to the answer of another date.
+  clearPath();
+  await loadMap();
+  if (state.selectedId) await panel.show(state.selectedId);
+}
+
+function wireAsOf() {
+  const input = $("#as-of");
+  input.max = today();
+  input.value = asOfDay() ?? today();
+  input.addEventListener("change", () => asOfChanged(input.value));
+  $("#as-of-today").addEventListener("click", () => asOfChanged(null));
+  $("#as-of-form").addEventListener("submit", (event) => event.preventDefault());
+}
+
 // ---- map loading ----------------------------------------------------------------------------
 
 function describeMap(map) {
   const counts = `${map.nodes.length} stakeholders, ${map.edges.length} ties around ${map.center.name}`;
-  return `${counts}${map.truncated ? " (limited: raise the limit or the minimum strength to see more)" : ""}.`;
+  const when = map.asOf ? ` as of ${date(map.asOf)}` : "";
+  return `${counts}${when}${map.truncated ? " (limited: raise the limit or the minimum strength to see more)" : ""}.`;
 }
 
 async function loadMap({ keepPositions = false } = {}) {
@@ -81,8 +124,9 @@ async function loadMap({ keepPositions = false } = {}) {
   const { depth, minStrength, limit, kinds } = settings();
   $("#map-status").textContent = "Drawing the map…";
   try {
-    const data = await request(MAP, { id: state.centerId, depth, minStrength, limit, kinds });
+    const data = await request(MAP, { id: state.centerId, depth, minStrength, limit, kinds, asOf: asOfInstant() });
     state.map = data.relationshipMap;
+    describeAsOf(state.map);
     $("#map-empty").hidden = true;
     explorer.show(state.map, { keepPositions, selectId: state.selectedId });
     $("#map-status").textContent = describeMap(state.map);
@@ -114,7 +158,7 @@ function renderMapList() {
 async function expand(id) {
   const { minStrength, limit, kinds } = settings();
   try {
-    const data = await request(MAP, { id, depth: 1, minStrength, limit, kinds });
+    const data = await request(MAP, { id, depth: 1, minStrength, limit, kinds, asOf: asOfInstant() });
     const added = explorer.merge(data.relationshipMap, id);
     renderMapList();
     $("#map-status").textContent = `Added ${added} stakeholder${added === 1 ? "" : "s"} around ${data.relationshipMap.center.name}.`;
@@ -128,7 +172,7 @@ function select(id) {
   state.selectedId = id;
   explorer.select(id);
   panel.show(id);
-  history.replaceState(null, "", `#id=${encodeURIComponent(id)}`);
+  writeAddress();
   if (state.view === "grid") drawGrid();
 }
 
@@ -149,8 +193,13 @@ function drawGrid() {
   renderQuadrant($("#view-grid"), explorer.stakeholders(), { onSelect: select, selectedId: state.selectedId });
 }
 
+function drawPortfolio() {
+  renderPortfolio($("#view-portfolio"), { open: centre });
+}
+
 function showView(view) {
   state.view = view;
+  writeAddress();
   for (const tab of document.querySelectorAll("[role=tab]")) {
     const active = tab.dataset.view === view;
     tab.setAttribute("aria-selected", String(active));
@@ -158,6 +207,7 @@ function showView(view) {
     $(`#${tab.getAttribute("aria-controls")}`).hidden = !active;
   }
   if (view === "grid") drawGrid();
+  else if (view === "portfolio") drawPortfolio();
   else explorer.resize();
 }
 
@@ -382,6 +432,7 @@ async function start() {
   // A big map is added frame by frame: its list is written again once all of it is there.
   explorer = createMap($("#map"), { onSelect: select, onExpand: expand, onDrawn: () => renderMapList() });
   panel = createPanel($("#panel"), {
+    asOf: asOfInstant,
     select,
     centre,
     expand,
@@ -392,6 +443,16 @@ async function start() {
   createSearch({ input: $("#search-input"), listbox: $("#search-results"), status: $("#search-status") }, { onChoose: (node) => centre(node.id) });
   wireTabs();
   wireMapKeys();
+  const address = new URLSearchParams(location.hash.slice(1));
+  setAsOfDay(address.get("asOf"));
+  document.body.dataset.asOf = asOfDay() ?? "";
+  wireAsOf();
+  describeAsOf(null);
+  $("#portfolio-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    showView("portfolio");
+    $("#tab-portfolio").focus();
+  });
   $("#map-form").addEventListener("input", settingsChanged);
   $("#map-form").addEventListener("submit", (event) => event.preventDefault());
   $("#min-strength").addEventListener("input", () => { $("#min-strength-value").value = Number($("#min-strength").value).toFixed(2); });
@@ -402,7 +463,8 @@ async function start() {
   window.__stakenet = { state, explorer, get cy() { return explorer.cy; }, centre, select, expand };
   startLive();
 
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get("id");
+  const fromHash = address.get("id");
+  if (address.get("view") === "portfolio") showView("portfolio");
   if (fromHash) await centre(fromHash);
   else await showStartingPoints();
   document.body.dataset.ready = "true";
