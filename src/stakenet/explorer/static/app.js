@@ -194,7 +194,7 @@ function drawGrid() {
 }
 
 function drawPortfolio() {
-  renderPortfolio($("#view-portfolio"), { open: centre });
+  return renderPortfolio($("#view-portfolio"), { open: centre });
 }
 
 function showView(view) {
@@ -358,6 +358,7 @@ async function refresh() {
   }
   await loadMap({ keepPositions: true });
   if (state.selectedId) await panel.show(state.selectedId);
+  if (state.view === "portfolio") await drawPortfolio();
   state.refreshes += 1;
   refreshWhenAnalyticsCatchUp();
 }
@@ -390,8 +391,15 @@ async function refreshWhenAnalyticsCatchUp() {
   }
 }
 
-/** Refresh only when a change touches what is shown: a stakeholder on the map or the selected one. */
+/**
+ * Refresh only when a change touches what is shown: a stakeholder on the map or the selected
+ * one, or any account of an open portfolio.
+ */
 function onGraphChanged({ graphChanged }) {
+  if (state.view === "portfolio") {
+    refreshSoon();
+    return;
+  }
   const shown = new Set(explorer.stakeholders().map((s) => s.id));
   if (state.selectedId) shown.add(state.selectedId);
   if (graphChanged.stakeholderIds.some((id) => shown.has(id))) refreshSoon();
