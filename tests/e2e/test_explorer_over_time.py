@@ -3,6 +3,7 @@ relationship-health chart and the portfolio show what the API answers."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ from support.server_process import ServerProcess
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from .conftest import PageFactory
+    from .conftest import PageFactory, ServerFactory
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
@@ -213,3 +214,39 @@ def test_the_portfolio_lists_the_accounts_in_the_apis_order_and_opens_one(
         arg=[second["name"]],
     )
     page.wait_for_function("([id]) => window.__stakenet.state.centerId === id", arg=[second["id"]])
+
+
+LOG_INTERACTION = """mutation($us: ID!, $them: ID!, $at: DateTime!) {
+  logInteraction(input: {kind: MEETING, occurredAt: $at, sentiment: 0.5,
+    participants: [{stakeholderId: $us}, {stakeholderId: $them}]}) { errors { message } }
+}"""
+
+
+def test_an_open_portfolio_follows_a_change_live(
+    new_page: PageFactory, own_server: ServerFactory
+) -> None:
+    server = own_server("portfolio-live.db", demo=True)
+    page = new_page(server, WIDE)
+    page.goto(server.base_url + "/#view=portfolio")
+    page.wait_for_selector("#view-portfolio[data-ready=true]")
+    page.wait_for_selector("#live-status[data-status=live]")
+    before = ask(server, PORTFOLIO, {})["portfolio"]
+    quiet = next(a for a in before if a["interactions"] == 0)
+    org = quiet["organization"]
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    us = stakeholder_id(server, "p-mette-kjaer")
+    logged = ask(server, LOG_INTERACTION, {"us": us, "them": org["id"], "at": yesterday})
+    assert logged["logInteraction"]["errors"] == []
+    account = page.locator(f".account[data-id='{org['id']}']")
+    expected = f"1 ({quiet['interactionsBefore']} before)"
+    page.wait_for_function(
+        "([id, text]) => document.querySelector(`.account[data-id='${id}']`)"
+        "?.textContent.includes(text)",
+        arg=[org["id"], expected],
+        timeout=20_000,
+    )
+    after = ask(server, PORTFOLIO, {})["portfolio"]
+    assert next(a for a in after if a["organization"]["id"] == org["id"])["interactions"] == 1
+    assert account.locator(".account-why").inner_text() == next(
+        a["explanation"] for a in after if a["organization"]["id"] == org["id"]
+    )

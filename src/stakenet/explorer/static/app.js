@@ -343,7 +343,18 @@ async function pathOutranked() {
   showNote(`Introduction path no longer highlighted: ${why}.`);
 }
 
+/** Whether the analytics are behind the graph now, so answers drawn now may be older than it. */
+async function analyticsBehind() {
+  try {
+    const { revision, analyticsRevision } = (await request(NETWORK_REVISION)).networkStats;
+    return analyticsRevision !== null && analyticsRevision < revision;
+  } catch {
+    return false; // offline: the live status says so
+  }
+}
+
 async function refresh() {
+  const drawnBehind = await analyticsBehind();
   const path = explorer.highlighted();
   if (path) {
     try {
@@ -360,18 +371,19 @@ async function refresh() {
   if (state.selectedId) await panel.show(state.selectedId);
   if (state.view === "portfolio") await drawPortfolio();
   state.refreshes += 1;
-  refreshWhenAnalyticsCatchUp();
+  refreshWhenAnalyticsCatchUp(drawnBehind);
 }
 
 const refreshSoon = debounce(refresh, 300);
 
 /**
- * Paths, decision-makers, risks and metrics come from the analytics, which follow a change of
- * the graph a moment later. When a refresh drew them from analytics older than the graph, draw
- * again once the analytics have caught up (or stop waiting after a while: the next change or
- * poll refreshes then).
+ * Paths, decision-makers, risks, metrics and the portfolio come from the analytics, which follow
+ * a change of the graph a moment later. When a refresh drew them from analytics older than the
+ * graph (they were behind when it started, or still are when it ends), draw again once the
+ * analytics have caught up (or stop waiting after a while: the next change or poll refreshes
+ * then).
  */
-async function refreshWhenAnalyticsCatchUp() {
+async function refreshWhenAnalyticsCatchUp(drawnBehind = false) {
   if (state.awaitingAnalytics) return;
   state.awaitingAnalytics = true;
   try {
@@ -379,7 +391,7 @@ async function refreshWhenAnalyticsCatchUp() {
       const { networkStats } = await request(NETWORK_REVISION);
       const { revision, analyticsRevision } = networkStats;
       if (analyticsRevision === null || analyticsRevision >= revision) {
-        if (tries > 0) refreshSoon();
+        if (tries > 0 || drawnBehind) refreshSoon();
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, ANALYTICS_WAIT_MS));
