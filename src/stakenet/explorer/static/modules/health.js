@@ -70,7 +70,7 @@ function chart(points, from, to) {
       y: barY(p.interactions),
       height: BARS_BOTTOM - barY(p.interactions),
       "data-count": p.interactions,
-    }),
+    }, svg("title", {}, `${monthName(p.start, "long")}: ${p.interactions} interaction${p.interactions === 1 ? "" : "s"}`)),
   );
   const moods = points.flatMap((p, index) => {
     if (p.meanSentiment === null) return [];
@@ -81,12 +81,13 @@ function chart(points, from, to) {
       cy: MOOD_MIDDLE - p.meanSentiment * MOOD_HALF,
       r: 4,
       "data-sentiment": p.meanSentiment,
-    })];
+    }, svg("title", {}, `${monthName(p.start, "long")}: mean sentiment ${number(p.meanSentiment)} (${mood.label})`))];
   });
   const line = points.map((p, index) => `${centre(index)},${coverageY(p.coverage)}`).join(" ");
   const coverage = [
     svg("polyline", { class: "health-coverage", points: line }),
-    ...points.map((p, index) => svg("circle", { class: "health-coverage-point", cx: centre(index), cy: coverageY(p.coverage), r: 2.5, "data-coverage": p.coverage })),
+    ...points.map((p, index) => svg("circle", { class: "health-coverage-point", cx: centre(index), cy: coverageY(p.coverage), r: 2.5, "data-coverage": p.coverage },
+      svg("title", {}, `${monthName(p.start, "long")}: coverage ${percent(p.coverage)} of ${p.decisionMakers} top decision-makers`))),
   ];
   const labels = points.map((p, index) =>
     svg("text", { x: centre(index), y: MONTH_LABELS, class: "tick", "text-anchor": "middle" }, monthName(p.start).slice(0, 3)),
