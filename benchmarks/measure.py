@@ -34,7 +34,7 @@ _IMPORT_PROBE = """
 import contextlib, io, json, resource, sys, time
 from stakenet.cli import main
 # Loaded before the clock starts, as `main` would load them: the rate is the import's own.
-import stakenet.services.transfer, stakenet.store.sqlite.store
+import stakenet.services.transfer, stakenet.store.sqlite.store, stakenet.store.neo4j.store
 started = time.perf_counter()
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     code = main(["import", "--db", sys.argv[1], sys.argv[2]])

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from datetime import date
+from typing import Any
 
 import pytest
 from test_store_contract import MOMENT, company, interaction, person, tie, without_times
 
 from stakenet.domain.access import AuditEntry
-from stakenet.domain.errors import ChangeLogPruned, Conflict, NotFound
-from stakenet.domain.model import ChangeOp, EntityType, Participant
+from stakenet.domain.errors import ChangeLogPruned, Conflict, NotFound, ValidationFailed
+from stakenet.domain.model import (
+    ChangeOp,
+    EntityType,
+    Interaction,
+    InteractionKind,
+    Participant,
+    TieKind,
+)
 from stakenet.store.port import Store, WriteBatch
 
 
@@ -203,3 +213,157 @@ async def test_a_bulk_write_into_a_network_emptied_by_deletes_forgets_the_older_
         with pytest.raises(ChangeLogPruned):
             await store.changes_since(behind)
     assert await store.changes_since(revision) == []
+
+
+def _first_import_batches(prefix: str = "") -> list[WriteBatch]:
+    """Batches as a first import writes them: stakeholders, ties of several kinds (keyed,
+    keyless, symmetric), interactions; each record in one batch only."""
+
+    def at(name: str) -> str:
+        return prefix + name
+
+    people = [person(at(f"p{n}"), f"Person {n}", key=at(f"person-{n}")) for n in range(4)]
+    return [
+        WriteBatch(upsert_stakeholders=people[:2]),
+        WriteBatch(upsert_stakeholders=[*people[2:], company(at("c1"), "Acme", key=at("acme"))]),
+        WriteBatch(
+            upsert_ties=[
+                tie(at("t1"), at("p0"), at("c1"), TieKind.WORKS_FOR, role="CFO", strength=0.75),
+                tie(at("t2"), at("p1"), at("p0"), key=at("knows-1"), since=date(2021, 3, 1)),
+            ]
+        ),
+        WriteBatch(
+            upsert_ties=[
+                # Either way round is one KNOWS tie without a key, so these two differ by key.
+                tie(at("t3"), at("p0"), at("p1")),
+                tie(at("t4"), at("p2"), at("p3"), TieKind.REPORTS_TO),
+                tie(at("t5"), at("p3"), at("c1"), TieKind.WORKS_FOR, key=at("job")),
+            ]
+        ),
+        WriteBatch(
+            upsert_interactions=[
+                interaction(at("i1"), at("p0"), at("p2"), subject="Budget"),
+                Interaction(
+                    at("i2"),
+                    InteractionKind.CALL,
+                    MOMENT,
+                    (Participant(at("p3"), "chair"), Participant(at("p1"))),
+                    key=at("call-1"),
+                ),
+            ]
+        ),
+    ]
+
+
+def _without_prefix(entity: Any, prefix: str) -> Any:
+    """`entity` with `prefix` taken off its ids, keys and references, and without times."""
+    values = {}
+    for name in ("id", "key", "source_id", "target_id"):
+        value = getattr(entity, name, None)
+        if isinstance(value, str) and value.startswith(prefix):
+            values[name] = value.removeprefix(prefix)
+    if isinstance(entity, Interaction):
+        values["participants"] = tuple(
+            replace(p, stakeholder_id=p.stakeholder_id.removeprefix(prefix))
+            for p in entity.participants
+        )
+    return without_times(replace(entity, **values))
+
+
+async def test_a_first_import_stores_what_the_same_batches_store_into_a_network(
+    store: Store,
+) -> None:
+    """Into an empty network a store may check and write new records its own way (Neo4j
+    does, in memory); what it stores is what the same batches store into a network with
+    records already, through the general path."""
+    async with store.bulk_write() as bulk:
+        for batch in _first_import_batches():
+            await bulk.write(batch)
+        first = await bulk.commit(_import_audit())
+    async with store.bulk_write() as bulk:
+        for batch in _first_import_batches("again-"):
+            await bulk.write(batch)
+        second = await bulk.commit(_import_audit())
+    assert (first, second) == (1, 2)
+    data = await store.load_all()
+    assert (len(data.stakeholders), len(data.ties), len(data.interactions)) == (10, 10, 4)
+    for entities in (data.stakeholders, data.ties, data.interactions):
+        firsts = {e.id: e for e in entities if not e.id.startswith("again-")}
+        agains = {e.id: e for e in entities if e.id.startswith("again-")}
+        assert sorted(firsts) == sorted(e.removeprefix("again-") for e in agains)
+        for entity_id, entity in firsts.items():
+            assert without_times(entity) == _without_prefix(agains["again-" + entity_id], "again-")
+    [call] = await store.get_interactions(["i2"])
+    assert call is not None
+    assert call.participants == (Participant("p3", "chair"), Participant("p1"))
+    [job] = await store.get_ties_by_key(["job"])
+    assert job is not None
+    assert (job.id, job.kind, job.source_id, job.target_id) == ("t5", TieKind.WORKS_FOR, "p3", "c1")
+    # The second import is in the change log; the first, into an empty network, is its horizon.
+    logged = {c.entity_id for c in await store.changes_since(first)}
+    assert logged == {
+        e.id
+        for e in [*data.stakeholders, *data.ties, *data.interactions]
+        if e.id.startswith("again-")
+    }
+
+
+@pytest.mark.parametrize(
+    ("last_batch", "error"),
+    [
+        # A stakeholder no batch wrote.
+        (WriteBatch(upsert_ties=[tie("t9", "p0", "nobody")]), NotFound),
+        # A key an earlier batch gave a tie of another kind.
+        (WriteBatch(upsert_ties=[tie("t9", "p2", "p0", TieKind.FAMILY, key="job")]), Conflict),
+        # The identity of an earlier batch's keyless KNOWS tie, the other way round.
+        (WriteBatch(upsert_ties=[tie("t9", "p1", "p0")]), Conflict),
+        # A stakeholder key an earlier batch used.
+        (WriteBatch(upsert_stakeholders=[person("p9", key="person-0")]), Conflict),
+        # A participant named twice.
+        (WriteBatch(upsert_interactions=[interaction("i9", "p0", "p0")]), ValidationFailed),
+    ],
+    ids=["missing-end", "tie-key", "keyless-identity", "stakeholder-key", "participant-twice"],
+)
+async def test_a_first_import_whose_last_batch_fails_leaves_nothing(
+    store: Store, last_batch: WriteBatch, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        async with store.bulk_write() as bulk:
+            for batch in _first_import_batches():
+                await bulk.write(batch)
+            await bulk.write(last_batch)
+            await bulk.commit(_import_audit())
+    assert await store.revision() == 0
+    counts = await store.counts()
+    assert (counts.stakeholders, counts.ties, counts.interactions) == (0, 0, 0)
+    assert await store.audit_entries() == []
+    # The store takes a first import again afterwards.
+    async with store.bulk_write() as bulk:
+        for batch in _first_import_batches():
+            await bulk.write(batch)
+        assert await bulk.commit() == 1
+    counts = await store.counts()
+    assert (counts.stakeholders, counts.ties, counts.interactions) == (5, 5, 2)
+
+
+async def test_a_first_import_may_write_a_record_again_in_a_later_batch(
+    store: Store,
+) -> None:
+    """A batch that writes a record an earlier one wrote updates it, as into any network."""
+    async with store.bulk_write() as bulk:
+        for batch in _first_import_batches():
+            await bulk.write(batch)
+        await bulk.write(
+            WriteBatch(
+                upsert_stakeholders=[person("p0", "Renamed", key="person-0")],
+                upsert_ties=[tie("t3", "p0", "p2")],  # moved to another end
+            )
+        )
+        await bulk.write(WriteBatch(upsert_ties=[tie("t6", "p1", "p0")]))  # t3's old identity
+        await bulk.commit()
+    [renamed] = await store.get_stakeholders(["p0"])
+    assert renamed is not None and renamed.name == "Renamed"
+    ties = {t.id: t for t in (await store.load_all()).ties}
+    assert (ties["t3"].source_id, ties["t3"].target_id) == ("p0", "p2")
+    assert (ties["t6"].source_id, ties["t6"].target_id) == ("p1", "p0")
+    assert len(ties) == 6

@@ -101,6 +101,8 @@ class BoltServer:
     home: Path | None = None
     bolt_port: int | None = None
     gds: bool = False
+    heap: str = HEAP
+    page_cache: str = PAGE_CACHE
 
     @property
     def auth(self) -> tuple[str, str]:
@@ -159,7 +161,9 @@ def free_port() -> int:
         return port
 
 
-def server_config(home: Path, bolt_port: int, procedures: Path | None = None) -> dict[str, str]:
+def server_config(
+    home: Path, bolt_port: int, procedures: Path | None = None, page_cache: str = PAGE_CACHE
+) -> dict[str, str]:
     """Neo4j's settings: Bolt on loopback only, authentication on, memory kept modest; with
     ``procedures``, the Graph Data Science procedures found there, which need full access."""
     address = f"127.0.0.1:{bolt_port}"
@@ -177,7 +181,7 @@ def server_config(home: Path, bolt_port: int, procedures: Path | None = None) ->
         "server.bolt.advertised_address": address,
         "server.bolt.tls_level": "DISABLED",
         "dbms.security.auth_enabled": "true",
-        "server.memory.pagecache.size": PAGE_CACHE,
+        "server.memory.pagecache.size": page_cache,
         # The 256 MB each database's transaction log would reserve on disk buys a test nothing.
         "db.tx_log.preallocate": "false",
         "dbms.usage_report.enabled": "false",
@@ -190,11 +194,13 @@ def server_config(home: Path, bolt_port: int, procedures: Path | None = None) ->
     }
 
 
-def server_command(installation: Neo4jInstallation, home: Path, config_file: Path) -> list[str]:
+def server_command(
+    installation: Neo4jInstallation, home: Path, config_file: Path, heap: str = HEAP
+) -> list[str]:
     """The command line that runs Neo4j with its files in ``home``."""
     return [
         str(installation.java),
-        f"-Xmx{HEAP}",
+        f"-Xmx{heap}",
         *_JVM_OPTIONS,
         f"-Djava.io.tmpdir={home / 'tmp'}",
         "-cp",
@@ -206,18 +212,26 @@ def server_command(installation: Neo4jInstallation, home: Path, config_file: Pat
 
 
 def start_bolt_server(
-    tmp_dir: Path, *, timeout: float = START_TIMEOUT, attempts: int = 3, gds: bool = False
+    tmp_dir: Path,
+    *,
+    timeout: float = START_TIMEOUT,
+    attempts: int = 3,
+    gds: bool = False,
+    heap: str = HEAP,
+    page_cache: str = PAGE_CACHE,
 ) -> BoltServer:
     """Start Neo4j with its files under ``tmp_dir`` and wait until Bolt answers; with Graph
     Data Science if ``gds``.
 
     The port is picked free but may be taken before the server binds it: a start that fails
-    that way is tried again on another port, up to ``attempts`` times.
+    that way is tried again on another port, up to ``attempts`` times. ``heap`` and
+    ``page_cache`` (JVM sizes such as ``"1g"``) are the tests' modest defaults; the benchmarks
+    give a large import more (a transaction's changes are held in the heap until commit).
     """
     home = Path(tmp_dir).resolve()
     for attempt in range(1, attempts + 1):
         try:
-            server = _launch(home, free_port(), timeout, gds)
+            server = _launch(home, free_port(), timeout, gds, heap, page_cache)
         except StartupFailedError:
             if attempt == attempts:
                 raise
@@ -232,7 +246,9 @@ def restart_bolt_server(server: BoltServer, *, timeout: float = START_TIMEOUT) -
     if server.home is None or server.bolt_port is None:
         raise BoltServerError(f"{server.uri} was not started here and cannot be restarted")
     stop_bolt_server(server)
-    return _launch(server.home, server.bolt_port, timeout, server.gds)
+    return _launch(
+        server.home, server.bolt_port, timeout, server.gds, server.heap, server.page_cache
+    )
 
 
 def stop_bolt_server(server: BoltServer, *, timeout: float = STOP_TIMEOUT) -> None:
@@ -301,15 +317,22 @@ def wait_until_ready(server: BoltServer, deadline: float, log_offset: int = 0) -
     )
 
 
-def _launch(home: Path, bolt_port: int, timeout: float, gds: bool) -> BoltServer:
+def _launch(
+    home: Path,
+    bolt_port: int,
+    timeout: float,
+    gds: bool,
+    heap: str = HEAP,
+    page_cache: str = PAGE_CACHE,
+) -> BoltServer:
     installation = find_neo4j(gds=gds)
     (home / "tmp").mkdir(parents=True, exist_ok=True)
     config_file = home / "neo4j.conf"
-    config = server_config(home, bolt_port, installation.procedures)
+    config = server_config(home, bolt_port, installation.procedures, page_cache)
     config_file.write_text("".join(f"{key}={value}\n" for key, value in config.items()))
     first_start = not (home / "data").exists()
     log_path = home / LOG_NAME
-    command = server_command(installation, home, config_file)
+    command = server_command(installation, home, config_file, heap)
     with log_path.open("ab") as log:
         log.write(f"\n=== starting: {' '.join(command)}\n".encode())
         log.flush()
@@ -335,6 +358,8 @@ def _launch(home: Path, bolt_port: int, timeout: float, gds: bool) -> BoltServer
         home=home,
         bolt_port=bolt_port,
         gds=gds,
+        heap=heap,
+        page_cache=page_cache,
     )
     try:
         wait_until_ready(server, time.monotonic() + timeout, log_offset)

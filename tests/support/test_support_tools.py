@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -134,3 +137,21 @@ def test_linter_accepts_valid_statements() -> None:
 
 def test_linter_with_no_statements() -> None:
     assert lint_cypher([]) == []
+
+
+def test_the_launcher_is_one_module_the_benchmarks_import_from_the_repository_root() -> None:
+    """`python -m benchmarks --bolt` imports the launcher as `tests.support.bolt_server`,
+    from the root it runs in, with no path of its own added; the tests import the same file."""
+    root = Path(__file__).resolve().parents[2]
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+    found = subprocess.run(
+        [sys.executable, "-c", "import tests.support.bolt_server as m; print(m.__file__)"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(found.stdout.strip()) == Path(__file__).with_name("bolt_server.py")
+    for module in (root / "benchmarks").glob("*.py"):
+        assert "sys.path" not in module.read_text("utf-8"), module.name

@@ -56,6 +56,7 @@ __all__ = [
     "effective_strength",
     "index_interactions",
     "is_current",
+    "pair_evidence",
     "tie_strength",
 ]
 
@@ -252,6 +253,31 @@ def _sentiment_factor(sentiment: float | None, params: StrengthParams) -> float:
     return max(0.0, 1.0 + params.sentiment_gain * max(-1.0, min(1.0, sentiment)))
 
 
+def _evidence_of(record: InteractionRecord, as_of: datetime, p: StrengthParams) -> float:
+    """What one interaction, not after `as_of`, says about a relationship at `as_of`."""
+    age_days = max(0.0, (as_of - record.occurred_at).total_seconds() / 86400.0)
+    weight = p.kind_weights.get(record.kind, p.unknown_kind_weight)
+    decay = float(2.0 ** (-age_days / p.half_life_days))
+    return weight * decay * _sentiment_factor(record.sentiment, p)
+
+
+def pair_evidence(
+    shared: Iterable[InteractionRecord], as_of: datetime, params: StrengthParams | None = None
+) -> PairEvidence | None:
+    """The evidence of one pair from the interactions both took part in (`shared`), as
+    `index_interactions` gives it for that pair; None when none happened by `as_of`."""
+    p = params or StrengthParams()
+    found = PairEvidence()
+    for record in shared:
+        if record.occurred_at > as_of:
+            continue
+        found.evidence += _evidence_of(record, as_of, p)
+        found.count += 1
+        if found.last_at is None or record.occurred_at > found.last_at:
+            found.last_at = record.occurred_at
+    return found if found.count else None
+
+
 def index_interactions(
     interactions: Iterable[InteractionRecord],
     as_of: datetime,
@@ -279,10 +305,7 @@ def index_interactions(
     for record in interactions:
         if record.occurred_at > as_of:
             continue
-        age_days = max(0.0, (as_of - record.occurred_at).total_seconds() / 86400.0)
-        weight = p.kind_weights.get(record.kind, p.unknown_kind_weight)
-        amount = weight * 2.0 ** (-age_days / p.half_life_days)
-        amount *= _sentiment_factor(record.sentiment, p)
+        amount = _evidence_of(record, as_of, p)
         people = sorted(set(record.participants))
         for i, a in enumerate(people):
             for b in people[i + 1 :]:

@@ -36,7 +36,7 @@ from stakenet.analytics.strength import (
     StrengthParams,
     distance,
     effective_strength,
-    index_interactions,
+    pair_evidence,
 )
 from stakenet.domain.model import TieRole, tie_kinds_in
 
@@ -62,19 +62,6 @@ def _day(value: Any) -> date | None:
     return value.date() if isinstance(value, datetime) else None
 
 
-def _pagerank_read(
-    centrality: Mapping[str, NodeCentrality] | None, swaying: set[str]
-) -> Mapping[str, NodeCentrality] | None:
-    """The part of `centrality` a decision-maker ranking reads: the highest PageRank, which
-    scales the others, and the scores of those who advise or influence anyone (the weight of
-    their ties). Read from the whole mapping, the maximum would cost a pass over every
-    stakeholder at every instant."""
-    if not centrality:
-        return centrality
-    top = max(centrality, key=lambda v: centrality[v].pagerank)
-    return {v: centrality[v] for v in swaying | {top} if v in centrality}
-
-
 class Timeline:
     """One graph and its interactions, read at any instant (see the module docstring).
 
@@ -90,13 +77,12 @@ class Timeline:
     ) -> None:
         self.graph = graph
         self.params = params or StrengthParams()
-        self.ties: dict[str, tuple[str, str, Mapping[str, Any]]] = {}
-        swaying: set[str] = set()
-        for u, v, key, attrs in graph.edges(keys=True, data=True):
-            self.ties[key] = (u, v, attrs)
-            if attrs.get("kind") in _SWAYING:
-                swaying.add(u)
-        self.centrality = _pagerank_read(centrality, swaying)
+        self.ties: dict[str, tuple[str, str, Mapping[str, Any]]] = {
+            key: (u, v, attrs) for u, v, key, attrs in graph.edges(keys=True, data=True)
+        }
+        self._centrality = centrality
+        self._top = max(centrality, key=lambda v: centrality[v].pagerank) if centrality else None
+        self._read_by: dict[str, Mapping[str, NodeCentrality] | None] = {}
         self._by_pair: dict[frozenset[str], list[InteractionRecord]] = {}
         # Filled as questions reach them; shared by every instant (a dict's setdefault is
         # atomic, so concurrent questions fill them safely).
@@ -117,12 +103,9 @@ class Timeline:
 
     def strength_at(self, tie_id: str, instant: datetime) -> float | None:
         """A tie's effective strength at `instant`; None when it is not current then."""
-        terms = self._terms.get(tie_id)
+        terms = self._terms_for(tie_id)
         if terms is None:
-            found = self.ties.get(tie_id)
-            if found is None:
-                return None
-            terms = self._terms.setdefault(tie_id, self._terms_of(*found))
+            return None
         since, until, fixed, pair, attrs = terms
         on = instant.date()
         if (since is not None and since > on) or (until is not None and until < on):
@@ -130,8 +113,17 @@ class Timeline:
         if fixed is not None:
             return fixed
         assert pair is not None
-        evidence = index_interactions(self._by_pair[pair], instant, self.params).get(pair)
+        evidence = pair_evidence(self._by_pair[pair], instant, self.params)
         return effective_strength(attrs, evidence, self.params)
+
+    def _terms_for(self, tie_id: str) -> _Terms | None:
+        terms = self._terms.get(tie_id)
+        if terms is None:
+            found = self.ties.get(tie_id)
+            if found is None:
+                return None
+            terms = self._terms.setdefault(tie_id, self._terms_of(*found))
+        return terms
 
     def _terms_of(self, u: str, v: str, attrs: Mapping[str, Any]) -> _Terms:
         # What a tie's strength at any instant is made of: its dates, and either the strength
@@ -180,6 +172,34 @@ class Timeline:
             if kind in _EMPLOYMENT and nodes[person].get("kind") == "PERSON"
         ]
         return self._employees.setdefault(org_id, found)
+
+    def pagerank_read_for(self, org_id: str) -> Mapping[str, NodeCentrality] | None:
+        """The part of the snapshot's metrics a ranking of `org_id`'s decision-makers reads:
+        the highest PageRank, which scales the others, and the scores of those who advise or
+        influence the organisation or anyone who ever worked for it or sat on its board (the
+        weights of their ties). The whole mapping would cost a pass over every stakeholder for
+        its maximum, at every instant."""
+        if org_id in self._read_by:
+            return self._read_by[org_id]
+        centrality = self._centrality
+        if not centrality or self._top is None:
+            return self._read_by.setdefault(org_id, centrality)
+        graph = self.graph
+        parties = {self._top}
+        for target in (org_id, *self.members_ever(org_id)):
+            for source, _, kind in graph.in_edges(target, data="kind"):
+                if kind in _SWAYING:
+                    parties.add(source)
+        read = {v: centrality[v] for v in parties if v in centrality}
+        return self._read_by.setdefault(org_id, read)
+
+    def is_current(self, tie_id: str, on: date) -> bool:
+        """Whether a tie is current on `on`."""
+        terms = self._terms_for(tie_id)
+        if terms is None:
+            return False
+        since, until = terms[0], terms[1]
+        return (since is None or since <= on) and (until is None or until >= on)
 
     def members_ever(self, org_id: str) -> dict[str, list[Mapping[str, Any]]]:
         """Every person with a tie of employment or board to `org_id` at any time, with those
@@ -233,7 +253,8 @@ class StrengthsAt(Mapping[str, float]):
     def _staff_of(self, org_id: str) -> list[str]:
         staff = self._staff.get(org_id)
         if staff is None:
-            current = {person for person, key in self.timeline.employees(org_id) if key in self}
+            on, timeline = self.instant.date(), self.timeline
+            current = {p for p, key in timeline.employees(org_id) if timeline.is_current(key, on)}
             staff = self._staff[org_id] = sorted(current)
         return staff
 
@@ -318,7 +339,7 @@ class StrengthsAt(Mapping[str, float]):
             self,
             self.instant,
             nx.Graph(),
-            centrality=self.timeline.centrality,
+            centrality=self.timeline.pagerank_read_for(org_id),
             coverage={},
         )
         return key_decision_makers(network, org_id, None)

@@ -304,13 +304,13 @@ class StakeholderDraft(NamedTuple):
     def placed(self, stakeholder_id: str) -> Stakeholder:
         """The stakeholder with its id."""
         return Stakeholder(
-            stakeholder_id,
-            self.kind,
-            self.name,
-            self.key,
-            self.internal,
-            self.tags,
-            self.notes,
+            id=stakeholder_id,
+            kind=self.kind,
+            name=self.name,
+            key=self.key,
+            internal=self.internal,
+            tags=self.tags,
+            notes=self.notes,
             **self.attributes,
         )
 
@@ -513,6 +513,19 @@ _SIMPLE_TIE_FIELDS = frozenset(
 )
 _TIE_KINDS = {kind.value: kind for kind in TieKind}
 _NO_TIE_DETAILS = (None,) * len(_TIE_DETAIL_FIELDS)
+# Where each `Tie` field sits in `TieDraft.details`, from the dataclass's own fields: the
+# shortcut places its values by name, so adding or moving a field of `Tie` moves them along.
+_TIE_DETAIL_POSITIONS = {name: position for position, name in enumerate(_TIE_DETAIL_FIELDS)}
+
+
+def _simple_tie_details(**values: Any) -> tuple[Any, ...]:
+    """`TieDraft.details` holding `values` (by `Tie` field name), None elsewhere."""
+    details = list(_NO_TIE_DETAILS)
+    for name, value in values.items():
+        details[_TIE_DETAIL_POSITIONS[name]] = value
+    return tuple(details)
+
+
 _DECISION_ROLES = {role.value: role for role in DecisionRole}
 
 
@@ -561,23 +574,13 @@ def _simple_tie(raw: Mapping[str, Any]) -> TieDraft | None:
                 return None
     except (ValueError, _NotSimple):
         return None
-    # In the order of `_TIE_DETAIL_FIELDS`: key, strength, role, since, until, confidence,
-    # evidence, notes, decision_role, department, context, share, created_at, updated_at.
-    details = (
-        key,
-        None if strength is None else float(strength),
-        role,
-        since,
-        None,
-        None if confidence is None else float(confidence),
-        None,
-        None,
-        decision_role,
-        None,
-        None,
-        None,
-        None,
-        None,
+    details = _simple_tie_details(
+        key=key,
+        strength=None if strength is None else float(strength),
+        role=role,
+        since=since,
+        confidence=None if confidence is None else float(confidence),
+        decision_role=decision_role,
     )
     return TieDraft(str(raw.get("id") or ""), kind, details, source, target, raw.keys())
 
@@ -703,16 +706,16 @@ class InteractionDraft(NamedTuple):
         their values (kind, time and participants are in every row), and so does the key."""
         given = self.given
         return Interaction(
-            current.id,
-            self.kind,
-            self.occurred_at,
-            participants,
-            key if "key" in given else current.key or key,
-            self.sentiment if "sentiment" in given else current.sentiment,
-            self.subject if "subject" in given else current.subject,
-            self.summary if "summary" in given else current.summary,
-            self.outcome if "outcome" in given else current.outcome,
-            self.notes if "notes" in given else current.notes,
+            id=current.id,
+            kind=self.kind,
+            occurred_at=self.occurred_at,
+            participants=participants,
+            key=key if "key" in given else current.key or key,
+            sentiment=self.sentiment if "sentiment" in given else current.sentiment,
+            subject=self.subject if "subject" in given else current.subject,
+            summary=self.summary if "summary" in given else current.summary,
+            outcome=self.outcome if "outcome" in given else current.outcome,
+            notes=self.notes if "notes" in given else current.notes,
         )
 
     def placed(
@@ -720,16 +723,16 @@ class InteractionDraft(NamedTuple):
     ) -> Interaction:
         """The interaction with its id, key and resolved participants."""
         return Interaction(
-            interaction_id,
-            self.kind,
-            self.occurred_at,
-            participants,
-            key,
-            self.sentiment,
-            self.subject,
-            self.summary,
-            self.outcome,
-            self.notes,
+            id=interaction_id,
+            kind=self.kind,
+            occurred_at=self.occurred_at,
+            participants=participants,
+            key=key,
+            sentiment=self.sentiment,
+            subject=self.subject,
+            summary=self.summary,
+            outcome=self.outcome,
+            notes=self.notes,
         )
 
 

@@ -11,8 +11,8 @@ store keeps every id. Every bad row is named with its path.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence, Set
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 from stakenet.domain.access import Role
@@ -261,6 +261,25 @@ class _Written:
 
     def detail(self) -> dict[str, int]:
         return dict(self.counts)
+
+
+@dataclass(slots=True)
+class _TieChunk:
+    """One chunk of tie rows on its way through the import's steps (`_Import._ties`)."""
+
+    # The rows to place: index in the document, key, draft.
+    rows: list[tuple[int, str | None, TieDraft]]
+    # References to stakeholders the document does not define (so far).
+    undefined: set[str]
+    # Ids for the new ties whose rows give none.
+    fresh_ids: Iterator[str]
+    # Stored ties by the rows' keys, and by the ids of rows that match no stored tie otherwise.
+    by_key: dict[str, Tie] = field(default_factory=dict)
+    by_id: dict[str, Tie] = field(default_factory=dict)
+    batch: WriteBatch = field(default_factory=lambda: WriteBatch(report_changes=False))
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
 
 
 class _Import:
@@ -567,114 +586,156 @@ class _Import:
         return held > 0
 
     async def _ties(self, start: int, raw_rows: list[object]) -> None:
+        chunk = self._parse_ties(start, raw_rows)
+        await self._find_stored_ties(chunk)
+        for index, key, draft in chunk.rows:
+            self._place_tie(chunk, index, key, draft)
+        self.ties.created += chunk.created
+        self.ties.updated += chunk.updated
+        self.ties.unchanged += chunk.unchanged
+        await self._write(chunk.batch)
+
+    def _parse_ties(self, start: int, raw_rows: list[object]) -> _TieChunk:
+        """The chunk's well-formed rows, each key used once; and the references among them
+        to stakeholders the document does not define (so far)."""
         by_ref = self.by_ref
-        drafts: list[tuple[int, str | None, TieDraft]] = []
-        undefined: set[str] = set()  # references to stakeholders the document does not define
+        rows: list[tuple[int, str | None, TieDraft]] = []
+        undefined: set[str] = set()
         for index, raw in enumerate(raw_rows, start):
             draft = parse_tie(raw, f"ties[{index}]", self.issues)
             if draft is None:
                 continue
             key = draft.key
             if key is None or self._first_use("ties", key, index):
-                drafts.append((index, key, draft))
+                rows.append((index, key, draft))
                 if draft.source_ref not in by_ref:
                     undefined.add(draft.source_ref)
                 if draft.target_ref not in by_ref:
                     undefined.add(draft.target_ref)
-        await self._resolve_stored(undefined)
+        return _TieChunk(rows, undefined, iter(new_ids(len(rows))))
+
+    async def _find_stored_ties(self, chunk: _TieChunk) -> None:
+        """Look up what the chunk's rows may match in the store: the stakeholders they refer
+        to, the stored ties among those, and stored ties by the rows' keys and ids."""
+        by_ref = self.by_ref
+        await self._resolve_stored(chunk.undefined)
         if self.holds_stored:
             await self._load_stored_ties(
                 {
                     by_ref[ref].id
-                    for _, _, d in drafts
+                    for _, _, d in chunk.rows
                     for ref in (d.source_ref, d.target_ref)
                     if ref in by_ref
                 }
             )
-        tie_keys = [key for _, key, _ in drafts if key]
-        existing_by_key = {
-            t.key: t for t in await self.store.get_ties_by_key(tie_keys) if t is not None and t.key
+        keys = [key for _, key, _ in chunk.rows if key]
+        chunk.by_key = {
+            t.key: t for t in await self.store.get_ties_by_key(keys) if t is not None and t.key
         }
-        existing_by_id = await self._stored_ties_by_id(drafts, existing_by_key)
-        seen_natural, acceptable = self.seen_natural, self.acceptable
-        merge = self.merge
-        batch = WriteBatch(report_changes=False)
-        upsert = batch.upsert_ties.append
-        fresh_ids = iter(new_ids(len(drafts)))
-        created = updated = unchanged = 0
-        for index, key, draft in drafts:
-            if draft.id and self._invalid_id("ties", index, draft.id):
-                continue
-            source = by_ref.get(draft.source_ref)
-            target = by_ref.get(draft.target_ref)
-            if source is None or target is None:
-                if source is None:
-                    self._unresolved(draft.source_ref, f"ties[{index}].source")
-                if target is None:
-                    self._unresolved(draft.target_ref, f"ties[{index}].target")
-                continue
-            tie_kind = draft.kind
-            source_id, target_id = source.id, target.id
-            endpoints = (tie_kind, source.kind, target.kind, source.internal)
-            if source_id == target_id or endpoints not in acceptable:
-                endpoint_problems = endpoint_issues(tie_kind, source, target, f"ties[{index}]")
-                if endpoint_problems:
-                    self.issues.extend(endpoint_problems)
-                    continue
-                acceptable.add(endpoints)
-            if key is None:
-                symmetric = tie_kind in SYMMETRIC_TIE_KINDS
-                # A symmetric tie is seen under its endpoints in order, so that one look-up
-                # finds it either way round.
-                first = seen_natural.setdefault(
-                    (target_id, source_id, tie_kind)
-                    if symmetric and target_id < source_id
-                    else (source_id, target_id, tie_kind),
-                    index,
-                )
-                if first != index:
-                    self.issues.append(
-                        Issue(
-                            f"ties[{index}]",
-                            f"Duplicate {tie_kind.value} tie from '{draft.source_ref}' to "
-                            f"'{draft.target_ref}' (first at ties[{first}]); give each a "
-                            "'key' to keep both.",
-                            "DUPLICATE",
-                        )
-                    )
-                    continue
-                # The stored tie of these endpoints first: another with an id the row gives
-                # would be a second tie of one kind between them.
-                current = self._stored_natural(source_id, target_id, tie_kind)
-                if current is None and draft.id:
-                    current = existing_by_id.get(draft.id)
-            else:
-                current = existing_by_key.get(key) or (
-                    existing_by_id.get(draft.id) if draft.id else None
-                )
-            if current is None:
-                if draft.id and not self._claim("ties", draft.id, index):
-                    continue
-                created += 1
-                upsert(draft.placed(draft.id or next(fresh_ids), source_id, target_id))
-                continue
-            if not self._claim("ties", current.id, index):
-                continue
-            if merge:
-                changed = draft.changes_when_merged(current, source_id, target_id)
-                if changed:
-                    draft = draft.merged_onto(current)
-            else:
-                changed = not draft.agrees_with(current, source_id, target_id)
+        chunk.by_id = await self._stored_ties_by_id(chunk.rows, chunk.by_key)
+
+    def _place_tie(self, chunk: _TieChunk, index: int, key: str | None, draft: TieDraft) -> None:
+        """Add the row to the chunk's batch as a new or changed tie, count it, or record why
+        it cannot be imported."""
+        if draft.id and self._invalid_id("ties", index, draft.id):
+            return
+        ends = self._tie_ends(index, draft)
+        if ends is None:
+            return
+        source_id, target_id = ends
+        given_id = chunk.by_id.get(draft.id) if draft.id else None
+        if key is None:
+            if self._repeats_keyless_tie(index, draft, source_id, target_id):
+                return
+            # The stored tie of these endpoints first: another with an id the row gives
+            # would be a second tie of one kind between them.
+            current = self._stored_natural(source_id, target_id, draft.kind) or given_id
+        else:
+            current = chunk.by_key.get(key) or given_id
+        if current is None:
+            self._create_tie(chunk, index, draft, source_id, target_id)
+        else:
+            self._update_tie(chunk, index, draft, current, source_id, target_id)
+
+    def _tie_ends(self, index: int, draft: TieDraft) -> tuple[str, str] | None:
+        """The ids of the tie's source and target, if both are found and the tie's kind may
+        join them; None, with the issues, if not."""
+        source = self.by_ref.get(draft.source_ref)
+        target = self.by_ref.get(draft.target_ref)
+        if source is None or target is None:
+            if source is None:
+                self._unresolved(draft.source_ref, f"ties[{index}].source")
+            if target is None:
+                self._unresolved(draft.target_ref, f"ties[{index}].target")
+            return None
+        endpoints = (draft.kind, source.kind, target.kind, source.internal)
+        if source.id == target.id or endpoints not in self.acceptable:
+            problems = endpoint_issues(draft.kind, source, target, f"ties[{index}]")
+            if problems:
+                self.issues.extend(problems)
+                return None
+            self.acceptable.add(endpoints)
+        return source.id, target.id
+
+    def _repeats_keyless_tie(
+        self, index: int, draft: TieDraft, source_id: str, target_id: str
+    ) -> bool:
+        """Whether an earlier row gives a tie without a key of this kind between these
+        stakeholders (either way round for a symmetric kind); if so, with the issue."""
+        tie_kind = draft.kind
+        # A symmetric tie is seen under its endpoints in order, so that one look-up finds it
+        # either way round.
+        first = self.seen_natural.setdefault(
+            (target_id, source_id, tie_kind)
+            if tie_kind in SYMMETRIC_TIE_KINDS and target_id < source_id
+            else (source_id, target_id, tie_kind),
+            index,
+        )
+        if first == index:
+            return False
+        self.issues.append(
+            Issue(
+                f"ties[{index}]",
+                f"Duplicate {tie_kind.value} tie from '{draft.source_ref}' to "
+                f"'{draft.target_ref}' (first at ties[{first}]); give each a 'key' to keep both.",
+                "DUPLICATE",
+            )
+        )
+        return True
+
+    def _create_tie(
+        self, chunk: _TieChunk, index: int, draft: TieDraft, source_id: str, target_id: str
+    ) -> None:
+        if draft.id and not self._claim("ties", draft.id, index):
+            return
+        chunk.created += 1
+        tie_id = draft.id or next(chunk.fresh_ids)
+        chunk.batch.upsert_ties.append(draft.placed(tie_id, source_id, target_id))
+
+    def _update_tie(
+        self,
+        chunk: _TieChunk,
+        index: int,
+        draft: TieDraft,
+        current: Tie,
+        source_id: str,
+        target_id: str,
+    ) -> None:
+        """The row onto the stored tie it matched: merged (or replacing it), and written only
+        if that changes it."""
+        if not self._claim("ties", current.id, index):
+            return
+        if self.merge:
+            changed = draft.changes_when_merged(current, source_id, target_id)
             if changed:
-                updated += 1
-                upsert(draft.placed(current.id, source_id, target_id))
-            else:
-                unchanged += 1
-        self.ties.created += created
-        self.ties.updated += updated
-        self.ties.unchanged += unchanged
-        await self._write(batch)
+                draft = draft.merged_onto(current)
+        else:
+            changed = not draft.agrees_with(current, source_id, target_id)
+        if changed:
+            chunk.updated += 1
+            chunk.batch.upsert_ties.append(draft.placed(current.id, source_id, target_id))
+        else:
+            chunk.unchanged += 1
 
     # -- interactions: matched by key, else by a fingerprint of kind, time, participants,
     # subject

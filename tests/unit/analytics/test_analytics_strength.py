@@ -15,6 +15,7 @@ from stakenet.analytics.strength import (
     compute_tie_strengths,
     distance,
     index_interactions,
+    pair_evidence,
     tie_strength,
 )
 
@@ -148,3 +149,21 @@ def test_params_validate() -> None:
     with pytest.raises(InvalidParameter) as heavy_declared:
         StrengthParams(declared_weight=1.5)
     assert heavy_declared.value.name == "declared_weight"
+
+
+def test_the_evidence_of_one_pair_is_the_index_s() -> None:
+    at = datetime(2025, 6, 1, tzinfo=UTC)
+    shared = [
+        InteractionRecord("m1", "MEETING", at - timedelta(days=200), 0.5, ("a", "b")),
+        InteractionRecord("m2", "EMAIL", at - timedelta(days=10), -0.5, ("a", "b", "c")),
+        InteractionRecord("m3", "CALL", at + timedelta(days=1), None, ("a", "b")),
+    ]
+    indexed = index_interactions(shared, at)[frozenset(("a", "b"))]
+    found = pair_evidence(shared, at)
+    assert found is not None
+    assert (found.evidence, found.count, found.last_at) == (
+        pytest.approx(indexed.evidence),
+        2,
+        at - timedelta(days=10),
+    )
+    assert pair_evidence(shared, at - timedelta(days=300)) is None

@@ -12,6 +12,7 @@ from stakenet.domain.errors import Issue
 from stakenet.domain.interchange import (
     InteractionDraft,
     TieDraft,
+    _simple_tie,
     parse_interaction,
     parse_stakeholder,
     parse_stakeholder_draft,
@@ -286,3 +287,35 @@ def test_whether_a_merge_changes_a_tie_is_what_the_merged_tie_says(
     assert draft.changes_when_merged(STORED_TIE, *ends) == (
         not merged.agrees_with(STORED_TIE, *ends)
     )
+
+
+def test_the_tie_shortcut_puts_every_field_it_reads_where_the_tie_has_it() -> None:
+    # A distinct value in every field the shortcut reads: a value placed by position in the
+    # wrong field of `Tie` (a field added or moved) would show.
+    row = {
+        "id": "t1",
+        "kind": "WORKS_FOR",
+        "source": "a",
+        "target": "b",
+        "key": "k1",
+        "strength": 0.25,
+        "confidence": 0.75,
+        "role": "CFO",
+        "since": "2021-03-01",
+        "decisionRole": "CHAMPION",
+    }
+    shortcut = _simple_tie(row)
+    assert shortcut is not None  # the shortcut takes the row, not the reader
+    assert shortcut.placed("t1", "s1", "s2") == Tie(
+        id="t1",
+        kind=TieKind.WORKS_FOR,
+        source_id="s1",
+        target_id="s2",
+        key="k1",
+        strength=0.25,
+        confidence=0.75,
+        role="CFO",
+        since=date(2021, 3, 1),
+        decision_role=DecisionRole.CHAMPION,
+    )
+    assert (shortcut, []) == through_reader(parse_tie, row)

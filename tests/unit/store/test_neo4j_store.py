@@ -22,8 +22,10 @@ import pytest
 import stakenet.store.neo4j.cypher as cypher
 import stakenet.store.neo4j.store as neo4j_store
 from stakenet.domain.access import ApiToken, AuditEntry, Role
+from stakenet.domain.document_stream import Rows
 from stakenet.domain.errors import Conflict, NotFound, StakenetError, StoreUnavailable
 from stakenet.domain.model import ChangeOp, Stakeholder, StakeholderKind, Tie, TieKind
+from stakenet.services.transfer import import_members
 from stakenet.store.neo4j import (
     EXC_MAP,
     Neo4jStore,
@@ -104,6 +106,22 @@ def test_a_transaction_the_server_dropped_is_reported_as_not_written() -> None:
         code="Neo.ClientError.Statement.SyntaxError", message="bad"
     )
     assert "rejected a query" in str(translate_error(other))
+
+
+def test_a_transaction_over_the_servers_memory_limit_says_so_and_that_nothing_was_written() -> None:
+    refused = neo4j.exceptions.Neo4jError._hydrate_neo4j(
+        code="Neo.TransientError.General.MemoryPoolOutOfMemoryError", message="pool full"
+    )
+    translated = translate_error(refused)
+    assert isinstance(translated, StoreUnavailable)
+    assert str(translated) == (
+        "The transaction needs more memory than the database allows it "
+        "(db.memory.transaction.total.max, the heap); nothing of it was written."
+    )
+    busy = neo4j.exceptions.Neo4jError._hydrate_neo4j(
+        code="Neo.TransientError.Transaction.DeadlockDetected", message="deadlock"
+    )
+    assert str(translate_error(busy)) == "The database is busy or changing roles; retry later."
 
 
 def test_constraint_errors_are_conflicts_and_lost_servers_are_unavailable() -> None:
@@ -623,6 +641,21 @@ async def test_a_tie_key_is_unique_across_tie_kinds(store: Neo4jStore) -> None:
     assert [t.id for t in await store.ties_of(["a"])] == ["t1"]
 
 
+def _plan_operators(bolt_server: BoltServer, query: str, params: dict[str, object]) -> list[str]:
+    with (
+        neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver,
+        driver.session(database=bolt_server.database) as session,
+    ):
+        summary = session.run("EXPLAIN " + query, params).consume()
+    operators: list[str] = []
+    pending = [summary.plan]
+    while pending:
+        step = pending.pop()
+        operators.append(step["operatorType"].split("@")[0])
+        pending.extend(step.get("children", []))
+    return operators
+
+
 @pytest.mark.bolt
 @pytest.mark.parametrize(
     "query",
@@ -639,19 +672,86 @@ async def test_a_tie_key_is_unique_across_tie_kinds(store: Neo4jStore) -> None:
 async def test_a_tie_is_found_by_id_or_key_by_index_seeks_never_a_scan(
     store: Neo4jStore, bolt_server: BoltServer, query: str
 ) -> None:
-    with (
-        neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver,
-        driver.session(database=bolt_server.database) as session,
-    ):
-        params = {"values": ["t"], "ids": ["t"], "keys": ["k"], "rows": [{"id": "t"}]}
-        summary = session.run("EXPLAIN " + query, params).consume()
-    operators: list[str] = []
-    pending = [summary.plan]
-    while pending:
-        step = pending.pop()
-        operators.append(step["operatorType"].split("@")[0])
-        pending.extend(step.get("children", []))
+    params = {"values": ["t"], "ids": ["t"], "keys": ["k"], "rows": [{"id": "t"}]}
+    operators = _plan_operators(bolt_server, query, params)
     # One unique-index seek per tie type (with a lock when the statement writes).
     seeks = [op for op in operators if op.startswith("DirectedRelationshipUniqueIndexSeek")]
     assert len(seeks) == len(TieKind)
     assert not [op for op in operators if "Scan" in op], operators
+
+
+@pytest.mark.bolt
+async def test_a_first_import_finds_the_ends_of_its_ties_by_element_id_never_a_scan(
+    store: Neo4jStore, bolt_server: BoltServer
+) -> None:
+    ties = {tie_type: [] for tie_type in cypher.TIE_TYPES.values()}
+    operators = _plan_operators(bolt_server, cypher.CREATE_TIES_OF_EVERY_KIND, ties)
+    seeks = [op for op in operators if op.startswith("NodeByElementIdSeek")]
+    assert len(seeks) == 2 * len(TieKind)  # the source and the target of each kind
+    assert not [op for op in operators if "Scan" in op], operators
+    operators = _plan_operators(bolt_server, cypher.CREATE_INTERACTIONS, {"rows": []})
+    assert [op for op in operators if op.startswith("NodeByElementIdSeek")] != []
+    assert not [op for op in operators if "Scan" in op], operators
+
+
+@pytest.mark.bolt
+@pytest.mark.usefixtures("local_operator")
+async def test_a_first_import_in_many_chunks_stores_each_tie_kind_as_its_type(
+    store: Neo4jStore, bolt_server: BoltServer
+) -> None:
+    people = [{"key": f"p{n}", "kind": "PERSON", "name": f"P{n}"} for n in range(6)]
+    companies = [{"key": f"c{n}", "kind": "COMPANY", "name": f"C{n}"} for n in range(2)]
+    ties = [
+        *({"source": f"p{n}", "target": f"c{n % 2}", "kind": "WORKS_FOR"} for n in range(5)),
+        *({"source": f"p{n}", "target": f"p{n + 1}", "kind": "KNOWS"} for n in range(5)),
+        {"source": "p2", "target": "p0", "kind": "REPORTS_TO"},
+        {"source": "p3", "target": "p0", "kind": "REPORTS_TO", "key": "r-3"},
+        {"source": "p0", "target": "c1", "kind": "BOARD_MEMBER_OF"},
+        {"source": "c0", "target": "c1", "kind": "PARTNER_OF"},
+    ]
+    meeting = {"kind": "MEETING", "occurredAt": "2026-10-02T09:00:00Z", "participants": ["p0"]}
+    # Chunks of three rows, so every section spans several batches, and ties of one kind
+    # several of them.
+    members = [
+        Rows(section, start, rows[start : start + 3])
+        for section, rows in (
+            ("stakeholders", [*people, *companies]),
+            ("ties", ties),
+            ("interactions", [meeting, {**meeting, "participants": ["p1", "c0"]}]),
+        )
+        for start in range(0, len(rows), 3)
+    ]
+    summary = await import_members(store, members)
+    assert (summary.stakeholders_created, summary.ties_created) == (8, 14)
+    with (
+        neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver,
+        driver.session(database=bolt_server.database) as session,
+    ):
+        by_type = {
+            record["type"]: record["count"]
+            for record in session.run("MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS count")
+        }
+        labels = {
+            record["labels"]: record["count"]
+            for record in session.run(
+                "MATCH (n) WHERE NOT n:GraphMeta AND NOT n:AuditEntry "
+                "RETURN reduce(s = '', l IN labels(n) | s + ':' + l) AS labels, count(*) AS count"
+            )
+        }
+    assert by_type == {
+        "WORKS_FOR": 5,
+        "KNOWS": 5,
+        "REPORTS_TO": 2,
+        "BOARD_MEMBER_OF": 1,
+        "PARTNER_OF": 1,
+        "PARTICIPATED": 3,
+    }
+    assert labels == {":Stakeholder:Person": 6, ":Stakeholder:Company": 2, ":Interaction": 2}
+    [reports] = await store.get_ties_by_key(["r-3"])
+    assert reports is not None
+    [p3] = await store.get_stakeholders_by_key(["p3"])
+    assert p3 is not None and (reports.kind, reports.source_id) == (TieKind.REPORTS_TO, p3.id)
+    entries = await store.audit_entries()
+    assert [(e.operation, e.revision, len(e.entity_ids)) for e in entries] == [
+        ("importGraph", summary.revision, 8 + 14 + 2)
+    ]

@@ -20,11 +20,13 @@ import neo4j
 from stakenet.domain.access import AuditEntry
 from stakenet.store.neo4j.changes import ChangeLog
 from stakenet.store.neo4j.errors import DRIVER_ERRORS, translated
+from stakenet.store.neo4j.first_import import FirstImport, create_batch
 from stakenet.store.neo4j.queries import read_revision
 from stakenet.store.neo4j.writes import (
     append_changes,
     bump_revision,
     finish_revision,
+    holds_no_interaction,
     network_is_empty,
     prune_change_log,
     write_batch_changes,
@@ -62,7 +64,13 @@ class Neo4jBulkWrite:
         self._last_seq = 0  # seq of the last change row written, once the revision is bumped
         # Into an empty network the change log gets no copy of the rows (`BulkWrite`).
         self._copied_to_log = True
+        # Into a network with no stakeholder and no interaction, batches that only create
+        # records are checked in memory and written outright (`first_import`).
+        self._first_import: FirstImport | None = None
         self._changed = False
+        # A first import's batch still being written while the caller prepares the next one:
+        # settled (its error raised) by the next `write`, `commit` or `close`.
+        self._in_flight: asyncio.Task[None] | None = None
         # "open" until `commit` ends it ("committed", also when nothing was left to commit) or
         # a call fails ("failed").
         self._state: Literal["open", "committed", "failed"] = "open"
@@ -74,12 +82,26 @@ class Neo4jBulkWrite:
         try:
             if len(batch) == 0:
                 return
+            await self._settle()
             with translated():
                 if self._revision is None:
                     self._revision, self._last_seq = await bump_revision(self._tx)
                     self._copied_to_log = not await network_is_empty(self._tx)
+                    if not self._copied_to_log and await holds_no_interaction(self._tx):
+                        self._first_import = FirstImport()
+                now = datetime.now(UTC)
+                if self._first_import is not None and self._first_import.takes(batch):
+                    # Nothing is copied to the log: the network was empty. The server writes
+                    # the batch while the caller checks the next one; a turn of the event loop
+                    # lets the statement go out before this returns.
+                    self._in_flight = asyncio.create_task(
+                        create_batch(self._tx, batch, now, self._first_import.nodes)
+                    )
+                    self._changed = True
+                    await asyncio.sleep(0)
+                    return
                 changes = ChangeLog(self._revision)
-                await write_batch_changes(self._tx, batch, datetime.now(UTC), changes)
+                await write_batch_changes(self._tx, batch, now, changes)
                 # One entry per entity per batch: an entity written by two batches is logged
                 # twice, the later entry last, as the port describes.
                 if self._copied_to_log:
@@ -95,6 +117,7 @@ class Neo4jBulkWrite:
         """Commit the batches with `audit` at their revision; see `BulkWrite.commit`."""
         self._start("commit")
         try:
+            await self._settle()
             with translated():
                 if self._revision is None:
                     current = await read_revision(self._tx)
@@ -130,11 +153,21 @@ class Neo4jBulkWrite:
             raise RuntimeError(f"Cannot {call}: another call on this bulk write is running.")
         self._busy = True
 
+    async def _settle(self) -> None:
+        """Wait for the batch in flight, if any; raise its error, translated."""
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:
+            with translated():
+                await in_flight
+
     async def close(self) -> None:
         """Roll back unless committed, never raising: a failed rollback leaves nothing behind
         (the server drops a transaction whose connection goes), and raising here would hide
         the exception that is leaving the bulk write, if one is."""
         try:
+            # The transaction cannot roll back under a statement still running on it.
+            with contextlib.suppress(Exception):
+                await self._settle()
             await self._tx.close()
         except DRIVER_ERRORS:
             log.warning("Rolling back a bulk write failed", exc_info=True)

@@ -65,6 +65,8 @@ SET_LAST_SEQ: LiteralString = "MATCH (m:GraphMeta {id: 'graph'}) SET m.last_seq 
 
 ANY_STAKEHOLDER: LiteralString = "MATCH (s:Stakeholder) RETURN s.id AS id LIMIT 1"
 
+ANY_INTERACTION: LiteralString = "MATCH (i:Interaction) RETURN i.id AS id LIMIT 1"
+
 COUNTS: LiteralString = (
     "MATCH (m:GraphMeta {id: 'graph'}) "
     "RETURN COUNT { (:Stakeholder) } AS stakeholders, COUNT { ()-[:"
@@ -340,6 +342,33 @@ CREATE_TIES: Mapping[TieKind, LiteralString] = {
     "CREATE (source)-[t:" + tie_type + "]->(target) SET t = row.props"
     for kind, tie_type in TIE_TYPES.items()
 }
+
+# A first import's records (`first_import`): every one is new, so each is created outright,
+# one statement per section. Each kind's rows are the parameter named by its label or type (an
+# empty list for a kind the batch has none of). Stakeholders come back with their nodes'
+# element ids, by which ties and participation then find their ends within the transaction.
+CREATE_STAKEHOLDERS: LiteralString = " UNION ALL ".join(
+    "UNWIND $" + label + " AS props CREATE (s:Stakeholder:" + label + ") SET s = props "
+    "RETURN props.id AS id, elementId(s) AS node"
+    for label in STAKEHOLDER_LABELS.values()
+)
+
+# A unit subquery per type keeps the statement one round trip.
+CREATE_TIES_OF_EVERY_KIND: LiteralString = " ".join(
+    "CALL () { UNWIND $" + tie_type + " AS row "
+    "MATCH (source) WHERE elementId(source) = row.source "
+    "MATCH (target) WHERE elementId(target) = row.target "
+    "CREATE (source)-[t:" + tie_type + "]->(target) SET t = row.props }"
+    for tie_type in TIE_TYPES.values()
+)
+
+CREATE_INTERACTIONS: LiteralString = (
+    "UNWIND $rows AS row CREATE (i:Interaction) SET i = row.props "
+    "WITH i, row UNWIND row.participants AS participant "
+    "MATCH (s) WHERE elementId(s) = participant.node "
+    "CREATE (s)-[:PARTICIPATED {position: participant.position, "
+    "actingAs: participant.acting_as}]->(i)"
+)
 
 UPDATE_TIES: LiteralString = (
     "UNWIND $rows AS row MATCH ()-[t:" + _ANY_TIE + " {id: row.id}]->() SET t = row.props"

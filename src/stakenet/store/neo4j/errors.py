@@ -10,7 +10,8 @@
                                            └── BrokenRecordError
 
 Everything becomes `StoreUnavailable` except where marked (a transaction timeout, a ClientError
-code, is `StoreTimeout`). Messages are ours: server messages can quote the Cypher text.
+code, is `StoreTimeout`); a transaction over the server's memory limit says so. Messages are
+ours: server messages can quote the Cypher text.
 """
 
 from __future__ import annotations
@@ -48,6 +49,17 @@ def _client_error(exc: Exception) -> StakenetError:
     return StoreUnavailable(f"The database rejected a query of the store ({code or 'no code'}).")
 
 
+def _transient_error(exc: Exception) -> StakenetError:
+    if _code(exc) == "Neo.TransientError.General.MemoryPoolOutOfMemoryError":
+        # Retrying cannot help: a transaction holds its changes in the server's heap until it
+        # commits, and this one (a large import, say) needs more than the server allows.
+        return StoreUnavailable(
+            "The transaction needs more memory than the database allows it "
+            "(db.memory.transaction.total.max, the heap); nothing of it was written."
+        )
+    return StoreUnavailable("The database is busy or changing roles; retry later.")
+
+
 def _fixed(error: Callable[[], StakenetError]) -> Callable[[Exception], StakenetError]:
     return lambda _exc: error()
 
@@ -69,10 +81,7 @@ EXC_MAP: tuple[tuple[type[Exception], Callable[[Exception], StakenetError]], ...
     (neo4j_errors.CypherSyntaxError, _client_error),
     (neo4j_errors.CypherTypeError, _client_error),
     (neo4j_errors.ClientError, _client_error),
-    (
-        neo4j_errors.TransientError,
-        _fixed(lambda: StoreUnavailable("The database is busy or changing roles; retry later.")),
-    ),
+    (neo4j_errors.TransientError, _transient_error),
     (
         neo4j_errors.DatabaseError,
         _fixed(lambda: StoreUnavailable("The database reported an internal error.")),

@@ -36,6 +36,7 @@ from stakenet.store.neo4j.access import insert_audit, tombstone_audit_entries
 from stakenet.store.neo4j.changes import ChangeLog
 from stakenet.store.neo4j.cypher import (
     ADD_PARTICIPANTS,
+    ANY_INTERACTION,
     ANY_STAKEHOLDER,
     APPEND_CHANGES,
     BUMP_REVISION,
@@ -369,6 +370,10 @@ async def _upsert_interactions(
 
 async def network_is_empty(tx: Tx) -> bool:
     return not await run_query(tx, ANY_STAKEHOLDER)
+
+
+async def holds_no_interaction(tx: Tx) -> bool:
+    return not await run_query(tx, ANY_INTERACTION)
 
 
 async def bump_revision(tx: Tx) -> tuple[int, int]:
