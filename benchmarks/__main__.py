@@ -6,12 +6,18 @@ One command runs everything and prints one table per section::
     .venv/bin/python -m benchmarks --sizes 10000,100000,500000 --plots docs/img
     .venv/bin/python -m benchmarks --large              # adds 1M ties (long; ~6 GB RAM)
     .venv/bin/python -m benchmarks --bolt               # also imports into Neo4j over Bolt
+    .venv/bin/python -m benchmarks --shapes regional    # one network shape (default: all)
 
-Per size: import rate into SQLite (and Bolt), projection build time and memory against a bare
+    .venv/bin/python -m benchmarks --sizes 100000 --alerts-only  # alert detection vs refresh
+
+Per size: import rate into SQLite (and Bolt), what alert detection adds to a refresh
+(``benchmarks/alerts.py``), projection build time and memory against a bare
 ``nx.MultiDiGraph`` of the same network, the analytics refresh per metric against raw NetworkX
 and python-igraph on the same views, per-query latency in process and over HTTP (a real server
 process on 127.0.0.1), and `relationshipMap` latency and throughput on one worker, uncached and
 cached, against a plain starlette endpoint serving the same map (``benchmarks/serving.py``).
+Every section runs on each network shape (``--shapes``: ``crm``, and ``regional`` with a few
+organisations of thousands of people, `stakenet.demo.synthetic.SHAPES`), printed side by side.
 Results are also written as JSON (``--json``), and plots with ``--plots``.
 Baselines that would run for minutes (NetworkX's betweenness, its Louvain above ``--nx-limit``
 ties) are extrapolated or skipped, and say so.
@@ -41,6 +47,7 @@ import httpx
 import networkx as nx
 import numpy as np
 
+from benchmarks.alerts import ALERTS_TITLE, bench_alerts
 from benchmarks.measure import (
     PYTHON,
     Row,
@@ -50,7 +57,7 @@ from benchmarks.measure import (
     process,
     table,
 )
-from benchmarks.serving import SERVING_TITLE, bench_serving
+from benchmarks.serving import SERVING_TITLE, bench_serving, column, shapes_option
 from stakenet.analytics.betweenness import sample_sources
 from stakenet.analytics.projection import Projection
 from stakenet.analytics.snapshot import compute_snapshot
@@ -484,7 +491,7 @@ def plot(results: dict[str, Any], directory: Path) -> None:
         ax.set_xticks(x, metrics)
         ax.set_yscale("log")
         ax.set_ylabel("seconds (log)")
-        ax.set_title(f"{int(size):,} ties")
+        ax.set_title(size)
         ax.legend()
     fig.tight_layout()
     fig.savefig(directory / "analytics.png", dpi=110)
@@ -505,7 +512,7 @@ def plot(results: dict[str, Any], directory: Path) -> None:
             axes[1].bar(x + (offset - 1) * 0.27, [serving[s][p50] * 1000 for s in sizes], 0.27,
                         label=label)  # fmt: skip
         for ax, unit in zip(axes, ("requests / s (one worker)", "p50 ms"), strict=True):
-            ax.set_xticks(x, [f"{int(s):,} ties" for s in sizes])
+            ax.set_xticks(x, sizes)
             ax.set_ylabel(unit)
             ax.legend()
         fig.suptitle("relationshipMap, depth 2, at most 200 stakeholders")
@@ -518,6 +525,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="stakenet benchmarks")
     parser.add_argument("--sizes", default="10000,100000", help="tie counts, comma-separated")
     parser.add_argument("--large", action="store_true", help="add the 1,000,000-tie network")
+    parser.add_argument("--shapes", type=shapes_option, default=["crm", "regional"],
+                        help="network shapes, comma-separated (default: crm,regional)")  # fmt: skip
     parser.add_argument(
         "--bolt", action="store_true", help="also import over Bolt (the Neo4j the tests start)"
     )
@@ -529,6 +538,11 @@ def main() -> None:
                         help="largest size served over HTTP (default 100000)")  # fmt: skip
     parser.add_argument("--nx-limit", type=int, default=100_000,
                         help="largest size for NetworkX's Louvain baseline")  # fmt: skip
+    parser.add_argument(
+        "--alerts-only",
+        action="store_true",
+        help="import each size once, then only measure alert detection against the refresh",
+    )
     parser.add_argument("--queries", type=int, default=30, help="targets per latency series")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per load run")
@@ -545,14 +559,18 @@ def main() -> None:
     print("# stakenet benchmarks\n")
     for key, value in results["machine"].items():
         print(f"- {key}: {value}")
-    sections: dict[str, dict[int, Row]] = {
-        "import": {}, "projection": {}, "analytics": {}, "queries": {}, "http": {}, "serving": {}
+    sections: dict[str, dict[int | str, Row]] = {
+        "import": {}, "projection": {}, "analytics": {}, "alerts": {}, "queries": {}, "http": {},
+        "serving": {},
     }  # fmt: skip
     args.workdir.mkdir(parents=True, exist_ok=True)
-    for size in sizes:
-        print(f"\n# {size:,} ties", file=sys.stderr, flush=True)
-        seconds, document = timed(lambda size=size: write_network(size, args.workdir))
-        db = args.workdir / f"network-{size}.db"
+    for size, shape in [(size, shape) for size in sizes for shape in args.shapes]:
+        print(f"\n# {size:,} ties, {shape}", file=sys.stderr, flush=True)
+        seconds, document = timed(
+            lambda size=size, shape=shape: write_network(size, args.workdir, shape=shape)
+        )
+        db = document.with_suffix(".db")
+        key = column(size, shape)
 
         def fresh(db: Path = db) -> None:
             for suffix in ("", "-wal", "-shm"):
@@ -560,7 +578,7 @@ def main() -> None:
 
         url = f"sqlite:///{db}"
         # Best of three below a million ties: a shared 2-core machine varies by a fifth.
-        repeats = 3 if size < 1_000_000 else 1
+        repeats = 3 if size < 1_000_000 and not args.alerts_only else 1
         rate, peak, writer_peak = bench_import(document, url, size, repeats, fresh)
         row: Row = {
             "generate s": seconds,
@@ -582,21 +600,25 @@ def main() -> None:
                 empty()
                 row["Bolt ties/s"] = max(first, bench_import(document, bolt_url, size)[0])
                 row["Bolt first ties/s"] = first
-        sections["import"][size] = row
+        sections["import"][key] = row
         table("Import (interchange JSON, `stakenet import`)", sections["import"])
         if args.import_only:
             continue
+        sections["alerts"][key] = bench_alerts(url)
+        table(ALERTS_TITLE, sections["alerts"])
+        if args.alerts_only:
+            continue
         row, projection = bench_projection(url)
-        sections["projection"][size] = row
+        sections["projection"][key] = row
         table("Projection vs a bare nx.MultiDiGraph", sections["projection"])
-        sections["analytics"][size] = bench_analytics(projection, args.nx_limit)
+        sections["analytics"][key] = bench_analytics(projection, args.nx_limit)
         table("Analytics refresh (seconds)", sections["analytics"])
-        sections["queries"][size] = bench_queries(url, projection, args.queries)
+        sections["queries"][key] = bench_queries(url, projection, args.queries)
         table("Queries in process (seconds)", sections["queries"])
         if not args.no_http and size <= args.http_max:
-            sections["http"][size] = bench_http(url, projection, args.queries)
+            sections["http"][key] = bench_http(url, projection, args.queries)
             table("Over HTTP, one worker, one request at a time (seconds)", sections["http"])
-            sections["serving"][size] = bench_serving(
+            sections["serving"][key] = bench_serving(
                 url, args.queries, args.concurrency, args.duration
             )
             table(SERVING_TITLE, sections["serving"])

@@ -12,7 +12,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -132,20 +132,23 @@ async def load(
     return done / (time.monotonic() - start), errors
 
 
-def table(title: str, rows: dict[int, Row]) -> None:
+def table(title: str, rows: Mapping[int | str, Row]) -> None:
+    """Print `rows` as one Markdown table, a column each: a tie count, or a label such as
+    ``100,000 ties, regional`` when several network shapes are measured side by side."""
     print(f"\n## {title}\n")
-    sizes = list(rows)
+    columns = [f"{c:,}" if isinstance(c, int) else c for c in rows]
     keys = list(dict.fromkeys(k for r in rows.values() for k in r))
     width = max([len(k) for k in keys] + [10])
-    print(f"| {'ties':<{width}} | " + " | ".join(f"{s:>12,}" for s in sizes) + " |")
-    print(f"|{'-' * (width + 2)}|" + "|".join("-" * 14 for _ in sizes) + "|")
+    cell = max([len(c) for c in columns] + [12])
+    print(f"| {'ties':<{width}} | " + " | ".join(f"{c:>{cell}}" for c in columns) + " |")
+    print(f"|{'-' * (width + 2)}|" + "|".join("-" * (cell + 2) for _ in columns) + "|")
     for key in keys:
         cells = []
-        for s in sizes:
-            v = rows[s].get(key, "")
+        for row in rows.values():
+            v = row.get(key, "")
             if isinstance(v, float):
-                cells.append(f"{v:>12,.0f}" if abs(v) >= 1000 else f"{v:>12.4g}")
+                cells.append(f"{v:>{cell},.0f}" if abs(v) >= 1000 else f"{v:>{cell}.4g}")
             else:
-                cells.append(f"{v!s:>12}")
+                cells.append(f"{v!s:>{cell}}")
         print(f"| {key:<{width}} | " + " | ".join(cells) + " |")
     sys.stdout.flush()

@@ -9,7 +9,8 @@ import this module.
 - `build_access`: the access service alone, for the token commands
 - `assemble`, `build_runtime`: a `Runtime`, the store and every service around it
 - `Runtime.running`: the store opened, the read model built, the demo network loaded if asked,
-  and the background tasks (change-log poller, analytics refresher, change-log pruner) running
+  and the background tasks (change-log poller, analytics refresher, alert clock check,
+  change-log pruner) running
 """
 
 from __future__ import annotations
@@ -130,8 +131,8 @@ class Runtime:
     async def running(self, *, demo: bool = False) -> AsyncIterator[None]:
         """Started, with the demo network loaded into an empty store if `demo`, and the
         background tasks running until the block ends: the change-log poller (writes by other
-        processes), the analytics refresher and, with `keep_revisions` set, the change-log
-        pruner."""
+        processes), the analytics refresher, the alerts' clock check and, with `keep_revisions`
+        set, the change-log pruner."""
         services = self.services
         settings = services.settings
         await self.start()
@@ -145,6 +146,12 @@ class Runtime:
                 )
             )
             tasks.append(asyncio.create_task(services.analytics.run(), name="analytics-refresher"))
+            tasks.append(
+                asyncio.create_task(
+                    services.alerts.check_periodically(settings.alert_check_interval),
+                    name="alert-clock-check",
+                )
+            )
             if settings.keep_revisions is not None:
                 tasks.append(
                     asyncio.create_task(
@@ -165,16 +172,19 @@ class Runtime:
 
 def assemble(store: Store, settings: Settings | None = None) -> Runtime:
     """Every service around `store`, built but not started."""
+    from stakenet.services.alerts import AlertService
     from stakenet.services.analytics import AnalyticsService
     from stakenet.services.container import Services, Settings
     from stakenet.services.network import NetworkService
 
     settings = settings or Settings()
     network = NetworkService(store)
+    analytics = AnalyticsService(network, debounce=settings.analytics_debounce)
     services = Services(
         network=network,
-        analytics=AnalyticsService(network, debounce=settings.analytics_debounce),
+        analytics=analytics,
         access=build_access(store),
+        alerts=AlertService(analytics, store),
         settings=settings,
     )
     return Runtime(store, services)

@@ -172,6 +172,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=Settings().analytics_debounce,
         help="seconds the analytics wait for a burst of writes to settle before recomputing",
     )
+    serve.add_argument(
+        "--alert-check-interval",
+        type=_seconds,
+        default=Settings().alert_check_interval,
+        metavar="SECONDS",
+        help="seconds between refreshes that evaluate the alerts against the clock, without "
+        "writes (default 86400: daily)",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.add_argument(
         "--log-format", default="text", choices=["text", "json"], help="json: one object a line"
@@ -538,6 +546,7 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
         keep_revisions=args.keep_revisions,
         prune_interval=args.prune_interval,
         analytics_debounce=args.analytics_debounce,
+        alert_check_interval=args.alert_check_interval,
         max_depth=args.max_depth,
         max_aliases=args.max_aliases,
         max_tokens=args.max_tokens,

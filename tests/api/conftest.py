@@ -1,7 +1,7 @@
 """Fixtures: a real server over HTTP on loopback, empty or with the demo network.
 
-A module that sets ``STORES = ("sqlite", "bolt")`` runs each of its tests that use ``api`` or
-``demo_api`` once per store: on a SQLite file, and on the session's Neo4j (the one started for
+A module that sets ``STORES = ("sqlite", "bolt")`` runs each of its tests that use ``api``,
+``demo_api`` or ``database`` once per store: on a SQLite file, and on the session's Neo4j (the one started for
 the tests, or the one named by ``STAKENET_TEST_NEO4J_URI``). Other modules run on SQLite only.
 
 Neo4j Community has a single user database: each ``api`` server starts on it emptied, and a
@@ -22,7 +22,7 @@ from support.live_server import Api, serve
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     stores = getattr(metafunc.module, "STORES", None)
-    if stores and {"api", "demo_api"} & set(metafunc.fixturenames):
+    if stores and {"api", "demo_api", "database"} & set(metafunc.fixturenames):
         metafunc.parametrize(
             "store_kind",
             [
@@ -76,6 +76,12 @@ def database_for(kind: str, request: pytest.FixtureRequest, directory: Path) -> 
 @pytest.fixture
 def api(store_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
     yield from serve(database_for(store_kind, request, tmp_path))
+
+
+@pytest.fixture
+def database(store_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """An empty database of the module's store, for a test that serves it more than once."""
+    return database_for(store_kind, request, tmp_path)
 
 
 @pytest.fixture(scope="module")

@@ -165,6 +165,7 @@ def test_every_root_query_field_declares_whether_its_answer_may_be_cached() -> N
         "viewer",
         "auditLog",
         "personalData",
+        "alerts",
     }
 
 

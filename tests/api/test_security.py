@@ -199,7 +199,11 @@ READ_QUERIES = {
     "networkStats",
     "viewer",
     "tieKinds",
+    "alerts",
 }
+
+# Subscriptions follow the network and its alerts, which every role may read.
+SUBSCRIPTIONS = {"graphChanged", "alertRaised"}
 
 
 def root_fields(type_name: str) -> set[str]:
@@ -211,6 +215,7 @@ def test_every_operation_is_in_the_role_matrix() -> None:
     placeholder = {k: "x" for k in ("a", "b", "c", "tie", "interaction")}
     assert root_fields("Mutation") == set(mutation_documents(placeholder))
     assert root_fields("Query") == READ_QUERIES | set(admin_query_documents(placeholder))
+    assert root_fields("Subscription") == SUBSCRIPTIONS
 
 
 Run = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -264,6 +269,9 @@ async def test_the_role_matrix_holds_on_every_transport(
                     assert "FORBIDDEN" not in codes, (role, name, codes)
                 else:
                     assert codes == ["FORBIDDEN"], (role, name, codes)
+            # Every role reads the alerts (none are raised on this network yet).
+            alerts = await run("{ alerts(first: 5) { totalCount edges { cursor } } }", {})
+            assert alerts == {"data": {"alerts": {"totalCount": 0, "edges": []}}}, (role, alerts)
             notes = await run(
                 "query($id: ID!) { node(id: $id) { ... on Person { notes } } }", {"id": ids["a"]}
             )
@@ -321,12 +329,16 @@ def test_code_that_names_no_caller_may_do_nothing() -> None:
     asyncio.run(unestablished())
 
 
+@pytest.mark.parametrize(
+    "subscribing",
+    ["subscription { graphChanged { revision } }", "subscription { alertRaised { kind } }"],
+)
 async def test_a_revoked_token_stops_working_on_an_open_socket(
-    secured: tuple[Api, dict[str, str]],
+    secured: tuple[Api, dict[str, str]], subscribing: str
 ) -> None:
     api, tokens = secured
     async with GraphQLSocket.open(api.base_url, token=tokens["editor"]) as socket:
-        subscription = await socket.start("subscription { graphChanged { revision } }")
+        subscription = await socket.start(subscribing)
         assert (await socket.execute("{ viewer { name } }"))["data"]["viewer"]["name"] == (
             "editor-token"
         )

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
+from stakenet.analytics.alerts import AlertParams, Watch, watch_network
 from stakenet.analytics.communities import Broker, brokers
 from stakenet.analytics.decision_makers import DecisionMaker, coverage_from_us, key_decision_makers
 from stakenet.analytics.diff import NetworkChanges, network_changes
@@ -344,6 +345,18 @@ class AnalyticsState:
             for index, members in enumerate(self.snapshot.communities)
             if len(members) >= min_size
         ]
+
+    def alert_watch(self, params: AlertParams | None = None) -> Watch:
+        """What the alerts watch at every organisation (`stakenet.analytics.alerts`)."""
+        return watch_network(
+            self._graph,
+            self.snapshot.strengths,
+            self._interactions.values(),
+            self.key_decision_makers,
+            self.revision,
+            self.snapshot.computed_at,
+            params,
+        )
 
     def brokers(self, first: int, kind: StakeholderKind | None) -> list[Broker]:
         graph = self._graph

@@ -17,6 +17,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionContext
 
 from stakenet.api.access import ActAsCaller, RateLimiter
+from stakenet.api.alerts import AlertsQuery, AlertSubscription
 from stakenet.api.analytics import AnalyticsQuery
 from stakenet.api.caching import (
     CACHEABLE,
@@ -47,7 +48,7 @@ from stakenet.api.inputs import (
 from stakenet.api.limits import QueryLimits, limit_extensions
 from stakenet.api.privacy import PrivacyMutation, PrivacyQuery
 from stakenet.api.scalars import SCALAR_OVERRIDES
-from stakenet.api.subscriptions import Subscription
+from stakenet.api.subscriptions import Subscription as ChangeSubscription
 from stakenet.api.trends import TrendsQuery
 from stakenet.api.types import (
     STAKEHOLDER_TYPE_NAMES,
@@ -116,7 +117,7 @@ class StakeholderOrderBy(Enum):
 
 
 @strawberry.type(description="Read the network.")
-class Query(AnalyticsQuery, TrendsQuery, PrivacyQuery, VocabularyQuery):
+class Query(AnalyticsQuery, TrendsQuery, PrivacyQuery, VocabularyQuery, AlertsQuery):
     @strawberry.field(description="Any object by its global id.", metadata=CACHEABLE)
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, entity_id = from_global_id(id)
@@ -309,6 +310,11 @@ def _ids_in(row: dict[str, Any], *names: str) -> dict[str, Any]:
         if name in row:
             row[name] = stakeholder_id(row[name], name)
     return row
+
+
+@strawberry.type(description="Follow the network and its alerts as they change.")
+class Subscription(ChangeSubscription, AlertSubscription):
+    pass
 
 
 @strawberry.type(description="Change the network.")

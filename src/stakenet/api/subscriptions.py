@@ -99,6 +99,16 @@ class ChangeFeed:
             self._subscribers.discard(subscriber)
 
 
+async def end_if_revoked(context: Context) -> None:
+    """Raise Unauthenticated, ending the subscription, once its caller's token is no longer
+    valid; every subscription checks at least every `REVALIDATE_EVERY` seconds."""
+    principal = context.principal or NOBODY
+    if not await context.services.access.still_valid(principal):
+        raise Unauthenticated(
+            f"The token '{principal.name}' is no longer valid; the subscription ended."
+        )
+
+
 _feeds: weakref.WeakKeyDictionary[NetworkService, ChangeFeed] = weakref.WeakKeyDictionary()
 
 
@@ -152,10 +162,6 @@ class Subscription:
         context = info.context
         feed = change_feed(context.services.network)
         async for change in feed.changes(wanted, idle_after=REVALIDATE_EVERY):
-            principal = context.principal or NOBODY
-            if not await context.services.access.still_valid(principal):
-                raise Unauthenticated(
-                    f"The token '{principal.name}' is no longer valid; the subscription ended."
-                )
+            await end_if_revoked(context)
             if change is not None:
                 yield _event(change)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -95,6 +95,8 @@ class AnalyticsService:
         # queues here instead of taking every worker thread and both cores.
         self._past = anyio.CapacityLimiter(1)
         self.refreshes = 0
+        # Called with each new snapshot, in order, after it became the current one (alerts).
+        self.after_refresh: list[Callable[[AnalyticsState], Awaitable[object]]] = []
         network.subscribe(self._on_change)
 
     def _on_change(self, event: GraphChanged) -> None:
@@ -135,6 +137,11 @@ class AnalyticsService:
             state.revision,
             sum(state.snapshot.timings.values()),
         )
+        for follow_up in self.after_refresh:
+            try:
+                await follow_up(state)
+            except Exception:
+                log.exception("a follow-up of the analytics refresh failed; the snapshot stands")
         return state
 
     async def current(self) -> AnalyticsState:

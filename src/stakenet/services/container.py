@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from stakenet.services.access import AccessService
+from stakenet.services.alerts import AlertService
 from stakenet.services.analytics import AnalyticsService
 from stakenet.services.network import NetworkService
 from stakenet.services.settings import Settings
@@ -18,4 +19,5 @@ class Services:
     network: NetworkService
     analytics: AnalyticsService
     access: AccessService
+    alerts: AlertService
     settings: Settings = field(default_factory=Settings)

@@ -20,6 +20,9 @@ class Settings:
     keep_revisions: int | None = None
     prune_interval: float = 3600.0
     analytics_debounce: float = 0.3
+    # Seconds between the alert clock checks: a refresh without writes, so that causes that
+    # come with time alone (a tie cooling as its last interaction ages) are raised.
+    alert_check_interval: float = 86_400.0
     # Query limits (docs/api.md): close to graphql-armor's defaults, high enough for GraphiQL's
     # own introspection query and for the deepest operation the explorer sends.
     max_depth: int = 10

@@ -32,6 +32,7 @@ from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
 from stakenet.domain.access import ApiToken, AuditEntry
+from stakenet.domain.alerts import Alert, AlertKind, AlertUpdate
 from stakenet.domain.errors import Conflict, Issue, ValidationFailed
 from stakenet.domain.model import (
     SYMMETRIC_TIE_KINDS,
@@ -360,7 +361,8 @@ class GraphStore(GraphReads, Protocol):
         `prune_change_log(0)` ran with it: the log keeps no earlier copy of the stakeholder, of
         their ties or interactions, nor of the erasure itself. The result's changes are for
         this process's projection only; other followers get ChangeLogPruned and read the
-        network again. Every audit entry that named the stakeholder names `tombstone` instead.
+        network again. Every audit entry that named the stakeholder names `tombstone` instead,
+        and every stored alert that names them is deleted (`AlertLog`).
         NotFound if there is no such stakeholder.
         """
 
@@ -428,7 +430,56 @@ class AuditLog(Protocol):
         """
 
 
-class Store(GraphStore, ChangeLog, AccessTokens, AuditLog, Protocol):
+# -- alerts ----------------------------------------------------------------------------------
+#
+# Alerts are derived from the analytics and stored so that a client that was offline catches
+# up. They are not graph data: writing them moves neither the graph revision nor the change log.
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFilter:
+    """Which alerts a listing returns; an unset criterion does not filter."""
+
+    organization_id: str | None = None
+    kinds: tuple[AlertKind, ...] = ()
+
+
+def alert_cursor(seq: int) -> str:
+    return f"alert:{seq}"
+
+
+def alert_seq_of(cursor: str | None) -> int:
+    """The seq after which a page starts (0 for the first page); ValidationFailed for a cursor
+    no listing of alerts gave."""
+    if cursor is None:
+        return 0
+    prefix, _, number = cursor.partition(":")
+    if prefix != "alert" or not number.isdigit():
+        raise ValidationFailed(
+            [Issue("after", f"'{cursor}' is not a cursor of an alert listing.", "INVALID")]
+        )
+    return int(number)
+
+
+class AlertLog(Protocol):
+    """The stored alerts (`stakenet.domain.alerts`)."""
+
+    async def record_alerts(self, update: AlertUpdate) -> list[Alert]:
+        """Write one evaluation in one transaction (see `AlertUpdate`) and return the alerts
+        stored, with their seq, in the order given."""
+
+    async def open_alerts(self) -> list[Alert]:
+        """Every alert whose cause still holds, oldest first."""
+
+    async def alerts(self, where: AlertFilter, page: PageRequest) -> Page[Alert]:
+        """Alerts in the order they were stored, oldest first, after `page.after`
+        (`alert_cursor`); `total_count` counts every alert matching `where`."""
+
+    async def last_alert_seq(self) -> int:
+        """The seq of the newest stored alert, 0 when there is none."""
+
+
+class Store(GraphStore, ChangeLog, AccessTokens, AuditLog, AlertLog, Protocol):
     """A whole store: every capability above, and its connection's lifecycle.
 
     Each adapter implements it all; the composition root opens and closes it, and hands each

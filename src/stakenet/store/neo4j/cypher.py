@@ -472,3 +472,47 @@ def statements_per_kind() -> list[LiteralString]:
         *LABEL_STAKEHOLDERS.values(),
         *TIE_NODES_TO_RELATIONSHIPS.values(),
     ]
+
+
+# -- alerts: `(:Alert)` nodes, outside the graph model; their seq is numbered under the
+# GraphMeta write lock, which also keeps two writers from storing one cause twice.
+
+RESERVE_ALERT_SEQS: LiteralString = (
+    "MATCH (m:GraphMeta {id: 'graph'}) "
+    "SET m.last_alert_seq = coalesce(m.last_alert_seq, 0) + $count "
+    "RETURN m.last_alert_seq AS last"
+)
+
+CLEAR_ALERTS: LiteralString = (
+    "UNWIND $fingerprints AS cause MATCH (a:Alert {fingerprint: cause}) "
+    "WHERE a.cleared_at IS NULL SET a.cleared_at = $at"
+)
+
+OPEN_ALERT_CAUSES: LiteralString = (
+    "UNWIND $fingerprints AS cause MATCH (a:Alert {fingerprint: cause}) "
+    "WHERE a.cleared_at IS NULL RETURN DISTINCT cause"
+)
+
+INSERT_ALERTS: LiteralString = "UNWIND $rows AS row CREATE (a:Alert) SET a = row"
+
+OPEN_ALERTS: LiteralString = (
+    "MATCH (a:Alert) WHERE a.cleared_at IS NULL RETURN a {.*} AS props ORDER BY a.seq"
+)
+
+ALERT_PAGE: LiteralString = (
+    "MATCH (a:Alert) WHERE a.seq > $after "
+    "AND ($organization_id IS NULL OR a.organization_id = $organization_id) "
+    "AND ($kinds IS NULL OR a.kind IN $kinds) "
+    "RETURN a {.*} AS props ORDER BY a.seq LIMIT $limit"
+)
+
+ALERT_COUNT: LiteralString = (
+    "MATCH (a:Alert) WHERE ($organization_id IS NULL OR a.organization_id = $organization_id) "
+    "AND ($kinds IS NULL OR a.kind IN $kinds) RETURN count(a) AS total"
+)
+
+LAST_ALERT_SEQ: LiteralString = "MATCH (a:Alert) RETURN coalesce(max(a.seq), 0) AS seq"
+
+DELETE_ALERTS_NAMING: LiteralString = (
+    "MATCH (a:Alert) WHERE a.organization_id = $id OR $id IN a.stakeholder_ids DETACH DELETE a"
+)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 import neo4j
 
 from stakenet.domain.access import ApiToken, AuditEntry
+from stakenet.domain.alerts import Alert, AlertUpdate
 from stakenet.domain.errors import (
     Issue,
     StoreUnavailable,
@@ -34,7 +35,7 @@ from stakenet.store.codec import (
     stakeholder_from_dict,
     tie_from_dict,
 )
-from stakenet.store.neo4j import access, reads
+from stakenet.store.neo4j import access, alerts, reads
 from stakenet.store.neo4j.bulk import DEFAULT_BULK_WRITE_TIMEOUT, bulk_transaction
 from stakenet.store.neo4j.cypher import (
     INTERACTIONS_BY_ID,
@@ -58,6 +59,7 @@ from stakenet.store.neo4j.writes import (
     prune_change_log,
 )
 from stakenet.store.port import (
+    AlertFilter,
     BulkWrite,
     Direction,
     Page,
@@ -67,6 +69,7 @@ from stakenet.store.port import (
     Store,
     WriteBatch,
     WriteResult,
+    alert_seq_of,
     check_keep_revisions,
     write_becomes_irrevocable,
 )
@@ -365,6 +368,22 @@ class Neo4jStore:
         # Deleted records stay in Neo4j's store files until their space is reused; the data is
         # no longer readable through Cypher or the change log.
         return await self._write(erase_stakeholder, stakeholder_id, audit, tombstone)
+
+    # -- alerts
+
+    async def record_alerts(self, update: AlertUpdate) -> list[Alert]:
+        return await self._write(alerts.record_alerts, update)
+
+    async def open_alerts(self) -> list[Alert]:
+        return await self._read(alerts.open_alerts)
+
+    async def alerts(self, where: AlertFilter, page: PageRequest) -> Page[Alert]:
+        page.check()
+        alert_seq_of(page.after)  # a cursor no listing gave is refused before the query
+        return await self._read(alerts.alert_page, where, page)
+
+    async def last_alert_seq(self) -> int:
+        return await self._read(alerts.last_alert_seq)
 
 
 if TYPE_CHECKING:

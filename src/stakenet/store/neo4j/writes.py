@@ -33,6 +33,7 @@ from stakenet.store.codec import (
     tie_to_dict,
 )
 from stakenet.store.neo4j.access import insert_audit, tombstone_audit_entries
+from stakenet.store.neo4j.alerts import delete_alerts_naming
 from stakenet.store.neo4j.changes import ChangeLog
 from stakenet.store.neo4j.cypher import (
     ADD_PARTICIPANTS,
@@ -441,6 +442,7 @@ async def erase_stakeholder(
     await finish_revision(tx, revision, last_seq, audit)
     await prune_change_log(tx, 0)
     await tombstone_audit_entries(tx, stakeholder_id, tombstone)
+    await delete_alerts_naming(tx, stakeholder_id)
     return WriteResult(revision, log.changes())
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from stakenet.domain.access import ApiToken, AuditEntry
+from stakenet.domain.alerts import Alert, AlertUpdate
 from stakenet.domain.errors import (
     Issue,
     StoreUnavailable,
@@ -32,6 +33,7 @@ from stakenet.store.codec import (
     decode_cursor,
 )
 from stakenet.store.port import (
+    AlertFilter,
     BulkWrite,
     Direction,
     Page,
@@ -44,7 +46,7 @@ from stakenet.store.port import (
     check_keep_revisions,
     write_becomes_irrevocable,
 )
-from stakenet.store.sqlite import access
+from stakenet.store.sqlite import access, alerts
 from stakenet.store.sqlite.binding import register_direct_adapters
 from stakenet.store.sqlite.bulk import WRITER_FROM_ROWS, DeferredBulkWrite, FileBulkWrite
 from stakenet.store.sqlite.changes import (
@@ -350,12 +352,28 @@ class SQLiteStore:
         def erase(connection: sqlite3.Connection) -> WriteResult:
             with self._writing(connection):
                 log = erase_stakeholder(connection, stakeholder_id, audit, tombstone)
+                alerts.delete_alerts_naming(connection, stakeholder_id)
             if not self._in_memory:
                 # Move the WAL's copies of the erased pages into the (zeroed) file and empty it.
                 connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return WriteResult(log.revision, log.changes())
 
         return await self._run(erase)
+
+    # -- alerts
+
+    async def record_alerts(self, update: AlertUpdate) -> list[Alert]:
+        return await self._write(lambda connection: alerts.record_alerts(connection, update))
+
+    async def open_alerts(self) -> list[Alert]:
+        return await self._read(alerts.open_alerts)
+
+    async def alerts(self, where: AlertFilter, page: PageRequest) -> Page[Alert]:
+        page.check()
+        return await self._read(lambda connection: alerts.alert_page(connection, where, page))
+
+    async def last_alert_seq(self) -> int:
+        return await self._run(alerts.last_alert_seq)
 
 
 if TYPE_CHECKING:
