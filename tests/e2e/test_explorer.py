@@ -189,6 +189,9 @@ def test_nothing_is_wider_than_its_box_with_everything_expanded(
     page.get_by_role("tab", name="Portfolio").click()
     page.wait_for_selector("#view-portfolio[data-ready=true]")
     assert page.evaluate(OVERFLOWING) == []
+    page.get_by_role("tab", name="Alerts").click()
+    page.wait_for_selector("#view-alerts[data-ready=true]")
+    assert page.evaluate(OVERFLOWING) == []
 
 
 # Pairs of names on the map whose boxes (as cytoscape draws them) overlap.
@@ -588,6 +591,7 @@ def test_everything_is_reachable_by_keyboard_with_a_visible_focus(
         "as-of",
         "Today",
         "Portfolio",
+        "Alerts",
         "depth",
         "min-strength",
         "limit",

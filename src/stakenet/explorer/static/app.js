@@ -3,7 +3,7 @@
 
 import { request, subscribe } from "./modules/graphql.js";
 import {
-  GRAPH_CHANGED, INFLUENCE_RANKING, MAP, NETWORK_REVISION,
+  GRAPH_CHANGED, INFLUENCE_RANKING, MAP, NETWORK_REVISION, ORGANISATION_KINDS,
 } from "./modules/queries.js";
 import { createMap, KIND_COLOURS } from "./modules/map.js";
 import { loadVocabulary, tieGroups, tieKind, tieKinds } from "./modules/vocabulary.js";
@@ -11,6 +11,7 @@ import { createSearch } from "./modules/search.js";
 import { createPanel } from "./modules/panel.js";
 import { renderQuadrant } from "./modules/quadrant.js";
 import { renderPortfolio } from "./modules/portfolio.js";
+import { createAlerts } from "./modules/alerts.js";
 import { asOfDay, asOfInstant, describeInstant, setAsOfDay, today } from "./modules/asof.js";
 import { KIND_LABELS, date, debounce, el } from "./modules/dom.js";
 
@@ -26,6 +27,7 @@ const state = {
   view: "map",
   refreshes: 0, // refreshes done: the map and the panel redrawn
   awaitingAnalytics: false, // a refresh waits for the analytics to catch up with the graph
+  newAlerts: 0, // alerts raised while the alerts view was not shown
 };
 
 // ---- map settings -------------------------------------------------------------------------
@@ -78,7 +80,7 @@ function writeAddress() {
   const parts = [];
   if (state.selectedId) parts.push(`id=${encodeURIComponent(state.selectedId)}`);
   if (asOfDay()) parts.push(`asOf=${asOfDay()}`);
-  if (state.view === "portfolio") parts.push("view=portfolio");
+  if (state.view === "portfolio" || state.view === "alerts") parts.push(`view=${state.view}`);
   history.replaceState(null, "", parts.length ? `#${parts.join("&")}` : location.pathname);
 }
 
@@ -208,6 +210,11 @@ function showView(view) {
   }
   if (view === "grid") drawGrid();
   else if (view === "portfolio") drawPortfolio();
+  else if (view === "alerts") {
+    state.newAlerts = 0;
+    $("#alerts-new").hidden = true;
+    alerts.draw();
+  }
   else explorer.resize();
 }
 
@@ -440,6 +447,7 @@ async function showStartingPoints() {
 
 let explorer;
 let panel;
+let alerts;
 
 async function start() {
   try {
@@ -451,8 +459,18 @@ async function start() {
   buildLegend();
   // A big map is added frame by frame: its list is written again once all of it is there.
   explorer = createMap($("#map"), { onSelect: select, onExpand: expand, onDrawn: () => renderMapList() });
+  alerts = createAlerts($("#view-alerts"), {
+    open: centre,
+    onNew: () => {
+      if (state.view === "alerts") return;
+      state.newAlerts += 1;
+      $("#alerts-new").textContent = `${state.newAlerts} new`;
+      $("#alerts-new").hidden = false;
+    },
+  });
   panel = createPanel($("#panel"), {
     asOf: asOfInstant,
+    shown: (s) => alerts.setOrganisation(ORGANISATION_KINDS.has(s.kind) ? { id: s.id, name: s.name } : null),
     select,
     centre,
     expand,
@@ -468,11 +486,13 @@ async function start() {
   document.body.dataset.asOf = asOfDay() ?? "";
   wireAsOf();
   describeAsOf(null);
-  $("#portfolio-link").addEventListener("click", (event) => {
-    event.preventDefault();
-    showView("portfolio");
-    $("#tab-portfolio").focus();
-  });
+  for (const view of ["portfolio", "alerts"]) {
+    $(`#${view}-link`).addEventListener("click", (event) => {
+      event.preventDefault();
+      showView(view);
+      $(`#tab-${view}`).focus();
+    });
+  }
   $("#map-form").addEventListener("input", settingsChanged);
   $("#map-form").addEventListener("submit", (event) => event.preventDefault());
   $("#min-strength").addEventListener("input", () => { $("#min-strength-value").value = Number($("#min-strength").value).toFixed(2); });
@@ -484,7 +504,7 @@ async function start() {
   startLive();
 
   const fromHash = address.get("id");
-  if (address.get("view") === "portfolio") showView("portfolio");
+  if (["portfolio", "alerts"].includes(address.get("view"))) showView(address.get("view"));
   if (fromHash) await centre(fromHash);
   else await showStartingPoints();
   document.body.dataset.ready = "true";

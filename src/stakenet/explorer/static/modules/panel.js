@@ -327,6 +327,7 @@ export function createPanel(root, actions) {
         interactionsSection(s),
       );
       root.scrollTop = 0;
+      actions.shown?.(s);
     } catch (error) {
       if (mine === token) root.replaceChildren(el("p", { class: "error", role: "alert" }, `Could not load the stakeholder: ${error.message}`));
     } finally {

@@ -85,3 +85,15 @@ export const INFLUENCE_RANKING = `query Ranking {
 export const NETWORK_REVISION = `query Revision { networkStats { revision analyticsRevision } }`;
 
 export const GRAPH_CHANGED = `subscription { graphChanged { revision stakeholderIds } }`;
+
+const ALERT_FIELDS = `id kind severity raisedAt revision explanation clearedAt
+  organization { id name } stakeholders { id name }`;
+
+export const ALERTS = `query Alerts($organizationId: ID, $first: Int!, $after: String) {
+  alerts(organizationId: $organizationId, first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { ${ALERT_FIELDS} } }
+  }
+}`;
+
+export const ALERT_RAISED = `subscription { alertRaised { ${ALERT_FIELDS} } }`;
