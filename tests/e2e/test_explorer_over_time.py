@@ -3,6 +3,7 @@ relationship-health chart and the portfolio show what the API answers."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -286,9 +287,17 @@ def test_the_alerts_list_shows_a_raised_alert_live_and_filters_by_the_open_organ
         server, "mutation($id: ID!) { deleteTie(id: $id) { errors { message } } }", {"id": emil}
     )
     assert deleted["deleteTie"]["errors"] == []
-    page.wait_for_selector("#view-alerts .alert", timeout=20_000)
+    # Raised while the map is shown: the alerts tab counts what is new.
+    page.get_by_role("tab", name="Relationship map").click()
+    page.wait_for_selector("#alerts-new:not([hidden])", timeout=20_000)
     stored = [e["node"] for e in ask(server, ALERTS, {"org": org})["alerts"]["edges"]]
     assert stored, "the API raised no alert"
+    page.wait_for_function(
+        "([text]) => document.querySelector('#alerts-new').textContent === text",
+        arg=[f"{len(stored)} new"],
+    )
+    page.get_by_role("tab", name=re.compile("^Alerts")).click()
+    assert page.locator("#alerts-new").is_hidden()
     page.wait_for_function(
         "([n]) => document.querySelectorAll('#view-alerts .alert').length === n",
         arg=[len(stored)],
