@@ -426,10 +426,10 @@ def test_the_portfolio_puts_the_souring_account_first(api: Api) -> None:
     assert bolt["sentimentTrend"] == pytest.approx(-1.0)
     assert bolt["openRisks"] == [{"kind": "SINGLE_RELATIONSHIP_OWNER", "contact": {"name": "Ulf"}}]
     assert bolt["explanation"] == (
-        "We reach 100 % of the top 1 decision-makers by a warm tie. "
-        "1 interaction(s) in the last 90 days, 2 in the 90 before. "
+        "We reach the top decision-maker by a warm tie. "
+        "1 interaction in the last 90 days, 2 in the 90 before. "
         "Sentiment fell from +0.60 to -0.40. "
-        "1 open key-person risk(s); the worst: Only Ulf on our side can reach Ben (Bolt)."
+        "1 open key-person risk; the worst: Only Ulf on our side can reach Ben (Bolt)."
     )
     assert bolt["revision"] == revision
     assert datetime.fromisoformat(bolt["asOf"]) <= datetime.now(UTC)

@@ -168,7 +168,9 @@ def test_nothing_is_wider_than_its_box_with_everything_expanded(
     page = new_page(demo_server, viewport)
     open_stakeholder(page, demo_server, "c-nordhavn")
     page.wait_for_selector(".decision-maker")
-    # Every explanation open: the settings, the legend and each decision-maker's score.
+    page.wait_for_selector("#health[data-ready=true]")
+    # Every explanation open: the settings, the legend, each decision-maker's score and the
+    # health chart's table.
     page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     assert page.evaluate(OVERFLOWING) == []
     for index in range(page.locator(".decision-maker").count()):
@@ -183,6 +185,12 @@ def test_nothing_is_wider_than_its_box_with_everything_expanded(
         assert page.evaluate(OVERFLOWING) == [], name
     page.get_by_role("tab", name="Power / interest").click()
     page.wait_for_selector(".quadrant-chart")
+    assert page.evaluate(OVERFLOWING) == []
+    page.get_by_role("tab", name="Portfolio").click()
+    page.wait_for_selector("#view-portfolio[data-ready=true]")
+    assert page.evaluate(OVERFLOWING) == []
+    page.get_by_role("tab", name="Alerts").click()
+    page.wait_for_selector("#view-alerts[data-ready=true]")
     assert page.evaluate(OVERFLOWING) == []
 
 
@@ -568,6 +576,7 @@ def test_everything_is_reachable_by_keyboard_with_a_visible_focus(
 ) -> None:
     open_stakeholder(page, demo_server, "c-nordhavn")
     page.wait_for_selector(".decision-maker")
+    page.wait_for_selector("#health[data-ready=true]")
     page.focus("body")
     stops: list[dict[str, Any]] = []
     for _ in range(140):
@@ -579,6 +588,10 @@ def test_everything_is_reachable_by_keyboard_with_a_visible_focus(
     for wanted in [
         "Skip to the selected stakeholder",
         "search-input",
+        "as-of",
+        "Today",
+        "Portfolio",
+        "Alerts",
         "depth",
         "min-strength",
         "limit",
@@ -593,6 +606,7 @@ def test_everything_is_reachable_by_keyboard_with_a_visible_focus(
         "Negotiation brief",
         "Why this score",
         "Introduction paths",
+        "The chart as a table",
     ]:
         assert any(wanted == n or (n and n.startswith(wanted)) for n in names), wanted
     assert [stop["name"] for stop in stops if not stop["ring"]] == []
@@ -602,6 +616,7 @@ def test_everything_is_reachable_by_keyboard_with_a_visible_focus(
 def test_text_contrast_meets_wcag_aa(page: Page, demo_server: ServerProcess) -> None:
     open_stakeholder(page, demo_server, "c-nordhavn")
     page.wait_for_selector(".decision-maker")
+    page.wait_for_selector("#health[data-ready=true]")
     page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     show_paths = page.locator(".decision-maker").first.get_by_role(
         "button", name="Introduction paths"
@@ -612,6 +627,17 @@ def test_text_contrast_meets_wcag_aa(page: Page, demo_server: ServerProcess) -> 
     page.get_by_role("tab", name="Power / interest").click()
     page.wait_for_selector(".quadrant-chart")
     page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    assert page.evaluate(LOW_CONTRAST) == []
+    page.get_by_role("tab", name="Portfolio").click()
+    page.wait_for_selector("#view-portfolio[data-ready=true]")
+    assert page.evaluate(LOW_CONTRAST) == []
+    # A past date marks the date control.
+    page.fill("#as-of", "2025-06-30")
+    page.dispatch_event("#as-of", "change")
+    page.wait_for_function(
+        "document.querySelector('#panel-as-of')?.dataset.asked.startsWith('2025-06-30')"
+        " && document.querySelector('#health')?.dataset.ready"
+    )
     assert page.evaluate(LOW_CONTRAST) == []
     page.get_by_role("tab", name="Relationship map").click()
     page.get_by_role("link", name="Negotiation brief").click()

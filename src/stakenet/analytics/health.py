@@ -373,6 +373,30 @@ def _percent(share: float) -> str:
     return f"{round(share * 100)} %"
 
 
+def _count(n: int, noun: str) -> str:
+    """`n` and `noun`, plural unless `n` is 1 (the nouns used here take an "s")."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _coverage_sentence(now: _Standing, before: _Standing, days: int) -> str:
+    changed = before.decision_makers and abs(now.coverage - before.coverage) > 1e-9
+    if now.decision_makers == 1:
+        if now.coverage > 0:
+            return "We reach the top decision-maker by a warm tie" + (
+                f" (we did not {days} days ago)." if changed else "."
+            )
+        return "None of our people reaches the top decision-maker by a warm tie" + (
+            f" (we did {days} days ago)." if changed else "."
+        )
+    sentence = (
+        f"We reach {_percent(now.coverage)} of the top {now.decision_makers} "
+        "decision-makers by a warm tie"
+    )
+    if changed:
+        sentence += f", {_percent(before.coverage)} {days} days ago"
+    return sentence + "."
+
+
 def _explain(
     now: _Standing,
     before: _Standing,
@@ -387,15 +411,9 @@ def _explain(
     if now.decision_makers == 0:
         sentences.append("No decision-makers are on file.")
     else:
-        coverage = (
-            f"We reach {_percent(now.coverage)} of the top {now.decision_makers} "
-            "decision-makers by a warm tie"
-        )
-        if before.decision_makers and abs(now.coverage - before.coverage) > 1e-9:
-            coverage += f", {_percent(before.coverage)} {days} days ago"
-        sentences.append(coverage + ".")
+        sentences.append(_coverage_sentence(now, before, days))
     sentences.append(
-        f"{interactions} interaction(s) in the last {days} days, "
+        f"{_count(interactions, 'interaction')} in the last {days} days, "
         f"{interactions_before} in the {days} before."
     )
     if sentiment is not None and sentiment_before is not None:
@@ -407,7 +425,8 @@ def _explain(
         sentences.append(f"Sentiment {sentiment:+.2f}.")
     if risks:
         worst = max(risks, key=lambda r: r.severity)
-        sentences.append(f"{len(risks)} open key-person risk(s); the worst: {worst.explanation}")
+        risk_count = _count(len(risks), "open key-person risk")
+        sentences.append(f"{risk_count}; the worst: {worst.explanation}")
     else:
         sentences.append("No open key-person risks.")
     return " ".join(sentences)

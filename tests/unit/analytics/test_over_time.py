@@ -159,10 +159,10 @@ def test_the_portfolio_puts_the_souring_account_first_and_says_why() -> None:
     assert bolt.risk == pytest.approx(0.35 * severity + 0.15 * 0.5 + 0.10 * 0.5)
     assert acme.risk == pytest.approx(0.35 * severity)
     assert bolt.explanation == (
-        "We reach 100 % of the top 1 decision-makers by a warm tie. "
-        "1 interaction(s) in the last 90 days, 2 in the 90 before. "
+        "We reach the top decision-maker by a warm tie. "
+        "1 interaction in the last 90 days, 2 in the 90 before. "
         "Sentiment fell from +0.60 to -0.40. "
-        "1 open key-person risk(s); the worst: Only Ulf on our side can reach Ben (Bolt)."
+        "1 open key-person risk; the worst: Only Ulf on our side can reach Ben (Bolt)."
     )
 
 

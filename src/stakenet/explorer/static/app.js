@@ -3,14 +3,17 @@
 
 import { request, subscribe } from "./modules/graphql.js";
 import {
-  GRAPH_CHANGED, INFLUENCE_RANKING, MAP, NETWORK_REVISION,
+  GRAPH_CHANGED, INFLUENCE_RANKING, MAP, NETWORK_REVISION, ORGANISATION_KINDS,
 } from "./modules/queries.js";
 import { createMap, KIND_COLOURS } from "./modules/map.js";
 import { loadVocabulary, tieGroups, tieKind, tieKinds } from "./modules/vocabulary.js";
 import { createSearch } from "./modules/search.js";
 import { createPanel } from "./modules/panel.js";
 import { renderQuadrant } from "./modules/quadrant.js";
-import { KIND_LABELS, debounce, el } from "./modules/dom.js";
+import { renderPortfolio } from "./modules/portfolio.js";
+import { createAlerts } from "./modules/alerts.js";
+import { asOfDay, asOfInstant, describeInstant, setAsOfDay, today } from "./modules/asof.js";
+import { KIND_LABELS, date, debounce, el } from "./modules/dom.js";
 
 // How often, and how many times, a refresh checks whether the analytics have caught up.
 const ANALYTICS_WAIT_MS = 400;
@@ -24,6 +27,7 @@ const state = {
   view: "map",
   refreshes: 0, // refreshes done: the map and the panel redrawn
   awaitingAnalytics: false, // a refresh waits for the analytics to catch up with the graph
+  newAlerts: 0, // alerts raised while the alerts view was not shown
 };
 
 // ---- map settings -------------------------------------------------------------------------
@@ -69,11 +73,52 @@ function buildLegend() {
   $("#legend").append(el("ul", { class: "legend-list" }, kinds), el("ul", { class: "legend-list" }, ties));
 }
 
+// ---- the date the network is shown at -------------------------------------------------------
+
+/** The address keeps the selected stakeholder, the chosen day and an open portfolio. */
+function writeAddress() {
+  const parts = [];
+  if (state.selectedId) parts.push(`id=${encodeURIComponent(state.selectedId)}`);
+  if (asOfDay()) parts.push(`asOf=${asOfDay()}`);
+  if (state.view === "portfolio" || state.view === "alerts") parts.push(`view=${state.view}`);
+  history.replaceState(null, "", parts.length ? `#${parts.join("&")}` : location.pathname);
+}
+
+/** Which date and revision the map answer describes, beside the date control. */
+function describeAsOf(map) {
+  const when = asOfDay() ? `As of ${date(`${asOfDay()}T12:00:00Z`)}` : "Today";
+  const status = $("#as-of-status");
+  status.textContent = map ? `${when} · revision ${map.revision}` : when;
+  status.title = map?.asOf ? `The map describes ${describeInstant(map.asOf)}` : "The map describes the network as it is now";
+}
+
+async function asOfChanged(value) {
+  if (!setAsOfDay(value)) return;
+  $("#as-of").value = asOfDay() ?? today();
+  document.body.dataset.asOf = asOfDay() ?? "";
+  writeAddress();
+  describeAsOf(null);
+  // A highlighted path belongs to the answer of another date.
+  clearPath();
+  await loadMap();
+  if (state.selectedId) await panel.show(state.selectedId);
+}
+
+function wireAsOf() {
+  const input = $("#as-of");
+  input.max = today();
+  input.value = asOfDay() ?? today();
+  input.addEventListener("change", () => asOfChanged(input.value));
+  $("#as-of-today").addEventListener("click", () => asOfChanged(null));
+  $("#as-of-form").addEventListener("submit", (event) => event.preventDefault());
+}
+
 // ---- map loading ----------------------------------------------------------------------------
 
 function describeMap(map) {
   const counts = `${map.nodes.length} stakeholders, ${map.edges.length} ties around ${map.center.name}`;
-  return `${counts}${map.truncated ? " (limited: raise the limit or the minimum strength to see more)" : ""}.`;
+  const when = map.asOf ? ` as of ${date(map.asOf)}` : "";
+  return `${counts}${when}${map.truncated ? " (limited: raise the limit or the minimum strength to see more)" : ""}.`;
 }
 
 async function loadMap({ keepPositions = false } = {}) {
@@ -81,8 +126,9 @@ async function loadMap({ keepPositions = false } = {}) {
   const { depth, minStrength, limit, kinds } = settings();
   $("#map-status").textContent = "Drawing the map…";
   try {
-    const data = await request(MAP, { id: state.centerId, depth, minStrength, limit, kinds });
+    const data = await request(MAP, { id: state.centerId, depth, minStrength, limit, kinds, asOf: asOfInstant() });
     state.map = data.relationshipMap;
+    describeAsOf(state.map);
     $("#map-empty").hidden = true;
     explorer.show(state.map, { keepPositions, selectId: state.selectedId });
     $("#map-status").textContent = describeMap(state.map);
@@ -115,7 +161,7 @@ function renderMapList() {
 async function expand(id) {
   const { minStrength, limit, kinds } = settings();
   try {
-    const data = await request(MAP, { id, depth: 1, minStrength, limit, kinds });
+    const data = await request(MAP, { id, depth: 1, minStrength, limit, kinds, asOf: asOfInstant() });
     const added = explorer.merge(data.relationshipMap, id);
     renderMapList();
     $("#map-status").textContent = `Added ${added} stakeholder${added === 1 ? "" : "s"} around ${data.relationshipMap.center.name}.`;
@@ -129,7 +175,7 @@ function select(id) {
   state.selectedId = id;
   explorer.select(id);
   panel.show(id);
-  history.replaceState(null, "", `#id=${encodeURIComponent(id)}`);
+  writeAddress();
   if (state.view === "grid") drawGrid();
 }
 
@@ -150,8 +196,13 @@ function drawGrid() {
   renderQuadrant($("#view-grid"), explorer.stakeholders(), { onSelect: select, selectedId: state.selectedId });
 }
 
+function drawPortfolio() {
+  return renderPortfolio($("#view-portfolio"), { open: centre });
+}
+
 function showView(view) {
   state.view = view;
+  writeAddress();
   for (const tab of document.querySelectorAll("[role=tab]")) {
     const active = tab.dataset.view === view;
     tab.setAttribute("aria-selected", String(active));
@@ -159,6 +210,12 @@ function showView(view) {
     $(`#${tab.getAttribute("aria-controls")}`).hidden = !active;
   }
   if (view === "grid") drawGrid();
+  else if (view === "portfolio") drawPortfolio();
+  else if (view === "alerts") {
+    state.newAlerts = 0;
+    $("#alerts-new").hidden = true;
+    alerts.draw();
+  }
   else explorer.resize();
 }
 
@@ -294,7 +351,18 @@ async function pathOutranked() {
   showNote(`Introduction path no longer highlighted: ${why}.`);
 }
 
+/** Whether the analytics are behind the graph now, so answers drawn now may be older than it. */
+async function analyticsBehind() {
+  try {
+    const { revision, analyticsRevision } = (await request(NETWORK_REVISION)).networkStats;
+    return analyticsRevision !== null && analyticsRevision < revision;
+  } catch {
+    return false; // offline: the live status says so
+  }
+}
+
 async function refresh() {
+  const drawnBehind = await analyticsBehind();
   const path = explorer.highlighted();
   if (path) {
     try {
@@ -309,19 +377,21 @@ async function refresh() {
   }
   await loadMap({ keepPositions: true });
   if (state.selectedId) await panel.show(state.selectedId);
+  if (state.view === "portfolio") await drawPortfolio();
   state.refreshes += 1;
-  refreshWhenAnalyticsCatchUp();
+  refreshWhenAnalyticsCatchUp(drawnBehind);
 }
 
 const refreshSoon = debounce(refresh, 300);
 
 /**
- * Paths, decision-makers, risks and metrics come from the analytics, which follow a change of
- * the graph a moment later. When a refresh drew them from analytics older than the graph, draw
- * again once the analytics have caught up (or stop waiting after a while: the next change or
- * poll refreshes then).
+ * Paths, decision-makers, risks, metrics and the portfolio come from the analytics, which follow
+ * a change of the graph a moment later. When a refresh drew them from analytics older than the
+ * graph (they were behind when it started, or still are when it ends), draw again once the
+ * analytics have caught up (or stop waiting after a while: the next change or poll refreshes
+ * then).
  */
-async function refreshWhenAnalyticsCatchUp() {
+async function refreshWhenAnalyticsCatchUp(drawnBehind = false) {
   if (state.awaitingAnalytics) return;
   state.awaitingAnalytics = true;
   try {
@@ -329,7 +399,7 @@ async function refreshWhenAnalyticsCatchUp() {
       const { networkStats } = await request(NETWORK_REVISION);
       const { revision, analyticsRevision } = networkStats;
       if (analyticsRevision === null || analyticsRevision >= revision) {
-        if (tries > 0) refreshSoon();
+        if (tries > 0 || drawnBehind) refreshSoon();
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, ANALYTICS_WAIT_MS));
@@ -341,8 +411,15 @@ async function refreshWhenAnalyticsCatchUp() {
   }
 }
 
-/** Refresh only when a change touches what is shown: a stakeholder on the map or the selected one. */
+/**
+ * Refresh only when a change touches what is shown: a stakeholder on the map or the selected
+ * one, or any account of an open portfolio.
+ */
 function onGraphChanged({ graphChanged }) {
+  if (state.view === "portfolio") {
+    refreshSoon();
+    return;
+  }
   const shown = new Set(explorer.stakeholders().map((s) => s.id));
   if (state.selectedId) shown.add(state.selectedId);
   if (graphChanged.stakeholderIds.some((id) => shown.has(id))) refreshSoon();
@@ -371,6 +448,7 @@ async function showStartingPoints() {
 
 let explorer;
 let panel;
+let alerts;
 
 async function start() {
   try {
@@ -382,7 +460,18 @@ async function start() {
   buildLegend();
   // A big map is added frame by frame: its list is written again once all of it is there.
   explorer = createMap($("#map"), { onSelect: select, onExpand: expand, onDrawn: () => renderMapList() });
+  alerts = createAlerts($("#view-alerts"), {
+    open: centre,
+    onNew: () => {
+      if (state.view === "alerts") return;
+      state.newAlerts += 1;
+      $("#alerts-new").textContent = `${state.newAlerts} new`;
+      $("#alerts-new").hidden = false;
+    },
+  });
   panel = createPanel($("#panel"), {
+    asOf: asOfInstant,
+    shown: (s) => alerts.setOrganisation(ORGANISATION_KINDS.has(s.kind) ? { id: s.id, name: s.name } : null),
     select,
     centre,
     expand,
@@ -393,6 +482,18 @@ async function start() {
   createSearch({ input: $("#search-input"), listbox: $("#search-results"), status: $("#search-status") }, { onChoose: (node) => centre(node.id) });
   wireTabs();
   wireMapKeys();
+  const address = new URLSearchParams(location.hash.slice(1));
+  setAsOfDay(address.get("asOf"));
+  document.body.dataset.asOf = asOfDay() ?? "";
+  wireAsOf();
+  describeAsOf(null);
+  for (const view of ["portfolio", "alerts"]) {
+    $(`#${view}-link`).addEventListener("click", (event) => {
+      event.preventDefault();
+      showView(view);
+      $(`#tab-${view}`).focus();
+    });
+  }
   $("#map-form").addEventListener("input", settingsChanged);
   $("#map-form").addEventListener("submit", (event) => event.preventDefault());
   $("#min-strength").addEventListener("input", () => { $("#min-strength-value").value = Number($("#min-strength").value).toFixed(2); });
@@ -403,7 +504,8 @@ async function start() {
   window.__stakenet = { state, explorer, get cy() { return explorer.cy; }, centre, select, expand };
   startLive();
 
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get("id");
+  const fromHash = address.get("id");
+  if (["portfolio", "alerts"].includes(address.get("view"))) showView(address.get("view"));
   if (fromHash) await centre(fromHash);
   else await showStartingPoints();
   document.body.dataset.ready = "true";

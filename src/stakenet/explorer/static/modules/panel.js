@@ -6,6 +6,8 @@ import { request } from "./graphql.js";
 import { DETAIL, INTRODUCTION_PATHS, ORGANISATION, ORGANISATION_KINDS } from "./queries.js";
 import { KIND_LABELS, date, describe, el, number, percent, sentimentClass, words } from "./dom.js";
 import { linkInfo, tieKind } from "./vocabulary.js";
+import { describeInstant } from "./asof.js";
+import { healthSection } from "./health.js";
 
 const FACTOR_COLOURS = ["#3567c9", "#2f8f55", "#d66a1f", "#8250bd", "#c2375b", "#5b7083", "#c99a06"];
 
@@ -203,7 +205,7 @@ function createPaths(container, actions, memory) {
     container.replaceChildren(el("h3", { id: "paths-heading" }, `Introduction paths to ${person.name}`), el("p", { class: "muted" }, "Finding paths…"));
     let paths;
     try {
-      paths = (await request(INTRODUCTION_PATHS, { to: person.id })).introductionPaths;
+      paths = (await request(INTRODUCTION_PATHS, { to: person.id, asOf: actions.asOf() })).introductionPaths;
     } catch (error) {
       if (mine === token) container.lastChild.textContent = `Could not find paths: ${error.message}`;
       return;
@@ -278,17 +280,28 @@ export function createPanel(root, actions) {
     ]);
   }
 
-  async function organisationSections(s) {
-    const data = await request(ORGANISATION, { id: s.id });
+  /** Which instant and revision the decision-makers, paths and risks describe, as the API said. */
+  function asOfNote(data, asOf) {
+    const answer = data.keyDecisionMakers[0] ?? data.keyPersonRisks[0];
+    if (!answer) return null;
+    const when = asOf ? `As of ${describeInstant(answer.asOf)}` : `Today (analytics of ${describeInstant(answer.asOf)})`;
+    return el("p", { class: "as-of-note small", id: "panel-as-of", "data-as-of": answer.asOf, "data-revision": answer.revision, "data-asked": asOf ?? "" },
+      `${when}, revision ${answer.revision}: decision-makers, introduction paths and risks.`);
+  }
+
+  async function organisationSections(s, asOf) {
+    const data = await request(ORGANISATION, { id: s.id, asOf });
     const pathsBox = el("section", { id: "paths", class: "panel-section", "aria-live": "polite", "aria-labelledby": "paths-heading" });
     const earlier = openPaths?.organisationId === s.id && openPaths.person ? { ...openPaths } : null;
     openPaths = { organisationId: s.id, person: null, chosen: null };
     const paths = createPaths(pathsBox, actions, openPaths);
     if (earlier) paths.show(earlier.person, earlier);
     return [
+      asOfNote(data, asOf),
       decisionMakersSection(data.keyDecisionMakers, actions, paths),
       pathsBox,
       risksSection(data.keyPersonRisks, actions),
+      healthSection(s, asOf),
     ];
   }
 
@@ -296,13 +309,14 @@ export function createPanel(root, actions) {
     const mine = ++token;
     root.setAttribute("aria-busy", "true");
     try {
-      const { stakeholder: s } = await request(DETAIL, { id });
+      const asOf = actions.asOf();
+      const { stakeholder: s } = await request(DETAIL, { id, asOf });
       if (mine !== token) return;
       if (!s) {
         root.replaceChildren(el("p", { class: "muted" }, "This stakeholder no longer exists."));
         return;
       }
-      const organisation = ORGANISATION_KINDS.has(s.kind) ? await organisationSections(s) : [];
+      const organisation = ORGANISATION_KINDS.has(s.kind) ? await organisationSections(s, asOf) : [];
       if (mine !== token) return;
       root.replaceChildren(
         header(s),
@@ -313,6 +327,7 @@ export function createPanel(root, actions) {
         interactionsSection(s),
       );
       root.scrollTop = 0;
+      actions.shown?.(s);
     } catch (error) {
       if (mine === token) root.replaceChildren(el("p", { class: "error", role: "alert" }, `Could not load the stakeholder: ${error.message}`));
     } finally {

@@ -17,20 +17,21 @@ export const SEARCH = `query Search($search: String!) {
   }
 }`;
 
-export const MAP = `query Map($id: ID!, $depth: Int!, $kinds: [TieKind!], $minStrength: Float!, $limit: Int!) {
-    relationshipMap(centerId: $id, depth: $depth, tieKinds: $kinds, minStrength: $minStrength, limit: $limit) {
+export const MAP = `query Map($id: ID!, $depth: Int!, $kinds: [TieKind!], $minStrength: Float!, $limit: Int!, $asOf: DateTime) {
+    relationshipMap(centerId: $id, depth: $depth, tieKinds: $kinds, minStrength: $minStrength, limit: $limit, asOf: $asOf) {
       center { id name }
       nodes { distance influence interactionIntensity stakeholder { id name kind internal } }
       edges { id source target kind strength }
       truncated
       revision
+      asOf
     }
   }`;
 
-export const DETAIL = `query Detail($id: ID!) {
+export const DETAIL = `query Detail($id: ID!, $asOf: DateTime) {
   stakeholder(id: $id) {
     id key name kind internal tags
-    metrics { influence pagerank betweenness closeness eigenvector degree coreness community constraint revision }
+    metrics(asOf: $asOf) { influence pagerank betweenness closeness eigenvector degree coreness community constraint revision }
     ties(first: 50) { totalCount edges { node {
       id kind strength role decisionRole
       source { id name kind } target { id name kind } } } }
@@ -44,18 +45,33 @@ export const DETAIL = `query Detail($id: ID!) {
   }
 }`;
 
-export const ORGANISATION = `query Organisation($id: ID!) {
-  keyDecisionMakers(organizationId: $id, limit: 8) {
-    rank score person { id name title }
+export const ORGANISATION = `query Organisation($id: ID!, $asOf: DateTime) {
+  keyDecisionMakers(organizationId: $id, limit: 8, asOf: $asOf) {
+    rank score asOf revision person { id name title }
     factors { name value weight contribution detail }
   }
-  keyPersonRisks(organizationId: $id) {
-    kind severity explanation decisionMaker { id name } contact { id name }
+  keyPersonRisks(organizationId: $id, asOf: $asOf) {
+    kind severity explanation asOf revision decisionMaker { id name } contact { id name }
   }
 }`;
 
-export const INTRODUCTION_PATHS = `query Paths($to: ID!) {
-  introductionPaths(toId: $to, limit: 3, maxHops: 4) {
+export const RELATIONSHIP_HEALTH = `query Health($id: ID!, $from: DateTime!, $to: DateTime!) {
+  relationshipHealth(organizationId: $id, from: $from, to: $to, interval: MONTH) {
+    start end interactions meanSentiment coverage decisionMakers revision
+  }
+}`;
+
+export const PORTFOLIO = `query Portfolio {
+  portfolio(first: 50) {
+    rank risk coverage coverageBefore coverageTrend interactions interactionsBefore
+    meanSentiment meanSentimentBefore sentimentTrend explanation revision asOf
+    organization { id name kind }
+    openRisks { kind severity }
+  }
+}`;
+
+export const INTRODUCTION_PATHS = `query Paths($to: ID!, $asOf: DateTime) {
+  introductionPaths(toId: $to, limit: 3, maxHops: 4, asOf: $asOf) {
     steps { id name kind internal }
     links { source target kind strength tie { id } }
     strength hops weakestLinkIndex weakestLink { id }
@@ -69,3 +85,15 @@ export const INFLUENCE_RANKING = `query Ranking {
 export const NETWORK_REVISION = `query Revision { networkStats { revision analyticsRevision } }`;
 
 export const GRAPH_CHANGED = `subscription { graphChanged { revision stakeholderIds } }`;
+
+const ALERT_FIELDS = `id kind severity raisedAt revision explanation clearedAt
+  organization { id name } stakeholders { id name }`;
+
+export const ALERTS = `query Alerts($organizationId: ID, $first: Int!, $after: String) {
+  alerts(organizationId: $organizationId, first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { ${ALERT_FIELDS} } }
+  }
+}`;
+
+export const ALERT_RAISED = `subscription { alertRaised { ${ALERT_FIELDS} } }`;
