@@ -929,7 +929,7 @@ def test_a_500_stakeholder_map_lays_out_in_a_worker(
     page.wait_for_timeout(300)
     result = page.evaluate(PLACES)
     # Measured and printed, not asserted: how long the page could not answer depends on the
-    # machine's load (169–224 ms idle here, 922–1,615 ms when fcose ran in the page).
+    # machine's load (docs/explorer.md gives the figures, idle and under load).
     print(f"500-node layout: longest main-thread gap {result['longestGap']:.0f} ms")
     page.screenshot(path=str(screenshots / "explorer-500-nodes-laid-out.png"))
     assert result["ticks"] > 10
