@@ -75,16 +75,7 @@ def network(ties: int, seed: int = 7) -> dict[str, Any]:
     # Organisation sizes are skewed: a few large employers, many small ones.
     employer = np.minimum((rng.pareto(1.5, people) * orgs / 4).astype(np.int64), orgs - 1)
     employer = rng.permutation(orgs)[employer]
-    for i in range(people):
-        stakeholders.append(
-            {
-                "key": f"p-{i}",
-                "kind": "PERSON",
-                "name": f"Person {i}",
-                "title": TITLES[i % len(TITLES)],
-                "internal": bool(internal[i]),
-            }
-        )
+    stakeholders.extend(_people(internal))
     out: list[dict[str, Any]] = []
     members: dict[str, list[int]] = {}
     since = (NOW - timedelta(days=2000)).date()
@@ -134,16 +125,7 @@ def regional_network(ties: int, seed: int = 7) -> dict[str, Any]:
     employer = rng.choice(orgs, size=people, p=weights).astype(np.int64)
     second = rng.choice(orgs, size=people, p=weights)
     has_second = (rng.random(people) < 0.2) & (second != employer) & ~internal
-    for i in range(people):
-        stakeholders.append(
-            {
-                "key": f"p-{i}",
-                "kind": "PERSON",
-                "name": f"Person {i}",
-                "title": TITLES[i % len(TITLES)],
-                "internal": bool(internal[i]),
-            }
-        )
+    stakeholders.extend(_people(internal))
     out: list[dict[str, Any]] = []
     members: dict[str, list[int]] = {}
     since = (NOW - timedelta(days=2000)).date().isoformat()
@@ -183,6 +165,20 @@ def regional_network(ties: int, seed: int = 7) -> dict[str, Any]:
 
 
 SHAPES = {"crm": network, "regional": regional_network}
+
+
+def _people(internal: NDArray[np.bool_]) -> list[dict[str, Any]]:
+    """One PERSON row per entry of `internal` (keys ``p-<i>``), titles in turn."""
+    return [
+        {
+            "key": f"p-{i}",
+            "kind": "PERSON",
+            "name": f"Person {i}",
+            "title": TITLES[i % len(TITLES)],
+            "internal": bool(is_ours),
+        }
+        for i, is_ours in enumerate(internal)
+    ]
 
 
 def _org_charts(members: dict[str, list[int]], out: list[dict[str, Any]]) -> None:
