@@ -24,7 +24,6 @@ from stakenet.domain.text import fold
 from stakenet.store.port import (
     WriteBatch,
     check_participants_distinct,
-    claimed_identities,
     claimed_keys,
     erasure_batch,
     keys_handed_over,
@@ -276,8 +275,9 @@ def upsert_ties(
     if not items:
         return
     _check_keys(connection, "ties", "tie", [(tie.id, tie.key) for tie in items])
-    # Within the batch; against stored ties, the unique index `ties_identity` refuses it.
-    claimed_identities(items)
+    # A keyless tie whose kind and ends another holds, in this batch or stored, is refused by
+    # the unique index `ties_identity` (errors.py: Conflict): as it is inserted or, in a load
+    # that dropped the index, when the index is built again.
     _check_stakeholders_exist(
         connection, "Tie", [(tie.id, (tie.source_id, tie.target_id)) for tie in items], written
     )
