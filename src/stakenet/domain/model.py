@@ -179,8 +179,8 @@ def _slot_setting_init(entity: _Entity) -> _Entity:
     sets each slot through the slot's own descriptor.
 
     The `__init__` a frozen dataclass gets calls `object.__setattr__` with each field's name,
-    a look-up per field: building a tie took more than twice as long, and an import builds
-    every entity of a document, a store read every entity it returns.
+    a look-up per field that makes building a tie more than twice as slow; an import builds
+    every entity of its document, and a store read every entity it returns.
     """
     if hasattr(entity, "__post_init__") or any(
         not f.init or f.kw_only or f.default_factory is not MISSING for f in fields(entity)
