@@ -11,8 +11,11 @@ import json
 import logging
 import math
 import os
+import select
+import signal
 import stat
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -180,6 +183,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds between refreshes that evaluate the alerts against the clock, without "
         "writes (default 86400: daily)",
     )
+    serve.add_argument(
+        "--analytics",
+        choices=["process", "thread", "follow"],
+        default="process",
+        help="where the analytics snapshots are computed: process, a worker process of this "
+        "server's; thread, in this process; follow, elsewhere: adopt the snapshot files a "
+        "'stakenet analytics' worker writes into --snapshot-dir (default process)",
+    )
+    serve.add_argument(
+        "--snapshot-dir",
+        type=Path,
+        metavar="DIR",
+        help="the snapshot directory a worker writes and servers follow (default with process: "
+        "a private temporary directory)",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.add_argument(
         "--log-format", default="text", choices=["text", "json"], help="json: one object a line"
@@ -208,6 +226,53 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         default = getattr(defaults, flag[2:].replace("-", "_"))
         limits.add_argument(flag, type=kind, default=default, help=f"{help_text} ({default})")
+
+    worker = commands.add_parser(
+        "analytics",
+        help="compute the analytics snapshots after each burst of writes into a directory "
+        "that servers with '--analytics follow' read",
+    )
+    _add_db(worker)
+    worker.add_argument(
+        "--snapshot-dir", type=Path, required=True, metavar="DIR", help="where to write them"
+    )
+    worker.add_argument(
+        "--debounce",
+        type=_delay,
+        default=Settings().analytics_debounce,
+        metavar="SECONDS",
+        help="seconds a burst of writes must settle before a snapshot is computed",
+    )
+    worker.add_argument(
+        "--poll-interval",
+        type=_seconds,
+        default=Settings().poll_interval,
+        metavar="SECONDS",
+        help="seconds between reads of the change log",
+    )
+    worker.add_argument(
+        "--alert-check-interval",
+        type=_seconds,
+        default=Settings().alert_check_interval,
+        metavar="SECONDS",
+        help="seconds between snapshots that evaluate the alerts against the clock, without "
+        "writes (default 86400: daily)",
+    )
+    worker.add_argument(
+        "--keep",
+        type=_count,
+        default=Settings().snapshots_kept,
+        metavar="N",
+        help="snapshot files to keep, newest first (default 3)",
+    )
+    worker.add_argument(
+        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+    )
+    worker.add_argument(
+        "--parent-watch",
+        action="store_true",
+        help="stop when standard input ends or the parent process goes (a server's child)",
+    )
 
     importer = commands.add_parser(
         "import", help="import an interchange JSON document or a CSV export"
@@ -518,6 +583,59 @@ async def _active_tokens(url: DatabaseUrl) -> int:
     return await _with_store(url, work)
 
 
+def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
+    from stakenet.bootstrap import run_analytics_worker
+
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.keep < 1:
+        print("stakenet: --keep must keep at least one snapshot file.", file=sys.stderr)
+        return 2
+    settings = Settings(
+        analytics_debounce=args.debounce,
+        poll_interval=args.poll_interval,
+        alert_check_interval=args.alert_check_interval,
+        snapshots_kept=args.keep,
+    )
+
+    async def work() -> int:
+        stopped = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stopped.set)
+        if args.parent_watch:
+            _watch_parent(loop, stopped)
+        await run_analytics_worker(url, settings, args.snapshot_dir, stopped)
+        return 0
+
+    return asyncio.run(work())
+
+
+# Seconds a worker whose server went away may take to stop before it is ended outright: a
+# refresh in its worker thread cannot be interrupted and may take minutes.
+PARENT_GONE_GRACE = 3.0
+
+
+def _watch_parent(loop: asyncio.AbstractEventLoop, stopped: asyncio.Event) -> None:
+    """Stop when standard input ends (its other end is the server's alone, closed when the
+    server ends however it ends) or the parent process changes."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        stdin = sys.stdin.buffer
+        while os.getppid() == parent:
+            readable, _, _ = select.select([stdin], [], [], 1.0)
+            if readable and not os.read(stdin.fileno(), 4096):
+                break
+        logging.getLogger("stakenet.worker").info("the server went away; stopping")
+        loop.call_soon_threadsafe(stopped.set)
+        time.sleep(PARENT_GONE_GRACE)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
     import uvicorn
 
@@ -546,6 +664,8 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
         keep_revisions=args.keep_revisions,
         prune_interval=args.prune_interval,
         analytics_debounce=args.analytics_debounce,
+        analytics=args.analytics,
+        snapshot_dir=str(args.snapshot_dir) if args.snapshot_dir else None,
         alert_check_interval=args.alert_check_interval,
         max_depth=args.max_depth,
         max_aliases=args.max_aliases,
@@ -588,6 +708,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         url = database_url(args.db)
         if args.command == "serve":
             return _serve(args, url)
+        if args.command == "analytics":
+            return _analytics_worker(args, url)
         # Whoever can open the database is its local operator, the actor of the audit entries.
         with acting_as(LOCAL_USER):
             return asyncio.run(_command(args, url))

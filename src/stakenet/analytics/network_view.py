@@ -446,6 +446,21 @@ class NetworkView:
                 self._analytics = state
         return state
 
+    def adopt(self, state: AnalyticsState) -> bool:
+        """Make `state`, computed elsewhere (a snapshot file), the current snapshot unless a
+        newer one is current; it is warmed first, so that no query pays for that."""
+        state.warm()
+        state.timeline()
+        with self._lock:
+            current = self._analytics
+            if current is None or (current.revision, current.as_of) < (
+                state.revision,
+                state.as_of,
+            ):
+                self._analytics = state
+                return True
+        return False
+
     def past(self, as_of: datetime) -> AnalyticsState:
         """The analytics of the network as it stood at `as_of` (`stakenet.analytics.history`),
         of the live graph's revision: computed on first ask, then kept among the latest few."""

@@ -1,0 +1,162 @@
+"""Snapshot files: a snapshot written and read back is the one computed, and a damaged file, or
+one of another format version, is refused while the current snapshot stays."""
+
+from __future__ import annotations
+
+import struct
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from stakenet.analytics import snapshot_file
+from stakenet.analytics.network_view import AnalyticsState, NetworkView
+from stakenet.analytics.snapshot_file import (
+    SnapshotFileError,
+    newest_snapshot_file,
+    read_snapshot,
+    write_snapshot,
+)
+from stakenet.demo import load_demo_document
+from stakenet.domain.access import SYSTEM
+from stakenet.services.access import acting_as
+from stakenet.services.transfer import import_document
+from stakenet.store.sqlite import SQLiteStore
+
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def computed(tmp_path_factory: pytest.TempPathFactory) -> AnalyticsState:
+    """The demo network's analytics, computed in this process."""
+    import asyncio
+
+    from stakenet.bootstrap import assemble
+
+    async def build() -> AnalyticsState:
+        path = tmp_path_factory.mktemp("demo") / "demo.db"
+        runtime = assemble(SQLiteStore(str(path)))
+        await runtime.start()
+        try:
+            with acting_as(SYSTEM):
+                await import_document(runtime.services.network, load_demo_document())
+            data = await runtime.store.load_all()
+        finally:
+            await runtime.stop()
+        view = NetworkView()
+        view.load(data)
+        return view.refresh(NOW)
+
+    return asyncio.run(build())
+
+
+def test_a_snapshot_read_back_is_the_one_computed(computed: AnalyticsState, tmp_path: Path) -> None:
+    path = write_snapshot(tmp_path, computed)
+    loaded = read_snapshot(path).state
+    original, copy = computed.snapshot, loaded.snapshot
+    assert copy.revision == original.revision > 0
+    assert copy.computed_at == original.computed_at == NOW
+    assert dict(copy.nodes) == dict(original.nodes) and len(copy.nodes) >= 80
+    assert dict(copy.centrality) == dict(original.centrality)
+    assert dict(copy.influence) == dict(original.influence)
+    assert dict(copy.strengths) == dict(original.strengths) and len(copy.strengths) >= 200
+    assert {t: copy.tie_strengths[t] for t in copy.tie_strengths} == {
+        t: original.tie_strengths[t] for t in original.tie_strengths
+    }
+    assert copy.communities == original.communities and len(copy.communities) > 1
+    for name in (
+        "betweenness_mode",
+        "betweenness_k",
+        "closeness_mode",
+        "closeness_k",
+        "eigenvector_converged",
+    ):
+        assert getattr(copy, name) == getattr(original, name)
+    assert dict(copy.formula_versions) == dict(original.formula_versions)
+    graph, loaded_graph = computed._graph, loaded._graph
+    assert dict(loaded_graph.nodes(data=True)) == dict(graph.nodes(data=True))
+    assert sorted(loaded_graph.edges(keys=True, data=True)) == sorted(
+        graph.edges(keys=True, data=True)
+    )
+    assert loaded._interactions == computed._interactions and len(loaded._interactions) >= 150
+
+
+def test_a_loaded_snapshot_answers_as_the_computed_one(
+    computed: AnalyticsState, tmp_path: Path
+) -> None:
+    loaded = read_snapshot(write_snapshot(tmp_path, computed)).state
+    org = next(
+        node
+        for node, kind in computed._graph.nodes(data="kind")
+        if kind == "COMPANY" and computed.key_decision_makers(node, 3)
+    )
+    assert loaded.key_decision_makers(org, 5) == computed.key_decision_makers(org, 5)
+    assert loaded.key_person_risks(org) == computed.key_person_risks(org)
+    assert loaded.ranking(None, "influence", 10) == computed.ranking(None, "influence", 10)
+    assert loaded.portfolio(5) == computed.portfolio(5)
+
+
+def test_only_the_newest_files_are_kept_and_the_newest_is_found(
+    computed: AnalyticsState, tmp_path: Path
+) -> None:
+    written = []
+    for hour in range(4):
+        later = AnalyticsState(
+            computed._graph,
+            _at(computed, datetime(2026, 6, 2, hour, tzinfo=UTC)),
+            computed._interactions,
+        )
+        written.append(write_snapshot(tmp_path, later, keep=2))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in written[2:]]
+    assert newest_snapshot_file(tmp_path) == written[3]
+    assert newest_snapshot_file(tmp_path / "missing") is None
+
+
+def _at(state: AnalyticsState, moment: datetime):  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    return dataclasses.replace(state.snapshot, computed_at=moment)
+
+
+@pytest.mark.parametrize("cut", [10, 40, -1])
+def test_a_truncated_file_is_refused(computed: AnalyticsState, tmp_path: Path, cut: int) -> None:
+    path = write_snapshot(tmp_path, computed)
+    data = path.read_bytes()
+    path.write_bytes(data[:cut] if cut > 0 else data[: len(data) // 2])
+    with pytest.raises(SnapshotFileError, match="truncated|not a stakenet snapshot"):
+        read_snapshot(path)
+
+
+def test_a_corrupt_frame_is_refused(computed: AnalyticsState, tmp_path: Path) -> None:
+    path = write_snapshot(tmp_path, computed)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(SnapshotFileError, match="checksum does not match"):
+        read_snapshot(path)
+
+
+def test_another_format_version_is_refused(computed: AnalyticsState, tmp_path: Path) -> None:
+    path = write_snapshot(tmp_path, computed)
+    data = bytearray(path.read_bytes())
+    struct.pack_into(">I", data, len(snapshot_file.MAGIC), snapshot_file.FORMAT_VERSION + 1)
+    path.write_bytes(bytes(data))
+    with pytest.raises(SnapshotFileError, match="format version 2; this stakenet reads version 1"):
+        read_snapshot(path)
+
+
+def test_data_after_the_end_is_refused(computed: AnalyticsState, tmp_path: Path) -> None:
+    path = write_snapshot(tmp_path, computed)
+    path.write_bytes(path.read_bytes() + b"x")
+    with pytest.raises(SnapshotFileError, match="data after its end"):
+        read_snapshot(path)
+
+
+def test_a_view_adopts_only_a_newer_snapshot(computed: AnalyticsState, tmp_path: Path) -> None:
+    view = NetworkView()
+    loaded = read_snapshot(write_snapshot(tmp_path, computed)).state
+    assert view.adopt(loaded) and view.analytics is loaded
+    older = AnalyticsState(
+        computed._graph, _at(computed, datetime(2026, 5, 1, tzinfo=UTC)), computed._interactions
+    )
+    assert not view.adopt(older) and view.analytics is loaded
