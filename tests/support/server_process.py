@@ -86,3 +86,58 @@ def start_server(
         time.sleep(0.1)
     server.kill()
     raise RuntimeError(f"server not ready in time: {log_path.read_text()[-2000:]}")
+
+
+@dataclass
+class WorkerProcess:
+    """A `stakenet analytics` worker process writing snapshots into a directory."""
+
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def start_worker(database: Path | str, snapshot_dir: Path, log_dir: Path) -> WorkerProcess:
+    """Start `stakenet analytics` on a SQLite file (a Path) or any database URL (a str)."""
+    url = f"sqlite:///{database}" if isinstance(database, Path) else database
+    log_path = log_dir / f"worker-{time.monotonic_ns()}.log"
+    command = [
+        sys.executable, "-m", "stakenet.cli", "analytics", "--db", url,
+        "--snapshot-dir", str(snapshot_dir), "--poll-interval", "0.2", "--log-level", "info",
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    return WorkerProcess(process, log_path)
+
+
+def readiness(server: ServerProcess) -> dict[str, Any]:
+    """What /readyz says, once it says the server is ready."""
+    with urllib.request.urlopen(server.base_url + "/readyz", timeout=5) as response:
+        body: dict[str, Any] = json.load(response)
+    return body
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes `pid` started that still run (Linux)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def is_running(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in {"Z", "X"}
