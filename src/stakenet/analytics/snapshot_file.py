@@ -34,6 +34,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, BinaryIO
 
+from stakenet.analytics.errors import SnapshotFileError
 from stakenet.analytics.network_view import AnalyticsState
 from stakenet.analytics.projection import TieGraph
 from stakenet.analytics.snapshot import AnalyticsSnapshot
@@ -69,10 +70,6 @@ _SECTIONS = (
     "influence",
     "communities",
 )
-
-
-class SnapshotFileError(Exception):
-    """A snapshot file that cannot be used, and why; the snapshot in use stays current."""
 
 
 @dataclass(frozen=True, slots=True)
