@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -63,12 +66,13 @@ def bench_file(url: str) -> dict[str, Any]:
         path = write_snapshot(Path(directory), state)
         written = time.perf_counter() - started
         size = path.stat().st_size
-        started = time.perf_counter()
-        loaded = read_snapshot(path)
-        read = time.perf_counter() - started
-    started = time.perf_counter()
-    NetworkView().adopt(loaded.state)
-    adopted = time.perf_counter() - started
+        with collector_passes() as passes:
+            started = time.perf_counter()
+            loaded = read_snapshot(path)
+            read = time.perf_counter() - started
+            started = time.perf_counter()
+            NetworkView().adopt(loaded.state)
+            adopted = time.perf_counter() - started
     return {
         "compute + warm s": computed,
         "write s": written,
@@ -77,7 +81,31 @@ def bench_file(url: str) -> dict[str, Any]:
         "frames": loaded.frames,
         "longest frame decode ms": loaded.longest_frame * 1000,
         "adopt (warm) s": adopted,
+        "full collector passes during read + adopt": len(passes),
+        "longest full collector pass ms": max(passes, default=0.0) * 1000,
     }
+
+
+@contextlib.contextmanager
+def collector_passes() -> Iterator[list[float]]:
+    """The durations of the cyclic collector's full (oldest generation) passes meanwhile."""
+    passes: list[float] = []
+    started = 0.0
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        nonlocal started
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started = time.perf_counter()
+        else:
+            passes.append(time.perf_counter() - started)
+
+    gc.callbacks.append(watch)
+    try:
+        yield passes
+    finally:
+        gc.callbacks.remove(watch)
 
 
 async def writes_until_visible(base: str, pid: int, writes: int) -> dict[str, float]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from support.bolt_server import BoltServer, wipe_database
 from support.server_process import (
     ServerProcess,
     child_pids,
@@ -64,12 +65,25 @@ def deciders(server: ServerProcess, org: str) -> tuple[list[str], int]:
     return names, data["networkStats"]["analyticsRevision"]
 
 
-def test_two_followers_answer_from_the_one_workers_snapshots(tmp_path: Path) -> None:
-    database, snapshots = tmp_path / "shared.db", tmp_path / "snapshots"
+@pytest.fixture(params=["sqlite", pytest.param("bolt", marks=pytest.mark.bolt)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """A SQLite file, or the URL of the test Neo4j server's emptied database."""
+    if request.param == "sqlite":
+        return tmp_path / "shared.db"
+    server: BoltServer = request.getfixturevalue("bolt_server")
+    wipe_database(server)
+    credentials = f"://{server.user}:{server.password}@"
+    return server.uri.replace("://", credentials, 1) + f"/{server.database}"
+
+
+def test_two_followers_answer_from_the_one_workers_snapshots(
+    database: Path | str, tmp_path: Path
+) -> None:
+    snapshots = tmp_path / "snapshots"
     worker = start_worker(database, snapshots, tmp_path)
     follow = ["--analytics", "follow", "--snapshot-dir", str(snapshots)]
-    first = start_server(database, demo=True, extra=follow)
-    second = start_server(database, extra=follow)
+    first = start_server(database, demo=True, extra=follow, log_dir=tmp_path, ready_within=180)
+    second = start_server(database, extra=follow, log_dir=tmp_path, ready_within=180)
     try:
         revision = caught_up(first)
         assert caught_up(second, revision) == revision

@@ -58,13 +58,26 @@ class ServerProcess:
 
 
 def start_server(
-    database: Path, *, demo: bool = False, port: int | None = None, extra: list[str] | None = None
+    database: Path | str,
+    *,
+    demo: bool = False,
+    port: int | None = None,
+    extra: list[str] | None = None,
+    log_dir: Path | None = None,
+    ready_within: float = 60,
 ) -> ServerProcess:
+    """Serve a SQLite file (a Path; the log beside it) or any database URL (a str; the log in
+    `log_dir`), once /readyz says ready."""
     port = port or free_port()
-    log_path = database.with_name(f"server-{port}-{time.monotonic_ns()}.log")
+    if isinstance(database, Path):
+        url, log_dir = f"sqlite:///{database}", log_dir or database.parent
+    else:
+        url = database
+    assert log_dir is not None, "a server on a database URL needs a log_dir"
+    log_path = log_dir / f"server-{port}-{time.monotonic_ns()}.log"
     command = [
         sys.executable, "-m", "stakenet.cli", "serve",
-        "--db", f"sqlite:///{database}", "--host", "127.0.0.1", "--port", str(port),
+        "--db", url, "--host", "127.0.0.1", "--port", str(port),
         "--poll-interval", "0.2", "--log-level", "warning",
         # Test clients write far faster than people; the rate limit has tests of its own.
         "--rate-limit", "0",
@@ -73,7 +86,7 @@ def start_server(
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     server = ServerProcess(process, port, log_path)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + ready_within
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log_path.read_text()[-2000:]}")
