@@ -73,14 +73,23 @@ def bench_file(url: str) -> dict[str, Any]:
             started = time.perf_counter()
             NetworkView().adopt(loaded.state)
             adopted = time.perf_counter() - started
+        longest = loaded.longest_frame
+        del loaded
+        # Again with the collector off: what decoding one frame costs by itself.
+        gc.disable()
+        try:
+            alone = read_snapshot(path)
+        finally:
+            gc.enable()
     return {
         "compute + warm s": computed,
         "write s": written,
         "file MB": size / 1e6,
         "read s": read,
-        "frames": loaded.frames,
-        "longest frame decode ms": loaded.longest_frame * 1000,
+        "frames": alone.frames,
+        "longest frame decode ms": longest * 1000,
         "adopt (warm) s": adopted,
+        "longest frame decode, collector off, ms": alone.longest_frame * 1000,
         "full collector passes during read + adopt": len(passes),
         "longest full collector pass ms": max(passes, default=0.0) * 1000,
     }

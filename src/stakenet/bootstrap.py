@@ -260,7 +260,7 @@ def analytics_worker_command(directory: Path, settings: Settings) -> list[str]:
     return [
         sys.executable, "-m", "stakenet.cli", "analytics",
         "--snapshot-dir", str(directory),
-        "--debounce", repr(settings.analytics_debounce),
+        "--analytics-debounce", repr(settings.analytics_debounce),
         "--poll-interval", repr(settings.poll_interval),
         "--alert-check-interval", repr(settings.alert_check_interval),
         "--keep", str(settings.snapshots_kept),

@@ -131,6 +131,30 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_following(parser: argparse.ArgumentParser) -> None:
+    """How a server or the analytics worker follows the change log and refreshes."""
+    parser.add_argument(
+        "--poll-interval",
+        type=_seconds,
+        default=Settings().poll_interval,
+        help="seconds between reads of the change log (writes by other processes)",
+    )
+    parser.add_argument(
+        "--analytics-debounce",
+        type=_delay,
+        default=Settings().analytics_debounce,
+        help="seconds the analytics wait for a burst of writes to settle before recomputing",
+    )
+    parser.add_argument(
+        "--alert-check-interval",
+        type=_seconds,
+        default=Settings().alert_check_interval,
+        metavar="SECONDS",
+        help="seconds between refreshes that evaluate the alerts against the clock, without "
+        "writes (default 86400: daily)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stakenet", description="Stakeholder network mapping for relationship managers."
@@ -148,12 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--production", action="store_true", help="no IDE, no introspection, no field suggestions"
     )
-    serve.add_argument(
-        "--poll-interval",
-        type=_seconds,
-        default=0.5,
-        help="seconds between reads of the change log (writes by other processes)",
-    )
+    _add_following(serve)
     serve.add_argument(
         "--keep-revisions",
         type=_count,
@@ -168,20 +187,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=Settings().prune_interval,
         metavar="SECONDS",
         help="seconds between prunings of the change log (default 3600)",
-    )
-    serve.add_argument(
-        "--analytics-debounce",
-        type=_delay,
-        default=Settings().analytics_debounce,
-        help="seconds the analytics wait for a burst of writes to settle before recomputing",
-    )
-    serve.add_argument(
-        "--alert-check-interval",
-        type=_seconds,
-        default=Settings().alert_check_interval,
-        metavar="SECONDS",
-        help="seconds between refreshes that evaluate the alerts against the clock, without "
-        "writes (default 86400: daily)",
     )
     serve.add_argument(
         "--analytics",
@@ -236,28 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--snapshot-dir", type=Path, required=True, metavar="DIR", help="where to write them"
     )
-    worker.add_argument(
-        "--debounce",
-        type=_delay,
-        default=Settings().analytics_debounce,
-        metavar="SECONDS",
-        help="seconds a burst of writes must settle before a snapshot is computed",
-    )
-    worker.add_argument(
-        "--poll-interval",
-        type=_seconds,
-        default=Settings().poll_interval,
-        metavar="SECONDS",
-        help="seconds between reads of the change log",
-    )
-    worker.add_argument(
-        "--alert-check-interval",
-        type=_seconds,
-        default=Settings().alert_check_interval,
-        metavar="SECONDS",
-        help="seconds between snapshots that evaluate the alerts against the clock, without "
-        "writes (default 86400: daily)",
-    )
+    _add_following(worker)
     worker.add_argument(
         "--keep",
         type=_count,
@@ -593,7 +577,7 @@ def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
         print("stakenet: --keep must keep at least one snapshot file.", file=sys.stderr)
         return 2
     settings = Settings(
-        analytics_debounce=args.debounce,
+        analytics_debounce=args.analytics_debounce,
         poll_interval=args.poll_interval,
         alert_check_interval=args.alert_check_interval,
         snapshots_kept=args.keep,

@@ -81,6 +81,12 @@ def test_two_followers_answer_from_the_one_workers_snapshots(
 ) -> None:
     snapshots = tmp_path / "snapshots"
     worker = start_worker(database, snapshots, tmp_path)
+    # The worker first: two processes opening a fresh Neo4j database at once may deadlock
+    # applying its schema.
+    deadline = time.monotonic() + 120
+    while not any(snapshots.glob("*.snapshot")):
+        assert time.monotonic() < deadline and worker.process.poll() is None, worker.log()
+        time.sleep(0.1)
     follow = ["--analytics", "follow", "--snapshot-dir", str(snapshots)]
     first = start_server(database, demo=True, extra=follow, log_dir=tmp_path, ready_within=180)
     second = start_server(database, extra=follow, log_dir=tmp_path, ready_within=180)

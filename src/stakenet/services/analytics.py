@@ -74,6 +74,18 @@ class NetworkDiff:
     risks_closed: list[Risk] | None = None
 
 
+async def _follow_up(
+    follow_ups: Sequence[Callable[[AnalyticsState], Awaitable[object]]], state: AnalyticsState
+) -> None:
+    """Call each follow-up of a new snapshot in order; one that fails leaves the snapshot
+    current and the others called."""
+    for follow_up in follow_ups:
+        try:
+            await follow_up(state)
+        except Exception:
+            log.exception("a follow-up of the analytics snapshot failed; the snapshot stands")
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -150,11 +162,7 @@ class AnalyticsService:
             state.revision,
             sum(state.snapshot.timings.values()),
         )
-        for follow_up in self.after_refresh:
-            try:
-                await follow_up(state)
-            except Exception:
-                log.exception("a follow-up of the analytics refresh failed; the snapshot stands")
+        await _follow_up(self.after_refresh, state)
         return state
 
     async def adopt(self, state: AnalyticsState) -> bool:
@@ -168,11 +176,7 @@ class AnalyticsService:
         async with self._adopted:
             self._adopted.notify_all()
         log.info("analytics snapshot of revision %d adopted", state.revision)
-        for follow_up in self.after_adoption:
-            try:
-                await follow_up(state)
-            except Exception:
-                log.exception("a follow-up of an adopted snapshot failed; the snapshot stands")
+        await _follow_up(self.after_adoption, state)
         return True
 
     async def _caught_up(self, revision: int) -> AnalyticsState:
