@@ -3,7 +3,10 @@
 - `SnapshotPublisher`: in the `stakenet analytics` worker, writes each snapshot its analytics
   service computes to the snapshot directory (`stakenet.analytics.snapshot_file`).
 - `SnapshotFollower`: in a server, loads each new file of the directory in a worker thread
-  and has the analytics service adopt it; the server itself never computes a snapshot.
+  and has the analytics service adopt it; the server itself never computes a snapshot. The
+  cycle collector never walks a loaded snapshot (`long_lived`): no full pass runs while one
+  is loaded, and it is frozen once adopted; a snapshot replaced is released by the read model
+  a while later (`NetworkView.release_retired`), so reference counting frees it instead.
 - `WorkerProcess`: in a server with ``--analytics process``, runs the worker as a child
   process, restarts it when it dies, and stops it with the server. The child watches its
   standard input, whose other end only the server holds: it ends when the server ends, even
@@ -14,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import anyio.to_thread
@@ -34,6 +38,29 @@ log = logging.getLogger("stakenet.snapshots")
 # Seconds before a crashed worker is started again, doubled after each crash up to the last.
 RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
 STOP_GRACE = 5.0
+# Seconds a replaced snapshot is kept before it is released: far beyond the execution deadline
+# of the queries that may still read it.
+RELEASE_AFTER = 120.0
+# Full passes of the cycle collector wait this many young passes while a snapshot loads: never.
+_NO_FULL_PASS = 2**31 - 1
+
+
+@contextlib.contextmanager
+def long_lived() -> Iterator[None]:
+    """Make objects that live long, a loaded snapshot, without a full pass of the cycle
+    collector, and freeze them afterwards (`gc.freeze`): no later pass walks them.
+
+    A snapshot is millions of objects; each full pass over a heap that size holds the
+    interpreter for a second or more, and loading one sets off several. Young passes still
+    run meanwhile, so the requests' own garbage is collected as usual.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], _NO_FULL_PASS)
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.set_threshold(*thresholds)
 
 
 class SnapshotPublisher:
@@ -65,12 +92,15 @@ class SnapshotFollower:
         # The longest a load held the interpreter lock decoding one frame, in seconds.
         self.longest_frame = 0.0
         self._seen: Path | None = None
+        analytics.view.track_retired()
 
     async def run(self) -> None:
         """Check the directory every `poll_interval` seconds, forever."""
+        view = self.analytics.view
         while True:
             try:
                 await self.check()
+                await anyio.to_thread.run_sync(view.release_retired, RELEASE_AFTER)
             except Exception:
                 log.exception("reading the snapshot directory failed; trying again")
             await asyncio.sleep(self.poll_interval)
@@ -81,14 +111,15 @@ class SnapshotFollower:
         if newest is None or newest == self._seen:
             return False
         self._seen = newest  # a refused file is not read again; the next one will be
-        try:
-            loaded = await anyio.to_thread.run_sync(read_snapshot, newest)
-        except SnapshotFileError as error:
-            log.error("%s The previous analytics snapshot stays current.", error)
-            return False
-        self.loaded += 1
-        self.longest_frame = max(self.longest_frame, loaded.longest_frame)
-        return await self.analytics.adopt(loaded.state)
+        with long_lived():
+            try:
+                loaded = await anyio.to_thread.run_sync(read_snapshot, newest)
+            except SnapshotFileError as error:
+                log.error("%s The previous analytics snapshot stays current.", error)
+                return False
+            self.loaded += 1
+            self.longest_frame = max(self.longest_frame, loaded.longest_frame)
+            return await self.analytics.adopt(loaded.state)
 
 
 class WorkerProcess:

@@ -3,6 +3,7 @@ one of another format version, is refused while the current snapshot stays."""
 
 from __future__ import annotations
 
+import gc
 import struct
 from datetime import UTC, datetime
 from pathlib import Path
@@ -171,3 +172,65 @@ def test_a_view_adopts_only_a_newer_snapshot(computed: AnalyticsState, tmp_path:
         computed._graph, _at(computed, datetime(2026, 5, 1, tzinfo=UTC)), computed._interactions
     )
     assert not view.adopt(older) and view.analytics is loaded
+
+
+def test_a_released_state_leaves_nothing_for_the_cycle_collector(
+    computed: AnalyticsState, tmp_path: Path
+) -> None:
+    path = write_snapshot(tmp_path, computed)
+    org = next(n for n, k in computed._graph.nodes(data="kind") if k == "COMPANY")
+    gc.collect()
+    gc.disable()
+    try:
+        loaded = read_snapshot(path).state
+        loaded.warm()
+        loaded.key_decision_makers(org, 3)
+        loaded.portfolio(3)
+        gc.collect()  # the queries' own garbage, which the young passes collect as usual
+        graph = loaded._graph
+        loaded.release()
+        assert graph.number_of_nodes() == 0  # (counting edges would cache a view again)
+        del loaded, graph
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        found = gc.collect()
+        garbage = [type(o).__name__ for o in gc.garbage]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    # Without `release` the graphs, their views and the state's caches are all cyclic garbage
+    # (tens of thousands of objects here); what is left is a closure or two.
+    assert found <= 10, garbage
+    assert not {"TieGraph", "Graph", "AnalyticsState", "NetworkAt"} & set(garbage)
+
+
+def test_a_tracking_view_releases_what_it_stopped_holding_after_the_delay(
+    computed: AnalyticsState, tmp_path: Path
+) -> None:
+    view = NetworkView()
+    view.track_retired()
+    first = read_snapshot(write_snapshot(tmp_path, computed)).state
+    later = AnalyticsState(
+        first._graph.copy(),
+        _at(computed, datetime(2026, 7, 1, tzinfo=UTC)),
+        dict(first._interactions),
+    )
+    assert view.adopt(first) and view.adopt(later)
+    assert view.release_retired(after=60) == 0
+    assert first._graph.number_of_nodes() == computed._graph.number_of_nodes()
+    assert view.release_retired(after=0) == 1
+    assert first._graph.number_of_nodes() == 0
+    assert view.analytics is later and later._graph.number_of_nodes() > 0
+    assert view.release_retired(after=0) == 0
+
+
+def test_a_tracking_view_retires_the_past_snapshots_it_evicts() -> None:
+    from test_network_view import network
+
+    view = NetworkView()
+    view.load(network())
+    view.track_retired()
+    pasts = [view.past(datetime(2026, 1, day, tzinfo=UTC)) for day in (1, 2, 3, 4)]
+    assert view.release_retired(after=0) == 1  # three are kept
+    assert pasts[0]._graph.number_of_nodes() == 0
+    assert all(p._graph.number_of_nodes() == 4 for p in pasts[1:])
