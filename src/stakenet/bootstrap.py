@@ -9,8 +9,11 @@ import this module.
 - `build_access`: the access service alone, for the token commands
 - `assemble`, `build_runtime`: a `Runtime`, the store and every service around it
 - `Runtime.running`: the store opened, the read model built, the demo network loaded if asked,
-  and the background tasks (change-log poller, analytics refresher, alert clock check,
-  change-log pruner) running
+  and the background tasks (change-log poller, analytics refresher and alert clock check, or
+  the analytics worker process and the follower of its snapshot files; change-log pruner)
+  running
+- `run_analytics_worker`: the `stakenet analytics` worker, which computes the snapshots that
+  servers in `--analytics process` or `follow` mode load
 """
 
 from __future__ import annotations

@@ -586,24 +586,36 @@ def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
     async def work() -> int:
         stopped = asyncio.Event()
         loop = asyncio.get_running_loop()
+
+        def stop() -> None:
+            stopped.set()
+            _exit_after(WORKER_STOP_GRACE)
+
         for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stopped.set)
+            loop.add_signal_handler(signum, stop)
         if args.parent_watch:
-            _watch_parent(loop, stopped)
+            _watch_parent(lambda: loop.call_soon_threadsafe(stop))
         await run_analytics_worker(url, settings, args.snapshot_dir, stopped)
         return 0
 
     return asyncio.run(work())
 
 
-# Seconds a worker whose server went away may take to stop before it is ended outright: a
-# refresh in its worker thread cannot be interrupted and may take minutes.
-PARENT_GONE_GRACE = 3.0
+# Seconds the analytics worker may take to stop before it ends outright: a refresh in its
+# worker thread cannot be interrupted and may take minutes, and a file it was writing is only
+# a temporary one.
+WORKER_STOP_GRACE = 3.0
 
 
-def _watch_parent(loop: asyncio.AbstractEventLoop, stopped: asyncio.Event) -> None:
-    """Stop when standard input ends (its other end is the server's alone, closed when the
-    server ends however it ends) or the parent process changes."""
+def _exit_after(seconds: float) -> None:
+    timer = threading.Timer(seconds, os._exit, args=(0,))
+    timer.daemon = True
+    timer.start()
+
+
+def _watch_parent(stop: Callable[[], object]) -> None:
+    """Call `stop` when standard input ends (its other end is the server's alone, closed when
+    the server ends however it ends) or the parent process changes."""
     parent = os.getppid()
 
     def watch() -> None:
@@ -613,9 +625,7 @@ def _watch_parent(loop: asyncio.AbstractEventLoop, stopped: asyncio.Event) -> No
             if readable and not os.read(stdin.fileno(), 4096):
                 break
         logging.getLogger("stakenet.worker").info("the server went away; stopping")
-        loop.call_soon_threadsafe(stopped.set)
-        time.sleep(PARENT_GONE_GRACE)
-        os._exit(0)
+        stop()
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 

@@ -204,10 +204,23 @@ def _sync_directory(directory: Path) -> None:
 
 
 def _prune(directory: Path, keep: int) -> None:
-    names = sorted(n for n in os.listdir(directory) if n.endswith(SUFFIX) and n[0] != ".")
-    for name in names[: max(len(names) - keep, 0)]:
-        with contextlib.suppress(FileNotFoundError):  # another writer pruned it first
+    """Keep the newest `keep` files, and remove what writers that ended mid-write left."""
+    listed = os.listdir(directory)
+    names = sorted(n for n in listed if n.endswith(SUFFIX) and n[0] != ".")
+    stale = [n for n in listed if n.endswith(".partial") and not _running(n.split(".")[-2])]
+    for name in names[: max(len(names) - keep, 0)] + stale:
+        with contextlib.suppress(FileNotFoundError):  # another writer removed it first
             (directory / name).unlink()
+
+
+def _running(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True
 
 
 # -- reading ---------------------------------------------------------------------------------

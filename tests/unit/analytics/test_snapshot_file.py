@@ -4,6 +4,7 @@ one of another format version, is refused while the current snapshot stays."""
 from __future__ import annotations
 
 import gc
+import os
 import struct
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,7 +109,14 @@ def test_only_the_newest_files_are_kept_and_the_newest_is_found(
             computed._interactions,
         )
         written.append(write_snapshot(tmp_path, later, keep=2))
-    assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in written[2:]]
+    # What a writer that ended mid-write left is removed; a running writer's file is not.
+    (tmp_path / f".{written[3].name}.999999999.partial").write_bytes(b"half")
+    running = tmp_path / f".{written[3].name}.{os.getpid()}.partial"
+    running.write_bytes(b"half")
+    write_snapshot(tmp_path, computed, keep=2)  # an older revision: pruned at once
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [running.name] + [p.name for p in written[2:]]
+    )
     assert newest_snapshot_file(tmp_path) == written[3]
     assert newest_snapshot_file(tmp_path / "missing") is None
 
