@@ -54,7 +54,7 @@ FORMAT_VERSION = 1
 SUFFIX = ".snapshot"
 # Records per frame: small enough that decoding one frame holds the interpreter lock for a
 # few milliseconds, large enough that the frames' headers cost nothing.
-CHUNK = 4096
+CHUNK = 1024
 _HEADER = struct.Struct(">IQ")  # format version, revision
 _FRAME = struct.Struct(">QI")  # payload length, CRC-32 of the payload
 # A frame larger than this is refused before it is read: no honest frame comes near it.
