@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from support.bolt_server import BoltServer, wipe_database
+from support.scores import approximately
 from support.server_process import (
     ServerProcess,
     child_pids,
@@ -138,18 +139,8 @@ def demo_answers(server: ServerProcess) -> dict[str, Any]:
     )["data"]["stakeholders"]["edges"]
     answers = server.graphql(DEMO_QUESTIONS, {"org": org, "person": people[0]["node"]["id"]})
     assert "errors" not in answers, answers
-    return rounded(answers["data"])
-
-
-def rounded(value: Any) -> Any:
-    """Scores to 6 places: strengths decay with the clock, by about 5e-8 a second."""
-    if isinstance(value, float):
-        return round(value, 6)
-    if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [rounded(v) for v in value]
-    return value
+    data: dict[str, Any] = answers["data"]
+    return data
 
 
 def test_a_process_server_answers_as_a_thread_server_and_its_worker_ends_with_it(
@@ -168,7 +159,7 @@ def test_a_process_server_answers_as_a_thread_server_and_its_worker_ends_with_it
     server = start_server(database)  # --analytics process is the default
     try:
         caught_up(server)
-        assert demo_answers(server) == expected
+        assert demo_answers(server) == approximately(expected)
         analytics = readiness(server)["analytics"]
         assert analytics["mode"] == "process" and analytics["computed"] == 0
         assert analytics["adopted"] >= 1
