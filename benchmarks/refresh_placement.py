@@ -2,6 +2,7 @@
 worker process (``--analytics process``), and what loading a snapshot file costs a server::
 
     .venv/bin/python -m benchmarks.refresh_placement --ties 100000
+    .venv/bin/python -m benchmarks.refresh_placement --ties 100000 --file-only
 
 - the snapshot file: compute, write, read and adopt times, its size, its frames and the
   longest a single frame's decoding holds the interpreter lock;
@@ -173,12 +174,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ties", type=int, default=100_000)
     parser.add_argument("--writes", type=int, default=3)
+    parser.add_argument("--file-only", action="store_true", help="the snapshot file alone")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="stakenet-placement-") as tmp:
         document = write(args.ties, Path(tmp))
         url = f"sqlite:///{Path(tmp) / 'placement.db'}"
         bench_import(document, url, args.ties)
         table("Snapshot file", {f"{args.ties:,} ties": bench_file(url)})
+        if args.file_only:
+            return
         rows: dict[int | str, dict[str, Any]] = {}
         for mode in ("thread", "process"):
             rows[f"--analytics {mode}"] = bench_mode(url, mode, args.writes)
