@@ -3,7 +3,9 @@ keeps the snapshot it has, and never computes one itself."""
 
 from __future__ import annotations
 
+import gc
 import logging
+import weakref
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +17,7 @@ from stakenet.analytics.snapshot_file import write_snapshot
 from stakenet.bootstrap import Runtime, assemble
 from stakenet.domain.model import GraphData, Stakeholder, StakeholderKind, Tie, TieKind
 from stakenet.services.container import Settings
-from stakenet.services.snapshots import SnapshotFollower
+from stakenet.services.snapshots import SnapshotFollower, long_lived
 from stakenet.store.sqlite import SQLiteStore
 
 PERSON = StakeholderKind.PERSON
@@ -84,3 +86,23 @@ async def test_a_follower_waits_for_the_workers_snapshot_instead_of_computing(
     # What an erasure asks for: the snapshot of the current revision, here the adopted one.
     state = await analytics.refresh()
     assert state.revision == 0 and analytics.refreshes == 0 and analytics.adoptions == 1
+
+
+class Loop:
+    """An object that refers to itself: freed only by the cycle collector."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_cyclic_garbage_of_a_load_is_collected_not_frozen() -> None:
+    try:
+        with long_lived():
+            garbage = Loop()
+            gone = weakref.ref(garbage)
+            del garbage
+        # Frozen, it would outlive every later pass of the collector.
+        gc.collect()
+        assert gone() is None
+    finally:
+        gc.unfreeze()
