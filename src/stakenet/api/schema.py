@@ -70,8 +70,10 @@ from stakenet.api.types import (
     StakeholderKind,
     TieKind,
     UserError,
+    graph_stakeholder,
     interaction_type,
     kind_filter,
+    map_reads_store,
     offset_cursor,
     paginate,
     stakeholder_id,
@@ -246,10 +248,16 @@ class Query(AnalyticsQuery, TrendsQuery, PrivacyQuery, VocabularyQuery, AlertsQu
         metrics = state.snapshot.nodes if state else {}
         activity = state.activity() if state else {}
         busiest = max((activity.get(n, 0.0) for n in result.distances), default=0.0) or 1.0
-        loader = info.context.loaders.stakeholder_by_id
-        entities = await loader.load_many(list(result.distances))
         # One global id per stakeholder, shared by its node and the ends of its edges.
-        drawn = {entity.id: stakeholder_type(entity) for entity in entities if entity is not None}
+        if as_of is None and not map_reads_store(info):
+            # The graph the map was drawn on knows every stakeholder of it: no store read.
+            drawn = {
+                node: graph_stakeholder(node, *known) for node, known in result.stakeholders.items()
+            }
+        else:
+            loader = info.context.loaders.stakeholder_by_id
+            entities = await loader.load_many(list(result.distances))
+            drawn = {e.id: stakeholder_type(e) for e in entities if e is not None}
         if center not in drawn:
             raise NotFound(f"No stakeholder with id '{center}'.")
         return RelationshipMap(
