@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import tempfile
@@ -72,11 +73,15 @@ async def first_snapshot(client: httpx.AsyncClient) -> None:
     """Wait until the server has published its first analytics snapshot."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while True:
-        stats = (
-            await client.post("/graphql", json={"query": "{ networkStats { analyticsRevision } }"})
-        ).json()
-        if stats["data"]["networkStats"]["analyticsRevision"] is not None:
-            return
+        # At 1M ties a server answers slowly while it builds its first snapshot: keep asking.
+        with contextlib.suppress(httpx.TimeoutException):
+            stats = (
+                await client.post(
+                    "/graphql", json={"query": "{ networkStats { analyticsRevision } }"}
+                )
+            ).json()
+            if stats["data"]["networkStats"]["analyticsRevision"] is not None:
+                return
         if time.monotonic() > deadline:
             raise RuntimeError("no analytics snapshot")
         await asyncio.sleep(0.5)
