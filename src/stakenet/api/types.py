@@ -318,6 +318,7 @@ _STAKEHOLDER_TYPES: dict[model.StakeholderKind, type[Stakeholder]] = {
     model.StakeholderKind.ORGANIZATION: Organization,
 }
 TYPE_NAMES = {kind: cls.__name__ for kind, cls in _STAKEHOLDER_TYPES.items()}
+_STAKEHOLDER_KINDS = {kind.value: kind for kind in model.StakeholderKind}
 STAKEHOLDER_TYPE_NAMES = tuple(TYPE_NAMES.values())
 
 
@@ -567,7 +568,7 @@ def graph_stakeholder(stakeholder_id: str, kind: str, name: str, internal: bool)
     """A map's stakeholder from what the graph holds of it: the entity carries only its id,
     kind, name and `internal`, so it serves only selections `map_reads_store` lets through."""
     entity = model.Stakeholder(
-        id=stakeholder_id, kind=model.StakeholderKind(kind), name=name, internal=internal
+        id=stakeholder_id, kind=_STAKEHOLDER_KINDS[kind], name=name, internal=internal
     )
     return stakeholder_type(entity)
 
