@@ -11,7 +11,8 @@ The issue's serving targets, measured side by side in one run on one worker each
 Both servers run side by side, each measured once it is idle (its first analytics snapshot
 published and that refresh's alerts evaluated), and they are measured in turns: per centre one
 request each, and the load runs in one-second slices taking turns, so that whatever else loads
-the machine weighs on both alike.
+the machine weighs on both alike. Each server's CPU time per request under load is reported
+too: unlike latency, it hardly moves with the machine's load.
 
 Each figure is measured on every network shape asked for (`stakenet.demo.synthetic.SHAPES`:
 ``crm``, and ``regional`` with a few organisations of thousands of people), side by side.
@@ -164,16 +165,23 @@ async def compare(
             samples["cached"].append(await timed(graphql, cached(i)))
             samples["plain"].append(await timed(starlette, baseline(i)))
         rates: dict[str, list[float]] = {"uncached": [], "cached": [], "plain": []}
+        # The server's CPU seconds and the requests it answered under load: CPU per request
+        # hardly depends on what else the machine runs, unlike latency.
+        used = {"uncached": [0.0, 0.0], "cached": [0.0, 0.0], "plain": [0.0, 0.0]}
         for _ in range(max(1, round(seconds))):
-            for name, client, make in (
-                ("uncached", graphql, uncached),
-                ("cached", graphql, cached),
-                ("plain", starlette, baseline),
+            for name, client, make, pid in (
+                ("uncached", graphql, uncached, ours_pid),
+                ("cached", graphql, cached, ours_pid),
+                ("plain", starlette, baseline, plain_pid),
             ):
+                before, start = cpu_seconds(pid) or 0.0, time.monotonic()
                 rps, _ = await load(client, make, concurrency, seconds / max(1, round(seconds)))
+                used[name][0] += (cpu_seconds(pid) or 0.0) - before
+                used[name][1] += rps * (time.monotonic() - start)
                 rates[name].append(rps)
     result = {f"{name} p50": percentiles(s)[0] for name, s in samples.items()}
     result.update({f"{name} rps": statistics.fmean(r) for name, r in rates.items()})
+    result.update({f"{name} cpu": cpu / max(done, 1.0) for name, (cpu, done) in used.items()})
     return result
 
 
@@ -212,6 +220,10 @@ def bench_serving(url: str, maps: int, concurrency: int, seconds: float) -> dict
         "plain req/s": found["plain rps"],
         "req/s uncached / plain (≥ 0.5)": found["uncached rps"] / found["plain rps"],
         "req/s cached / plain (≥ 0.5)": found["cached rps"] / found["plain rps"],
+        "server CPU ms per request uncached": found["uncached cpu"] * 1000,
+        "server CPU ms per request cached": found["cached cpu"] * 1000,
+        "server CPU ms per request plain": found["plain cpu"] * 1000,
+        "CPU per request uncached / plain": found["uncached cpu"] / max(found["plain cpu"], 1e-9),
     }
 
 
