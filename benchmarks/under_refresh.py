@@ -15,8 +15,9 @@ In both windows, at the same time, a poller sends the trivial query
 `benchmarks.serving`), and a watcher counts the refreshes completed (the changes of
 `networkStats { analyticsRevision }`). The collector's full passes in the serving process come
 from its `/healthz`. `--serve-arg` passes an argument on to `stakenet serve` (repeatable, e.g.
-``--serve-arg=--analytics-debounce=1``); `--gc-threshold` starts the server with
-`gc.set_threshold` so, to measure what a different threshold would change.
+``--serve-arg=--analytics-debounce=1``). `--gc-threshold` and `--switch-interval` start the
+server with `gc.set_threshold` or `sys.setswitchinterval` called first, to measure what they
+would change.
 
 All the clients share one event loop in this process; their own work per request (sending,
 parsing a map of 200 stakeholders) is a millisecond or two, small against what is measured.
@@ -47,12 +48,16 @@ REVISION = "{ networkStats { analyticsRevision } }"
 LOG_INTERACTION = """mutation($input: InteractionInput!) {
   logInteraction(input: $input) { interaction { id } errors { message } } }"""
 
-# Starts `stakenet serve` with the collector's thresholds given first: a mitigation measured
-# without changing the product.
-_WITH_GC_THRESHOLD = """
-import gc, sys
+# Starts `stakenet serve` with the interpreter's collector thresholds or thread switch interval
+# set first: a mitigation measured without changing the product.
+_WITH_INTERPRETER_SETTINGS = """
+import gc, json, sys
 from stakenet.cli import main
-gc.set_threshold(*(int(t) for t in sys.argv[1].split(",")))
+settings = json.loads(sys.argv[1])
+if "gc_threshold" in settings:
+    gc.set_threshold(*settings["gc_threshold"])
+if "switch_interval" in settings:
+    sys.setswitchinterval(settings["switch_interval"])
 sys.exit(main(sys.argv[2:]))
 """
 
@@ -208,21 +213,19 @@ async def measure_server(
     return {"quiet": quiet, "refreshing": refreshing}
 
 
-def serve_command(
-    url: str, port: int, serve_args: list[str], gc_threshold: str | None
-) -> list[str]:
+def serve_command(url: str, port: int, serve_args: list[str], interpreter: Row) -> list[str]:
     serve = ["serve", "--db", url, "--port", str(port), "--log-level", "warning",
              "--rate-limit", "0", *serve_args]  # fmt: skip
-    if gc_threshold:
-        return [PYTHON, "-c", _WITH_GC_THRESHOLD, gc_threshold, *serve]
+    if interpreter:
+        return [PYTHON, "-c", _WITH_INTERPRETER_SETTINGS, json.dumps(interpreter), *serve]
     return [PYTHON, "-m", "stakenet.cli", *serve]
 
 
-def gc_threshold_option(value: str) -> str:
+def gc_threshold_option(value: str) -> list[int]:
     parts = value.split(",")
     if not 1 <= len(parts) <= 3 or not all(p.strip().isdigit() for p in parts):
         raise argparse.ArgumentTypeError(f"up to three whole numbers, e.g. 50000,20,100: {value!r}")
-    return value
+    return [int(p) for p in parts]
 
 
 def main() -> None:
@@ -240,13 +243,19 @@ def main() -> None:
     parser.add_argument("--serve-arg", action="append", default=[], metavar="ARG",
                         help="an argument for `stakenet serve` (repeatable)")  # fmt: skip
     parser.add_argument("--gc-threshold", type=gc_threshold_option,
-                        help="start the server with gc.set_threshold(these)")  # fmt: skip
+                        help="start the server with gc.set_threshold(these); 0: no automatic "
+                        "collection")  # fmt: skip
+    parser.add_argument("--switch-interval", type=float,
+                        help="start the server with sys.setswitchinterval(this)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     title = "Queries while the analytics refresh back to back, and on a quiet server"
-    changed = [*args.serve_arg]
-    if args.gc_threshold:
-        changed.append(f"gc.set_threshold({args.gc_threshold})")
+    interpreter: Row = {}
+    if args.gc_threshold is not None:
+        interpreter["gc_threshold"] = args.gc_threshold
+    if args.switch_interval is not None:
+        interpreter["switch_interval"] = args.switch_interval
+    changed = [*args.serve_arg, *(f"{k}={v}" for k, v in interpreter.items())]
     if changed:
         title += f" ({' '.join(changed)})"
     rows: dict[int | str, Row] = {}
@@ -256,7 +265,7 @@ def main() -> None:
             url = f"sqlite:///{Path(tmp) / f'under-refresh-{shape}.db'}"
             bench_import(document, url, args.ties)
             port = free_port()
-            command = serve_command(url, port, args.serve_arg, args.gc_threshold)
+            command = serve_command(url, port, args.serve_arg, interpreter)
             with process(command, f"http://127.0.0.1:{port}/readyz"):
                 measured = asyncio.run(
                     measure_server(
