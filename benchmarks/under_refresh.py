@@ -30,6 +30,7 @@ import asyncio
 import itertools
 import json
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -132,18 +133,34 @@ async def window(
     writes: list[float] = []
     revisions: list[int] = []
     jitter = itertools.count(1)
+    dropped: list[str] = []
     before = await collector(base)
     until = time.monotonic() + seconds
+
+    def tolerant(act: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        """`act`, counting a connection the server closed instead of ending the run: the next
+        request opens a new one."""
+
+        async def acting() -> None:
+            try:
+                await act()
+            except httpx.TransportError as error:
+                dropped.append(f"{act.__name__}: {type(error).__name__}")
+
+        return acting
 
     async def poll_trivial() -> None:
         trivial.append(await timed(poller, TRIVIAL))
 
+    centres = itertools.cycle(people)
+
+    async def ask_map() -> None:
+        variables = {"id": next(centres), "min": next(jitter) * 1e-12}
+        maps.append(await timed(mapper, MAP, variables))
+
     async def ask_maps() -> None:
-        for person in itertools.cycle(people):
-            if time.monotonic() >= until:
-                return
-            variables = {"id": person, "min": next(jitter) * 1e-12}
-            maps.append(await timed(mapper, MAP, variables))
+        while time.monotonic() < until:
+            await tolerant(ask_map)()
 
     async def write_one() -> None:
         n = len(writes)
@@ -167,9 +184,13 @@ async def window(
         if not revisions or revisions[-1] != revision:
             revisions.append(revision)
 
-    tasks = [every(poll, until, poll_trivial), ask_maps(), every(0.1, until, watch_revision)]
+    tasks = [
+        every(poll, until, tolerant(poll_trivial)),
+        ask_maps(),
+        every(0.1, until, tolerant(watch_revision)),
+    ]
     if write_interval is not None:
-        tasks.append(every(write_interval, until, write_one))
+        tasks.append(every(write_interval, until, tolerant(write_one)))
     try:
         await asyncio.gather(*tasks)
     finally:
@@ -190,7 +211,10 @@ async def window(
         "writes": len(writes),
         "write max ms": max(writes, default=0.0) * 1000,
         "refreshes completed": len(revisions) - 1,
+        "connections the server closed": len(dropped),
     }
+    if dropped:
+        print(f"connections the server closed: {', '.join(dropped)}", file=sys.stderr)
     row.update(full_passes_between(before, after))
     row["load average (1 min) after"] = os.getloadavg()[0]
     return row
@@ -266,7 +290,7 @@ def main() -> None:
             bench_import(document, url, args.ties)
             port = free_port()
             command = serve_command(url, port, args.serve_arg, interpreter)
-            with process(command, f"http://127.0.0.1:{port}/readyz"):
+            with process(command, f"http://127.0.0.1:{port}/readyz") as server:
                 measured = asyncio.run(
                     measure_server(
                         f"http://127.0.0.1:{port}",
@@ -277,6 +301,9 @@ def main() -> None:
                         args.settle,
                     )
                 )
+                if server.poll() is not None:
+                    failure = server.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
+                    raise RuntimeError(f"the server exited during the run: {failure}")
             for scenario, row in measured.items():
                 rows[f"{column(args.ties, shape)}, {scenario}"] = row
             table(title, rows)
