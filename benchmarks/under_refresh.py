@@ -106,18 +106,21 @@ async def collector(base: str) -> dict[str, Any] | None:
         return found
 
 
-def full_passes_between(before: dict[str, Any] | None, after: dict[str, Any] | None) -> Row:
+def full_passes_between(before: Row | None, after: Row | None) -> Row:
+    """The full collector passes between two reports of /healthz: their count, the longest in
+    wall-clock time (what a request waits) and in the CPU time of the pass (what the pass
+    costs; the wall-clock time also counts the waits for a core on a busy machine)."""
     if before is None or after is None:
-        return {"full passes": "n/a", "longest full pass ms": "n/a"}
+        return {"full passes": "n/a"}
     count = after["generations"][2]["passes"] - before["generations"][2]["passes"]
-    recent = after["recent_full_passes_ms"][-count:] if count else []
-    row: Row = {
-        "full passes": count,
-        "longest full pass ms": max(recent, default=0.0),
-        "passes over 50 ms (any generation)": after["slow_passes"] - before["slow_passes"],
-    }
-    if count > len(recent):
-        row["longest full pass ms"] = f"{max(recent):.4g} (latest {len(recent)})"
+    row: Row = {"full passes": count}
+    for label, key in (("", "recent_full_passes_ms"), (" of CPU", "recent_full_passes_cpu_ms")):
+        recent = after.get(key, [])[-count:] if count else []
+        longest: float | str = max(recent, default=0.0) if key in after else "n/a"
+        if count > len(recent) and key in after:
+            longest = f"{longest:.4g} (latest {len(recent)})"
+        row[f"longest full pass ms{label}"] = longest
+    row["passes over 50 ms (any generation)"] = after["slow_passes"] - before["slow_passes"]
     return row
 
 

@@ -41,6 +41,9 @@ def test_a_forced_collection_is_a_full_pass_with_its_duration(watch: CollectorWa
     assert full["longest_ms"] > 0
     assert full["total_ms"] == full["longest_ms"]
     assert watch.report()["recent_full_passes_ms"] == [full["longest_ms"]]
+    # The pass ran on this thread: its CPU time is this thread's, at most the wall-clock time.
+    assert 0 < full["longest_cpu_ms"] <= full["longest_ms"]
+    assert watch.report()["recent_full_passes_cpu_ms"] == [full["longest_cpu_ms"]]
     assert [g["passes"] for g in watch.report()["generations"][:2]] == [0, 0]
 
 
