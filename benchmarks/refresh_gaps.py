@@ -22,13 +22,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.measure import Row, bench_import, table
+from benchmarks.measure import Row, imported_network, table
 from benchmarks.serving import column, shapes_option
 from stakenet.analytics.network_view import AnalyticsState
 from stakenet.analytics.projection import Projection
 from stakenet.analytics.snapshot import compute_snapshot
 from stakenet.bootstrap import database_url, opened_store
-from stakenet.demo.synthetic import SHAPES, write
+from stakenet.demo.synthetic import SHAPES
 from stakenet.domain.model import GraphData
 
 
@@ -120,9 +120,7 @@ def main() -> None:
     rows: dict[int | str, Row] = {}
     with tempfile.TemporaryDirectory(prefix="stakenet-refresh-gaps-") as tmp:
         for shape in args.shapes:
-            document = write(args.ties, Path(tmp), shape=shape)
-            url = f"sqlite:///{Path(tmp) / f'gaps-{shape}.db'}"
-            bench_import(document, url, args.ties)
+            url = imported_network(args.ties, shape, Path(tmp), "gaps")
             data = asyncio.run(network_of(url))
             rows[column(args.ties, shape)] = refresh_gaps(data, args.collector == "on")
             title = f"Late wake-ups of a 1 ms ticker during a refresh (collector {args.collector})"

@@ -40,9 +40,9 @@ from typing import Any
 
 import httpx
 
-from benchmarks.measure import PYTHON, Row, bench_import, free_port, percentiles, process, table
+from benchmarks.measure import PYTHON, Row, free_port, imported_network, percentiles, process, table
 from benchmarks.serving import MAP, column, people_of, shapes_option
-from stakenet.demo.synthetic import SHAPES, write
+from stakenet.demo.synthetic import SHAPES
 
 TRIVIAL = "{ networkStats { stakeholders } }"
 REVISION = "{ networkStats { analyticsRevision } }"
@@ -288,9 +288,7 @@ def main() -> None:
     rows: dict[int | str, Row] = {}
     with tempfile.TemporaryDirectory(prefix="stakenet-under-refresh-") as tmp:
         for shape in args.shapes:
-            document = write(args.ties, Path(tmp), shape=shape)
-            url = f"sqlite:///{Path(tmp) / f'under-refresh-{shape}.db'}"
-            bench_import(document, url, args.ties)
+            url = imported_network(args.ties, shape, Path(tmp), "under-refresh")
             port = free_port()
             command = serve_command(url, port, args.serve_arg, interpreter)
             with process(command, f"http://127.0.0.1:{port}/readyz") as server:
