@@ -73,7 +73,15 @@ async def post(client: httpx.AsyncClient, query: str, variables: Any = None) -> 
 
 async def first_snapshot(client: httpx.AsyncClient, patience: float = 1800.0) -> None:
     deadline = time.monotonic() + patience
-    while (await post(client, REVISION))["networkStats"]["analyticsRevision"] is None:
+    while True:
+        try:
+            if (await post(client, REVISION))["networkStats"]["analyticsRevision"] is not None:
+                return
+        except httpx.TransportError:
+            # A server stalled for longer than its keep-alive timeout (a full collector pass
+            # of seconds while it loads a large network) may close the connection under a
+            # request; the next one opens a new connection.
+            pass
         if time.monotonic() > deadline:
             raise RuntimeError(f"no analytics snapshot in {patience:.0f} s")
         await asyncio.sleep(0.5)
