@@ -63,11 +63,15 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
+class Refused(RuntimeError):
+    """An answer with errors, such as a query stopped at the execution deadline."""
+
+
 async def post(client: httpx.AsyncClient, query: str, variables: Any = None) -> dict[str, Any]:
     response = await client.post("/graphql", json={"query": query, "variables": variables or {}})
     body: dict[str, Any] = response.json()
     if response.status_code != 200 or body.get("errors"):
-        raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
+        raise Refused(f"{response.status_code}: {response.text[:300]}")
     return body["data"]  # type: ignore[no-any-return]
 
 
@@ -101,10 +105,16 @@ async def every(period: float, until: float, act: Callable[[], Awaitable[None]])
         await act()
 
 
-async def timed(client: httpx.AsyncClient, query: str, variables: Any = None) -> float:
+async def timed(
+    samples: list[float], client: httpx.AsyncClient, query: str, variables: Any = None
+) -> None:
+    """Ask `query` and add the seconds it took to `samples`, also when it failed: a client
+    waited for those too."""
     started = time.perf_counter()
-    await post(client, query, variables)
-    return time.perf_counter() - started
+    try:
+        await post(client, query, variables)
+    finally:
+        samples.append(time.perf_counter() - started)
 
 
 async def collector(base: str) -> dict[str, Any] | None:
@@ -145,29 +155,32 @@ async def window(
     revisions: list[int] = []
     jitter = itertools.count(1)
     dropped: list[str] = []
+    refused: list[str] = []
     before = await collector(base)
     until = time.monotonic() + seconds
 
     def tolerant(act: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
-        """`act`, counting a connection the server closed instead of ending the run: the next
-        request opens a new one."""
+        """`act`, counting a connection the server closed (the next request opens a new one)
+        or an answer with errors instead of ending the run."""
 
         async def acting() -> None:
             try:
                 await act()
             except httpx.TransportError as error:
                 dropped.append(f"{act.__name__}: {type(error).__name__}")
+            except Refused as error:
+                refused.append(f"{act.__name__}: {error}")
 
         return acting
 
     async def poll_trivial() -> None:
-        trivial.append(await timed(poller, TRIVIAL))
+        await timed(trivial, poller, TRIVIAL)
 
     centres = itertools.cycle(people)
 
     async def ask_map() -> None:
         variables = {"id": next(centres), "min": next(jitter) * 1e-12}
-        maps.append(await timed(mapper, MAP, variables))
+        await timed(maps, mapper, MAP, variables)
 
     async def ask_maps() -> None:
         while time.monotonic() < until:
@@ -223,9 +236,10 @@ async def window(
         "write max ms": max(writes, default=0.0) * 1000,
         "refreshes completed": len(revisions) - 1,
         "connections the server closed": len(dropped),
+        "answers with errors": len(refused),
     }
-    if dropped:
-        print(f"connections the server closed: {', '.join(dropped)}", file=sys.stderr)
+    for failure in dropped + refused:
+        print(f"failed: {failure}", file=sys.stderr)
     row.update(full_passes_between(before, after))
     row["load average (1 min) after"] = os.getloadavg()[0]
     return row
