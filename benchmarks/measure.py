@@ -152,3 +152,14 @@ def table(title: str, rows: Mapping[int | str, Row]) -> None:
                 cells.append(f"{v!s:>{cell}}")
         print(f"| {key:<{width}} | " + " | ".join(cells) + " |")
     sys.stdout.flush()
+
+
+def imported_network(ties: int, shape: str, directory: Path, name: str) -> str:
+    """The URL of a new SQLite database in `directory` into which the synthetic `shape` network
+    of `ties` ties was imported (`stakenet import`, timed by `bench_import`)."""
+    from stakenet.demo.synthetic import write
+
+    document = write(ties, directory, shape=shape)
+    url = f"sqlite:///{directory / f'{name}-{shape}.db'}"
+    bench_import(document, url, ties)
+    return url

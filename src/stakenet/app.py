@@ -1,5 +1,8 @@
 """The ASGI application: GraphQL at /graphql, health and readiness probes, the lifespan.
 
+`/healthz` also shows the cyclic garbage collector's passes in this process
+(`services/collector.py`): a full pass holds every request while it runs.
+
 The composition root (`bootstrap.py`) builds the store and the services; the lifespan runs
 them (`Runtime.running`: the store opened, the read model built, the background tasks) for as
 long as the application serves, and readiness follows it.
@@ -36,6 +39,7 @@ from stakenet.api.redaction import install_log_redaction
 from stakenet.api.schema import build_schema
 from stakenet.bootstrap import DatabaseUrl, build_runtime
 from stakenet.explorer import graphiql_page, static_directory
+from stakenet.services.collector import CollectorWatch
 from stakenet.services.container import Services, Settings
 
 log = logging.getLogger("stakenet.app")
@@ -79,19 +83,24 @@ def create_app(
     install_log_redaction()
     install_request_ids()
     ready = asyncio.Event()
+    collector = CollectorWatch()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with runtime.running(demo=demo):
-            ready.set()
-            log.info("stakenet ready on %s", url.redacted())
-            try:
-                yield
-            finally:
-                ready.clear()
+        collector.install()
+        try:
+            async with runtime.running(demo=demo):
+                ready.set()
+                log.info("stakenet ready on %s", url.redacted())
+                try:
+                    yield
+                finally:
+                    ready.clear()
+        finally:
+            collector.uninstall()
 
     async def healthz(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "ok", "collector": collector.report()})
 
     async def readyz(request: Request) -> JSONResponse:
         if not ready.is_set():

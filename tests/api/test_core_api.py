@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -354,9 +355,27 @@ def test_unexpected_errors_are_masked(api: Api) -> None:
 
 
 def test_health_and_readiness(api: Api) -> None:
-    assert api.client.get("/healthz").json() == {"status": "ok"}
+    health = api.client.get("/healthz").json()
+    assert health["status"] == "ok"
+    assert [g["generation"] for g in health["collector"]["generations"]] == [0, 1, 2]
     ready = api.client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+def test_health_shows_the_collector_s_full_passes(api: Api) -> None:
+    # The server runs in this process: a pass forced here is one of its passes.
+    gc.disable()  # no automatic pass in between: the count is exact
+    try:
+        before = api.client.get("/healthz").json()["collector"]
+        gc.collect()
+        after = api.client.get("/healthz").json()["collector"]
+    finally:
+        gc.enable()
+    passes = [g["passes"] for g in after["generations"]]
+    assert passes == [before["generations"][0]["passes"], before["generations"][1]["passes"],
+                      before["generations"][2]["passes"] + 1]  # fmt: skip
+    assert after["recent_full_passes_ms"][-1] > 0
+    assert after["generations"][2]["longest_ms"] >= after["recent_full_passes_ms"][-1]
 
 
 def test_the_demo_network_answers_the_readme_query(demo_api: Api) -> None:

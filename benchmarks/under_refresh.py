@@ -1,0 +1,339 @@
+"""Queries while the analytics refresh back to back, against the same server left quiet.
+
+    .venv/bin/python -m benchmarks.under_refresh --ties 100000 --shapes crm,regional --duration 30
+
+For each network shape, one `stakenet serve` process (rate limit off) on the imported network;
+once its first analytics snapshot exists, two windows of `--duration` seconds each:
+
+- quiet: no writes, so no refresh runs;
+- refreshing: a writer logs one interaction every `--write-interval` seconds (2 s), each write
+  starting a refresh, so that on a large network they run back to back.
+
+In both windows, at the same time, a poller sends the trivial query
+``{ networkStats { stakeholders } }`` every 50 ms (one at a time), another client asks uncached
+`relationshipMap`s one after the other (a different `minStrength` each time, as in
+`benchmarks.serving`), and a watcher counts the refreshes completed (the changes of
+`networkStats { analyticsRevision }`). The collector's full passes in the serving process come
+from its `/healthz`. `--serve-arg` passes an argument on to `stakenet serve` (repeatable, e.g.
+``--serve-arg=--analytics-debounce=1``). `--gc-threshold` and `--switch-interval` start the
+server with `gc.set_threshold` or `sys.setswitchinterval` called first, to measure what they
+would change.
+
+All the clients share one event loop in this process; their own work per request (sending,
+parsing a map of 200 stakeholders) is a millisecond or two, small against what is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks.measure import PYTHON, Row, free_port, imported_network, percentiles, process, table
+from benchmarks.serving import MAP, column, people_of, shapes_option
+from stakenet.demo.synthetic import SHAPES
+
+TRIVIAL = "{ networkStats { stakeholders } }"
+REVISION = "{ networkStats { analyticsRevision } }"
+LOG_INTERACTION = """mutation($input: InteractionInput!) {
+  logInteraction(input: $input) { interaction { id } errors { message } } }"""
+
+# Starts `stakenet serve` with the interpreter's collector thresholds or thread switch interval
+# set first: a mitigation measured without changing the product.
+_WITH_INTERPRETER_SETTINGS = """
+import gc, json, sys
+from stakenet.cli import main
+settings = json.loads(sys.argv[1])
+if "gc_threshold" in settings:
+    gc.set_threshold(*settings["gc_threshold"])
+if "switch_interval" in settings:
+    sys.setswitchinterval(settings["switch_interval"])
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+class Refused(RuntimeError):
+    """An answer with errors, such as a query stopped at the execution deadline."""
+
+
+async def post(client: httpx.AsyncClient, query: str, variables: Any = None) -> dict[str, Any]:
+    response = await client.post("/graphql", json={"query": query, "variables": variables or {}})
+    body: dict[str, Any] = response.json()
+    if response.status_code != 200 or body.get("errors"):
+        raise Refused(f"{response.status_code}: {response.text[:300]}")
+    return body["data"]  # type: ignore[no-any-return]
+
+
+async def first_snapshot(client: httpx.AsyncClient, patience: float = 1800.0) -> None:
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            if (await post(client, REVISION))["networkStats"]["analyticsRevision"] is not None:
+                return
+        except httpx.TransportError:
+            # A server stalled for longer than its keep-alive timeout (a full collector pass
+            # of seconds while it loads a large network) may close the connection under a
+            # request; the next one opens a new connection.
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no analytics snapshot in {patience:.0f} s")
+        await asyncio.sleep(0.5)
+
+
+async def every(period: float, until: float, act: Callable[[], Awaitable[None]]) -> None:
+    """Run `act` every `period` seconds until `until` (monotonic), one at a time: a late one
+    is followed at once by the next, never by several at the same time."""
+    start = time.monotonic()
+    for tick in itertools.count():
+        due = start + tick * period
+        now = time.monotonic()
+        if due >= until or now >= until:
+            return
+        if due > now:
+            await asyncio.sleep(due - now)
+        await act()
+
+
+async def timed(
+    samples: list[float], client: httpx.AsyncClient, query: str, variables: Any = None
+) -> None:
+    """Ask `query` and add the seconds it took to `samples`, also when it failed: a client
+    waited for those too."""
+    started = time.perf_counter()
+    try:
+        await post(client, query, variables)
+    finally:
+        samples.append(time.perf_counter() - started)
+
+
+async def collector(base: str) -> dict[str, Any] | None:
+    """The serving process's collector report, or None if its /healthz has none."""
+    async with httpx.AsyncClient(base_url=base, timeout=60.0) as client:
+        found: dict[str, Any] | None = (await client.get("/healthz")).json().get("collector")
+        return found
+
+
+def full_passes_between(before: Row | None, after: Row | None) -> Row:
+    """The full collector passes between two reports of /healthz: their count, the longest in
+    wall-clock time (what a request waits) and in the CPU time of the pass (what the pass
+    costs; the wall-clock time also counts the waits for a core on a busy machine)."""
+    if before is None or after is None:
+        return {"full passes": "n/a"}
+    count = after["generations"][2]["passes"] - before["generations"][2]["passes"]
+    row: Row = {"full passes": count}
+    for label, key in (("", "recent_full_passes_ms"), (" of CPU", "recent_full_passes_cpu_ms")):
+        recent = after.get(key, [])[-count:] if count else []
+        longest: float | str = max(recent, default=0.0) if key in after else "n/a"
+        if count > len(recent) and key in after:
+            longest = f"{longest:.4g} (latest {len(recent)})"
+        row[f"longest full pass ms{label}"] = longest
+    row["passes over 50 ms (any generation)"] = after["slow_passes"] - before["slow_passes"]
+    return row
+
+
+async def window(
+    base: str, people: list[str], seconds: float, write_interval: float | None, poll: float
+) -> Row:
+    """The figures of one window: writes every `write_interval` seconds, or none."""
+    limits = httpx.Limits(max_connections=1)
+    clients = [httpx.AsyncClient(base_url=base, timeout=120.0, limits=limits) for _ in range(4)]
+    poller, mapper, writer, watcher = clients
+    trivial: list[float] = []
+    maps: list[float] = []
+    writes: list[float] = []
+    revisions: list[int] = []
+    jitter = itertools.count(1)
+    dropped: list[str] = []
+    refused: list[str] = []
+    before = await collector(base)
+    until = time.monotonic() + seconds
+
+    def tolerant(act: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        """`act`, counting a connection the server closed (the next request opens a new one)
+        or an answer with errors instead of ending the run."""
+
+        async def acting() -> None:
+            try:
+                await act()
+            except httpx.TransportError as error:
+                dropped.append(f"{act.__name__}: {type(error).__name__}")
+            except Refused as error:
+                refused.append(f"{act.__name__}: {error}")
+
+        return acting
+
+    async def poll_trivial() -> None:
+        await timed(trivial, poller, TRIVIAL)
+
+    centres = itertools.cycle(people)
+
+    async def ask_map() -> None:
+        variables = {"id": next(centres), "min": next(jitter) * 1e-12}
+        await timed(maps, mapper, MAP, variables)
+
+    async def ask_maps() -> None:
+        while time.monotonic() < until:
+            await tolerant(ask_map)()
+
+    async def write_one() -> None:
+        n = len(writes)
+        interaction = {
+            "kind": "MEETING",
+            "occurredAt": datetime.now(UTC).isoformat(),
+            "participants": [
+                {"stakeholderId": people[n % len(people)]},
+                {"stakeholderId": people[(n + 1) % len(people)]},
+            ],
+            "subject": f"refresh benchmark {n}",
+        }
+        started = time.perf_counter()
+        data = await post(writer, LOG_INTERACTION, {"input": interaction})
+        if data["logInteraction"]["errors"]:
+            raise RuntimeError(f"the write was refused: {data['logInteraction']['errors']}")
+        writes.append(time.perf_counter() - started)
+
+    async def watch_revision() -> None:
+        revision = (await post(watcher, REVISION))["networkStats"]["analyticsRevision"]
+        if not revisions or revisions[-1] != revision:
+            revisions.append(revision)
+
+    tasks = [
+        every(poll, until, tolerant(poll_trivial)),
+        ask_maps(),
+        every(0.1, until, tolerant(watch_revision)),
+    ]
+    if write_interval is not None:
+        tasks.append(every(write_interval, until, tolerant(write_one)))
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for client in clients:
+            await client.aclose()
+    after = await collector(base)
+    t50, t99 = percentiles(trivial)
+    m50, m99 = percentiles(maps)
+    row: Row = {
+        "trivial queries": len(trivial),
+        "trivial p50 ms": t50 * 1000,
+        "trivial p99 ms": t99 * 1000,
+        "trivial max ms (≤ 100)": max(trivial) * 1000,
+        "uncached maps": len(maps),
+        "map p50 ms": m50 * 1000,
+        "map p99 ms": m99 * 1000,
+        "map p99 / p50 (≤ 3)": m99 / m50,
+        "writes": len(writes),
+        "write max ms": max(writes, default=0.0) * 1000,
+        "refreshes completed": len(revisions) - 1,
+        "connections the server closed": len(dropped),
+        "answers with errors": len(refused),
+    }
+    for failure in dropped + refused:
+        print(f"failed: {failure}", file=sys.stderr)
+    row.update(full_passes_between(before, after))
+    row["load average (1 min) after"] = os.getloadavg()[0]
+    return row
+
+
+async def measure_server(
+    base: str, maps: int, seconds: float, write_interval: float, poll: float, settle: float
+) -> dict[str, Row]:
+    async with httpx.AsyncClient(base_url=base, timeout=120.0) as client:
+        started = time.monotonic()
+        await first_snapshot(client)
+        first = time.monotonic() - started
+        people = await people_of(client, maps)
+    # What follows the first snapshot (the alerts' first evaluation) ends before the quiet
+    # window starts.
+    await asyncio.sleep(settle)
+    quiet = await window(base, people, seconds, None, poll)
+    quiet["first snapshot after s"] = first
+    refreshing = await window(base, people, seconds, write_interval, poll)
+    return {"quiet": quiet, "refreshing": refreshing}
+
+
+def serve_command(url: str, port: int, serve_args: list[str], interpreter: Row) -> list[str]:
+    serve = ["serve", "--db", url, "--port", str(port), "--log-level", "warning",
+             "--rate-limit", "0", *serve_args]  # fmt: skip
+    if interpreter:
+        return [PYTHON, "-c", _WITH_INTERPRETER_SETTINGS, json.dumps(interpreter), *serve]
+    return [PYTHON, "-m", "stakenet.cli", *serve]
+
+
+def gc_threshold_option(value: str) -> list[int]:
+    parts = value.split(",")
+    if not 1 <= len(parts) <= 3 or not all(p.strip().isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(f"up to three whole numbers, e.g. 50000,20,100: {value!r}")
+    return [int(p) for p in parts]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ties", type=int, default=100_000)
+    parser.add_argument("--shapes", type=shapes_option, default=list(SHAPES),
+                        help="network shapes, comma-separated (default: all)")  # fmt: skip
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of each window")
+    parser.add_argument("--write-interval", type=float, default=2.0)
+    parser.add_argument("--poll-interval", type=float, default=0.05,
+                        help="seconds between trivial queries")  # fmt: skip
+    parser.add_argument("--settle", type=float, default=10.0,
+                        help="seconds between the first snapshot and the quiet window")  # fmt: skip
+    parser.add_argument("--maps", type=int, default=30, help="distinct map centres")
+    parser.add_argument("--serve-arg", action="append", default=[], metavar="ARG",
+                        help="an argument for `stakenet serve` (repeatable)")  # fmt: skip
+    parser.add_argument("--gc-threshold", type=gc_threshold_option,
+                        help="start the server with gc.set_threshold(these); 0: no automatic "
+                        "collection")  # fmt: skip
+    parser.add_argument("--switch-interval", type=float,
+                        help="start the server with sys.setswitchinterval(this)")  # fmt: skip
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args()
+    title = "Queries while the analytics refresh back to back, and on a quiet server"
+    interpreter: Row = {}
+    if args.gc_threshold is not None:
+        interpreter["gc_threshold"] = args.gc_threshold
+    if args.switch_interval is not None:
+        interpreter["switch_interval"] = args.switch_interval
+    changed = [*args.serve_arg, *(f"{k}={v}" for k, v in interpreter.items())]
+    if changed:
+        title += f" ({' '.join(changed)})"
+    rows: dict[int | str, Row] = {}
+    with tempfile.TemporaryDirectory(prefix="stakenet-under-refresh-") as tmp:
+        for shape in args.shapes:
+            url = imported_network(args.ties, shape, Path(tmp), "under-refresh")
+            port = free_port()
+            command = serve_command(url, port, args.serve_arg, interpreter)
+            with process(command, f"http://127.0.0.1:{port}/readyz") as server:
+                measured = asyncio.run(
+                    measure_server(
+                        f"http://127.0.0.1:{port}",
+                        args.maps,
+                        args.duration,
+                        args.write_interval,
+                        args.poll_interval,
+                        args.settle,
+                    )
+                )
+                if server.poll() is not None:
+                    failure = server.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
+                    raise RuntimeError(f"the server exited during the run: {failure}")
+            for scenario, row in measured.items():
+                rows[f"{column(args.ties, shape)}, {scenario}"] = row
+            table(title, rows)
+    if args.json:
+        figures = {"arguments": vars(args) | {"json": str(args.json)}, "rows": rows}
+        args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
