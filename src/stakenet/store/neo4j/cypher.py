@@ -49,6 +49,10 @@ if set(STAKEHOLDER_LABELS) != set(StakeholderKind) or set(TIE_TYPES) != set(TieK
 # unique-index seek per type (graph_schema/0004), never a scan of the relationships.
 _ANY_TIE: LiteralString = "|".join(TIE_TYPES.values())
 
+# Reads that reach a tie by its type alone start it at a `:Stakeholder`: the ties of a first
+# import still being written join its staged nodes, which have no such label (`first_import`).
+_PUBLISHED_TIE: LiteralString = "(:Stakeholder)-[t:" + _ANY_TIE
+
 ENSURE_META: LiteralString = (
     "MERGE (m:GraphMeta {id: 'graph'}) ON CREATE SET m.revision = 0, m.last_seq = 0"
 )
@@ -56,9 +60,12 @@ ENSURE_META: LiteralString = (
 READ_REVISION: LiteralString = "MATCH (m:GraphMeta {id: 'graph'}) RETURN m.revision AS revision"
 
 # Incrementing first takes the node's write lock, so concurrent batches run one after another.
+# It also says whether parts of a first import that never committed are left (`first_import`):
+# the lock it takes is the one every live import holds, so whoever holds it may remove them.
 BUMP_REVISION: LiteralString = (
     "MATCH (m:GraphMeta {id: 'graph'}) SET m.revision = m.revision + 1 "
-    "RETURN m.revision AS revision, m.last_seq AS last_seq"
+    "RETURN m.revision AS revision, m.last_seq AS last_seq, "
+    "EXISTS { MATCH (:StagedStakeholder) } OR EXISTS { MATCH (:StagedInteraction) } AS staged"
 )
 
 SET_LAST_SEQ: LiteralString = "MATCH (m:GraphMeta {id: 'graph'}) SET m.last_seq = $last_seq"
@@ -69,7 +76,7 @@ ANY_INTERACTION: LiteralString = "MATCH (i:Interaction) RETURN i.id AS id LIMIT 
 
 COUNTS: LiteralString = (
     "MATCH (m:GraphMeta {id: 'graph'}) "
-    "RETURN COUNT { (:Stakeholder) } AS stakeholders, COUNT { ()-[:"
+    "RETURN COUNT { (:Stakeholder) } AS stakeholders, COUNT { (:Stakeholder)-[:"
     + _ANY_TIE
     + "]->() } AS ties, "
     "COUNT { (:Interaction) } AS interactions, m.revision AS revision"
@@ -160,16 +167,16 @@ def stakeholder_listings() -> list[LiteralString]:
 
 
 TIES_BY_ID: LiteralString = (
-    "UNWIND $values AS value MATCH ()-[t:" + _ANY_TIE + " {id: value}]->() "
+    "UNWIND $values AS value MATCH " + _PUBLISHED_TIE + " {id: value}]->() "
     "RETURN properties(t) AS props"
 )
 
 TIES_BY_KEY: LiteralString = (
-    "UNWIND $values AS value MATCH ()-[t:" + _ANY_TIE + " {key: value}]->() "
+    "UNWIND $values AS value MATCH " + _PUBLISHED_TIE + " {key: value}]->() "
     "RETURN properties(t) AS props"
 )
 
-ALL_TIES: LiteralString = "MATCH ()-[t:" + _ANY_TIE + "]->() RETURN properties(t) AS props"
+ALL_TIES: LiteralString = "MATCH " + _PUBLISHED_TIE + "]->() RETURN properties(t) AS props"
 
 # The ties of stakeholders: from them (OUT), to them (IN) or either way (BOTH).
 _TIES_OF_KINDS: LiteralString = (
@@ -344,16 +351,17 @@ CREATE_TIES: Mapping[TieKind, LiteralString] = {
 }
 
 # A first import's records (`first_import`): every one is new, so each is created outright,
-# one statement per section. Each kind's rows are the parameter named by its label or type (an
-# empty list for a kind the batch has none of). Stakeholders come back with their nodes'
-# element ids, by which ties and participation then find their ends within the transaction.
-CREATE_STAKEHOLDERS: LiteralString = " UNION ALL ".join(
-    "UNWIND $" + label + " AS props CREATE (s:Stakeholder:" + label + ") SET s = props "
+# one statement per section, in a transaction of its own. Until the import publishes them, its
+# stakeholders and interactions are `:StagedStakeholder` and `:StagedInteraction` nodes, which
+# no read matches (and its ties join only those). Stakeholders come back with their nodes'
+# element ids, by which ties and participation then find their ends.
+CREATE_STAGED_STAKEHOLDERS: LiteralString = (
+    "UNWIND $rows AS props CREATE (s:StagedStakeholder) SET s = props "
     "RETURN props.id AS id, elementId(s) AS node"
-    for label in STAKEHOLDER_LABELS.values()
 )
 
-# A unit subquery per type keeps the statement one round trip.
+# Each type's rows are the parameter named by the type (an empty list for a type the batch has
+# none of); a unit subquery per type keeps the statement one round trip.
 CREATE_TIES_OF_EVERY_KIND: LiteralString = " ".join(
     "CALL () { UNWIND $" + tie_type + " AS row "
     "MATCH (source) WHERE elementId(source) = row.source "
@@ -362,13 +370,35 @@ CREATE_TIES_OF_EVERY_KIND: LiteralString = " ".join(
     for tie_type in TIE_TYPES.values()
 )
 
-CREATE_INTERACTIONS: LiteralString = (
-    "UNWIND $rows AS row CREATE (i:Interaction) SET i = row.props "
+CREATE_STAGED_INTERACTIONS: LiteralString = (
+    "UNWIND $rows AS row CREATE (i:StagedInteraction) SET i = row.props "
     "WITH i, row UNWIND row.participants AS participant "
     "MATCH (s) WHERE elementId(s) = participant.node "
     "CREATE (s)-[:PARTICIPATED {position: participant.position, "
     "actingAs: participant.acting_as}]->(i)"
 )
+
+# Publishing a first import, in the transaction that commits it: its nodes take their labels.
+PUBLISH_STAGED_STAKEHOLDERS: Mapping[StakeholderKind, LiteralString] = {
+    kind: "MATCH (s:StagedStakeholder {kind: $kind}) SET s:Stakeholder:"
+    + label
+    + " REMOVE s:StagedStakeholder"
+    for kind, label in STAKEHOLDER_LABELS.items()
+}
+
+PUBLISH_STAGED_INTERACTIONS: LiteralString = (
+    "MATCH (i:StagedInteraction) SET i:Interaction REMOVE i:StagedInteraction"
+)
+
+# Removing what a first import that never committed staged, with its ties and participation,
+# $batch nodes at a time; 0 once none is left.
+REMOVE_STAGED: LiteralString = (
+    "MATCH (n) WHERE n:StagedStakeholder OR n:StagedInteraction "
+    "WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS removed"
+)
+
+# Taking the revision's write lock without changing anything.
+LOCK_REVISION: LiteralString = "MATCH (m:GraphMeta {id: 'graph'}) SET m.revision = m.revision"
 
 UPDATE_TIES: LiteralString = (
     "UNWIND $rows AS row MATCH ()-[t:" + _ANY_TIE + " {id: row.id}]->() SET t = row.props"
@@ -469,6 +499,7 @@ def statements_per_kind() -> list[LiteralString]:
     return [
         *UPSERT_STAKEHOLDERS.values(),
         *CREATE_TIES.values(),
+        *PUBLISH_STAGED_STAKEHOLDERS.values(),
         *LABEL_STAKEHOLDERS.values(),
         *TIE_NODES_TO_RELATIONSHIPS.values(),
     ]

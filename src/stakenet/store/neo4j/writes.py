@@ -70,6 +70,7 @@ from stakenet.store.neo4j.cypher import (
     UPSERT_INTERACTIONS,
     UPSERT_STAKEHOLDERS,
 )
+from stakenet.store.neo4j.first_import import remove_staged_records
 from stakenet.store.neo4j.queries import Tx, interactions_by, run_chunked, run_query
 from stakenet.store.neo4j.records import (
     as_utc,
@@ -378,8 +379,12 @@ async def holds_no_interaction(tx: Tx) -> bool:
 
 
 async def bump_revision(tx: Tx) -> tuple[int, int]:
-    """Increment the revision; return it and the last change seq written before it."""
+    """Increment the revision, taking its write lock; return it and the last change seq
+    written before it. Records staged by a first import that never committed go first: with
+    the lock held, no live import owns them (`first_import`)."""
     [meta] = await run_query(tx, BUMP_REVISION)
+    if meta["staged"]:
+        await remove_staged_records(tx)
     return int(meta["revision"]), int(meta["last_seq"])
 
 
