@@ -250,6 +250,41 @@ async def store(bolt_server: BoltServer) -> AsyncIterator[Neo4jStore]:
 
 
 @pytest.mark.bolt
+async def test_open_applies_the_schema_only_to_a_database_not_noted_at_its_version(
+    bolt_server: BoltServer,
+) -> None:
+    wipe_database(bolt_server)
+    newest = bundled_schema()[-1].version
+    with neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+
+        def run(query: str) -> list[neo4j.Record]:
+            records, _, _ = driver.execute_query(query, database_=bolt_server.database)
+            return records
+
+        def has_alert_seq_index() -> bool:
+            return bool(run("SHOW INDEXES YIELD name WHERE name = 'alert_seq' RETURN name"))
+
+        async def open_and_close() -> None:
+            opened = store_on(bolt_server)
+            await opened.open()
+            await opened.close()
+
+        await open_and_close()
+        assert has_alert_seq_index()
+        [[version]] = run("MATCH (m:GraphMeta {id: 'graph'}) RETURN m.schema_version")
+        assert version == newest
+        # Noted at its version, the database is not asked again: an index dropped by hand
+        # stays dropped ...
+        run("DROP INDEX alert_seq")
+        await open_and_close()
+        assert not has_alert_seq_index()
+        # ... until the note is older than the newest script.
+        run(f"MATCH (m:GraphMeta {{id: 'graph'}}) SET m.schema_version = {newest - 1}")
+        await open_and_close()
+        assert has_alert_seq_index()
+
+
+@pytest.mark.bolt
 async def test_open_creates_every_constraint_and_index(bolt_server: BoltServer) -> None:
     opened = store_on(bolt_server)
     await opened.open()

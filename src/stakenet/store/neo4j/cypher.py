@@ -476,6 +476,14 @@ READ_GRAPH_MODEL: LiteralString = (
 
 SET_GRAPH_MODEL: LiteralString = ENSURE_META + " SET m.graph_model = $model"
 
+# The newest schema script applied in full (`graph_schema/`), so that opening a store at that
+# version runs none of their statements again.
+READ_SCHEMA_VERSION: LiteralString = (
+    "OPTIONAL MATCH (m:GraphMeta {id: 'graph'}) RETURN coalesce(m.schema_version, 0) AS version"
+)
+
+SET_SCHEMA_VERSION: LiteralString = ENSURE_META + " SET m.schema_version = $version"
+
 LABEL_STAKEHOLDERS: Mapping[StakeholderKind, LiteralString] = {
     kind: "MATCH (s:Stakeholder {kind: $kind}) WHERE NOT s:"
     + label
