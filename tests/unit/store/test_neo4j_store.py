@@ -772,6 +772,53 @@ def _first_import() -> list[WriteBatch]:
     ]
 
 
+@pytest.mark.bolt
+async def test_a_tie_is_stored_without_its_kind_and_ends_which_reads_take_from_its_relationship(
+    store: Neo4jStore, bolt_server: BoltServer
+) -> None:
+    # Through a first import, then through the general way (a tie updated, one created).
+    async with store.bulk_write() as bulk:
+        for batch in _first_import():
+            await bulk.write(batch)
+        await bulk.commit()
+    await store.apply(
+        WriteBatch(
+            upsert_ties=[
+                Tie("t1", TieKind.KNOWS, "a", "b", key="knows-ab", strength=0.5),
+                Tie("t3", TieKind.FAMILY, "b", "c"),
+            ]
+        )
+    )
+    with neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        records, _, _ = driver.execute_query(
+            "MATCH ()-[t]->() WHERE t.id IS NOT NULL RETURN t.id AS id, keys(t) AS keys",
+            database_=bolt_server.database,
+        )
+    stored = {record["id"]: set(record["keys"]) for record in records}
+    assert stored == {
+        "t1": {"id", "key", "strength", "created_at", "updated_at"},
+        "t2": {"id", "created_at", "updated_at"},
+        "t3": {"id", "created_at", "updated_at"},
+    }
+    ties = sorted(
+        (tie.id, tie.kind, tie.source_id, tie.target_id) for tie in (await store.load_all()).ties
+    )
+    assert ties == [
+        ("t1", TieKind.KNOWS, "a", "b"),
+        ("t2", TieKind.REPORTS_TO, "c", "a"),
+        ("t3", TieKind.FAMILY, "b", "c"),
+    ]
+    assert [t.source_id for t in await store.get_ties(["t2"]) if t] == ["c"]
+    assert sorted(t.id for t in await store.ties_of(["c"])) == ["t2", "t3"]
+    # The identity of a keyless tie is its kind and ends, either way round for FAMILY.
+    with pytest.raises(Conflict):
+        await store.apply(WriteBatch(upsert_ties=[Tie("t4", TieKind.FAMILY, "c", "b")]))
+    with pytest.raises(Conflict):
+        await store.apply(WriteBatch(upsert_ties=[Tie("t5", TieKind.REPORTS_TO, "c", "a")]))
+    await store.apply(WriteBatch(upsert_ties=[Tie("t6", TieKind.REPORTS_TO, "a", "c")]))
+    assert (await store.counts()).ties == 4
+
+
 async def _until_staged(bolt_server: BoltServer) -> None:
     """Return once `_first_import` is staged: 4 nodes, 2 ties and 2 participants (its last
     parts may still be on their way when its last `write` returns)."""

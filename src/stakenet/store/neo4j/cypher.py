@@ -53,6 +53,11 @@ _ANY_TIE: LiteralString = "|".join(TIE_TYPES.values())
 # import still being written join its staged nodes, which have no such label (`first_import`).
 _PUBLISHED_TIE: LiteralString = "(:Stakeholder)-[t:" + _ANY_TIE
 
+# A tie as its fields: the relationship's properties, with the kind and ends it is.
+_TIE_FIELDS: LiteralString = (
+    "t {.*, kind: type(t), source_id: startNode(t).id, target_id: endNode(t).id} AS props"
+)
+
 ENSURE_META: LiteralString = (
     "MERGE (m:GraphMeta {id: 'graph'}) ON CREATE SET m.revision = 0, m.last_seq = 0"
 )
@@ -167,20 +172,18 @@ def stakeholder_listings() -> list[LiteralString]:
 
 
 TIES_BY_ID: LiteralString = (
-    "UNWIND $values AS value MATCH " + _PUBLISHED_TIE + " {id: value}]->() "
-    "RETURN properties(t) AS props"
+    "UNWIND $values AS value MATCH " + _PUBLISHED_TIE + " {id: value}]->() RETURN " + _TIE_FIELDS
 )
 
 TIES_BY_KEY: LiteralString = (
-    "UNWIND $values AS value MATCH " + _PUBLISHED_TIE + " {key: value}]->() "
-    "RETURN properties(t) AS props"
+    "UNWIND $values AS value MATCH " + _PUBLISHED_TIE + " {key: value}]->() RETURN " + _TIE_FIELDS
 )
 
-ALL_TIES: LiteralString = "MATCH " + _PUBLISHED_TIE + "]->() RETURN properties(t) AS props"
+ALL_TIES: LiteralString = "MATCH " + _PUBLISHED_TIE + "]->() RETURN " + _TIE_FIELDS
 
 # The ties of stakeholders: from them (OUT), to them (IN) or either way (BOTH).
 _TIES_OF_KINDS: LiteralString = (
-    "WHERE size($kinds) = 0 OR type(t) IN $kinds RETURN DISTINCT properties(t) AS props"
+    "WHERE size($kinds) = 0 OR type(t) IN $kinds RETURN DISTINCT " + _TIE_FIELDS
 )
 TIES_FROM: LiteralString = (
     "UNWIND $ids AS id MATCH (:Stakeholder {id: id})-[t:" + _ANY_TIE + "]->() " + _TIES_OF_KINDS
@@ -296,10 +299,9 @@ INTERACTION_KEY_OWNERS: LiteralString = (
 # way round. Found from the first end's relationships, not by scanning every tie.
 TIE_IDENTITY_OWNERS: LiteralString = (
     "UNWIND $claims AS claim "
-    "MATCH (:Stakeholder {id: claim.first_id})-[t:" + _ANY_TIE + "]-() "
-    "WHERE type(t) = claim.kind AND t.key IS NULL AND ("
-    "(t.source_id = claim.first_id AND t.target_id = claim.second_id) OR "
-    "(claim.symmetric AND t.source_id = claim.second_id AND t.target_id = claim.first_id)) "
+    "MATCH (first:Stakeholder {id: claim.first_id})-[t:" + _ANY_TIE + "]-(second) "
+    "WHERE type(t) = claim.kind AND t.key IS NULL AND second.id = claim.second_id "
+    "AND (claim.symmetric OR startNode(t) = first) "
     "RETURN DISTINCT claim.number AS claim, t.id AS id"
 )
 
@@ -344,8 +346,8 @@ UPSERT_STAKEHOLDERS: Mapping[StakeholderKind, LiteralString] = {
 # deleted first (`DELETE_TIES`) and created again with its id, in the same transaction.
 CREATE_TIES: Mapping[TieKind, LiteralString] = {
     kind: "UNWIND $rows AS row "
-    "MATCH (source:Stakeholder {id: row.props.source_id}) "
-    "MATCH (target:Stakeholder {id: row.props.target_id}) "
+    "MATCH (source:Stakeholder {id: row.source_id}) "
+    "MATCH (target:Stakeholder {id: row.target_id}) "
     "CREATE (source)-[t:" + tie_type + "]->(target) SET t = row.props"
     for kind, tie_type in TIE_TYPES.items()
 }

@@ -52,7 +52,13 @@ from stakenet.store.neo4j.cypher import (
     TIE_TYPES,
 )
 from stakenet.store.neo4j.queries import Tx, run_query
-from stakenet.store.neo4j.records import as_utc, interaction_payload, stamped, utc_text
+from stakenet.store.neo4j.records import (
+    as_utc,
+    interaction_payload,
+    relationship_properties,
+    stamped,
+    utc_text,
+)
 from stakenet.store.port import TieIdentity, WriteBatch
 
 # Parts written at once: one commits while the next is written (the test machine has 2 cores).
@@ -276,7 +282,7 @@ def _tie_rows(ties: Iterable[Tie], now: datetime, nodes: Mapping[str, str]) -> d
     rows: dict[str, list[dict[str, Any]]] = {tie_type: [] for tie_type in TIE_TYPES.values()}
     updated_at = utc_text(now)
     for tie in ties:
-        data = tie_to_dict(tie)
+        data = relationship_properties(tie_to_dict(tie))
         data["created_at"] = utc_text(_created_at(tie.created_at, now))
         data["updated_at"] = updated_at
         rows[TIE_TYPES[tie.kind]].append(

@@ -76,6 +76,7 @@ from stakenet.store.neo4j.records import (
     as_utc,
     creation_time,
     interaction_payload,
+    relationship_properties,
     stamped,
     utc_text,
 )
@@ -320,7 +321,12 @@ async def _upsert_ties(tx: Tx, ties: Sequence[Tie], now: datetime, log: ChangeLo
             tie, created_at=creation_time(created_at, tie.created_at, now), updated_at=now
         )
         data = stamped(tie_to_dict(stored), stored.created_at, now)
-        row = {"id": stored.id, "props": data}
+        row = {
+            "id": stored.id,
+            "source_id": stored.source_id,
+            "target_id": stored.target_id,
+            "props": relationship_properties(data),
+        }
         if tie.id in kept:
             updated_rows.append(row)
         else:
