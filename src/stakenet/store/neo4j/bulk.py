@@ -1,9 +1,11 @@
-"""Bulk writes: several `WriteBatch`es written through one explicit write transaction, at one
-revision (`BulkWrite` of the port), for a streamed import.
+"""Bulk writes: several `WriteBatch`es written at one revision (`BulkWrite` of the port), for a
+streamed import, committed by one explicit write transaction.
 
-Each batch is written by the same functions as `Neo4jStore.apply` writes one (`writes`); this
-module owns the transaction's lifetime around them: the store's write lock, the session, the
-revision bump, the change-log numbering across batches, commit and rollback.
+Each batch is written by the same functions as `Neo4jStore.apply` writes one (`writes`), in that
+transaction, except the batches of a first import, which are staged in transactions of their
+own and published by it (`first_import`); this module owns the transaction's lifetime around
+them: the store's write lock, the session, the revision bump, the change-log numbering across
+batches, commit, and rollback with the removal of what was staged.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ DEFAULT_BULK_WRITE_TIMEOUT = 1800.0
 class Neo4jBulkWrite:
     """`BulkWrite` on one explicit Neo4j transaction, made by `bulk_transaction`.
 
-    There are no retries: the driver retries a managed transaction by running its function
-    again, but the batches written before a failure are no longer at hand (they were streamed).
+    That transaction is not retried: the driver retries a managed transaction by running its
+    function again, but the batches written before a failure are no longer at hand (they were
+    streamed); a first import's staged parts, each in memory while it is written, are.
     A transient error or a lost connection therefore surfaces as `StoreUnavailable` (a write
     race lost to another process as `Conflict`), and the whole bulk write is rolled back; the
     caller may start it again.
