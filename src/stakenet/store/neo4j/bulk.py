@@ -64,7 +64,7 @@ class Neo4jBulkWrite:
     def __init__(
         self,
         tx: neo4j.AsyncTransaction,
-        open_session: Callable[[], neo4j.AsyncSession],
+        open_session: Callable[..., neo4j.AsyncSession],
         transaction_timeout: float,
     ) -> None:
         self._tx = tx
@@ -193,7 +193,7 @@ class Neo4jBulkWrite:
 @contextlib.asynccontextmanager
 async def bulk_transaction(
     write_lock: asyncio.Lock,
-    open_session: Callable[[], neo4j.AsyncSession],
+    open_session: Callable[..., neo4j.AsyncSession],
     transaction_timeout: float,
 ) -> AsyncIterator[Neo4jBulkWrite]:
     """A `Neo4jBulkWrite` holding `write_lock` from start to end, on a session of its own.

@@ -64,6 +64,11 @@ from stakenet.store.port import TieIdentity, WriteBatch
 # Parts written at once: one commits while the next is written (the test machine has 2 cores).
 PARTS_IN_FLIGHT = 2
 
+# How long the driver retries a part after transient errors: two parts that create ties of
+# the same stakeholders can deadlock, and the loser runs again. Longer than the store's retry
+# time for a mutation, which a client waits on: a part takes seconds on a loaded server.
+PART_RETRY_TIME = 60.0
+
 # Staged nodes deleted per statement when an import's parts are removed.
 REMOVE_BATCH = 5000
 
@@ -162,7 +167,7 @@ class StagedParts:
     own (see the module's docstring), on sessions from `open_session`."""
 
     def __init__(
-        self, open_session: Callable[[], neo4j.AsyncSession], transaction_timeout: float
+        self, open_session: Callable[..., neo4j.AsyncSession], transaction_timeout: float
     ) -> None:
         self._open_session = open_session
         self._timeout = transaction_timeout
@@ -242,7 +247,7 @@ class StagedParts:
             return created
 
         timed = neo4j.unit_of_work(timeout=self._timeout)(work)
-        async with self._open_session() as session:
+        async with self._open_session(max_transaction_retry_time=PART_RETRY_TIME) as session:
             self._nodes.update(await session.execute_write(timed))
 
 

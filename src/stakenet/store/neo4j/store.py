@@ -182,10 +182,12 @@ class Neo4jStore:
                 await note_schema_version(session, scripts[-1].version)
             await migrate_network(session, self.query_timeout)
 
-    def _session(self, access_mode: str) -> neo4j.AsyncSession:
+    def _session(self, access_mode: str, **config: Any) -> neo4j.AsyncSession:
         if self._driver is None:
             raise StoreUnavailable("The Neo4j store is not open.")
-        return self._driver.session(database=self.database, default_access_mode=access_mode)
+        return self._driver.session(
+            database=self.database, default_access_mode=access_mode, **config
+        )
 
     async def _read(self, work: Callable[..., Awaitable[R]], *args: Any) -> R:
         with translated():
@@ -332,7 +334,7 @@ class Neo4jStore:
         # An explicit transaction, not retried, holding `_write_lock` throughout (see `bulk`).
         return bulk_transaction(
             self._write_lock,
-            lambda: self._session(neo4j.WRITE_ACCESS),
+            lambda **config: self._session(neo4j.WRITE_ACCESS, **config),
             self.bulk_write_timeout,
         )
 
