@@ -96,11 +96,26 @@ def create_app(
     async def readyz(request: Request) -> JSONResponse:
         if not ready.is_set():
             return JSONResponse({"status": "starting"}, status_code=503)
+        analytics = services.analytics
+        # A server that adopts snapshots from another process is ready with its first one.
+        if not analytics.computes and analytics.state is None:
+            return JSONResponse({"status": "waiting for analytics"}, status_code=503)
         try:
             revision = await runtime.store.revision()
         except Exception:
             return JSONResponse({"status": "store unavailable"}, status_code=503)
-        return JSONResponse({"status": "ready", "revision": revision})
+        return JSONResponse(
+            {
+                "status": "ready",
+                "revision": revision,
+                "analytics": {
+                    "mode": services.settings.analytics,
+                    "revision": analytics.revision,
+                    "computed": analytics.refreshes,
+                    "adopted": analytics.adoptions,
+                },
+            }
+        )
 
     limiter = RateLimiter(
         services.settings.rate_limit_per_minute, services.settings.rate_limit_burst

@@ -9,8 +9,11 @@ import this module.
 - `build_access`: the access service alone, for the token commands
 - `assemble`, `build_runtime`: a `Runtime`, the store and every service around it
 - `Runtime.running`: the store opened, the read model built, the demo network loaded if asked,
-  and the background tasks (change-log poller, analytics refresher, alert clock check,
-  change-log pruner) running
+  and the background tasks (change-log poller, analytics refresher and alert clock check, or
+  the analytics worker process and the follower of its snapshot files; change-log pruner)
+  running
+- `run_analytics_worker`: the `stakenet analytics` worker, which computes the snapshots that
+  servers in `--analytics process` or `follow` mode load
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import asyncio
 import contextlib
 import logging
 import os
+import sys
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +50,10 @@ class ConfigError(Exception):
 class DatabaseUrl:
     scheme: str
     location: str
+
+    def text(self) -> str:
+        """The URL as given, password included: for a child process's environment only."""
+        return f"sqlite:///{self.location}" if self.scheme == "sqlite" else self.location
 
     def redacted(self) -> str:
         """The URL fit for logs and errors: the password is never shown."""
@@ -114,6 +123,9 @@ class Runtime:
 
     store: Store
     services: Services
+    # The database's URL, which an analytics worker process is given; None for a store built
+    # by the caller (`assemble`), whose analytics cannot run in another process.
+    url: DatabaseUrl | None = None
 
     async def start(self) -> None:
         """Open the store and build the read model from it."""
@@ -137,6 +149,7 @@ class Runtime:
         settings = services.settings
         await self.start()
         tasks: list[asyncio.Task[None]] = []
+        opened = contextlib.ExitStack()
         try:
             if demo:
                 await load_demo_if_empty(services)
@@ -145,13 +158,18 @@ class Runtime:
                     services.network.poll_changes(settings.poll_interval), name="change-poller"
                 )
             )
-            tasks.append(asyncio.create_task(services.analytics.run(), name="analytics-refresher"))
-            tasks.append(
-                asyncio.create_task(
-                    services.alerts.check_periodically(settings.alert_check_interval),
-                    name="alert-clock-check",
+            if settings.analytics == "thread":
+                tasks.append(
+                    asyncio.create_task(services.analytics.run(), name="analytics-refresher")
                 )
-            )
+                tasks.append(
+                    asyncio.create_task(
+                        services.alerts.check_periodically(settings.alert_check_interval),
+                        name="alert-clock-check",
+                    )
+                )
+            else:
+                tasks.extend(self._snapshot_tasks(opened))
             if settings.keep_revisions is not None:
                 tasks.append(
                     asyncio.create_task(
@@ -167,10 +185,38 @@ class Runtime:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            opened.close()
             await self.stop()
 
+    def _snapshot_tasks(self, opened: contextlib.ExitStack) -> list[asyncio.Task[None]]:
+        """The tasks of analytics computed in another process: the follower of the snapshot
+        directory and, with ``process``, the worker process writing into it."""
+        from stakenet.services.snapshots import SnapshotFollower, WorkerProcess
 
-def assemble(store: Store, settings: Settings | None = None) -> Runtime:
+        settings = self.services.settings
+        tasks = []
+        if settings.snapshot_dir is not None:
+            directory = Path(settings.snapshot_dir)
+        else:
+            directory = Path(opened.enter_context(tempfile.TemporaryDirectory(prefix="stakenet-")))
+        if settings.analytics == "process":
+            assert self.url is not None
+            worker = WorkerProcess(
+                analytics_worker_command(directory, settings),
+                {"STAKENET_DATABASE_URL": self.url.text()},
+            )
+            tasks.append(asyncio.create_task(worker.run(), name="analytics-worker"))
+        follower = SnapshotFollower(self.services.analytics, directory)
+        tasks.append(asyncio.create_task(follower.run(), name="snapshot-follower"))
+        return tasks
+
+
+ANALYTICS_MODES = ("thread", "process", "follow")
+
+
+def assemble(
+    store: Store, settings: Settings | None = None, url: DatabaseUrl | None = None
+) -> Runtime:
     """Every service around `store`, built but not started."""
     from stakenet.services.alerts import AlertService
     from stakenet.services.analytics import AnalyticsService
@@ -178,8 +224,11 @@ def assemble(store: Store, settings: Settings | None = None) -> Runtime:
     from stakenet.services.network import NetworkService
 
     settings = settings or Settings()
+    check_analytics_settings(settings, url)
     network = NetworkService(store)
-    analytics = AnalyticsService(network, debounce=settings.analytics_debounce)
+    analytics = AnalyticsService(
+        network, debounce=settings.analytics_debounce, computes=settings.analytics == "thread"
+    )
     services = Services(
         network=network,
         analytics=analytics,
@@ -187,11 +236,58 @@ def assemble(store: Store, settings: Settings | None = None) -> Runtime:
         alerts=AlertService(analytics, store),
         settings=settings,
     )
-    return Runtime(store, services)
+    return Runtime(store, services, url)
+
+
+def check_analytics_settings(settings: Settings, url: DatabaseUrl | None) -> None:
+    if settings.analytics not in ANALYTICS_MODES:
+        raise ConfigError(
+            f"Analytics mode '{settings.analytics}' is unknown; use thread, process or follow."
+        )
+    if settings.analytics == "follow" and settings.snapshot_dir is None:
+        raise ConfigError("'--analytics follow' needs the --snapshot-dir a worker writes into.")
+    if settings.analytics == "process":
+        if url is None:
+            raise ConfigError("Analytics in a process need the database's URL.")
+        if url.scheme == "sqlite" and url.location == ":memory:":
+            raise ConfigError(
+                "An in-memory database is private to one process; use '--analytics thread' "
+                "or a database file."
+            )
+
+
+def analytics_worker_command(directory: Path, settings: Settings) -> list[str]:
+    """The `stakenet analytics` command a server runs as its child, given the database URL in
+    its environment (never on its command line, which any local user may read)."""
+    level = logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower()
+    return [
+        sys.executable, "-m", "stakenet.cli", "analytics",
+        "--snapshot-dir", str(directory),
+        "--analytics-debounce", repr(settings.analytics_debounce),
+        "--poll-interval", repr(settings.poll_interval),
+        "--alert-check-interval", repr(settings.alert_check_interval),
+        "--keep", str(settings.snapshots_kept),
+        "--log-level", level if level in {"debug", "info", "warning", "error"} else "warning",
+        "--parent-watch",
+    ]  # fmt: skip
 
 
 def build_runtime(url: DatabaseUrl, settings: Settings | None = None) -> Runtime:
-    return assemble(build_store(url), settings)
+    return assemble(build_store(url), settings, url)
+
+
+async def run_analytics_worker(
+    url: DatabaseUrl, settings: Settings, directory: Path, stopped: asyncio.Event
+) -> None:
+    """Follow the database's change log, compute a snapshot after each settled burst of
+    writes (evaluating the alerts) and write each into `directory`, until `stopped`."""
+    from stakenet.services.snapshots import SnapshotPublisher
+
+    runtime = build_runtime(url, settings)
+    SnapshotPublisher(runtime.services.analytics, directory, settings.snapshots_kept)
+    async with runtime.running():
+        log.info("analytics worker on %s writing to %s", url.redacted(), directory)
+        await stopped.wait()
 
 
 async def load_demo_if_empty(services: Services) -> None:

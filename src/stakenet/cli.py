@@ -11,8 +11,11 @@ import json
 import logging
 import math
 import os
+import select
+import signal
 import stat
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -128,6 +131,30 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_following(parser: argparse.ArgumentParser) -> None:
+    """How a server or the analytics worker follows the change log and refreshes."""
+    parser.add_argument(
+        "--poll-interval",
+        type=_seconds,
+        default=Settings().poll_interval,
+        help="seconds between reads of the change log (writes by other processes)",
+    )
+    parser.add_argument(
+        "--analytics-debounce",
+        type=_delay,
+        default=Settings().analytics_debounce,
+        help="seconds the analytics wait for a burst of writes to settle before recomputing",
+    )
+    parser.add_argument(
+        "--alert-check-interval",
+        type=_seconds,
+        default=Settings().alert_check_interval,
+        metavar="SECONDS",
+        help="seconds between refreshes that evaluate the alerts against the clock, without "
+        "writes (default 86400: daily)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stakenet", description="Stakeholder network mapping for relationship managers."
@@ -145,12 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--production", action="store_true", help="no IDE, no introspection, no field suggestions"
     )
-    serve.add_argument(
-        "--poll-interval",
-        type=_seconds,
-        default=0.5,
-        help="seconds between reads of the change log (writes by other processes)",
-    )
+    _add_following(serve)
     serve.add_argument(
         "--keep-revisions",
         type=_count,
@@ -167,18 +189,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds between prunings of the change log (default 3600)",
     )
     serve.add_argument(
-        "--analytics-debounce",
-        type=_delay,
-        default=Settings().analytics_debounce,
-        help="seconds the analytics wait for a burst of writes to settle before recomputing",
+        "--analytics",
+        choices=["process", "thread", "follow"],
+        default="process",
+        help="where the analytics snapshots are computed: process, a worker process of this "
+        "server's; thread, in this process; follow, elsewhere: adopt the snapshot files a "
+        "'stakenet analytics' worker writes into --snapshot-dir (default process)",
     )
     serve.add_argument(
-        "--alert-check-interval",
-        type=_seconds,
-        default=Settings().alert_check_interval,
-        metavar="SECONDS",
-        help="seconds between refreshes that evaluate the alerts against the clock, without "
-        "writes (default 86400: daily)",
+        "--snapshot-dir",
+        type=Path,
+        metavar="DIR",
+        help="the snapshot directory a worker writes and servers follow (default with process: "
+        "a private temporary directory)",
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.add_argument(
@@ -208,6 +231,32 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         default = getattr(defaults, flag[2:].replace("-", "_"))
         limits.add_argument(flag, type=kind, default=default, help=f"{help_text} ({default})")
+
+    worker = commands.add_parser(
+        "analytics",
+        help="compute the analytics snapshots after each burst of writes into a directory "
+        "that servers with '--analytics follow' read",
+    )
+    _add_db(worker)
+    worker.add_argument(
+        "--snapshot-dir", type=Path, required=True, metavar="DIR", help="where to write them"
+    )
+    _add_following(worker)
+    worker.add_argument(
+        "--keep",
+        type=_count,
+        default=Settings().snapshots_kept,
+        metavar="N",
+        help="snapshot files to keep, newest first (default 3)",
+    )
+    worker.add_argument(
+        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+    )
+    worker.add_argument(
+        "--parent-watch",
+        action="store_true",
+        help="stop when standard input ends or the parent process goes (a server's child)",
+    )
 
     importer = commands.add_parser(
         "import", help="import an interchange JSON document or a CSV export"
@@ -518,6 +567,69 @@ async def _active_tokens(url: DatabaseUrl) -> int:
     return await _with_store(url, work)
 
 
+def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
+    from stakenet.bootstrap import run_analytics_worker
+
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.keep < 1:
+        print("stakenet: --keep must keep at least one snapshot file.", file=sys.stderr)
+        return 2
+    settings = Settings(
+        analytics_debounce=args.analytics_debounce,
+        poll_interval=args.poll_interval,
+        alert_check_interval=args.alert_check_interval,
+        snapshots_kept=args.keep,
+    )
+
+    async def work() -> int:
+        stopped = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def stop() -> None:
+            stopped.set()
+            _exit_after(WORKER_STOP_GRACE)
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop)
+        if args.parent_watch:
+            _watch_parent(lambda: loop.call_soon_threadsafe(stop))
+        await run_analytics_worker(url, settings, args.snapshot_dir, stopped)
+        return 0
+
+    return asyncio.run(work())
+
+
+# Seconds the analytics worker may take to stop before it ends outright: a refresh in its
+# worker thread cannot be interrupted and may take minutes, and a file it was writing is only
+# a temporary one.
+WORKER_STOP_GRACE = 3.0
+
+
+def _exit_after(seconds: float) -> None:
+    timer = threading.Timer(seconds, os._exit, args=(0,))
+    timer.daemon = True
+    timer.start()
+
+
+def _watch_parent(stop: Callable[[], object]) -> None:
+    """Call `stop` when standard input ends (its other end is the server's alone, closed when
+    the server ends however it ends) or the parent process changes."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        stdin = sys.stdin.buffer
+        while os.getppid() == parent:
+            readable, _, _ = select.select([stdin], [], [], 1.0)
+            if readable and not os.read(stdin.fileno(), 4096):
+                break
+        logging.getLogger("stakenet.worker").info("the server went away; stopping")
+        stop()
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
     import uvicorn
 
@@ -546,6 +658,8 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
         keep_revisions=args.keep_revisions,
         prune_interval=args.prune_interval,
         analytics_debounce=args.analytics_debounce,
+        analytics=args.analytics,
+        snapshot_dir=str(args.snapshot_dir) if args.snapshot_dir else None,
         alert_check_interval=args.alert_check_interval,
         max_depth=args.max_depth,
         max_aliases=args.max_aliases,
@@ -588,6 +702,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         url = database_url(args.db)
         if args.command == "serve":
             return _serve(args, url)
+        if args.command == "analytics":
+            return _analytics_worker(args, url)
         # Whoever can open the database is its local operator, the actor of the audit entries.
         with acting_as(LOCAL_USER):
             return asyncio.run(_command(args, url))

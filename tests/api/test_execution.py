@@ -233,6 +233,46 @@ async def test_a_list_that_needs_an_error_gets_graphql_cores_error(broken: str) 
         )
 
 
+@strawberry.type
+class Label:
+    text: str
+    code: strawberry.ID
+    shown: bool
+
+
+@strawberry.type
+class Labels:
+    @strawberry.field
+    def labels(self) -> list[Label]:
+        # Strings, ids and booleans of their own Python type are served as they are; other
+        # values go through the scalar's coercion.
+        return [
+            Label(text="a", code=strawberry.ID("x"), shown=True),
+            Label(text=7, code=8, shown=1),  # type: ignore[arg-type]
+            Label(text=1.5, code=2.0, shown=0.0),  # type: ignore[arg-type]
+            Label(text=False, code=strawberry.ID("y"), shown=False),  # type: ignore[arg-type]
+        ]
+
+
+async def test_strings_ids_and_booleans_are_coerced_as_graphql_core_coerces_them() -> None:
+    document = "{ labels { text code shown } }"
+    plain = strawberry.Schema(Labels, execution_context_class=PlainListsExecutor)
+    reference = strawberry.Schema(Labels)
+    answers = [result_of(await schema.execute(document)) for schema in (plain, reference)]
+    assert answers[0] == answers[1]
+    assert answers[0] == (
+        {
+            "labels": [
+                {"text": "a", "code": "x", "shown": True},
+                {"text": "7", "code": "8", "shown": True},
+                {"text": "1.5", "code": "2", "shown": False},
+                {"text": "false", "code": "y", "shown": False},
+            ]
+        },
+        [],
+    )
+
+
 async def test_field_middleware_still_sees_every_field() -> None:
     seen: list[str] = []
 

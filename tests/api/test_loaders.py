@@ -134,3 +134,120 @@ async def test_maps_and_communities_read_their_stakeholders_in_one_store_call(
         assert store.calls == {"get_stakeholders": 1}, store.calls
     finally:
         await runtime.stop()
+
+
+ACME = {
+    "stakeholders": [
+        {"key": "c", "kind": "COMPANY", "name": "Acme"},
+        {"key": "ada", "kind": "PERSON", "name": "Ada", "title": "CEO", "internal": True},
+        {"key": "bo", "kind": "PERSON", "name": "Bo", "title": "CFO"},
+    ],
+    "ties": [
+        {"source": "ada", "target": "c", "kind": "WORKS_FOR"},
+        {"source": "bo", "target": "c", "kind": "WORKS_FOR"},
+    ],
+}
+MAP_OF = """query($center: ID!) {
+  relationshipMap(centerId: $center, depth: 1) {
+    center { %s } nodes { distance stakeholder { %s } } } }"""
+LABEL = "\nfragment Label on Stakeholder { name ... on Person { kind } }"
+
+
+async def map_with_calls(
+    store: CountingStore, services: Any, center: str, selection: str
+) -> tuple[dict[str, Any], Counter[str]]:
+    store.calls.clear()
+    result = await build_schema().execute(
+        MAP_OF % (selection, selection) + (LABEL if "...Label" in selection else ""),
+        variable_values={"center": center},
+        context_value=Context(services, LOCAL_USER),
+    )
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return result.data["relationshipMap"], Counter(store.calls)
+
+
+@pytest.mark.parametrize(
+    ("selection", "expected", "reads"),
+    [
+        (
+            "__typename name kind internal",
+            [
+                {"__typename": "Company", "name": "Acme", "kind": "COMPANY", "internal": False},
+                {"__typename": "Person", "name": "Ada", "kind": "PERSON", "internal": True},
+                {"__typename": "Person", "name": "Bo", "kind": "PERSON", "internal": False},
+            ],
+            {},
+        ),
+        (
+            "...Label ... on Stakeholder { internal }",
+            [
+                {"name": "Acme", "internal": False},
+                {"name": "Ada", "kind": "PERSON", "internal": True},
+                {"name": "Bo", "kind": "PERSON", "internal": False},
+            ],
+            {},
+        ),
+        (
+            "name key",
+            [
+                {"name": "Acme", "key": "c"},
+                {"name": "Ada", "key": "ada"},
+                {"name": "Bo", "key": "bo"},
+            ],
+            {"get_stakeholders": 1},
+        ),
+        (
+            "...Label ... on Person { title }",
+            [
+                {"name": "Acme"},
+                {"name": "Ada", "kind": "PERSON", "title": "CEO"},
+                {"name": "Bo", "kind": "PERSON", "title": "CFO"},
+            ],
+            {"get_stakeholders": 1},
+        ),
+    ],
+)
+async def test_a_map_reads_the_store_only_for_stakeholder_fields_its_graph_lacks(
+    selection: str, expected: list[dict[str, Any]], reads: dict[str, int], tmp_path: Path
+) -> None:
+    store = CountingStore(SQLiteStore(str(tmp_path / "acme.db")))
+    runtime = assemble(store)  # type: ignore[arg-type]
+    await runtime.start()
+    try:
+        await import_document(runtime.services.network, ACME)
+        (company,) = await runtime.services.network.stakeholders_by_key(["c"])
+        assert company is not None
+        center = to_global_id("Company", company.id)
+        drawn, calls = await map_with_calls(store, runtime.services, center, selection)
+        assert drawn["center"] == expected[0]
+        assert drawn["nodes"] == [
+            {"distance": d, "stakeholder": s} for d, s in zip([0, 1, 1], expected, strict=True)
+        ]
+        assert calls == reads
+    finally:
+        await runtime.stop()
+
+
+async def test_a_map_drawn_from_its_graph_names_a_renamed_stakeholder_anew(
+    tmp_path: Path,
+) -> None:
+    store = CountingStore(SQLiteStore(str(tmp_path / "acme.db")))
+    runtime = assemble(store)  # type: ignore[arg-type]
+    await runtime.start()
+    network = runtime.services.network
+    try:
+        await import_document(network, ACME)
+        company, bo = await network.stakeholders_by_key(["c", "bo"])
+        assert company is not None and bo is not None
+        await network.update_stakeholder(bo.id, {"name": "Bob", "internal": True})
+        center = to_global_id("Company", company.id)
+        drawn, calls = await map_with_calls(store, runtime.services, center, "id name internal")
+        assert drawn["nodes"][2]["stakeholder"] == {
+            "id": to_global_id("Person", bo.id),
+            "name": "Bob",
+            "internal": True,
+        }
+        assert "get_stakeholders" not in calls
+    finally:
+        await runtime.stop()

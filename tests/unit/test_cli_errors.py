@@ -1,4 +1,5 @@
-"""An import file beyond the JSON limits ends the command with one line and exit 1, and
+"""An import file beyond the JSON limits ends the command with one line and exit 1, a serve
+setting that cannot work with one line and exit 2, and
 `stakenet --version` says the version."""
 
 from __future__ import annotations
@@ -60,3 +61,32 @@ def test_an_import_beyond_the_json_limits_is_one_line_and_exit_1(
 def test_version_prints_the_version() -> None:
     finished = stakenet("--version")
     assert (finished.returncode, finished.stdout) == (0, f"stakenet {__version__}\n")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ["--analytics", "follow"],
+            "stakenet: '--analytics follow' needs the --snapshot-dir a worker writes into.\n",
+        ),
+        (
+            ["--db", "sqlite:///:memory:"],
+            "stakenet: An in-memory database is private to one process; use "
+            "'--analytics thread' or a database file.\n",
+        ),
+    ],
+)
+def test_an_analytics_setting_that_cannot_work_is_refused(
+    tmp_path: Path, arguments: list[str], message: str
+) -> None:
+    database = ["--db", f"sqlite:///{tmp_path / 'x.db'}"] if "--db" not in arguments else []
+    result = stakenet("serve", *database, *arguments, "--port", "1")
+    assert result.returncode == 2
+    assert result.stderr == message
+
+
+def test_the_worker_needs_a_snapshot_directory() -> None:
+    result = stakenet("analytics")
+    assert result.returncode == 2
+    assert "the following arguments are required: --snapshot-dir" in result.stderr

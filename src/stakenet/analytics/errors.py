@@ -66,3 +66,9 @@ class InvalidParameter(AnalyticsError):
         self.name = name
         self.reason = reason
         super().__init__(f"{name}: {reason}")
+
+
+class SnapshotFileError(AnalyticsError):
+    """A snapshot file (`stakenet.analytics.snapshot_file`) that cannot be used, and why: not
+    a snapshot file, of another format version, truncated or corrupt. The snapshot in use
+    stays current."""

@@ -72,12 +72,15 @@ class PastSnapshots(Generic[T]):
                 self._kept.move_to_end((as_of, revision))
             return found
 
-    def put(self, as_of: datetime, revision: int, value: T) -> None:
+    def put(self, as_of: datetime, revision: int, value: T) -> list[T]:
+        """Keep `value`; returns the values evicted to make room."""
+        evicted = []
         with self._lock:
             self._kept[(as_of, revision)] = value
             self._kept.move_to_end((as_of, revision))
             while len(self._kept) > self._size:
-                self._kept.popitem(last=False)
+                evicted.append(self._kept.popitem(last=False)[1])
+        return evicted
 
     def keys(self) -> list[tuple[datetime, int]]:
         """The kept (instant, revision) keys, least recently used first."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -200,6 +201,17 @@ class AnalyticsState:
             )
         return self._network
 
+    def release(self) -> None:
+        """Empty this state once no query uses it any more: its graphs are cleared and its
+        derived structures dropped. That breaks the reference cycles NetworkX graphs form
+        with their views, so reference counting frees it all, without the cycle collector."""
+        for graph in (self._graph, self._people):
+            if graph is not None:
+                dismantle(graph)
+        self._people = self._network = self._timeline = self._portfolio = None
+        self._coverage = self._activity = None
+        self._interactions = {}
+
     def warm(self) -> None:
         """Build what queries share, in the refresh's worker thread, so that no query (and
         never the event loop) pays for it."""
@@ -365,6 +377,15 @@ class AnalyticsState:
         return chosen[:first]
 
 
+def dismantle(graph: Any) -> None:
+    """Empty `graph` and drop the views it caches (each refers back to it): what is left is
+    freed by reference counting alone."""
+    graph.clear()
+    core = vars(type(graph)())
+    for name in [name for name in vars(graph) if name not in core]:
+        del graph.__dict__[name]
+
+
 Listener = Callable[[GraphChanged], None]
 
 
@@ -377,6 +398,8 @@ class NetworkView:
         self._analytics: AnalyticsState | None = None
         self._past: PastSnapshots[AnalyticsState] = PastSnapshots()
         self._listeners: list[Listener] = []
+        # With `release_retired`: the snapshots replaced or evicted, with when, until released.
+        self._retired: list[tuple[float, AnalyticsState]] | None = None
 
     @property
     def revision(self) -> int:
@@ -401,6 +424,8 @@ class NetworkView:
             }
             touched = set(old.nodes) | set(fresh.graph.nodes)
             self._projection = fresh
+            if self._retired is not None:
+                dismantle(old)  # only ever read under the lock, so no reader holds it now
             return self._changed(touched, removed)
 
     def apply(self, changes: Iterable[Change]) -> GraphChanged:
@@ -446,6 +471,48 @@ class NetworkView:
                 self._analytics = state
         return state
 
+    def adopt(self, state: AnalyticsState) -> bool:
+        """Make `state`, computed elsewhere (a snapshot file), the current snapshot unless a
+        newer one is current; it is warmed first, so that no query pays for that."""
+        state.warm()
+        state.timeline()
+        with self._lock:
+            current = self._analytics
+            if current is None or (current.revision, current.as_of) < (
+                state.revision,
+                state.as_of,
+            ):
+                self._analytics = state
+                self._retire([current] if current is not None else [])
+                return True
+        return False
+
+    def track_retired(self) -> None:
+        """From now on keep every snapshot this view stops holding (replaced by `adopt`, or
+        past ones evicted) until `release_retired` releases it: for a process whose
+        long-lived objects the cycle collector no longer sees, which would never free them."""
+        with self._lock:
+            if self._retired is None:
+                self._retired = []
+
+    def _retire(self, states: Iterable[AnalyticsState]) -> None:
+        if self._retired is not None:
+            now = time.monotonic()
+            self._retired.extend((now, state) for state in states)
+
+    def release_retired(self, after: float) -> int:
+        """Release (`AnalyticsState.release`) the snapshots retired more than `after` seconds
+        ago, when no query still uses them; returns how many."""
+        with self._lock:
+            if not self._retired:
+                return 0
+            horizon = time.monotonic() - after
+            due = [state for at, state in self._retired if at <= horizon]
+            self._retired = [(at, state) for at, state in self._retired if at > horizon]
+        for state in due:
+            state.release()
+        return len(due)
+
     def past(self, as_of: datetime) -> AnalyticsState:
         """The analytics of the network as it stood at `as_of` (`stakenet.analytics.history`),
         of the live graph's revision: computed on first ask, then kept among the latest few."""
@@ -460,7 +527,9 @@ class NetworkView:
         snapshot = compute_snapshot(graph, interactions, revision, as_of)
         state = AnalyticsState(graph, snapshot, interactions)
         state.warm()
-        self._past.put(as_of, revision, state)
+        evicted = self._past.put(as_of, revision, state)
+        with self._lock:
+            self._retire(evicted)
         return state
 
     def kept_past(self, as_of: datetime) -> AnalyticsState | None:

@@ -8,15 +8,18 @@ organisation reaches every colleague of it: thousands of ties. So the search rea
 graph's adjacency dicts directly (read only, as `paths` does), looks each tie's strength up
 once, and ranks only what a cut ring keeps: the candidates above the strength the ring is cut
 at need no name, and only those tied with it are ordered by name and id.
+
+The map also says what the graph knows of each stakeholder it keeps (kind, name, internal), read
+under the same lock as the rings: a client drawing only those needs no store read.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from stakenet.analytics.errors import UnknownStakeholder
 
@@ -32,12 +35,22 @@ class MapEdge:
     strength: float
 
 
+class MapStakeholder(NamedTuple):
+    """A stakeholder as the graph knows it (a tuple: one is made per stakeholder per map)."""
+
+    kind: str
+    name: str
+    internal: bool
+
+
 @dataclass(frozen=True, slots=True)
 class RelationshipMap:
     center: str
     distances: dict[str, int]  # stakeholder id -> hops from the centre, in the order added
     edges: list[MapEdge]
     truncated: bool
+    # Every stakeholder of `distances`, as the graph the map was drawn on knows it.
+    stakeholders: dict[str, MapStakeholder] = field(default_factory=dict)
 
 
 def relationship_map(
@@ -128,7 +141,13 @@ def relationship_map(
                     strength = followed(tie_id, data)
                     if strength is not None:
                         edges.append(MapEdge(tie_id, node, target, data["kind"], strength))
-    return RelationshipMap(center, distances, edges, truncated)
+    stakeholders: dict[str, MapStakeholder] = {}
+    for node in distances:
+        attrs = attributes[node]
+        stakeholders[node] = MapStakeholder(
+            attrs.get("kind", ""), attrs.get("name", ""), bool(attrs.get("internal"))
+        )
+    return RelationshipMap(center, distances, edges, truncated, stakeholders)
 
 
 def _strongest(best: dict[str, float], room: int, attributes: Any) -> dict[str, float]:

@@ -452,6 +452,20 @@ class TieStrengths(Mapping[str, TieStrength]):
     def __contains__(self, tie_id: object) -> bool:
         return tie_id in self._inputs
 
+    def copy(self) -> TieStrengths:
+        """The same strengths, sharing their records (nothing here changes after the refresh);
+        what a snapshot's read-only proxy hands out, so that its records can be saved."""
+        return TieStrengths(self._inputs, self.effective, self._params)
+
+    @property
+    def params(self) -> StrengthParams:
+        return self._params
+
+    def records(self) -> Mapping[str, tuple[str, str, str, Any, PairEvidence | None]]:
+        """``tie_id -> (source, target, kind, declared, evidence)``, what each tie's
+        `TieStrength` is made from."""
+        return MappingProxyType(self._inputs)
+
 
 def compute_tie_strengths(
     G: nx.MultiDiGraph,

@@ -25,13 +25,17 @@ from typing import Any
 from graphql import (
     FieldNode,
     GraphQLAbstractType,
+    GraphQLBoolean,
     GraphQLError,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLScalarType,
+    GraphQLString,
     is_abstract_type,
     is_enum_type,
     is_leaf_type,
@@ -152,12 +156,14 @@ class PlainListsExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if defer_usages:
             return None
-        steps: list[tuple[str, str | None, Complete]] = []
+        # (response name, attribute or None for the object itself, completion, the type whose
+        # values the completion returns as they are, or None).
+        steps: list[tuple[str, str | None, Complete, type | None]] = []
         for response_name, details in grouped.items():
             node = details[0].node
             name = node.name.value
             if name == "__typename":
-                steps.append((response_name, None, _constant(object_type.name)))
+                steps.append((response_name, None, _constant(object_type.name), None))
                 continue
             field_def = self.schema.get_field(object_type, name)
             if field_def is None or field_def.args or not _plain(node):
@@ -170,7 +176,7 @@ class PlainListsExecutor(StrawberryGraphQLCoreExecutionContext):
             complete = self._completion(field_def.type, details)
             if complete is None:
                 return None
-            steps.append((response_name, field.python_name, complete))
+            steps.append((response_name, field.python_name, complete, _unchanged(field_def.type)))
 
         # graphql-core refuses a value its type does not recognise (strawberry checks the
         # class of an interface's implementations); the plain path leaves such a list to it.
@@ -182,10 +188,11 @@ class PlainListsExecutor(StrawberryGraphQLCoreExecutionContext):
         def plan(source: Any) -> dict[str, Any]:
             if is_type_of is not None and is_type_of(source, no_info) is not True:
                 raise _NotPlain
-            return {
-                response_name: complete(source if attribute is None else getattr(source, attribute))
-                for response_name, attribute, complete in steps
-            }
+            completed = {}
+            for response_name, attribute, complete, unchanged in steps:
+                value = source if attribute is None else getattr(source, attribute)
+                completed[response_name] = value if type(value) is unchanged else complete(value)
+            return completed
 
         return plan
 
@@ -199,6 +206,22 @@ def _plain(node: FieldNode) -> bool:
     return not node.arguments and all(
         directive.name.value in _COLLECTION_DIRECTIVES for directive in node.directives or ()
     )
+
+
+# Scalars whose coercion returns a value of one exact Python type as it is: such a value needs
+# no call (`serialize_string`, `serialize_id` and `serialize_boolean` begin by returning it).
+_UNCHANGED: dict[GraphQLScalarType, type] = {
+    GraphQLString: str,
+    GraphQLID: str,
+    GraphQLBoolean: bool,
+}
+
+
+def _unchanged(field_type: GraphQLOutputType) -> type | None:
+    """The Python type a field's values keep through completion, or None."""
+    if isinstance(field_type, GraphQLNonNull):
+        field_type = field_type.of_type
+    return _UNCHANGED.get(field_type) if isinstance(field_type, GraphQLScalarType) else None
 
 
 def _non_null(complete: Complete) -> Complete:

@@ -8,9 +8,13 @@ from collections.abc import Collection
 
 from stakenet.domain.errors import Issue, ValidationFailed
 
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
 
 def to_global_id(type_name: str, entity_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{type_name}:{entity_id}".encode()).decode().rstrip("=")
+    # `base64.urlsafe_b64encode` spelt out: a map encodes an id for every tie it draws.
+    encoded = binascii.b2a_base64(f"{type_name}:{entity_id}".encode(), newline=False)
+    return encoded.translate(_URL_SAFE).decode().rstrip("=")
 
 
 def from_global_id(global_id: str, field: str = "id") -> tuple[str, str]:

@@ -70,8 +70,10 @@ from stakenet.api.types import (
     StakeholderKind,
     TieKind,
     UserError,
+    graph_stakeholder,
     interaction_type,
     kind_filter,
+    map_reads_store,
     offset_cursor,
     paginate,
     stakeholder_id,
@@ -94,6 +96,8 @@ from stakenet.services.transfer import ImportSummary, import_document
 T = TypeVar("T")
 PARSED_DOCUMENTS = 1000
 log = logging.getLogger("stakenet.api")
+# A tie kind by its value, looked up for every tie a map draws (the enum's call is slower).
+_TIE_KINDS = {kind.value: kind for kind in model.TieKind}
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,10 +250,16 @@ class Query(AnalyticsQuery, TrendsQuery, PrivacyQuery, VocabularyQuery, AlertsQu
         metrics = state.snapshot.nodes if state else {}
         activity = state.activity() if state else {}
         busiest = max((activity.get(n, 0.0) for n in result.distances), default=0.0) or 1.0
-        loader = info.context.loaders.stakeholder_by_id
-        entities = await loader.load_many(list(result.distances))
         # One global id per stakeholder, shared by its node and the ends of its edges.
-        drawn = {entity.id: stakeholder_type(entity) for entity in entities if entity is not None}
+        if as_of is None and not map_reads_store(info):
+            # The graph the map was drawn on knows every stakeholder of it: no store read.
+            drawn = {
+                node: graph_stakeholder(node, *known) for node, known in result.stakeholders.items()
+            }
+        else:
+            loader = info.context.loaders.stakeholder_by_id
+            entities = await loader.load_many(list(result.distances))
+            drawn = {e.id: stakeholder_type(e) for e in entities if e is not None}
         if center not in drawn:
             raise NotFound(f"No stakeholder with id '{center}'.")
         return RelationshipMap(
@@ -269,7 +279,7 @@ class Query(AnalyticsQuery, TrendsQuery, PrivacyQuery, VocabularyQuery, AlertsQu
                     id=strawberry.ID(to_global_id("Tie", edge.tie_id)),
                     source=drawn[edge.source].id,
                     target=drawn[edge.target].id,
-                    kind=model.TieKind(edge.kind),
+                    kind=_TIE_KINDS[edge.kind],
                     strength=edge.strength,
                 )
                 for edge in result.edges

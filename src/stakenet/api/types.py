@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, TypeVar
 
 import strawberry
 from strawberry.types.base import get_object_definition
+from strawberry.types.nodes import SelectedField, Selection
 
 from stakenet.api.context import Context
 from stakenet.api.ids import entity_id, to_global_id
@@ -316,6 +318,7 @@ _STAKEHOLDER_TYPES: dict[model.StakeholderKind, type[Stakeholder]] = {
     model.StakeholderKind.ORGANIZATION: Organization,
 }
 TYPE_NAMES = {kind: cls.__name__ for kind, cls in _STAKEHOLDER_TYPES.items()}
+_STAKEHOLDER_KINDS = {kind.value: kind for kind in model.StakeholderKind}
 STAKEHOLDER_TYPE_NAMES = tuple(TYPE_NAMES.values())
 
 
@@ -524,6 +527,50 @@ class StakeholderConnection:
     edges: list[StakeholderEdge] = strawberry.field(description="The items of this page.")
     page_info: PageInfo = strawberry.field(description="Paging information.")
     total_count: int = strawberry.field(description="How many items match in all.")
+
+
+# What the network's graph holds of every stakeholder, and so all a map can serve without
+# reading its stakeholders from the store.
+_GRAPH_FIELDS = frozenset({"id", "name", "kind", "internal", "__typename"})
+
+
+def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
+    """The fields of a selection, those of its fragments included."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            yield selection
+        else:
+            yield from _fields(selection.selections)
+
+
+def map_reads_store(info: Info) -> bool:
+    """Whether a `relationshipMap` selection asks for any field of its stakeholders (the
+    centre, the nodes' stakeholder) beyond those the graph holds."""
+    for map_field in info.selected_fields:
+        for part in _fields(map_field.selections):
+            if part.name == "center":
+                wanted = part.selections
+            elif part.name == "nodes":
+                wanted = [
+                    selection
+                    for node in _fields(part.selections)
+                    if node.name == "stakeholder"
+                    for selection in node.selections
+                ]
+            else:
+                continue
+            if any(field.name not in _GRAPH_FIELDS for field in _fields(wanted)):
+                return True
+    return False
+
+
+def graph_stakeholder(stakeholder_id: str, kind: str, name: str, internal: bool) -> Stakeholder:
+    """A map's stakeholder from what the graph holds of it: the entity carries only its id,
+    kind, name and `internal`, so it serves only selections `map_reads_store` lets through."""
+    entity = model.Stakeholder(
+        id=stakeholder_id, kind=_STAKEHOLDER_KINDS[kind], name=name, internal=internal
+    )
+    return stakeholder_type(entity)
 
 
 @strawberry.type(description="A stakeholder on a relationship map.")

@@ -8,9 +8,12 @@ every adapter and the analytics read it from there.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any, TypeVar
+
+_Entity = TypeVar("_Entity", bound=type)
 
 
 class StakeholderKind(StrEnum):
@@ -171,9 +174,41 @@ def tie_kinds_in(*roles: TieRole) -> frozenset[str]:
     return frozenset(kind.value for kind, rule in TIE_RULES.items() if rule.role in roles)
 
 
+def _slot_setting_init(entity: _Entity) -> _Entity:
+    """`entity`, a frozen dataclass with slots, with an `__init__` of the same parameters that
+    sets each slot through the slot's own descriptor.
+
+    The `__init__` a frozen dataclass gets calls `object.__setattr__` with each field's name,
+    a look-up per field that makes building a tie more than twice as slow; an import builds
+    every entity of its document, and a store read every entity it returns.
+    """
+    if hasattr(entity, "__post_init__") or any(
+        not f.init or f.kw_only or f.default_factory is not MISSING for f in fields(entity)
+    ):
+        raise TypeError(f"{entity.__name__}'s fields need the dataclass's own __init__.")
+    namespace: dict[str, Any] = {}
+    parameters = []
+    for f in fields(entity):
+        namespace[f"_set_{f.name}"] = getattr(entity, f.name).__set__
+        if f.default is MISSING:
+            parameters.append(f.name)
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            parameters.append(f"{f.name}=_default_{f.name}")
+    body = "".join(f"    _set_{f.name}(self, {f.name})\n" for f in fields(entity))
+    exec(f"def __init__(self, {', '.join(parameters)}):\n{body}", namespace)
+    init = namespace["__init__"]
+    original = vars(entity)["__init__"]
+    init.__qualname__ = original.__qualname__
+    init.__annotations__ = original.__annotations__
+    setattr(entity, "__init__", init)  # noqa: B010 (mypy refuses assigning a method)
+    return entity
+
+
 SYMMETRIC_TIE_KINDS = frozenset(kind for kind, rule in TIE_RULES.items() if rule.symmetric)
 
 
+@_slot_setting_init
 @dataclass(frozen=True, slots=True)
 class Stakeholder:
     """A person, company, municipality or other organisation in the network.
@@ -211,6 +246,7 @@ class Stakeholder:
     category: OrganizationCategory | None = None
 
 
+@_slot_setting_init
 @dataclass(frozen=True, slots=True)
 class Tie:
     """A directed edge between two stakeholders; symmetric kinds read the same both ways."""
@@ -242,12 +278,14 @@ class Tie:
         return (self.since is None or self.since <= on) and (self.until is None or self.until >= on)
 
 
+@_slot_setting_init
 @dataclass(frozen=True, slots=True)
 class Participant:
     stakeholder_id: str
     acting_as: str | None = None
 
 
+@_slot_setting_init
 @dataclass(frozen=True, slots=True)
 class Interaction:
     """A meeting, call, e-mail … between stakeholders; what keeps ties warm."""

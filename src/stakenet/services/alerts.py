@@ -11,6 +11,12 @@ time alone (a tie cooling as its last interaction ages, a sentiment window movin
 
 Subscribers hear every alert stored since the last evaluation, by this process or another one
 on the same database, on the event loop.
+
+Alerts are evaluated where snapshots are computed: in a server whose analytics run in a thread,
+or in the `stakenet analytics` worker. A server that adopts the worker's snapshot files
+(`--analytics process` or `follow`) never evaluates them, so a cause is raised once however
+many servers share the database; it pushes the alerts stored since its last push after each
+snapshot it adopts.
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ class AlertService:
         self._listeners: list[AlertListener] = []
         self.evaluations = 0
         analytics.after_refresh.append(self.evaluate)
+        # A snapshot computed by another process was evaluated there: only push what it stored.
+        analytics.after_adoption.append(self.publish_stored)
 
     # -- evaluating ------------------------------------------------------------------------
 
@@ -118,6 +126,14 @@ class AlertService:
                 log.exception("the alert clock check failed; trying again later")
 
     # -- pushing ---------------------------------------------------------------------------
+
+    async def publish_stored(self, state: AnalyticsState) -> None:
+        """Tell the subscribers about the alerts stored since the last push, by whichever
+        process evaluated them."""
+        async with self._turn:
+            if self._published_seq is None:
+                self._published_seq = await self.log.last_alert_seq()
+            await self._publish_new()
 
     def subscribe(self, listener: AlertListener) -> None:
         """Call `listener` with every alert stored from now on (on the event loop)."""

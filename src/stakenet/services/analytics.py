@@ -10,6 +10,7 @@ query only waits when no snapshot exists yet (right after start).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -73,6 +74,18 @@ class NetworkDiff:
     risks_closed: list[Risk] | None = None
 
 
+async def _follow_up(
+    follow_ups: Sequence[Callable[[AnalyticsState], Awaitable[object]]], state: AnalyticsState
+) -> None:
+    """Call each follow-up of a new snapshot in order; one that fails leaves the snapshot
+    current and the others called."""
+    for follow_up in follow_ups:
+        try:
+            await follow_up(state)
+        except Exception:
+            log.exception("a follow-up of the analytics snapshot failed; the snapshot stands")
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -84,19 +97,27 @@ class AnalyticsService:
         *,
         debounce: float = 0.3,
         now: Callable[[], datetime] = _utc_now,
+        computes: bool = True,
     ) -> None:
         self.network = network
         self.view = network.view
         self.debounce = debounce
         self.now = now
+        # False when the snapshots are computed by another process and adopted from files
+        # (`stakenet.services.snapshots`): this process then never computes one.
+        self.computes = computes
         self._dirty = asyncio.Event()
         self._ready = asyncio.Event()
+        self._adopted = asyncio.Condition()
         # One past snapshot is computed at a time: a burst of asOf queries for new dates
         # queues here instead of taking every worker thread and both cores.
         self._past = anyio.CapacityLimiter(1)
         self.refreshes = 0
+        self.adoptions = 0
         # Called with each new snapshot, in order, after it became the current one (alerts).
         self.after_refresh: list[Callable[[AnalyticsState], Awaitable[object]]] = []
+        # Called with each snapshot adopted from another process, after it became current.
+        self.after_adoption: list[Callable[[AnalyticsState], Awaitable[object]]] = []
         network.subscribe(self._on_change)
 
     def _on_change(self, event: GraphChanged) -> None:
@@ -129,6 +150,10 @@ class AnalyticsService:
                 log.exception("analytics refresh failed; the previous snapshot stays in use")
 
     async def refresh(self) -> AnalyticsState:
+        """Compute a snapshot of the network as it is now; where another process computes
+        them, wait (at most `FIRST_SNAPSHOT_WAIT`) for its snapshot of the current revision."""
+        if not self.computes:
+            return await self._caught_up(self.view.revision)
         state = await anyio.to_thread.run_sync(self.view.refresh, self.now())
         self.refreshes += 1
         self._ready.set()
@@ -137,12 +162,32 @@ class AnalyticsService:
             state.revision,
             sum(state.snapshot.timings.values()),
         )
-        for follow_up in self.after_refresh:
-            try:
-                await follow_up(state)
-            except Exception:
-                log.exception("a follow-up of the analytics refresh failed; the snapshot stands")
+        await _follow_up(self.after_refresh, state)
         return state
+
+    async def adopt(self, state: AnalyticsState) -> bool:
+        """Make `state`, computed by another process, the current snapshot (warmed in a worker
+        thread) unless a newer one is current; True if it became current."""
+        adopted = await anyio.to_thread.run_sync(self.view.adopt, state)
+        if not adopted:
+            return False
+        self.adoptions += 1
+        self._ready.set()
+        async with self._adopted:
+            self._adopted.notify_all()
+        log.info("analytics snapshot of revision %d adopted", state.revision)
+        await _follow_up(self.after_adoption, state)
+        return True
+
+    async def _caught_up(self, revision: int) -> AnalyticsState:
+        def reached() -> bool:
+            state = self.view.analytics
+            return state is not None and state.revision >= revision
+
+        with contextlib.suppress(TimeoutError):
+            async with self._adopted:
+                await asyncio.wait_for(self._adopted.wait_for(reached), FIRST_SNAPSHOT_WAIT)
+        return await self.current()
 
     async def current(self) -> AnalyticsState:
         if self.view.analytics is None:

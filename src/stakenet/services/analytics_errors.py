@@ -12,10 +12,17 @@ from stakenet.analytics.errors import (
     AnalyticsError,
     InvalidParameter,
     NotAnOrganisation,
+    SnapshotFileError,
     UnknownStakeholder,
     WrongKind,
 )
-from stakenet.domain.errors import Issue, NotFound, StakenetError, ValidationFailed
+from stakenet.domain.errors import (
+    Issue,
+    NotFound,
+    StakenetError,
+    StoreUnavailable,
+    ValidationFailed,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +53,11 @@ def _invalid_parameter(error: InvalidParameter, request: Request) -> StakenetErr
     return ValidationFailed([Issue(error.name, error.reason)])
 
 
+def _unusable_snapshot(error: SnapshotFileError, request: Request) -> StakenetError:
+    # Never a query's: a server refuses the file and keeps answering from its snapshot.
+    return StoreUnavailable(f"An analytics snapshot cannot be used: {error}")
+
+
 # Every analytics error type, exactly (a subclass is listed, not inherited), so a new one
 # cannot reach a caller untranslated; tests/unit/services/test_analytics_errors.py holds it.
 DOMAIN_ERRORS: Mapping[type[AnalyticsError], Callable[[Any, Request], StakenetError]] = {
@@ -53,6 +65,7 @@ DOMAIN_ERRORS: Mapping[type[AnalyticsError], Callable[[Any, Request], StakenetEr
     WrongKind: _wrong_kind,
     NotAnOrganisation: _wrong_kind,
     InvalidParameter: _invalid_parameter,
+    SnapshotFileError: _unusable_snapshot,
 }
 
 

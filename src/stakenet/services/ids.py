@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import threading
 import time
 
@@ -35,8 +36,15 @@ def new_ids(count: int) -> list[str]:
     with _counter_lock:
         first = _counter
         _counter += count
-    digits = os.urandom(6 * count).hex()
-    return [
-        f"{prefix}{(first + offset) & 0xFFFFFFFF:08x}{digits[12 * offset : 12 * offset + 12]}"
-        for offset in range(count)
-    ]
+    # Each id's counter (4 bytes) and random part (6 bytes) are laid side by side in one
+    # buffer by strided copies and turned into hex at once: formatting each id on its own
+    # took a twentieth of the checking of a large import.
+    counters = struct.pack(f">{count}I", *[(first + n) & 0xFFFFFFFF for n in range(count)])
+    random = os.urandom(6 * count)
+    tails = bytearray(10 * count)
+    for byte in range(4):
+        tails[byte::10] = counters[byte::4]
+    for byte in range(6):
+        tails[4 + byte :: 10] = random[byte::6]
+    digits = tails.hex()
+    return [prefix + digits[at : at + 20] for at in range(0, 20 * count, 20)]

@@ -20,6 +20,15 @@ class Settings:
     keep_revisions: int | None = None
     prune_interval: float = 3600.0
     analytics_debounce: float = 0.3
+    # Where the analytics snapshots are computed (docs/scaling.md): "thread" in a worker thread
+    # of this process; "process" in a `stakenet analytics` child process writing snapshot
+    # files that this process adopts; "follow" nowhere here: the files another process writes
+    # into `snapshot_dir` are adopted.
+    analytics: str = "thread"
+    # The snapshot directory ("process": a private temporary one when None; "follow": needed).
+    snapshot_dir: str | None = None
+    # Snapshot files a worker keeps, newest first.
+    snapshots_kept: int = 3
     # Seconds between the alert clock checks: a refresh without writes, so that causes that
     # come with time alone (a tie cooling as its last interaction ages) are raised.
     alert_check_interval: float = 86_400.0

@@ -12,7 +12,7 @@ from reference_relationship_map import relationship_map as reference_map
 
 from stakenet.analytics.errors import UnknownStakeholder
 from stakenet.analytics.projection import Projection
-from stakenet.analytics.relationship_map import MapEdge, relationship_map
+from stakenet.analytics.relationship_map import MapEdge, MapStakeholder, relationship_map
 from stakenet.domain.model import GraphData, Stakeholder, StakeholderKind, Tie, TieKind
 
 TODAY = date(2026, 6, 1)
@@ -55,6 +55,23 @@ def test_a_cut_ring_keeps_the_strongest_then_by_name_then_id() -> None:
         MapEdge("t7", "c", "d", "KNOWS", 0.7),
         MapEdge("t2", "d", "a", "KNOWS", 0.5),
     ]
+
+
+def test_the_map_says_what_its_graph_knows_of_each_stakeholder_it_keeps() -> None:
+    acme = Stakeholder(id="c", kind=StakeholderKind.COMPANY, name="Acme")
+    ada = Stakeholder(id="a", kind=StakeholderKind.PERSON, name="Ada", internal=True)
+    people = [ada, acme, stakeholder("b", "Bo"), stakeholder("x", "Far")]
+    ties = [
+        tie("t1", "a", "c", 0.9, kind=TieKind.WORKS_FOR),
+        tie("t2", "b", "c", 0.8),
+        tie("t3", "x", "b"),
+    ]
+    found = relationship_map(graph_of(people, ties), "c", depth=1, limit=10, on=TODAY)
+    assert found.stakeholders == {
+        "c": MapStakeholder("COMPANY", "Acme", False),
+        "a": MapStakeholder("PERSON", "Ada", True),
+        "b": MapStakeholder("PERSON", "Bo", False),
+    }
 
 
 def test_the_snapshot_strength_wins_over_the_declared_one_and_no_strength_counts_half() -> None:

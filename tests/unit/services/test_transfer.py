@@ -236,6 +236,91 @@ async def test_chunks_written_before_a_bad_row_are_rolled_back(
         await store.close()
 
 
+# About 37,500 rows: the import's chunks go to the store's writer process, which writes a
+# first import without SQLite's own foreign key checks.
+WRITER_PEOPLE = 7_500
+
+IMPORTED_TABLES = (
+    "stakeholders",
+    "stakeholder_tags",
+    "ties",
+    "interactions",
+    "interaction_participants",
+    "audit_log",
+)
+
+
+def rows_per_table(path: Path) -> list[int]:
+    return [
+        table_rows(str(path), f"SELECT count(*) FROM {table}")[0][0]  # noqa: S608 (ours)
+        for table in IMPORTED_TABLES
+    ]
+
+
+async def rejected_stream(path: Path, doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """The issues that refuse `doc`, streamed into a new store at `path` (whose chunks reach
+    its writer process)."""
+    store = SQLiteStore(str(path))
+    await store.open()
+    try:
+        with (
+            written_file(path.parent, doc).open("rb") as source,
+            pytest.raises(ImportRejected) as rejected,
+        ):
+            await import_stream(store, source)
+        assert await store.revision() == 0
+    finally:
+        await store.close()
+    return [(issue.path, issue.code) for issue in rejected.value.issues]
+
+
+async def test_a_bad_row_in_the_last_chunk_of_a_large_import_is_named_and_nothing_written(
+    tmp_path: Path,
+) -> None:
+    doc = document(WRITER_PEOPLE)
+    last = len(doc["interactions"]) - 1
+    doc["interactions"][last]["participants"] = ["p1", "ghost"]
+    path = tmp_path / "graph.db"
+    assert await rejected_stream(path, doc) == [
+        (f"interactions[{last}].participants[1]", "UNKNOWN_REFERENCE")
+    ]
+    assert rows_per_table(path) == [0, 0, 0, 0, 0, 0]
+    # Nothing is left for the next import, which writes every row and nothing dangling.
+    doc["interactions"][last]["participants"] = ["p1", "p2"]
+    store = SQLiteStore(str(path))
+    await store.open()
+    try:
+        with written_file(tmp_path, doc).open("rb") as source:
+            summary = await import_stream(store, source)
+    finally:
+        await store.close()
+    assert (summary.ties_created, summary.interactions_created) == (
+        len(doc["ties"]),
+        len(doc["interactions"]),
+    )
+    assert rows_per_table(path) == [
+        WRITER_PEOPLE + 10,
+        WRITER_PEOPLE,
+        len(doc["ties"]),
+        len(doc["interactions"]),
+        2 * len(doc["interactions"]),
+        1,
+    ]
+    assert table_rows(str(path), "PRAGMA foreign_key_check") == []
+
+
+async def test_a_key_given_twice_in_different_chunks_of_a_large_import_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    doc = document(WRITER_PEOPLE)
+    later = len(doc["ties"]) - 1  # in the third chunk of ties, the first holding ties[3]
+    assert later >= 2 * transfer.CHUNK_ROWS
+    doc["ties"][3]["key"] = doc["ties"][later]["key"] = "shared"
+    path = tmp_path / "graph.db"
+    assert await rejected_stream(path, doc) == [(f"ties[{later}].key", "DUPLICATE_KEY")]
+    assert rows_per_table(path) == [0, 0, 0, 0, 0, 0]
+
+
 async def test_ties_before_the_stakeholders_wait_for_them(tmp_path: Path) -> None:
     doc = document(50)
     reordered = {"ties": doc["ties"], "interactions": doc["interactions"], "format": "stakenet"}

@@ -31,7 +31,7 @@ from stakenet.store.port import BulkWrite, WriteBatch
 from stakenet.store.sqlite import SQLiteStore
 from stakenet.store.sqlite.batch_pickle import VIEWS, dump_batch, load_batch
 from stakenet.store.sqlite.bulk import BATCHES_IN_FLIGHT, DeferredBulkWrite, FileBulkWrite
-from stakenet.store.sqlite.bulk_changes import BulkChanges
+from stakenet.store.sqlite.bulk_changes import BulkChanges, begin_bulk_write
 from stakenet.store.sqlite.connection import connect
 from stakenet.store.sqlite.writer_protocol import error_answer, rebuilt_error
 
@@ -331,3 +331,56 @@ async def test_a_small_bulk_write_starts_no_writer_and_a_large_one_hands_over(
         assert [i is not None for i in await store.get_interactions(["i1", "i2"])] == [True, True]
     finally:
         await store.close()
+
+
+def foreign_keys_in_bulk_write(path: Path) -> int:
+    connection = connect(str(path))
+    try:
+        begin_bulk_write(connection)
+        assert connection.in_transaction
+        enforced: int = connection.execute("PRAGMA foreign_keys").fetchone()[0]
+        connection.execute("ROLLBACK")
+        return enforced
+    finally:
+        connection.close()
+
+
+async def test_the_writer_checks_foreign_keys_itself_only_in_an_empty_network(
+    file_store: SQLiteStore,
+) -> None:
+    path = Path(file_store.path)
+    assert foreign_keys_in_bulk_write(path) == 0
+    await file_store.apply(WriteBatch(upsert_stakeholders=[COMPANY]))
+    assert foreign_keys_in_bulk_write(path) == 1
+
+
+async def test_a_first_import_that_deletes_leaves_no_rows_behind_what_it_deleted(
+    file_store: SQLiteStore,
+) -> None:
+    """Written by the writer process without foreign keys, a delete still takes a
+    stakeholder's tags and an interaction's participants with it."""
+    other = replace(PERSON, id="p2", key="crm-2", tags=("vip",))
+    async with file_store.bulk_write() as bulk:
+        await bulk.write(WriteBatch(upsert_stakeholders=[PERSON, COMPANY, other]))
+        await bulk.write(
+            WriteBatch(
+                upsert_interactions=[
+                    INTERACTION,
+                    replace(INTERACTION, id="i2", participants=(Participant("p2"),)),
+                ]
+            )
+        )
+        await bulk.write(WriteBatch(delete_interactions=["i1"], delete_stakeholders=["p2"]))
+        assert await bulk.commit() == 1
+    connection = sqlite3.connect(file_store.path)
+    try:
+        tags = connection.execute("SELECT stakeholder_id, tag FROM stakeholder_tags").fetchall()
+        participants = connection.execute(
+            "SELECT interaction_id, stakeholder_id FROM interaction_participants"
+        ).fetchall()
+        interactions = connection.execute("SELECT id FROM interactions").fetchall()
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        connection.close()
+    assert sorted(tags) == [("p1", "board"), ("p1", "vip")]
+    assert (participants, interactions) == ([], [])

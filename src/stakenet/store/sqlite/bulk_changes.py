@@ -1,6 +1,7 @@
 """The writes of one bulk write within its transaction, shared by the store's own bulk write
 and the bulk writer process (`writer_server`): dropping a first load's indexes until its rows
-are in, and writing each batch's changes to the change log as it goes."""
+are in, and writing each batch's changes to the change log as it goes; and how the writer
+process begins its transaction (`begin_bulk_write`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,31 @@ from stakenet.store.sqlite.writes import (
 # reads them back through it; the writer's bigger cache (allocated as used) keeps the pages of a
 # large import in memory until the commit.
 BULK_CACHE_KIB = 512 * 1024
+
+
+def _network_is_empty(connection: sqlite3.Connection) -> bool:
+    # Ties and interactions need stakeholders: no stakeholder, no network.
+    return connection.execute("SELECT 1 FROM stakeholders LIMIT 1").fetchone() is None
+
+
+def begin_bulk_write(connection: sqlite3.Connection) -> None:
+    """Begin a bulk write's transaction on a connection of its own (the writer process's).
+
+    Into an empty network, SQLite does not check the foreign keys: the store checks every
+    reference a batch makes before writing it (`writes.py`) and deletes what refers to what it
+    deletes, so SQLite's look-up of each row's stakeholders was a second check of the same, an
+    eighth of the writing of a large first import. Foreign keys are switched only outside a
+    transaction, and whether the network is empty is settled only inside one: a network that
+    filled in between is begun again, with them.
+    """
+    empty = _network_is_empty(connection)
+    if empty:
+        connection.execute("PRAGMA foreign_keys = OFF")
+    connection.execute("BEGIN IMMEDIATE")
+    if empty and not _network_is_empty(connection):
+        connection.execute("ROLLBACK")
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("BEGIN IMMEDIATE")
 
 
 def tables_written_by(batch: WriteBatch) -> set[str]:

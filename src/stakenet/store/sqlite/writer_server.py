@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from stakenet.store.sqlite.batch_pickle import load_batch
 from stakenet.store.sqlite.binding import register_direct_adapters
-from stakenet.store.sqlite.bulk_changes import BULK_CACHE_KIB, BulkChanges
+from stakenet.store.sqlite.bulk_changes import BULK_CACHE_KIB, BulkChanges, begin_bulk_write
 from stakenet.store.sqlite.connection import connect
 from stakenet.store.sqlite.errors import translated
 from stakenet.store.sqlite.reads import read_revision
@@ -56,7 +56,7 @@ def serve(path: str, requests: IO[bytes], answers: IO[bytes]) -> None:
     gc.freeze()
     gc.disable()
     try:
-        translated(lambda: connection.execute("BEGIN IMMEDIATE"))
+        translated(lambda: begin_bulk_write(connection))
         send_message(answers, ("ok", None))
         while (request := receive_message(requests)) is not None:
             kind, value = request

@@ -24,7 +24,6 @@ from stakenet.domain.text import fold
 from stakenet.store.port import (
     WriteBatch,
     check_participants_distinct,
-    claimed_identities,
     claimed_keys,
     erasure_batch,
     keys_handed_over,
@@ -122,11 +121,23 @@ def _delete_by_id(connection: sqlite3.Connection, table: str, ids: Sequence[str]
     return {row[0] for row in connection.execute(sql, (to_json(list(ids)),)).fetchall()}
 
 
+def _delete_where_in(
+    connection: sqlite3.Connection, table: str, column: str, values: Sequence[str]
+) -> None:
+    connection.execute(
+        f"DELETE FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))",  # noqa: S608
+        (to_json(list(values)),),
+    )
+
+
 def delete_interactions(connection: sqlite3.Connection, ids: Sequence[str], log: ChangeLog) -> None:
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return
-    deleted = _delete_by_id(connection, "interactions", wanted)  # participants cascade
+    # Their participants are deleted here, not left to the foreign key's cascade: a first
+    # import's writer does not enforce foreign keys (`bulk_changes.begin_bulk_write`).
+    _delete_where_in(connection, "interaction_participants", "interaction_id", wanted)
+    deleted = _delete_by_id(connection, "interactions", wanted)
     for interaction_id in wanted:
         if interaction_id in deleted:
             log.delete(EntityType.INTERACTION, interaction_id)
@@ -159,11 +170,7 @@ def delete_stakeholders(
 
     select = "SELECT DISTINCT interaction_id FROM interaction_participants"
     touched = sorted({row[0] for row in select_in(connection, select, "stakeholder_id", wanted)})
-    connection.execute(
-        "DELETE FROM interaction_participants "
-        "WHERE stakeholder_id IN (SELECT value FROM json_each(?))",
-        (to_json(wanted),),
-    )
+    _delete_where_in(connection, "interaction_participants", "stakeholder_id", wanted)
     orphaned = []
     states = []
     for interaction in interactions_where(connection, "id", touched):
@@ -178,7 +185,8 @@ def delete_stakeholders(
     log.upsert(EntityType.INTERACTION, states)
     delete_interactions(connection, orphaned, log)
 
-    _delete_by_id(connection, "stakeholders", wanted)  # their tags cascade
+    _delete_where_in(connection, "stakeholder_tags", "stakeholder_id", wanted)
+    _delete_by_id(connection, "stakeholders", wanted)
     for stakeholder_id in wanted:
         log.delete(EntityType.STAKEHOLDER, stakeholder_id)
 
@@ -254,10 +262,7 @@ def upsert_stakeholders(
     ]
     _write_rows(connection, (INSERT_STAKEHOLDER, UPDATE_STAKEHOLDER), rows, created)
     if created:
-        connection.execute(
-            "DELETE FROM stakeholder_tags WHERE stakeholder_id IN (SELECT value FROM json_each(?))",
-            (to_json(list(created)),),
-        )
+        _delete_where_in(connection, "stakeholder_tags", "stakeholder_id", list(created))
     connection.executemany(
         "INSERT OR IGNORE INTO stakeholder_tags (stakeholder_id, tag) VALUES (?, ?)",
         [(s.id, tag) for s in items for tag in s.tags],
@@ -276,8 +281,9 @@ def upsert_ties(
     if not items:
         return
     _check_keys(connection, "ties", "tie", [(tie.id, tie.key) for tie in items])
-    # Within the batch; against stored ties, the unique index `ties_identity` refuses it.
-    claimed_identities(items)
+    # A keyless tie whose kind and ends another holds, in this batch or stored, is refused by
+    # the unique index `ties_identity` (errors.py: Conflict): as it is inserted or, in a load
+    # that dropped the index, when the index is built again.
     _check_stakeholders_exist(
         connection, "Tie", [(tie.id, (tie.source_id, tie.target_id)) for tie in items], written
     )
@@ -315,11 +321,7 @@ def upsert_interactions(
         connection, (INSERT_INTERACTION, UPDATE_INTERACTION), [s[:-1] for s in states], created
     )
     if created:
-        connection.execute(
-            "DELETE FROM interaction_participants "
-            "WHERE interaction_id IN (SELECT value FROM json_each(?))",
-            (to_json(list(created)),),
-        )
+        _delete_where_in(connection, "interaction_participants", "interaction_id", list(created))
     _insert_many(
         connection,
         "INSERT INTO interaction_participants (interaction_id, stakeholder_id, position, "

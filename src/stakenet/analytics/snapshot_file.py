@@ -1,0 +1,343 @@
+"""Snapshot files: one revision's analytics, and the graph they were computed on, in one file.
+
+A server that does not compute its analytics (``stakenet serve --analytics follow`` or
+``process``) answers from a snapshot file another process wrote: the graph at the snapshot's
+revision (stakeholders with their attributes, ties with their keys and attributes), the
+interactions, and the `AnalyticsSnapshot`. That is everything an `AnalyticsState` holds, so
+the server answers from one revision consistently without copying its own live graph.
+
+The file is a header (`MAGIC`, `FORMAT_VERSION`, the revision) and a sequence of frames, each
+its length, its CRC-32 and a pickled ``(section, records)`` pair of at most `CHUNK` records,
+closed by an ``end`` frame that counts the frames before it. A reader decodes one frame at a
+time, so a loading server holds the interpreter lock for one small frame at a time; it refuses
+a file whose header, version, length or checksum is wrong, or that ends before its ``end``
+frame, with a `SnapshotFileError`.
+
+A writer writes a temporary name, fsyncs it and renames it into place, so a reader never sees
+half a file. Names sort by revision, then by the instant computed. The frames are pickles: a
+snapshot directory must be as trusted as the database it is computed from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import pickle
+import struct
+import time
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, BinaryIO
+
+from stakenet.analytics.errors import SnapshotFileError
+from stakenet.analytics.network_view import AnalyticsState
+from stakenet.analytics.projection import TieGraph
+from stakenet.analytics.snapshot import AnalyticsSnapshot
+from stakenet.analytics.strength import StrengthParams, TieStrengths
+
+__all__ = [
+    "FORMAT_VERSION",
+    "LoadedSnapshot",
+    "SnapshotFileError",
+    "newest_snapshot_file",
+    "read_snapshot",
+    "write_snapshot",
+]
+
+MAGIC = b"STAKENET-SNAPSHOT\n"
+FORMAT_VERSION = 1
+SUFFIX = ".snapshot"
+# Records per frame: small enough that decoding one frame holds the interpreter lock for a
+# few milliseconds, large enough that the frames' headers cost nothing.
+CHUNK = 1024
+_HEADER = struct.Struct(">IQ")  # format version, revision
+_FRAME = struct.Struct(">QI")  # payload length, CRC-32 of the payload
+# A frame larger than this is refused before it is read: no honest frame comes near it.
+_MAX_FRAME = 1 << 30
+_SECTIONS = (
+    "stakeholders",
+    "ties",
+    "interactions",
+    "strength_records",
+    "strengths",
+    "metrics",
+    "centrality",
+    "influence",
+    "communities",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSnapshot:
+    """A snapshot read from a file, with how long its read held the interpreter lock at most
+    (the longest decode of one frame, in seconds)."""
+
+    state: AnalyticsState
+    frames: int
+    longest_frame: float
+
+
+def snapshot_file_name(revision: int, computed_at: datetime) -> str:
+    """``<revision>-<microseconds since the epoch>.snapshot``, zero-padded to sort in order."""
+    micros = round(computed_at.timestamp() * 1_000_000)
+    return f"{revision:016d}-{micros:020d}{SUFFIX}"
+
+
+def newest_snapshot_file(directory: Path) -> Path | None:
+    """The newest complete snapshot file of `directory` (temporary files start with a dot)."""
+    try:
+        names = [n for n in os.listdir(directory) if n.endswith(SUFFIX) and n[0] != "."]
+    except FileNotFoundError:
+        return None
+    return directory / max(names) if names else None
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def _chunks(records: Iterable[Any]) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _params_record(params: StrengthParams) -> dict[str, Any]:
+    return {
+        f.name: dict(value) if isinstance(value, Mapping) else value
+        for f in dataclasses.fields(params)
+        for value in [getattr(params, f.name)]
+    }
+
+
+def _frames(state: AnalyticsState) -> Iterator[tuple[str, Any]]:
+    snapshot = state.snapshot
+    # The snapshot holds its `TieStrengths` behind a read-only proxy, whose copy is it again.
+    proxy: Any = snapshot.tie_strengths
+    ties = proxy.copy()
+    assert isinstance(ties, TieStrengths)
+    yield (
+        "meta",
+        {
+            "revision": snapshot.revision,
+            "computed_at": snapshot.computed_at,
+            "betweenness_mode": snapshot.betweenness_mode,
+            "betweenness_k": snapshot.betweenness_k,
+            "closeness_mode": snapshot.closeness_mode,
+            "closeness_k": snapshot.closeness_k,
+            "eigenvector_converged": snapshot.eigenvector_converged,
+            "formula_versions": dict(snapshot.formula_versions),
+            "timings": dict(snapshot.timings),
+            "strength_params": _params_record(ties.params),
+        },
+    )
+    graph = state._graph
+    sources: dict[str, Iterable[Any]] = {
+        "stakeholders": graph.nodes(data=True),
+        # A plain dict per tie: a shared attribute dict pickles as one anyway.
+        "ties": ((u, v, k, dict(a)) for u, v, k, a in graph.edges(keys=True, data=True)),
+        "interactions": state._interactions.values(),
+        "strength_records": ties.records().items(),
+        "strengths": snapshot.strengths.items(),
+        "metrics": snapshot.nodes.items(),
+        "centrality": snapshot.centrality.items(),
+        "influence": snapshot.influence.items(),
+        "communities": snapshot.communities,
+    }
+    for section in _SECTIONS:
+        for chunk in _chunks(sources[section]):
+            yield section, chunk
+
+
+def write_snapshot(directory: Path, state: AnalyticsState, keep: int = 3) -> Path:
+    """Write `state` to `directory` as one file and keep only the newest `keep` files.
+
+    The file appears whole or not at all: it is written under a temporary name, synced to
+    disk and renamed.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    name = snapshot_file_name(state.revision, state.as_of)
+    final = directory / name
+    partial = directory / f".{name}.{os.getpid()}.partial"
+    try:
+        with partial.open("wb") as sink:
+            sink.write(MAGIC + _HEADER.pack(FORMAT_VERSION, state.revision))
+            count = 0
+            for frame in _frames(state):
+                _write_frame(sink, frame)
+                count += 1
+            _write_frame(sink, ("end", count))
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.replace(partial, final)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    _sync_directory(directory)
+    _prune(directory, keep)
+    return final
+
+
+def _write_frame(sink: BinaryIO, frame: tuple[str, Any]) -> None:
+    payload = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+    sink.write(_FRAME.pack(len(payload), zlib.crc32(payload)))
+    sink.write(payload)
+
+
+def _sync_directory(directory: Path) -> None:
+    # The rename itself is durable only once the directory is synced.
+    with contextlib.suppress(OSError):
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _prune(directory: Path, keep: int) -> None:
+    """Keep the newest `keep` files, and remove what writers that ended mid-write left."""
+    listed = os.listdir(directory)
+    names = sorted(n for n in listed if n.endswith(SUFFIX) and n[0] != ".")
+    stale = [n for n in listed if n.endswith(".partial") and not _running(n.split(".")[-2])]
+    for name in names[: max(len(names) - keep, 0)] + stale:
+        with contextlib.suppress(FileNotFoundError):  # another writer removed it first
+            (directory / name).unlink()
+
+
+def _running(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def read_snapshot(path: Path) -> LoadedSnapshot:
+    """The analytics state a snapshot file holds, its graph built from the file.
+
+    Raises
+    ------
+    SnapshotFileError
+        If the file is missing, not a snapshot file, of another format version, truncated or
+        corrupt.
+    """
+    try:
+        with path.open("rb") as source:
+            return _read(source, path.name)
+    except OSError as error:
+        raise SnapshotFileError(f"Snapshot file {path.name} cannot be read: {error}") from None
+
+
+def _read(source: BinaryIO, name: str) -> LoadedSnapshot:
+    head = source.read(len(MAGIC) + _HEADER.size)
+    if not head.startswith(MAGIC) or len(head) < len(MAGIC) + _HEADER.size:
+        raise SnapshotFileError(f"{name} is not a stakenet snapshot file.")
+    version, revision = _HEADER.unpack_from(head, len(MAGIC))
+    if version != FORMAT_VERSION:
+        raise SnapshotFileError(
+            f"{name} has snapshot format version {version}; this stakenet reads version "
+            f"{FORMAT_VERSION}."
+        )
+    graph = TieGraph()
+    interactions: dict[str, Any] = {}
+    records: dict[str, Any] = {}
+    mappings: dict[str, dict[str, Any]] = {
+        "strengths": {},
+        "metrics": {},
+        "centrality": {},
+        "influence": {},
+    }
+    communities: list[frozenset[str]] = []
+    meta: dict[str, Any] | None = None
+    frames = 0
+    longest = 0.0
+    while True:
+        started = time.perf_counter()
+        section, body = _read_frame(source, name)
+        longest = max(longest, time.perf_counter() - started)
+        if section == "end":
+            if body != frames:
+                raise SnapshotFileError(f"{name} ends after {frames} frames, not {body}.")
+            if source.read(1):
+                raise SnapshotFileError(f"{name} has data after its end.")
+            break
+        frames += 1
+        if section == "meta":
+            meta = body
+        elif section == "stakeholders":
+            graph.add_nodes_from(body)
+        elif section == "ties":
+            graph.add_edges_from(body)
+        elif section == "interactions":
+            interactions.update((record.id, record) for record in body)
+        elif section == "strength_records":
+            records.update(body)
+        elif section == "communities":
+            communities.extend(body)
+        elif section in mappings:
+            mappings[section].update(body)
+        else:
+            raise SnapshotFileError(f"{name} has an unknown section {section!r}.")
+        # Let the event loop's thread take the interpreter lock between frames.
+        time.sleep(0)
+    if meta is None or meta["revision"] != revision:
+        raise SnapshotFileError(f"{name} lacks the snapshot's description.")
+    fields: dict[str, Any] = {
+        key: MappingProxyType(value) if isinstance(value, dict) else value
+        for key, value in meta["strength_params"].items()
+    }
+    params = StrengthParams(**fields)
+    strengths = mappings["strengths"]
+    snapshot = AnalyticsSnapshot(
+        revision=revision,
+        computed_at=meta["computed_at"],
+        tie_strengths=MappingProxyType(TieStrengths(records, strengths, params)),
+        strengths=MappingProxyType(strengths),
+        nodes=MappingProxyType(mappings["metrics"]),
+        centrality=MappingProxyType(mappings["centrality"]),
+        influence=MappingProxyType(mappings["influence"]),
+        communities=tuple(communities),
+        betweenness_mode=meta["betweenness_mode"],
+        betweenness_k=meta["betweenness_k"],
+        closeness_mode=meta["closeness_mode"],
+        closeness_k=meta["closeness_k"],
+        eigenvector_converged=meta["eigenvector_converged"],
+        formula_versions=MappingProxyType(meta["formula_versions"]),
+        timings=MappingProxyType(meta["timings"]),
+    )
+    return LoadedSnapshot(AnalyticsState(graph, snapshot, interactions), frames, longest)
+
+
+def _read_frame(source: BinaryIO, name: str) -> tuple[str, Any]:
+    head = source.read(_FRAME.size)
+    if len(head) < _FRAME.size:
+        raise SnapshotFileError(f"{name} is truncated: it ends before its last frame.")
+    length, checksum = _FRAME.unpack(head)
+    if length > _MAX_FRAME:
+        raise SnapshotFileError(f"{name} is corrupt: a frame claims {length} bytes.")
+    payload = source.read(length)
+    if len(payload) < length:
+        raise SnapshotFileError(f"{name} is truncated: it ends inside a frame.")
+    if zlib.crc32(payload) != checksum:
+        raise SnapshotFileError(f"{name} is corrupt: a frame's checksum does not match.")
+    try:
+        section, body = pickle.loads(payload)
+    except Exception as error:
+        raise SnapshotFileError(
+            f"{name} is corrupt: a frame cannot be decoded ({error})."
+        ) from None
+    return str(section), body
