@@ -1,6 +1,7 @@
 """The real `stakenet import` process: killed while it streams a document into SQLite, it leaves
 nothing behind, and the database takes the same import afterwards; a server's mutation that
-waits behind it is answered with its outcome, never "stopped"."""
+waits behind it is answered with its outcome, never "stopped". Killed while it writes into
+Neo4j, no reader sees what it wrote, and the next import removes it."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import neo4j
 import pytest
 
 from stakenet.demo.synthetic import write as write_network
+from support.bolt_server import BoltServer, wipe_database
 from support.server_process import start_server
 
 pytestmark = pytest.mark.server
@@ -203,3 +206,64 @@ def test_a_mutation_waiting_behind_an_import_past_the_deadline_gets_its_outcome(
         if importing.poll() is None:
             importing.kill()
         server.stop()
+
+
+BOLT_TIES = 20_000
+
+
+def bolt_url(server: BoltServer) -> str:
+    address = server.uri.replace("://", f"://{server.user}:{server.password}@", 1)
+    return f"{address}/{server.database}"
+
+
+def bolt_count(server: BoltServer, query: str) -> int:
+    with neo4j.GraphDatabase.driver(server.uri, auth=server.auth) as driver:
+        records, _, _ = driver.execute_query(query, database_=server.database)
+    return int(records[0][0])
+
+
+STAGED = "MATCH (n) WHERE n:StagedStakeholder OR n:StagedInteraction RETURN count(n)"
+NETWORK = (
+    "MATCH (m:GraphMeta {id: 'graph'}) "
+    "RETURN [COUNT { (:Stakeholder) }, COUNT { (:Stakeholder)-[]->(:Stakeholder) }, "
+    "COUNT { (:Interaction) }, m.revision]"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.bolt
+def test_an_import_into_neo4j_killed_while_it_writes_shows_nothing_and_its_parts_go(
+    tmp_path: Path, bolt_server: BoltServer
+) -> None:
+    wipe_database(bolt_server)
+    document = write_network(BOLT_TIES, tmp_path)
+    command = [sys.executable, "-m", "stakenet.cli", "import", "--db", bolt_url(bolt_server)]
+    importing = subprocess.Popen(
+        [*command, str(document)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        # Killed once it committed parts of the network, before it published them.
+        deadline = time.monotonic() + 180
+        while bolt_count(bolt_server, STAGED) == 0:
+            assert importing.poll() is None, "the import ended before it staged a part"
+            assert time.monotonic() < deadline, "the import never staged a part"
+            time.sleep(0.05)
+        importing.send_signal(signal.SIGKILL)
+    finally:
+        importing.wait(timeout=30)
+    assert importing.returncode == -signal.SIGKILL
+    # Its parts are left behind, and no reader sees them.
+    assert bolt_count(bolt_server, STAGED) > 0
+    with neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        records, _, _ = driver.execute_query(NETWORK, database_=bolt_server.database)
+    assert records[0][0] == [0, 0, 0, 0]
+
+    # The next import removes them and stores the document whole.
+    again = subprocess.run([*command, str(document)], capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert bolt_count(bolt_server, STAGED) == 0
+    with neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        records, _, _ = driver.execute_query(NETWORK, database_=bolt_server.database)
+    stakeholders, ties, interactions, revision = records[0][0]
+    assert (ties, revision) == (BOLT_TIES, 1)
+    assert stakeholders > 0 and interactions > 0

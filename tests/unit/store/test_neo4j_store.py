@@ -24,7 +24,16 @@ import stakenet.store.neo4j.store as neo4j_store
 from stakenet.domain.access import ApiToken, AuditEntry, Role
 from stakenet.domain.document_stream import Rows
 from stakenet.domain.errors import Conflict, NotFound, StakenetError, StoreUnavailable
-from stakenet.domain.model import ChangeOp, Stakeholder, StakeholderKind, Tie, TieKind
+from stakenet.domain.model import (
+    ChangeOp,
+    Interaction,
+    InteractionKind,
+    Participant,
+    Stakeholder,
+    StakeholderKind,
+    Tie,
+    TieKind,
+)
 from stakenet.services.transfer import import_members
 from stakenet.store.neo4j import (
     EXC_MAP,
@@ -238,6 +247,41 @@ async def store(bolt_server: BoltServer) -> AsyncIterator[Neo4jStore]:
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.mark.bolt
+async def test_open_applies_the_schema_only_to_a_database_not_noted_at_its_version(
+    bolt_server: BoltServer,
+) -> None:
+    wipe_database(bolt_server)
+    newest = bundled_schema()[-1].version
+    with neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+
+        def run(query: str) -> list[neo4j.Record]:
+            records, _, _ = driver.execute_query(query, database_=bolt_server.database)
+            return records
+
+        def has_alert_seq_index() -> bool:
+            return bool(run("SHOW INDEXES YIELD name WHERE name = 'alert_seq' RETURN name"))
+
+        async def open_and_close() -> None:
+            opened = store_on(bolt_server)
+            await opened.open()
+            await opened.close()
+
+        await open_and_close()
+        assert has_alert_seq_index()
+        [[version]] = run("MATCH (m:GraphMeta {id: 'graph'}) RETURN m.schema_version")
+        assert version == newest
+        # Noted at its version, the database is not asked again: an index dropped by hand
+        # stays dropped ...
+        run("DROP INDEX alert_seq")
+        await open_and_close()
+        assert not has_alert_seq_index()
+        # ... until the note is older than the newest script.
+        run(f"MATCH (m:GraphMeta {{id: 'graph'}}) SET m.schema_version = {newest - 1}")
+        await open_and_close()
+        assert has_alert_seq_index()
 
 
 @pytest.mark.bolt
@@ -689,9 +733,192 @@ async def test_a_first_import_finds_the_ends_of_its_ties_by_element_id_never_a_s
     seeks = [op for op in operators if op.startswith("NodeByElementIdSeek")]
     assert len(seeks) == 2 * len(TieKind)  # the source and the target of each kind
     assert not [op for op in operators if "Scan" in op], operators
-    operators = _plan_operators(bolt_server, cypher.CREATE_INTERACTIONS, {"rows": []})
+    operators = _plan_operators(bolt_server, cypher.CREATE_STAGED_INTERACTIONS, {"rows": []})
     assert [op for op in operators if op.startswith("NodeByElementIdSeek")] != []
     assert not [op for op in operators if "Scan" in op], operators
+
+
+def _raw_count(bolt_server: BoltServer, query: str) -> int:
+    """The single number `query` returns, read past the store."""
+    with neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        records, _, _ = driver.execute_query(query, database_=bolt_server.database)
+    return int(records[0][0])
+
+
+STAGED_NODES = "MATCH (n) WHERE n:StagedStakeholder OR n:StagedInteraction RETURN count(n)"
+ALL_RELATIONSHIPS = "MATCH ()-[r]->() RETURN count(r)"
+
+
+def _first_import() -> list[WriteBatch]:
+    """A first import in three batches: 3 people, 2 ties (one keyed), 1 interaction."""
+    return [
+        WriteBatch(upsert_stakeholders=[person("a", key="pa"), person("b"), person("c")]),
+        WriteBatch(
+            upsert_ties=[
+                Tie("t1", TieKind.KNOWS, "a", "b", key="knows-ab"),
+                Tie("t2", TieKind.REPORTS_TO, "c", "a"),
+            ]
+        ),
+        WriteBatch(
+            upsert_interactions=[
+                Interaction(
+                    "i1",
+                    InteractionKind.MEETING,
+                    datetime(2026, 5, 4, 9, tzinfo=UTC),
+                    (Participant("a"), Participant("c")),
+                )
+            ]
+        ),
+    ]
+
+
+@pytest.mark.bolt
+async def test_a_tie_is_stored_without_its_kind_and_ends_which_reads_take_from_its_relationship(
+    store: Neo4jStore, bolt_server: BoltServer
+) -> None:
+    # Through a first import, then through the general way (a tie updated, one created).
+    async with store.bulk_write() as bulk:
+        for batch in _first_import():
+            await bulk.write(batch)
+        await bulk.commit()
+    await store.apply(
+        WriteBatch(
+            upsert_ties=[
+                Tie("t1", TieKind.KNOWS, "a", "b", key="knows-ab", strength=0.5),
+                Tie("t3", TieKind.FAMILY, "b", "c"),
+            ]
+        )
+    )
+    with neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        records, _, _ = driver.execute_query(
+            "MATCH ()-[t]->() WHERE t.id IS NOT NULL RETURN t.id AS id, keys(t) AS keys",
+            database_=bolt_server.database,
+        )
+    stored = {record["id"]: set(record["keys"]) for record in records}
+    assert stored == {
+        "t1": {"id", "key", "strength", "created_at", "updated_at"},
+        "t2": {"id", "created_at", "updated_at"},
+        "t3": {"id", "created_at", "updated_at"},
+    }
+    ties = sorted(
+        (tie.id, tie.kind, tie.source_id, tie.target_id) for tie in (await store.load_all()).ties
+    )
+    assert ties == [
+        ("t1", TieKind.KNOWS, "a", "b"),
+        ("t2", TieKind.REPORTS_TO, "c", "a"),
+        ("t3", TieKind.FAMILY, "b", "c"),
+    ]
+    assert [t.source_id for t in await store.get_ties(["t2"]) if t] == ["c"]
+    assert sorted(t.id for t in await store.ties_of(["c"])) == ["t2", "t3"]
+    # The identity of a keyless tie is its kind and ends, either way round for FAMILY.
+    with pytest.raises(Conflict):
+        await store.apply(WriteBatch(upsert_ties=[Tie("t4", TieKind.FAMILY, "c", "b")]))
+    with pytest.raises(Conflict):
+        await store.apply(WriteBatch(upsert_ties=[Tie("t5", TieKind.REPORTS_TO, "c", "a")]))
+    await store.apply(WriteBatch(upsert_ties=[Tie("t6", TieKind.REPORTS_TO, "a", "c")]))
+    assert (await store.counts()).ties == 4
+
+
+async def _until_staged(bolt_server: BoltServer) -> None:
+    """Return once `_first_import` is staged: 4 nodes, 2 ties and 2 participants (its last
+    parts may still be on their way when its last `write` returns)."""
+    deadline = time.monotonic() + 30
+    while (
+        _raw_count(bolt_server, STAGED_NODES),
+        _raw_count(bolt_server, ALL_RELATIONSHIPS),
+    ) != (4, 4):
+        assert time.monotonic() < deadline, "the import's parts did not commit"
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.bolt
+async def test_a_first_import_commits_its_parts_as_it_goes_and_no_reader_sees_them(
+    store: Neo4jStore, bolt_server: BoltServer
+) -> None:
+    reader = store_on(bolt_server)
+    await reader.open()
+    try:
+        async with store.bulk_write() as bulk:
+            for batch in _first_import():
+                await bulk.write(batch)
+            # Written past the bulk write's own transaction, as staged records ...
+            await _until_staged(bolt_server)
+            # ... which no read of another store sees, nor a follower of the change log.
+            assert await reader.revision() == 0
+            counts = await reader.counts()
+            assert (counts.stakeholders, counts.ties, counts.interactions) == (0, 0, 0)
+            data = await reader.load_all()
+            assert (data.stakeholders, data.ties, data.interactions) == ([], [], [])
+            assert await reader.get_stakeholders(["a"]) == [None]
+            assert await reader.get_stakeholders_by_key(["pa"]) == [None]
+            assert await reader.get_ties(["t1", "t2"]) == [None, None]
+            assert await reader.get_ties_by_key(["knows-ab"]) == [None]
+            assert await reader.get_interactions(["i1"]) == [None]
+            assert await reader.ties_of(["a"]) == []
+            assert await reader.changes_since(0) == []
+            revision = await bulk.commit()
+        assert revision == 1 == await reader.revision()
+        assert _raw_count(bolt_server, STAGED_NODES) == 0
+        counts = await reader.counts()
+        assert (counts.stakeholders, counts.ties, counts.interactions) == (3, 2, 1)
+        [knows] = await reader.get_ties_by_key(["knows-ab"])
+        assert knows is not None and (knows.id, knows.source_id, knows.target_id) == (
+            "t1",
+            "a",
+            "b",
+        )
+        assert {tie.id for tie in await reader.ties_of(["a"])} == {"t1", "t2"}
+        [meeting] = await reader.get_interactions(["i1"])
+        assert meeting is not None
+        assert [p.stakeholder_id for p in meeting.participants] == ["a", "c"]
+    finally:
+        await reader.close()
+
+
+@pytest.mark.bolt
+async def test_a_first_import_whose_last_batch_is_bad_removes_what_it_staged(
+    store: Neo4jStore, bolt_server: BoltServer
+) -> None:
+    with pytest.raises(NotFound):
+        async with store.bulk_write() as bulk:
+            for batch in _first_import():
+                await bulk.write(batch)
+            await _until_staged(bolt_server)
+            await bulk.write(WriteBatch(upsert_ties=[Tie("t9", TieKind.KNOWS, "a", "nobody")]))
+    assert _raw_count(bolt_server, STAGED_NODES) == 0
+    assert _raw_count(bolt_server, ALL_RELATIONSHIPS) == 0
+    assert _raw_count(bolt_server, "MATCH (n) WHERE NOT n:GraphMeta RETURN count(n)") == 0
+    assert await store.revision() == 0
+
+
+@pytest.mark.bolt
+async def test_the_next_write_removes_what_an_import_that_died_staged(
+    store: Neo4jStore, bolt_server: BoltServer
+) -> None:
+    # What a killed import leaves: parts committed, their publishing transaction gone.
+    with neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        driver.execute_query(
+            "CREATE (a:StagedStakeholder {id: 'a', kind: 'PERSON', name: 'Left'}) "
+            "CREATE (b:StagedStakeholder {id: 'b', kind: 'PERSON', name: 'Behind'}) "
+            "CREATE (a)-[:KNOWS {id: 't-left', key: 'left'}]->(b) "
+            "CREATE (a)-[:PARTICIPATED {position: 0}]->(:StagedInteraction {id: 'i-left'})",
+            database_=bolt_server.database,
+        )
+    assert await store.get_ties_by_key(["left"]) == [None]
+    assert (await store.counts()).ties == 0
+    # The next write holds the revision's lock, which a live import would hold: it removes
+    # them, and the tie's key is free again.
+    result = await store.apply(
+        WriteBatch(
+            upsert_stakeholders=[person("a"), person("b")],
+            upsert_ties=[Tie("t-new", TieKind.KNOWS, "a", "b", key="left")],
+        )
+    )
+    assert result.revision == 1
+    assert _raw_count(bolt_server, STAGED_NODES) == 0
+    assert _raw_count(bolt_server, ALL_RELATIONSHIPS) == 1
+    [tie] = await store.get_ties_by_key(["left"])
+    assert tie is not None and tie.id == "t-new"
 
 
 @pytest.mark.bolt

@@ -5,14 +5,16 @@ The graph model (docs/neo4j.md draws it):
 - `(:Stakeholder:Person {id, kind, key, name, name_folded, …})`, and `:Company`,
   `:Municipality`, `:Organization`: every stakeholder has `:Stakeholder` and its kind's label
   (`cypher.STAKEHOLDER_LABELS`); an upsert that changes the kind relabels the node.
-- `(source)-[:WORKS_FOR {id, kind, key, source_id, target_id, strength, …}]->(target)`: a tie
-  is a relationship typed by its kind (`cypher.TIE_TYPES`). A relationship cannot change type or
+- `(source)-[:WORKS_FOR {id, key, strength, …}]->(target)`: a tie is a relationship typed by
+  its kind (`cypher.TIE_TYPES`); its kind and ends are read from its type and nodes, not stored
+  as properties. A relationship cannot change type or
   ends, so an upsert that changes either deletes it and creates it again, with its id, in the
   same transaction. Uniqueness constraints on `id` and `key` per type make a lookup by either one
   index seek per type; that an id or key is used once across all types, and a keyless tie once
   per kind and ends, the store checks in the write transaction, under the revision's lock.
 - `(:Stakeholder)-[:PARTICIPATED {position, actingAs}]->(:Interaction {id, kind, …})`.
-- `(:GraphMeta {id: 'graph', revision, last_seq, graph_model})`: the revision counter. Each
+- `(:GraphMeta {id: 'graph', revision, last_seq, graph_model, schema_version})`: the revision
+  counter. Each
   batch first increments it, which write-locks the node, so batches are serialised and the
   revision and the change log's `seq` are derived inside the transaction.
 - `(:Change {revision, seq, entity_type, op, entity_id, payload})`, written in the batch's own

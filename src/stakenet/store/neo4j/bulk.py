@@ -1,9 +1,11 @@
-"""Bulk writes: several `WriteBatch`es written through one explicit write transaction, at one
-revision (`BulkWrite` of the port), for a streamed import.
+"""Bulk writes: several `WriteBatch`es written at one revision (`BulkWrite` of the port), for a
+streamed import, committed by one explicit write transaction.
 
-Each batch is written by the same functions as `Neo4jStore.apply` writes one (`writes`); this
-module owns the transaction's lifetime around them: the store's write lock, the session, the
-revision bump, the change-log numbering across batches, commit and rollback.
+Each batch is written by the same functions as `Neo4jStore.apply` writes one (`writes`), in that
+transaction, except the batches of a first import, which are staged in transactions of their
+own and published by it (`first_import`); this module owns the transaction's lifetime around
+them: the store's write lock, the session, the revision bump, the change-log numbering across
+batches, commit, and rollback with the removal of what was staged.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import neo4j
 from stakenet.domain.access import AuditEntry
 from stakenet.store.neo4j.changes import ChangeLog
 from stakenet.store.neo4j.errors import DRIVER_ERRORS, translated
-from stakenet.store.neo4j.first_import import FirstImport, create_batch
+from stakenet.store.neo4j.first_import import FirstImport, StagedParts, remove_staged
 from stakenet.store.neo4j.queries import read_revision
 from stakenet.store.neo4j.writes import (
     append_changes,
@@ -46,8 +48,9 @@ DEFAULT_BULK_WRITE_TIMEOUT = 1800.0
 class Neo4jBulkWrite:
     """`BulkWrite` on one explicit Neo4j transaction, made by `bulk_transaction`.
 
-    There are no retries: the driver retries a managed transaction by running its function
-    again, but the batches written before a failure are no longer at hand (they were streamed).
+    That transaction is not retried: the driver retries a managed transaction by running its
+    function again, but the batches written before a failure are no longer at hand (they were
+    streamed); a first import's staged parts, each in memory while it is written, are.
     A transient error or a lost connection therefore surfaces as `StoreUnavailable` (a write
     race lost to another process as `Conflict`), and the whole bulk write is rolled back; the
     caller may start it again.
@@ -58,19 +61,25 @@ class Neo4jBulkWrite:
     commit half a batch.
     """
 
-    def __init__(self, tx: neo4j.AsyncTransaction) -> None:
+    def __init__(
+        self,
+        tx: neo4j.AsyncTransaction,
+        open_session: Callable[..., neo4j.AsyncSession],
+        transaction_timeout: float,
+    ) -> None:
         self._tx = tx
+        self._open_session = open_session
+        self._transaction_timeout = transaction_timeout
         self._revision: int | None = None  # set by the first batch: the revision it bumped to
         self._last_seq = 0  # seq of the last change row written, once the revision is bumped
         # Into an empty network the change log gets no copy of the rows (`BulkWrite`).
         self._copied_to_log = True
         # Into a network with no stakeholder and no interaction, batches that only create
-        # records are checked in memory and written outright (`first_import`).
+        # records are checked in memory and staged in transactions of their own, published by
+        # this one (`first_import`).
         self._first_import: FirstImport | None = None
+        self._staged: StagedParts | None = None
         self._changed = False
-        # A first import's batch still being written while the caller prepares the next one:
-        # settled (its error raised) by the next `write`, `commit` or `close`.
-        self._in_flight: asyncio.Task[None] | None = None
         # "open" until `commit` ends it ("committed", also when nothing was left to commit) or
         # a call fails ("failed").
         self._state: Literal["open", "committed", "failed"] = "open"
@@ -82,24 +91,24 @@ class Neo4jBulkWrite:
         try:
             if len(batch) == 0:
                 return
-            await self._settle()
             with translated():
                 if self._revision is None:
                     self._revision, self._last_seq = await bump_revision(self._tx)
                     self._copied_to_log = not await network_is_empty(self._tx)
                     if not self._copied_to_log and await holds_no_interaction(self._tx):
                         self._first_import = FirstImport()
+                        self._staged = StagedParts(self._open_session, self._transaction_timeout)
                 now = datetime.now(UTC)
                 if self._first_import is not None and self._first_import.takes(batch):
                     # Nothing is copied to the log: the network was empty. The server writes
-                    # the batch while the caller checks the next one; a turn of the event loop
-                    # lets the statement go out before this returns.
-                    self._in_flight = asyncio.create_task(
-                        create_batch(self._tx, batch, now, self._first_import.nodes)
-                    )
+                    # the part while the caller checks the next batch.
+                    assert self._staged is not None
+                    await self._staged.stage(batch, now)
                     self._changed = True
-                    await asyncio.sleep(0)
                     return
+                if self._staged is not None:
+                    # The general way looks up what the import wrote: in this transaction.
+                    await self._staged.publish(self._tx)
                 changes = ChangeLog(self._revision)
                 await write_batch_changes(self._tx, batch, now, changes)
                 # One entry per entity per batch: an entity written by two batches is logged
@@ -117,8 +126,9 @@ class Neo4jBulkWrite:
         """Commit the batches with `audit` at their revision; see `BulkWrite.commit`."""
         self._start("commit")
         try:
-            await self._settle()
             with translated():
+                if self._staged is not None:
+                    await self._staged.publish(self._tx)
                 if self._revision is None:
                     current = await read_revision(self._tx)
                     await self._tx.rollback()
@@ -153,30 +163,37 @@ class Neo4jBulkWrite:
             raise RuntimeError(f"Cannot {call}: another call on this bulk write is running.")
         self._busy = True
 
-    async def _settle(self) -> None:
-        """Wait for the batch in flight, if any; raise its error, translated."""
-        in_flight, self._in_flight = self._in_flight, None
-        if in_flight is not None:
-            with translated():
-                await in_flight
-
     async def close(self) -> None:
-        """Roll back unless committed, never raising: a failed rollback leaves nothing behind
-        (the server drops a transaction whose connection goes), and raising here would hide
-        the exception that is leaving the bulk write, if one is."""
+        """Roll back unless committed, and remove what a first import staged, never raising:
+        a failed rollback leaves nothing behind (the server drops a transaction whose
+        connection goes), staged records left behind are removed by the next write, and
+        raising here would hide the exception that is leaving the bulk write, if one is."""
+        staged = self._staged
+        if staged is not None:
+            await staged.abandon()
         try:
-            # The transaction cannot roll back under a statement still running on it.
-            with contextlib.suppress(Exception):
-                await self._settle()
             await self._tx.close()
         except DRIVER_ERRORS:
             log.warning("Rolling back a bulk write failed", exc_info=True)
+        if staged is not None and staged.staged and self._state != "committed":
+            await self._remove_staged()
+
+    async def _remove_staged(self) -> None:
+        try:
+            timed = neo4j.unit_of_work(timeout=self._transaction_timeout)(remove_staged)
+            async with self._open_session() as session:
+                await session.execute_write(timed)
+        except DRIVER_ERRORS:
+            log.warning(
+                "Removing the parts of a failed import failed; the next write removes them",
+                exc_info=True,
+            )
 
 
 @contextlib.asynccontextmanager
 async def bulk_transaction(
     write_lock: asyncio.Lock,
-    open_session: Callable[[], neo4j.AsyncSession],
+    open_session: Callable[..., neo4j.AsyncSession],
     transaction_timeout: float,
 ) -> AsyncIterator[Neo4jBulkWrite]:
     """A `Neo4jBulkWrite` holding `write_lock` from start to end, on a session of its own.
@@ -190,7 +207,7 @@ async def bulk_transaction(
         try:
             with translated():
                 tx = await session.begin_transaction(timeout=transaction_timeout)
-            bulk = Neo4jBulkWrite(tx)
+            bulk = Neo4jBulkWrite(tx, open_session, transaction_timeout)
             try:
                 yield bulk
             finally:

@@ -49,6 +49,15 @@ if set(STAKEHOLDER_LABELS) != set(StakeholderKind) or set(TIE_TYPES) != set(TieK
 # unique-index seek per type (graph_schema/0004), never a scan of the relationships.
 _ANY_TIE: LiteralString = "|".join(TIE_TYPES.values())
 
+# Reads that reach a tie by its type alone start it at a `:Stakeholder`: the ties of a first
+# import still being written join its staged nodes, which have no such label (`first_import`).
+_PUBLISHED_TIE: LiteralString = "(:Stakeholder)-[t:" + _ANY_TIE
+
+# A tie as its fields: the relationship's properties, with the kind and ends it is.
+_TIE_FIELDS: LiteralString = (
+    "t {.*, kind: type(t), source_id: startNode(t).id, target_id: endNode(t).id} AS props"
+)
+
 ENSURE_META: LiteralString = (
     "MERGE (m:GraphMeta {id: 'graph'}) ON CREATE SET m.revision = 0, m.last_seq = 0"
 )
@@ -56,9 +65,12 @@ ENSURE_META: LiteralString = (
 READ_REVISION: LiteralString = "MATCH (m:GraphMeta {id: 'graph'}) RETURN m.revision AS revision"
 
 # Incrementing first takes the node's write lock, so concurrent batches run one after another.
+# It also says whether parts of a first import that never committed are left (`first_import`):
+# the lock it takes is the one every live import holds, so whoever holds it may remove them.
 BUMP_REVISION: LiteralString = (
     "MATCH (m:GraphMeta {id: 'graph'}) SET m.revision = m.revision + 1 "
-    "RETURN m.revision AS revision, m.last_seq AS last_seq"
+    "RETURN m.revision AS revision, m.last_seq AS last_seq, "
+    "EXISTS { MATCH (:StagedStakeholder) } OR EXISTS { MATCH (:StagedInteraction) } AS staged"
 )
 
 SET_LAST_SEQ: LiteralString = "MATCH (m:GraphMeta {id: 'graph'}) SET m.last_seq = $last_seq"
@@ -69,7 +81,7 @@ ANY_INTERACTION: LiteralString = "MATCH (i:Interaction) RETURN i.id AS id LIMIT 
 
 COUNTS: LiteralString = (
     "MATCH (m:GraphMeta {id: 'graph'}) "
-    "RETURN COUNT { (:Stakeholder) } AS stakeholders, COUNT { ()-[:"
+    "RETURN COUNT { (:Stakeholder) } AS stakeholders, COUNT { (:Stakeholder)-[:"
     + _ANY_TIE
     + "]->() } AS ties, "
     "COUNT { (:Interaction) } AS interactions, m.revision AS revision"
@@ -160,20 +172,18 @@ def stakeholder_listings() -> list[LiteralString]:
 
 
 TIES_BY_ID: LiteralString = (
-    "UNWIND $values AS value MATCH ()-[t:" + _ANY_TIE + " {id: value}]->() "
-    "RETURN properties(t) AS props"
+    "UNWIND $values AS value MATCH " + _PUBLISHED_TIE + " {id: value}]->() RETURN " + _TIE_FIELDS
 )
 
 TIES_BY_KEY: LiteralString = (
-    "UNWIND $values AS value MATCH ()-[t:" + _ANY_TIE + " {key: value}]->() "
-    "RETURN properties(t) AS props"
+    "UNWIND $values AS value MATCH " + _PUBLISHED_TIE + " {key: value}]->() RETURN " + _TIE_FIELDS
 )
 
-ALL_TIES: LiteralString = "MATCH ()-[t:" + _ANY_TIE + "]->() RETURN properties(t) AS props"
+ALL_TIES: LiteralString = "MATCH " + _PUBLISHED_TIE + "]->() RETURN " + _TIE_FIELDS
 
 # The ties of stakeholders: from them (OUT), to them (IN) or either way (BOTH).
 _TIES_OF_KINDS: LiteralString = (
-    "WHERE size($kinds) = 0 OR type(t) IN $kinds RETURN DISTINCT properties(t) AS props"
+    "WHERE size($kinds) = 0 OR type(t) IN $kinds RETURN DISTINCT " + _TIE_FIELDS
 )
 TIES_FROM: LiteralString = (
     "UNWIND $ids AS id MATCH (:Stakeholder {id: id})-[t:" + _ANY_TIE + "]->() " + _TIES_OF_KINDS
@@ -289,10 +299,9 @@ INTERACTION_KEY_OWNERS: LiteralString = (
 # way round. Found from the first end's relationships, not by scanning every tie.
 TIE_IDENTITY_OWNERS: LiteralString = (
     "UNWIND $claims AS claim "
-    "MATCH (:Stakeholder {id: claim.first_id})-[t:" + _ANY_TIE + "]-() "
-    "WHERE type(t) = claim.kind AND t.key IS NULL AND ("
-    "(t.source_id = claim.first_id AND t.target_id = claim.second_id) OR "
-    "(claim.symmetric AND t.source_id = claim.second_id AND t.target_id = claim.first_id)) "
+    "MATCH (first:Stakeholder {id: claim.first_id})-[t:" + _ANY_TIE + "]-(second) "
+    "WHERE type(t) = claim.kind AND t.key IS NULL AND second.id = claim.second_id "
+    "AND (claim.symmetric OR startNode(t) = first) "
     "RETURN DISTINCT claim.number AS claim, t.id AS id"
 )
 
@@ -337,23 +346,24 @@ UPSERT_STAKEHOLDERS: Mapping[StakeholderKind, LiteralString] = {
 # deleted first (`DELETE_TIES`) and created again with its id, in the same transaction.
 CREATE_TIES: Mapping[TieKind, LiteralString] = {
     kind: "UNWIND $rows AS row "
-    "MATCH (source:Stakeholder {id: row.props.source_id}) "
-    "MATCH (target:Stakeholder {id: row.props.target_id}) "
+    "MATCH (source:Stakeholder {id: row.source_id}) "
+    "MATCH (target:Stakeholder {id: row.target_id}) "
     "CREATE (source)-[t:" + tie_type + "]->(target) SET t = row.props"
     for kind, tie_type in TIE_TYPES.items()
 }
 
 # A first import's records (`first_import`): every one is new, so each is created outright,
-# one statement per section. Each kind's rows are the parameter named by its label or type (an
-# empty list for a kind the batch has none of). Stakeholders come back with their nodes'
-# element ids, by which ties and participation then find their ends within the transaction.
-CREATE_STAKEHOLDERS: LiteralString = " UNION ALL ".join(
-    "UNWIND $" + label + " AS props CREATE (s:Stakeholder:" + label + ") SET s = props "
+# one statement per section, in a transaction of its own. Until the import publishes them, its
+# stakeholders and interactions are `:StagedStakeholder` and `:StagedInteraction` nodes, which
+# no read matches (and its ties join only those). Stakeholders come back with their nodes'
+# element ids, by which ties and participation then find their ends.
+CREATE_STAGED_STAKEHOLDERS: LiteralString = (
+    "UNWIND $rows AS props CREATE (s:StagedStakeholder) SET s = props "
     "RETURN props.id AS id, elementId(s) AS node"
-    for label in STAKEHOLDER_LABELS.values()
 )
 
-# A unit subquery per type keeps the statement one round trip.
+# Each type's rows are the parameter named by the type (an empty list for a type the batch has
+# none of); a unit subquery per type keeps the statement one round trip.
 CREATE_TIES_OF_EVERY_KIND: LiteralString = " ".join(
     "CALL () { UNWIND $" + tie_type + " AS row "
     "MATCH (source) WHERE elementId(source) = row.source "
@@ -362,13 +372,35 @@ CREATE_TIES_OF_EVERY_KIND: LiteralString = " ".join(
     for tie_type in TIE_TYPES.values()
 )
 
-CREATE_INTERACTIONS: LiteralString = (
-    "UNWIND $rows AS row CREATE (i:Interaction) SET i = row.props "
+CREATE_STAGED_INTERACTIONS: LiteralString = (
+    "UNWIND $rows AS row CREATE (i:StagedInteraction) SET i = row.props "
     "WITH i, row UNWIND row.participants AS participant "
     "MATCH (s) WHERE elementId(s) = participant.node "
     "CREATE (s)-[:PARTICIPATED {position: participant.position, "
     "actingAs: participant.acting_as}]->(i)"
 )
+
+# Publishing a first import, in the transaction that commits it: its nodes take their labels.
+PUBLISH_STAGED_STAKEHOLDERS: Mapping[StakeholderKind, LiteralString] = {
+    kind: "MATCH (s:StagedStakeholder {kind: $kind}) SET s:Stakeholder:"
+    + label
+    + " REMOVE s:StagedStakeholder"
+    for kind, label in STAKEHOLDER_LABELS.items()
+}
+
+PUBLISH_STAGED_INTERACTIONS: LiteralString = (
+    "MATCH (i:StagedInteraction) SET i:Interaction REMOVE i:StagedInteraction"
+)
+
+# Removing what a first import that never committed staged, with its ties and participation,
+# $batch nodes at a time; 0 once none is left.
+REMOVE_STAGED: LiteralString = (
+    "MATCH (n) WHERE n:StagedStakeholder OR n:StagedInteraction "
+    "WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS removed"
+)
+
+# Taking the revision's write lock without changing anything.
+LOCK_REVISION: LiteralString = "MATCH (m:GraphMeta {id: 'graph'}) SET m.revision = m.revision"
 
 UPDATE_TIES: LiteralString = (
     "UNWIND $rows AS row MATCH ()-[t:" + _ANY_TIE + " {id: row.id}]->() SET t = row.props"
@@ -446,6 +478,14 @@ READ_GRAPH_MODEL: LiteralString = (
 
 SET_GRAPH_MODEL: LiteralString = ENSURE_META + " SET m.graph_model = $model"
 
+# The newest schema script applied in full (`graph_schema/`), so that opening a store at that
+# version runs none of their statements again.
+READ_SCHEMA_VERSION: LiteralString = (
+    "OPTIONAL MATCH (m:GraphMeta {id: 'graph'}) RETURN coalesce(m.schema_version, 0) AS version"
+)
+
+SET_SCHEMA_VERSION: LiteralString = ENSURE_META + " SET m.schema_version = $version"
+
 LABEL_STAKEHOLDERS: Mapping[StakeholderKind, LiteralString] = {
     kind: "MATCH (s:Stakeholder {kind: $kind}) WHERE NOT s:"
     + label
@@ -469,6 +509,7 @@ def statements_per_kind() -> list[LiteralString]:
     return [
         *UPSERT_STAKEHOLDERS.values(),
         *CREATE_TIES.values(),
+        *PUBLISH_STAGED_STAKEHOLDERS.values(),
         *LABEL_STAKEHOLDERS.values(),
         *TIE_NODES_TO_RELATIONSHIPS.values(),
     ]

@@ -1,41 +1,76 @@
-"""Batches of a bulk write into an empty network (a first import), written without reading
-the store back.
+"""A bulk write into an empty network (a first import): batches checked in memory, written in
+transactions of their own as staged records, and published when the import commits.
 
-A bulk write holds the revision's write lock from its first batch on, so when the network held
-no stakeholder and no interaction then, every record stored since is one this bulk write
-created. `FirstImport` keeps their ids, keys and the identities of keyless ties in memory:
-a batch that only creates records whose ids, keys and identities are all free, with every
-stakeholder it refers to among those created, is checked against that and written with one
-statement per section (`CREATE_STAKEHOLDERS`, `CREATE_TIES_OF_EVERY_KIND`,
-`CREATE_INTERACTIONS`), with no look-up of keys or stored ties on the server; ties and
-participation find their stakeholders' nodes by the element ids their creation returned.
+A bulk write holds the revision's write lock from its first batch on (its own transaction,
+which commits last), so when the network held no stakeholder and no interaction then, every
+record stored since is one this bulk write created. `FirstImport` keeps their ids, keys and the
+identities of keyless ties in memory: a batch that only creates records whose ids, keys and
+identities are all free, with every stakeholder it refers to among those created, is checked
+against that and written with no look-up on the server.
+
+`StagedParts` writes each such batch in a write transaction of its own, as `:StagedStakeholder`
+and `:StagedInteraction` nodes (their ties and participation join only those), up to
+`PARTS_IN_FLIGHT` at once: Neo4j applies a transaction's changes on one thread at commit, so
+small transactions committed as the import goes are cheaper than one holding everything, and
+two commit side by side. No read matches a staged node, nor a tie that does not start at a
+`:Stakeholder`. `publish`, in the bulk write's own transaction, gives the staged nodes their
+labels, so the whole import becomes visible at its commit, with the revision. If the import
+fails, `remove` deletes the staged records; if the process dies, the next write to the network
+does (`writes.bump_revision`): whoever holds the revision's lock knows that no live import owns
+them.
 
 Any other batch (one that deletes, writes a record a second time, reuses a key, or refers to a
 stakeholder it did not create) is for `writes.write_batch_changes`, which looks everything up in
-the transaction; after one such batch the memory no longer tells the whole store, so every
-later batch of the bulk write goes that way too (`FirstImport.takes` answers False).
+the bulk write's transaction, once the parts staged so far are published in it; after one such
+batch the memory no longer tells the whole store, so every later batch of the bulk write goes
+that way too (`FirstImport.takes` answers False).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import asyncio
+import contextlib
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
+
+import neo4j
 
 from stakenet.domain.model import Interaction, Stakeholder, Tie
 from stakenet.domain.text import fold
 from stakenet.store.codec import stakeholder_to_dict, tie_to_dict
 from stakenet.store.neo4j.cypher import (
-    CREATE_INTERACTIONS,
-    CREATE_STAKEHOLDERS,
+    CREATE_STAGED_INTERACTIONS,
+    CREATE_STAGED_STAKEHOLDERS,
     CREATE_TIES_OF_EVERY_KIND,
-    STAKEHOLDER_LABELS,
+    LOCK_REVISION,
+    PUBLISH_STAGED_INTERACTIONS,
+    PUBLISH_STAGED_STAKEHOLDERS,
+    REMOVE_STAGED,
     TIE_TYPES,
 )
 from stakenet.store.neo4j.queries import Tx, run_query
-from stakenet.store.neo4j.records import as_utc, interaction_payload, stamped, utc_text
+from stakenet.store.neo4j.records import (
+    as_utc,
+    interaction_payload,
+    relationship_properties,
+    stamped,
+    utc_text,
+)
 from stakenet.store.port import TieIdentity, WriteBatch
+
+# Parts written at once: one commits while the next is written (the test machine has 2 cores).
+PARTS_IN_FLIGHT = 2
+
+# How long the driver retries a part after transient errors: two parts that create ties of
+# the same stakeholders can deadlock, and the loser runs again. Longer than the store's retry
+# time for a mutation, which a client waits on: a part takes seconds on a loaded server.
+PART_RETRY_TIME = 60.0
+
+# Staged nodes deleted per statement when an import's parts are removed.
+REMOVE_BATCH = 5000
 
 
 def _all_new(ids: Iterable[str], taken: set[str]) -> set[str] | None:
@@ -76,8 +111,6 @@ class FirstImport:
     def __init__(self) -> None:
         self.active = True
         self.created = _Created()
-        # The element id of each stakeholder's node, filled in by `create_batch`.
-        self.nodes: dict[str, str] = {}
 
     def takes(self, batch: WriteBatch) -> bool:
         """Whether `batch` only creates records, each free and referring to stakeholders
@@ -129,38 +162,124 @@ class FirstImport:
         return claims
 
 
-async def create_batch(tx: Tx, batch: WriteBatch, now: datetime, nodes: dict[str, str]) -> None:
-    """Create the records of a batch `FirstImport.takes`: stakeholders, then ties, then
-    interactions, each section in one statement, stamped as `writes` stamps new records.
+class StagedParts:
+    """The batches of a first import, each written as staged records in a transaction of its
+    own (see the module's docstring), on sessions from `open_session`."""
 
-    `nodes` maps each stakeholder created so far to its node's element id, which this adds the
-    new ones to: ties and participation find their stakeholders by it. A seek of the id
-    index would have to merge every node this transaction added to the index, at each look-up.
-    """
-    if batch.upsert_stakeholders:
-        rows = _stakeholder_rows(batch.upsert_stakeholders, now)
-        for row in await run_query(tx, CREATE_STAKEHOLDERS, **rows):
-            nodes[row["id"]] = row["node"]
-    if batch.upsert_ties:
-        await run_query(tx, CREATE_TIES_OF_EVERY_KIND, **_tie_rows(batch.upsert_ties, now, nodes))
-    if batch.upsert_interactions:
-        await run_query(
-            tx, CREATE_INTERACTIONS, rows=_interaction_rows(batch.upsert_interactions, now, nodes)
-        )
+    def __init__(
+        self, open_session: Callable[..., neo4j.AsyncSession], transaction_timeout: float
+    ) -> None:
+        self._open_session = open_session
+        self._timeout = transaction_timeout
+        # The element id of each staged stakeholder's node, once its part committed: ties and
+        # participation find their ends by it. A seek of an index by id would cost more.
+        self._nodes: dict[str, str] = {}
+        self._in_flight: list[asyncio.Task[None]] = []
+        # Parts in flight that create stakeholders: a part naming stakeholders waits for them.
+        self._creating_stakeholders: list[asyncio.Task[None]] = []
+        self.staged = False  # whether a part was sent, so records may be staged
+        self.published = False
+
+    async def stage(self, batch: WriteBatch, now: datetime) -> None:
+        """Send `batch` (one `FirstImport.takes`) to be written as a part of its own; return
+        once it is on its way. A failure of an earlier part is raised here."""
+        while len(self._in_flight) >= PARTS_IN_FLIGHT:
+            await self._wait(self._in_flight[0])
+        if batch.upsert_ties or batch.upsert_interactions:
+            for part in list(self._creating_stakeholders):
+                await self._wait(part)
+        task = asyncio.create_task(self._write_part(batch, now))
+        self.staged = True
+        self._in_flight.append(task)
+        if batch.upsert_stakeholders:
+            self._creating_stakeholders.append(task)
+        # A turn of the event loop lets the part's statements go out before this returns.
+        await asyncio.sleep(0)
+
+    async def settle(self) -> None:
+        """Wait for every part in flight; raise the first failure."""
+        while self._in_flight:
+            await self._wait(self._in_flight[0])
+
+    async def abandon(self) -> None:
+        """Wait for the parts in flight, their failures ignored (the import is failing)."""
+        for part in self._in_flight:
+            with contextlib.suppress(BaseException):
+                await part
+        self._in_flight.clear()
+        self._creating_stakeholders.clear()
+
+    async def publish(self, tx: Tx) -> None:
+        """Once every part committed, make them the network's records in `tx`, the bulk
+        write's own transaction: visible to others when it commits, and to `tx` at once."""
+        await self.settle()
+        if self.published or not self.staged:
+            return
+        for kind, statement in PUBLISH_STAGED_STAKEHOLDERS.items():
+            await run_query(tx, statement, kind=kind.value)
+        await run_query(tx, PUBLISH_STAGED_INTERACTIONS)
+        self.published = True
+
+    async def _wait(self, part: asyncio.Task[None]) -> None:
+        try:
+            await part
+        finally:
+            self._in_flight.remove(part)
+            if part in self._creating_stakeholders:
+                self._creating_stakeholders.remove(part)
+
+    async def _write_part(self, batch: WriteBatch, now: datetime) -> None:
+        async def work(tx: neo4j.AsyncManagedTransaction) -> dict[str, str]:
+            # Built afresh on each attempt: the driver runs it again after a transient error
+            # (two parts that lock the same stakeholder can deadlock).
+            created: dict[str, str] = {}
+            if batch.upsert_stakeholders:
+                rows = _stakeholder_rows(batch.upsert_stakeholders, now)
+                for row in await run_query(tx, CREATE_STAGED_STAKEHOLDERS, rows=rows):
+                    created[row["id"]] = row["node"]
+            nodes = ChainMap(created, self._nodes)
+            if batch.upsert_ties:
+                ties = _tie_rows(batch.upsert_ties, now, nodes)
+                await run_query(tx, CREATE_TIES_OF_EVERY_KIND, **ties)
+            if batch.upsert_interactions:
+                rows = _interaction_rows(batch.upsert_interactions, now, nodes)
+                await run_query(tx, CREATE_STAGED_INTERACTIONS, rows=rows)
+            return created
+
+        timed = neo4j.unit_of_work(timeout=self._timeout)(work)
+        async with self._open_session(max_transaction_retry_time=PART_RETRY_TIME) as session:
+            self._nodes.update(await session.execute_write(timed))
+
+
+async def remove_staged(tx: neo4j.AsyncManagedTransaction) -> int:
+    """Delete every staged record, holding the revision's write lock (no live import then owns
+    any); how many nodes went."""
+    await run_query(tx, LOCK_REVISION)
+    return await remove_staged_records(tx)
+
+
+async def remove_staged_records(tx: Tx) -> int:
+    """Delete every staged record, in a transaction that holds the revision's write lock."""
+    removed = 0
+    while True:
+        [row] = await run_query(tx, REMOVE_STAGED, batch=REMOVE_BATCH)
+        if not row["removed"]:
+            return removed
+        removed += int(row["removed"])
 
 
 def _created_at(given: datetime | None, now: datetime) -> datetime:
     return now if given is None else as_utc(given)
 
 
-def _stakeholder_rows(stakeholders: Iterable[Stakeholder], now: datetime) -> dict[str, Any]:
-    rows: dict[str, list[dict[str, Any]]] = {label: [] for label in STAKEHOLDER_LABELS.values()}
+def _stakeholder_rows(stakeholders: Iterable[Stakeholder], now: datetime) -> list[dict[str, Any]]:
+    rows = []
     for stakeholder in stakeholders:
         data = stamped(
             stakeholder_to_dict(stakeholder), _created_at(stakeholder.created_at, now), now
         )
         data["name_folded"] = fold(stakeholder.name)
-        rows[STAKEHOLDER_LABELS[stakeholder.kind]].append(data)
+        rows.append(data)
     return rows
 
 
@@ -168,7 +287,7 @@ def _tie_rows(ties: Iterable[Tie], now: datetime, nodes: Mapping[str, str]) -> d
     rows: dict[str, list[dict[str, Any]]] = {tie_type: [] for tie_type in TIE_TYPES.values()}
     updated_at = utc_text(now)
     for tie in ties:
-        data = tie_to_dict(tie)
+        data = relationship_properties(tie_to_dict(tie))
         data["created_at"] = utc_text(_created_at(tie.created_at, now))
         data["updated_at"] = updated_at
         rows[TIE_TYPES[tie.kind]].append(

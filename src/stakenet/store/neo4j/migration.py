@@ -1,4 +1,5 @@
-"""Moving a network stored in an earlier graph model to the current one, when the store opens.
+"""Moving a network stored in an earlier graph model to the current one, when the store opens,
+and the note of the schema version applied.
 
 A database written before kinds were labels and types holds stakeholders with a `kind` property
 only, and each tie as a `:Tie` node between `(tie)-[:TIE_FROM]->(source)` and
@@ -19,7 +20,9 @@ import neo4j
 from stakenet.store.neo4j.cypher import (
     LABEL_STAKEHOLDERS,
     READ_GRAPH_MODEL,
+    READ_SCHEMA_VERSION,
     SET_GRAPH_MODEL,
+    SET_SCHEMA_VERSION,
     TIE_NODES_TO_RELATIONSHIPS,
 )
 from stakenet.store.neo4j.queries import run_query
@@ -76,3 +79,22 @@ async def _read_model(tx: neo4j.AsyncManagedTransaction) -> list[dict[str, Any]]
 
 async def _mark_model(tx: neo4j.AsyncManagedTransaction) -> None:
     await run_query(tx, SET_GRAPH_MODEL, model=GRAPH_MODEL)
+
+
+async def schema_version(session: neo4j.AsyncSession) -> int:
+    """The newest schema script noted as applied to the database (0: none)."""
+
+    async def read(tx: neo4j.AsyncManagedTransaction) -> int:
+        [row] = await run_query(tx, READ_SCHEMA_VERSION)
+        return int(row["version"])
+
+    return await session.execute_read(read)
+
+
+async def note_schema_version(session: neo4j.AsyncSession, version: int) -> None:
+    """Note that every schema script up to `version` is applied."""
+
+    async def write(tx: neo4j.AsyncManagedTransaction) -> None:
+        await run_query(tx, SET_SCHEMA_VERSION, version=version)
+
+    await session.execute_write(write)

@@ -42,6 +42,15 @@ def stamped(data: dict[str, Any], created_at: datetime | None, now: datetime) ->
     return data
 
 
+# A tie's kind, source and target are its relationship's type and ends, not properties of it.
+_TIE_STRUCTURE = frozenset({"kind", "source_id", "target_id"})
+
+
+def relationship_properties(tie_data: Mapping[str, Any]) -> dict[str, Any]:
+    """The properties a tie's relationship stores: its fields but its kind and ends."""
+    return {name: value for name, value in tie_data.items() if name not in _TIE_STRUCTURE}
+
+
 def interaction_payload(interaction: Interaction) -> dict[str, Any]:
     data = stamped(
         interaction_to_dict(interaction),

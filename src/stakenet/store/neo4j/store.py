@@ -47,7 +47,7 @@ from stakenet.store.neo4j.cypher import (
     stakeholder_listing,
 )
 from stakenet.store.neo4j.errors import translated
-from stakenet.store.neo4j.migration import migrate_network
+from stakenet.store.neo4j.migration import migrate_network, note_schema_version, schema_version
 from stakenet.store.neo4j.queries import interactions_by, read_revision
 from stakenet.store.neo4j.records import utc_text
 from stakenet.store.neo4j.schema import bundled_schema
@@ -169,19 +169,25 @@ class Neo4jStore:
     async def _migrate(self, driver: neo4j.AsyncDriver) -> None:
         # Schema statements run one by one in auto-commit transactions: Neo4j does not mix
         # schema and data writes in one transaction. All are idempotent, so rerunning is safe;
-        # so is moving data of an earlier graph model, which finds nothing once done.
+        # so is moving data of an earlier graph model, which finds nothing once done. A
+        # database that notes the newest script as applied is not asked again (one read).
         async with driver.session(database=self.database) as session:
-            for script in bundled_schema():
-                for statement in script.statements:
-                    query = neo4j.Query(statement, timeout=self.query_timeout)
-                    result = await session.run(query)
-                    await result.consume()
+            scripts = bundled_schema()
+            if await schema_version(session) < scripts[-1].version:
+                for script in scripts:
+                    for statement in script.statements:
+                        query = neo4j.Query(statement, timeout=self.query_timeout)
+                        result = await session.run(query)
+                        await result.consume()
+                await note_schema_version(session, scripts[-1].version)
             await migrate_network(session, self.query_timeout)
 
-    def _session(self, access_mode: str) -> neo4j.AsyncSession:
+    def _session(self, access_mode: str, **config: Any) -> neo4j.AsyncSession:
         if self._driver is None:
             raise StoreUnavailable("The Neo4j store is not open.")
-        return self._driver.session(database=self.database, default_access_mode=access_mode)
+        return self._driver.session(
+            database=self.database, default_access_mode=access_mode, **config
+        )
 
     async def _read(self, work: Callable[..., Awaitable[R]], *args: Any) -> R:
         with translated():
@@ -328,7 +334,7 @@ class Neo4jStore:
         # An explicit transaction, not retried, holding `_write_lock` throughout (see `bulk`).
         return bulk_transaction(
             self._write_lock,
-            lambda: self._session(neo4j.WRITE_ACCESS),
+            lambda **config: self._session(neo4j.WRITE_ACCESS, **config),
             self.bulk_write_timeout,
         )
 

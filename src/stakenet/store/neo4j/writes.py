@@ -70,11 +70,13 @@ from stakenet.store.neo4j.cypher import (
     UPSERT_INTERACTIONS,
     UPSERT_STAKEHOLDERS,
 )
+from stakenet.store.neo4j.first_import import remove_staged_records
 from stakenet.store.neo4j.queries import Tx, interactions_by, run_chunked, run_query
 from stakenet.store.neo4j.records import (
     as_utc,
     creation_time,
     interaction_payload,
+    relationship_properties,
     stamped,
     utc_text,
 )
@@ -319,7 +321,12 @@ async def _upsert_ties(tx: Tx, ties: Sequence[Tie], now: datetime, log: ChangeLo
             tie, created_at=creation_time(created_at, tie.created_at, now), updated_at=now
         )
         data = stamped(tie_to_dict(stored), stored.created_at, now)
-        row = {"id": stored.id, "props": data}
+        row = {
+            "id": stored.id,
+            "source_id": stored.source_id,
+            "target_id": stored.target_id,
+            "props": relationship_properties(data),
+        }
         if tie.id in kept:
             updated_rows.append(row)
         else:
@@ -378,8 +385,12 @@ async def holds_no_interaction(tx: Tx) -> bool:
 
 
 async def bump_revision(tx: Tx) -> tuple[int, int]:
-    """Increment the revision; return it and the last change seq written before it."""
+    """Increment the revision, taking its write lock; return it and the last change seq
+    written before it. Records staged by a first import that never committed go first: with
+    the lock held, no live import owns them (`first_import`)."""
     [meta] = await run_query(tx, BUMP_REVISION)
+    if meta["staged"]:
+        await remove_staged_records(tx)
     return int(meta["revision"]), int(meta["last_seq"])
 
 
