@@ -285,6 +285,41 @@ async def test_open_applies_the_schema_only_to_a_database_not_noted_at_its_versi
 
 
 @pytest.mark.bolt
+async def test_stores_opened_at_once_on_a_new_database_all_open_with_the_whole_schema(
+    bolt_server: BoltServer,
+) -> None:
+    """Replicas started together on a new database apply the schema at the same moment: the
+    statements that collide (a deadlock, or a rule another created meanwhile) are run again."""
+    wipe_database(bolt_server)
+    with neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+
+        def run(query: str) -> list[neo4j.Record]:
+            records, _, _ = driver.execute_query(query, database_=bolt_server.database)
+            return records
+
+        def drop_the_schema() -> None:
+            for [name] in run("SHOW CONSTRAINTS YIELD name RETURN name"):
+                run(f"DROP CONSTRAINT `{name}`")
+            for [name] in run("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name"):
+                run(f"DROP INDEX `{name}`")
+            run("MATCH (m:GraphMeta) DETACH DELETE m")
+
+        created = {s.split()[2] for s in schema_statements() if s.startswith("CREATE")}
+        for _ in range(3):
+            drop_the_schema()
+            stores = [store_on(bolt_server) for _ in range(4)]
+            try:
+                await asyncio.gather(*(opened.open() for opened in stores))
+            finally:
+                await asyncio.gather(*(opened.close() for opened in stores))
+            names = {r["name"] for r in run("SHOW CONSTRAINTS YIELD name RETURN name")}
+            names |= {r["name"] for r in run("SHOW INDEXES YIELD name RETURN name")}
+            assert created <= names
+            [[version]] = run("MATCH (m:GraphMeta {id: 'graph'}) RETURN m.schema_version")
+            assert version == bundled_schema()[-1].version
+
+
+@pytest.mark.bolt
 async def test_open_creates_every_constraint_and_index(bolt_server: BoltServer) -> None:
     opened = store_on(bolt_server)
     await opened.open()

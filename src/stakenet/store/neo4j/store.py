@@ -76,6 +76,36 @@ from stakenet.store.port import (
 
 log = logging.getLogger(__name__)
 
+
+# Stores opened at once on a new database (replicas started together) apply the schema at the
+# same moment: Neo4j may pick one of them as a deadlock victim, or refuse a rule another has
+# just created despite IF NOT EXISTS. Every statement is idempotent, so it is run again.
+SCHEMA_ATTEMPTS = 20
+SCHEMA_RULE_EXISTS = frozenset(
+    {
+        "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+        "Neo.ClientError.Schema.ConstraintAlreadyExists",
+        "Neo.ClientError.Schema.IndexAlreadyExists",
+    }
+)
+
+
+async def _apply_schema_statement(session: neo4j.AsyncSession, query: neo4j.Query) -> None:
+    for attempt in range(1, SCHEMA_ATTEMPTS + 1):
+        try:
+            result = await session.run(query)
+            await result.consume()
+            return
+        except neo4j.exceptions.Neo4jError as error:
+            colliding = isinstance(error, neo4j.exceptions.TransientError) or (
+                error.code in SCHEMA_RULE_EXISTS
+            )
+            if not colliding or attempt == SCHEMA_ATTEMPTS:
+                raise
+            log.info("schema statement collided with another store's (%s); again", error.code)
+            await asyncio.sleep(0.05 * attempt)
+
+
 R = TypeVar("R")
 
 DEFAULT_QUERY_TIMEOUT = 60.0
@@ -177,8 +207,7 @@ class Neo4jStore:
                 for script in scripts:
                     for statement in script.statements:
                         query = neo4j.Query(statement, timeout=self.query_timeout)
-                        result = await session.run(query)
-                        await result.consume()
+                        await _apply_schema_statement(session, query)
                 await note_schema_version(session, scripts[-1].version)
             await migrate_network(session, self.query_timeout)
 
