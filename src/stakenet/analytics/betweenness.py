@@ -5,7 +5,8 @@ This module owns the betweenness computation. It reproduces
 (normalised, endpoints excluded), including NetworkX's choice of sampled sources, at a fraction
 of the cost of NetworkX's pure-Python loop:
 
-1. Distances from a batch of sources come from scipy's Dijkstra (C code).
+1. Distances from a batch of sources come from scipy's Dijkstra (C code), a few sources per
+   call (`stakenet.analytics.distances`).
 2. For each source the shortest-path DAG is the set of edges ``u → v`` with
    ``d(u) + cost(u, v) == d(v)``: the same exact floating-point test NetworkX's Dijkstra makes
    (``dist + weight == seen[w]``), on the same sums, so equal-cost routes count alike.
@@ -25,8 +26,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse import csgraph
 
+from stakenet.analytics.distances import distances_from
 from stakenet.analytics.errors import InvalidParameter
 
 __all__ = ["betweenness", "sample_sources"]
@@ -50,12 +51,12 @@ def _dependencies(
     tails: np.ndarray,
     weights: np.ndarray,
     sources: Sequence[int],
+    per_call: int | None,
 ) -> np.ndarray:
     """Σ over `sources` of Brandes' dependency ``δ_s(v)`` (the source's own entry excluded)."""
     n = cost.shape[0]
     b = len(sources)
-    dist = csgraph.dijkstra(cost, directed=True, indices=np.asarray(sources))
-    dist = np.atleast_2d(dist)
+    dist = distances_from(cost, sources, per_call=per_call)
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     for i in range(b):
@@ -94,6 +95,7 @@ def betweenness(
     sources: Sequence[int] | None = None,
     *,
     batch: int = 16,
+    per_call: int | None = None,
 ) -> np.ndarray:
     """Normalised betweenness, as ``nx.betweenness_centrality(weight=..., k=..., seed=...)``.
 
@@ -105,6 +107,10 @@ def betweenness(
         Source positions (see `sample_sources`); every node when ``None`` (exact).
     batch : int
         Sources handled per sparse product (memory grows with it).
+    per_call : int, optional
+        Sources per Dijkstra call (default: sized by work, see `distances_from`). A batch's
+        distances come in several calls so that other threads run in between; the values do
+        not depend on it.
 
     Returns
     -------
@@ -140,7 +146,9 @@ def betweenness(
         raise InvalidParameter("cost", "Every edge cost must be positive.")
     chosen = list(range(n)) if sources is None else list(sources)
     for start in range(0, len(chosen), batch):
-        total += _dependencies(graph, heads, tails, weights, chosen[start : start + batch])
+        total += _dependencies(
+            graph, heads, tails, weights, chosen[start : start + batch], per_call
+        )
     big_n = n - 1
     if big_n < 2:
         return total

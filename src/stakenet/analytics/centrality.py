@@ -62,6 +62,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from stakenet.analytics.betweenness import betweenness, sample_sources
+from stakenet.analytics.distances import distances_from
 from stakenet.analytics.views import GraphViews, build_views
 
 __all__ = [
@@ -359,13 +360,20 @@ def coreness(adjacency: sp.csr_array) -> np.ndarray:
 
 
 def closeness(
-    cost: sp.csr_array, exact_limit: int = 2000, samples: int = 128, seed: int = 42
+    cost: sp.csr_array,
+    exact_limit: int = 2000,
+    samples: int = 128,
+    seed: int = 42,
+    *,
+    per_call: int | None = None,
 ) -> tuple[np.ndarray, ClosenessMode, int | None]:
     """Closeness centrality with Wasserman-Faust scaling over a symmetric cost matrix.
 
     ``c(u) = (r − 1) / Σ d(u, v) × (r − 1) / (n − 1)`` where ``r`` counts the nodes reachable from
     ``u`` (itself included); 0 when nothing is reachable. Exact (scipy Dijkstra from every node)
     up to `exact_limit` nodes; above it, components larger than `samples` use `samples` pivots.
+    The distances come a few sources per scipy call (`distances_from`; `per_call` overrides
+    how many), so that other threads run in between.
 
     Returns
     -------
@@ -391,12 +399,11 @@ def closeness(
             total = np.zeros(r)
             for start in range(0, r, 512):
                 block = np.arange(start, min(r, start + 512))
-                dist = csgraph.dijkstra(sub, directed=False, indices=block)
-                total[block] = dist.sum(axis=1)
+                total[block] = distances_from(sub, block, per_call=per_call).sum(axis=1)
             mean = total / (r - 1)
         else:
             pivots = rng.choice(r, size=samples, replace=False)
-            dist = csgraph.dijkstra(sub, directed=False, indices=pivots)
+            dist = distances_from(sub, pivots, per_call=per_call)
             total = dist.sum(axis=0)
             counts = np.full(r, float(samples))
             counts[pivots] -= 1.0
