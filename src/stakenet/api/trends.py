@@ -3,6 +3,7 @@ health of a relationship interval by interval, and the portfolio of accounts by 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from enum import Enum
 from typing import Annotated
@@ -14,6 +15,8 @@ from stakenet.api.analytics import (
     KeyPersonRisk,
     decision_maker_types,
     risk_type,
+    stored_decision_makers,
+    stored_risks,
 )
 from stakenet.api.caching import CACHEABLE
 from stakenet.api.ids import to_global_id
@@ -28,12 +31,16 @@ from stakenet.api.types import (
     page_info,
     paginate,
     stakeholder_id,
+    stakeholder_type,
+    stored_stakeholder_ids,
     tie_type,
 )
 from stakenet.services.analytics import AccountHealth as AccountHealthResult
+from stakenet.services.analytics import DecisionMaker as DecisionMakerResult
 from stakenet.services.analytics import HealthInterval as DomainHealthInterval
 from stakenet.services.analytics import HealthPoint as HealthPointResult
 from stakenet.services.analytics import NetworkDiff as NetworkDiffResult
+from stakenet.services.analytics import Risk as RiskResult
 from stakenet.services.analytics import TieChange as TieChangeResult
 
 
@@ -193,8 +200,12 @@ class HealthPoint:
     async def top_decision_maker(self, info: Info) -> Person | None:
         if self.point.top_decision_maker is None:
             return None
-        found = await load_stakeholder(info, self.point.top_decision_maker)
-        return found if isinstance(found, Person) else None
+        found = await info.context.loaders.stakeholder_by_id.load(self.point.top_decision_maker)
+        # Deleted after the snapshot the point was computed from: no one to name.
+        if found is None:
+            return None
+        person = stakeholder_type(found)
+        return person if isinstance(person, Person) else None
 
 
 @strawberry.type(description="An account: an organisation we work with, and how it is going.")
@@ -249,7 +260,7 @@ class TrendsQuery:
     ) -> NetworkDiff:
         org = stakeholder_id(organization_id, "organizationId") if organization_id else None
         answer = await info.context.services.analytics.network_diff(from_, to, org)
-        diff = answer.value
+        diff = await _stored_diff(info, answer.value)
         return NetworkDiff(diff=diff, from_=diff.start, to=diff.end, revision=answer.revision)
 
     @strawberry.field(
@@ -291,6 +302,12 @@ class TrendsQuery:
         answer = await info.context.services.analytics.portfolio(first)
         as_of = answer.as_of
         assert as_of is not None
+        stored = await stored_stakeholder_ids(info, (a.org_id for a in answer.value))
+        accounts = [
+            dataclasses.replace(a, open_risks=tuple(await stored_risks(info, a.open_risks)))
+            for a in answer.value
+            if a.org_id in stored
+        ]
         return [
             AccountHealth(
                 account=a,
@@ -308,5 +325,34 @@ class TrendsQuery:
                 revision=answer.revision,
                 as_of=as_of,
             )
-            for i, a in enumerate(answer.value, start=1)
+            for i, a in enumerate(accounts, start=1)
         ]
+
+
+async def _stored_diff(info: Info, diff: NetworkDiffResult) -> NetworkDiffResult:
+    """`diff` without the changes, decision-makers and risks of stakeholders deleted since the
+    snapshot it was computed from (see `stored_stakeholder_ids`)."""
+    changes = diff.changes
+    lists = {f.name: getattr(changes, f.name) for f in dataclasses.fields(changes)}
+    stored = await stored_stakeholder_ids(
+        info, (end for found in lists.values() for c in found for end in (c.source, c.target))
+    )
+    kept = {
+        name: [c for c in found if c.source in stored and c.target in stored]
+        for name, found in lists.items()
+    }
+
+    async def ranked(found: list[DecisionMakerResult] | None) -> list[DecisionMakerResult] | None:
+        return None if found is None else await stored_decision_makers(info, found)
+
+    async def risks(found: list[RiskResult] | None) -> list[RiskResult] | None:
+        return None if found is None else await stored_risks(info, found)
+
+    return dataclasses.replace(
+        diff,
+        changes=dataclasses.replace(changes, **kept),
+        decision_makers_before=await ranked(diff.decision_makers_before),
+        decision_makers_after=await ranked(diff.decision_makers_after),
+        risks_opened=await risks(diff.risks_opened),
+        risks_closed=await risks(diff.risks_closed),
+    )
