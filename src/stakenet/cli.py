@@ -567,6 +567,31 @@ async def _active_tokens(url: DatabaseUrl) -> int:
     return await _with_store(url, work)
 
 
+def _refuse_shared_snapshot_dir(directory: Path | None) -> bool:
+    """True, after saying why on standard error, if any user can write to `directory`.
+
+    Snapshot files are pickles, and loading a pickle can run code: whoever can put a file
+    there can run code as the server that adopts it. A directory that does not exist yet is
+    created by the worker, writable by its user alone.
+    """
+    if directory is None:
+        return False
+    try:
+        mode = directory.stat().st_mode
+    except FileNotFoundError:
+        return False
+    if not mode & stat.S_IWOTH:
+        return False
+    print(
+        f"stakenet: refusing the snapshot directory {directory}: any user can write to it "
+        f"(mode {stat.S_IMODE(mode):04o}), and a snapshot file that loads runs as this "
+        f"user. Give it a directory only its worker and servers can write to "
+        f"(chmod o-w {directory}).",
+        file=sys.stderr,
+    )
+    return True
+
+
 def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
     from stakenet.bootstrap import run_analytics_worker
 
@@ -575,6 +600,8 @@ def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
     )
     if args.keep < 1:
         print("stakenet: --keep must keep at least one snapshot file.", file=sys.stderr)
+        return 2
+    if _refuse_shared_snapshot_dir(args.snapshot_dir):
         return 2
     settings = Settings(
         analytics_debounce=args.analytics_debounce,
@@ -651,6 +678,8 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
             "'stakenet token create --role admin', or pass --allow-anonymous.",
             file=sys.stderr,
         )
+        return 2
+    if _refuse_shared_snapshot_dir(args.snapshot_dir):
         return 2
     settings = Settings(
         production=args.production,
