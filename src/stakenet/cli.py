@@ -700,7 +700,13 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
         rate_limit_per_minute=args.rate_limit,
     )
     app = create_app(url, settings, demo=args.demo)
-    print(f"stakenet serving http://{args.host}:{args.port}/graphql", file=sys.stderr, flush=True)
+    # An IPv6 address is bracketed in a URL.
+    address = f"http://{f'[{args.host}]' if ':' in args.host else args.host}:{args.port}"
+    print(
+        f"stakenet serving the explorer at {address}/ and GraphQL at {address}/graphql",
+        file=sys.stderr,
+        flush=True,
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
 
