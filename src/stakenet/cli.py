@@ -15,6 +15,7 @@ import select
 import signal
 import stat
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -578,9 +579,11 @@ def _refuse_shared_snapshot_dir(directory: Path | None) -> bool:
         return False
     try:
         mode = directory.stat().st_mode
-    except FileNotFoundError:
+        # A read-only mount (a replica's view of the worker's volume) is written by no one here.
+        read_only = bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except OSError:  # missing (the worker creates it), or not a directory (refused later)
         return False
-    if not mode & stat.S_IWOTH:
+    if not mode & stat.S_IWOTH or read_only:
         return False
     print(
         f"stakenet: refusing the snapshot directory {directory}: any user can write to it "
@@ -592,6 +595,23 @@ def _refuse_shared_snapshot_dir(directory: Path | None) -> bool:
     return True
 
 
+def _refuse_unwritable_snapshot_dir(directory: Path) -> bool:
+    """True, after saying why on standard error, if no snapshot file can be written into
+    `directory` (created if missing): a worker that cannot write would compute for nothing."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        # A name starting with a dot, as a file being written has: no follower reads it.
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".writable-"):
+            pass
+    except OSError as error:
+        print(
+            f"stakenet: cannot write snapshot files into {directory}: {error.strerror or error}.",
+            file=sys.stderr,
+        )
+        return True
+    return False
+
+
 def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
     from stakenet.bootstrap import run_analytics_worker
 
@@ -601,7 +621,9 @@ def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
     if args.keep < 1:
         print("stakenet: --keep must keep at least one snapshot file.", file=sys.stderr)
         return 2
-    if _refuse_shared_snapshot_dir(args.snapshot_dir):
+    if _refuse_shared_snapshot_dir(args.snapshot_dir) or _refuse_unwritable_snapshot_dir(
+        args.snapshot_dir
+    ):
         return 2
     settings = Settings(
         analytics_debounce=args.analytics_debounce,
@@ -680,6 +702,13 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
         )
         return 2
     if _refuse_shared_snapshot_dir(args.snapshot_dir):
+        return 2
+    # A server in process mode has its worker write there; a follower only reads.
+    if (
+        args.analytics == "process"
+        and args.snapshot_dir is not None
+        and _refuse_unwritable_snapshot_dir(args.snapshot_dir)
+    ):
         return 2
     settings = Settings(
         production=args.production,

@@ -117,3 +117,23 @@ def test_a_snapshot_directory_any_user_can_write_to_is_refused(
         f"only its worker and servers can write to (chmod o-w {shared}).\n"
     )
     assert list(shared.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["serve", "--analytics", "process", "--port", "1"], ["analytics"]],
+    ids=["process", "worker"],
+)
+def test_a_snapshot_directory_that_cannot_be_written_is_refused_at_start(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # Else the worker would compute every snapshot and fail to write each one.
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    wanted = not_a_directory / "snapshots"
+    database = ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
+    result = stakenet(*command, *database, "--snapshot-dir", str(wanted))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"stakenet: cannot write snapshot files into {wanted}: Not a directory.\n"
+    )
