@@ -26,6 +26,7 @@ from stakenet.api.types import (
     load_stakeholder,
     load_stakeholders,
     stakeholder_id,
+    stakeholder_type,
     stored_stakeholder_ids,
     tie_type,
 )
@@ -215,12 +216,14 @@ class RankedStakeholder:
 @strawberry.type(description="A group of stakeholders tied more closely to each other.")
 class Community:
     id: strawberry.ID = strawberry.field(description="Community number (stable per revision).")
-    size: int = strawberry.field(description="Number of members.")
+    size: int = strawberry.field(description="Number of members at the snapshot's revision.")
     member_ids: strawberry.Private[list[str]]
 
     @strawberry.field(description="The members, by name.")
     async def members(self, info: Info) -> list[Stakeholder]:
-        return await load_stakeholders(info, self.member_ids)
+        # Without those deleted since the snapshot (see `stored_stakeholder_ids`).
+        found = await info.context.loaders.stakeholder_by_id.load_many(self.member_ids)
+        return [stakeholder_type(entity) for entity in found if entity is not None]
 
 
 @strawberry.type(description="A broker between groups: high betweenness, low constraint.")
@@ -435,12 +438,9 @@ class AnalyticsQuery:
     )
     async def communities(self, info: Info, min_size: int = 2) -> list[Community]:
         answer = await info.context.services.analytics.communities(min_size)
-        stored = await stored_stakeholder_ids(info, (m for _, ms in answer.value for m in ms))
-        kept = [(index, [m for m in members if m in stored]) for index, members in answer.value]
         return [
             Community(id=strawberry.ID(str(index)), size=len(members), member_ids=members)
-            for index, members in kept
-            if len(members) >= min_size
+            for index, members in answer.value
         ]
 
     @strawberry.field(

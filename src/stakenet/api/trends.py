@@ -90,8 +90,14 @@ class TieChangeConnection:
     total_count: int = strawberry.field(description="How many changes there are in all.")
 
 
-def _page(changes: list[TieChangeResult], first: int, after: str | None) -> TieChangeConnection:
+async def _page(
+    info: Info, changes: list[TieChangeResult], first: int, after: str | None
+) -> TieChangeConnection:
+    """A page of `changes`, without those of a stakeholder deleted since the snapshot they
+    were read from (see `stored_stakeholder_ids`); the cursors and the count stay the
+    snapshot's."""
     items, start, has_next = paginate(changes, first, after)
+    stored = await stored_stakeholder_ids(info, (e for c in items for e in (c.source, c.target)))
     return TieChangeConnection(
         edges=[
             TieChangeEdge(
@@ -99,6 +105,7 @@ def _page(changes: list[TieChangeResult], first: int, after: str | None) -> TieC
                 node=TieChange(change=c, on=c.on, kind=c.kind),
             )
             for i, c in enumerate(items)
+            if c.source in stored and c.target in stored
         ],
         page_info=page_info(start, len(items), has_next),
         total_count=len(changes),
@@ -120,20 +127,28 @@ class NetworkDiff:
     @strawberry.field(
         description="People whose employment or board tie to the organisation started."
     )
-    def joined(self, first: int = 100, after: str | None = None) -> TieChangeConnection:
-        return _page(self.diff.changes.joined, first, after)
+    async def joined(
+        self, info: Info, first: int = 100, after: str | None = None
+    ) -> TieChangeConnection:
+        return await _page(info, self.diff.changes.joined, first, after)
 
     @strawberry.field(description="People whose employment or board tie to the organisation ended.")
-    def left(self, first: int = 100, after: str | None = None) -> TieChangeConnection:
-        return _page(self.diff.changes.left, first, after)
+    async def left(
+        self, info: Info, first: int = 100, after: str | None = None
+    ) -> TieChangeConnection:
+        return await _page(info, self.diff.changes.left, first, after)
 
     @strawberry.field(description="Ties that started in the window.")
-    def ties_started(self, first: int = 100, after: str | None = None) -> TieChangeConnection:
-        return _page(self.diff.changes.ties_started, first, after)
+    async def ties_started(
+        self, info: Info, first: int = 100, after: str | None = None
+    ) -> TieChangeConnection:
+        return await _page(info, self.diff.changes.ties_started, first, after)
 
     @strawberry.field(description="Ties that ended in the window.")
-    def ties_ended(self, first: int = 100, after: str | None = None) -> TieChangeConnection:
-        return _page(self.diff.changes.ties_ended, first, after)
+    async def ties_ended(
+        self, info: Info, first: int = 100, after: str | None = None
+    ) -> TieChangeConnection:
+        return await _page(info, self.diff.changes.ties_ended, first, after)
 
     @strawberry.field(
         description="The organisation's top ten decision-makers at `from`; null without one."
@@ -330,17 +345,9 @@ class TrendsQuery:
 
 
 async def _stored_diff(info: Info, diff: NetworkDiffResult) -> NetworkDiffResult:
-    """`diff` without the changes, decision-makers and risks of stakeholders deleted since the
-    snapshot it was computed from (see `stored_stakeholder_ids`)."""
-    changes = diff.changes
-    lists = {f.name: getattr(changes, f.name) for f in dataclasses.fields(changes)}
-    stored = await stored_stakeholder_ids(
-        info, (end for found in lists.values() for c in found for end in (c.source, c.target))
-    )
-    kept = {
-        name: [c for c in found if c.source in stored and c.target in stored]
-        for name, found in lists.items()
-    }
+    """`diff` without the decision-makers and risks of stakeholders deleted since the snapshot
+    it was computed from (see `stored_stakeholder_ids`; its changes are left out a page at a
+    time, by `_page`)."""
 
     async def ranked(found: list[DecisionMakerResult] | None) -> list[DecisionMakerResult] | None:
         return None if found is None else await stored_decision_makers(info, found)
@@ -350,7 +357,6 @@ async def _stored_diff(info: Info, diff: NetworkDiffResult) -> NetworkDiffResult
 
     return dataclasses.replace(
         diff,
-        changes=dataclasses.replace(changes, **kept),
         decision_makers_before=await ranked(diff.decision_makers_before),
         decision_makers_after=await ranked(diff.decision_makers_after),
         risks_opened=await risks(diff.risks_opened),
