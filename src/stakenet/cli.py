@@ -15,6 +15,7 @@ import select
 import signal
 import stat
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -567,6 +568,50 @@ async def _active_tokens(url: DatabaseUrl) -> int:
     return await _with_store(url, work)
 
 
+def _refuse_shared_snapshot_dir(directory: Path | None) -> bool:
+    """True, after saying why on standard error, if any user can write to `directory`.
+
+    Snapshot files are pickles, and loading a pickle can run code: whoever can put a file
+    there can run code as the server that adopts it. A directory that does not exist yet is
+    created by the worker, writable by its user alone.
+    """
+    if directory is None:
+        return False
+    try:
+        mode = directory.stat().st_mode
+        # A read-only mount (a replica's view of the worker's volume) is written by no one here.
+        read_only = bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except OSError:  # missing (the worker creates it), or not a directory (refused later)
+        return False
+    if not mode & stat.S_IWOTH or read_only:
+        return False
+    print(
+        f"stakenet: refusing the snapshot directory {directory}: any user can write to it "
+        f"(mode {stat.S_IMODE(mode):04o}), and a snapshot file that loads runs as this "
+        f"user. Give it a directory only its worker and servers can write to "
+        f"(chmod o-w {directory}).",
+        file=sys.stderr,
+    )
+    return True
+
+
+def _refuse_unwritable_snapshot_dir(directory: Path) -> bool:
+    """True, after saying why on standard error, if no snapshot file can be written into
+    `directory` (created if missing): a worker that cannot write would compute for nothing."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        # A name starting with a dot, as a file being written has: no follower reads it.
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".writable-"):
+            pass
+    except OSError as error:
+        print(
+            f"stakenet: cannot write snapshot files into {directory}: {error.strerror or error}.",
+            file=sys.stderr,
+        )
+        return True
+    return False
+
+
 def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
     from stakenet.bootstrap import run_analytics_worker
 
@@ -575,6 +620,10 @@ def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
     )
     if args.keep < 1:
         print("stakenet: --keep must keep at least one snapshot file.", file=sys.stderr)
+        return 2
+    if _refuse_shared_snapshot_dir(args.snapshot_dir) or _refuse_unwritable_snapshot_dir(
+        args.snapshot_dir
+    ):
         return 2
     settings = Settings(
         analytics_debounce=args.analytics_debounce,
@@ -652,6 +701,15 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
             file=sys.stderr,
         )
         return 2
+    if _refuse_shared_snapshot_dir(args.snapshot_dir):
+        return 2
+    # A server in process mode has its worker write there; a follower only reads.
+    if (
+        args.analytics == "process"
+        and args.snapshot_dir is not None
+        and _refuse_unwritable_snapshot_dir(args.snapshot_dir)
+    ):
+        return 2
     settings = Settings(
         production=args.production,
         poll_interval=args.poll_interval,
@@ -671,7 +729,13 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
         rate_limit_per_minute=args.rate_limit,
     )
     app = create_app(url, settings, demo=args.demo)
-    print(f"stakenet serving http://{args.host}:{args.port}/graphql", file=sys.stderr, flush=True)
+    # An IPv6 address is bracketed in a URL.
+    address = f"http://{f'[{args.host}]' if ':' in args.host else args.host}:{args.port}"
+    print(
+        f"stakenet serving the explorer at {address}/ and GraphQL at {address}/graphql",
+        file=sys.stderr,
+        flush=True,
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
 

@@ -351,8 +351,13 @@ class SlowQuery:
         return 2
 
 
+class _Analytics:
+    state = "a snapshot"  # adopted: a stopped operation was not waiting for the first one
+
+
 class _Services:
     settings = Settings(execution_deadline=0.2)
+    analytics = _Analytics()
 
 
 async def test_an_operation_past_the_deadline_is_stopped_with_a_clear_error() -> None:

@@ -133,3 +133,13 @@ def test_a_server_set_to_keep_n_revisions_prunes_its_change_log_on_schedule(
         assert server.graphql(COUNT)["data"]["networkStats"] == {"stakeholders": 6, "revision": 6}
     finally:
         server.stop()
+
+
+def test_serve_says_where_the_explorer_and_the_api_are(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "s.db")
+    try:
+        lines = server.log_path.read_text().splitlines()
+    finally:
+        server.stop()
+    url = f"http://127.0.0.1:{server.port}"
+    assert f"stakenet serving the explorer at {url}/ and GraphQL at {url}/graphql" in lines

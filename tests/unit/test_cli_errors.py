@@ -90,3 +90,50 @@ def test_the_worker_needs_a_snapshot_directory() -> None:
     result = stakenet("analytics")
     assert result.returncode == 2
     assert "the following arguments are required: --snapshot-dir" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["serve", "--analytics", "follow", "--port", "1"],
+        ["serve", "--analytics", "process", "--port", "1"],
+        ["analytics"],
+    ],
+    ids=["follow", "process", "worker"],
+)
+def test_a_snapshot_directory_any_user_can_write_to_is_refused(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # Its files are pickles: another user who put one there would run code as the server.
+    shared = tmp_path / "snapshots"
+    shared.mkdir()
+    shared.chmod(0o777)
+    database = ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
+    result = stakenet(*command, *database, "--snapshot-dir", str(shared))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"stakenet: refusing the snapshot directory {shared}: any user can write to it "
+        f"(mode 0777), and a snapshot file that loads runs as this user. Give it a directory "
+        f"only its worker and servers can write to (chmod o-w {shared}).\n"
+    )
+    assert list(shared.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["serve", "--analytics", "process", "--port", "1"], ["analytics"]],
+    ids=["process", "worker"],
+)
+def test_a_snapshot_directory_that_cannot_be_written_is_refused_at_start(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # Else the worker would compute every snapshot and fail to write each one.
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    wanted = not_a_directory / "snapshots"
+    database = ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
+    result = stakenet(*command, *database, "--snapshot-dir", str(wanted))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"stakenet: cannot write snapshot files into {wanted}: Not a directory.\n"
+    )

@@ -6,6 +6,7 @@ Every answer comes from one analytics snapshot; `networkStats.analyticsRevision`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, TypeVar, cast
@@ -25,6 +26,8 @@ from stakenet.api.types import (
     load_stakeholder,
     load_stakeholders,
     stakeholder_id,
+    stakeholder_type,
+    stored_stakeholder_ids,
     tie_type,
 )
 from stakenet.domain.model import StakeholderKind as DomainKind
@@ -213,12 +216,14 @@ class RankedStakeholder:
 @strawberry.type(description="A group of stakeholders tied more closely to each other.")
 class Community:
     id: strawberry.ID = strawberry.field(description="Community number (stable per revision).")
-    size: int = strawberry.field(description="Number of members.")
+    size: int = strawberry.field(description="Number of members at the snapshot's revision.")
     member_ids: strawberry.Private[list[str]]
 
     @strawberry.field(description="The members, by name.")
     async def members(self, info: Info) -> list[Stakeholder]:
-        return await load_stakeholders(info, self.member_ids)
+        # Without those deleted since the snapshot (see `stored_stakeholder_ids`).
+        found = await info.context.loaders.stakeholder_by_id.load_many(self.member_ids)
+        return [stakeholder_type(entity) for entity in found if entity is not None]
 
 
 @strawberry.type(description="A broker between groups: high betweenness, low constraint.")
@@ -272,6 +277,27 @@ def risk_type(risk: RiskResult, revision: int, as_of: datetime) -> KeyPersonRisk
     )
 
 
+async def stored_risks(info: Info, risks: Iterable[RiskResult]) -> list[RiskResult]:
+    """The risks whose decision-maker and contact are still stored (see
+    `stored_stakeholder_ids`)."""
+    risks = list(risks)
+    named = [r.decision_maker_id for r in risks] + [r.contact_id for r in risks if r.contact_id]
+    stored = await stored_stakeholder_ids(info, named)
+    return [
+        r
+        for r in risks
+        if r.decision_maker_id in stored and (r.contact_id is None or r.contact_id in stored)
+    ]
+
+
+async def stored_decision_makers(
+    info: Info, ranked: list[DecisionMakerResult]
+) -> list[DecisionMakerResult]:
+    """The ranked people still stored, in their order (see `stored_stakeholder_ids`)."""
+    stored = await stored_stakeholder_ids(info, (r.id for r in ranked))
+    return [r for r in ranked if r.id in stored]
+
+
 def decision_maker_types(
     ranked: list[DecisionMakerResult], revision: int, as_of: datetime
 ) -> list[DecisionMaker]:
@@ -305,7 +331,8 @@ class AnalyticsQuery:
     ) -> list[DecisionMaker]:
         org = stakeholder_id(organization_id, "organizationId")
         answer = await info.context.services.analytics.key_decision_makers(org, limit, as_of)
-        return decision_maker_types(answer.value, answer.revision, _as_of(answer))
+        ranked = await stored_decision_makers(info, answer.value)
+        return decision_maker_types(ranked, answer.revision, _as_of(answer))
 
     @strawberry.field(
         description="The strongest introduction paths from our people to someone.",
@@ -325,9 +352,11 @@ class AnalyticsQuery:
         answer = await info.context.services.analytics.introduction_paths(
             target, start, limit, max_hops, as_of
         )
+        stored = await stored_stakeholder_ids(info, (s for p in answer.value for s in p.steps))
         return [
             IntroductionPath(result=p, revision=answer.revision, as_of=_as_of(answer))
             for p in answer.value
+            if stored.issuperset(p.steps)
         ]
 
     @strawberry.field(
@@ -339,7 +368,8 @@ class AnalyticsQuery:
     ) -> list[KeyPersonRisk]:
         org = stakeholder_id(organization_id, "organizationId")
         answer = await info.context.services.analytics.key_person_risks(org, as_of)
-        return [risk_type(r, answer.revision, _as_of(answer)) for r in answer.value]
+        risks = await stored_risks(info, answer.value)
+        return [risk_type(r, answer.revision, _as_of(answer)) for r in risks]
 
     @strawberry.field(
         description="Remove people or ties in a copy and see what we would lose.",
@@ -356,6 +386,9 @@ class AnalyticsQuery:
         removed = [_tie_or_stakeholder_id(g) for g in remove_ids]
         answer = await info.context.services.analytics.what_if(org, removed, as_of)
         result = answer.value
+        stored = await stored_stakeholder_ids(
+            info, [i.decision_maker_id for i in result.impacts] + list(result.lost_decision_makers)
+        )
         return WhatIf(
             impacts=[
                 DecisionMakerImpact(
@@ -366,8 +399,9 @@ class AnalyticsQuery:
                     reachable_after=i.reachable_after,
                 )
                 for i in result.impacts
+                if i.decision_maker_id in stored
             ],
-            lost_decision_maker_ids=list(result.lost_decision_makers),
+            lost_decision_maker_ids=[p for p in result.lost_decision_makers if p in stored],
             revision=answer.revision,
             as_of=_as_of(answer),
         )
@@ -386,6 +420,8 @@ class AnalyticsQuery:
         answer = await info.context.services.analytics.influence_ranking(
             kind_filter(kind), metric.value, first, as_of
         )
+        stored = await stored_stakeholder_ids(info, (node for node, _ in answer.value))
+        ranked = [(node, score) for node, score in answer.value if node in stored]
         return [
             RankedStakeholder(
                 rank=i,
@@ -394,7 +430,7 @@ class AnalyticsQuery:
                 as_of=_as_of(answer),
                 stakeholder_id=node,
             )
-            for i, (node, score) in enumerate(answer.value, start=1)
+            for i, (node, score) in enumerate(ranked, start=1)
         ]
 
     @strawberry.field(
@@ -417,6 +453,7 @@ class AnalyticsQuery:
         kind: StakeholderKind | None = None,  # type: ignore[valid-type]
     ) -> list[Broker]:
         answer = await info.context.services.analytics.brokers(first, kind_filter(kind))
+        stored = await stored_stakeholder_ids(info, (b.id for b in answer.value))
         return [
             Broker(
                 score=b.score,
@@ -425,4 +462,5 @@ class AnalyticsQuery:
                 stakeholder_id=b.id,
             )
             for b in answer.value
+            if b.id in stored
         ]

@@ -401,12 +401,7 @@ class GraphQLView(GraphQL[Context, None]):
             result = ExecutionResult(
                 data=None,
                 errors=[
-                    GraphQLError(
-                        f"The operation did not finish within {self.deadline:g} s and was "
-                        "stopped before it wrote anything; ask for less (smaller 'first', "
-                        "'depth' or 'limit'), or retry a mutation later.",
-                        extensions={"code": DEADLINE_EXCEEDED},
-                    )
+                    GraphQLError(self._past_deadline(), extensions={"code": DEADLINE_EXCEEDED})
                 ],
             )
         if negotiate(request_adapter.headers.get("accept")) == GRAPHQL_RESPONSE:
@@ -415,6 +410,25 @@ class GraphQLView(GraphQL[Context, None]):
             if is_request_error(result):
                 sub_response.status_code = 400
         return result
+
+    def _past_deadline(self) -> str:
+        """What an operation stopped at the deadline was told: while no analytics snapshot
+        exists yet (a first one takes minutes on a large network), every analytic question
+        waits for it, and asking for less would not help."""
+        stopped = (
+            f"The operation did not finish within {self.deadline:g} s and was stopped before "
+            "it wrote anything"
+        )
+        if self.services.analytics.state is None:
+            return (
+                f"{stopped}. No analytics snapshot exists yet (the first is still being "
+                "computed; /readyz answers 503 until it is adopted) and every analytic "
+                "question waits for it: retry shortly."
+            )
+        return (
+            f"{stopped}; ask for less (smaller 'first', 'depth' or 'limit'), or retry a "
+            "mutation later."
+        )
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         response = process_result(result)

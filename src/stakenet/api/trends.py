@@ -3,6 +3,7 @@ health of a relationship interval by interval, and the portfolio of accounts by 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from enum import Enum
 from typing import Annotated
@@ -14,6 +15,8 @@ from stakenet.api.analytics import (
     KeyPersonRisk,
     decision_maker_types,
     risk_type,
+    stored_decision_makers,
+    stored_risks,
 )
 from stakenet.api.caching import CACHEABLE
 from stakenet.api.ids import to_global_id
@@ -28,12 +31,16 @@ from stakenet.api.types import (
     page_info,
     paginate,
     stakeholder_id,
+    stakeholder_type,
+    stored_stakeholder_ids,
     tie_type,
 )
 from stakenet.services.analytics import AccountHealth as AccountHealthResult
+from stakenet.services.analytics import DecisionMaker as DecisionMakerResult
 from stakenet.services.analytics import HealthInterval as DomainHealthInterval
 from stakenet.services.analytics import HealthPoint as HealthPointResult
 from stakenet.services.analytics import NetworkDiff as NetworkDiffResult
+from stakenet.services.analytics import Risk as RiskResult
 from stakenet.services.analytics import TieChange as TieChangeResult
 
 
@@ -83,8 +90,14 @@ class TieChangeConnection:
     total_count: int = strawberry.field(description="How many changes there are in all.")
 
 
-def _page(changes: list[TieChangeResult], first: int, after: str | None) -> TieChangeConnection:
+async def _page(
+    info: Info, changes: list[TieChangeResult], first: int, after: str | None
+) -> TieChangeConnection:
+    """A page of `changes`, without those of a stakeholder deleted since the snapshot they
+    were read from (see `stored_stakeholder_ids`); the cursors and the count stay the
+    snapshot's."""
     items, start, has_next = paginate(changes, first, after)
+    stored = await stored_stakeholder_ids(info, (e for c in items for e in (c.source, c.target)))
     return TieChangeConnection(
         edges=[
             TieChangeEdge(
@@ -92,6 +105,7 @@ def _page(changes: list[TieChangeResult], first: int, after: str | None) -> TieC
                 node=TieChange(change=c, on=c.on, kind=c.kind),
             )
             for i, c in enumerate(items)
+            if c.source in stored and c.target in stored
         ],
         page_info=page_info(start, len(items), has_next),
         total_count=len(changes),
@@ -113,20 +127,28 @@ class NetworkDiff:
     @strawberry.field(
         description="People whose employment or board tie to the organisation started."
     )
-    def joined(self, first: int = 100, after: str | None = None) -> TieChangeConnection:
-        return _page(self.diff.changes.joined, first, after)
+    async def joined(
+        self, info: Info, first: int = 100, after: str | None = None
+    ) -> TieChangeConnection:
+        return await _page(info, self.diff.changes.joined, first, after)
 
     @strawberry.field(description="People whose employment or board tie to the organisation ended.")
-    def left(self, first: int = 100, after: str | None = None) -> TieChangeConnection:
-        return _page(self.diff.changes.left, first, after)
+    async def left(
+        self, info: Info, first: int = 100, after: str | None = None
+    ) -> TieChangeConnection:
+        return await _page(info, self.diff.changes.left, first, after)
 
     @strawberry.field(description="Ties that started in the window.")
-    def ties_started(self, first: int = 100, after: str | None = None) -> TieChangeConnection:
-        return _page(self.diff.changes.ties_started, first, after)
+    async def ties_started(
+        self, info: Info, first: int = 100, after: str | None = None
+    ) -> TieChangeConnection:
+        return await _page(info, self.diff.changes.ties_started, first, after)
 
     @strawberry.field(description="Ties that ended in the window.")
-    def ties_ended(self, first: int = 100, after: str | None = None) -> TieChangeConnection:
-        return _page(self.diff.changes.ties_ended, first, after)
+    async def ties_ended(
+        self, info: Info, first: int = 100, after: str | None = None
+    ) -> TieChangeConnection:
+        return await _page(info, self.diff.changes.ties_ended, first, after)
 
     @strawberry.field(
         description="The organisation's top ten decision-makers at `from`; null without one."
@@ -193,8 +215,12 @@ class HealthPoint:
     async def top_decision_maker(self, info: Info) -> Person | None:
         if self.point.top_decision_maker is None:
             return None
-        found = await load_stakeholder(info, self.point.top_decision_maker)
-        return found if isinstance(found, Person) else None
+        found = await info.context.loaders.stakeholder_by_id.load(self.point.top_decision_maker)
+        # Deleted after the snapshot the point was computed from: no one to name.
+        if found is None:
+            return None
+        person = stakeholder_type(found)
+        return person if isinstance(person, Person) else None
 
 
 @strawberry.type(description="An account: an organisation we work with, and how it is going.")
@@ -249,7 +275,7 @@ class TrendsQuery:
     ) -> NetworkDiff:
         org = stakeholder_id(organization_id, "organizationId") if organization_id else None
         answer = await info.context.services.analytics.network_diff(from_, to, org)
-        diff = answer.value
+        diff = await _stored_diff(info, answer.value)
         return NetworkDiff(diff=diff, from_=diff.start, to=diff.end, revision=answer.revision)
 
     @strawberry.field(
@@ -291,6 +317,12 @@ class TrendsQuery:
         answer = await info.context.services.analytics.portfolio(first)
         as_of = answer.as_of
         assert as_of is not None
+        stored = await stored_stakeholder_ids(info, (a.org_id for a in answer.value))
+        accounts = [
+            dataclasses.replace(a, open_risks=tuple(await stored_risks(info, a.open_risks)))
+            for a in answer.value
+            if a.org_id in stored
+        ]
         return [
             AccountHealth(
                 account=a,
@@ -308,5 +340,25 @@ class TrendsQuery:
                 revision=answer.revision,
                 as_of=as_of,
             )
-            for i, a in enumerate(answer.value, start=1)
+            for i, a in enumerate(accounts, start=1)
         ]
+
+
+async def _stored_diff(info: Info, diff: NetworkDiffResult) -> NetworkDiffResult:
+    """`diff` without the decision-makers and risks of stakeholders deleted since the snapshot
+    it was computed from (see `stored_stakeholder_ids`; its changes are left out a page at a
+    time, by `_page`)."""
+
+    async def ranked(found: list[DecisionMakerResult] | None) -> list[DecisionMakerResult] | None:
+        return None if found is None else await stored_decision_makers(info, found)
+
+    async def risks(found: list[RiskResult] | None) -> list[RiskResult] | None:
+        return None if found is None else await stored_risks(info, found)
+
+    return dataclasses.replace(
+        diff,
+        decision_makers_before=await ranked(diff.decision_makers_before),
+        decision_makers_after=await ranked(diff.decision_makers_after),
+        risks_opened=await risks(diff.risks_opened),
+        risks_closed=await risks(diff.risks_closed),
+    )

@@ -339,6 +339,17 @@ async def load_stakeholder(info: Info, stakeholder_id: str) -> Stakeholder:
     return stakeholder_type(entity)
 
 
+async def stored_stakeholder_ids(info: Info, stakeholder_ids: Iterable[str]) -> frozenset[str]:
+    """The ids among `stakeholder_ids` of stakeholders the store holds, in one store call.
+
+    An analytics answer comes from a snapshot, which may be older than a deletion: the
+    resolvers of such answers leave out whoever has been deleted since.
+    """
+    wanted = list(dict.fromkeys(stakeholder_ids))
+    found = await info.context.loaders.stakeholder_by_id.load_many(wanted)
+    return frozenset(entity.id for entity in found if entity is not None)
+
+
 async def load_stakeholders(info: Info, stakeholder_ids: list[str]) -> list[Stakeholder]:
     """Several stakeholders in one store call; awaiting `load_stakeholder` in a loop would
     make one call per stakeholder."""

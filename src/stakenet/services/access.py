@@ -61,9 +61,10 @@ def require(role: Role, action: str) -> Principal:
         return principal
     if principal.role is None:
         raise PermissionDenied(f"{action} needs the {role.value} role, and no caller is known.")
+    held = principal.role.value
+    article = "an" if held[0] in "aeiou" else "a"
     raise PermissionDenied(
-        f"{action} needs the {role.value} role; the token '{principal.name}' is a "
-        f"{principal.role.value}."
+        f"{action} needs the {role.value} role; the token '{principal.name}' is {article} {held}."
     )
 
 
