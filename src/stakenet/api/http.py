@@ -8,9 +8,9 @@ Two layers, both in front of the resolvers:
   is the CSRF defence), an Accept header that names nothing we can send (406), a body over the
   size limit (413, judged from Content-Length or while the body streams in, before any parsing)
   and batches (400).
-- `GraphQLView`, strawberry's ASGI view, adds the execution deadline (which stops an operation
-  only until it hands a write to the store: from there on it waits for the outcome, since a
-  write the database has cannot be taken back), refuses mutations over GET
+- `GraphQLView`, strawberry's ASGI view, adds the execution deadline (`api.deadline`, which
+  stops an operation only until it hands a write to the store: from there on it waits for the
+  outcome, since a write the database has cannot be taken back), refuses mutations over GET
   (405 with `Allow: POST`) and follows the GraphQL-over-HTTP spec on media types: it answers
   `application/graphql-response+json` when the client asks for it, with 400 and no `data` entry
   for a request that failed before execution, and `application/json` with 200 otherwise.
@@ -25,7 +25,6 @@ Every refusal is a JSON GraphQL response with one error saying what to do instea
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
@@ -34,7 +33,6 @@ from urllib.parse import parse_qs
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
@@ -50,10 +48,10 @@ from stakenet.api.caching import (
     PersistedQueries,
 )
 from stakenet.api.context import Context
+from stakenet.api.deadline import DEADLINE_EXCEEDED, deadline_error, execution_deadline
 from stakenet.api.websocket import TransportWSHandler
 from stakenet.domain import json_text
 from stakenet.services.container import Services
-from stakenet.services.network import irrevocable_write_hook
 
 log = logging.getLogger("stakenet.http")
 
@@ -65,7 +63,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
-DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
 
 # What each Accept media range gets; `application/json` is the default the spec asks for while
 # clients move to the new media type.
@@ -368,20 +365,16 @@ class GraphQLView(GraphQL[Context, None]):
             else {OperationType.QUERY, OperationType.MUTATION}
         )
         try:
-            async with asyncio.timeout(self.deadline) as deadline:
-                hook = irrevocable_write_hook.set(_lifter(deadline))
-                try:
-                    result = await self.schema.execute(
-                        request_data.query,
-                        root_value=root_value,
-                        variable_values=request_data.variables,
-                        context_value=context,
-                        operation_name=request_data.operation_name,
-                        allowed_operation_types=allowed,
-                        operation_extensions=request_data.extensions,
-                    )
-                finally:
-                    irrevocable_write_hook.reset(hook)
+            async with execution_deadline(self.deadline):
+                result = await self.schema.execute(
+                    request_data.query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=allowed,
+                    operation_extensions=request_data.extensions,
+                )
         except InvalidOperationTypeError as error:
             raise _refusal_for(error, method) from None
         except CannotGetOperationTypeError as error:
@@ -393,42 +386,14 @@ class GraphQLView(GraphQL[Context, None]):
                 "BAD_REQUEST",
             ) from None
         except TimeoutError:
-            log.warning(
-                "operation %s stopped at the %.1f s deadline",
-                request_data.operation_name or "(anonymous)",
-                self.deadline,
-            )
-            result = ExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(self._past_deadline(), extensions={"code": DEADLINE_EXCEEDED})
-                ],
-            )
+            stopped = deadline_error(self.services, request_data.operation_name)
+            result = ExecutionResult(data=None, errors=[stopped])
         if negotiate(request_adapter.headers.get("accept")) == GRAPHQL_RESPONSE:
             # Read back by `create_response`, which strawberry builds as application/json.
             sub_response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
             if is_request_error(result):
                 sub_response.status_code = 400
         return result
-
-    def _past_deadline(self) -> str:
-        """What an operation stopped at the deadline was told: while no analytics snapshot
-        exists yet (a first one takes minutes on a large network), every analytic question
-        waits for it, and asking for less would not help."""
-        stopped = (
-            f"The operation did not finish within {self.deadline:g} s and was stopped before "
-            "it wrote anything"
-        )
-        if self.services.analytics.state is None:
-            return (
-                f"{stopped}. No analytics snapshot exists yet (the first is still being "
-                "computed; /readyz answers 503 until it is adopted) and every analytic "
-                "question waits for it: retry shortly."
-            )
-        return (
-            f"{stopped}; ask for less (smaller 'first', 'depth' or 'limit'), or retry a "
-            "mutation later."
-        )
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         response = process_result(result)
@@ -454,19 +419,6 @@ class GraphQLView(GraphQL[Context, None]):
         if media_type is not None:
             response.headers["content-type"] = media_type
         return response
-
-
-def _lifter(deadline: asyncio.Timeout) -> Callable[[], Awaitable[None]]:
-    """What the store calls right before a write becomes irrevocable: the deadline stops
-    applying, so the answer is the write's outcome, never "stopped" for a write that commits.
-    A deadline already past stops the operation here instead, before the write."""
-
-    async def lift() -> None:
-        if deadline.expired():
-            await asyncio.sleep(0)  # its cancellation is pending: taken here, not mid-write
-        deadline.reschedule(None)
-
-    return lift
 
 
 def _refusal_for(error: InvalidOperationTypeError, method: str) -> Refusal:

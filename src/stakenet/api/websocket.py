@@ -2,18 +2,35 @@
 
 strawberry closes a `connection_init` whose payload is `null` with 4400, yet the protocol lets
 that optional payload be null: such a `connection_init` is taken as one without a payload.
+
+Queries and mutations sent over a socket have the execution deadline an HTTP request has
+(`api.deadline`); a subscription has none, since it lasts as long as its client listens.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    Message,
+)
+from strawberry.types import ExecutionResult
 
 from stakenet.api.context import Context
+from stakenet.api.deadline import deadline_error, execution_deadline
+
+# The running operation's `lift`: its answer, once computed, is sent whatever the deadline.
+_answer_ready: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+    "answer_ready", default=None
+)
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
@@ -21,6 +38,40 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
         if "payload" in message and message["payload"] is None:
             message = {"type": "connection_init"}
         await super().handle_connection_init(message)
+
+    async def run_operation(self, operation: Operation[Context, Any]) -> None:
+        if _is_subscription(operation.query, operation.operation_name):
+            await super().run_operation(operation)
+            return
+        services = self.context.services
+        try:
+            async with execution_deadline(services.settings.execution_deadline) as lift:
+                answering = _answer_ready.set(lift)  # in the operation's own task only
+                try:
+                    await super().run_operation(operation)
+                finally:
+                    _answer_ready.reset(answering)
+        except TimeoutError:
+            error = deadline_error(services, operation.operation_name)
+            await operation.send_next(ExecutionResult(data=None, errors=[error]))
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
+
+    async def send_message(self, message: Message) -> None:
+        lift = _answer_ready.get()
+        if lift is not None:
+            await lift()
+        await super().send_message(message)
+
+
+def _is_subscription(query: str, operation_name: str | None) -> bool:
+    """Whether the operation the message names is a subscription; a document that does not
+    parse or name one is left to strawberry, which answers it with the right error."""
+    try:
+        operation = get_operation_ast(parse(query), operation_name)
+    except (GraphQLError, TypeError):
+        return False
+    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
 
 
 __all__ = ["TransportWSHandler"]

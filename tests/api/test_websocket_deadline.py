@@ -1,0 +1,67 @@
+"""Over WebSocket, queries and mutations have the execution deadline HTTP requests have;
+subscriptions have none."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from stakenet.services.container import Settings
+from support.graphql_socket import GraphQLSocket
+from support.live_server import serve
+
+pytestmark = pytest.mark.server
+
+WAITS_FOR_A_SNAPSHOT = "{ influenceRanking(first: 3) { score } }"
+CREATE_PERSON = """mutation($input: PersonInput!) {
+  createPerson(input: $input) { person { id } errors { message } } }"""
+SUBSCRIBE = "subscription { graphChanged { stakeholderIds } }"
+
+
+def follower_without_snapshots(tmp_path: Path) -> Settings:
+    # A follower whose worker has written nothing: every analytic question waits, unbounded
+    # but for the deadline.
+    return Settings(
+        rate_limit_per_minute=0,
+        analytics="follow",
+        snapshot_dir=str(tmp_path / "empty"),
+        execution_deadline=0.5,
+    )
+
+
+def test_a_query_over_websocket_is_stopped_at_the_deadline_as_over_http(tmp_path: Path) -> None:
+    for api in serve(tmp_path / "s.db", settings=follower_without_snapshots(tmp_path)):
+        over_http = api.post(WAITS_FOR_A_SNAPSHOT)
+
+        async def over_websocket(base_url: str) -> dict[str, object]:
+            async with GraphQLSocket.open(base_url) as socket:
+                first = await socket.execute(WAITS_FOR_A_SNAPSHOT)
+                # The socket stays usable, and the next operation has its own deadline.
+                second = await socket.execute(WAITS_FOR_A_SNAPSHOT)
+                assert second == first
+                return first
+
+        answer = asyncio.run(over_websocket(api.base_url))
+    assert answer == over_http
+    [error] = over_http["errors"]
+    assert error["extensions"] == {"code": "DEADLINE_EXCEEDED"}
+    assert error["message"].startswith("The operation did not finish within 0.5 s")
+
+
+def test_a_subscription_outlives_the_deadline(tmp_path: Path) -> None:
+    for api in serve(tmp_path / "s.db", settings=follower_without_snapshots(tmp_path)):
+
+        async def listen(base_url: str) -> tuple[dict[str, object], dict[str, object]]:
+            async with GraphQLSocket.open(base_url) as socket:
+                subscription = await socket.start(SUBSCRIBE)
+                await asyncio.sleep(1.0)  # twice the deadline
+                created = await socket.execute(CREATE_PERSON, {"input": {"name": "Anna Holm"}})
+                heard = await socket.receive(subscription, within=5.0)
+                return created, heard
+
+        created, heard = asyncio.run(listen(api.base_url))
+    person = created["data"]["createPerson"]["person"]  # type: ignore[index]
+    assert heard["type"] == "next"
+    assert heard["payload"] == {"data": {"graphChanged": {"stakeholderIds": [person["id"]]}}}
