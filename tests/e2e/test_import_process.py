@@ -5,6 +5,7 @@ Neo4j, no reader sees what it wrote, and the next import removes it."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -19,6 +20,7 @@ import neo4j
 import pytest
 
 from stakenet.demo.synthetic import write as write_network
+from stakenet.store.sqlite import SQLiteStore
 from support.bolt_server import BoltServer, wipe_database
 from support.server_process import start_server
 
@@ -96,6 +98,24 @@ def counts(database: Path) -> tuple[int, ...]:
     return tuple(int(value) for value in row)
 
 
+def schema_of(database: Path) -> list[tuple[str, str, str | None]]:
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        listed = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        return connection.execute(listed).fetchall()
+
+
+def new_store_schema(database: Path) -> list[tuple[str, str, str | None]]:
+    """The schema of a database the store has just made."""
+
+    async def make() -> None:
+        store = SQLiteStore(str(database))
+        await store.open()
+        await store.close()
+
+    asyncio.run(make())
+    return schema_of(database)
+
+
 @pytest.mark.slow
 def test_an_import_killed_while_it_writes_leaves_nothing_and_can_run_again(
     tmp_path: Path,
@@ -121,6 +141,8 @@ def test_an_import_killed_while_it_writes_leaves_nothing_and_can_run_again(
         assert time.monotonic() < deadline, "the import's writer outlived it"
         time.sleep(0.05)
     assert counts(database) == (0, 0, 0, 0, 0)
+    # The indexes the load dropped until its rows were in are all there again.
+    assert schema_of(database) == new_store_schema(tmp_path / "new.db")
 
     again = subprocess.run(
         import_command(database, document), capture_output=True, text=True, timeout=300

@@ -356,11 +356,177 @@ async def test_ties_stored_twice_keep_their_rows_and_the_later_copies_get_a_key(
         await new.close()
 
 
-def test_the_tie_identity_index_knows_the_symmetric_kinds() -> None:
-    [migration] = [m for m in bundled_migrations() if m.name == "0005_tie_identity.sql"]
+@pytest.mark.parametrize("name", ["0005_tie_identity.sql", "0007_partial_key_indexes.sql"])
+def test_the_tie_identity_index_knows_the_symmetric_kinds(name: str) -> None:
+    [migration] = [m for m in bundled_migrations() if m.name == name]
     for kind in TieKind:
         listed = f"'{kind.value}'" in migration.sql
         assert listed == (kind in SYMMETRIC_TIE_KINDS), kind
+
+
+# Rows taking the keys of KEYED_NETWORK, written past the store's own check of keys.
+KEY_TAKEN_INSERTS = (
+    "INSERT INTO stakeholders (id, kind, key, name, name_folded, created_at, updated_at) "
+    "VALUES ('d', 'PERSON', 'crm-a', 'D', 'd', 'x', 'x')",
+    "INSERT INTO ties (id, kind, source_id, target_id, key, created_at, updated_at) "
+    "VALUES ('t6', 'KNOWS', 'a', 'c', 'crm-t1', 'x', 'x')",
+    "INSERT INTO interactions (id, kind, occurred_at, key, created_at, updated_at) "
+    "VALUES ('i3', 'CALL', 'x', 'crm-i1', 'x', 'x')",
+)
+
+DANGLING_TIE_INSERT = (
+    "INSERT INTO ties (id, kind, source_id, target_id, created_at, updated_at) "
+    "VALUES ('t9', 'KNOWS', 'a', 'ghost', 'x', 'x')"
+)
+
+KEYED_NETWORK = WriteBatch(
+    upsert_stakeholders=[
+        person("a", key="crm-a", tags=("vip", "board")),
+        person("b"),
+        Stakeholder("c", StakeholderKind.COMPANY, "Acme", key="crm-c", internal=True),
+    ],
+    upsert_ties=[
+        Tie("t1", TieKind.WORKS_FOR, "a", "c", key="crm-t1", role="CEO"),
+        Tie("t2", TieKind.KNOWS, "b", "a", strength=0.5),
+        Tie("t3", TieKind.WORKS_FOR, "b", "c"),
+    ],
+    upsert_interactions=[
+        Interaction(
+            "i1",
+            InteractionKind.MEETING,
+            datetime(2026, 3, 1, tzinfo=UTC),
+            (Participant("a"), Participant("b", "host")),
+            key="crm-i1",
+        ),
+        Interaction(
+            "i2", InteractionKind.CALL, datetime(2026, 3, 2, tzinfo=UTC), (Participant("c"),)
+        ),
+    ],
+)
+
+# Every row of every table the network is in, for comparing a database before and after.
+NETWORK_TABLES = (
+    "stakeholders",
+    "stakeholder_tags",
+    "ties",
+    "interactions",
+    "interaction_participants",
+    "change_sets",
+    "meta",
+)
+
+
+async def network_rows(store: SQLiteStore) -> dict[str, list[tuple[Any, ...]]]:
+    listed = "SELECT * FROM {} ORDER BY 1, 2"
+    return {table: await run_sql(store, listed.format(table)) for table in NETWORK_TABLES}
+
+
+async def key_indexes(store: SQLiteStore, table: str) -> list[tuple[Any, ...]]:
+    """The unique indexes of `table` that cover its key: (name, origin, partial)."""
+    listed = await run_sql(store, f"PRAGMA index_list({table})")
+    found = []
+    for _, name, unique, origin, partial in listed:
+        columns = [row[2] for row in await run_sql(store, f"PRAGMA index_info('{name}')")]
+        if unique and columns == ["key"]:
+            found.append((name, origin, partial))
+    return found
+
+
+async def test_keys_are_unique_where_set_and_a_database_keeps_every_row(tmp_path: Path) -> None:
+    path = str(tmp_path / "graph.db")
+    before = [m for m in bundled_migrations() if m.version < 7]
+    old = SQLiteStore(path, migrations=before)
+    await old.open()
+    await old.apply(KEYED_NETWORK)
+    await old.apply(WriteBatch(delete_ties=["t3"]))
+    rows = await network_rows(old)
+    data = await old.load_all()
+    changes = await old.changes_since(0)
+    # The column's UNIQUE: an index SQLite made ('u'), with an entry for every row.
+    assert await key_indexes(old, "ties") == [("sqlite_autoindex_ties_2", "u", 0)]
+    await old.close()
+
+    new = SQLiteStore(path)
+    await new.open()
+    try:
+        assert await network_rows(new) == rows
+        assert await new.load_all() == data
+        assert await new.changes_since(0) == changes
+        for table in ("stakeholders", "ties", "interactions"):
+            assert await key_indexes(new, table) == [(f"{table}_key", "c", 1)]
+        assert [s and s.id for s in await new.get_stakeholders_by_key(["crm-c", "crm-a", "x"])] == [
+            "c",
+            "a",
+            None,
+        ]
+        assert [t and t.id for t in await new.get_ties_by_key(["crm-t1"])] == ["t1"]
+        assert [i and i.id for i in await new.get_interactions_by_key(["crm-i1"])] == ["i1"]
+        assert [t.id for t in await new.ties_of(["a"])] == ["t1", "t2"]
+        assert await run_sql(new, "PRAGMA foreign_key_check") == []
+        assert await run_sql(new, "PRAGMA integrity_check") == [("ok",)]
+        assert await run_sql(new, "PRAGMA foreign_keys") == [(1,)]
+        # A key stays unique, any number of rows go without one, and a keyless tie's identity
+        # is still one tie's.
+        with pytest.raises(Conflict):
+            await new.apply(
+                WriteBatch(upsert_ties=[Tie("t4", TieKind.KNOWS, "c", "a", key="crm-t1")])
+            )
+        with pytest.raises(Conflict):
+            await new.apply(WriteBatch(upsert_ties=[Tie("t5", TieKind.KNOWS, "a", "b")]))
+        for insert in KEY_TAKEN_INSERTS:
+            with pytest.raises(Conflict, match="already used"):
+                await run_sql(new, insert)
+        await new.apply(
+            WriteBatch(
+                upsert_ties=[
+                    Tie("t7", TieKind.WORKS_FOR, "a", "b"),
+                    Tie("t8", TieKind.KNOWS, "a", "c"),
+                ],
+                upsert_interactions=[
+                    Interaction(
+                        "i4",
+                        InteractionKind.CALL,
+                        datetime(2026, 3, 3, tzinfo=UTC),
+                        (Participant("a"),),
+                    )
+                ],
+            )
+        )
+        assert (await new.counts()).ties == 4
+        # Foreign keys are enforced again once the migrations are done.
+        with pytest.raises(NotFound):
+            await run_sql(new, DANGLING_TIE_INSERT)
+    finally:
+        await new.close()
+
+
+async def test_a_migration_that_would_leave_a_dangling_reference_is_rolled_back(
+    tmp_path: Path,
+) -> None:
+    path = str(tmp_path / "graph.db")
+    store = SQLiteStore(path)
+    await store.open()
+    await store.apply(KEYED_NETWORK)
+    await store.close()
+    dangling = Migration(
+        len(bundled_migrations()) + 1,
+        "NNNN_dangling.sql",
+        "CREATE TABLE notes (x);\nDELETE FROM stakeholders WHERE id = 'b';\n",
+    )
+    broken = SQLiteStore(path, migrations=[*bundled_migrations(), dangling])
+    with pytest.raises(StoreUnavailable):
+        await broken.open()
+    check = sqlite3.connect(path)
+    try:
+        assert check.execute("SELECT id FROM stakeholders ORDER BY id").fetchall() == [
+            ("a",),
+            ("b",),
+            ("c",),
+        ]
+        assert check.execute("SELECT name FROM sqlite_master WHERE name = 'notes'").fetchall() == []
+        assert check.execute("SELECT max(version) FROM schema_migrations").fetchone() == (7,)
+    finally:
+        check.close()
 
 
 async def test_a_failing_migration_is_rolled_back_whole(tmp_path: Path) -> None:

@@ -53,24 +53,46 @@ def migrate(
     migrations: Sequence[Migration],
     writing: Callable[[sqlite3.Connection], AbstractContextManager[sqlite3.Connection]],
 ) -> None:
-    """Apply the `migrations` not applied yet, each in a write transaction of its own."""
+    """Apply the `migrations` not applied yet, each in a write transaction of its own.
+
+    They run with foreign keys off, as SQLite's way of changing a column's constraints needs:
+    a migration rebuilds a table by copying it into a new one and dropping the old, and with
+    foreign keys on, dropping it would delete every row that refers to it. Each migration's
+    result is checked for references to rows that do not exist before it commits.
+    """
     connection.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations "
         "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
-    for migration in migrations:
-        # Checked inside the write transaction, so two processes opening one file at once
-        # cannot both apply it.
-        with writing(connection):
-            applied = connection.execute(
-                "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
-            ).fetchone()
-            if applied:
-                continue
-            for statement in sql_statements(migration.sql):
-                connection.execute(statement)
-            connection.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
-                (migration.version, utc_text(datetime.now(UTC))),
-            )
+    # Switched only outside a transaction (inside one, SQLite ignores it).
+    connection.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for migration in migrations:
+            # Checked inside the write transaction, so two processes opening one file at once
+            # cannot both apply it.
+            with writing(connection):
+                applied = connection.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
+                ).fetchone()
+                if applied:
+                    continue
+                for statement in sql_statements(migration.sql):
+                    connection.execute(statement)
+                _check_references(connection, migration)
+                connection.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                    (migration.version, utc_text(datetime.now(UTC))),
+                )
+    finally:
+        connection.execute("PRAGMA foreign_keys = ON")
     connection.execute("SELECT value FROM meta WHERE name = 'revision'").fetchone()
+
+
+def _check_references(connection: sqlite3.Connection, migration: Migration) -> None:
+    broken = connection.execute("PRAGMA foreign_key_check").fetchone()
+    if broken is not None:
+        table, rowid, parent, _ = broken
+        raise sqlite3.DatabaseError(
+            f"Migration {migration.name} would leave row {rowid} of "
+            f"{table} referring to a row of {parent} that does not exist."
+        )

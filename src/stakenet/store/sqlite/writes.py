@@ -99,18 +99,27 @@ WRITTEN_TABLES = (
 )
 
 
+# The unique indexes of the keys (migrations/0007_partial_key_indexes.sql): a load looks up
+# each batch's keys among the rows written before it, so they stay while it writes.
+KEY_INDEXES = frozenset({"stakeholders_key", "ties_key", "interactions_key"})
+
+
 def drop_indexes_if_empty(connection: sqlite3.Connection, table: str) -> list[str]:
-    """Drop the secondary indexes of `table` if it is empty, returning the SQL that makes
-    them again; in the write transaction, so a rollback brings them back."""
+    """Drop the secondary indexes of `table` if it is empty, but for its key's, returning the
+    SQL that makes them again; in the write transaction, so a rollback brings them back."""
     if connection.execute(
         f"SELECT 1 FROM {table} LIMIT 1"  # noqa: S608 (table is one of ours)
     ).fetchone():
         return []
-    found = connection.execute(
-        "SELECT name, sql FROM sqlite_master "
-        "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        (table,),
-    ).fetchall()
+    found = [
+        (name, sql)
+        for name, sql in connection.execute(
+            "SELECT name, sql FROM sqlite_master "
+            "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table,),
+        )
+        if name not in KEY_INDEXES
+    ]
     for name, _ in found:
         connection.execute(f'DROP INDEX "{name}"')
     return [sql for _, sql in found]
