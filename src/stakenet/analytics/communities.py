@@ -9,7 +9,8 @@ This module owns community detection and the broker ranking.
 * **Brokers**: stakeholders who sit between groups that do not otherwise talk. The score is
   ``betweenness / max betweenness × (1 − min(constraint, 1))``: high when many strongest paths
   run through someone (betweenness) *and* their contacts are not tied to each other (low Burt
-  constraint). A stakeholder with no ties (constraint undefined) or no betweenness scores 0.
+  constraint). A stakeholder with no ties (constraint undefined) or no betweenness scores 0
+  and is no broker: the ranking lists only positive scores, so it may be shorter than asked.
 """
 
 from __future__ import annotations
@@ -221,7 +222,7 @@ def brokers(
     Returns
     -------
     list of Broker
-        Highest score first; equal scores by name, then id.
+        Positive scores only, highest first; equal scores by name, then id.
     """
     top = max((c.betweenness for c in centrality.values()), default=0.0)
     ranked: list[Broker] = []
@@ -230,7 +231,8 @@ def brokers(
             score = 0.0
         else:
             score = c.betweenness / top * (1.0 - min(c.constraint, 1.0))
-        ranked.append(Broker(node, score, c.betweenness, c.constraint))
+        if score > 0:
+            ranked.append(Broker(node, score, c.betweenness, c.constraint))
 
     def name(node: str) -> str:
         return str(G.nodes[node].get("name", node)) if node in G else str(node)

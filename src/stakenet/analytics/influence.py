@@ -6,7 +6,9 @@ This module owns the influence formula (version `FORMULA_VERSION`)::
     organisation:  influence = pagerank_norm
 
 ``pagerank_norm`` is the stakeholder's PageRank divided by the largest PageRank in the network
-(so the most central stakeholder has 1.0); ``authority`` is the formal weight of the person's
+(so the most central stakeholder has 1.0), and 0 for a stakeholder without ties: PageRank
+spreads its rank evenly over isolated nodes, which would make everyone of a network without
+ties "the most central"; ``authority`` is the formal weight of the person's
 seniority (C_LEVEL 1.0, VP_DIRECTOR 0.75, MANAGER 0.5, STAFF 0.2, unknown 0.2). Defaults:
 ``pagerank_weight = 0.6``, ``authority_weight = 0.4``; both are in 0..1, so is the result.
 Organisations have no seniority and are scored by their network position alone.
@@ -31,7 +33,7 @@ __all__ = [
     "compute_influence",
 ]
 
-FORMULA_VERSION = "influence/1"
+FORMULA_VERSION = "influence/2"
 
 SENIORITY_AUTHORITY: Mapping[str, float] = MappingProxyType(
     {"C_LEVEL": 1.0, "VP_DIRECTOR": 0.75, "MANAGER": 0.5, "STAFF": 0.2}
@@ -97,7 +99,8 @@ def compute_influence(
     result: dict[str, InfluenceScore] = {}
     for node, attrs in G.nodes(data=True):
         metrics = centrality.get(node)
-        pr = metrics.pagerank / top if metrics is not None and top > 0 else 0.0
+        tied = G.degree(node) > 0
+        pr = metrics.pagerank / top if metrics is not None and top > 0 and tied else 0.0
         factors: tuple[InfluenceFactor, ...]
         if attrs.get("kind") == "PERSON":
             seniority = attrs.get("seniority")

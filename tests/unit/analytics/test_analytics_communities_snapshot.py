@@ -114,3 +114,39 @@ def test_per_query_analytics_use_snapshot_values() -> None:
     ranked = key_decision_makers(b.network(snap.strengths, snap.centrality), "acme")
     assert [d.id for d in ranked] == ["ceo"]
     assert snap.strengths[next(iter(snap.strengths))] == 0.5  # WORKS_FOR default
+
+
+def test_a_stakeholder_without_ties_has_no_influence_from_the_network() -> None:
+    # PageRank spreads evenly over isolated nodes: without this rule, every stakeholder of a
+    # network without ties would have the top PageRank share.
+    b = GraphBuilder()
+    b.org("acme")
+    b.person("boss", "C_LEVEL")
+    b.person("clerk", "STAFF")
+    infl = compute_influence(b.G, compute_centrality(b.G, b.strengths()).nodes)
+    assert {node: score.value for node, score in infl.items()} == pytest.approx(
+        {"acme": 0.0, "boss": 0.4, "clerk": 0.4 * 0.2}
+    )
+    # Tied or not, in the same network: only the isolated one loses the network's share.
+    b.person("loner", "C_LEVEL")
+    b.tie("boss", "acme", "WORKS_FOR", 0.5)
+    cent = compute_centrality(b.G, b.strengths()).nodes
+    infl = compute_influence(b.G, cent)
+    top = max(c.pagerank for c in cent.values())
+    assert infl["loner"].value == pytest.approx(0.4)
+    assert infl["boss"].value == pytest.approx(0.6 * cent["boss"].pagerank / top + 0.4)
+
+
+def test_only_stakeholders_who_bridge_something_are_brokers() -> None:
+    b = GraphBuilder()
+    for name in ("a", "b", "c", "isolated"):
+        b.person(name)
+    b.tie("a", "b", "KNOWS", 0.5)
+    b.tie("b", "c", "KNOWS", 0.5)
+    cent = compute_centrality(b.G, b.strengths()).nodes
+    assert [broker.id for broker in brokers(b.G, cent, first=10)] == ["b"]
+    # Nobody bridges anything in a network without ties.
+    empty = GraphBuilder()
+    empty.person("x")
+    empty.person("y")
+    assert brokers(empty.G, compute_centrality(empty.G, empty.strengths()).nodes, first=10) == []
