@@ -138,13 +138,15 @@ def _add_following(parser: argparse.ArgumentParser) -> None:
         "--poll-interval",
         type=_seconds,
         default=Settings().poll_interval,
-        help="seconds between reads of the change log (writes by other processes)",
+        help="seconds between reads of the change log (writes by other processes; "
+        "default: %(default)s)",
     )
     parser.add_argument(
         "--analytics-debounce",
         type=_delay,
         default=Settings().analytics_debounce,
-        help="seconds the analytics wait for a burst of writes to settle before recomputing",
+        help="seconds the analytics wait for a burst of writes to settle before recomputing "
+        "(default: %(default)s)",
     )
     parser.add_argument(
         "--alert-check-interval",
@@ -217,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--rate-limit",
         type=int,
         default=Settings().rate_limit_per_minute,
-        help="requests a minute per token or client address (0: off)",
+        help="requests a minute per token or client address (0: off; default: %(default)s)",
     )
     limits = serve.add_argument_group("query limits (docs/api.md)")
     defaults = Settings()
@@ -479,7 +481,14 @@ async def _token(args: argparse.Namespace, url: DatabaseUrl) -> int:
             print(f"Created {token.role.value} token '{token.name}'. It is shown only once:")
             print(secret)
         elif args.token_command == "list":
-            for token in await access.list_tokens():
+            tokens = await access.list_tokens()
+            if not tokens:
+                # On stderr: a script reading the listing reads no rows.
+                print(
+                    "No tokens yet: create one with `stakenet token create --role ROLE`.",
+                    file=sys.stderr,
+                )
+            for token in tokens:
                 state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
                 print(f"{token.name}\t{token.role.value}\t{token.created_at:%Y-%m-%d}\t{state}")
         else:
