@@ -1095,3 +1095,21 @@ def test_a_panel_drawn_from_analytics_behind_the_graph_is_drawn_again_when_they_
     )
     stats = server.graphql("{ networkStats { revision analyticsRevision } }")["data"]
     assert stats["networkStats"]["analyticsRevision"] == stats["networkStats"]["revision"]
+
+
+@pytest.mark.browser
+def test_an_empty_network_says_how_to_fill_it(
+    new_page: PageFactory, own_server: ServerFactory
+) -> None:
+    server = own_server("empty.db")
+    page = new_page(server, DESKTOP)
+    page.goto(server.base_url + "/")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_function(
+        "document.querySelector('#map-empty-text').textContent.startsWith('The network is empty')"
+    )
+    assert page.inner_text("#map-empty-text") == (
+        "The network is empty. Import a document (stakenet import FILE) or add stakeholders "
+        "through the API, then search for one here."
+    )
+    assert page.locator("#starting-points li").count() == 0

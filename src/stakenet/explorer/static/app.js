@@ -441,6 +441,11 @@ async function showStartingPoints() {
       return el("li", {}, button);
     });
     box.replaceChildren(...buttons);
+    if (!picks.length) {
+      // Nothing stored yet: say how a network gets here rather than offer an empty list.
+      $("#map-empty-text").textContent =
+        "The network is empty. Import a document (stakenet import FILE) or add stakeholders through the API, then search for one here.";
+    }
   } catch {
     box.replaceChildren();
   }
