@@ -137,11 +137,9 @@ class SnapshotPublisher:
         if unreached:
             await anyio.to_thread.run_sync(_remove, [path for _, path in unreached])
             log.warning(
-                "removed %d snapshot files of revisions %d to %d from %s: the database is at "
+                "removed the snapshot files of revisions %s from %s: the database is at "
                 "revision %d (restored from a backup?)",
-                len(unreached),
-                unreached[-1][0],
-                unreached[0][0],
+                ", ".join(str(r) for r, _ in reversed(unreached)),
                 self.directory,
                 revision,
             )

@@ -59,7 +59,7 @@ async def test_files_of_revisions_the_database_has_not_reached_are_removed(
         assert await publisher.remove_unreached(runtime.store.revision) == 2
     assert revisions(directory) == [2, 1]
     assert [r.getMessage() for r in caplog.records] == [
-        f"removed 2 snapshot files of revisions 5 to 9 from {directory}: the database is at "
+        f"removed the snapshot files of revisions 5, 9 from {directory}: the database is at "
         "revision 2 (restored from a backup?)"
     ]
     assert await publisher.remove_unreached(runtime.store.revision) == 0
