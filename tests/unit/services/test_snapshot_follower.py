@@ -115,10 +115,7 @@ async def test_a_file_that_fails_to_load_is_read_once_and_blocks_no_other(
     start = datetime(2026, 6, 1, tzinfo=UTC)
     write_snapshot(following.directory, computed(3, start))
     # Named for the current revision and a later instant than any genuine file below.
-    garbage = (
-        following.directory
-        / write_snapshot(following.directory, computed(4, start + timedelta(days=30))).name
-    )
+    garbage = write_snapshot(following.directory, computed(4, start + timedelta(days=30)))
     garbage.write_bytes(b"not a snapshot")
     with caplog.at_level(logging.ERROR, logger="stakenet.snapshots"):
         assert await following.check() is True  # the newest that loads: revision 3
