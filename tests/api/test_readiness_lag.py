@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +20,10 @@ def test_a_server_whose_analytics_lag_stays_ready_and_shows_the_lag(tmp_path: Pa
     write_snapshot(snapshots, computed(0, COMPUTED_AT))
     settings = Settings(rate_limit_per_minute=0, analytics="follow", snapshot_dir=str(snapshots))
     for api in serve(tmp_path / "s.db", settings=settings):
+        deadline = time.monotonic() + 30
+        while api.client.get("/readyz").status_code != 200:  # until the file is adopted
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
         for name in ("Ada", "Bo"):
             api.data('mutation($n: String!) { createPerson(input: {name: $n}) { person { id } } }',
                      {"n": name})  # fmt: skip
