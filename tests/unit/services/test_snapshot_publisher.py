@@ -9,7 +9,8 @@ import contextlib
 import logging
 import os
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -82,6 +83,66 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+@dataclass
+class Switchable:
+    """A directory whose writes can be refused and allowed again, and the reason given."""
+
+    directory: Path
+    refuse: Callable[[], object]
+    allow: Callable[[], object]
+    reason: str
+
+
+@pytest.fixture
+def switchable(tmp_path: Path) -> Iterator[Switchable]:
+    """Remounted read-only as root (a file system of its own), made read-only otherwise."""
+    if os.geteuid() != 0:
+        directory = tmp_path / "switchable"
+        directory.mkdir()
+        yield Switchable(
+            directory, lambda: directory.chmod(0o555), lambda: directory.chmod(0o755),
+            "Permission denied",
+        )  # fmt: skip
+        directory.chmod(0o755)
+        return
+    mount = tmp_path / "switchable"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)]).returncode:
+        pytest.skip("cannot mount a tmpfs")
+
+    def remount(mode: str) -> None:
+        subprocess.run(["mount", "-o", f"remount,{mode}", str(mount)], check=True)
+
+    try:
+        yield Switchable(
+            mount, lambda: remount("ro"), lambda: remount("rw"), "Read-only file system"
+        )
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+async def test_a_write_into_a_directory_made_read_only_is_retried_once_writable(
+    runtime: Runtime, switchable: Switchable, caplog: pytest.LogCaptureFixture
+) -> None:
+    directory = switchable.directory
+    publisher = SnapshotPublisher(
+        runtime.services.analytics, directory, keep=3, retry_delays=(0.05,)
+    )
+    await publisher.publish(computed(1, START))
+    switchable.refuse()
+    with caplog.at_level(logging.ERROR, logger="stakenet.snapshots"):
+        await publisher.publish(computed(2, START + timedelta(hours=1)))
+        await wait_for(lambda: publisher.failed >= 2)
+    switchable.allow()
+    await wait_for(lambda: publisher.written == 2)
+    assert revisions(directory) == [2, 1]
+    assert caplog.records[0].getMessage() == (
+        f"cannot write the analytics snapshot of revision 2 into {directory}: "
+        f"{switchable.reason}; trying again in 0.05s"
+    )
+    assert all(r.exc_info is None for r in caplog.records)
 
 
 def fill(directory: Path) -> Path:
