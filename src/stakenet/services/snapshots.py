@@ -206,7 +206,8 @@ class SnapshotPublisher:
 
 
 class SnapshotFollower:
-    """Adopts the newest snapshot file of `directory` whenever a new one appears."""
+    """Adopts the newest snapshot file of `directory` at or below this server's revision
+    whenever a new one appears."""
 
     def __init__(
         self, analytics: AnalyticsService, directory: Path, poll_interval: float = 0.2
