@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from starlette.applications import Starlette
@@ -39,6 +40,7 @@ from stakenet.api.redaction import install_log_redaction
 from stakenet.api.schema import build_schema
 from stakenet.bootstrap import DatabaseUrl, build_runtime
 from stakenet.explorer import graphiql_page, static_directory
+from stakenet.services.analytics import AnalyticsState
 from stakenet.services.collector import CollectorWatch
 from stakenet.services.container import Services, Settings
 
@@ -73,6 +75,21 @@ class GraphQLEndpoint(GraphQLView):
     async def render_graphql_ide(self, request: Request) -> Response:
         # strawberry's own page loads GraphiQL from a CDN; ours is vendored and works offline.
         return HTMLResponse(graphiql_page())
+
+
+def _snapshot_lag(state: AnalyticsState | None, revision: int) -> dict[str, Any]:
+    """The current analytics snapshot's revision, how many revisions the store is past it
+    and how long ago it was computed: a worker that is down or stuck shows as a lag that
+    grows while the server stays ready, answering from that snapshot."""
+    if state is None:
+        return {"revision": None, "behind": None, "computed_at": None, "age_seconds": None}
+    age = datetime.now(UTC) - state.as_of
+    return {
+        "revision": state.revision,
+        "behind": revision - state.revision,
+        "computed_at": state.as_of.isoformat(),
+        "age_seconds": round(age.total_seconds(), 1),
+    }
 
 
 def create_app(
@@ -119,9 +136,9 @@ def create_app(
                 "revision": revision,
                 "analytics": {
                     "mode": services.settings.analytics,
-                    "revision": analytics.revision,
                     "computed": analytics.refreshes,
                     "adopted": analytics.adoptions,
+                    **_snapshot_lag(analytics.state, revision),
                 },
             }
         )

@@ -195,14 +195,17 @@ class Runtime:
 
         settings = self.services.settings
         tasks = []
+        private = settings.snapshot_dir is None
         if settings.snapshot_dir is not None:
             directory = Path(settings.snapshot_dir)
         else:
-            directory = Path(opened.enter_context(tempfile.TemporaryDirectory(prefix="stakenet-")))
+            # Its worker removes it too when this server ends without removing it (killed).
+            temporary = tempfile.TemporaryDirectory(prefix="stakenet-", ignore_cleanup_errors=True)
+            directory = Path(opened.enter_context(temporary))
         if settings.analytics == "process":
             assert self.url is not None
             worker = WorkerProcess(
-                analytics_worker_command(directory, settings),
+                analytics_worker_command(directory, settings, private=private),
                 {"STAKENET_DATABASE_URL": self.url.text()},
             )
             tasks.append(asyncio.create_task(worker.run(), name="analytics-worker"))
@@ -256,9 +259,12 @@ def check_analytics_settings(settings: Settings, url: DatabaseUrl | None) -> Non
             )
 
 
-def analytics_worker_command(directory: Path, settings: Settings) -> list[str]:
+def analytics_worker_command(
+    directory: Path, settings: Settings, *, private: bool = False
+) -> list[str]:
     """The `stakenet analytics` command a server runs as its child, given the database URL in
-    its environment (never on its command line, which any local user may read)."""
+    its environment (never on its command line, which any local user may read); with
+    `private`, the directory is the server's own, which the worker removes when it ends."""
     level = logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower()
     return [
         sys.executable, "-m", "stakenet.cli", "analytics",
@@ -268,7 +274,7 @@ def analytics_worker_command(directory: Path, settings: Settings) -> list[str]:
         "--alert-check-interval", repr(settings.alert_check_interval),
         "--keep", str(settings.snapshots_kept),
         "--log-level", level if level in {"debug", "info", "warning", "error"} else "warning",
-        "--parent-watch",
+        "--parent-watch", *(["--remove-snapshot-dir"] if private else []),
     ]  # fmt: skip
 
 
@@ -284,9 +290,10 @@ async def run_analytics_worker(
     from stakenet.services.snapshots import SnapshotPublisher
 
     runtime = build_runtime(url, settings)
-    SnapshotPublisher(runtime.services.analytics, directory, settings.snapshots_kept)
+    publisher = SnapshotPublisher(runtime.services.analytics, directory, settings.snapshots_kept)
     async with runtime.running():
         log.info("analytics worker on %s writing to %s", url.redacted(), directory)
+        await publisher.remove_unreached(runtime.store.revision)
         await stopped.wait()
 
 

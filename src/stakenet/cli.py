@@ -12,6 +12,7 @@ import logging
 import math
 import os
 import select
+import shutil
 import signal
 import stat
 import sys
@@ -259,6 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--parent-watch",
         action="store_true",
         help="stop when standard input ends or the parent process goes (a server's child)",
+    )
+    worker.add_argument(
+        "--remove-snapshot-dir",
+        action="store_true",
+        help="with --parent-watch: remove the snapshot directory when stopping because the "
+        "parent went (the directory is the server's own)",
     )
 
     importer = commands.add_parser(
@@ -645,15 +652,30 @@ def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
         stopped = asyncio.Event()
         loop = asyncio.get_running_loop()
 
+        # The server's own directory goes with the server, however it ended: a killed server
+        # cannot remove it.
+        parent_gone = threading.Event()
+
+        def remove_private_directory() -> None:
+            if args.remove_snapshot_dir and parent_gone.is_set():
+                shutil.rmtree(args.snapshot_dir, ignore_errors=True)
+
         def stop() -> None:
             stopped.set()
-            _exit_after(WORKER_STOP_GRACE)
+            _exit_after(WORKER_STOP_GRACE, remove_private_directory)
+
+        def parent_went() -> None:
+            parent_gone.set()
+            loop.call_soon_threadsafe(stop)
 
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop)
         if args.parent_watch:
-            _watch_parent(lambda: loop.call_soon_threadsafe(stop))
-        await run_analytics_worker(url, settings, args.snapshot_dir, stopped)
+            _watch_parent(parent_went)
+        try:
+            await run_analytics_worker(url, settings, args.snapshot_dir, stopped)
+        finally:
+            remove_private_directory()
         return 0
 
     return asyncio.run(work())
@@ -665,8 +687,12 @@ def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
 WORKER_STOP_GRACE = 3.0
 
 
-def _exit_after(seconds: float) -> None:
-    timer = threading.Timer(seconds, os._exit, args=(0,))
+def _exit_after(seconds: float, before: Callable[[], object]) -> None:
+    def end() -> None:
+        before()
+        os._exit(0)
+
+    timer = threading.Timer(seconds, end)
     timer.daemon = True
     timer.start()
 

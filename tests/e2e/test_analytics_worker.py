@@ -4,7 +4,9 @@ snapshot directory, and a server whose worker is its own child process."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -165,12 +167,40 @@ def test_a_process_server_answers_as_a_thread_server_and_its_worker_ends_with_it
         assert analytics["adopted"] >= 1
         children = child_pids(server.process.pid)
         assert len(children) == 1 and is_running(children[0])
+        private = snapshot_dir_of(children[0])
+        assert private.name.startswith("stakenet-") and any(private.glob("*.snapshot"))
     finally:
         server.kill()  # SIGKILL: the server cannot stop its worker; the worker must notice
     deadline = time.monotonic() + 10
-    while is_running(children[0]) and time.monotonic() < deadline:
+    while (is_running(children[0]) or private.exists()) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not is_running(children[0])
+    # The server's own directory goes with it, however it ended.
+    assert not private.exists()
+
+
+def snapshot_dir_of(worker: int) -> Path:
+    """The --snapshot-dir on a running worker's command line."""
+    arguments = Path(f"/proc/{worker}/cmdline").read_bytes().decode().split("\0")
+    return Path(arguments[arguments.index("--snapshot-dir") + 1])
+
+
+def test_a_process_server_stopped_removes_its_directory_and_keeps_a_given_one(
+    tmp_path: Path,
+) -> None:
+    server = start_server(tmp_path / "s.db")
+    given = tmp_path / "given"
+    kept = start_server(tmp_path / "s.db", extra=["--snapshot-dir", str(given)])
+    try:
+        (worker,) = child_pids(server.process.pid)
+        private = snapshot_dir_of(worker)
+        assert any(private.glob("*.snapshot")) and any(given.glob("*.snapshot"))
+    finally:
+        server.stop()
+        kept.stop()
+    assert not private.exists() and any(given.glob("*.snapshot"))
+    for stopped in (server, kept):
+        assert "Traceback" not in stopped.log_path.read_text()
 
 
 def test_a_crashed_worker_is_started_again(tmp_path: Path) -> None:
@@ -193,3 +223,46 @@ def test_a_crashed_worker_is_started_again(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert "exited with code -9; restarting it" in server.log_path.read_text()
+
+
+def test_servers_on_a_database_restored_from_a_backup_answer_from_its_graph(
+    tmp_path: Path,
+) -> None:
+    database, backup = tmp_path / "s.db", tmp_path / "backup.db"
+    snapshots = tmp_path / "snapshots"
+    follow = ["--analytics", "follow", "--snapshot-dir", str(snapshots)]
+    worker = start_worker(database, snapshots, tmp_path)
+    server = start_server(database, extra=follow, ready_within=120)
+    try:
+        for number in range(1, 10):
+            server.graphql(CREATE_PERSON, {"name": f"Person {number}"})
+            if number == 3:
+                assert caught_up(server, 3) == 3
+                with sqlite3.connect(database) as source, sqlite3.connect(backup) as copy:
+                    source.backup(copy)
+        assert caught_up(server, 9) == 9
+    finally:
+        server.stop()
+        worker.stop()
+    written = sorted(int(path.name.split("-")[0]) for path in snapshots.glob("*.snapshot"))
+    lost = [revision for revision in written if revision > 3]
+    assert lost[-1] == 9
+
+    for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copy(backup, database)
+    worker = start_worker(database, snapshots, tmp_path)
+    server = start_server(database, extra=follow, ready_within=120)
+    try:
+        ready = readiness(server)
+        assert ready["revision"] == 3 and ready["analytics"]["revision"] == 3
+        stats = server.graphql("{ networkStats { stakeholders analyticsRevision } }")["data"]
+        assert stats["networkStats"] == {"stakeholders": 3, "analyticsRevision": 3}
+        assert all(int(path.name.split("-")[0]) <= 3 for path in snapshots.glob("*.snapshot"))
+    finally:
+        server.stop()
+        worker.stop()
+    assert (
+        f"removed the snapshot files of revisions {', '.join(map(str, lost))} from "
+        f"{snapshots}: the database is at revision 3 (restored from a backup?)"
+    ) in worker.log()

@@ -1,9 +1,14 @@
 """Analytics computed outside the serving process: snapshot files written, followed, supervised.
 
 - `SnapshotPublisher`: in the `stakenet analytics` worker, writes each snapshot its analytics
-  service computes to the snapshot directory (`stakenet.analytics.snapshot_file`).
-- `SnapshotFollower`: in a server, loads each new file of the directory in a worker thread
-  and has the analytics service adopt it; the server itself never computes a snapshot. The
+  service computes to the snapshot directory (`stakenet.analytics.snapshot_file`); a write
+  the file system refuses (a full disk) is tried again with backoff, after pruning, without
+  waiting for the next write to the database; at start it removes the files of revisions the
+  database has not reached (a database restored from a backup lost them).
+- `SnapshotFollower`: in a server, loads the newest file of the directory at or below its own
+  graph's revision in a worker thread and has the analytics service adopt it; a file that fails
+  to load is not read again, and the next older one is used. The server never computes a
+  snapshot. The
   cycle collector never walks a loaded snapshot (`long_lived`): no full pass runs while one
   is loaded, and it is frozen once adopted; a snapshot replaced is released by the read model
   a while later (`NetworkView.release_retired`), so reference counting frees it instead.
@@ -20,14 +25,14 @@ import contextlib
 import gc
 import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import anyio.to_thread
 
 from stakenet.analytics.snapshot_file import (
+    SUFFIX,
     SnapshotFileError,
-    newest_snapshot_file,
     read_snapshot,
     write_snapshot,
 )
@@ -37,6 +42,9 @@ log = logging.getLogger("stakenet.snapshots")
 
 # Seconds before a crashed worker is started again, doubled after each crash up to the last.
 RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
+# Seconds before a snapshot the file system refused is written again, then the next, the last
+# repeated until it is written.
+WRITE_RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
 STOP_GRACE = 5.0
 # Seconds a replaced snapshot is kept before it is released: far beyond the execution deadline
 # of the queries that may still read it.
@@ -66,24 +74,140 @@ def long_lived() -> Iterator[None]:
         gc.set_threshold(*thresholds)
 
 
+def snapshot_files(directory: Path) -> list[tuple[int, Path]]:
+    """The complete snapshot files of `directory` with their revisions, newest first.
+
+    A file's name starts with its revision and sorts by revision, then by the instant it was
+    computed; a name that does not is no snapshot file. Temporary files start with a dot.
+    """
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return []
+    files = []
+    for name in names:
+        revision, _, _ = name.partition("-")
+        if name.endswith(SUFFIX) and revision.isdigit():
+            files.append((name, int(revision)))
+    return [(revision, directory / name) for name, revision in sorted(files, reverse=True)]
+
+
+def _remove(paths: Sequence[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):  # another process removed it first
+            path.unlink()
+
+
 class SnapshotPublisher:
     """Writes every snapshot the analytics service computes into `directory`, keeping the
-    newest `keep` files."""
+    newest `keep` files.
 
-    def __init__(self, analytics: AnalyticsService, directory: Path, keep: int = 3) -> None:
+    A write the file system refuses (no space left, a read-only or unwritable directory) is
+    logged on one line and tried again after `retry_delays`, each time after removing all but
+    the newest ``keep - 1`` files (at least one) to make room, until it succeeds or a newer
+    snapshot is written.
+    """
+
+    def __init__(
+        self,
+        analytics: AnalyticsService,
+        directory: Path,
+        keep: int = 3,
+        retry_delays: Sequence[float] = WRITE_RETRY_DELAYS,
+    ) -> None:
         self.directory = directory
         self.keep = keep
+        self.retry_delays = tuple(retry_delays)
         self.written = 0
+        self.failed = 0
+        # The newest snapshot not written yet; None once written.
+        self._unwritten: AnalyticsState | None = None
+        self._writing = asyncio.Lock()
+        self._retrying: asyncio.Task[None] | None = None
         analytics.after_refresh.append(self.publish)
 
+    async def remove_unreached(self, database_revision: Callable[[], Awaitable[int]]) -> int:
+        """Remove the files of revisions beyond the database's: computed on a history it lost
+        when restored from a backup, they would be taken for its future. Returns how many."""
+        # Listed before the revision is read: a file listed was written for a revision the
+        # database had reached by then, and is kept.
+        files = await anyio.to_thread.run_sync(snapshot_files, self.directory)
+        revision = await database_revision()
+        unreached = [(r, path) for r, path in files if r > revision]
+        if unreached:
+            await anyio.to_thread.run_sync(_remove, [path for _, path in unreached])
+            log.warning(
+                "removed the snapshot files of revisions %s from %s: the database is at "
+                "revision %d (restored from a backup?)",
+                ", ".join(str(r) for r, _ in reversed(unreached)),
+                self.directory,
+                revision,
+            )
+        return len(unreached)
+
     async def publish(self, state: AnalyticsState) -> None:
-        path = await anyio.to_thread.run_sync(write_snapshot, self.directory, state, self.keep)
-        self.written += 1
+        self._unwritten = state
+        error = await self._write_unwritten(make_room=False)
+        if error is None:
+            return
+        retrying = self._retrying is not None and not self._retrying.done()
+        self._log_refused(state, error, None if retrying else self.retry_delays[0])
+        if not retrying:
+            self._retrying = asyncio.create_task(self._retry(), name="snapshot-write-retry")
+
+    async def _retry(self) -> None:
+        attempt = 0
+        while True:
+            await asyncio.sleep(self.retry_delays[min(attempt, len(self.retry_delays) - 1)])
+            attempt += 1
+            state = self._unwritten
+            if state is None:  # a newer snapshot was written meanwhile
+                return
+            error = await self._write_unwritten(make_room=True)
+            if error is None:
+                return
+            delay = self.retry_delays[min(attempt, len(self.retry_delays) - 1)]
+            self._log_refused(state, error, delay)
+
+    async def _write_unwritten(self, *, make_room: bool) -> OSError | None:
+        """Write the newest unwritten snapshot, if any; the error if the file system refused."""
+        async with self._writing:
+            state = self._unwritten
+            if state is None:
+                return None
+            try:
+                if make_room:
+                    await anyio.to_thread.run_sync(self._make_room)
+                path = await anyio.to_thread.run_sync(
+                    write_snapshot, self.directory, state, self.keep
+                )
+            except OSError as error:
+                self.failed += 1
+                return error
+            if self._unwritten is state:
+                self._unwritten = None
+            self.written += 1
         log.info("analytics snapshot of revision %d written to %s", state.revision, path)
+        return None
+
+    def _make_room(self) -> None:
+        files = snapshot_files(self.directory)
+        _remove([path for _, path in files[max(self.keep - 1, 1) :]])
+
+    def _log_refused(self, state: AnalyticsState, error: OSError, retry_in: float | None) -> None:
+        # One line: the reason is the file system's, a traceback would say nothing more.
+        log.error(
+            "cannot write the analytics snapshot of revision %d into %s: %s%s",
+            state.revision,
+            self.directory,
+            error.strerror or error,
+            "" if retry_in is None else f"; trying again in {retry_in:g}s",
+        )
 
 
 class SnapshotFollower:
-    """Adopts the newest snapshot file of `directory` whenever a new one appears."""
+    """Adopts the newest snapshot file of `directory` at or below this server's revision
+    whenever a new one appears."""
 
     def __init__(
         self, analytics: AnalyticsService, directory: Path, poll_interval: float = 0.2
@@ -95,6 +219,9 @@ class SnapshotFollower:
         # The longest a load held the interpreter lock decoding one frame, in seconds.
         self.longest_frame = 0.0
         self._seen: Path | None = None
+        # Files that failed to load, and files beyond this server's revision already logged.
+        self._refused: set[Path] = set()
+        self._ahead: set[Path] = set()
         analytics.view.track_retired()
 
     async def run(self) -> None:
@@ -109,20 +236,47 @@ class SnapshotFollower:
             await asyncio.sleep(self.poll_interval)
 
     async def check(self) -> bool:
-        """Adopt the newest file if it is new; True if it became the current snapshot."""
-        newest = await anyio.to_thread.run_sync(newest_snapshot_file, self.directory)
-        if newest is None or newest == self._seen:
-            return False
-        self._seen = newest  # a refused file is not read again; the next one will be
-        with long_lived():
-            try:
-                loaded = await anyio.to_thread.run_sync(read_snapshot, newest)
-            except SnapshotFileError as error:
-                log.error("%s The previous analytics snapshot stays current.", error)
+        """Adopt the newest file at or below this server's revision if it is new; True if it
+        became the current snapshot.
+
+        A file of a later revision waits until this server's graph reaches it: its analytics
+        would describe a graph this server does not have, or one its database no longer has
+        (restored from a backup). A file that fails to load is not read again, and the next
+        older file is tried instead.
+        """
+        files = await anyio.to_thread.run_sync(snapshot_files, self.directory)
+        present = {path for _, path in files}
+        self._refused &= present
+        self._ahead &= present
+        reached = self.analytics.view.revision
+        for revision, path in files:
+            if revision > reached:
+                if path not in self._ahead:
+                    self._ahead.add(path)
+                    log.warning(
+                        "snapshot file %s is of revision %d, beyond this server's %d: "
+                        "it is not adopted before the graph reaches it",
+                        path.name,
+                        revision,
+                        reached,
+                    )
+                continue
+            if path == self._seen:
                 return False
-            self.loaded += 1
-            self.longest_frame = max(self.longest_frame, loaded.longest_frame)
-            return await self.analytics.adopt(loaded.state)
+            if path in self._refused:
+                continue
+            with long_lived():
+                try:
+                    loaded = await anyio.to_thread.run_sync(read_snapshot, path)
+                except SnapshotFileError as error:
+                    self._refused.add(path)
+                    log.error("%s The previous analytics snapshot stays current.", error)
+                    continue
+                self._seen = path
+                self.loaded += 1
+                self.longest_frame = max(self.longest_frame, loaded.longest_frame)
+                return await self.analytics.adopt(loaded.state)
+        return False
 
 
 class WorkerProcess:

@@ -1,5 +1,6 @@
-"""A server that follows a snapshot directory: adopts each new file, refuses a damaged one and
-keeps the snapshot it has, and never computes one itself."""
+"""A server that follows a snapshot directory: adopts each new file at or below its graph's
+revision, refuses a damaged one once and keeps the snapshot it has or takes an older one, and
+never computes one itself."""
 
 from __future__ import annotations
 
@@ -7,36 +8,20 @@ import gc
 import logging
 import weakref
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from stakenet.analytics.network_view import AnalyticsState, NetworkView
 from stakenet.analytics.snapshot_file import write_snapshot
 from stakenet.bootstrap import Runtime, assemble
-from stakenet.domain.model import GraphData, Stakeholder, StakeholderKind, Tie, TieKind
+from stakenet.domain.access import SYSTEM
+from stakenet.domain.model import StakeholderKind
+from stakenet.services.access import acting_as
 from stakenet.services.container import Settings
 from stakenet.services.snapshots import SnapshotFollower, long_lived
 from stakenet.store.sqlite import SQLiteStore
-
-PERSON = StakeholderKind.PERSON
-
-
-def computed(revision: int, at: datetime) -> AnalyticsState:
-    """The analytics of a three-person chain, computed as a worker would."""
-    view = NetworkView()
-    view.load(
-        GraphData(
-            revision=revision,
-            stakeholders=[Stakeholder(id=n, kind=PERSON, name=n.title()) for n in ("a", "b", "c")],
-            ties=[
-                Tie(id="ab", kind=TieKind.KNOWS, source_id="a", target_id="b", strength=0.8),
-                Tie(id="bc", kind=TieKind.KNOWS, source_id="b", target_id="c", strength=0.4),
-            ],
-        )
-    )
-    return view.refresh(at)
+from support.snapshot_states import computed
 
 
 @pytest.fixture
@@ -51,11 +36,21 @@ async def follower(tmp_path: Path) -> AsyncIterator[tuple[Runtime, SnapshotFollo
         await runtime.stop()
 
 
+async def write_until(runtime: Runtime, revision: int) -> None:
+    """Create people until the server's graph is at `revision`."""
+    network = runtime.services.network
+    with acting_as(SYSTEM):
+        while network.revision < revision:
+            await network.create_stakeholder(StakeholderKind.PERSON, {"name": "P"})
+    assert network.revision == revision
+
+
 async def test_a_new_file_is_adopted_and_a_damaged_one_refused(
     follower: tuple[Runtime, SnapshotFollower], caplog: pytest.LogCaptureFixture
 ) -> None:
     runtime, following = follower
     analytics = runtime.services.analytics
+    await write_until(runtime, 4)
     assert await following.check() is False and analytics.state is None
 
     first = write_snapshot(following.directory, computed(3, datetime(2026, 6, 1, tzinfo=UTC)))
@@ -86,6 +81,55 @@ async def test_a_follower_waits_for_the_workers_snapshot_instead_of_computing(
     # What an erasure asks for: the snapshot of the current revision, here the adopted one.
     state = await analytics.refresh()
     assert state.revision == 0 and analytics.refreshes == 0 and analytics.adoptions == 1
+
+
+async def test_a_file_beyond_the_servers_revision_waits_for_the_graph_to_reach_it(
+    follower: tuple[Runtime, SnapshotFollower], caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime, following = follower
+    analytics = runtime.services.analytics
+    await write_until(runtime, 3)
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    write_snapshot(following.directory, computed(3, start))
+    # Of a history the database lost when restored from a backup, or of writes not seen yet.
+    ahead = write_snapshot(following.directory, computed(9, start + timedelta(hours=1)))
+    with caplog.at_level(logging.WARNING, logger="stakenet.snapshots"):
+        assert await following.check() is True
+        assert await following.check() is False
+    assert analytics.revision == 3
+    assert [r.getMessage() for r in caplog.records] == [
+        f"snapshot file {ahead.name} is of revision 9, beyond this server's 3: it is not "
+        "adopted before the graph reaches it"
+    ]
+    await write_until(runtime, 9)
+    assert await following.check() is True
+    assert analytics.revision == 9 and analytics.adoptions == 2
+
+
+async def test_a_file_that_fails_to_load_is_read_once_and_blocks_no_other(
+    follower: tuple[Runtime, SnapshotFollower], caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime, following = follower
+    analytics = runtime.services.analytics
+    await write_until(runtime, 4)
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    write_snapshot(following.directory, computed(3, start))
+    # Named for the current revision and a later instant than any genuine file below.
+    garbage = write_snapshot(following.directory, computed(4, start + timedelta(days=30)))
+    garbage.write_bytes(b"not a snapshot")
+    with caplog.at_level(logging.ERROR, logger="stakenet.snapshots"):
+        assert await following.check() is True  # the newest that loads: revision 3
+        assert analytics.revision == 3
+        genuine = write_snapshot(following.directory, computed(4, start + timedelta(hours=1)))
+        assert await following.check() is True
+        assert analytics.revision == 4 and analytics.state is not None
+        assert analytics.state.as_of == start + timedelta(hours=1)
+        assert await following.check() is False
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{garbage.name} is not a stakenet snapshot file. The previous analytics snapshot "
+        "stays current."
+    ]
+    assert genuine.exists() and garbage.exists()
 
 
 class Loop:
