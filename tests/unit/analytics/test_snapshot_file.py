@@ -246,6 +246,11 @@ def test_a_tracking_view_releases_what_it_stopped_holding_after_the_delay(
     assert first._graph.number_of_nodes() == computed._graph.number_of_nodes()
     assert view.release_retired(after=0) == 1
     assert first._graph.number_of_nodes() == 0
+    # Emptied in slices, so no single call frees the whole of it.
+    snapshot = first.snapshot
+    assert len(snapshot.strengths) == len(snapshot.nodes) == len(snapshot.tie_strengths) == 0
+    assert len(snapshot.centrality) == len(snapshot.influence) == len(first._interactions) == 0
+    assert len(later.snapshot.strengths) == len(computed.snapshot.strengths) > 200
     assert view.analytics is later and later._graph.number_of_nodes() > 0
     assert view.release_retired(after=0) == 0
 
