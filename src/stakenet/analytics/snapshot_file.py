@@ -171,15 +171,17 @@ def _frames(state: AnalyticsState) -> Iterator[tuple[str, Any]]:
             yield section, chunk
 
 
-def _people_links(people: nx.Graph) -> Iterator[tuple[str, str, dict[str, Any] | None]]:
-    """Each person's links in order, ``(person, other, attributes)``; a link's attributes are
-    written once, with the person that comes first, and None with the other, whose reader
-    shares the first one's dict (as `nx.Graph` does)."""
+def _people_links(people: nx.Graph) -> Iterator[tuple[int, int, dict[str, Any] | None]]:
+    """Each person's links in order, as ``(person, other, attributes)`` with the people as
+    their positions in the graph's order (a few bytes each, where an id is 36). A link's
+    attributes are written with the person that comes first, and None with the other, whose
+    reader shares the first one's dict (as `nx.Graph` does)."""
     position = {person: index for index, person in enumerate(people)}
     for person, links in people.adjacency():
         mine = position[person]
         for other, attributes in links.items():
-            yield person, other, attributes if position[other] > mine else None
+            theirs = position[other]
+            yield mine, theirs, attributes if theirs > mine else None
 
 
 def write_snapshot(directory: Path, state: AnalyticsState, keep: int = 3) -> Path:
@@ -279,6 +281,7 @@ def _read(source: BinaryIO, name: str) -> LoadedSnapshot:
     graph = TieGraph()
     people = nx.Graph()
     links = people._adj
+    names: list[str] = []
     coverage: dict[str, float] = {}
     interactions: dict[str, Any] = {}
     records: dict[str, Any] = {}
@@ -318,7 +321,9 @@ def _read(source: BinaryIO, name: str) -> LoadedSnapshot:
         elif section == "people":
             people.add_nodes_from(body)
         elif section == "people_links":
-            for person, other, attributes in body:
+            names = names or list(people)  # the people section comes first
+            for mine, theirs, attributes in body:
+                person, other = names[mine], names[theirs]
                 links[person][other] = (
                     attributes if attributes is not None else links[other][person]
                 )
