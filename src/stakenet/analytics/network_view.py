@@ -54,6 +54,7 @@ from stakenet.analytics.strength import (
     InteractionRecord,
     StrengthParams,
     TieStrength,
+    TieStrengths,
     index_interactions,
     tie_strength,
 )
@@ -404,8 +405,9 @@ def _snapshot_tables(snapshot: AnalyticsSnapshot) -> Iterator[dict[Any, Any]]:
     dict alone), and its tie strengths' records."""
     ties: Any = snapshot.tie_strengths
     records = ties.copy()  # the proxy hands out the `TieStrengths` itself, sharing its tables
-    yield records._inputs
-    yield records.effective
+    if isinstance(records, TieStrengths):
+        yield records._inputs
+        yield records.effective
     for proxy in (snapshot.strengths, snapshot.nodes, snapshot.centrality, snapshot.influence):
         for table in gc.get_referents(proxy):
             if isinstance(table, dict):
