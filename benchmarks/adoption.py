@@ -30,26 +30,14 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 
+# The network of a database, as a server loads it.
+from benchmarks.alerts import _load as network_data
 from benchmarks.measure import Row, imported_network, percentiles, table
 from benchmarks.serving import column, shapes_option
 from stakenet.demo.synthetic import SHAPES
 
 T = TypeVar("T")
 TICK = 0.005
-
-
-def network_data(url: str) -> Any:
-    from stakenet.store.sqlite import SQLiteStore
-
-    async def load() -> Any:
-        store = SQLiteStore(url.removeprefix("sqlite:///"))
-        await store.open()
-        try:
-            return await store.load_all()
-        finally:
-            await store.close()
-
-    return asyncio.run(load())
 
 
 def snapshot_file_of(data: Any, directory: Path) -> tuple[Path, float, float]:
