@@ -3,14 +3,22 @@ queries run by their hash once the server has seen them."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from datetime import date
 from pathlib import Path
 
 import pytest
-from graphql import parse
+from graphql import ExecutionResult, parse
 
-from stakenet.api.caching import ResponseCache, declared_caching, is_cacheable, validation_cache
+from stakenet.api.caching import (
+    ResponseCache,
+    declared_caching,
+    frozen_answer,
+    is_cacheable,
+    thawed_answer,
+    validation_cache,
+)
 from stakenet.api.context import Context
 from stakenet.api.schema import PARSED_DOCUMENTS, build_schema
 from stakenet.bootstrap import assemble
@@ -191,3 +199,29 @@ def test_a_newer_generation_forgets_every_older_answer() -> None:
     cache.put((1, 1, today), ("q",), "late")  # computed before the write: of no use
     assert len(cache.answers) == 0
     assert cache.get((2, 1, date(2026, 1, 2)), ("q",)) is None  # a new day, too
+
+
+def test_a_cached_answer_is_text_the_collector_never_walks_and_comes_back_exactly() -> None:
+    data = {
+        "relationshipMap": {
+            "nodes": [{"id": "p1", "score": 0.1 + 0.2, "tags": ["board", "cfo"]}],
+            "edges": [{"source": "p1", "target": "o1", "strength": 1 / 3, "until": None}],
+        }
+    }
+    cache = ResponseCache()
+    today = date(2026, 1, 1)
+    assert cache.get((1, 1, today), ("q",)) is None  # as a request does: a miss, then a put
+    cache.put((1, 1, today), ("q",), frozen_answer(ExecutionResult(data, None, {"cost": 7})))
+    kept = cache.get((1, 1, today), ("q",))
+    assert isinstance(kept, str)
+    assert not gc.is_tracked(kept)
+    assert kept == (
+        '[{"relationshipMap":{"nodes":[{"id":"p1","score":0.30000000000000004,'
+        '"tags":["board","cfo"]}],"edges":[{"source":"p1","target":"o1",'
+        '"strength":0.3333333333333333,"until":null}]}},{"cost":7}]'
+    )
+    answer = thawed_answer(kept)
+    assert answer.data == data
+    assert answer.data["relationshipMap"]["nodes"][0]["score"] == 0.1 + 0.2
+    assert answer.errors is None
+    assert answer.extensions == {"cost": 7}

@@ -17,9 +17,10 @@ state's lookups read immutable data and are safe anywhere.
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
@@ -53,6 +54,7 @@ from stakenet.analytics.strength import (
     InteractionRecord,
     StrengthParams,
     TieStrength,
+    TieStrengths,
     index_interactions,
     tie_strength,
 )
@@ -202,15 +204,19 @@ class AnalyticsState:
         return self._network
 
     def release(self) -> None:
-        """Empty this state once no query uses it any more: its graphs are cleared and its
+        """Empty this state once no query uses it any more: its graphs, its interactions and
+        its snapshot's tables are emptied a slice at a time (`empty_gradually`) and its
         derived structures dropped. That breaks the reference cycles NetworkX graphs form
-        with their views, so reference counting frees it all, without the cycle collector."""
+        with their views, so reference counting frees it all, without the cycle collector,
+        and never in one call that holds the interpreter for long."""
         for graph in (self._graph, self._people):
             if graph is not None:
                 dismantle(graph)
+        for table in _snapshot_tables(self.snapshot):
+            empty_gradually(table)
+        empty_gradually(self._interactions)
         self._people = self._network = self._timeline = self._portfolio = None
         self._coverage = self._activity = None
-        self._interactions = {}
 
     def warm(self) -> None:
         """Build what queries share, in the refresh's worker thread, so that no query (and
@@ -377,9 +383,44 @@ class AnalyticsState:
         return chosen[:first]
 
 
+# Entries freed between two offers of the interpreter to other threads while emptying a
+# structure: about a millisecond of work.
+RELEASE_SLICE = 1_000
+
+
+def empty_gradually(table: dict[Any, Any]) -> None:
+    """Empty `table` `RELEASE_SLICE` entries at a time, offering the interpreter to other
+    threads between slices. ``dict.clear`` frees everything the table alone holds in one call,
+    which holds the interpreter lock throughout: 0.7 s for the person graph of a 100k-tie
+    snapshot."""
+    popitem = table.popitem
+    while table:
+        for _ in range(min(RELEASE_SLICE, len(table))):
+            popitem()
+        time.sleep(0)
+
+
+def _snapshot_tables(snapshot: AnalyticsSnapshot) -> Iterator[dict[Any, Any]]:
+    """The dicts behind a snapshot's read-only tables (each `MappingProxyType` refers to its
+    dict alone), and its tie strengths' records."""
+    ties: Any = snapshot.tie_strengths
+    records = ties.copy()  # the proxy hands out the `TieStrengths` itself, sharing its tables
+    if isinstance(records, TieStrengths):
+        yield records._inputs
+        yield records.effective
+    for proxy in (snapshot.strengths, snapshot.nodes, snapshot.centrality, snapshot.influence):
+        for table in gc.get_referents(proxy):
+            if isinstance(table, dict):
+                yield table
+
+
 def dismantle(graph: Any) -> None:
-    """Empty `graph` and drop the views it caches (each refers back to it): what is left is
-    freed by reference counting alone."""
+    """Empty `graph` a node at a time (`empty_gradually`) and drop the views it caches (each
+    refers back to it): what is left is freed by reference counting alone."""
+    for name in ("_succ", "_pred", "_adj", "_node"):
+        table = getattr(graph, name, None)
+        if isinstance(table, dict):
+            empty_gradually(table)
     graph.clear()
     core = vars(type(graph)())
     for name in [name for name in vars(graph) if name not in core]:

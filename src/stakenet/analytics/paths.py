@@ -207,15 +207,21 @@ def _link_colleagues(
     P: nx.Graph, staff: Mapping[str, list[str]], strength: float, max_group: int
 ) -> None:
     """Link two people who work for the same organisation (of at most `max_group` people)
-    and share no tie."""
+    and share no tie.
+
+    The colleague links of one organisation are all alike, so they share one attribute dict
+    (nothing changes a link's attributes): most links of a person graph are colleague links,
+    and one dict each was most of its memory, of its build and of its snapshot file's size.
+    """
     adj = P._adj
     for org, people in staff.items():
         group = sorted(set(people), key=str)
         if len(group) > max_group:
             continue
+        link = _link(strength, None, COLLEAGUE, org)
         for a, b in itertools.combinations(group, 2):
             if b not in adj[a]:
-                P.add_edge(a, b, **_link(strength, None, COLLEAGUE, org))
+                adj[a][b] = adj[b][a] = link
 
 
 def best_path_strengths(

@@ -4,7 +4,11 @@ A server that does not compute its analytics (``stakenet serve --analytics follo
 ``process``) answers from a snapshot file another process wrote: the graph at the snapshot's
 revision (stakeholders with their attributes, ties with their keys and attributes), the
 interactions, and the `AnalyticsSnapshot`. That is everything an `AnalyticsState` holds, so
-the server answers from one revision consistently without copying its own live graph.
+the server answers from one revision consistently without copying its own live graph. The file
+also carries what the writer derived from them for every query to share: the person graph
+(`stakenet.analytics.paths.person_graph`, each person's links in the writer's order) and our
+coverage (`coverage_from_us`). A server builds neither itself: those searches were most of
+the CPU time its adoption of a snapshot took, time its event loop shared the interpreter with.
 
 The file is a header (`MAGIC`, `FORMAT_VERSION`, the revision) and a sequence of frames, each
 its length, its CRC-32 and a pickled ``(section, records)`` pair of at most `CHUNK` records,
@@ -34,6 +38,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, BinaryIO
 
+import networkx as nx
+
 from stakenet.analytics.errors import SnapshotFileError
 from stakenet.analytics.network_view import AnalyticsState
 from stakenet.analytics.projection import TieGraph
@@ -50,7 +56,7 @@ __all__ = [
 ]
 
 MAGIC = b"STAKENET-SNAPSHOT\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SUFFIX = ".snapshot"
 # Records per frame: small enough that decoding one frame holds the interpreter lock for a
 # few milliseconds, large enough that the frames' headers cost nothing.
@@ -69,6 +75,9 @@ _SECTIONS = (
     "centrality",
     "influence",
     "communities",
+    "people",
+    "people_links",
+    "coverage",
 )
 
 
@@ -153,9 +162,26 @@ def _frames(state: AnalyticsState) -> Iterator[tuple[str, Any]]:
         "influence": snapshot.influence.items(),
         "communities": snapshot.communities,
     }
+    people = state._people_graph()
+    sources["people"] = people.nodes(data=True)
+    sources["people_links"] = _people_links(people)
+    sources["coverage"] = state._our_coverage().items()
     for section in _SECTIONS:
         for chunk in _chunks(sources[section]):
             yield section, chunk
+
+
+def _people_links(people: nx.Graph) -> Iterator[tuple[int, int, dict[str, Any] | None]]:
+    """Each person's links in order, as ``(person, other, attributes)`` with the people as
+    their positions in the graph's order (a few bytes each, where an id is 36). A link's
+    attributes are written with the person that comes first, and None with the other, whose
+    reader shares the first one's dict (as `nx.Graph` does)."""
+    position = {person: index for index, person in enumerate(people)}
+    for person, links in people.adjacency():
+        mine = position[person]
+        for other, attributes in links.items():
+            theirs = position[other]
+            yield mine, theirs, attributes if theirs > mine else None
 
 
 def write_snapshot(directory: Path, state: AnalyticsState, keep: int = 3) -> Path:
@@ -253,6 +279,10 @@ def _read(source: BinaryIO, name: str) -> LoadedSnapshot:
             f"{FORMAT_VERSION}."
         )
     graph = TieGraph()
+    people = nx.Graph()
+    links = people._adj
+    names: list[str] = []
+    coverage: dict[str, float] = {}
     interactions: dict[str, Any] = {}
     records: dict[str, Any] = {}
     mappings: dict[str, dict[str, Any]] = {
@@ -288,6 +318,17 @@ def _read(source: BinaryIO, name: str) -> LoadedSnapshot:
             records.update(body)
         elif section == "communities":
             communities.extend(body)
+        elif section == "people":
+            people.add_nodes_from(body)
+        elif section == "people_links":
+            names = names or list(people)  # the people section comes first
+            for mine, theirs, attributes in body:
+                person, other = names[mine], names[theirs]
+                links[person][other] = (
+                    attributes if attributes is not None else links[other][person]
+                )
+        elif section == "coverage":
+            coverage.update(body)
         elif section in mappings:
             mappings[section].update(body)
         else:
@@ -319,7 +360,8 @@ def _read(source: BinaryIO, name: str) -> LoadedSnapshot:
         formula_versions=MappingProxyType(meta["formula_versions"]),
         timings=MappingProxyType(meta["timings"]),
     )
-    return LoadedSnapshot(AnalyticsState(graph, snapshot, interactions), frames, longest)
+    state = AnalyticsState(graph, snapshot, interactions, _people=people, _coverage=coverage)
+    return LoadedSnapshot(state, frames, longest)
 
 
 def _read_frame(source: BinaryIO, name: str) -> tuple[str, Any]:

@@ -7,6 +7,9 @@ passed is no longer current). A write through this process moves the revision be
 mutation answers; writes by other replicas arrive with the change-log poll, as they do for every
 projection-based answer. Answers of an older generation are never served again, so a newer
 generation forgets them all: an erased person's data does not linger in the cache either.
+An answer is kept as its JSON text, one string, rather than as a tree of dicts and lists: the
+cycle collector walks every container the process holds, and thousands of cached answers made
+each of its full passes long; a string it never walks.
 
 Which answers may be cached is declared on the schema's fields, not guessed from their names:
 every root query field says `CACHEABLE` (its answer follows from the generation, the caller and
@@ -33,7 +36,15 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
-from graphql import DocumentNode, GraphQLSchema, TypeInfo, TypeInfoVisitor, Visitor, visit
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLSchema,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    visit,
+)
 from graphql.language import FieldNode
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -93,11 +104,22 @@ class LRU(Generic[K, V]):
 Generation = tuple[int, int, date]
 
 
+def frozen_answer(result: Any) -> str:
+    """`result`'s data and extensions as compact JSON text: what the cache holds."""
+    return json.dumps([result.data, result.extensions], separators=(",", ":"))
+
+
+def thawed_answer(text: str) -> ExecutionResult:
+    """The answer `frozen_answer` kept, as a new result (JSON keeps a float's exact value)."""
+    data, extensions = json.loads(text)
+    return ExecutionResult(data, None, extensions)
+
+
 class ResponseCache:
     """Answers of the newest generation seen; a newer generation forgets all older answers."""
 
     def __init__(self, maxsize: int = RESPONSE_CACHE_SIZE) -> None:
-        self.answers: LRU[tuple[Any, ...], Any] = LRU(maxsize)
+        self.answers: LRU[tuple[Any, ...], str] = LRU(maxsize)
         self.generation: Generation | None = None
 
     def _move_to(self, generation: Generation) -> None:
@@ -105,11 +127,11 @@ class ResponseCache:
             self.answers.clear()
             self.generation = generation
 
-    def get(self, generation: Generation, key: tuple[Any, ...]) -> Any:
+    def get(self, generation: Generation, key: tuple[Any, ...]) -> str | None:
         self._move_to(generation)
         return self.answers.get(key) if generation == self.generation else None
 
-    def put(self, generation: Generation, key: tuple[Any, ...], answer: Any) -> None:
+    def put(self, generation: Generation, key: tuple[Any, ...], answer: str) -> None:
         # An answer computed while the generation moved on is of no use to anyone.
         if generation == self.generation:
             self.answers.put(key, answer)
@@ -188,12 +210,12 @@ def response_caching(services: Services, cache: ResponseCache) -> Callable[[], A
                 )
                 cached = cache.get(generation, key)
                 if cached is not None:
-                    context.result = cached
+                    context.result = thawed_answer(cached)
                     key = None  # nothing to store afterwards
             yield
             result = context.result
             if key is not None and result is not None and not getattr(result, "errors", None):
-                cache.put(generation, key, result)
+                cache.put(generation, key, frozen_answer(result))
 
     return ResponseCaching
 

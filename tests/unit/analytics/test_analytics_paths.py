@@ -102,6 +102,16 @@ def test_colleague_link_is_inferred_and_explicit() -> None:
     assert path.tie_ids[-1] == direct and path.strength == pytest.approx(0.08)
     P = person_graph(b.G, b.strengths())
     assert "acme" not in P and P["x"]["ceo"]["tie_id"] == direct
+    # The organisation's colleague links are alike and share one attribute dict.
+    assert P["x"]["cfo"] is P["cfo"]["ceo"] is P["cfo"]["x"]
+    assert P["x"]["cfo"] == {
+        "strength": 0.25,
+        "distance": pytest.approx(-math.log(0.25)),
+        "cost": pytest.approx(-math.log(0.25)),
+        "tie_id": None,
+        "kind": COLLEAGUE,
+        "via": "acme",
+    }
 
 
 def test_organisation_target_ends_at_its_people() -> None:

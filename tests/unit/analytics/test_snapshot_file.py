@@ -83,6 +83,24 @@ def test_a_snapshot_read_back_is_the_one_computed(computed: AnalyticsState, tmp_
     assert loaded._interactions == computed._interactions and len(loaded._interactions) >= 150
 
 
+def test_the_person_graph_and_our_coverage_come_from_the_file_as_computed(
+    computed: AnalyticsState, tmp_path: Path
+) -> None:
+    loaded = read_snapshot(write_snapshot(tmp_path, computed)).state
+    # Carried, not built again by the reader: present before any query asks for them.
+    people, original = loaded._people, computed._people_graph()
+    assert people is not None and loaded._coverage is not None
+    assert list(people.nodes(data=True)) == list(original.nodes(data=True))
+    assert people.number_of_nodes() >= 60 and people.number_of_edges() >= 200
+    # Each person's links in the same order, with the same attributes, one dict per link.
+    assert [(u, list(links.items())) for u, links in people.adjacency()] == [
+        (u, list(links.items())) for u, links in original.adjacency()
+    ]
+    assert all(people[v][u] is attributes for u, v, attributes in people.edges(data=True))
+    assert list(loaded._coverage.items()) == list(computed._our_coverage().items())
+    assert len(loaded._coverage) >= 30
+
+
 def test_a_loaded_snapshot_answers_as_the_computed_one(
     computed: AnalyticsState, tmp_path: Path
 ) -> None:
@@ -160,7 +178,7 @@ def test_another_format_version_is_refused(computed: AnalyticsState, tmp_path: P
     struct.pack_into(">I", data, len(snapshot_file.MAGIC), snapshot_file.FORMAT_VERSION + 1)
     path.write_bytes(bytes(data))
     with pytest.raises(
-        SnapshotFileError, match=r"format version 2; this stakenet reads version 1\."
+        SnapshotFileError, match=r"format version 3; this stakenet reads version 2\."
     ):
         read_snapshot(path)
 
@@ -228,6 +246,11 @@ def test_a_tracking_view_releases_what_it_stopped_holding_after_the_delay(
     assert first._graph.number_of_nodes() == computed._graph.number_of_nodes()
     assert view.release_retired(after=0) == 1
     assert first._graph.number_of_nodes() == 0
+    # Emptied in slices, so no single call frees the whole of it.
+    snapshot = first.snapshot
+    assert len(snapshot.strengths) == len(snapshot.nodes) == len(snapshot.tie_strengths) == 0
+    assert len(snapshot.centrality) == len(snapshot.influence) == len(first._interactions) == 0
+    assert len(later.snapshot.strengths) == len(computed.snapshot.strengths) > 200
     assert view.analytics is later and later._graph.number_of_nodes() > 0
     assert view.release_retired(after=0) == 0
 
