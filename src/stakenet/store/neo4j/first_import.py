@@ -34,7 +34,7 @@ import contextlib
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -42,7 +42,7 @@ import neo4j
 
 from stakenet.domain.model import Interaction, Stakeholder, Tie
 from stakenet.domain.text import fold
-from stakenet.store.codec import stakeholder_to_dict, tie_to_dict
+from stakenet.store.codec import interaction_to_dict, stakeholder_to_dict, tie_to_dict
 from stakenet.store.neo4j.cypher import (
     CREATE_STAGED_INTERACTIONS,
     CREATE_STAGED_STAKEHOLDERS,
@@ -55,10 +55,7 @@ from stakenet.store.neo4j.cypher import (
 )
 from stakenet.store.neo4j.queries import Tx, run_query
 from stakenet.store.neo4j.records import (
-    as_utc,
-    interaction_payload,
     relationship_properties,
-    stamped,
     utc_text,
 )
 from stakenet.store.port import TieIdentity, WriteBatch
@@ -305,16 +302,20 @@ async def remove_staged_records(tx: Tx) -> int:
         removed += int(row["removed"])
 
 
-def _created_at(given: datetime | None, now: datetime) -> datetime:
-    return now if given is None else as_utc(given)
+def _stamps(data: dict[str, Any], given: datetime | None, now_text: str) -> dict[str, Any]:
+    """`data` with its creation and update times as stored text: the record is new, so it was
+    created when it says (`given`), or now, and updated now. Built for every record of a part,
+    hence the text of now made once per part."""
+    data["created_at"] = now_text if given is None else utc_text(given)
+    data["updated_at"] = now_text
+    return data
 
 
 def _stakeholder_rows(stakeholders: Iterable[Stakeholder], now: datetime) -> list[dict[str, Any]]:
+    now_text = utc_text(now)
     rows = []
     for stakeholder in stakeholders:
-        data = stamped(
-            stakeholder_to_dict(stakeholder), _created_at(stakeholder.created_at, now), now
-        )
+        data = _stamps(stakeholder_to_dict(stakeholder), stakeholder.created_at, now_text)
         data["name_folded"] = fold(stakeholder.name)
         rows.append(data)
     return rows
@@ -322,11 +323,9 @@ def _stakeholder_rows(stakeholders: Iterable[Stakeholder], now: datetime) -> lis
 
 def _tie_rows(ties: Iterable[Tie], now: datetime, nodes: Mapping[str, str]) -> dict[str, Any]:
     rows: dict[str, list[dict[str, Any]]] = {tie_type: [] for tie_type in TIE_TYPES.values()}
-    updated_at = utc_text(now)
+    now_text = utc_text(now)
     for tie in ties:
-        data = relationship_properties(tie_to_dict(tie))
-        data["created_at"] = utc_text(_created_at(tie.created_at, now))
-        data["updated_at"] = updated_at
+        data = _stamps(relationship_properties(tie_to_dict(tie)), tie.created_at, now_text)
         rows[TIE_TYPES[tie.kind]].append(
             {"source": nodes[tie.source_id], "target": nodes[tie.target_id], "props": data}
         )
@@ -336,20 +335,16 @@ def _tie_rows(ties: Iterable[Tie], now: datetime, nodes: Mapping[str, str]) -> d
 def _interaction_rows(
     interactions: Iterable[Interaction], now: datetime, nodes: Mapping[str, str]
 ) -> list[dict[str, Any]]:
+    now_text = utc_text(now)
     rows = []
     for interaction in interactions:
-        stored = replace(
-            interaction,
-            occurred_at=as_utc(interaction.occurred_at),
-            created_at=_created_at(interaction.created_at, now),
-            updated_at=now,
-        )
-        props = interaction_payload(stored)
+        props = _stamps(interaction_to_dict(interaction), interaction.created_at, now_text)
+        props["occurred_at"] = utc_text(interaction.occurred_at)
+        del props["participants"]
         participants = [
             {"node": nodes[participant.stakeholder_id], "position": position,
              "acting_as": participant.acting_as}
-            for position, participant in enumerate(stored.participants)
+            for position, participant in enumerate(interaction.participants)
         ]  # fmt: skip
-        del props["participants"]
         rows.append({"props": props, "participants": participants})
     return rows
