@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -908,6 +909,38 @@ async def test_a_first_import_commits_its_parts_as_it_goes_and_no_reader_sees_th
         assert [p.stakeholder_id for p in meeting.participants] == ["a", "c"]
     finally:
         await reader.close()
+
+
+def _hold_the_loop_until(bolt_server: BoltServer, query: str, count: int) -> None:
+    """Return once `query` counts `count`, blocking the event loop meanwhile."""
+    deadline = time.monotonic() + 30
+    while _raw_count(bolt_server, query) != count:
+        assert time.monotonic() < deadline, "the part waited for the event loop"
+        time.sleep(0.05)
+
+
+def _staging_threads() -> list[str]:
+    return [thread.name for thread in threading.enumerate() if "staged-part" in thread.name]
+
+
+@pytest.mark.bolt
+async def test_a_first_import_writes_its_parts_while_the_importer_does_not_await(
+    store: Neo4jStore, bolt_server: BoltServer
+) -> None:
+    # An importer checks its next chunk without awaiting anything; the parts sent before go
+    # on meanwhile, in threads of their own, and end with the bulk write.
+    async with store.bulk_write() as bulk:
+        first, ties, meeting = _first_import()
+        await bulk.write(first)
+        _hold_the_loop_until(bolt_server, STAGED_NODES, 3)
+        await bulk.write(ties)
+        _hold_the_loop_until(bolt_server, ALL_RELATIONSHIPS, 2)
+        assert _staging_threads() == ["staged-part_0"]  # the first part's thread, idle again
+        await bulk.write(meeting)
+        assert await bulk.commit() == 1
+    assert _staging_threads() == []
+    counts = await store.counts()
+    assert (counts.stakeholders, counts.ties, counts.interactions) == (3, 2, 1)
 
 
 @pytest.mark.bolt

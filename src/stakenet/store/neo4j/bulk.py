@@ -65,10 +65,12 @@ class Neo4jBulkWrite:
         self,
         tx: neo4j.AsyncTransaction,
         open_session: Callable[..., neo4j.AsyncSession],
+        staged_parts: Callable[[], StagedParts],
         transaction_timeout: float,
     ) -> None:
         self._tx = tx
         self._open_session = open_session
+        self._staged_parts = staged_parts
         self._transaction_timeout = transaction_timeout
         self._revision: int | None = None  # set by the first batch: the revision it bumped to
         self._last_seq = 0  # seq of the last change row written, once the revision is bumped
@@ -97,7 +99,7 @@ class Neo4jBulkWrite:
                     self._copied_to_log = not await network_is_empty(self._tx)
                     if not self._copied_to_log and await holds_no_interaction(self._tx):
                         self._first_import = FirstImport()
-                        self._staged = StagedParts(self._open_session, self._transaction_timeout)
+                        self._staged = self._staged_parts()
                 now = datetime.now(UTC)
                 if self._first_import is not None and self._first_import.takes(batch):
                     # Nothing is copied to the log: the network was empty. The server writes
@@ -194,6 +196,7 @@ class Neo4jBulkWrite:
 async def bulk_transaction(
     write_lock: asyncio.Lock,
     open_session: Callable[..., neo4j.AsyncSession],
+    staged_parts: Callable[[], StagedParts],
     transaction_timeout: float,
 ) -> AsyncIterator[Neo4jBulkWrite]:
     """A `Neo4jBulkWrite` holding `write_lock` from start to end, on a session of its own.
@@ -207,7 +210,7 @@ async def bulk_transaction(
         try:
             with translated():
                 tx = await session.begin_transaction(timeout=transaction_timeout)
-            bulk = Neo4jBulkWrite(tx, open_session, transaction_timeout)
+            bulk = Neo4jBulkWrite(tx, open_session, staged_parts, transaction_timeout)
             try:
                 yield bulk
             finally:

@@ -10,14 +10,15 @@ against that and written with no look-up on the server.
 
 `StagedParts` writes each such batch in a write transaction of its own, as `:StagedStakeholder`
 and `:StagedInteraction` nodes (their ties and participation join only those), up to
-`PARTS_IN_FLIGHT` at once: Neo4j applies a transaction's changes on one thread at commit, so
-small transactions committed as the import goes are cheaper than one holding everything, and
-two commit side by side. No read matches a staged node, nor a tie that does not start at a
-`:Stakeholder`. `publish`, in the bulk write's own transaction, gives the staged nodes their
-labels, so the whole import becomes visible at its commit, with the revision. If the import
-fails, `remove` deletes the staged records; if the process dies, the next write to the network
-does (`writes.bump_revision`): whoever holds the revision's lock knows that no live import owns
-them.
+`PARTS_IN_FLIGHT` at once, each in a thread with the synchronous driver, so that a part goes on
+while the importer checks the next chunk on the event loop: Neo4j applies a transaction's
+changes on one thread at commit, so small transactions committed as the import goes are cheaper
+than one holding everything, and two commit side by side. No read matches a staged node, nor a
+tie that does not start at a `:Stakeholder`. `publish`, in the bulk write's own transaction,
+gives the staged nodes their labels, so the whole import becomes visible at its commit, with
+the revision. If the import fails, `remove` deletes the staged records; if the process dies,
+the next write to the network does (`writes.bump_revision`): whoever holds the revision's lock
+knows that no live import owns them.
 
 Any other batch (one that deletes, writes a record a second time, reuses a key, or refers to a
 stakeholder it did not create) is for `writes.write_batch_changes`, which looks everything up in
@@ -32,7 +33,8 @@ import asyncio
 import contextlib
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +42,7 @@ import neo4j
 
 from stakenet.domain.model import Interaction, Stakeholder, Tie
 from stakenet.domain.text import fold
-from stakenet.store.codec import stakeholder_to_dict, tie_to_dict
+from stakenet.store.codec import interaction_to_dict, stakeholder_to_dict, tie_to_dict
 from stakenet.store.neo4j.cypher import (
     CREATE_STAGED_INTERACTIONS,
     CREATE_STAGED_STAKEHOLDERS,
@@ -53,10 +55,7 @@ from stakenet.store.neo4j.cypher import (
 )
 from stakenet.store.neo4j.queries import Tx, run_query
 from stakenet.store.neo4j.records import (
-    as_utc,
-    interaction_payload,
     relationship_properties,
-    stamped,
     utc_text,
 )
 from stakenet.store.port import TieIdentity, WriteBatch
@@ -164,13 +163,22 @@ class FirstImport:
 
 class StagedParts:
     """The batches of a first import, each written as staged records in a transaction of its
-    own (see the module's docstring), on sessions from `open_session`."""
+    own (see the module's docstring), on a driver of their own from `open_driver`.
+
+    The parts are written by threads, with the synchronous driver: the importer checks the
+    next chunk on the event loop without awaiting anything, and a part on the loop would only
+    send its statement, read its answer and commit at the importer's next `await`, leaving the
+    server idle meanwhile.
+    """
 
     def __init__(
-        self, open_session: Callable[..., neo4j.AsyncSession], transaction_timeout: float
+        self, open_driver: Callable[[], neo4j.Driver], database: str, transaction_timeout: float
     ) -> None:
-        self._open_session = open_session
+        self._open_driver = open_driver
+        self._driver: neo4j.Driver | None = None
+        self._database = database
         self._timeout = transaction_timeout
+        self._threads: ThreadPoolExecutor | None = None
         # The element id of each staged stakeholder's node, once its part committed: ties and
         # participation find their ends by it. A seek of an index by id would cost more.
         self._nodes: dict[str, str] = {}
@@ -188,13 +196,18 @@ class StagedParts:
         if batch.upsert_ties or batch.upsert_interactions:
             for part in list(self._creating_stakeholders):
                 await self._wait(part)
-        task = asyncio.create_task(self._write_part(batch, now))
+        if self._driver is None:
+            self._driver = self._open_driver()
+            self._threads = ThreadPoolExecutor(PARTS_IN_FLIGHT, thread_name_prefix="staged-part")
+        # Submitted to its thread now, not at the event loop's next turn.
+        written = asyncio.get_running_loop().run_in_executor(
+            self._threads, self._write_part, batch, now
+        )
+        task = asyncio.create_task(self._keep_nodes(written))
         self.staged = True
         self._in_flight.append(task)
         if batch.upsert_stakeholders:
             self._creating_stakeholders.append(task)
-        # A turn of the event loop lets the part's statements go out before this returns.
-        await asyncio.sleep(0)
 
     async def settle(self) -> None:
         """Wait for every part in flight; raise the first failure."""
@@ -202,12 +215,23 @@ class StagedParts:
             await self._wait(self._in_flight[0])
 
     async def abandon(self) -> None:
-        """Wait for the parts in flight, their failures ignored (the import is failing)."""
+        """Wait for the parts in flight, their failures ignored (the import is failing or
+        over), and for their threads; close their driver."""
         for part in self._in_flight:
             with contextlib.suppress(BaseException):
                 await part
         self._in_flight.clear()
         self._creating_stakeholders.clear()
+        # A part whose task was cancelled may still be running in its thread.
+        await asyncio.to_thread(self._release)
+
+    def _release(self) -> None:
+        threads, driver = self._threads, self._driver
+        self._threads = self._driver = None
+        if threads is not None:
+            threads.shutdown(wait=True)
+        if driver is not None:
+            driver.close()
 
     async def publish(self, tx: Tx) -> None:
         """Once every part committed, make them the network's records in `tx`, the bulk
@@ -228,27 +252,37 @@ class StagedParts:
             if part in self._creating_stakeholders:
                 self._creating_stakeholders.remove(part)
 
-    async def _write_part(self, batch: WriteBatch, now: datetime) -> None:
-        async def work(tx: neo4j.AsyncManagedTransaction) -> dict[str, str]:
+    async def _keep_nodes(self, written: asyncio.Future[dict[str, str]]) -> None:
+        self._nodes.update(await written)
+
+    def _write_part(self, batch: WriteBatch, now: datetime) -> dict[str, str]:
+        """Write the part (in a thread of its own) and return its stakeholders' element ids."""
+
+        def work(tx: neo4j.ManagedTransaction) -> dict[str, str]:
             # Built afresh on each attempt: the driver runs it again after a transient error
             # (two parts that lock the same stakeholder can deadlock).
             created: dict[str, str] = {}
             if batch.upsert_stakeholders:
                 rows = _stakeholder_rows(batch.upsert_stakeholders, now)
-                for row in await run_query(tx, CREATE_STAGED_STAKEHOLDERS, rows=rows):
-                    created[row["id"]] = row["node"]
+                for record in tx.run(CREATE_STAGED_STAKEHOLDERS, rows=rows):
+                    created[record["id"]] = record["node"]
             nodes = ChainMap(created, self._nodes)
             if batch.upsert_ties:
                 ties = _tie_rows(batch.upsert_ties, now, nodes)
-                await run_query(tx, CREATE_TIES_OF_EVERY_KIND, **ties)
+                tx.run(CREATE_TIES_OF_EVERY_KIND, ties).consume()
             if batch.upsert_interactions:
                 rows = _interaction_rows(batch.upsert_interactions, now, nodes)
-                await run_query(tx, CREATE_STAGED_INTERACTIONS, rows=rows)
+                tx.run(CREATE_STAGED_INTERACTIONS, rows=rows).consume()
             return created
 
+        assert self._driver is not None
         timed = neo4j.unit_of_work(timeout=self._timeout)(work)
-        async with self._open_session(max_transaction_retry_time=PART_RETRY_TIME) as session:
-            self._nodes.update(await session.execute_write(timed))
+        with self._driver.session(
+            database=self._database,
+            default_access_mode=neo4j.WRITE_ACCESS,
+            max_transaction_retry_time=PART_RETRY_TIME,
+        ) as session:
+            return session.execute_write(timed)
 
 
 async def remove_staged(tx: neo4j.AsyncManagedTransaction) -> int:
@@ -268,16 +302,20 @@ async def remove_staged_records(tx: Tx) -> int:
         removed += int(row["removed"])
 
 
-def _created_at(given: datetime | None, now: datetime) -> datetime:
-    return now if given is None else as_utc(given)
+def _stamps(data: dict[str, Any], given: datetime | None, now_text: str) -> dict[str, Any]:
+    """`data` with its creation and update times as stored text: the record is new, so it was
+    created when it says (`given`), or now, and updated now. Built for every record of a part,
+    hence the text of now made once per part."""
+    data["created_at"] = now_text if given is None else utc_text(given)
+    data["updated_at"] = now_text
+    return data
 
 
 def _stakeholder_rows(stakeholders: Iterable[Stakeholder], now: datetime) -> list[dict[str, Any]]:
+    now_text = utc_text(now)
     rows = []
     for stakeholder in stakeholders:
-        data = stamped(
-            stakeholder_to_dict(stakeholder), _created_at(stakeholder.created_at, now), now
-        )
+        data = _stamps(stakeholder_to_dict(stakeholder), stakeholder.created_at, now_text)
         data["name_folded"] = fold(stakeholder.name)
         rows.append(data)
     return rows
@@ -285,11 +323,9 @@ def _stakeholder_rows(stakeholders: Iterable[Stakeholder], now: datetime) -> lis
 
 def _tie_rows(ties: Iterable[Tie], now: datetime, nodes: Mapping[str, str]) -> dict[str, Any]:
     rows: dict[str, list[dict[str, Any]]] = {tie_type: [] for tie_type in TIE_TYPES.values()}
-    updated_at = utc_text(now)
+    now_text = utc_text(now)
     for tie in ties:
-        data = relationship_properties(tie_to_dict(tie))
-        data["created_at"] = utc_text(_created_at(tie.created_at, now))
-        data["updated_at"] = updated_at
+        data = _stamps(relationship_properties(tie_to_dict(tie)), tie.created_at, now_text)
         rows[TIE_TYPES[tie.kind]].append(
             {"source": nodes[tie.source_id], "target": nodes[tie.target_id], "props": data}
         )
@@ -299,20 +335,16 @@ def _tie_rows(ties: Iterable[Tie], now: datetime, nodes: Mapping[str, str]) -> d
 def _interaction_rows(
     interactions: Iterable[Interaction], now: datetime, nodes: Mapping[str, str]
 ) -> list[dict[str, Any]]:
+    now_text = utc_text(now)
     rows = []
     for interaction in interactions:
-        stored = replace(
-            interaction,
-            occurred_at=as_utc(interaction.occurred_at),
-            created_at=_created_at(interaction.created_at, now),
-            updated_at=now,
-        )
-        props = interaction_payload(stored)
+        props = _stamps(interaction_to_dict(interaction), interaction.created_at, now_text)
+        props["occurred_at"] = utc_text(interaction.occurred_at)
+        del props["participants"]
         participants = [
             {"node": nodes[participant.stakeholder_id], "position": position,
              "acting_as": participant.acting_as}
-            for position, participant in enumerate(stored.participants)
+            for position, participant in enumerate(interaction.participants)
         ]  # fmt: skip
-        del props["participants"]
         rows.append({"props": props, "participants": participants})
     return rows

@@ -47,6 +47,7 @@ from stakenet.store.neo4j.cypher import (
     stakeholder_listing,
 )
 from stakenet.store.neo4j.errors import translated
+from stakenet.store.neo4j.first_import import StagedParts
 from stakenet.store.neo4j.migration import migrate_network, note_schema_version, schema_version
 from stakenet.store.neo4j.queries import interactions_by, read_revision
 from stakenet.store.neo4j.records import utc_text
@@ -364,8 +365,19 @@ class Neo4jStore:
         return bulk_transaction(
             self._write_lock,
             lambda **config: self._session(neo4j.WRITE_ACCESS, **config),
+            lambda: StagedParts(self._parts_driver, self.database, self.bulk_write_timeout),
             self.bulk_write_timeout,
         )
+
+    def _parts_driver(self) -> neo4j.Driver:
+        """A driver for the threads that write a first import's parts (`StagedParts`)."""
+        with translated():
+            return neo4j.GraphDatabase.driver(
+                self.uri,
+                auth=(self.user, self._password.reveal()),
+                connection_timeout=self.connection_timeout,
+                user_agent="stakenet",
+            )
 
     # -- access: tokens and the audit trail
 
