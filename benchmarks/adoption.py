@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 import anyio.to_thread
 
 # The network of a database, as a server loads it.
-from benchmarks.alerts import _load as network_data
+from benchmarks.alerts import network_data
 from benchmarks.measure import Row, imported_network, percentiles, table
 from benchmarks.serving import column, shapes_option
 from stakenet.demo.synthetic import SHAPES

@@ -27,7 +27,7 @@ from stakenet.demo.synthetic import write as write_network
 ALERTS_TITLE = "Alert detection against the refresh it follows (seconds, best of runs)"
 
 
-def _load(url: str) -> Any:
+def network_data(url: str) -> Any:
     async def load() -> Any:
         store = build_store(database_url(url))
         await store.open()
@@ -41,7 +41,7 @@ def _load(url: str) -> Any:
 
 def bench_alerts(url: str, repeats: int = 3) -> Row:
     view = NetworkView()
-    view.load(_load(url))
+    view.load(network_data(url))
     refresh = watching = comparing = float("inf")
     previous = None
     organisations = 0
