@@ -555,7 +555,10 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.large:
         sizes.append(1_000_000)
-    results: dict[str, Any] = {"machine": machine(), "command": " ".join(["python -m benchmarks", *sys.argv[1:]])}
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "command": " ".join(["python -m benchmarks", *sys.argv[1:]]),
+    }
     print("# stakenet benchmarks\n")
     for key, value in results["machine"].items():
         print(f"- {key}: {value}")
