@@ -230,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("--max-tokens", int, "tokens in one document"),
         ("--max-fields", int, "fields in one document, fragments counted where spread"),
         ("--max-directives", int, "directives in one document"),
+        ("--max-maps", int, "relationship maps in one document"),
         ("--max-body-bytes", int, "request body size"),
         ("--execution-deadline", float, "seconds one operation may run"),
     ):
@@ -759,6 +760,7 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
         max_tokens=args.max_tokens,
         max_fields=args.max_fields,
         max_directives=args.max_directives,
+        max_maps=args.max_maps,
         max_body_bytes=args.max_body_bytes,
         execution_deadline=args.execution_deadline,
         rate_limit_per_minute=args.rate_limit,

@@ -124,6 +124,32 @@ def test_a_fragment_bomb_is_refused_by_the_field_limit(server: Api) -> None:
     still_serves(server)
 
 
+def test_too_many_relationship_maps_in_one_document_are_refused(tmp_path: Path) -> None:
+    for api in serve(tmp_path / "maps.db"):
+        created = api.data(
+            'mutation { createPerson(input: {name: "Map Centre"}) { person { id } } }'
+        )
+        center = created["createPerson"]["person"]["id"]
+        one_map = f'relationshipMap(centerId: "{center}", depth: 4, limit: 1000) {{ truncated }}'
+        # Two aliased maps and a fragment with one, spread twice: four maps.
+        query = f"{{ a: {one_map} b: {one_map} ...M ...M }} fragment M on Query {{ c: {one_map} }}"
+        response, elapsed = timed(post(api, query))
+        three = post(api, f"{{ a: {one_map} b: {one_map} c: {one_map} }}")().json()
+        still_serves(api)
+    assert response.json() == {
+        "data": None,
+        "errors": [
+            {
+                "message": "The document asks for 4 relationship maps (fragments counted where "
+                "they are used); at most 3 are allowed: send the others separately.",
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ],
+    }
+    assert elapsed < QUICK
+    assert three == {"data": {name: {"truncated": False} for name in "abc"}}
+
+
 def test_too_many_directives_are_refused(server: Api) -> None:
     query = "{ networkStats { revision " + "@include(if: true) " * 60 + "} }"
     response, elapsed = timed(post(server, query))
@@ -429,9 +455,10 @@ def test_settings_document_the_defaults() -> None:
         settings.max_tokens,
         settings.max_fields,
         settings.max_directives,
+        settings.max_maps,
         settings.max_body_bytes,
         settings.execution_deadline,
-    ) == (10, 15, 2000, 1000, 50, 1 << 20, 10.0)
+    ) == (10, 15, 2000, 1000, 50, 3, 1 << 20, 10.0)
     assert Path(__file__).parents[2].joinpath("docs", "api.md").read_text().count("1 MiB") >= 1
 
 

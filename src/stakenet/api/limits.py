@@ -8,7 +8,9 @@ are set in `Settings` (`stakenet.services.container`); docs/api.md lists them.
   bounds the work every later check can be made to do;
 - depth: strawberry's `QueryDepthLimiter` (introspection fields are not counted);
 - aliases: strawberry's `MaxAliasesLimiter`;
-- fields and directives: `SelectionLimitRule` below, counting fragments where they are spread;
+- fields, directives and relationship maps: `SelectionLimits` below, counting fragments where
+  they are spread (a map walks up to `limit` stakeholders' ties: a document of many aliased
+  maps would hold the server for seconds);
 - introspection: graphql-core's `NoSchemaIntrospectionCustomRule` when it is switched off;
 - suggestions: "Did you mean …?" is cut from every error message when they are switched off.
 """
@@ -50,6 +52,7 @@ class QueryLimits:
     max_tokens: int = 2000
     max_fields: int = 1000
     max_directives: int = 50
+    max_maps: int = 3
     introspection: bool = True
     suggestions: bool = True
 
@@ -61,6 +64,7 @@ class QueryLimits:
             max_tokens=settings.max_tokens,
             max_fields=settings.max_fields,
             max_directives=settings.max_directives,
+            max_maps=settings.max_maps,
             introspection=not settings.production,
             suggestions=not settings.production,
         )
@@ -70,11 +74,13 @@ class QueryLimits:
 class SelectionCount:
     fields: int = 0
     directives: int = 0
+    maps: int = 0  # `relationshipMap` fields
     cycle: str | None = None  # a fragment that spreads itself
 
     def add(self, other: SelectionCount) -> None:
         self.fields += other.fields
         self.directives += other.directives
+        self.maps += other.maps
 
 
 def count_selections(document: DocumentNode) -> SelectionCount:
@@ -115,6 +121,7 @@ def count_selections(document: DocumentNode) -> SelectionCount:
             found.directives += directives(selection.directives)
             if isinstance(selection, FieldNode):
                 found.fields += 1
+                found.maps += selection.name.value == MAP_FIELD
                 found.add(of_selection_set(selection.selection_set, visiting))
             elif isinstance(selection, InlineFragmentNode):
                 found.add(of_selection_set(selection.selection_set, visiting))
@@ -129,6 +136,9 @@ def count_selections(document: DocumentNode) -> SelectionCount:
     return total
 
 
+MAP_FIELD = "relationshipMap"
+
+
 class SelectionLimits(SchemaExtension):
     """Refuse too many fields or directives, or a fragment cycle, before validation starts.
 
@@ -138,15 +148,19 @@ class SelectionLimits(SchemaExtension):
     `pre_execution_errors` makes strawberry skip validation altogether.
     """
 
-    def __init__(self, *, max_fields: int, max_directives: int) -> None:
+    def __init__(self, *, max_fields: int, max_directives: int, max_maps: int) -> None:
         self.max_fields = max_fields
         self.max_directives = max_directives
+        self.max_maps = max_maps
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is not None and context.pre_execution_errors is None:
             errors = selection_errors(
-                count_selections(context.graphql_document), self.max_fields, self.max_directives
+                count_selections(context.graphql_document),
+                self.max_fields,
+                self.max_directives,
+                self.max_maps,
             )
             if errors:
                 context.pre_execution_errors = errors
@@ -154,7 +168,7 @@ class SelectionLimits(SchemaExtension):
 
 
 def selection_errors(
-    found: SelectionCount, max_fields: int, max_directives: int
+    found: SelectionCount, max_fields: int, max_directives: int, max_maps: int
 ) -> list[GraphQLError]:
     errors = []
     if found.cycle is not None:
@@ -171,6 +185,13 @@ def selection_errors(
             GraphQLError(
                 f"The document uses {found.directives} directives; "
                 f"at most {max_directives} are allowed."
+            )
+        )
+    if found.maps > max_maps:
+        errors.append(
+            GraphQLError(
+                f"The document asks for {found.maps} relationship maps (fragments counted where "
+                f"they are used); at most {max_maps} are allowed: send the others separately."
             )
         )
     return errors
@@ -217,7 +238,10 @@ def limit_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]
     extensions: list[Callable[[], SchemaExtension]] = [
         functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
         functools.partial(
-            SelectionLimits, max_fields=limits.max_fields, max_directives=limits.max_directives
+            SelectionLimits,
+            max_fields=limits.max_fields,
+            max_directives=limits.max_directives,
+            max_maps=limits.max_maps,
         ),
         functools.partial(AddValidationRules, rules),
     ]

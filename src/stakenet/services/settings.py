@@ -39,6 +39,8 @@ class Settings:
     max_tokens: int = 2000
     max_fields: int = 1000
     max_directives: int = 50
+    # Each relationship map walks up to its `limit` stakeholders' ties.
+    max_maps: int = 3
     # A GraphQL request is a small JSON document; importGraph of a large network belongs to
     # `stakenet import`, so 1 MiB leaves room for a sizeable import while refusing floods early.
     max_body_bytes: int = 1 << 20
