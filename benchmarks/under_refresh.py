@@ -313,7 +313,9 @@ def main() -> None:
             url = imported_network(args.ties, shape, Path(tmp), "under-refresh")
             port = free_port()
             command = serve_command(url, port, args.serve_arg, interpreter)
-            with process(command, f"http://127.0.0.1:{port}/readyz") as server:
+            # Ready once the first snapshot is adopted: about 5 minutes of refresh alone at 1M.
+            ready_within = 600 + args.ties / 1000
+            with process(command, f"http://127.0.0.1:{port}/readyz", ready_within) as server:
                 measured = asyncio.run(
                     measure_server(
                         f"http://127.0.0.1:{port}",
