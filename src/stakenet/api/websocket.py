@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from graphql import DocumentNode, GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -40,10 +40,20 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
         await super().handle_connection_init(message)
 
     async def run_operation(self, operation: Operation[Context, Any]) -> None:
-        if _is_subscription(operation.query, operation.operation_name):
+        services = self.context.services
+        try:
+            # Within the token limit strawberry's own parse has: a huge document is never
+            # parsed whole. strawberry's stream ends a document refused here with a bare
+            # `complete` and a logged traceback, so the refusal is sent here, as over HTTP.
+            document = parse(operation.query, max_tokens=services.settings.max_tokens)
+        except GraphQLError as refused:
+            await operation.send_initial_errors([refused])
+            return
+        except TypeError:  # not a string: strawberry refuses it
+            document = None
+        if document is None or _is_subscription(document, operation.operation_name):
             await super().run_operation(operation)
             return
-        services = self.context.services
         try:
             async with execution_deadline(services.settings.execution_deadline) as lift:
                 answering = _answer_ready.set(lift)  # in the operation's own task only
@@ -52,8 +62,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
                 finally:
                     _answer_ready.reset(answering)
         except TimeoutError:
-            error = deadline_error(services, operation.operation_name)
-            await operation.send_next(ExecutionResult(data=None, errors=[error]))
+            stopped = deadline_error(services, operation.operation_name)
+            await operation.send_next(ExecutionResult(data=None, errors=[stopped]))
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
             self.operations.pop(operation.id, None)
 
@@ -64,13 +74,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
         await super().send_message(message)
 
 
-def _is_subscription(query: str, operation_name: str | None) -> bool:
-    """Whether the operation the message names is a subscription; a document that does not
-    parse or name one is left to strawberry, which answers it with the right error."""
-    try:
-        operation = get_operation_ast(parse(query), operation_name)
-    except (GraphQLError, TypeError):
-        return False
+def _is_subscription(document: DocumentNode, operation_name: str | None) -> bool:
+    operation = get_operation_ast(document, operation_name)
     return operation is not None and operation.operation is OperationType.SUBSCRIPTION
 
 
