@@ -50,8 +50,8 @@ __all__ = [
     "FORMAT_VERSION",
     "LoadedSnapshot",
     "SnapshotFileError",
-    "newest_snapshot_file",
     "read_snapshot",
+    "snapshot_files",
     "write_snapshot",
 ]
 
@@ -97,13 +97,22 @@ def snapshot_file_name(revision: int, computed_at: datetime) -> str:
     return f"{revision:016d}-{micros:020d}{SUFFIX}"
 
 
-def newest_snapshot_file(directory: Path) -> Path | None:
-    """The newest complete snapshot file of `directory` (temporary files start with a dot)."""
+def snapshot_files(directory: Path) -> list[tuple[int, Path]]:
+    """The complete snapshot files of `directory` with their revisions, newest first.
+
+    A file's name starts with its revision and sorts by revision, then by the instant it was
+    computed; a name that does not is no snapshot file. Temporary files start with a dot.
+    """
     try:
-        names = [n for n in os.listdir(directory) if n.endswith(SUFFIX) and n[0] != "."]
+        names = os.listdir(directory)
     except FileNotFoundError:
-        return None
-    return directory / max(names) if names else None
+        return []
+    files = []
+    for name in names:
+        revision, _, _ = name.partition("-")
+        if name.endswith(SUFFIX) and revision.isdigit():
+            files.append((name, int(revision)))
+    return [(revision, directory / name) for name, revision in sorted(files, reverse=True)]
 
 
 # -- writing ---------------------------------------------------------------------------------

@@ -31,9 +31,9 @@ from pathlib import Path
 import anyio.to_thread
 
 from stakenet.analytics.snapshot_file import (
-    SUFFIX,
     SnapshotFileError,
     read_snapshot,
+    snapshot_files,
     write_snapshot,
 )
 from stakenet.services.analytics import AnalyticsService, AnalyticsState
@@ -72,24 +72,6 @@ def long_lived() -> Iterator[None]:
         gc.collect(1)
         gc.freeze()
         gc.set_threshold(*thresholds)
-
-
-def snapshot_files(directory: Path) -> list[tuple[int, Path]]:
-    """The complete snapshot files of `directory` with their revisions, newest first.
-
-    A file's name starts with its revision and sorts by revision, then by the instant it was
-    computed; a name that does not is no snapshot file. Temporary files start with a dot.
-    """
-    try:
-        names = os.listdir(directory)
-    except FileNotFoundError:
-        return []
-    files = []
-    for name in names:
-        revision, _, _ = name.partition("-")
-        if name.endswith(SUFFIX) and revision.isdigit():
-            files.append((name, int(revision)))
-    return [(revision, directory / name) for name, revision in sorted(files, reverse=True)]
 
 
 def _remove(paths: Sequence[Path]) -> None:

@@ -15,8 +15,8 @@ from stakenet.analytics import snapshot_file
 from stakenet.analytics.network_view import AnalyticsState, NetworkView
 from stakenet.analytics.snapshot_file import (
     SnapshotFileError,
-    newest_snapshot_file,
     read_snapshot,
+    snapshot_files,
     write_snapshot,
 )
 from stakenet.demo import load_demo_document
@@ -135,8 +135,8 @@ def test_only_the_newest_files_are_kept_and_the_newest_is_found(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [running.name] + [p.name for p in written[2:]]
     )
-    assert newest_snapshot_file(tmp_path) == written[3]
-    assert newest_snapshot_file(tmp_path / "missing") is None
+    assert [path for _, path in snapshot_files(tmp_path)] == written[:1:-1]
+    assert snapshot_files(tmp_path / "missing") == []
 
 
 def _at(state: AnalyticsState, moment: datetime):  # type: ignore[no-untyped-def]

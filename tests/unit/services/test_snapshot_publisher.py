@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from stakenet.analytics.snapshot_file import write_snapshot
+from stakenet.analytics.snapshot_file import snapshot_files, write_snapshot
 from stakenet.bootstrap import Runtime, assemble
 from stakenet.domain.access import SYSTEM
 from stakenet.domain.model import StakeholderKind
 from stakenet.services.access import acting_as
-from stakenet.services.snapshots import SnapshotPublisher, snapshot_files
+from stakenet.services.snapshots import SnapshotPublisher
 from stakenet.store.sqlite import SQLiteStore
 from support.snapshot_states import computed
 
