@@ -97,9 +97,10 @@ def compute_influence(
     p = params or InfluenceParams()
     top = max((c.pagerank for c in centrality.values()), default=0.0)
     result: dict[str, InfluenceScore] = {}
+    succ, pred = G.succ, G.pred
     for node, attrs in G.nodes(data=True):
         metrics = centrality.get(node)
-        tied = G.degree(node) > 0
+        tied = bool(succ[node]) or bool(pred[node])  # in O(1), where degree sums every edge
         pr = metrics.pagerank / top if metrics is not None and top > 0 and tied else 0.0
         factors: tuple[InfluenceFactor, ...]
         if attrs.get("kind") == "PERSON":
