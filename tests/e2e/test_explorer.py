@@ -104,6 +104,38 @@ def test_search_results_are_keyboard_navigable(page: Page, demo_server: ServerPr
 
 
 @pytest.mark.browser
+def test_a_search_that_matches_nothing_says_so_instead_of_an_empty_list(
+    page: Page, demo_server: ServerProcess
+) -> None:
+    page.goto(demo_server.base_url + "/")
+    page.wait_for_selector("body[data-ready=true]")
+    search = page.get_by_role("combobox", name="Search stakeholders")
+    search.fill("a")
+    page.wait_for_selector("#search-results [role=option]")
+    search.fill("zzqx no such stakeholder")
+    page.wait_for_function(
+        "document.querySelector('#search-status').textContent === 'No stakeholder matches.'"
+    )
+    note = page.locator("#search-status")
+    # Shown where the list would be, not only to screen readers (a visually hidden line is 1 px).
+    shown = note.bounding_box()
+    listed = search.bounding_box()
+    assert shown is not None and listed is not None
+    assert shown["width"] > 100 and shown["height"] > 10
+    assert shown["y"] >= listed["y"] + listed["height"]
+    assert page.locator("#search-results").is_hidden()
+    assert search.get_attribute("aria-expanded") == "false"
+    assert search.get_attribute("aria-activedescendant") is None
+    # Typing a match again shows the list and hides the note.
+    search.fill("mørch")
+    page.wait_for_selector("#search-results [role=option]")
+    hidden = note.bounding_box()
+    assert hidden is not None and hidden["width"] <= 1 and hidden["height"] <= 1
+    options = page.locator("#search-results [role=option]").count()
+    assert note.text_content() == f"{options} results"
+
+
+@pytest.mark.browser
 def test_an_organisation_shows_decision_makers_and_a_highlighted_introduction_path(
     page: Page, demo_server: ServerProcess, screenshots: Path
 ) -> None:

@@ -18,6 +18,14 @@ export function createSearch({ input, listbox, status }, { onChoose }) {
     input.setAttribute("aria-expanded", String(isOpen));
   }
 
+  // The status line is read by screen readers; when nothing matches it is shown as well, where
+  // the list would be, so a sighted user is not left with an empty list or with nothing.
+  function say(text, { shown = false } = {}) {
+    status.textContent = text;
+    status.classList.toggle("visually-hidden", !shown);
+    status.classList.toggle("search-note", shown);
+  }
+
   function setActive(index) {
     active = index;
     [...listbox.children].forEach((option, i) => option.setAttribute("aria-selected", String(i === index)));
@@ -41,10 +49,16 @@ export function createSearch({ input, listbox, status }, { onChoose }) {
         ]),
       ),
     );
+    if (!results.length) {
+      open(false);
+      setActive(-1);
+      say("No stakeholder matches.", { shown: true });
+      return;
+    }
     const more = connection.totalCount > results.length ? ` of ${connection.totalCount}` : "";
-    status.textContent = results.length ? `${results.length}${more} results` : "No stakeholder matches.";
+    say(`${results.length}${more} results`);
     open(true);
-    setActive(results.length ? 0 : -1);
+    setActive(0);
   }
 
   async function run(text) {
@@ -54,7 +68,7 @@ export function createSearch({ input, listbox, status }, { onChoose }) {
       const data = await request(SEARCH, { search: text }, { signal: inflight.signal });
       if (input.value.trim() === text) render(data.stakeholders);
     } catch (error) {
-      if (error.name !== "AbortError") status.textContent = `Search failed: ${error.message}`;
+      if (error.name !== "AbortError") say(`Search failed: ${error.message}`, { shown: true });
     }
   }
 
@@ -71,7 +85,7 @@ export function createSearch({ input, listbox, status }, { onChoose }) {
     const text = input.value.trim();
     if (!text) {
       open(false);
-      status.textContent = "";
+      say("");
       return;
     }
     timer = setTimeout(() => run(text), DEBOUNCE_MS);
@@ -91,6 +105,7 @@ export function createSearch({ input, listbox, status }, { onChoose }) {
       choose(active);
     } else if (event.key === "Escape") {
       open(false);
+      if (!results.length) say("");
     }
   });
 
@@ -102,5 +117,8 @@ export function createSearch({ input, listbox, status }, { onChoose }) {
     choose(Number(option.dataset.index));
   });
 
-  input.addEventListener("blur", () => open(false));
+  input.addEventListener("blur", () => {
+    open(false);
+    if (!results.length) say("");
+  });
 }
