@@ -138,6 +138,7 @@ def create_app(
                     "mode": services.settings.analytics,
                     "computed": analytics.refreshes,
                     "adopted": analytics.adoptions,
+                    "past_adopted": analytics.past_adoptions,
                     **_snapshot_lag(analytics.state, revision),
                 },
             }

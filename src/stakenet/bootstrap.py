@@ -24,7 +24,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -140,11 +140,11 @@ class Runtime:
         await self.store.close()
 
     @contextlib.asynccontextmanager
-    async def running(self, *, demo: bool = False) -> AsyncIterator[None]:
+    async def running(self, *, demo: bool = False, refresh: bool = True) -> AsyncIterator[None]:
         """Started, with the demo network loaded into an empty store if `demo`, and the
         background tasks running until the block ends: the change-log poller (writes by other
-        processes), the analytics refresher, the alerts' clock check and, with `keep_revisions`
-        set, the change-log pruner."""
+        processes), the analytics refresher and the alerts' clock check (unless not `refresh`)
+        and, with `keep_revisions` set, the change-log pruner."""
         services = self.services
         settings = services.settings
         await self.start()
@@ -159,15 +159,16 @@ class Runtime:
                 )
             )
             if settings.analytics == "thread":
-                tasks.append(
-                    asyncio.create_task(services.analytics.run(), name="analytics-refresher")
-                )
-                tasks.append(
-                    asyncio.create_task(
-                        services.alerts.check_periodically(settings.alert_check_interval),
-                        name="alert-clock-check",
+                if refresh:
+                    tasks.append(
+                        asyncio.create_task(services.analytics.run(), name="analytics-refresher")
                     )
-                )
+                    tasks.append(
+                        asyncio.create_task(
+                            services.alerts.check_periodically(settings.alert_check_interval),
+                            name="alert-clock-check",
+                        )
+                    )
             else:
                 tasks.extend(self._snapshot_tasks(opened))
             if settings.keep_revisions is not None:
@@ -190,25 +191,40 @@ class Runtime:
 
     def _snapshot_tasks(self, opened: contextlib.ExitStack) -> list[asyncio.Task[None]]:
         """The tasks of analytics computed in another process: the follower of the snapshot
-        directory and, with ``process``, the worker process writing into it."""
-        from stakenet.services.snapshots import SnapshotFollower, WorkerProcess
+        directory and the worker process this server asks for the past analytics: with
+        ``process`` the one writing into the directory, with ``follow`` one computing only
+        those."""
+        from stakenet.services.snapshots import PastFromWorker, SnapshotFollower, WorkerProcess
 
         settings = self.services.settings
         tasks = []
-        private = settings.snapshot_dir is None
-        if settings.snapshot_dir is not None:
-            directory = Path(settings.snapshot_dir)
-        else:
+
+        def private_directory() -> Path:
             # Its worker removes it too when this server ends without removing it (killed).
             temporary = tempfile.TemporaryDirectory(prefix="stakenet-", ignore_cleanup_errors=True)
-            directory = Path(opened.enter_context(temporary))
+            return Path(opened.enter_context(temporary))
+
+        given = settings.snapshot_dir
+        directory = Path(given) if given is not None else private_directory()
+        worker = None
         if settings.analytics == "process":
             assert self.url is not None
             worker = WorkerProcess(
-                analytics_worker_command(directory, settings, private=private),
+                analytics_worker_command(directory, settings, private=given is None),
                 {"STAKENET_DATABASE_URL": self.url.text()},
             )
+        elif self.url is not None:
+            # The followed directory may be read-only here: the answers go to one of our own.
+            worker = WorkerProcess(
+                analytics_worker_command(
+                    private_directory(), settings, private=True, past_only=True
+                ),
+                {"STAKENET_DATABASE_URL": self.url.text()},
+            )
+        if worker is not None:
             tasks.append(asyncio.create_task(worker.run(), name="analytics-worker"))
+            # Past analytics are whole snapshots too: this process never computes them.
+            self.services.analytics.past_from = PastFromWorker(worker)
         follower = SnapshotFollower(self.services.analytics, directory)
         tasks.append(asyncio.create_task(follower.run(), name="snapshot-follower"))
         return tasks
@@ -260,11 +276,12 @@ def check_analytics_settings(settings: Settings, url: DatabaseUrl | None) -> Non
 
 
 def analytics_worker_command(
-    directory: Path, settings: Settings, *, private: bool = False
+    directory: Path, settings: Settings, *, private: bool = False, past_only: bool = False
 ) -> list[str]:
     """The `stakenet analytics` command a server runs as its child, given the database URL in
     its environment (never on its command line, which any local user may read); with
-    `private`, the directory is the server's own, which the worker removes when it ends."""
+    `private`, the directory is the server's own, which the worker removes when it ends; with
+    `past_only`, the worker computes only the past analytics the server asks for."""
     level = logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower()
     return [
         sys.executable, "-m", "stakenet.cli", "analytics",
@@ -275,6 +292,7 @@ def analytics_worker_command(
         "--keep", str(settings.snapshots_kept),
         "--log-level", level if level in {"debug", "info", "warning", "error"} else "warning",
         "--parent-watch", *(["--remove-snapshot-dir"] if private else []),
+        *(["--past-only"] if past_only else []),
     ]  # fmt: skip
 
 
@@ -283,18 +301,39 @@ def build_runtime(url: DatabaseUrl, settings: Settings | None = None) -> Runtime
 
 
 async def run_analytics_worker(
-    url: DatabaseUrl, settings: Settings, directory: Path, stopped: asyncio.Event
+    url: DatabaseUrl,
+    settings: Settings,
+    directory: Path,
+    stopped: asyncio.Event,
+    questions: tuple[asyncio.Queue[bytes], Callable[[bytes], object]] | None = None,
+    *,
+    past_only: bool = False,
 ) -> None:
     """Follow the database's change log, compute a snapshot after each settled burst of
-    writes (evaluating the alerts) and write each into `directory`, until `stopped`."""
-    from stakenet.services.snapshots import SnapshotPublisher
+    writes (evaluating the alerts) and write each into `directory`, until `stopped`. With
+    `questions` (its server's, and how to answer them), also compute the past analytics the
+    server asks for (`stakenet.services.snapshots.PastAnswers`); `past_only`, only those."""
+    from stakenet.services.snapshots import PastAnswers, SnapshotPublisher
 
     runtime = build_runtime(url, settings)
-    publisher = SnapshotPublisher(runtime.services.analytics, directory, settings.snapshots_kept)
-    async with runtime.running():
+    analytics = runtime.services.analytics
+    if not past_only:
+        publisher = SnapshotPublisher(analytics, directory, settings.snapshots_kept)
+    async with runtime.running(refresh=not past_only):
         log.info("analytics worker on %s writing to %s", url.redacted(), directory)
-        await publisher.remove_unreached(runtime.store.revision)
-        await stopped.wait()
+        if not past_only:
+            await publisher.remove_unreached(runtime.store.revision)
+        if questions is None:
+            await stopped.wait()
+            return
+        queue, reply = questions
+        answering = asyncio.create_task(PastAnswers(analytics, directory, reply).run(queue))
+        try:
+            await stopped.wait()
+        finally:
+            answering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await answering
 
 
 async def load_demo_if_empty(services: Services) -> None:

@@ -268,6 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --parent-watch: remove the snapshot directory when stopping because the "
         "parent went (the directory is the server's own)",
     )
+    worker.add_argument(
+        "--past-only",
+        action="store_true",
+        help="with --parent-watch: compute only the past analytics (asOf) the parent server "
+        "asks for, no snapshot after each write (a server with '--analytics follow' runs one)",
+    )
 
     importer = commands.add_parser(
         "import", help="import an interchange JSON document or a CSV export"
@@ -638,6 +644,12 @@ def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
     if args.keep < 1:
         print("stakenet: --keep must keep at least one snapshot file.", file=sys.stderr)
         return 2
+    if args.past_only and not args.parent_watch:
+        print(
+            "stakenet: --past-only answers a parent server: it needs --parent-watch.",
+            file=sys.stderr,
+        )
+        return 2
     if _refuse_shared_snapshot_dir(args.snapshot_dir) or _refuse_unwritable_snapshot_dir(
         args.snapshot_dir
     ):
@@ -671,15 +683,28 @@ def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
 
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop)
+        questions: tuple[asyncio.Queue[bytes], Callable[[bytes], object]] | None = None
         if args.parent_watch:
-            _watch_parent(parent_went)
+            # The server's questions come on standard input, the answers go on standard output.
+            queue: asyncio.Queue[bytes] = asyncio.Queue()
+            _watch_parent(
+                parent_went, lambda line: loop.call_soon_threadsafe(queue.put_nowait, line)
+            )
+            questions = (queue, _answer_parent)
         try:
-            await run_analytics_worker(url, settings, args.snapshot_dir, stopped)
+            await run_analytics_worker(
+                url, settings, args.snapshot_dir, stopped, questions, past_only=args.past_only
+            )
         finally:
             remove_private_directory()
         return 0
 
     return asyncio.run(work())
+
+
+def _answer_parent(line: bytes) -> None:
+    sys.stdout.buffer.write(line)
+    sys.stdout.buffer.flush()
 
 
 # Seconds the analytics worker may take to stop before it ends outright: a refresh in its
@@ -698,17 +723,25 @@ def _exit_after(seconds: float, before: Callable[[], object]) -> None:
     timer.start()
 
 
-def _watch_parent(stop: Callable[[], object]) -> None:
+def _watch_parent(stop: Callable[[], object], hear: Callable[[bytes], object]) -> None:
     """Call `stop` when standard input ends (its other end is the server's alone, closed when
-    the server ends however it ends) or the parent process changes."""
+    the server ends however it ends) or the parent process changes, and `hear` with each line
+    the server writes on it (a question, `stakenet.services.snapshots.PastAnswers`)."""
     parent = os.getppid()
 
     def watch() -> None:
         stdin = sys.stdin.buffer
+        pending = b""
         while os.getppid() == parent:
             readable, _, _ = select.select([stdin], [], [], 1.0)
-            if readable and not os.read(stdin.fileno(), 4096):
+            if not readable:
+                continue
+            data = os.read(stdin.fileno(), 65536)
+            if not data:
                 break
+            *lines, pending = (pending + data).split(b"\n")
+            for line in lines:
+                hear(line)
         logging.getLogger("stakenet.worker").info("the server went away; stopping")
         stop()
 

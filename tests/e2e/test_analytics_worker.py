@@ -179,6 +179,84 @@ def test_a_process_server_answers_as_a_thread_server_and_its_worker_ends_with_it
     assert not private.exists()
 
 
+PAST_QUESTIONS = """query($org: ID!, $person: ID!, $at: DateTime!) {
+  keyDecisionMakers(organizationId: $org, limit: 5, asOf: $at) { rank score person { name } }
+  influenceRanking(first: 10, asOf: $at) { score stakeholder { name } }
+  relationshipMap(centerId: $person, depth: 2, limit: 40, asOf: $at) {
+    truncated asOf nodes { distance influence stakeholder { name } } edges { kind strength } }
+}"""
+
+
+def past_answers(server: ServerProcess, at: str) -> dict[str, Any]:
+    org = server_company(server)
+    person = server.graphql(
+        '{ stakeholders(search: "morch", first: 1) { edges { node { id } } } }'
+    )["data"]["stakeholders"]["edges"][0]["node"]["id"]
+    answers = server.graphql(PAST_QUESTIONS, {"org": org, "person": person, "at": at})
+    assert "errors" not in answers, answers
+    data: dict[str, Any] = answers["data"]
+    return data
+
+
+def test_a_process_server_has_its_worker_compute_the_past_and_answers_as_a_thread_server(
+    tmp_path: Path,
+) -> None:
+    """The analytics of a past instant are a whole snapshot computed again: a process server
+    leaves that to its worker, as it does its current snapshots, and answers the same."""
+    database = tmp_path / "demo.db"
+    at = "2025-09-01T00:00:00+00:00"
+    threaded = start_server(database, demo=True, extra=["--analytics", "thread"])
+    try:
+        caught_up(threaded)
+        expected = past_answers(threaded, at)
+        assert readiness(threaded)["analytics"]["past_adopted"] == 0
+    finally:
+        threaded.stop()
+    assert len(expected["relationshipMap"]["nodes"]) > 5
+    assert expected["relationshipMap"]["asOf"] == at
+
+    server = start_server(database)
+    try:
+        caught_up(server)
+        assert past_answers(server, at) == approximately(expected)
+        assert readiness(server)["analytics"]["past_adopted"] == 1
+        # Asked again, the kept analytics answer: the worker is not asked twice.
+        assert past_answers(server, at) == approximately(expected)
+        assert readiness(server)["analytics"]["past_adopted"] == 1
+        (worker,) = child_pids(server.process.pid)
+        # The server removed the file it loaded; the worker's directory of answers is empty.
+        (answers,) = snapshot_dir_of(worker).glob(".past-*")
+        assert list(answers.iterdir()) == []
+    finally:
+        server.stop()
+    assert "Traceback" not in server.log_path.read_text()
+
+    # A follower asks a worker of its own that computes only the past: the followed directory
+    # is the other worker's, perhaps read-only here.
+    snapshots = tmp_path / "snapshots"
+    worker_of_all = start_worker(database, snapshots, tmp_path)
+    deadline = time.monotonic() + 60
+    while not any(snapshots.glob("*.snapshot")):
+        assert time.monotonic() < deadline, worker_of_all.log()
+        time.sleep(0.1)
+    follower = start_server(
+        database, extra=["--analytics", "follow", "--snapshot-dir", str(snapshots)]
+    )
+    try:
+        caught_up(follower)
+        assert past_answers(follower, at) == approximately(expected)
+        analytics = readiness(follower)["analytics"]
+        assert analytics["computed"] == 0 and analytics["past_adopted"] == 1
+        (past_worker,) = child_pids(follower.process.pid)
+        command = Path(f"/proc/{past_worker}/cmdline").read_bytes().split(b"\0")
+        assert b"--past-only" in command
+        assert not any(snapshots.glob(".past-*"))
+    finally:
+        follower.stop()
+        worker_of_all.stop()
+    assert not is_running(past_worker)
+
+
 def snapshot_dir_of(worker: int) -> Path:
     """The --snapshot-dir on a running worker's command line."""
     arguments = Path(f"/proc/{worker}/cmdline").read_bytes().decode().split("\0")

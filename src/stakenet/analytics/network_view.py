@@ -573,6 +573,13 @@ class NetworkView:
             self._retire(evicted)
         return state
 
+    def keep_past(self, as_of: datetime, revision: int, state: AnalyticsState) -> None:
+        """Keep `state`, the analytics at `as_of` of the graph at `revision` computed by another
+        process, among the latest few as `past` keeps its own."""
+        evicted = self._past.put(as_of, revision, state)
+        with self._lock:
+            self._retire(evicted)
+
     def kept_past(self, as_of: datetime) -> AnalyticsState | None:
         """The past analytics of `as_of` at the live revision, if kept; reads no graph, so it
         is safe on the event loop."""

@@ -112,8 +112,15 @@ class AnalyticsService:
         # One past snapshot is computed at a time: a burst of asOf queries for new dates
         # queues here instead of taking every worker thread and both cores.
         self._past = anyio.CapacityLimiter(1)
+        # Where a process other than this one computes the past (`PastFromWorker`): it is given
+        # an instant and this process's revision and returns the analytics of then. The
+        # computation is a task of its own, so a request that stops waiting (its deadline)
+        # leaves it to finish and be kept for the next question.
+        self.past_from: Callable[[datetime, int], Awaitable[AnalyticsState]] | None = None
+        self._past_tasks: dict[tuple[datetime, int], asyncio.Task[AnalyticsState]] = {}
         self.refreshes = 0
         self.adoptions = 0
+        self.past_adoptions = 0
         # Called with each new snapshot, in order, after it became the current one (alerts).
         self.after_refresh: list[Callable[[AnalyticsState], Awaitable[object]]] = []
         # Called with each snapshot adopted from another process, after it became current.
@@ -219,7 +226,31 @@ class AnalyticsService:
         kept = self.view.kept_past(moment)
         if kept is not None:
             return kept
-        return await anyio.to_thread.run_sync(self.view.past, moment, limiter=self._past)
+        if self.past_from is None:
+            return await anyio.to_thread.run_sync(self.view.past, moment, limiter=self._past)
+        key = (moment, self.view.revision)
+        task = self._past_tasks.get(key)
+        if task is None:
+            task = asyncio.create_task(self._past_elsewhere(*key), name="past-analytics")
+            self._past_tasks[key] = task
+            task.add_done_callback(self._past_done)
+        return await asyncio.shield(task)
+
+    def _past_done(self, task: asyncio.Task[AnalyticsState]) -> None:
+        for key, running in list(self._past_tasks.items()):
+            if running is task:
+                del self._past_tasks[key]
+        # Every request waiting for it may have stopped waiting (their deadline): its error,
+        # if any, was theirs to see, and is not logged as never retrieved.
+        if not task.cancelled():
+            task.exception()
+
+    async def _past_elsewhere(self, moment: datetime, revision: int) -> AnalyticsState:
+        assert self.past_from is not None
+        state = await self.past_from(moment, revision)
+        await anyio.to_thread.run_sync(self.view.keep_past, moment, revision, state)
+        self.past_adoptions += 1
+        return state
 
     def past_instant(self, as_of: datetime, argument: str = "asOf") -> datetime:
         """`as_of` in UTC (a naive one read as UTC), refused when it lies in the future."""

@@ -16,6 +16,12 @@
   process, restarts it when it dies, and stops it with the server. The child watches its
   standard input, whose other end only the server holds: it ends when the server ends, even
   when the server is killed.
+- Questions about the past (``asOf``) in such a server: the analytics of a past instant are a
+  whole snapshot computed again, as long as a refresh, so the server asks its worker
+  (`PastFromWorker`), which computes them (`PastAnswers`), writes them as a snapshot file and
+  names it; the server loads the file as it adopts one, keeps the state and removes the file.
+  The questions go one JSON line each down the worker's standard input, the answers one line
+  each up its standard output.
 """
 
 from __future__ import annotations
@@ -23,10 +29,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import itertools
+import json
 import logging
 import os
+import shutil
+import tempfile
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 
@@ -36,6 +48,7 @@ from stakenet.analytics.snapshot_file import (
     snapshot_files,
     write_snapshot,
 )
+from stakenet.domain.errors import StoreUnavailable
 from stakenet.services.analytics import AnalyticsService, AnalyticsState
 
 log = logging.getLogger("stakenet.snapshots")
@@ -53,6 +66,13 @@ RELEASE_AFTER = 120.0
 _NO_FULL_PASS = 2**31 - 1
 
 
+class _LongLived:
+    """How many loads are under way, and the collector's thresholds from before the first."""
+
+    loading = 0
+    thresholds = gc.get_threshold()
+
+
 @contextlib.contextmanager
 def long_lived() -> Iterator[None]:
     """Make objects that live long, a loaded snapshot, without a full pass of the cycle
@@ -60,18 +80,24 @@ def long_lived() -> Iterator[None]:
 
     A snapshot is millions of objects; each full pass over a heap that size holds the
     interpreter for a second or more, and loading one sets off several. Young passes still
-    run meanwhile, so the requests' own garbage is collected as usual.
+    run meanwhile, so the requests' own garbage is collected as usual. Loads may overlap (a
+    snapshot adopted while a past one loads): the thresholds return when the last one ends.
     """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(thresholds[0], thresholds[1], _NO_FULL_PASS)
+    if _LongLived.loading == 0:
+        _LongLived.thresholds = gc.get_threshold()
+        first, second, _ = _LongLived.thresholds
+        gc.set_threshold(first, second, _NO_FULL_PASS)
+    _LongLived.loading += 1
     try:
         yield
     finally:
-        # The young generations first: their cyclic garbage (the requests' own, from the load)
-        # would never be collected once frozen. They are small, so this pass is short.
-        gc.collect(1)
-        gc.freeze()
-        gc.set_threshold(*thresholds)
+        _LongLived.loading -= 1
+        if _LongLived.loading == 0:
+            # The young generations first: their cyclic garbage (the requests' own, from the
+            # load) would never be collected once frozen. They are small, so this pass is short.
+            gc.collect(1)
+            gc.freeze()
+            gc.set_threshold(*_LongLived.thresholds)
 
 
 def _remove(paths: Sequence[Path]) -> None:
@@ -269,6 +295,9 @@ class WorkerProcess:
         self.environment = dict(environment)
         self.starts = 0
         self.process: asyncio.subprocess.Process | None = None
+        # The past questions asked of the running worker and not answered yet, by number.
+        self._asked: dict[int, asyncio.Future[Path]] = {}
+        self._numbers = itertools.count(1)
 
     async def run(self) -> None:
         """Run the worker, restarting it after a crash, until cancelled; then stop it."""
@@ -278,11 +307,14 @@ class WorkerProcess:
                 self.process = await asyncio.create_subprocess_exec(
                     *self.command,
                     stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
                     env={**os.environ, **self.environment},
                 )
                 self.starts += 1
                 log.info("analytics worker started (pid %d)", self.process.pid)
+                answers = asyncio.create_task(self._read_answers(self.process))
                 code = await self.process.wait()
+                await answers
                 delay = RESTART_DELAYS[min(crashes, len(RESTART_DELAYS) - 1)]
                 crashes += 1
                 log.error(
@@ -294,6 +326,50 @@ class WorkerProcess:
                 await asyncio.sleep(delay)
         finally:
             await self._stop()
+
+    async def past(self, moment: datetime, revision: int) -> Path:
+        """The snapshot file the worker writes of the analytics at `moment` of its graph at
+        `revision` or later; the caller removes it once read."""
+        process = self.process
+        if process is None or process.returncode is not None or process.stdin is None:
+            raise StoreUnavailable("The analytics worker is starting; retry shortly.")
+        number = next(self._numbers)
+        answer: asyncio.Future[Path] = asyncio.get_running_loop().create_future()
+        self._asked[number] = answer
+        question = {"id": number, "asOf": moment.isoformat(), "revision": revision}
+        try:
+            process.stdin.write(json.dumps(question).encode() + b"\n")
+            await process.stdin.drain()
+        except ConnectionError:  # it ended meanwhile; it is being started again
+            self._asked.pop(number, None)
+            raise StoreUnavailable("The analytics worker is restarting; retry shortly.") from None
+        return await answer
+
+    async def _read_answers(self, process: asyncio.subprocess.Process) -> None:
+        """Hand each answer line of the worker to its question, until its output ends; the
+        questions left then fail: the worker ended without answering them."""
+        assert process.stdout is not None
+        async for line in process.stdout:
+            try:
+                answer = json.loads(line)
+                asked = self._asked.pop(answer["id"])
+            except (ValueError, KeyError, TypeError):
+                log.error("the analytics worker wrote a line that answers nothing: %r", line)
+                continue
+            if asked.done():
+                continue
+            if "path" in answer:
+                asked.set_result(Path(answer["path"]))
+            else:
+                asked.set_exception(StoreUnavailable(str(answer.get("error"))))
+        asked_before, self._asked = self._asked, {}
+        for asked in asked_before.values():
+            if not asked.done():
+                asked.set_exception(
+                    StoreUnavailable(
+                        "The analytics worker stopped before it computed that date; retry shortly."
+                    )
+                )
 
     async def _stop(self) -> None:
         process = self.process
@@ -308,3 +384,97 @@ class WorkerProcess:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
             await process.wait()
+
+
+class PastFromWorker:
+    """A server's past analytics, computed by its worker process and loaded from the file it
+    writes, the way a snapshot is adopted: the server's own interpreter only reads them."""
+
+    def __init__(self, worker: WorkerProcess) -> None:
+        self.worker = worker
+        self.loaded = 0
+
+    async def __call__(self, moment: datetime, revision: int) -> AnalyticsState:
+        path = await self.worker.past(moment, revision)
+        try:
+            with long_lived():
+                loaded = await anyio.to_thread.run_sync(read_snapshot, path)
+                await anyio.to_thread.run_sync(loaded.state.warm)
+        finally:
+            await anyio.to_thread.run_sync(_remove, [path])
+        self.loaded += 1
+        return loaded.state
+
+
+# Seconds the worker waits for its graph to reach the revision a past question was asked at.
+PAST_CATCH_UP = 30.0
+# Past snapshot files a worker keeps at most, should its server not have read them yet.
+PAST_FILES_KEPT = 4
+
+
+class PastAnswers:
+    """In a server's worker: computes the analytics of the past instants the server asks for,
+    one at a time, on its graph once it has reached the server's revision, writes each as a
+    snapshot file in a directory of its own (removed when it stops) and answers its path."""
+
+    def __init__(
+        self, analytics: AnalyticsService, directory: Path, reply: Callable[[bytes], object]
+    ) -> None:
+        self.analytics = analytics
+        self.directory = directory
+        self.reply = reply
+        self.answered = 0
+
+    async def run(self, questions: asyncio.Queue[bytes]) -> None:
+        """Answer each question line until cancelled, then remove the directory of answers."""
+        own = Path(await anyio.to_thread.run_sync(self._make_own_directory))
+        try:
+            while True:
+                line = await questions.get()
+                answer = await self.answer(line, own)
+                self.reply(json.dumps(answer).encode() + b"\n")
+        finally:
+            shutil.rmtree(own, ignore_errors=True)
+
+    def _make_own_directory(self) -> str:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # Hidden, so that no reader of snapshot files takes it for one.
+        return tempfile.mkdtemp(prefix=".past-", dir=self.directory)
+
+    async def answer(self, line: bytes, own: Path) -> dict[str, Any]:
+        try:
+            question = json.loads(line)
+            number = question["id"]
+            moment = datetime.fromisoformat(question["asOf"])
+            revision = int(question["revision"])
+        except (ValueError, KeyError, TypeError):
+            log.error("a question the analytics worker cannot read: %r", line)
+            return {"id": None, "error": "The question could not be read."}
+        try:
+            await self._catch_up(revision)
+            state = await self.analytics.at(moment)
+            path = await anyio.to_thread.run_sync(write_snapshot, own, state, PAST_FILES_KEPT)
+        except Exception as error:
+            log.exception("computing the analytics of %s failed", moment.isoformat())
+            return {"id": number, "error": f"The analytics of that date failed: {error}"}
+        self.answered += 1
+        return {"id": number, "path": str(path)}
+
+    async def _catch_up(self, revision: int) -> None:
+        """Wait (at most `PAST_CATCH_UP`) until this graph reaches `revision`: the worker
+        follows the change log, and the server may have written just before it asked."""
+        network = self.analytics.network
+        changed = asyncio.Event()
+
+        def listener(event: object) -> None:
+            changed.set()
+
+        network.subscribe(listener)
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(PAST_CATCH_UP):
+                    while self.analytics.view.revision < revision:
+                        await changed.wait()
+                        changed.clear()
+        finally:
+            network.unsubscribe(listener)
