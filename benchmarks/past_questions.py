@@ -64,7 +64,7 @@ async def measure(base: str, pid: int, quiet: float, days: float) -> Row:
                     await post(asker, PAST, {"at": at})
                     break
                 except Refused as refused:
-                    if "DEADLINE_EXCEEDED" not in str(refused):
+                    if "did not finish within" not in str(refused):
                         raise
                     # Stopped at the execution deadline: the computation goes on, ask again.
             answered.set()
