@@ -3,6 +3,7 @@ load over HTTP, percentiles, and the tables the figures are printed in."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -163,3 +164,9 @@ def imported_network(ties: int, shape: str, directory: Path, name: str) -> str:
     url = f"sqlite:///{directory / f'{name}-{shape}.db'}"
     bench_import(document, url, ties)
     return url
+
+
+def write_figures(path: Path, arguments: argparse.Namespace, rows: Mapping[int | str, Row]) -> None:
+    """Write a run's arguments (as typed) and its rows to `path` as JSON."""
+    figures = {"arguments": vars(arguments) | {"json": str(path)}, "rows": rows}
+    path.write_text(json.dumps(figures, indent=2, default=str) + "\n", encoding="utf-8")

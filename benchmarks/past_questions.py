@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -26,7 +25,16 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.measure import PYTHON, Row, free_port, imported_network, percentiles, process, table
+from benchmarks.measure import (
+    PYTHON,
+    Row,
+    free_port,
+    imported_network,
+    percentiles,
+    process,
+    table,
+    write_figures,
+)
 from benchmarks.serving import column, settled, shapes_option
 from benchmarks.under_refresh import TRIVIAL, Refused, every, first_snapshot, post, timed
 from stakenet.demo.synthetic import SHAPES
@@ -110,8 +118,7 @@ def main() -> None:
                 rows[f"{column(args.ties, shape)}, past computed by {who}"] = row
                 table(title, rows)
     if args.json:
-        figures = {"arguments": vars(args) | {"json": str(args.json)}, "rows": rows}
-        args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n", encoding="utf-8")
+        write_figures(args.json, args, rows)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,16 @@ from typing import Any
 
 import httpx
 
-from benchmarks.measure import PYTHON, Row, free_port, imported_network, percentiles, process, table
+from benchmarks.measure import (
+    PYTHON,
+    Row,
+    free_port,
+    imported_network,
+    percentiles,
+    process,
+    table,
+    write_figures,
+)
 from benchmarks.serving import MAP, column, people_of, shapes_option
 from stakenet.demo.synthetic import SHAPES
 
@@ -333,8 +342,7 @@ def main() -> None:
                 rows[f"{column(args.ties, shape)}, {scenario}"] = row
             table(title, rows)
     if args.json:
-        figures = {"arguments": vars(args) | {"json": str(args.json)}, "rows": rows}
-        args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n", encoding="utf-8")
+        write_figures(args.json, args, rows)
 
 
 if __name__ == "__main__":
