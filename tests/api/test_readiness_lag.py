@@ -39,6 +39,7 @@ def test_a_server_whose_analytics_lag_stays_ready_and_shows_the_lag(tmp_path: Pa
         "mode": "follow",
         "computed": 0,
         "adopted": 1,
+        "past_adopted": 0,
         "revision": 0,
         "behind": 2,
         "computed_at": "2026-06-01T00:00:00+00:00",
