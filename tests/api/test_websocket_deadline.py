@@ -86,4 +86,6 @@ def test_a_document_over_the_token_limit_is_refused_over_websocket_without_a_ful
     assert error["message"] == (
         "Syntax Error: Document contains more than 2000 tokens. Parsing aborted."
     )
-    assert elapsed < 1.0
+    # Parsed whole, this document takes tens of seconds (49 s on the 2-core development
+    # machine under load, 0.4 s up to the limit): the bound leaves room for a loaded machine.
+    assert elapsed < 5.0
