@@ -225,3 +225,23 @@ def test_a_cached_answer_is_text_the_collector_never_walks_and_comes_back_exactl
     assert answer.data["relationshipMap"]["nodes"][0]["score"] == 0.1 + 0.2
     assert answer.errors is None
     assert answer.extensions == {"cost": 7}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Søren Ølgaard — 北京",  # written as UTF-8 by orjson, as \u escapes by the standard library
+        "a lone surrogate \ud800 from a client",  # orjson refuses it; the standard library writes it
+        1e16,
+        5e-324,
+        -0.0,
+        2**53 + 1,
+        2**70,  # beyond 64 bits: orjson refuses it
+    ],
+)
+def test_a_cached_answer_comes_back_the_same_whatever_writes_its_text(value: object) -> None:
+    data = {"stakeholder": {"name": value, "tags": [value]}}
+    answer = thawed_answer(frozen_answer(ExecutionResult(data, None, {"cost": 1})))
+    assert answer.data == data
+    kept = answer.data["stakeholder"]["name"]  # type: ignore[index]
+    assert type(kept) is type(value) and repr(kept) == repr(value)

@@ -36,6 +36,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
+import orjson
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -105,13 +106,24 @@ Generation = tuple[int, int, date]
 
 
 def frozen_answer(result: Any) -> str:
-    """`result`'s data and extensions as compact JSON text: what the cache holds."""
-    return json.dumps([result.data, result.extensions], separators=(",", ":"))
+    """`result`'s data and extensions as compact JSON text: what the cache holds.
+
+    orjson writes a map's answer in a tenth of the standard library's time, and the same
+    floats (the shortest text that reads back as the same value). What it refuses, a lone
+    surrogate in a text or an integer beyond 64 bits, the standard library writes, after a
+    space that tells `thawed_answer` to read it back the same way (orjson would read such an
+    integer as a float).
+    """
+    answer = [result.data, result.extensions]
+    try:
+        return orjson.dumps(answer, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return " " + json.dumps(answer, separators=(",", ":"))
 
 
 def thawed_answer(text: str) -> ExecutionResult:
     """The answer `frozen_answer` kept, as a new result (JSON keeps a float's exact value)."""
-    data, extensions = json.loads(text)
+    data, extensions = json.loads(text) if text.startswith(" ") else orjson.loads(text)
     return ExecutionResult(data, None, extensions)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from collections.abc import Collection
 
 from stakenet.domain.errors import Issue, ValidationFailed
@@ -11,8 +12,11 @@ from stakenet.domain.errors import Issue, ValidationFailed
 _URL_SAFE = bytes.maketrans(b"+/", b"-_")
 
 
+# A map encodes an id for every stakeholder and three for every tie it draws, and the same
+# stakeholders come back in map after map: the latest ids encoded are remembered.
+@functools.lru_cache(maxsize=1 << 16)
 def to_global_id(type_name: str, entity_id: str) -> str:
-    # `base64.urlsafe_b64encode` spelt out: a map encodes an id for every tie it draws.
+    # `base64.urlsafe_b64encode` spelt out.
     encoded = binascii.b2a_base64(f"{type_name}:{entity_id}".encode(), newline=False)
     return encoded.translate(_URL_SAFE).decode().rstrip("=")
 
