@@ -400,6 +400,11 @@ class PastFromWorker:
             with long_lived():
                 loaded = await anyio.to_thread.run_sync(read_snapshot, path)
                 await anyio.to_thread.run_sync(loaded.state.warm)
+        except SnapshotFileError as error:
+            log.error("%s The question about %s is not answered.", error, moment.isoformat())
+            raise StoreUnavailable(
+                "The analytics of that date could not be loaded; retry shortly."
+            ) from None
         finally:
             await anyio.to_thread.run_sync(_remove, [path])
         self.loaded += 1

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from stakenet.domain.errors import StoreUnavailable
-from stakenet.services.snapshots import WorkerProcess
+from stakenet.services.snapshots import PastFromWorker, WorkerProcess
 
 MOMENT = datetime(2025, 9, 1, tzinfo=UTC)
 
@@ -87,3 +87,16 @@ async def test_a_line_that_answers_no_question_is_skipped() -> None:
     )
     async with running(script) as worker:
         assert await asyncio.wait_for(worker.past(MOMENT, 1), 10) == Path("/p")
+
+
+async def test_a_file_the_worker_named_that_does_not_load_is_unavailable_and_removed(
+    tmp_path: Path,
+) -> None:
+    damaged = tmp_path / "0000000000000007-00000000000000000001.snapshot"
+    damaged.write_bytes(b"STAKENET-SNAPSHOT\n" + b"\0" * 40)
+    reply = '{"id": question["id"], "path": ' + repr(str(damaged)) + "}"
+    async with running(ANSWERING.replace("{reply}", reply)) as worker:
+        with pytest.raises(StoreUnavailable) as refused:
+            await PastFromWorker(worker)(MOMENT, 7)
+    assert str(refused.value) == "The analytics of that date could not be loaded; retry shortly."
+    assert not damaged.exists()
