@@ -55,6 +55,10 @@ MAX_RANKING = 100
 MAX_PATHS = 20
 MAX_HOPS = 6
 FIRST_SNAPSHOT_WAIT = 60.0
+# Past dates being computed at once, at most (one computing, the others waiting their turn):
+# as many as are kept, so that a document asking about that many dates is answered in full
+# once they are done. Each is a whole snapshot: on a large network, minutes of CPU.
+MAX_PAST_PENDING = 3
 DIFF_DECISION_MAKERS = 10
 _NONE: Mapping[str, str | None] = {}
 
@@ -113,9 +117,9 @@ class AnalyticsService:
         # queues here instead of taking every worker thread and both cores.
         self._past = anyio.CapacityLimiter(1)
         # Where a process other than this one computes the past (`PastFromWorker`): it is given
-        # an instant and this process's revision and returns the analytics of then. The
-        # computation is a task of its own, so a request that stops waiting (its deadline)
-        # leaves it to finish and be kept for the next question.
+        # an instant and this process's revision and returns the analytics of then. Each
+        # computation of the past is a task of its own, so a request that stops waiting (its
+        # deadline) leaves it to finish and be kept for the next question.
         self.past_from: Callable[[datetime, int], Awaitable[AnalyticsState]] | None = None
         self._past_tasks: dict[tuple[datetime, int], asyncio.Task[AnalyticsState]] = {}
         self.refreshes = 0
@@ -210,7 +214,8 @@ class AnalyticsService:
 
     async def at(self, as_of: datetime | None) -> AnalyticsState:
         """The current snapshot, or with `as_of` the analytics of the network as it stood
-        then: kept from an earlier question, or computed in a worker thread (one at a time)."""
+        then: kept from an earlier question, or computed (one at a time, by `past_from` or in
+        a worker thread); a new date is refused while `MAX_PAST_PENDING` others are."""
         if as_of is None:
             return await self.current()
         moment = self.past_instant(as_of)
@@ -226,12 +231,15 @@ class AnalyticsService:
         kept = self.view.kept_past(moment)
         if kept is not None:
             return kept
-        if self.past_from is None:
-            return await anyio.to_thread.run_sync(self.view.past, moment, limiter=self._past)
         key = (moment, self.view.revision)
         task = self._past_tasks.get(key)
         if task is None:
-            task = asyncio.create_task(self._past_elsewhere(*key), name="past-analytics")
+            if len(self._past_tasks) >= MAX_PAST_PENDING:
+                raise StoreUnavailable(
+                    f"The analytics of {MAX_PAST_PENDING} other past dates are being computed; "
+                    "ask about this one again once they are answered."
+                )
+            task = asyncio.create_task(self._compute_past(*key), name="past-analytics")
             self._past_tasks[key] = task
             task.add_done_callback(self._past_done)
         return await asyncio.shield(task)
@@ -245,8 +253,9 @@ class AnalyticsService:
         if not task.cancelled():
             task.exception()
 
-    async def _past_elsewhere(self, moment: datetime, revision: int) -> AnalyticsState:
-        assert self.past_from is not None
+    async def _compute_past(self, moment: datetime, revision: int) -> AnalyticsState:
+        if self.past_from is None:
+            return await anyio.to_thread.run_sync(self.view.past, moment, limiter=self._past)
         state = await self.past_from(moment, revision)
         await anyio.to_thread.run_sync(self.view.keep_past, moment, revision, state)
         self.past_adoptions += 1

@@ -35,6 +35,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -55,6 +56,8 @@ log = logging.getLogger("stakenet.snapshots")
 
 # Seconds before a crashed worker is started again, doubled after each crash up to the last.
 RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
+# Seconds a worker must have run for its crash to count as a first one again.
+HEALTHY_RUN = 60.0
 # Seconds before a snapshot the file system refused is written again, then the next, the last
 # repeated until it is written.
 WRITE_RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
@@ -287,6 +290,15 @@ class SnapshotFollower:
         return False
 
 
+def restart_delay(crashes: int, ran_for: float) -> tuple[float, int]:
+    """The seconds to wait before starting a worker again after it crashed, having run for
+    `ran_for` seconds after `crashes` crashes in a row, and the crashes in a row now: a crash
+    after a healthy run (`HEALTHY_RUN`) is a first one again."""
+    if ran_for >= HEALTHY_RUN:
+        crashes = 0
+    return RESTART_DELAYS[min(crashes, len(RESTART_DELAYS) - 1)], crashes + 1
+
+
 class WorkerProcess:
     """The analytics worker as a child process of the server, kept running."""
 
@@ -313,10 +325,10 @@ class WorkerProcess:
                 self.starts += 1
                 log.info("analytics worker started (pid %d)", self.process.pid)
                 answers = asyncio.create_task(self._read_answers(self.process))
+                started = time.monotonic()
                 code = await self.process.wait()
                 await answers
-                delay = RESTART_DELAYS[min(crashes, len(RESTART_DELAYS) - 1)]
-                crashes += 1
+                delay, crashes = restart_delay(crashes, time.monotonic() - started)
                 log.error(
                     "the analytics worker (pid %d) exited with code %d; restarting it in %.0fs",
                     self.process.pid,
@@ -423,11 +435,16 @@ class PastAnswers:
     snapshot file in a directory of its own (removed when it stops) and answers its path."""
 
     def __init__(
-        self, analytics: AnalyticsService, directory: Path, reply: Callable[[bytes], object]
+        self,
+        analytics: AnalyticsService,
+        directory: Path,
+        reply: Callable[[bytes], object],
+        catch_up: float = PAST_CATCH_UP,
     ) -> None:
         self.analytics = analytics
         self.directory = directory
         self.reply = reply
+        self.catch_up = catch_up
         self.answered = 0
 
     async def run(self, questions: asyncio.Queue[bytes]) -> None:
@@ -456,7 +473,12 @@ class PastAnswers:
             log.error("a question the analytics worker cannot read: %r", line)
             return {"id": None, "error": "The question could not be read."}
         try:
-            await self._catch_up(revision)
+            if not await self._caught_up(revision):
+                return {
+                    "id": number,
+                    "error": "The analytics worker has not reached this server's revision "
+                    "yet; retry shortly.",
+                }
             state = await self.analytics.at(moment)
             path = await anyio.to_thread.run_sync(write_snapshot, own, state, PAST_FILES_KEPT)
         except Exception as error:
@@ -465,9 +487,10 @@ class PastAnswers:
         self.answered += 1
         return {"id": number, "path": str(path)}
 
-    async def _catch_up(self, revision: int) -> None:
-        """Wait (at most `PAST_CATCH_UP`) until this graph reaches `revision`: the worker
-        follows the change log, and the server may have written just before it asked."""
+    async def _caught_up(self, revision: int) -> bool:
+        """Wait (at most `catch_up` seconds) until this graph reaches `revision`, True if it did:
+        the worker follows the change log, and the server may have written just before it
+        asked. The past computed on an older graph would miss that write."""
         network = self.analytics.network
         changed = asyncio.Event()
 
@@ -477,9 +500,10 @@ class PastAnswers:
         network.subscribe(listener)
         try:
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(PAST_CATCH_UP):
+                async with asyncio.timeout(self.catch_up):
                     while self.analytics.view.revision < revision:
                         await changed.wait()
                         changed.clear()
         finally:
             network.unsubscribe(listener)
+        return self.analytics.view.revision >= revision

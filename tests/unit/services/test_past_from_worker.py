@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from stakenet.domain.errors import StoreUnavailable
-from stakenet.services.snapshots import PastFromWorker, WorkerProcess
+from stakenet.services.snapshots import (
+    HEALTHY_RUN,
+    RESTART_DELAYS,
+    PastFromWorker,
+    WorkerProcess,
+    restart_delay,
+)
 
 MOMENT = datetime(2025, 9, 1, tzinfo=UTC)
 
@@ -100,3 +106,11 @@ async def test_a_file_the_worker_named_that_does_not_load_is_unavailable_and_rem
             await PastFromWorker(worker)(MOMENT, 7)
     assert str(refused.value) == "The analytics of that date could not be loaded; retry shortly."
     assert not damaged.exists()
+
+
+def test_a_worker_crashing_again_and_again_waits_longer_but_after_a_healthy_run_not() -> None:
+    crashes, delays = 0, []
+    for ran_for in (0.5, 3.0, 10.0, 20.0, 40.0, 50.0, HEALTHY_RUN, 1.0):
+        delay, crashes = restart_delay(crashes, ran_for)
+        delays.append(delay)
+    assert delays == [*RESTART_DELAYS, RESTART_DELAYS[-1], RESTART_DELAYS[0], RESTART_DELAYS[1]]
