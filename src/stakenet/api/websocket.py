@@ -44,9 +44,11 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
         try:
             # Within the token limit strawberry's own parse has: a huge document is never
             # parsed whole. strawberry's stream ends a document refused here with a bare
-            # `complete` and a logged traceback, so the refusal is sent here, as over HTTP.
+            # `complete` and a logged traceback, so the refusal is sent here, as over HTTP:
+            # coded by the schema as HTTP codes it.
             document = parse(operation.query, max_tokens=services.settings.max_tokens)
         except GraphQLError as refused:
+            self.schema.process_errors([refused])
             await operation.send_initial_errors([refused])
             return
         except TypeError:  # not a string: strawberry refuses it
