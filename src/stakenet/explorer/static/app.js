@@ -12,7 +12,7 @@ import { createPanel } from "./modules/panel.js";
 import { renderQuadrant } from "./modules/quadrant.js";
 import { renderPortfolio } from "./modules/portfolio.js";
 import { createAlerts } from "./modules/alerts.js";
-import { asOfDay, asOfInstant, describeInstant, setAsOfDay, today } from "./modules/asof.js";
+import { FIRST_DAY, asOfDay, asOfInstant, describeInstant, setAsOfDay, today } from "./modules/asof.js";
 import { KIND_LABELS, date, debounce, el } from "./modules/dom.js";
 
 // How often, and how many times, a refresh checks whether the analytics have caught up.
@@ -106,6 +106,7 @@ async function asOfChanged(value) {
 
 function wireAsOf() {
   const input = $("#as-of");
+  input.min = FIRST_DAY;
   input.max = today();
   input.value = asOfDay() ?? today();
   input.addEventListener("change", () => asOfChanged(input.value));
