@@ -167,6 +167,38 @@ def test_an_address_naming_a_day_the_calendar_lacks_shows_today(
     assert page.get_attribute("#as-of", "min") == "0001-01-01"
 
 
+def test_a_day_typed_into_the_date_field_is_the_only_day_asked_for(
+    page: Page, demo_server: ServerProcess
+) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    page.wait_for_selector("#panel-as-of")
+    asked: list[str] = []
+
+    def note(request: Any) -> None:
+        if request.url.endswith("/graphql") and request.method == "POST":
+            as_of = (request.post_data_json or {}).get("variables", {}).get("asOf")
+            if as_of:
+                asked.append(as_of)
+
+    page.on("request", note)
+    # The digits of 1 March 2025 in the order the field shows its parts in this locale.
+    digits = page.evaluate(
+        "new Intl.DateTimeFormat(undefined, {year: 'numeric', month: '2-digit', day: '2-digit'})"
+        ".formatToParts(new Date(2025, 2, 1)).filter((p) => p.type !== 'literal')"
+        ".map((p) => p.value).join('')"
+    )
+    page.focus("#as-of")
+    page.keyboard.type(digits, delay=50)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('#panel-as-of')?.dataset.asked.startsWith('2025-03-01')"
+    )
+    page.wait_for_timeout(1500)  # past the pause after which the field's day is taken
+    assert page.input_value("#as-of") == "2025-03-01"
+    assert page.evaluate("document.body.dataset.asOf") == "2025-03-01"
+    assert set(asked) == {"2025-03-01T23:59:59.999Z"}
+
+
 def health_figures(page: Page) -> dict[str, Any]:
     figures: dict[str, Any] = page.evaluate(
         """() => {
