@@ -64,7 +64,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
                 finally:
                     _answer_ready.reset(answering)
         except TimeoutError:
-            stopped = deadline_error(services, operation.operation_name)
+            stopped = deadline_error(
+                services, operation.operation_name, operation.query, operation.variables
+            )
             await operation.send_next(ExecutionResult(data=None, errors=[stopped]))
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
             self.operations.pop(operation.id, None)
