@@ -68,6 +68,39 @@ def test_a_subscription_outlives_the_deadline(tmp_path: Path) -> None:
     assert heard["payload"] == {"data": {"graphChanged": {"stakeholderIds": [person["id"]]}}}
 
 
+def test_a_document_that_does_not_parse_gets_the_coded_refusal_over_websocket_it_gets_over_http(
+    tmp_path: Path,
+) -> None:
+    over_the_limit = "{ networkStats { " + "revision " * 2_000 + "} }"
+    unfinished = "{ networkStats { revision "
+
+    async def send(base_url: str) -> list[dict[str, object]]:
+        async with GraphQLSocket.open(base_url) as socket:
+            return [await socket.execute(over_the_limit), await socket.execute(unfinished)]
+
+    for api in serve(tmp_path / "s.db"):
+        over_http = [api.post(over_the_limit), api.post(unfinished)]
+        over_websocket = asyncio.run(send(api.base_url))
+    assert over_websocket == over_http
+    assert [answer["errors"] for answer in over_websocket] == [
+        [
+            {
+                "message": "Syntax Error: Document contains more than 2000 tokens. Parsing aborted.",
+                # The 2001st token: the 1998th "revision", 17 + 9 × 1997 + 1.
+                "locations": [{"line": 1, "column": 17_991}],
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ],
+        [
+            {
+                "message": "Syntax Error: Expected Name, found <EOF>.",
+                "locations": [{"line": 1, "column": 27}],
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ],
+    ]
+
+
 def test_a_document_over_the_token_limit_is_refused_over_websocket_without_a_full_parse(
     tmp_path: Path,
 ) -> None:

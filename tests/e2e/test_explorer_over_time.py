@@ -129,6 +129,76 @@ def test_a_past_date_shows_the_map_decision_makers_and_risks_of_that_date(
     assert "asOf" not in page.evaluate("location.hash")
 
 
+def test_a_past_day_before_an_organisations_people_says_so_in_the_panel(
+    page: Page, demo_server: ServerProcess
+) -> None:
+    org = stakeholder_id(demo_server, "c-nordhavn")
+    instant = "1900-01-01T23:59:59.999Z"
+    then = ask(demo_server, ORGANISATION_AS_OF, {"id": org, "asOf": instant})
+    assert then == {"keyDecisionMakers": [], "keyPersonRisks": []}
+    page.goto(f"{demo_server.base_url}/#id={org}&asOf=1900-01-01")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("#panel-as-of")
+    assert page.inner_text("#panel-as-of") == (
+        "As of 1 Jan 1900, 23:59 UTC: no decision-makers or key-person risks."
+    )
+    assert page.get_attribute("#panel-as-of", "data-asked") == "1900-01-01T23:59:59.999Z"
+    # Every part of the panel is an element: no stray text such as "null" between them.
+    loose_text = page.evaluate(
+        "[...document.querySelector('#panel').childNodes]"
+        ".filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent)"
+    )
+    assert loose_text == []
+
+
+@pytest.mark.parametrize("day", ["2026-02-30", "2025-13-01", "0000-01-01"])
+def test_an_address_naming_a_day_the_calendar_lacks_shows_today(
+    page: Page, demo_server: ServerProcess, day: str
+) -> None:
+    org = stakeholder_id(demo_server, "c-nordhavn")
+    page.goto(f"{demo_server.base_url}/#id={org}&asOf={day}")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("#panel-as-of")
+    assert page.evaluate("document.body.dataset.asOf") == ""
+    assert page.get_attribute("#panel-as-of", "data-asked") == ""
+    assert re.fullmatch(r"Today · revision \d+", page.inner_text("#as-of-status"))
+    today = page.evaluate("new Date().toLocaleDateString('sv-SE')")  # YYYY-MM-DD, local
+    assert page.input_value("#as-of") == today
+    assert page.get_attribute("#as-of", "min") == "0001-01-01"
+
+
+def test_a_day_typed_into_the_date_field_is_the_only_day_asked_for(
+    page: Page, demo_server: ServerProcess
+) -> None:
+    open_stakeholder(page, demo_server, "c-nordhavn")
+    page.wait_for_selector("#panel-as-of")
+    asked: list[str] = []
+
+    def note(request: Any) -> None:
+        if request.url.endswith("/graphql") and request.method == "POST":
+            as_of = (request.post_data_json or {}).get("variables", {}).get("asOf")
+            if as_of:
+                asked.append(as_of)
+
+    page.on("request", note)
+    # The digits of 1 March 2025 in the order the field shows its parts in this locale.
+    digits = page.evaluate(
+        "new Intl.DateTimeFormat(undefined, {year: 'numeric', month: '2-digit', day: '2-digit'})"
+        ".formatToParts(new Date(2025, 2, 1)).filter((p) => p.type !== 'literal')"
+        ".map((p) => p.value).join('')"
+    )
+    page.focus("#as-of")
+    page.keyboard.type(digits, delay=50)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('#panel-as-of')?.dataset.asked.startsWith('2025-03-01')"
+    )
+    page.wait_for_timeout(1500)  # past the pause after which the field's day is taken
+    assert page.input_value("#as-of") == "2025-03-01"
+    assert page.evaluate("document.body.dataset.asOf") == "2025-03-01"
+    assert set(asked) == {"2025-03-01T23:59:59.999Z"}
+
+
 def health_figures(page: Page) -> dict[str, Any]:
     figures: dict[str, Any] = page.evaluate(
         """() => {

@@ -11,10 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 
-from graphql import GraphQLError
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    NullValueNode,
+    ValueNode,
+    VariableNode,
+    Visitor,
+    parse,
+    visit,
+)
 
 from stakenet.services.container import Services
 from stakenet.services.network import irrevocable_write_hook
@@ -40,18 +49,28 @@ async def execution_deadline(seconds: float) -> AsyncIterator[Callable[[], Await
             irrevocable_write_hook.reset(hook)
 
 
-def deadline_error(services: Services, operation_name: str | None) -> GraphQLError:
-    """The error an operation stopped at the deadline gets, logged once."""
+def deadline_error(
+    services: Services,
+    operation_name: str | None,
+    query: str | None = None,
+    variables: Mapping[str, object] | None = None,
+) -> GraphQLError:
+    """The error an operation stopped at the deadline gets, logged once; `query` and
+    `variables` tell whether it asked about a past date."""
     seconds = services.settings.execution_deadline
     log.warning(
         "operation %s stopped at the %.1f s deadline", operation_name or "(anonymous)", seconds
     )
-    return GraphQLError(_past_deadline(services, seconds), extensions={"code": DEADLINE_EXCEEDED})
+    about_the_past = query is not None and asks_about_the_past(query, variables or {})
+    return GraphQLError(
+        _past_deadline(services, seconds, about_the_past), extensions={"code": DEADLINE_EXCEEDED}
+    )
 
 
-def _past_deadline(services: Services, seconds: float) -> str:
+def _past_deadline(services: Services, seconds: float, about_the_past: bool) -> str:
     """While no analytics snapshot exists yet (a first one takes minutes on a large network),
-    every analytic question waits for it, and asking for less would not help."""
+    every analytic question waits for it, and asking for less would not help; nor does it for
+    a past date, whose analytics are computed whole (and kept) whatever was asked of them."""
     stopped = (
         f"The operation did not finish within {seconds:g} s and was stopped before "
         "it wrote anything"
@@ -62,9 +81,46 @@ def _past_deadline(services: Services, seconds: float) -> str:
             "computed; /readyz answers 503 until it is adopted) and every analytic "
             "question waits for it: retry shortly."
         )
+    if about_the_past:
+        return (
+            f"{stopped}. The analytics of the past date it asks about are still being "
+            "computed, and are kept once done: ask again shortly."
+        )
     return (
         f"{stopped}; ask for less (smaller 'first', 'depth' or 'limit'), or retry a mutation later."
     )
+
+
+# Fields whose answer needs the analytics of a past date whatever their arguments.
+ALWAYS_PAST = frozenset({"networkDiff"})
+
+
+def asks_about_the_past(query: str, variables: Mapping[str, object]) -> bool:
+    """Does the document ask a field for a past date: an `asOf` given a value (literal or
+    through a variable), or a field that always compares past dates?"""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False
+    found = False
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_: object) -> None:
+            nonlocal found
+            if node.name.value in ALWAYS_PAST:
+                found = True
+            for argument in node.arguments or ():
+                if argument.name.value == "asOf" and _given(argument.value, variables):
+                    found = True
+
+    visit(document, Finder())
+    return found
+
+
+def _given(value: ValueNode, variables: Mapping[str, object]) -> bool:
+    if isinstance(value, VariableNode):
+        return variables.get(value.name.value) is not None
+    return not isinstance(value, NullValueNode)
 
 
 def _lifter(deadline: asyncio.Timeout) -> Callable[[], Awaitable[None]]:

@@ -386,7 +386,12 @@ class GraphQLView(GraphQL[Context, None]):
                 "BAD_REQUEST",
             ) from None
         except TimeoutError:
-            stopped = deadline_error(self.services, request_data.operation_name)
+            stopped = deadline_error(
+                self.services,
+                request_data.operation_name,
+                request_data.query,
+                request_data.variables,
+            )
             result = ExecutionResult(data=None, errors=[stopped])
         if negotiate(request_adapter.headers.get("accept")) == GRAPHQL_RESPONSE:
             # Read back by `create_response`, which strawberry builds as application/json.

@@ -44,9 +44,11 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
         try:
             # Within the token limit strawberry's own parse has: a huge document is never
             # parsed whole. strawberry's stream ends a document refused here with a bare
-            # `complete` and a logged traceback, so the refusal is sent here, as over HTTP.
+            # `complete` and a logged traceback, so the refusal is sent here, as over HTTP:
+            # coded by the schema as HTTP codes it.
             document = parse(operation.query, max_tokens=services.settings.max_tokens)
         except GraphQLError as refused:
+            self.schema.process_errors([refused])
             await operation.send_initial_errors([refused])
             return
         except TypeError:  # not a string: strawberry refuses it
@@ -62,7 +64,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
                 finally:
                     _answer_ready.reset(answering)
         except TimeoutError:
-            stopped = deadline_error(services, operation.operation_name)
+            stopped = deadline_error(
+                services, operation.operation_name, operation.query, operation.variables
+            )
             await operation.send_next(ExecutionResult(data=None, errors=[stopped]))
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
             self.operations.pop(operation.id, None)

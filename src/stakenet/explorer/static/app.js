@@ -12,7 +12,7 @@ import { createPanel } from "./modules/panel.js";
 import { renderQuadrant } from "./modules/quadrant.js";
 import { renderPortfolio } from "./modules/portfolio.js";
 import { createAlerts } from "./modules/alerts.js";
-import { asOfDay, asOfInstant, describeInstant, setAsOfDay, today } from "./modules/asof.js";
+import { FIRST_DAY, asOfDay, asOfInstant, describeInstant, setAsOfDay, today } from "./modules/asof.js";
 import { KIND_LABELS, date, debounce, el } from "./modules/dom.js";
 
 // How often, and how many times, a refresh checks whether the analytics have caught up.
@@ -93,8 +93,10 @@ function describeAsOf(map) {
 }
 
 async function asOfChanged(value) {
-  if (!setAsOfDay(value)) return;
+  const changed = setAsOfDay(value);
+  // A later day, or none, shows as today even when the day shown does not change.
   $("#as-of").value = asOfDay() ?? today();
+  if (!changed) return;
   document.body.dataset.asOf = asOfDay() ?? "";
   writeAddress();
   describeAsOf(null);
@@ -104,11 +106,33 @@ async function asOfChanged(value) {
   if (state.selectedId) await panel.show(state.selectedId);
 }
 
+// Chromium's date field fires `change` at each keystroke that leaves it a whole day or none
+// (typing 2025 passes through the years 2, 20 and 202): a day is taken once typing pauses, on
+// Enter or on leaving the field, so no day on the way is asked for (each a past snapshot the
+// server computes), and a field half typed is not set back to today under the typist's hands.
+const AS_OF_SETTLE_MS = 800;
+
 function wireAsOf() {
   const input = $("#as-of");
+  input.min = FIRST_DAY;
   input.max = today();
   input.value = asOfDay() ?? today();
-  input.addEventListener("change", () => asOfChanged(input.value));
+  let settling = null;
+  const take = () => {
+    clearTimeout(settling);
+    settling = null;
+    asOfChanged(input.value);
+  };
+  input.addEventListener("change", () => {
+    clearTimeout(settling);
+    settling = input.value === "" && document.activeElement === input ? null : setTimeout(take, AS_OF_SETTLE_MS);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") take();
+  });
+  input.addEventListener("blur", () => {
+    if (settling !== null || input.value === "") take();
+  });
   $("#as-of-today").addEventListener("click", () => asOfChanged(null));
   $("#as-of-form").addEventListener("submit", (event) => event.preventDefault());
 }

@@ -2,6 +2,8 @@
 // the organisation panel ask the API with `asOf`; the address remembers the day.
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+// The API's instants start in year 1.
+export const FIRST_DAY = "0001-01-01";
 // The server refuses an instant in its future: a past day's last instant is kept a minute
 // behind this browser's clock, which covers a small difference between the two clocks.
 const CLOCK_MARGIN_MS = 60_000;
@@ -20,9 +22,17 @@ export function asOfDay() {
   return chosenDay;
 }
 
+/** Is `value` a day of the calendar the API reads ("YYYY-MM-DD", year 1 on), not one Date
+ * would roll over (30 February is 2 March to it)? */
+function isCalendarDay(value) {
+  if (typeof value !== "string" || !DAY.test(value) || value < FIRST_DAY) return false;
+  const parsed = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(parsed) && new Date(parsed).toISOString().startsWith(value);
+}
+
 /** Choose a day ("YYYY-MM-DD"); today, a later day or anything else means today. Says whether it changed. */
 export function setAsOfDay(value) {
-  const day = typeof value === "string" && DAY.test(value) && value < today() ? value : null;
+  const day = isCalendarDay(value) && value < today() ? value : null;
   const changed = day !== chosenDay;
   chosenDay = day;
   return changed;

@@ -280,10 +280,15 @@ export function createPanel(root, actions) {
     ]);
   }
 
-  /** Which instant and revision the decision-makers, paths and risks describe, as the API said. */
+  /** Which instant and revision the decision-makers, paths and risks describe, as the API said;
+   * with none to say it, the past instant asked about, and nothing for today. */
   function asOfNote(data, asOf) {
     const answer = data.keyDecisionMakers[0] ?? data.keyPersonRisks[0];
-    if (!answer) return null;
+    if (!answer) {
+      if (!asOf) return null;
+      return el("p", { class: "as-of-note small", id: "panel-as-of", "data-asked": asOf },
+        `As of ${describeInstant(asOf)}: no decision-makers or key-person risks.`);
+    }
     const when = asOf ? `As of ${describeInstant(answer.asOf)}` : `Today (analytics of ${describeInstant(answer.asOf)})`;
     return el("p", { class: "as-of-note small", id: "panel-as-of", "data-as-of": answer.asOf, "data-revision": answer.revision, "data-asked": asOf ?? "" },
       `${when}, revision ${answer.revision}: decision-makers, introduction paths and risks.`);
@@ -320,7 +325,8 @@ export function createPanel(root, actions) {
       if (mine !== token) return;
       root.replaceChildren(
         header(s),
-        ...organisation,
+        // A section left out is null, which replaceChildren would write out as text.
+        ...organisation.filter((section) => section !== null),
         detailsSection(s),
         metricsSection(s.metrics),
         tiesSection(s, actions),
