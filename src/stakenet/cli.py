@@ -103,6 +103,13 @@ def _count(text: str) -> int:
     return int(text)
 
 
+def _at_least_one(text: str) -> int:
+    """An argument that is a whole number, 1 or more."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 1 or more, not {text!r}")
+    return int(text)
+
+
 def _seconds_argument(*, zero_allowed: bool) -> Callable[[str], float]:
     """An argument type: a finite number of seconds above 0 (or 0 too, if `zero_allowed`)."""
     wanted = "0 or more" if zero_allowed else "above 0"
@@ -221,6 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=Settings().rate_limit_per_minute,
         help="requests a minute per token or client address (0: off; default: %(default)s)",
+    )
+    serve.add_argument(
+        "--rate-burst",
+        type=_at_least_one,
+        metavar="N",
+        help="requests a token or client address may send at once before the rate applies "
+        f"(default: the rate, at most {Settings().rate_limit_burst})",
     )
     limits = serve.add_argument_group("query limits (docs/api.md)")
     defaults = Settings()
@@ -797,6 +811,11 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
         max_body_bytes=args.max_body_bytes,
         execution_deadline=args.execution_deadline,
         rate_limit_per_minute=args.rate_limit,
+        rate_limit_burst=(
+            args.rate_burst
+            if args.rate_burst is not None
+            else min(args.rate_limit, Settings().rate_limit_burst)
+        ),
     )
     app = create_app(url, settings, demo=args.demo)
     # An IPv6 address is bracketed in a URL.
