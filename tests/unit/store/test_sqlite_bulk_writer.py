@@ -347,6 +347,23 @@ async def test_a_small_bulk_write_starts_no_writer_and_a_large_one_hands_over(
         await store.close()
 
 
+async def test_a_bulk_write_of_ten_thousand_rows_hands_them_to_a_writer(tmp_path: Path) -> None:
+    store = SQLiteStore(str(tmp_path / "graph.db"))
+    people = [replace(COMPANY, id=f"c{n}", key=f"acme-{n}") for n in range(10_000)]
+    await store.open()
+    try:
+        async with store.bulk_write() as bulk:
+            await bulk.write(WriteBatch(upsert_stakeholders=people[:9_999]))
+            assert isinstance(bulk, DeferredBulkWrite) and bulk._writer is None
+            await bulk.write(WriteBatch(upsert_stakeholders=people[9_999:]))
+            writer = writer_of(bulk)
+            assert await bulk.commit() == 1
+        assert writer.returncode == 0
+        assert (await store.counts()).stakeholders == 10_000
+    finally:
+        await store.close()
+
+
 def foreign_keys_in_bulk_write(path: Path) -> int:
     connection = connect(str(path))
     try:
