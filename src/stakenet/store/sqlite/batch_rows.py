@@ -19,7 +19,7 @@ from stakenet.store.sqlite.rows import (
     Row,
     interaction_row,
     stakeholder_row,
-    tie_row,
+    tie_rows,
     utc_text,
 )
 
@@ -65,7 +65,7 @@ def batch_rows(batch: WriteBatch, now: str | None = None) -> BatchRows:
             for s in stakeholders
         ],
         stakeholder_tags=[(s.id, tag) for s in stakeholders for tag in s.tags],
-        ties=[tie_row(t, _created(t.created_at, now), now) for t in last_by_id(batch.upsert_ties)],
+        ties=tie_rows(last_by_id(batch.upsert_ties), now),
         interactions=[interaction_row(i, _created(i.created_at, now), now) for i in interactions],
         participants=[
             (interaction.id, participant.stakeholder_id, position, participant.acting_as)

@@ -168,23 +168,35 @@ _TIE_DECODER = _Decoder(
 
 TIE_SELECT = f"SELECT {', '.join(TIE_COLUMNS)} FROM ties"  # noqa: S608 (fixed columns)
 
-_TIE_HEAD = operator.attrgetter(*TIE_COLUMNS[:-2])
 
 _SINCE = TIE_COLUMNS.index("since")
 
 _UNTIL = TIE_COLUMNS.index("until")
 
 
-def tie_row(tie: Tie, created: str, updated: str) -> Row:
-    """The tie as `TIE_SELECT` reads it back. This runs once per tie of a bulk import."""
-    row = (*_TIE_HEAD(tie), created, updated)
-    if row[_SINCE] is None and row[_UNTIL] is None:
-        return row
-    dated = list(row)
-    for index in (_SINCE, _UNTIL):
-        if dated[index] is not None:
-            dated[index] = dated[index].isoformat()
-    return dated
+_TIE_VALUES = operator.attrgetter(*TIE_COLUMNS)
+
+_CREATED = TIE_COLUMNS.index("created_at")
+
+_UPDATED = TIE_COLUMNS.index("updated_at")
+
+
+def tie_rows(ties: Iterable[Tie], now: str) -> list[Row]:
+    """Each tie as `TIE_SELECT` reads it back, written at `now`: created then unless the tie
+    says when. This runs once per tie of a bulk import: one loop, no call per tie."""
+    rows: list[Row] = []
+    append = rows.append
+    for tie in ties:
+        row = list(_TIE_VALUES(tie))
+        since, until, created = row[_SINCE], row[_UNTIL], row[_CREATED]
+        if since is not None:
+            row[_SINCE] = since.isoformat()
+        if until is not None:
+            row[_UNTIL] = until.isoformat()
+        row[_CREATED] = now if created is None else utc_text(created)
+        row[_UPDATED] = now
+        append(row)
+    return rows
 
 
 def tie_from_row(row: Row) -> Tie:
