@@ -131,13 +131,16 @@ async def test_a_bulk_write_keeps_the_creation_time_of_a_row_it_rewrites(
         given = replace(TIE, role="Chief", created_at=MOMENT)
         async with store.bulk_write() as bulk:
             await bulk.write(WriteBatch(upsert_ties=[given], report_changes=False))
-            await bulk.commit()
+            revision = await bulk.commit()
         [after] = await store.get_ties(["t1"])
+        # A follower reads the tie from the change log: its stored creation time, too.
+        [change] = await store.changes_since(revision - 1)
     finally:
         await store.close()
     assert after is not None
     assert (after.role, after.created_at) == ("Chief", before.created_at)
     assert after.updated_at is not None and after.updated_at >= before.created_at
+    assert change.entity == after
 
 
 @pytest.mark.parametrize(
