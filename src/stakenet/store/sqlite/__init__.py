@@ -19,7 +19,8 @@ sqlite3 exceptions are translated into domain errors in one place, `translate_er
 - `writer_server`, `writer_main`: the bulk writer process
 - `writer_client`: starting the writer process and sending it requests
 - `writer_protocol`: the messages between the two and their framing
-- `batch_pickle`: a `WriteBatch` as bytes for the writer, its entities as field values
+- `batch_rows`: a `WriteBatch` as the table rows it writes, built before any read
+- `batch_pickle`: a `WriteBatch` as bytes for the writer: its rows
 - `connection`: the settings every connection opens with
 - `binding`: direct parameter adapters for None and the domain's enums
 - `changes`: the change log (`change_sets`, a revision's set in one part or several)

@@ -28,8 +28,10 @@ from stakenet.store.sqlite.writer_client import WriterProcess
 R = TypeVar("R")
 
 # Rows a bulk write on a file keeps in hand before it starts a writer process (about 0.12 s to
-# start): fewer are written at commit, in the store's own write transaction, in less time.
-WRITER_FROM_ROWS = 20_000
+# start): fewer are written at commit, in the store's own write transaction, in less time. A
+# streamed import's first chunk (10,000 rows) starts it, so that it starts while the second
+# chunk is checked, and writes the first meanwhile.
+WRITER_FROM_ROWS = 10_000
 # Batches sent to a writer process and not yet written. More than one lets the checking side
 # run ahead while the writer works through a section that is slow to write (ties), and the
 # writer catch up while the checking side works through one that is slow to check

@@ -9,6 +9,7 @@ import sqlite3
 
 from stakenet.domain.access import AuditEntry
 from stakenet.store.port import WriteBatch
+from stakenet.store.sqlite.batch_rows import BatchRows, batch_rows
 from stakenet.store.sqlite.changes import ChangeLog, prune_change_log
 from stakenet.store.sqlite.reads import read_revision
 from stakenet.store.sqlite.writes import (
@@ -49,14 +50,14 @@ def begin_bulk_write(connection: sqlite3.Connection) -> None:
         connection.execute("BEGIN IMMEDIATE")
 
 
-def tables_written_by(batch: WriteBatch) -> set[str]:
+def tables_written_by(batch: BatchRows) -> set[str]:
     """The tables `batch` may write rows into (deleting a stakeholder reaches every table)."""
     tables: set[str] = set()
-    if batch.upsert_stakeholders or batch.delete_stakeholders:
+    if batch.stakeholders or batch.delete_stakeholders:
         tables |= {"stakeholders", "stakeholder_tags"}
-    if batch.upsert_ties or batch.delete_ties or batch.delete_stakeholders:
+    if batch.ties or batch.delete_ties or batch.delete_stakeholders:
         tables.add("ties")
-    if batch.upsert_interactions or batch.delete_interactions or batch.delete_stakeholders:
+    if batch.interactions or batch.delete_interactions or batch.delete_stakeholders:
         tables |= {"interactions", "interaction_participants"}
     return tables
 
@@ -72,7 +73,7 @@ class BulkChanges:
         self._tables_written: set[str] = set()
         self._stakeholders_written: set[str] = set()
 
-    def write(self, connection: sqlite3.Connection, batch: WriteBatch) -> None:
+    def write(self, connection: sqlite3.Connection, batch: WriteBatch | BatchRows) -> None:
         if self._log is None:
             # Into an empty network the change log gets no copy of the rows: a follower
             # behind this revision reads the whole network again, which is just these rows.
@@ -86,11 +87,12 @@ class BulkChanges:
         # An import writes its sections one after the other: a table it has moved on from
         # gets its indexes back now, while the caller checks the next batch, instead of with
         # the others at the commit. A later batch that writes it again keeps them up to date.
-        writing = tables_written_by(batch)
+        rows = batch_rows(batch) if isinstance(batch, WriteBatch) else batch
+        writing = tables_written_by(rows)
         for table in self._tables_written - writing:
             self._restore_indexes(connection, table)
         self._tables_written |= writing
-        write_changes(connection, batch, self._log, self._stakeholders_written)
+        write_changes(connection, rows, self._log, self._stakeholders_written)
         # Each batch's changes go to the log now: a part of the revision's change set.
         self._log.write(connection, forget=True)
 

@@ -152,10 +152,10 @@ def stakeholder_from_row(row: Row) -> Stakeholder:
     return Stakeholder(*_STAKEHOLDER_DECODER(row[:-1]), **attributes)
 
 
-_TIE_COLUMNS = _field_names(Tie)  # ending with the two timestamps
+TIE_COLUMNS = _field_names(Tie)  # ending with the two timestamps
 
 _TIE_DECODER = _Decoder(
-    _TIE_COLUMNS,
+    TIE_COLUMNS,
     {
         **_TIMES_FROM_TEXT,
         "kind": TieKind,
@@ -166,43 +166,55 @@ _TIE_DECODER = _Decoder(
     },
 )
 
-TIE_SELECT = f"SELECT {', '.join(_TIE_COLUMNS)} FROM ties"  # noqa: S608 (fixed columns)
-
-_TIE_HEAD = operator.attrgetter(*_TIE_COLUMNS[:-2])
-
-_SINCE = _TIE_COLUMNS.index("since")
-
-_UNTIL = _TIE_COLUMNS.index("until")
+TIE_SELECT = f"SELECT {', '.join(TIE_COLUMNS)} FROM ties"  # noqa: S608 (fixed columns)
 
 
-def tie_row(tie: Tie, created: str, updated: str) -> Row:
-    """The tie as `TIE_SELECT` reads it back. This runs once per tie of a bulk import."""
-    row = (*_TIE_HEAD(tie), created, updated)
-    if row[_SINCE] is None and row[_UNTIL] is None:
-        return row
-    dated = list(row)
-    for index in (_SINCE, _UNTIL):
-        if dated[index] is not None:
-            dated[index] = dated[index].isoformat()
-    return dated
+_SINCE = TIE_COLUMNS.index("since")
+
+_UNTIL = TIE_COLUMNS.index("until")
+
+
+_TIE_VALUES = operator.attrgetter(*TIE_COLUMNS)
+
+_CREATED = TIE_COLUMNS.index("created_at")
+
+_UPDATED = TIE_COLUMNS.index("updated_at")
+
+
+def tie_rows(ties: Iterable[Tie], now: str) -> list[Row]:
+    """Each tie as `TIE_SELECT` reads it back, written at `now`: created then unless the tie
+    says when. This runs once per tie of a bulk import: one loop, no call per tie."""
+    rows: list[Row] = []
+    append = rows.append
+    for tie in ties:
+        row = list(_TIE_VALUES(tie))
+        since, until, created = row[_SINCE], row[_UNTIL], row[_CREATED]
+        if since is not None:
+            row[_SINCE] = since.isoformat()
+        if until is not None:
+            row[_UNTIL] = until.isoformat()
+        row[_CREATED] = now if created is None else utc_text(created)
+        row[_UPDATED] = now
+        append(row)
+    return rows
 
 
 def tie_from_row(row: Row) -> Tie:
     return Tie(*_TIE_DECODER(row))
 
 
-_INTERACTION_COLUMNS = tuple(name for name in _field_names(Interaction) if name != "participants")
+INTERACTION_COLUMNS = tuple(name for name in _field_names(Interaction) if name != "participants")
 
 _INTERACTION_DECODER = _Decoder(
-    _INTERACTION_COLUMNS,
+    INTERACTION_COLUMNS,
     {**_TIMES_FROM_TEXT, "kind": InteractionKind, "occurred_at": datetime.fromisoformat},
 )
 
-INTERACTION_SELECT = f"SELECT {', '.join(_INTERACTION_COLUMNS)} FROM interactions"  # noqa: S608
+INTERACTION_SELECT = f"SELECT {', '.join(INTERACTION_COLUMNS)} FROM interactions"  # noqa: S608
 
-_INTERACTION_HEAD = operator.attrgetter(*_INTERACTION_COLUMNS[:-2])
+_INTERACTION_HEAD = operator.attrgetter(*INTERACTION_COLUMNS[:-2])
 
-_OCCURRED_AT = _INTERACTION_COLUMNS.index("occurred_at")
+_OCCURRED_AT = INTERACTION_COLUMNS.index("occurred_at")
 
 
 def interaction_row(interaction: Interaction, created: str, updated: str) -> list[Any]:
@@ -234,19 +246,19 @@ def _update_sql(table: str, columns: Sequence[str]) -> str:
 
 
 # name_folded last: a stakeholder's insert row is its `stakeholder_row` and the folded name.
-_STAKEHOLDER_TABLE_COLUMNS = (*STAKEHOLDER_COLUMNS, "attributes", "name_folded")
+STAKEHOLDER_TABLE_COLUMNS = (*STAKEHOLDER_COLUMNS, "attributes", "name_folded")
 
-INSERT_STAKEHOLDER = _insert_sql("stakeholders", _STAKEHOLDER_TABLE_COLUMNS)
+INSERT_STAKEHOLDER = _insert_sql("stakeholders", STAKEHOLDER_TABLE_COLUMNS)
 
-UPDATE_STAKEHOLDER = _update_sql("stakeholders", _STAKEHOLDER_TABLE_COLUMNS)
+UPDATE_STAKEHOLDER = _update_sql("stakeholders", STAKEHOLDER_TABLE_COLUMNS)
 
-INSERT_TIE = _insert_sql("ties", _TIE_COLUMNS)
+INSERT_TIE = _insert_sql("ties", TIE_COLUMNS)
 
-UPDATE_TIE = _update_sql("ties", _TIE_COLUMNS)
+UPDATE_TIE = _update_sql("ties", TIE_COLUMNS)
 
-INSERT_INTERACTION = _insert_sql("interactions", _INTERACTION_COLUMNS)
+INSERT_INTERACTION = _insert_sql("interactions", INTERACTION_COLUMNS)
 
-UPDATE_INTERACTION = _update_sql("interactions", _INTERACTION_COLUMNS)
+UPDATE_INTERACTION = _update_sql("interactions", INTERACTION_COLUMNS)
 
 
 def participants_by_interaction(
@@ -272,3 +284,14 @@ def interaction_state(interaction: Interaction, created: str, updated: str) -> l
     row = interaction_row(interaction, created, updated)
     row.append([(p.stakeholder_id, p.acting_as) for p in interaction.participants])
     return row
+
+
+def interaction_states(
+    rows: Iterable[Row], participants: Iterable[Sequence[Any]]
+) -> list[list[Any]]:
+    """`interaction_state` of each interaction row, from its participant rows (interaction id,
+    stakeholder id, position, acting as), in position order."""
+    acting: dict[str, list[tuple[str, str | None]]] = {}
+    for participant in participants:
+        acting.setdefault(participant[0], []).append((participant[1], participant[3]))
+    return [[*row, acting.get(row[0], [])] for row in rows]

@@ -1,5 +1,5 @@
-"""Applying a `WriteBatch` inside a write transaction: deletes, upserts, key and reference
-checks, the change log and the revision; and erasing a stakeholder.
+"""Applying a `WriteBatch`, as its rows (`batch_rows`), inside a write transaction: deletes,
+upserts, key and reference checks, the change log and the revision; and erasing a stakeholder.
 """
 
 from __future__ import annotations
@@ -16,20 +16,20 @@ from stakenet.domain.errors import (
 )
 from stakenet.domain.model import (
     EntityType,
-    Interaction,
-    Stakeholder,
-    Tie,
 )
-from stakenet.domain.text import fold
 from stakenet.store.port import (
     WriteBatch,
-    check_participants_distinct,
     claimed_keys,
     erasure_batch,
     keys_handed_over,
-    last_by_id,
 )
 from stakenet.store.sqlite.access import insert_audit, tombstone_audit_entries
+from stakenet.store.sqlite.batch_rows import (
+    BatchRows,
+    ParticipantRow,
+    batch_rows,
+    with_stored_creation,
+)
 from stakenet.store.sqlite.changes import ChangeLog, prune_change_log
 from stakenet.store.sqlite.reads import (
     created_at_of,
@@ -42,14 +42,16 @@ from stakenet.store.sqlite.rows import (
     INSERT_INTERACTION,
     INSERT_STAKEHOLDER,
     INSERT_TIE,
+    INTERACTION_COLUMNS,
+    STAKEHOLDER_TABLE_COLUMNS,
+    TIE_COLUMNS,
     UPDATE_INTERACTION,
     UPDATE_STAKEHOLDER,
     UPDATE_TIE,
     Row,
     as_utc,
     interaction_state,
-    stakeholder_row,
-    tie_row,
+    interaction_states,
     to_json,
     utc_text,
 )
@@ -245,103 +247,92 @@ def _check_stakeholders_exist(
                 )
 
 
-def _creation(existing: str | None, given: datetime | None, now: str) -> str:
-    """When an entity was created, as stored: as stored already, else as given, else now."""
-    if existing is not None:
-        return existing
-    return now if given is None else utc_text(given)
+# Where each table's rows hold the id's key and the creation time (`rows.py`).
+_STAKEHOLDER_KEY = STAKEHOLDER_TABLE_COLUMNS.index("key")
+_STAKEHOLDER_CREATED = STAKEHOLDER_TABLE_COLUMNS.index("created_at")
+_TIE_KEY = TIE_COLUMNS.index("key")
+_TIE_ENDS = (TIE_COLUMNS.index("source_id"), TIE_COLUMNS.index("target_id"))
+_TIE_CREATED = TIE_COLUMNS.index("created_at")
+_INTERACTION_KEY = INTERACTION_COLUMNS.index("key")
+_INTERACTION_CREATED = INTERACTION_COLUMNS.index("created_at")
+
+
+def _stored_rows(
+    connection: sqlite3.Connection, table: str, rows: Sequence[Row], created_column: int
+) -> tuple[list[Row] | Sequence[Row], dict[str, str]]:
+    """`rows` with the stored creation time of those already stored, and those times by id."""
+    created = created_at_of(connection, table, [row[0] for row in rows])
+    if not created:
+        return rows, created
+    return with_stored_creation(rows, created, created_column), created
 
 
 def upsert_stakeholders(
     connection: sqlite3.Connection,
-    stakeholders: Sequence[Stakeholder],
-    now: str,
+    rows: Sequence[Row],
+    tags: Sequence[tuple[str, str]],
     log: ChangeLog,
 ) -> None:
-    items = last_by_id(stakeholders)
-    if not items:
+    """Write the `stakeholders` rows (`BatchRows.stakeholders`) and their tags."""
+    if not rows:
         return
-    _check_keys(connection, "stakeholders", "stakeholder", [(s.id, s.key) for s in items])
-    created = created_at_of(connection, "stakeholders", [s.id for s in items])
-    states = [
-        stakeholder_row(s, _creation(created.get(s.id), s.created_at, now), now) for s in items
-    ]
-    rows = [
-        (*state, fold(stakeholder.name)) for state, stakeholder in zip(states, items, strict=True)
-    ]
+    key = _STAKEHOLDER_KEY
+    _check_keys(connection, "stakeholders", "stakeholder", [(row[0], row[key]) for row in rows])
+    rows, created = _stored_rows(connection, "stakeholders", rows, _STAKEHOLDER_CREATED)
     _write_rows(connection, (INSERT_STAKEHOLDER, UPDATE_STAKEHOLDER), rows, created)
     if created:
         _delete_where_in(connection, "stakeholder_tags", "stakeholder_id", list(created))
     connection.executemany(
-        "INSERT OR IGNORE INTO stakeholder_tags (stakeholder_id, tag) VALUES (?, ?)",
-        [(s.id, tag) for s in items for tag in s.tags],
+        "INSERT OR IGNORE INTO stakeholder_tags (stakeholder_id, tag) VALUES (?, ?)", tags
     )
-    log.upsert(EntityType.STAKEHOLDER, states)
+    # The change log holds a stakeholder as `STAKEHOLDER_SELECT` reads it: without the folded
+    # name, which the table row ends with.
+    log.upsert(EntityType.STAKEHOLDER, [row[:-1] for row in rows] if log.copy else rows)
 
 
 def upsert_ties(
-    connection: sqlite3.Connection,
-    ties: Sequence[Tie],
-    now: str,
-    log: ChangeLog,
-    written: Set[str],
+    connection: sqlite3.Connection, rows: Sequence[Row], log: ChangeLog, written: Set[str]
 ) -> None:
-    items = last_by_id(ties)
-    if not items:
+    if not rows:
         return
-    _check_keys(connection, "ties", "tie", [(tie.id, tie.key) for tie in items])
+    _check_keys(connection, "ties", "tie", [(row[0], row[_TIE_KEY]) for row in rows])
     # A keyless tie whose kind and ends another holds, in this batch or stored, is refused by
     # the unique index `ties_identity` (errors.py: Conflict): as it is inserted or, in a load
     # that dropped the index, when the index is built again.
+    source, target = _TIE_ENDS
     _check_stakeholders_exist(
-        connection, "Tie", [(tie.id, (tie.source_id, tie.target_id)) for tie in items], written
+        connection, "Tie", [(row[0], (row[source], row[target])) for row in rows], written
     )
-    created = created_at_of(connection, "ties", [tie.id for tie in items])
-    if created:
-        rows = [tie_row(t, _creation(created.get(t.id), t.created_at, now), now) for t in items]
-    else:
-        rows = [
-            tie_row(t, now if t.created_at is None else utc_text(t.created_at), now) for t in items
-        ]
+    rows, created = _stored_rows(connection, "ties", rows, _TIE_CREATED)
     _write_rows(connection, (INSERT_TIE, UPDATE_TIE), rows, created)
     log.upsert(EntityType.TIE, rows)
 
 
 def upsert_interactions(
     connection: sqlite3.Connection,
-    interactions: Sequence[Interaction],
-    now: str,
+    rows: Sequence[Row],
+    participants: Sequence[ParticipantRow],
     log: ChangeLog,
     written: Set[str],
 ) -> None:
-    items = last_by_id(interactions)
-    if not items:
+    if not rows:
         return
-    check_participants_distinct(items)
-    _check_keys(connection, "interactions", "interaction", [(i.id, i.key) for i in items])
+    key = _INTERACTION_KEY
+    _check_keys(connection, "interactions", "interaction", [(row[0], row[key]) for row in rows])
     _check_stakeholders_exist(
-        connection, "Interaction", [(i.id, i.participant_ids) for i in items], written
+        connection, "Interaction", [(p[0], (p[1],)) for p in participants], written
     )
-    created = created_at_of(connection, "interactions", [i.id for i in items])
-    states = [
-        interaction_state(i, _creation(created.get(i.id), i.created_at, now), now) for i in items
-    ]
-    _write_rows(
-        connection, (INSERT_INTERACTION, UPDATE_INTERACTION), [s[:-1] for s in states], created
-    )
+    rows, created = _stored_rows(connection, "interactions", rows, _INTERACTION_CREATED)
+    _write_rows(connection, (INSERT_INTERACTION, UPDATE_INTERACTION), rows, created)
     if created:
         _delete_where_in(connection, "interaction_participants", "interaction_id", list(created))
     _insert_many(
         connection,
         "INSERT INTO interaction_participants (interaction_id, stakeholder_id, position, "
         "acting_as) VALUES (?, ?, ?, ?)",
-        [
-            (interaction.id, participant.stakeholder_id, position, participant.acting_as)
-            for interaction in items
-            for position, participant in enumerate(interaction.participants)
-        ],
+        participants,
     )
-    log.upsert(EntityType.INTERACTION, states)
+    log.upsert(EntityType.INTERACTION, interaction_states(rows, participants) if log.copy else rows)
 
 
 def write_batch(connection: sqlite3.Connection, batch: WriteBatch) -> ChangeLog:
@@ -359,28 +350,28 @@ def write_batch(connection: sqlite3.Connection, batch: WriteBatch) -> ChangeLog:
 
 def write_changes(
     connection: sqlite3.Connection,
-    batch: WriteBatch,
+    batch: WriteBatch | BatchRows,
     log: ChangeLog,
     written_before: set[str] | None = None,
 ) -> None:
     """Write the batch's deletes and upserts and log them in `log`, which the caller writes;
-    the revision itself is left to `finish_revision`.
+    the revision itself is left to `finish_revision`. A `WriteBatch` is made rows first.
 
     `written_before` holds the ids of stakeholders that earlier batches of the same
     transaction wrote, known to exist without a look-up; it is brought up to date.
     """
-    now = utc_text(datetime.now(UTC))
-    delete_interactions(connection, batch.delete_interactions, log)
-    delete_ties(connection, batch.delete_ties, log)
-    delete_stakeholders(connection, batch.delete_stakeholders, now, log)
-    upsert_stakeholders(connection, batch.upsert_stakeholders, now, log)
-    written = {stakeholder.id for stakeholder in batch.upsert_stakeholders}
+    rows = batch_rows(batch) if isinstance(batch, WriteBatch) else batch
+    delete_interactions(connection, rows.delete_interactions, log)
+    delete_ties(connection, rows.delete_ties, log)
+    delete_stakeholders(connection, rows.delete_stakeholders, rows.now, log)
+    upsert_stakeholders(connection, rows.stakeholders, rows.stakeholder_tags, log)
+    written = {row[0] for row in rows.stakeholders}
     if written_before is not None:
-        written_before.difference_update(batch.delete_stakeholders)
+        written_before.difference_update(rows.delete_stakeholders)
         written_before.update(written)
         written = written_before
-    upsert_ties(connection, batch.upsert_ties, now, log, written)
-    upsert_interactions(connection, batch.upsert_interactions, now, log, written)
+    upsert_ties(connection, rows.ties, log, written)
+    upsert_interactions(connection, rows.interactions, rows.participants, log, written)
 
 
 def finish_revision(
