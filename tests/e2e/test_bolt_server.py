@@ -137,3 +137,37 @@ def test_a_second_server_on_the_same_bolt_database_sees_the_first_ones_writes(
     finally:
         first.stop()
         second.stop()
+
+
+STARTER = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, "tests")
+from support.bolt_server import start_bolt_server
+server = start_bolt_server(Path(sys.argv[1]))
+print(server.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_the_test_neo4j_ends_with_the_process_that_started_it_even_killed(tmp_path: Path) -> None:
+    starter = subprocess.Popen(
+        [sys.executable, "-c", STARTER, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert starter.stdout is not None
+    with starter.stdout:
+        line = starter.stdout.readline()
+    assert line, "the starter ended before Neo4j was up"
+    neo4j = int(line)
+    starter.kill()  # SIGKILL: no atexit, no clean-up of its own
+    starter.wait()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and Path(f"/proc/{neo4j}").exists():
+        stat = Path(f"/proc/{neo4j}/stat").read_text(errors="replace")
+        if stat.rsplit(")", 1)[1].split()[0] == "Z":  # ended, not yet reaped by its new parent
+            break
+        time.sleep(0.2)
+    else:
+        assert not Path(f"/proc/{neo4j}").exists(), "Neo4j outlived the process that started it"

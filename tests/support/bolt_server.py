@@ -340,7 +340,8 @@ def _launch(
         process = subprocess.Popen(
             command,
             cwd=home,
-            stdin=subprocess.DEVNULL,
+            # Never written to: the server ends when this process does, however it ends.
+            stdin=subprocess.PIPE,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
