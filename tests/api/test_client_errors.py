@@ -291,6 +291,19 @@ def test_a_datetime_outside_the_utc_range_is_a_client_error_naming_the_variable(
     assert error["extensions"] == {"code": "BAD_REQUEST"}
 
 
+@pytest.mark.parametrize("moment", ["2025-01-01T00:00:00+24:00", "2025-01-01T00:00:00-25:30"])
+def test_a_datetime_offset_of_a_day_or_more_is_refused_in_plain_words(
+    server: Api, quiet_log: None, moment: str
+) -> None:
+    body = server.post(SINCE, {"since": moment})
+    error = first_error(body)
+    assert error["message"] == (
+        f"Variable '$since' has invalid value: Value cannot represent a DateTime: \"{moment}\". "
+        "Its offset from UTC must be under 24 hours."
+    )
+    assert error["extensions"] == {"code": "BAD_REQUEST"}
+
+
 def test_a_naive_datetime_is_taken_as_utc(server: Api) -> None:
     total = server.data(SINCE, {"since": "2000-01-01T00:00:00"})["stakeholders"]["totalCount"]
     assert (

@@ -17,7 +17,13 @@ from strawberry.types.scalar import ScalarDefinition
 
 
 def utc_instant(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        # Python's own wording for an offset of a day or more names its timedelta.
+        if "offset must be a timedelta" in str(error):
+            raise ValueError("Its offset from UTC must be under 24 hours.") from None
+        raise
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     try:
