@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -266,7 +265,8 @@ class StagedParts:
                 rows = _stakeholder_rows(batch.upsert_stakeholders, now)
                 for record in tx.run(CREATE_STAGED_STAKEHOLDERS, rows=rows):
                     created[record["id"]] = record["node"]
-            nodes = ChainMap(created, self._nodes)
+            # One dict: a tie part reads it twice per tie, and a `ChainMap` look-up runs Python.
+            nodes = {**self._nodes, **created} if created else self._nodes
             if batch.upsert_ties:
                 ties = _tie_rows(batch.upsert_ties, now, nodes)
                 tx.run(CREATE_TIES_OF_EVERY_KIND, ties).consume()
@@ -320,6 +320,19 @@ if STAGED_STAKEHOLDER_PROPERTIES[-3:] != ("name_folded", *_STAMPS) or (
 _OCCURRED_AT = STAGED_INTERACTION_PROPERTIES.index("occurred_at")
 
 
+# Values stored as they are; any other (an enum, a date, a tuple) is encoded by the codec.
+_PLAIN = frozenset({str, int, float, bool})
+
+
+def _values(fields: tuple[Any, ...]) -> list[Any]:
+    """Fields' values as stored: a part makes one per field of each record, so the common
+    values skip the call."""
+    return [
+        value if value is None or value.__class__ in _PLAIN else encoded_value(value)
+        for value in fields
+    ]
+
+
 def _created_text(given: datetime | None, now_text: str) -> str:
     """A new record's creation time as stored text: when it says (`given`), or now. Made for
     every record of a part, hence the text of now made once per part."""
@@ -330,7 +343,7 @@ def _stakeholder_rows(stakeholders: Iterable[Stakeholder], now: datetime) -> lis
     now_text = utc_text(now)
     return [
         [
-            *map(encoded_value, _stakeholder_fields(stakeholder)),
+            *_values(_stakeholder_fields(stakeholder)),
             fold(stakeholder.name),
             _created_text(stakeholder.created_at, now_text),
             now_text,
@@ -347,7 +360,7 @@ def _tie_rows(ties: Iterable[Tie], now: datetime, nodes: Mapping[str, str]) -> d
             [
                 nodes[tie.source_id],
                 nodes[tie.target_id],
-                *map(encoded_value, _tie_fields(tie)),
+                *_values(_tie_fields(tie)),
                 _created_text(tie.created_at, now_text),
                 now_text,
             ]
@@ -361,7 +374,7 @@ def _interaction_rows(
     now_text = utc_text(now)
     rows = []
     for interaction in interactions:
-        row = [*map(encoded_value, _interaction_fields(interaction))]
+        row = _values(_interaction_fields(interaction))
         row[_OCCURRED_AT] = utc_text(interaction.occurred_at)
         row += (
             _created_text(interaction.created_at, now_text),
