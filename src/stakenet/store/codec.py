@@ -50,14 +50,15 @@ def utc_text(moment: datetime) -> str:
     return as_utc(moment).isoformat(timespec="microseconds")
 
 
-def _encode(value: Any) -> Any:
+def encoded_value(value: Any) -> Any:
+    """A field's value as `x_to_dict` stores it (None stays None)."""
     if isinstance(value, Enum):
         return value.value
     # datetime is a subclass of date, so this one check serves both.
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, tuple):
-        return [_encode(item) for item in value]
+        return [encoded_value(item) for item in value]
     return value
 
 
@@ -66,7 +67,7 @@ def _to_dict(entity: Entity, field_names: tuple[str, ...]) -> dict[str, Any]:
     for name in field_names:
         value = getattr(entity, name)
         if value is not None:
-            encoded[name] = _encode(value)
+            encoded[name] = encoded_value(value)
     return encoded
 
 

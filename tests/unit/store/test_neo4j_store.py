@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import neo4j
@@ -27,9 +27,13 @@ from stakenet.domain.document_stream import Rows
 from stakenet.domain.errors import Conflict, NotFound, StakenetError, StoreUnavailable
 from stakenet.domain.model import (
     ChangeOp,
+    DecisionRole,
+    Evidence,
     Interaction,
     InteractionKind,
+    OrganizationCategory,
     Participant,
+    Seniority,
     Stakeholder,
     StakeholderKind,
     Tie,
@@ -853,6 +857,125 @@ async def test_a_tie_is_stored_without_its_kind_and_ends_which_reads_take_from_i
         await store.apply(WriteBatch(upsert_ties=[Tie("t5", TieKind.REPORTS_TO, "c", "a")]))
     await store.apply(WriteBatch(upsert_ties=[Tie("t6", TieKind.REPORTS_TO, "a", "c")]))
     assert (await store.counts()).ties == 4
+
+
+def _records_with_every_field() -> WriteBatch:
+    """Records with every field set, besides records with none of their optional ones."""
+    created = datetime(2025, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+    return WriteBatch(
+        upsert_stakeholders=[
+            person(
+                "a", key="pa", internal=True, tags=("vip", "board"), notes="Met twice",
+                created_at=created, title="CFO", email="a@example.com", phone="+46 1",
+                seniority=Seniority.C_LEVEL,
+            ),
+            Stakeholder(
+                "c", StakeholderKind.COMPANY, "Acme", industry="Steel", website="acme.test",
+                registration_number="556-1", country="SE", city="Lund",
+            ),
+            Stakeholder(
+                "m", StakeholderKind.MUNICIPALITY, "Lund", code="1281", region="Skåne",
+                population=125_000,
+            ),
+            Stakeholder(
+                "o", StakeholderKind.ORGANIZATION, "Union", category=OrganizationCategory.UNION
+            ),
+            person("b"),
+        ],
+        upsert_ties=[
+            Tie(
+                "t1", TieKind.WORKS_FOR, "a", "c", key="a-at-c", strength=0.75, role="CFO",
+                since=date(2020, 1, 2), until=date(2027, 3, 4), confidence=0.5,
+                evidence=Evidence.PUBLIC_RECORD, notes="Annual report",
+                decision_role=DecisionRole.ECONOMIC_BUYER, department="Finance",
+                context="Budget", share=12.5, created_at=created,
+            ),
+            Tie("t2", TieKind.KNOWS, "b", "a"),
+        ],
+        upsert_interactions=[
+            Interaction(
+                "i1", InteractionKind.MEETING, datetime(2026, 5, 4, 9, tzinfo=UTC),
+                (Participant("a", acting_as="chair"), Participant("m"), Participant("b")),
+                key="kick-off", sentiment=0.25, subject="Kick-off", summary="Agreed",
+                outcome="Next step", notes="In person", created_at=created,
+            ),
+            Interaction(
+                "i2", InteractionKind.CALL, datetime(2026, 5, 5, 9, tzinfo=UTC), ()
+            ),
+        ],
+    )  # fmt: skip
+
+
+def _stored_properties(bolt_server: BoltServer) -> dict[str, object]:
+    """Every stored record by id: its labels or type, its ends, its properties but the time
+    of its last update, and its participants."""
+    with neo4j.GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        nodes, _, _ = driver.execute_query(
+            "MATCH (n) WHERE n:Stakeholder OR n:Interaction "
+            "RETURN n.id AS id, labels(n) AS labels, properties(n) AS props, "
+            "[(s)-[p:PARTICIPATED]->(n) | [s.id, properties(p)]] AS participants",
+            database_=bolt_server.database,
+        )
+        ties, _, _ = driver.execute_query(
+            "MATCH (s)-[t]->(e) WHERE t.id IS NOT NULL "
+            "RETURN t.id AS id, type(t) AS type, s.id AS source, e.id AS target, "
+            "properties(t) AS props",
+            database_=bolt_server.database,
+        )
+    stored: dict[str, object] = {}
+    for record in [*nodes, *ties]:
+        data = record.data()
+        assert data["props"].pop("updated_at")
+        if "labels" in data:
+            data["labels"] = sorted(data["labels"])
+            data["participants"] = sorted(data["participants"], key=repr)
+        stored[data.pop("id")] = data
+    return stored
+
+
+@pytest.mark.bolt
+async def test_a_first_import_stores_every_field_as_the_general_way_writes_it(
+    store: Neo4jStore, bolt_server: BoltServer
+) -> None:
+    # Its rows are lists of values, where a null sets nothing: a field left out stays out.
+    batch = _records_with_every_field()
+    async with store.bulk_write() as bulk:
+        await bulk.write(batch)
+        await bulk.commit()
+    imported = _stored_properties(bolt_server)
+    assert imported["a"] == {
+        "labels": ["Person", "Stakeholder"],
+        "props": {
+            "id": "a", "kind": "PERSON", "name": "Person a", "name_folded": "person a",
+            "key": "pa", "internal": True, "tags": ["vip", "board"], "notes": "Met twice",
+            "created_at": "2025-03-04T05:06:07.891011+00:00", "title": "CFO",
+            "email": "a@example.com", "phone": "+46 1", "seniority": "C_LEVEL",
+        },
+        "participants": [],
+    }  # fmt: skip
+    assert imported["t2"] == {
+        "type": "KNOWS",
+        "source": "b",
+        "target": "a",
+        "props": {"id": "t2", "created_at": imported["t2"]["props"]["created_at"]},  # type: ignore[index]
+    }
+    assert imported["i1"]["participants"] == [  # type: ignore[index]
+        ["a", {"position": 0, "actingAs": "chair"}],
+        ["b", {"position": 2}],
+        ["m", {"position": 1}],
+    ]
+    # Reads give back the records written (those whose creation time was given).
+    [a] = await store.get_stakeholders(["a"])
+    [t1] = await store.get_ties(["t1"])
+    [i1] = await store.get_interactions(["i1"])
+    assert [a, t1, i1] == [
+        replace(batch.upsert_stakeholders[0], updated_at=a.updated_at if a else None),
+        replace(batch.upsert_ties[0], updated_at=t1.updated_at if t1 else None),
+        replace(batch.upsert_interactions[0], updated_at=i1.updated_at if i1 else None),
+    ]
+    # The same records written again the general way (`SET n = map`) store the same.
+    await store.apply(batch)
+    assert _stored_properties(bolt_server) == imported
 
 
 async def _until_staged(bolt_server: BoltServer) -> None:

@@ -2,8 +2,9 @@
 
 Labels and relationship types are fixed in the text, from the allow-lists `STAKEHOLDER_LABELS`
 and `TIE_TYPES`, never from values; values are always `$parameters`. Public upper-case strings
-are whole statements, public upper-case mappings hold one statement per kind, and names with a
-leading underscore are fragments. The stakeholder listing is composed from fragments by
+are whole statements, public upper-case mappings hold one statement per kind, public upper-case
+tuples name the values of a first import's rows in their order, and names with a leading
+underscore are fragments. The stakeholder listing is composed from fragments by
 `stakeholder_listing`; `stakeholder_listings` and `statements_per_kind` list every statement
 composed, so a test runs each of them, like each constant, through Neo4j's parser.
 """
@@ -12,9 +13,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import fields
 from typing import LiteralString
 
-from stakenet.domain.model import StakeholderKind, TieKind
+from stakenet.domain.model import Interaction, Stakeholder, StakeholderKind, Tie, TieKind
 from stakenet.store.port import StakeholderOrder
 
 # The label of each stakeholder kind, besides `:Stakeholder`, and the relationship type of each
@@ -357,27 +359,71 @@ CREATE_TIES: Mapping[TieKind, LiteralString] = {
 # stakeholders and interactions are `:StagedStakeholder` and `:StagedInteraction` nodes, which
 # no read matches (and its ties join only those). Stakeholders come back with their nodes'
 # element ids, by which ties and participation then find their ends.
+#
+# Each record is a row of values, not a map: a list of the properties named below, in their
+# order (`first_import` builds it), created as an inline property map, where a null sets
+# nothing, as a field left out of `SET n = map` does. Neither the driver nor the server then
+# handles a property name per record, and the create sets every property at once.
+STAGED_STAKEHOLDER_PROPERTIES: tuple[LiteralString, ...] = (
+    "id", "kind", "name", "key", "internal", "tags", "notes", "title", "email", "phone",
+    "seniority", "industry", "website", "registration_number", "country", "city", "code",
+    "region", "population", "category", "name_folded", "created_at", "updated_at",
+)  # fmt: skip
+# A tie row starts with the element ids of its source's and target's nodes.
+STAGED_TIE_PROPERTIES: tuple[LiteralString, ...] = (
+    "id", "key", "strength", "role", "since", "until", "confidence", "evidence", "notes",
+    "decision_role", "department", "context", "share", "created_at", "updated_at",
+)  # fmt: skip
+# An interaction row ends with its participants, each `[element id of the node, acting_as]`.
+STAGED_INTERACTION_PROPERTIES: tuple[LiteralString, ...] = (
+    "id", "kind", "occurred_at", "key", "sentiment", "subject", "summary", "outcome", "notes",
+    "created_at", "updated_at",
+)  # fmt: skip
+_TIE_ENDS = 2
+if (
+    set(STAGED_STAKEHOLDER_PROPERTIES) != {f.name for f in fields(Stakeholder)} | {"name_folded"}
+    or set(STAGED_TIE_PROPERTIES)
+    != {f.name for f in fields(Tie)} - {"kind", "source_id", "target_id"}
+    or set(STAGED_INTERACTION_PROPERTIES)
+    != {f.name for f in fields(Interaction)} - {"participants"}
+):
+    raise RuntimeError("A first import's rows must name every stored field of their records.")
+
+
+def _inline_properties(names: Sequence[LiteralString], first: int = 0) -> LiteralString:
+    """`{name: row[i], ...}`: the properties `names` from the row's values from `first` on."""
+    return (
+        "{" + ", ".join(f"{name}: row[{first + index}]" for index, name in enumerate(names)) + "}"
+    )
+
+
 CREATE_STAGED_STAKEHOLDERS: LiteralString = (
-    "UNWIND $rows AS props CREATE (s:StagedStakeholder) SET s = props "
-    "RETURN props.id AS id, elementId(s) AS node"
+    "UNWIND $rows AS row CREATE (s:StagedStakeholder "
+    + _inline_properties(STAGED_STAKEHOLDER_PROPERTIES)
+    + ") RETURN row[0] AS id, elementId(s) AS node"
 )
 
 # Each type's rows are the parameter named by the type (an empty list for a type the batch has
 # none of); a unit subquery per type keeps the statement one round trip.
 CREATE_TIES_OF_EVERY_KIND: LiteralString = " ".join(
     "CALL () { UNWIND $" + tie_type + " AS row "
-    "MATCH (source) WHERE elementId(source) = row.source "
-    "MATCH (target) WHERE elementId(target) = row.target "
-    "CREATE (source)-[t:" + tie_type + "]->(target) SET t = row.props }"
+    "MATCH (source) WHERE elementId(source) = row[0] "
+    "MATCH (target) WHERE elementId(target) = row[1] "
+    "CREATE (source)-[t:"
+    + tie_type
+    + " "
+    + _inline_properties(STAGED_TIE_PROPERTIES, _TIE_ENDS)
+    + "]->(target) }"
     for tie_type in TIE_TYPES.values()
 )
 
 CREATE_STAGED_INTERACTIONS: LiteralString = (
-    "UNWIND $rows AS row CREATE (i:StagedInteraction) SET i = row.props "
-    "WITH i, row UNWIND row.participants AS participant "
-    "MATCH (s) WHERE elementId(s) = participant.node "
-    "CREATE (s)-[:PARTICIPATED {position: participant.position, "
-    "actingAs: participant.acting_as}]->(i)"
+    "UNWIND $rows AS row CREATE (i:StagedInteraction "
+    + _inline_properties(STAGED_INTERACTION_PROPERTIES)
+    + f") WITH i, row[{len(STAGED_INTERACTION_PROPERTIES)}] AS participants "
+    "UNWIND range(0, size(participants) - 1) AS position "
+    "MATCH (s) WHERE elementId(s) = participants[position][0] "
+    "CREATE (s)-[:PARTICIPATED {position: position, actingAs: participants[position][1]}]->(i)"
 )
 
 # Publishing a first import, in the transaction that commits it: its nodes take their labels.

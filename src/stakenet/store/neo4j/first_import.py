@@ -31,18 +31,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 import neo4j
 
 from stakenet.domain.model import Interaction, Stakeholder, Tie
 from stakenet.domain.text import fold
-from stakenet.store.codec import interaction_to_dict, stakeholder_to_dict, tie_to_dict
+from stakenet.store.codec import encoded_value, utc_text
 from stakenet.store.neo4j.cypher import (
     CREATE_STAGED_INTERACTIONS,
     CREATE_STAGED_STAKEHOLDERS,
@@ -51,13 +51,12 @@ from stakenet.store.neo4j.cypher import (
     PUBLISH_STAGED_INTERACTIONS,
     PUBLISH_STAGED_STAKEHOLDERS,
     REMOVE_STAGED,
+    STAGED_INTERACTION_PROPERTIES,
+    STAGED_STAKEHOLDER_PROPERTIES,
+    STAGED_TIE_PROPERTIES,
     TIE_TYPES,
 )
 from stakenet.store.neo4j.queries import Tx, run_query
-from stakenet.store.neo4j.records import (
-    relationship_properties,
-    utc_text,
-)
 from stakenet.store.port import TieIdentity, WriteBatch
 
 # Parts written at once: one commits while the next is written (the test machine has 2 cores).
@@ -266,7 +265,8 @@ class StagedParts:
                 rows = _stakeholder_rows(batch.upsert_stakeholders, now)
                 for record in tx.run(CREATE_STAGED_STAKEHOLDERS, rows=rows):
                     created[record["id"]] = record["node"]
-            nodes = ChainMap(created, self._nodes)
+            # One dict: a tie part reads it twice per tie, and a `ChainMap` look-up runs Python.
+            nodes = {**self._nodes, **created} if created else self._nodes
             if batch.upsert_ties:
                 ties = _tie_rows(batch.upsert_ties, now, nodes)
                 tx.run(CREATE_TIES_OF_EVERY_KIND, ties).consume()
@@ -302,49 +302,84 @@ async def remove_staged_records(tx: Tx) -> int:
         removed += int(row["removed"])
 
 
-def _stamps(data: dict[str, Any], given: datetime | None, now_text: str) -> dict[str, Any]:
-    """`data` with its creation and update times as stored text: the record is new, so it was
-    created when it says (`given`), or now, and updated now. Built for every record of a part,
-    hence the text of now made once per part."""
-    data["created_at"] = now_text if given is None else utc_text(given)
-    data["updated_at"] = now_text
-    return data
+# Each record's fields in the order of its row (`cypher.STAGED_*_PROPERTIES`), but the stored
+# ones a part computes: the creation and update times, and a stakeholder's folded name.
+_STAMPS = ("created_at", "updated_at")
+_stakeholder_fields = attrgetter(
+    *(name for name in STAGED_STAKEHOLDER_PROPERTIES if name not in {*_STAMPS, "name_folded"})
+)
+_tie_fields = attrgetter(*(name for name in STAGED_TIE_PROPERTIES if name not in _STAMPS))
+_interaction_fields = attrgetter(
+    *(name for name in STAGED_INTERACTION_PROPERTIES if name not in _STAMPS)
+)
+if STAGED_STAKEHOLDER_PROPERTIES[-3:] != ("name_folded", *_STAMPS) or (
+    STAGED_TIE_PROPERTIES[-2:] != _STAMPS or STAGED_INTERACTION_PROPERTIES[-2:] != _STAMPS
+):
+    raise RuntimeError("A row's computed values come last, in the order the rows add them.")
+# Stored as fixed-width UTC text, as every time is, not as the codec's ISO text.
+_OCCURRED_AT = STAGED_INTERACTION_PROPERTIES.index("occurred_at")
 
 
-def _stakeholder_rows(stakeholders: Iterable[Stakeholder], now: datetime) -> list[dict[str, Any]]:
+# Values stored as they are; any other (an enum, a date, a tuple) is encoded by the codec.
+_PLAIN = frozenset({str, int, float, bool})
+
+
+def _values(fields: tuple[Any, ...]) -> list[Any]:
+    """Fields' values as stored: a part makes one per field of each record, so the common
+    values skip the call."""
+    return [
+        value if value is None or value.__class__ in _PLAIN else encoded_value(value)
+        for value in fields
+    ]
+
+
+def _created_text(given: datetime | None, now_text: str) -> str:
+    """A new record's creation time as stored text: when it says (`given`), or now. Made for
+    every record of a part, hence the text of now made once per part."""
+    return now_text if given is None else utc_text(given)
+
+
+def _stakeholder_rows(stakeholders: Iterable[Stakeholder], now: datetime) -> list[list[Any]]:
     now_text = utc_text(now)
-    rows = []
-    for stakeholder in stakeholders:
-        data = _stamps(stakeholder_to_dict(stakeholder), stakeholder.created_at, now_text)
-        data["name_folded"] = fold(stakeholder.name)
-        rows.append(data)
-    return rows
+    return [
+        [
+            *_values(_stakeholder_fields(stakeholder)),
+            fold(stakeholder.name),
+            _created_text(stakeholder.created_at, now_text),
+            now_text,
+        ]
+        for stakeholder in stakeholders
+    ]
 
 
 def _tie_rows(ties: Iterable[Tie], now: datetime, nodes: Mapping[str, str]) -> dict[str, Any]:
-    rows: dict[str, list[dict[str, Any]]] = {tie_type: [] for tie_type in TIE_TYPES.values()}
+    rows: dict[str, list[list[Any]]] = {tie_type: [] for tie_type in TIE_TYPES.values()}
     now_text = utc_text(now)
     for tie in ties:
-        data = _stamps(relationship_properties(tie_to_dict(tie)), tie.created_at, now_text)
         rows[TIE_TYPES[tie.kind]].append(
-            {"source": nodes[tie.source_id], "target": nodes[tie.target_id], "props": data}
+            [
+                nodes[tie.source_id],
+                nodes[tie.target_id],
+                *_values(_tie_fields(tie)),
+                _created_text(tie.created_at, now_text),
+                now_text,
+            ]
         )
     return rows
 
 
 def _interaction_rows(
     interactions: Iterable[Interaction], now: datetime, nodes: Mapping[str, str]
-) -> list[dict[str, Any]]:
+) -> list[list[Any]]:
     now_text = utc_text(now)
     rows = []
     for interaction in interactions:
-        props = _stamps(interaction_to_dict(interaction), interaction.created_at, now_text)
-        props["occurred_at"] = utc_text(interaction.occurred_at)
-        del props["participants"]
-        participants = [
-            {"node": nodes[participant.stakeholder_id], "position": position,
-             "acting_as": participant.acting_as}
-            for position, participant in enumerate(interaction.participants)
-        ]  # fmt: skip
-        rows.append({"props": props, "participants": participants})
+        row = _values(_interaction_fields(interaction))
+        row[_OCCURRED_AT] = utc_text(interaction.occurred_at)
+        row += (
+            _created_text(interaction.created_at, now_text),
+            now_text,
+            [[nodes[p.stakeholder_id], p.acting_as] for p in interaction.participants],
+        )
+        rows.append(row)
     return rows
