@@ -47,7 +47,7 @@ from stakenet.analytics.paths import (
     person_graph,
 )
 from stakenet.analytics.projection import Projection
-from stakenet.analytics.relationship_map import RelationshipMap, relationship_map
+from stakenet.analytics.relationship_map import RelationshipMap, TiesByStrength, relationship_map
 from stakenet.analytics.risks import Risk, key_person_risks
 from stakenet.analytics.snapshot import AnalyticsSnapshot, NodeMetrics, compute_snapshot
 from stakenet.analytics.strength import (
@@ -435,6 +435,8 @@ class NetworkView:
 
     def __init__(self) -> None:
         self._projection = Projection()
+        # The live graph's hubs' ties by strength, for its maps; kept under the lock.
+        self._ranking = TiesByStrength()
         self._lock = threading.RLock()
         self._analytics: AnalyticsState | None = None
         self._past: PastSnapshots[AnalyticsState] = PastSnapshots()
@@ -465,6 +467,7 @@ class NetworkView:
             }
             touched = set(old.nodes) | set(fresh.graph.nodes)
             self._projection = fresh
+            self._ranking = TiesByStrength()
             if self._retired is not None:
                 dismantle(old)  # only ever read under the lock, so no reader holds it now
             return self._changed(touched, removed)
@@ -474,6 +477,7 @@ class NetworkView:
         with self._lock:
             removed: dict[str, str] = {}
             touched = self._projection.apply(changes, removed)
+            self._ranking.forget(touched)
             return self._changed(touched, removed)
 
     def _changed(self, touched: set[str], removed: Mapping[str, str]) -> GraphChanged:
@@ -640,6 +644,7 @@ class NetworkView:
                 tie_kinds=tie_kinds,
                 min_strength=min_strength,
                 strengths=state.snapshot.strengths if state else None,
+                ranking=self._ranking,
             )
             return Answer(found, self._projection.revision)
 

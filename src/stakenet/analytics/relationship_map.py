@@ -16,7 +16,8 @@ under the same lock as the rings: a client drawing only those needs no store rea
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Mapping
+import math
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -24,6 +25,15 @@ from typing import Any, NamedTuple
 from stakenet.analytics.errors import UnknownStakeholder
 
 DEFAULT_STRENGTH = 0.5  # a tie with neither a derived nor a declared strength
+# A stakeholder with more neighbours than this has its ties ranked by strength once, for the
+# maps whose rings pass through it: an organisation's colleagues, a well-connected person's
+# acquaintances. Below it, reading every tie costs less than keeping a ranking.
+HUB_NEIGHBOURS = 64
+
+# One tie of a hub, as its ranking holds it: (minus its strength, the stakeholder at its other
+# end, its id, the hub, whether it points from the hub). Strings, a float and a bool only, so
+# that the cycle collector stops tracking it.
+RankedTie = tuple[float, str, str, str, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +63,61 @@ class RelationshipMap:
     stakeholders: dict[str, MapStakeholder] = field(default_factory=dict)
 
 
+class TiesByStrength:
+    """The ties of each hub of one graph, strongest first, each ranking made on first use.
+
+    A map's ring through an organisation of thousands then reads its ties strongest first and
+    stops once it holds what the ring keeps, so a map costs what it keeps, not what it passes
+    through. A ranking holds each tie's strength for one `strengths` mapping (a snapshot's, by
+    identity: `use` starts afresh for another) and the declared strength; the graph's owner
+    calls `forget` with the stakeholders every change touches (a tie's ends, a removed
+    stakeholder's neighbours), and its kind and dates are read from the graph when a map reads
+    the tie, so a tie removed since is passed over.
+    """
+
+    def __init__(self, min_neighbours: int = HUB_NEIGHBOURS) -> None:
+        self.min_neighbours = min_neighbours
+        self._strengths: Mapping[str, float] | None = None
+        self._ranked: dict[str, list[RankedTie]] = {}
+
+    def use(self, strengths: Mapping[str, float] | None) -> None:
+        """Rank by `strengths` from now on; rankings made with others are dropped."""
+        if strengths is not self._strengths:
+            self._strengths = strengths
+            self._ranked = {}
+
+    def forget(self, stakeholders: Iterable[str]) -> None:
+        """Drop the rankings of `stakeholders`, whose ties changed."""
+        ranked = self._ranked
+        for stakeholder in stakeholders:
+            ranked.pop(stakeholder, None)
+
+    def ranked(
+        self, graph: Any, node: str, strength_of: Callable[[str], float | None]
+    ) -> list[RankedTie] | None:
+        """`node`'s ties strongest first (the ranking made now if it has none), or None if it
+        has too few neighbours to be worth one."""
+        found = self._ranked.get(node)
+        if found is not None:
+            return found
+        successors, predecessors = graph._succ[node], graph._pred[node]
+        if len(successors) + len(predecessors) <= self.min_neighbours:
+            return None
+        found = []
+        for outgoing, adjacency in ((True, successors), (False, predecessors)):
+            for other, keyed in adjacency.items():
+                for tie_id, data in keyed.items():
+                    strength = strength_of(tie_id)
+                    if strength is None:
+                        declared = data.get("strength")
+                        strength = float(declared) if declared is not None else DEFAULT_STRENGTH
+                    # A pair's strength counts from 0 up, as the full read has it.
+                    found.append((-max(strength, 0.0), other, tie_id, node, outgoing))
+        found.sort()
+        self._ranked[node] = found
+        return found
+
+
 def relationship_map(
     graph: Any,
     center: str,
@@ -63,12 +128,15 @@ def relationship_map(
     tie_kinds: Collection[str] | None = None,
     min_strength: float = 0.0,
     strengths: Mapping[str, float] | None = None,
+    ranking: TiesByStrength | None = None,
 ) -> RelationshipMap:
     """The map around `center`: at most `limit` stakeholders within `depth` hops.
 
     Ties are followed in both directions. Only current ties (no `until` before `on`) of the
     given kinds and at least `min_strength` are followed and drawn. A tie's strength is its
-    entry in `strengths`, else its declared strength, else 0.5.
+    entry in `strengths`, else its declared strength, else 0.5. With `ranking` (kept for this
+    graph and these `strengths` by the graph's owner), a ring reads a hub's ties strongest
+    first and stops once it holds what it keeps; the answer is the same.
 
     Raises
     ------
@@ -79,6 +147,8 @@ def relationship_map(
         raise UnknownStakeholder(center)
     kinds = tie_kinds or None
     strength_of = (strengths or {}).get
+    if ranking is not None:
+        ranking.use(strengths)
 
     def followed(tie_id: str, data: Mapping[str, Any]) -> float | None:
         """The tie's strength if the map follows it, else None (the rings' loop reads each
@@ -98,8 +168,14 @@ def relationship_map(
     frontier = [center]
     truncated = False
     for ring in range(1, depth + 1):
+        room = max(limit - len(distances), 0)
         best: dict[str, float] = {}
+        hubs: list[list[RankedTie]] = []
         for node in frontier:
+            ranked_ties = ranking.ranked(graph, node, strength_of) if ranking else None
+            if ranked_ties is not None:
+                hubs.append(ranked_ties)
+                continue
             for adjacency in (successors[node], predecessors[node]):
                 for other, keyed in adjacency.items():
                     if other in distances:
@@ -123,7 +199,10 @@ def relationship_map(
                         known = best.get(other)
                         if known is None or strongest > known:
                             best[other] = strongest
-        room = max(limit - len(distances), 0)
+        if hubs:
+            best = _strongest_first(
+                best, hubs, room, min_strength, distances, followed, successors, predecessors
+            )
         if len(best) > room:
             truncated = True
             best = _strongest(best, room, attributes)
@@ -148,6 +227,46 @@ def relationship_map(
             attrs.get("kind", ""), attrs.get("name", ""), bool(attrs.get("internal"))
         )
     return RelationshipMap(center, distances, edges, truncated, stakeholders)
+
+
+def _strongest_first(
+    best: dict[str, float],
+    hubs: list[list[RankedTie]],
+    room: int,
+    min_strength: float,
+    distances: Mapping[str, int],
+    followed: Callable[[str, Mapping[str, Any]], float | None],
+    successors: Any,
+    predecessors: Any,
+) -> dict[str, float]:
+    """A ring's candidates: those of `best` (read in full from the frontier's small
+    stakeholders) and the hubs' (each ranked strongest first), read strongest first and no
+    further than a cut ring needs: every candidate at least as strong as the `room`-th, and one
+    more, which says the ring is cut. Each candidate's strength is its strongest followed tie,
+    as a full read finds it."""
+    merged = heapq.merge(
+        sorted((-strength, other, "", "", False) for other, strength in best.items()), *hubs
+    )
+    found: dict[str, float] = {}
+    cut = math.inf  # the strength of the `room`-th candidate, once there is one
+    for negated, other, tie_id, hub, outgoing in merged:
+        strength = -negated
+        if (len(found) > room and strength < cut) or strength < min_strength:
+            break
+        if other in found or other in distances:
+            continue
+        if hub:
+            # A hub's ranking holds its ties' strengths, the graph their kind and dates; a
+            # tie removed since the ranking was made is no longer there.
+            data = (successors if outgoing else predecessors)[hub].get(other, {}).get(tie_id)
+            if data is None:
+                continue
+            if followed(tie_id, data) is None:
+                continue
+        found[other] = strength
+        if len(found) == room:
+            cut = strength
+    return found
 
 
 def _strongest(best: dict[str, float], room: int, attributes: Any) -> dict[str, float]:
