@@ -60,7 +60,7 @@ from stakenet.analytics.strength import (
 )
 from stakenet.analytics.timeline import Timeline
 from stakenet.analytics.whatif import WhatIfResult, what_if
-from stakenet.domain.model import Change, GraphData, StakeholderKind
+from stakenet.domain.model import Change, GraphData, Stakeholder, StakeholderKind
 from stakenet.domain.text import fold
 
 T = TypeVar("T")
@@ -475,9 +475,20 @@ class NetworkView:
     def apply(self, changes: Iterable[Change]) -> GraphChanged:
         """Apply committed changes in log order (`Projection.apply`)."""
         with self._lock:
+            changes = list(changes)
+            nodes = self._projection.graph.nodes
+            # A hub's ranking orders ties of equal strength by the name at their other end.
+            renamed = [
+                change.entity.id
+                for change in changes
+                if isinstance(change.entity, Stakeholder)
+                and change.entity.id in nodes
+                and nodes[change.entity.id].get("name") != change.entity.name
+            ]
             removed: dict[str, str] = {}
             touched = self._projection.apply(changes, removed)
             self._ranking.forget(touched)
+            self._ranking.forget_neighbours(self._projection.graph, renamed)
             return self._changed(touched, removed)
 
     def _changed(self, touched: set[str], removed: Mapping[str, str]) -> GraphChanged:

@@ -16,7 +16,6 @@ under the same lock as the rings: a client drawing only those needs no store rea
 from __future__ import annotations
 
 import heapq
-import math
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,10 +29,11 @@ DEFAULT_STRENGTH = 0.5  # a tie with neither a derived nor a declared strength
 # acquaintances. Below it, reading every tie costs less than keeping a ranking.
 HUB_NEIGHBOURS = 64
 
-# One tie of a hub, as its ranking holds it: (minus its strength, the stakeholder at its other
-# end, its id, the hub, whether it points from the hub). Strings, a float and a bool only, so
-# that the cycle collector stops tracking it.
-RankedTie = tuple[float, str, str, str, bool]
+# One tie of a hub, as its ranking holds it: (minus its strength, the name and the id of the
+# stakeholder at its other end, the tie's id, the hub, whether it points from the hub), so
+# that a ranking sorts as a cut ring ranks. Strings, a float and a bool only: the cycle
+# collector stops tracking it.
+RankedTie = tuple[float, str, str, str, str, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +66,14 @@ class RelationshipMap:
 class TiesByStrength:
     """The ties of each hub of one graph, strongest first, each ranking made on first use.
 
-    A map's ring through an organisation of thousands then reads its ties strongest first and
-    stops once it holds what the ring keeps, so a map costs what it keeps, not what it passes
-    through. A ranking holds each tie's strength for one `strengths` mapping (a snapshot's, by
-    identity: `use` starts afresh for another) and the declared strength; the graph's owner
-    calls `forget` with the stakeholders every change touches (a tie's ends, a removed
-    stakeholder's neighbours), and its kind and dates are read from the graph when a map reads
-    the tie, so a tie removed since is passed over.
+    A map's ring through an organisation of thousands then reads its ties in the order the
+    ring ranks them (strongest first, then by name and id) and stops once the ring is full, so
+    a map costs what it keeps, not what it passes through. A ranking holds each tie's strength
+    for one `strengths` mapping (a snapshot's, by identity: `use` starts afresh for another)
+    or the declared strength, and the names at the other ends. The graph's owner calls
+    `forget` with the stakeholders every change touches (a tie's ends, a removed stakeholder's
+    neighbours) and `forget_neighbours` with those renamed; a tie's kind and dates are read
+    from the graph when a map reads it, so a tie removed since is passed over.
     """
 
     def __init__(self, min_neighbours: int = HUB_NEIGHBOURS) -> None:
@@ -92,6 +93,14 @@ class TiesByStrength:
         for stakeholder in stakeholders:
             ranked.pop(stakeholder, None)
 
+    def forget_neighbours(self, graph: Any, stakeholders: Iterable[str]) -> None:
+        """Drop the rankings of the neighbours of `stakeholders`, which were renamed: their
+        rankings order ties of equal strength by name."""
+        for stakeholder in stakeholders:
+            if stakeholder in graph:
+                self.forget(graph._succ[stakeholder])
+                self.forget(graph._pred[stakeholder])
+
     def ranked(
         self, graph: Any, node: str, strength_of: Callable[[str], float | None]
     ) -> list[RankedTie] | None:
@@ -104,15 +113,17 @@ class TiesByStrength:
         if len(successors) + len(predecessors) <= self.min_neighbours:
             return None
         found = []
+        attributes = graph._node
         for outgoing, adjacency in ((True, successors), (False, predecessors)):
             for other, keyed in adjacency.items():
+                name = attributes[other].get("name", "")
                 for tie_id, data in keyed.items():
                     strength = strength_of(tie_id)
                     if strength is None:
                         declared = data.get("strength")
                         strength = float(declared) if declared is not None else DEFAULT_STRENGTH
                     # A pair's strength counts from 0 up, as the full read has it.
-                    found.append((-max(strength, 0.0), other, tie_id, node, outgoing))
+                    found.append((-max(strength, 0.0), name, other, tie_id, node, outgoing))
         found.sort()
         self._ranked[node] = found
         return found
@@ -200,13 +211,14 @@ def relationship_map(
                         if known is None or strongest > known:
                             best[other] = strongest
         if hubs:
-            best = _strongest_first(
-                best, hubs, room, min_strength, distances, followed, successors, predecessors
+            ranked, truncated = _ring_through_hubs(
+                best, hubs, room, min_strength, distances, followed, graph
             )
-        if len(best) > room:
-            truncated = True
-            best = _strongest(best, room, attributes)
-        ranked = sorted(best, key=lambda n: (-best[n], attributes[n].get("name", ""), n))
+        else:
+            if len(best) > room:
+                truncated = True
+                best = _strongest(best, room, attributes)
+            ranked = sorted(best, key=lambda n: (-best[n], attributes[n].get("name", ""), n))
         for node in ranked:
             distances[node] = ring
         frontier = ranked
@@ -229,44 +241,43 @@ def relationship_map(
     return RelationshipMap(center, distances, edges, truncated, stakeholders)
 
 
-def _strongest_first(
-    best: dict[str, float],
+def _ring_through_hubs(
+    best: Mapping[str, float],
     hubs: list[list[RankedTie]],
     room: int,
     min_strength: float,
     distances: Mapping[str, int],
     followed: Callable[[str, Mapping[str, Any]], float | None],
-    successors: Any,
-    predecessors: Any,
-) -> dict[str, float]:
-    """A ring's candidates: those of `best` (read in full from the frontier's small
-    stakeholders) and the hubs' (each ranked strongest first), read strongest first and no
-    further than a cut ring needs: every candidate at least as strong as the `room`-th, and one
-    more, which says the ring is cut. Each candidate's strength is its strongest followed tie,
-    as a full read finds it."""
+    graph: Any,
+) -> tuple[list[str], bool]:
+    """A ring's stakeholders in order, and whether it is cut: the candidates of `best` (read
+    in full from the frontier's small stakeholders) and of the hubs' rankings, merged
+    strongest first (then by name, then id) and read only until the ring is full and one more
+    says it is cut. A candidate's first appearance is its strongest followed tie."""
+    attributes = graph._node
     merged = heapq.merge(
-        sorted((-strength, other, "", "", False) for other, strength in best.items()), *hubs
+        sorted((-s, attributes[n].get("name", ""), n, "", "", False) for n, s in best.items()),
+        *hubs,
     )
-    found: dict[str, float] = {}
-    cut = math.inf  # the strength of the `room`-th candidate, once there is one
-    for negated, other, tie_id, hub, outgoing in merged:
-        strength = -negated
-        if (len(found) > room and strength < cut) or strength < min_strength:
-            break
-        if other in found or other in distances:
+    found: list[str] = []
+    seen: set[str] = set()
+    for negated, _, other, tie_id, hub, outgoing in merged:
+        if -negated < min_strength:
+            break  # every tie after it is weaker still
+        if other in seen or other in distances:
             continue
         if hub:
-            # A hub's ranking holds its ties' strengths, the graph their kind and dates; a
-            # tie removed since the ranking was made is no longer there.
-            data = (successors if outgoing else predecessors)[hub].get(other, {}).get(tie_id)
-            if data is None:
+            # The ranking holds the tie's strength, the graph its kind and dates; a tie
+            # removed since the ranking was made is no longer there.
+            adjacency = graph._succ if outgoing else graph._pred
+            data = adjacency[hub].get(other, {}).get(tie_id)
+            if data is None or followed(tie_id, data) is None:
                 continue
-            if followed(tie_id, data) is None:
-                continue
-        found[other] = strength
         if len(found) == room:
-            cut = strength
-    return found
+            return found, True
+        found.append(other)
+        seen.add(other)
+    return found, False
 
 
 def _strongest(best: dict[str, float], room: int, attributes: Any) -> dict[str, float]:

@@ -161,6 +161,42 @@ def test_the_map_answers_as_the_networkx_form_does(seed: int, hubs_from: int | N
         assert ours.truncated == expected.truncated
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_maps_through_big_hubs_answer_as_the_networkx_form_does(seed: int) -> None:
+    """Hubs of 70 to 400 people, above the neighbours from which a hub's ties are ranked, with
+    few distinct strengths and names, so that cut rings end among many equals."""
+    rng = random.Random(seed)
+    people = [stakeholder(f"s{i}", f"N{rng.randint(0, 9)}") for i in range(rng.randint(80, 400))]
+    ids = [p.id for p in people]
+    ties: list[Tie] = []
+    for h, hub in enumerate(rng.sample(ids, k=3)):
+        for member in rng.sample(ids, k=rng.randint(70, len(ids) - 1)):
+            extra: dict[str, object] = {"kind": rng.choice(KINDS)}
+            if rng.random() < 0.1:
+                extra["until"] = TODAY + timedelta(days=rng.choice([-30, 30]))
+            source, target = (hub, member) if rng.random() < 0.5 else (member, hub)
+            ties.append(tie(f"h{h}-{member}", source, target, rng.choice([0.3, 0.5, 0.9]), **extra))
+    for t in range(len(ids)):
+        ties.append(tie(f"k{t}", rng.choice(ids), rng.choice(ids), rng.choice([None, 0.9])))
+    graph = graph_of(people, ties)
+    strengths = {t.id: rng.choice([0.5, 0.9]) for t in ties if rng.random() < 0.3}
+    ranking = TiesByStrength()
+    for center in rng.sample(ids, k=8):
+        options = {
+            "depth": rng.randint(1, 3),
+            "limit": rng.randint(1, 120),
+            "on": TODAY,
+            "tie_kinds": None if rng.random() < 0.7 else {TieKind.KNOWS.value},
+            "min_strength": rng.choice([0.0, 0.0, 0.5]),
+            "strengths": strengths,
+        }
+        ours = relationship_map(graph, center, ranking=ranking, **options)  # type: ignore[arg-type]
+        expected = reference_map(graph, center, **options)  # type: ignore[arg-type]
+        assert list(ours.distances.items()) == list(expected.distances.items())
+        assert ours.edges == expected.edges
+        assert ours.truncated == expected.truncated
+
+
 def test_a_ranking_made_for_other_strengths_is_made_again() -> None:
     people = [stakeholder(s) for s in "abcde"]
     ties = [tie("t1", "a", "b", 0.9), tie("t2", "a", "c", 0.2), tie("t3", "d", "a", 0.5)]
@@ -228,6 +264,8 @@ def test_the_live_map_through_a_big_organisation_follows_every_change() -> None:
         # The newcomer leaves the network; p203 is weaker now.
         [Change(6, EntityType.STAKEHOLDER, ChangeOp.DELETE, "zed")],
         [upsert(7, tie("w203", "p203", "acme", 0.1, kind=TieKind.WORKS_FOR))],
+        # Names decide among equals: p11 (N4) is now first of them, p119 (N0) last.
+        [upsert(8, stakeholder("p11", "A")), upsert(9, stakeholder("p119", "Z"))],
     ]
     kept = []
     for changes in steps:
@@ -242,6 +280,8 @@ def test_the_live_map_through_a_big_organisation_follows_every_change() -> None:
     assert "p175" in kept[2]  # through Beta now, at the same strength
     assert "zed" not in kept[3]
     assert "p203" not in kept[4]
+    assert kept[5][0] == "p11"
+    assert "p119" not in kept[5]
 
 
 def upsert(revision: int, entity: Stakeholder | Tie) -> Change:
