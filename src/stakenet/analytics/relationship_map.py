@@ -118,10 +118,7 @@ class TiesByStrength:
             for other, keyed in adjacency.items():
                 name = attributes[other].get("name", "")
                 for tie_id, data in keyed.items():
-                    strength = strength_of(tie_id)
-                    if strength is None:
-                        declared = data.get("strength")
-                        strength = float(declared) if declared is not None else DEFAULT_STRENGTH
+                    strength = _strength(tie_id, data, strength_of)
                     # A pair's strength counts from 0 up, as the full read has it.
                     found.append((-max(strength, 0.0), name, other, tie_id, node, outgoing))
         found.sort()
@@ -164,10 +161,7 @@ def relationship_map(
     def followed(tie_id: str, data: Mapping[str, Any]) -> float | None:
         """The tie's strength if the map follows it, else None (the rings' loop reads each
         pair's ties the same way, inline: it reads every tie of every ring member)."""
-        strength = strength_of(tie_id)
-        if strength is None:
-            declared = data.get("strength")
-            strength = float(declared) if declared is not None else DEFAULT_STRENGTH
+        strength = _strength(tie_id, data, strength_of)
         if strength < min_strength or (kinds is not None and data["kind"] not in kinds):
             return None
         until = data.get("until")
@@ -278,6 +272,17 @@ def _ring_through_hubs(
         found.append(other)
         seen.add(other)
     return found, False
+
+
+def _strength(
+    tie_id: str, data: Mapping[str, Any], strength_of: Callable[[str], float | None]
+) -> float:
+    """The tie's strength in the snapshot, else its declared strength, else the default."""
+    strength = strength_of(tie_id)
+    if strength is None:
+        declared = data.get("strength")
+        strength = float(declared) if declared is not None else DEFAULT_STRENGTH
+    return strength
 
 
 def _strongest(best: dict[str, float], room: int, attributes: Any) -> dict[str, float]:
