@@ -159,6 +159,9 @@ class AnalyticsState:
     _activity: dict[str, float] | None = field(default=None)
     _timeline: Timeline | None = field(default=None)
     _portfolio: Portfolio | None = field(default=None)
+    # The graph's hubs' ties by strength, for its maps (asOf): made on first use, never
+    # changed, so read by any thread.
+    _ranking: TiesByStrength = field(default_factory=TiesByStrength)
 
     @property
     def revision(self) -> int:
@@ -217,6 +220,7 @@ class AnalyticsState:
         empty_gradually(self._interactions)
         self._people = self._network = self._timeline = self._portfolio = None
         self._coverage = self._activity = None
+        self._ranking = TiesByStrength()
 
     def warm(self) -> None:
         """Build what queries share, in the refresh's worker thread, so that no query (and
@@ -286,6 +290,7 @@ class AnalyticsState:
             tie_kinds=tie_kinds,
             min_strength=min_strength,
             strengths=self.snapshot.strengths,
+            ranking=self._ranking,
         )
 
     def relationship_health(

@@ -5,7 +5,7 @@ with hubs, cut rings, kind filters, minimum strengths, ended ties and past dates
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from reference_relationship_map import relationship_map as reference_map
@@ -287,3 +287,19 @@ def test_the_live_map_through_a_big_organisation_follows_every_change() -> None:
 def upsert(revision: int, entity: Stakeholder | Tie) -> Change:
     kind = EntityType.STAKEHOLDER if isinstance(entity, Stakeholder) else EntityType.TIE
     return Change(revision, kind, ChangeOp.UPSERT, entity.id, entity)
+
+
+def test_a_snapshot_map_through_a_big_organisation_answers_as_the_networkx_form_does() -> None:
+    """A snapshot (the maps `asOf` draws) keeps its own ranking of Acme's ties, by its
+    strengths: the second map reads it."""
+    view = NetworkView()
+    view.load(organisation_network(300))
+    state = view.refresh(datetime(2026, 6, 1, tzinfo=UTC))
+    for limit in (12, 40):
+        ours = state.relationship_map("p0", depth=2, limit=limit, tie_kinds=None, min_strength=0)
+        expected = reference_map(
+            state._graph, "p0", depth=2, limit=limit, on=TODAY, strengths=state.snapshot.strengths
+        )
+        assert list(ours.distances.items()) == list(expected.distances.items())
+        assert ours.edges == expected.edges
+        assert ours.truncated is expected.truncated is True
