@@ -80,6 +80,8 @@ class TiesByStrength:
         self.min_neighbours = min_neighbours
         self._strengths: Mapping[str, float] | None = None
         self._ranked: dict[str, list[RankedTie]] = {}
+        # A hub's successors by their place in its adjacency, which new ties only extend.
+        self._places: dict[str, dict[str, int]] = {}
 
     def use(self, strengths: Mapping[str, float] | None) -> None:
         """Rank by `strengths` from now on; rankings made with others are dropped."""
@@ -89,9 +91,10 @@ class TiesByStrength:
 
     def forget(self, stakeholders: Iterable[str]) -> None:
         """Drop the rankings of `stakeholders`, whose ties changed."""
-        ranked = self._ranked
+        ranked, places = self._ranked, self._places
         for stakeholder in stakeholders:
             ranked.pop(stakeholder, None)
+            places.pop(stakeholder, None)
 
     def forget_neighbours(self, graph: Any, stakeholders: Iterable[str]) -> None:
         """Drop the rankings of the neighbours of `stakeholders`, which were renamed: their
@@ -100,6 +103,15 @@ class TiesByStrength:
             if stakeholder in graph:
                 self.forget(graph._succ[stakeholder])
                 self.forget(graph._pred[stakeholder])
+
+    def in_adjacency_order(self, graph: Any, node: str, wanted: Collection[str]) -> list[str]:
+        """The stakeholders of `wanted` that `node` has ties to, in the order of its adjacency
+        (where a full read finds them), found without reading the rest of it."""
+        adjacency = graph._succ[node]
+        places = self._places.get(node)
+        if places is None:
+            places = self._places[node] = {other: i for i, other in enumerate(adjacency)}
+        return sorted((other for other in wanted if other in adjacency), key=places.__getitem__)
 
     def ranked(
         self, graph: Any, node: str, strength_of: Callable[[str], float | None]
@@ -220,12 +232,18 @@ def relationship_map(
             break
     edges = []
     for node in distances:
-        for target, keyed in successors[node].items():
-            if target in distances:
-                for tie_id, data in keyed.items():
-                    strength = followed(tie_id, data)
-                    if strength is not None:
-                        edges.append(MapEdge(tie_id, node, target, data["kind"], strength))
+        adjacency = successors[node]
+        if ranking is not None and len(adjacency) > 2 * len(distances):
+            # A hub kept in the map (a person who knows thousands): its few ties to the map,
+            # in the order of its adjacency, without reading the rest.
+            targets: Iterable[str] = ranking.in_adjacency_order(graph, node, distances)
+        else:
+            targets = [target for target in adjacency if target in distances]
+        for target in targets:
+            for tie_id, data in adjacency[target].items():
+                strength = followed(tie_id, data)
+                if strength is not None:
+                    edges.append(MapEdge(tie_id, node, target, data["kind"], strength))
     stakeholders: dict[str, MapStakeholder] = {}
     for node in distances:
         attrs = attributes[node]
