@@ -60,7 +60,14 @@ from stakenet.analytics.strength import (
 )
 from stakenet.analytics.timeline import Timeline
 from stakenet.analytics.whatif import WhatIfResult, what_if
-from stakenet.domain.model import Change, GraphData, Stakeholder, StakeholderKind
+from stakenet.domain.model import (
+    Change,
+    EntityType,
+    GraphData,
+    Stakeholder,
+    StakeholderKind,
+    Tie,
+)
 from stakenet.domain.text import fold
 
 T = TypeVar("T")
@@ -481,20 +488,35 @@ class NetworkView:
         """Apply committed changes in log order (`Projection.apply`)."""
         with self._lock:
             changes = list(changes)
-            nodes = self._projection.graph.nodes
-            # A hub's ranking orders ties of equal strength by the name at their other end.
-            renamed = [
-                change.entity.id
-                for change in changes
-                if isinstance(change.entity, Stakeholder)
-                and change.entity.id in nodes
-                and nodes[change.entity.id].get("name") != change.entity.name
-            ]
+            changed_ties = self._ties_changing(changes)
             removed: dict[str, str] = {}
             touched = self._projection.apply(changes, removed)
-            self._ranking.forget(touched)
-            self._ranking.forget_neighbours(self._projection.graph, renamed)
+            self._ranking.forget(changed_ties)
             return self._changed(touched, removed)
+
+    def _ties_changing(self, changes: Sequence[Change]) -> set[str]:
+        """The stakeholders whose ties `changes` (not yet applied) add, alter or remove, or
+        whose ties' order in a hub's ranking they change (a renamed or removed stakeholder's
+        neighbours): the hubs among them lose their rankings. An interaction changes no tie:
+        a tie's derived strength changes only with the next snapshot, which starts every
+        ranking afresh."""
+        projection = self._projection
+        graph = projection.graph
+        changing: set[str] = set()
+        for change in changes:
+            entity = change.entity
+            if change.entity_type is EntityType.TIE:
+                changing.update(projection.tie_ends(change.entity_id) or ())
+                if isinstance(entity, Tie):
+                    changing.update((entity.source_id, entity.target_id))
+            elif change.entity_type is EntityType.STAKEHOLDER and change.entity_id in graph:
+                node = change.entity_id
+                changing.add(node)
+                name = graph.nodes[node].get("name")
+                if not isinstance(entity, Stakeholder) or entity.name != name:
+                    changing.update(graph.successors(node))
+                    changing.update(graph.predecessors(node))
+        return changing
 
     def _changed(self, touched: set[str], removed: Mapping[str, str]) -> GraphChanged:
         nodes = self._projection.graph.nodes

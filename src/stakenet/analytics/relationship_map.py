@@ -71,9 +71,9 @@ class TiesByStrength:
     a map costs what it keeps, not what it passes through. A ranking holds each tie's strength
     for one `strengths` mapping (a snapshot's, by identity: `use` starts afresh for another)
     or the declared strength, and the names at the other ends. The graph's owner calls
-    `forget` with the stakeholders every change touches (a tie's ends, a removed stakeholder's
-    neighbours) and `forget_neighbours` with those renamed; a tie's kind and dates are read
-    from the graph when a map reads it, so a tie removed since is passed over.
+    `forget` with the stakeholders whose ties a change adds, alters or removes, and the
+    neighbours of one renamed or removed; a tie's kind and dates are read from the graph when
+    a map reads it, so a tie removed since is passed over.
     """
 
     def __init__(self, min_neighbours: int = HUB_NEIGHBOURS) -> None:
@@ -95,14 +95,6 @@ class TiesByStrength:
         for stakeholder in stakeholders:
             ranked.pop(stakeholder, None)
             places.pop(stakeholder, None)
-
-    def forget_neighbours(self, graph: Any, stakeholders: Iterable[str]) -> None:
-        """Drop the rankings of the neighbours of `stakeholders`, which were renamed: their
-        rankings order ties of equal strength by name."""
-        for stakeholder in stakeholders:
-            if stakeholder in graph:
-                self.forget(graph._succ[stakeholder])
-                self.forget(graph._pred[stakeholder])
 
     def in_adjacency_order(self, graph: Any, node: str, wanted: Collection[str]) -> list[str]:
         """The stakeholders of `wanted` that `node` has ties to, in the order of its adjacency

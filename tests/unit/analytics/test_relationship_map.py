@@ -25,6 +25,9 @@ from stakenet.domain.model import (
     ChangeOp,
     EntityType,
     GraphData,
+    Interaction,
+    InteractionKind,
+    Participant,
     Stakeholder,
     StakeholderKind,
     Tie,
@@ -282,6 +285,26 @@ def test_the_live_map_through_a_big_organisation_follows_every_change() -> None:
     assert "p203" not in kept[4]
     assert kept[5][0] == "p11"
     assert "p119" not in kept[5]
+
+
+def test_an_interaction_keeps_the_rankings_of_the_ties_of_its_participants() -> None:
+    """An interaction changes no tie (derived strengths change with the next snapshot, which
+    ranks afresh), so Acme's ranking outlives a meeting with Acme."""
+    view = NetworkView()
+    view.load(organisation_network(300))
+    view.relationship_map("p0", depth=2, limit=12, on=TODAY, tie_kinds=None, min_strength=0)
+    ranking = view._ranking
+    assert ranking.ranked(view._projection.graph, "acme", {}.get) is ranking._ranked["acme"]
+    meeting = Interaction(
+        id="i1",
+        kind=InteractionKind.MEETING,
+        occurred_at=datetime(2026, 5, 1, tzinfo=UTC),
+        participants=(Participant("acme"), Participant("p3")),
+    )
+    view.apply([Change(2, EntityType.INTERACTION, ChangeOp.UPSERT, "i1", meeting)])
+    assert "acme" in ranking._ranked
+    view.apply([upsert(3, tie("w3", "p3", "acme", 0.2, kind=TieKind.WORKS_FOR))])
+    assert "acme" not in ranking._ranked
 
 
 def upsert(revision: int, entity: Stakeholder | Tie) -> Change:
