@@ -15,8 +15,8 @@ uncached requests of `benchmarks.under_refresh` do):
 - `--sample` people chosen at random (seeded).
 
 Each map is drawn as the server draws it, and again reading every tie of every ring member
-(`relationship_map` without the read model's ranking of hubs' ties): the same answer, at the
-cost it had before hubs' ties were ranked. It prints each group's p50, p99 and longest map both
+(`relationship_map` without the read model's ranking of hubs' ties): the same answer, at what
+it costs without the rankings. It prints each group's p50, p99 and longest map both
 ways, in wall-clock time and in the CPU time of the thread that drew it (which the machine's
 other load hardly stretches), and for the slowest centres (by the full read's CPU time) the
 size of their biggest organisation, the ties the map's second ring reads in a full read (every
@@ -75,7 +75,7 @@ def draw(
 ) -> tuple[float, float]:
     """The seconds the map took, and the CPU seconds of this thread (which the machine's
     other load hardly stretches). With `full_read`, the same map is drawn on the same graph
-    reading every tie of every ring member, as it was before hubs' ties were ranked."""
+    reading every tie of every ring member, without the read model's rankings."""
     on = datetime.now(UTC).date()
     started, cpu = time.perf_counter(), time.thread_time()
     if full_read:
