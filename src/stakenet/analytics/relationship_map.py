@@ -7,7 +7,10 @@ A map is asked for on every screen, and a ring of a depth-2 map around someone a
 organisation reaches every colleague of it: thousands of ties. So the search reads the
 graph's adjacency dicts directly (read only, as `paths` does), looks each tie's strength up
 once, and ranks only what a cut ring keeps: the candidates above the strength the ring is cut
-at need no name, and only those tied with it are ordered by name and id.
+at need no name, and only those tied with it are ordered by name and id. With the rankings of
+hubs' ties the graph's owner keeps (`TiesByStrength`), a ring through a hub reads its ties in
+the ring's order and stops once the ring is full, and a hub kept in the map has only its ties
+to the map read for the edges: a map then costs what it keeps.
 
 The map also says what the graph knows of each stakeholder it keeps (kind, name, internal), read
 under the same lock as the rings: a client drawing only those needs no store read.
