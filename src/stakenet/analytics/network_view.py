@@ -47,7 +47,7 @@ from stakenet.analytics.paths import (
     person_graph,
 )
 from stakenet.analytics.projection import Projection
-from stakenet.analytics.relationship_map import RelationshipMap, relationship_map
+from stakenet.analytics.relationship_map import RelationshipMap, TiesByStrength, relationship_map
 from stakenet.analytics.risks import Risk, key_person_risks
 from stakenet.analytics.snapshot import AnalyticsSnapshot, NodeMetrics, compute_snapshot
 from stakenet.analytics.strength import (
@@ -60,7 +60,14 @@ from stakenet.analytics.strength import (
 )
 from stakenet.analytics.timeline import Timeline
 from stakenet.analytics.whatif import WhatIfResult, what_if
-from stakenet.domain.model import Change, GraphData, StakeholderKind
+from stakenet.domain.model import (
+    Change,
+    EntityType,
+    GraphData,
+    Stakeholder,
+    StakeholderKind,
+    Tie,
+)
 from stakenet.domain.text import fold
 
 T = TypeVar("T")
@@ -159,6 +166,9 @@ class AnalyticsState:
     _activity: dict[str, float] | None = field(default=None)
     _timeline: Timeline | None = field(default=None)
     _portfolio: Portfolio | None = field(default=None)
+    # The graph's hubs' ties by strength, for its maps (asOf): made on first use, never
+    # changed, so read by any thread.
+    _ranking: TiesByStrength = field(default_factory=TiesByStrength)
 
     @property
     def revision(self) -> int:
@@ -217,6 +227,7 @@ class AnalyticsState:
         empty_gradually(self._interactions)
         self._people = self._network = self._timeline = self._portfolio = None
         self._coverage = self._activity = None
+        self._ranking = TiesByStrength()
 
     def warm(self) -> None:
         """Build what queries share, in the refresh's worker thread, so that no query (and
@@ -286,6 +297,7 @@ class AnalyticsState:
             tie_kinds=tie_kinds,
             min_strength=min_strength,
             strengths=self.snapshot.strengths,
+            ranking=self._ranking,
         )
 
     def relationship_health(
@@ -435,6 +447,8 @@ class NetworkView:
 
     def __init__(self) -> None:
         self._projection = Projection()
+        # The live graph's hubs' ties by strength, for its maps; kept under the lock.
+        self._ranking = TiesByStrength()
         self._lock = threading.RLock()
         self._analytics: AnalyticsState | None = None
         self._past: PastSnapshots[AnalyticsState] = PastSnapshots()
@@ -465,6 +479,7 @@ class NetworkView:
             }
             touched = set(old.nodes) | set(fresh.graph.nodes)
             self._projection = fresh
+            self._ranking = TiesByStrength()
             if self._retired is not None:
                 dismantle(old)  # only ever read under the lock, so no reader holds it now
             return self._changed(touched, removed)
@@ -472,9 +487,36 @@ class NetworkView:
     def apply(self, changes: Iterable[Change]) -> GraphChanged:
         """Apply committed changes in log order (`Projection.apply`)."""
         with self._lock:
+            changes = list(changes)
+            changed_ties = self._ties_changing(changes)
             removed: dict[str, str] = {}
             touched = self._projection.apply(changes, removed)
+            self._ranking.forget(changed_ties)
             return self._changed(touched, removed)
+
+    def _ties_changing(self, changes: Sequence[Change]) -> set[str]:
+        """The stakeholders whose ties `changes` (not yet applied) add, alter or remove, or
+        whose ties' order in a hub's ranking they change (a renamed or removed stakeholder's
+        neighbours): the hubs among them lose their rankings. An interaction changes no tie:
+        a tie's derived strength changes only with the next snapshot, which starts every
+        ranking afresh."""
+        projection = self._projection
+        graph = projection.graph
+        changing: set[str] = set()
+        for change in changes:
+            entity = change.entity
+            if change.entity_type is EntityType.TIE:
+                changing.update(projection.tie_ends(change.entity_id) or ())
+                if isinstance(entity, Tie):
+                    changing.update((entity.source_id, entity.target_id))
+            elif change.entity_type is EntityType.STAKEHOLDER and change.entity_id in graph:
+                node = change.entity_id
+                changing.add(node)
+                name = graph.nodes[node].get("name")
+                if not isinstance(entity, Stakeholder) or entity.name != name:
+                    changing.update(graph.successors(node))
+                    changing.update(graph.predecessors(node))
+        return changing
 
     def _changed(self, touched: set[str], removed: Mapping[str, str]) -> GraphChanged:
         nodes = self._projection.graph.nodes
@@ -647,6 +689,7 @@ class NetworkView:
                 tie_kinds=tie_kinds,
                 min_strength=min_strength,
                 strengths=state.snapshot.strengths if state else None,
+                ranking=self._ranking,
             )
             return Answer(found, self._projection.revision)
 

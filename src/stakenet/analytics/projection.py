@@ -170,6 +170,10 @@ class Projection:
     def tie_count(self) -> int:
         return len(self._tie_endpoints)
 
+    def tie_ends(self, tie_id: str) -> tuple[str, str] | None:
+        """The source and target of tie `tie_id`, None if the graph has no such tie."""
+        return self._tie_endpoints.get(tie_id)
+
     def apply(
         self, changes: Iterable[Change], removed_kinds: dict[str, str] | None = None
     ) -> set[str]:
