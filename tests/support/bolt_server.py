@@ -425,6 +425,8 @@ def _reap(pid: int, timeout: float) -> bool:
             process.wait(timeout)
         except subprocess.TimeoutExpired:
             return False
+        if process.stdin is not None:
+            process.stdin.close()
         del _PROCESSES[pid]
         return True
     deadline = time.monotonic() + timeout
