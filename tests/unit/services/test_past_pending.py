@@ -21,14 +21,19 @@ from stakenet.services.snapshots import PastAnswers
 from stakenet.store.port import WriteBatch
 
 
-async def test_a_new_past_date_is_refused_while_as_many_as_are_kept_are_computed(
-    replicas: tuple[NetworkService, NetworkService],
-) -> None:
-    network, _ = replicas
+async def analytics_of_one_person(network: NetworkService) -> AnalyticsService:
+    """The analytics of a network of one person, at revision 1."""
     analytics = AnalyticsService(network)
     person = Stakeholder("p1", StakeholderKind.PERSON, "Person p1")
     await network.store.apply(WriteBatch(upsert_stakeholders=[person]))
     await network.sync()
+    return analytics
+
+
+async def test_a_new_past_date_is_refused_while_as_many_as_are_kept_are_computed(
+    replicas: tuple[NetworkService, NetworkService],
+) -> None:
+    analytics = await analytics_of_one_person(replicas[0])
     await analytics.refresh()
     gate = asyncio.Event()
     computed: list[datetime] = []
@@ -73,11 +78,7 @@ async def test_a_new_past_date_is_refused_while_as_many_as_are_kept_are_computed
 async def test_a_worker_behind_the_server_s_revision_does_not_answer_from_its_older_graph(
     replicas: tuple[NetworkService, NetworkService], tmp_path: Path
 ) -> None:
-    network, _ = replicas
-    analytics = AnalyticsService(network)
-    person = Stakeholder("p1", StakeholderKind.PERSON, "Person p1")
-    await network.store.apply(WriteBatch(upsert_stakeholders=[person]))
-    await network.sync()
+    analytics = await analytics_of_one_person(replicas[0])
     own = tmp_path / "answers"
     own.mkdir()
     answers = PastAnswers(analytics, tmp_path, lambda _: None, catch_up=0.2)
