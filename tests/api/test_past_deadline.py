@@ -5,6 +5,8 @@ server whose worker process computes the past."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ import pytest
 
 from stakenet.api.deadline import asks_about_the_past
 from support.graphql_socket import GraphQLSocket
-from support.server_process import start_server
+from support.server_process import child_pids, start_server
 
 RANKING_AS_OF = "query($at: DateTime) { influenceRanking(first: 3, asOf: $at) { rank asOf } }"
 STILL_COMPUTING = (
@@ -58,16 +60,23 @@ def test_which_documents_ask_about_a_past_date(
 def test_a_past_question_stopped_at_the_deadline_says_to_ask_again_and_then_answers(
     tmp_path: Path,
 ) -> None:
-    # Far below the time a worker takes to compute, write and hand over a past snapshot.
     server = start_server(tmp_path / "s.db", demo=True, extra=["--execution-deadline", "0.05"])
     try:
-        over_http = server.graphql(RANKING_AS_OF, {"at": "2025-01-01T00:00:00Z"})
+        # The worker is paused while the questions are asked, so that on however fast a
+        # machine none is answered within the deadline; it computes them once resumed.
+        (worker,) = child_pids(server.process.pid)
+        os.kill(worker, signal.SIGSTOP)
+        try:
+            over_http = server.graphql(RANKING_AS_OF, {"at": "2025-01-01T00:00:00Z"})
 
-        async def over_websocket() -> dict[str, Any]:
-            async with GraphQLSocket.open(server.base_url) as socket:
-                return await socket.execute(RANKING_AS_OF, {"at": "2025-02-01T00:00:00Z"})
+            async def over_websocket() -> dict[str, Any]:
+                async with GraphQLSocket.open(server.base_url) as socket:
+                    return await socket.execute(RANKING_AS_OF, {"at": "2025-02-01T00:00:00Z"})
 
-        for answer in (over_http, asyncio.run(over_websocket())):
+            over_ws = asyncio.run(over_websocket())
+        finally:
+            os.kill(worker, signal.SIGCONT)
+        for answer in (over_http, over_ws):
             assert answer == {
                 "data": None,
                 "errors": [
