@@ -34,7 +34,7 @@ def statuses(server: ServerProcess, count: int) -> list[int]:
     ("flags", "allowed"),
     [
         (["--rate-limit", "6"], 6),  # a burst as big as the rate, not the default 200
-        (["--rate-limit", "600", "--rate-burst", "3"], 3),
+        (["--rate-limit", "6", "--rate-burst", "3"], 3),  # one more every ten seconds
     ],
 )
 def test_a_burst_is_the_rate_a_minute_at_most_unless_set(
