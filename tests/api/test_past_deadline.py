@@ -25,6 +25,12 @@ STILL_COMPUTING = (
 )
 
 
+def test_a_document_over_the_token_limit_is_not_read_whole_to_tell() -> None:
+    huge = "query($at: DateTime) { influenceRanking(asOf: $at) { " + "rank " * 5000 + "} }"
+    assert asks_about_the_past(huge, {"at": "2025-01-01"}) is True
+    assert asks_about_the_past(huge, {"at": "2025-01-01"}, max_tokens=2000) is False
+
+
 @pytest.mark.parametrize(
     ("query", "variables", "expected"),
     [

@@ -61,7 +61,9 @@ def deadline_error(
     log.warning(
         "operation %s stopped at the %.1f s deadline", operation_name or "(anonymous)", seconds
     )
-    about_the_past = query is not None and asks_about_the_past(query, variables or {})
+    about_the_past = query is not None and asks_about_the_past(
+        query, variables or {}, services.settings.max_tokens
+    )
     return GraphQLError(
         _past_deadline(services, seconds, about_the_past), extensions={"code": DEADLINE_EXCEEDED}
     )
@@ -95,11 +97,14 @@ def _past_deadline(services: Services, seconds: float, about_the_past: bool) -> 
 ALWAYS_PAST = frozenset({"networkDiff"})
 
 
-def asks_about_the_past(query: str, variables: Mapping[str, object]) -> bool:
+def asks_about_the_past(
+    query: str, variables: Mapping[str, object], max_tokens: int | None = None
+) -> bool:
     """Does the document ask a field for a past date: an `asOf` given a value (literal or
-    through a variable), or a field that always compares past dates?"""
+    through a variable), or a field that always compares past dates? Read within the same
+    token limit as any document, so a second reading costs no more than the first."""
     try:
-        document = parse(query)
+        document = parse(query, max_tokens=max_tokens)
     except GraphQLError:
         return False
     found = False
