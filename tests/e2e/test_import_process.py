@@ -55,15 +55,20 @@ def write_locked(database: Path) -> bool:
         return False
 
 
-def wait_until_the_import_writes(database: Path, importing: subprocess.Popen[Any]) -> None:
+def wait_until_the_import_writes(
+    database: Path, importing: subprocess.Popen[Any], errors: Path | None = None
+) -> None:
     """Return once the import holds the database's write lock, as it does from its first
-    chunk to its commit."""
+    chunk to its commit; `errors` is where the import's standard error goes, shown if it ends
+    before."""
     deadline = time.monotonic() + 120
     held_since: float | None = None
     # Held for a while, not just seen once: the import's migrations take the lock for a moment
     # before its bulk write holds it to the commit.
     while held_since is None or time.monotonic() - held_since < 0.3:
-        assert importing.poll() is None, "the import ended before it took the write lock"
+        if importing.poll() is not None:
+            said = errors.read_text() if errors is not None else ""
+            raise AssertionError(f"the import ended before it took the write lock: {said}")
         assert time.monotonic() < deadline, "the import never began to write"
         if not write_locked(database):
             held_since = None
@@ -122,13 +127,15 @@ def test_an_import_killed_while_it_writes_leaves_nothing_and_can_run_again(
 ) -> None:
     document = write_network(TIES, tmp_path)
     database = tmp_path / "stakenet.db"
-    importing = subprocess.Popen(
-        import_command(database, document), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    errors = tmp_path / "import-errors.txt"
+    with errors.open("w") as error_file:
+        importing = subprocess.Popen(
+            import_command(database, document), stdout=subprocess.DEVNULL, stderr=error_file
+        )
     try:
         # The import holds the write lock from its first chunk to its commit, a few seconds
         # for this document: kill it a moment after it took the lock.
-        wait_until_the_import_writes(database, importing)
+        wait_until_the_import_writes(database, importing, errors)
         time.sleep(0.5)
         assert writers_of(database), "the import writes through a writer process"
         importing.send_signal(signal.SIGKILL)

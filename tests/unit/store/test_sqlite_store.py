@@ -198,6 +198,29 @@ async def test_a_write_waits_for_another_writer_to_finish(tmp_path: Path) -> Non
         other.close()
 
 
+async def test_opening_a_new_database_waits_for_another_connection_holding_it(
+    tmp_path: Path,
+) -> None:
+    # Another process touched the file the moment it was created, before the store put it in
+    # write-ahead-log mode (which takes the exclusive lock): the open waits as a write would.
+    path = tmp_path / "graph.db"
+    path.touch()
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.3, lambda: other.execute("ROLLBACK")).start()
+    store = SQLiteStore(str(path))
+    try:
+        started = time.monotonic()
+        await store.open()
+        assert time.monotonic() - started >= 0.25
+        result = await store.apply(WriteBatch(upsert_stakeholders=[person("a")]))
+        assert result.revision == 1
+        assert await run_sql(store, "PRAGMA journal_mode") == [("wal",)]
+    finally:
+        await store.close()
+        other.close()
+
+
 # --- migrations -------------------------------------------------------------------------------
 
 
