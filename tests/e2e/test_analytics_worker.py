@@ -199,13 +199,14 @@ def past_answers(server: ServerProcess, at: str) -> dict[str, Any]:
 
 
 def test_a_process_server_has_its_worker_compute_the_past_and_answers_as_a_thread_server(
-    tmp_path: Path,
+    database: Path | str, tmp_path: Path
 ) -> None:
     """The analytics of a past instant are a whole snapshot computed again: a process server
     leaves that to its worker, as it does its current snapshots, and answers the same."""
-    database = tmp_path / "demo.db"
     at = "2025-09-01T00:00:00+00:00"
-    threaded = start_server(database, demo=True, extra=["--analytics", "thread"])
+    threaded = start_server(
+        database, demo=True, extra=["--analytics", "thread"], log_dir=tmp_path, ready_within=180
+    )
     try:
         caught_up(threaded)
         expected = past_answers(threaded, at)
@@ -215,7 +216,7 @@ def test_a_process_server_has_its_worker_compute_the_past_and_answers_as_a_threa
     assert len(expected["relationshipMap"]["nodes"]) > 5
     assert expected["relationshipMap"]["asOf"] == at
 
-    server = start_server(database)
+    server = start_server(database, log_dir=tmp_path, ready_within=180)
     try:
         caught_up(server)
         assert past_answers(server, at) == approximately(expected)
@@ -240,7 +241,10 @@ def test_a_process_server_has_its_worker_compute_the_past_and_answers_as_a_threa
         assert time.monotonic() < deadline, worker_of_all.log()
         time.sleep(0.1)
     follower = start_server(
-        database, extra=["--analytics", "follow", "--snapshot-dir", str(snapshots)]
+        database,
+        extra=["--analytics", "follow", "--snapshot-dir", str(snapshots)],
+        log_dir=tmp_path,
+        ready_within=180,
     )
     try:
         caught_up(follower)
