@@ -261,6 +261,27 @@ def test_the_health_chart_draws_the_apis_last_twelve_months(
     page.locator("#health").screenshot(path=str(screenshots / f"explorer-health-{name}.png"))
 
 
+@pytest.mark.parametrize(
+    ("day", "first_month", "months"),
+    [("0050-06-15", "0049-07-01", 12), ("0001-03-10", "0001-01-01", 3)],
+)
+def test_the_health_chart_of_a_day_in_the_first_centuries_asks_for_that_day_s_months(
+    page: Page, demo_server: ServerProcess, day: str, first_month: str, months: int
+) -> None:
+    org = stakeholder_id(demo_server, "c-nordhavn")
+    page.goto(f"{demo_server.base_url}/#id={org}&asOf={day}")
+    page.wait_for_selector("#health[data-ready=true]")
+    shown = health_figures(page)
+    assert (shown["from"], shown["to"]) == (f"{first_month}T00:00:00.000Z", f"{day}T23:59:59.999Z")
+    # The network did not exist yet: every month is drawn, with nothing in it.
+    assert shown["counts"] == [0] * months
+    assert [row[0] for row in shown["rows"]][-1] == page.evaluate(
+        "(day) => new Date(day).toLocaleDateString('en-GB',"
+        " {month: 'short', year: 'numeric', timeZone: 'UTC'})",
+        f"{day}T00:00:00Z",
+    )
+
+
 def test_the_portfolio_lists_the_accounts_in_the_apis_order_and_opens_one(
     page: Page, demo_server: ServerProcess, screenshots: Path
 ) -> None:

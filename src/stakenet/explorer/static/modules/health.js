@@ -20,10 +20,17 @@ const MOOD_HALF = 18;
 const MONTH_LABELS = 196;
 const HEIGHT = 204;
 
-/** The first instant of the calendar month (UTC) `months` before the one `iso` falls in. */
+// The first instant the API's dates can name.
+const EARLIEST = "0001-01-01T00:00:00.000Z";
+
+/** The first instant of the calendar month (UTC) `months` before the one `iso` falls in, or
+ * the first instant of year 1 if that month is earlier. */
 function monthStart(iso, months) {
   const at = new Date(iso);
-  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() - months, 1)).toISOString();
+  // setUTCFullYear, not Date.UTC, which reads the years 0 to 99 as 1900 to 1999.
+  const start = new Date(0);
+  start.setUTCFullYear(at.getUTCFullYear(), at.getUTCMonth() - months, 1);
+  return start < new Date(EARLIEST) ? EARLIEST : start.toISOString();
 }
 
 /** "Jul", "July 2024" ("long") or "Jul 2024" ("year"). */
