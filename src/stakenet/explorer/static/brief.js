@@ -3,37 +3,15 @@
 // hang on one person, what happened lately, and the map around it. One page, made to be printed.
 
 import { request } from "./modules/graphql.js";
-import { MAP } from "./modules/queries.js";
+import { BRIEF, MAP, PATHS_FOR, briefPaths } from "./modules/queries.js";
 import { createMap } from "./modules/map.js";
 import { loadVocabulary, linkInfo } from "./modules/vocabulary.js";
 import { KIND_LABELS, date, el, number, sentimentClass, words } from "./modules/dom.js";
 
 // What fits one printed A4 page; the rest is named as "N more in the explorer".
-const DECISION_MAKERS_SHOWN = 6;
-const RANKED_COUNTED = 100;
 const RISKS_SHOWN = 3;
 const INTERACTIONS_SHOWN = 8;
-// Paths to this many of the top decision-makers.
-const PATHS_FOR = 4;
 
-const INTERACTION = "id kind occurredAt sentiment subject participants { stakeholder { id name } }";
-const BRIEF = `query Brief($id: ID!) {
-  stakeholder(id: $id) {
-    id name kind
-    ... on Company { industry city country }
-    ... on Municipality { region country population }
-    ... on Organization { category city country }
-    interactions(first: 10) { totalCount edges { node { ${INTERACTION} } } }
-  }
-  ranked: keyDecisionMakers(organizationId: $id, limit: ${RANKED_COUNTED}) { rank }
-  keyDecisionMakers(organizationId: $id, limit: ${DECISION_MAKERS_SHOWN}) {
-    rank score
-    person { id name title interactions(first: 5) { totalCount edges { node { ${INTERACTION} } } } }
-    factors { name contribution detail }
-  }
-  keyPersonRisks(organizationId: $id) { kind severity explanation decisionMaker { name } contact { name } }
-}`;
-const PATH = "steps { id name internal } links { kind strength tie { id } } strength hops weakestLinkIndex";
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -166,10 +144,7 @@ async function start() {
     if (!organisation) throw new Error("this organisation no longer exists");
     const dms = data.keyDecisionMakers;
     const targets = dms.slice(0, PATHS_FOR).map((dm) => dm.person.id);
-    const pathQuery = `query Paths(${targets.map((_, i) => `$t${i}: ID!`).join(", ")}) {
-      ${targets.map((_, i) => `p${i}: introductionPaths(toId: $t${i}, limit: 1, maxHops: 4) { ${PATH} }`).join("\n")}
-    }`;
-    const found = targets.length ? await request(pathQuery, Object.fromEntries(targets.map((t, i) => [`t${i}`, t]))) : {};
+    const found = targets.length ? await request(briefPaths(targets.length), Object.fromEntries(targets.map((t, i) => [`t${i}`, t]))) : {};
     const paths = targets.map((_, i) => found[`p${i}`] ?? []);
     document.title = `Negotiation brief: ${organisation.name} · stakenet`;
     main.replaceChildren(

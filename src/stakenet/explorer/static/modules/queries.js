@@ -97,3 +97,38 @@ export const ALERTS = `query Alerts($organizationId: ID, $first: Int!, $after: S
 }`;
 
 export const ALERT_RAISED = `subscription { alertRaised { ${ALERT_FIELDS} } }`;
+
+// The negotiation brief (brief.html): what fits one printed A4 page, and how many are counted
+// to name the rest as "N more in the explorer".
+const DECISION_MAKERS_SHOWN = 6;
+const RANKED_COUNTED = 100;
+// Introduction paths to this many of the top decision-makers.
+export const PATHS_FOR = 4;
+
+const INTERACTION = "id kind occurredAt sentiment subject participants { stakeholder { id name } }";
+export const BRIEF = `query Brief($id: ID!) {
+  stakeholder(id: $id) {
+    id name kind
+    ... on Company { industry city country }
+    ... on Municipality { region country population }
+    ... on Organization { category city country }
+    interactions(first: 10) { totalCount edges { node { ${INTERACTION} } } }
+  }
+  ranked: keyDecisionMakers(organizationId: $id, limit: ${RANKED_COUNTED}) { rank }
+  keyDecisionMakers(organizationId: $id, limit: ${DECISION_MAKERS_SHOWN}) {
+    rank score
+    person { id name title interactions(first: 5) { totalCount edges { node { ${INTERACTION} } } } }
+    factors { name contribution detail }
+  }
+  keyPersonRisks(organizationId: $id) { kind severity explanation decisionMaker { name } contact { name } }
+}`;
+
+const PATH = "steps { id name internal } links { kind strength tie { id } } strength hops weakestLinkIndex";
+
+/** The strongest introduction path to each of `count` people, variables $t0, $t1, … */
+export function briefPaths(count) {
+  const targets = Array.from({ length: count }, (_, i) => i);
+  return `query Paths(${targets.map((i) => `$t${i}: ID!`).join(", ")}) {
+  ${targets.map((i) => `p${i}: introductionPaths(toId: $t${i}, limit: 1, maxHops: 4) { ${PATH} }`).join("\n  ")}
+}`;
+}
