@@ -225,6 +225,12 @@ class AnalyticsState:
         for table in _snapshot_tables(self.snapshot):
             empty_gradually(table)
         empty_gradually(self._interactions)
+        # What the queries derived: the timeline's tables hold an entry per tie and per pair
+        # of people met, dropped whole in one call at 1M ties (a quarter of a second and more).
+        derived = [*(self._timeline.tables() if self._timeline is not None else ())]
+        derived += [table for table in (self._coverage, self._activity) if table is not None]
+        for table in derived:
+            empty_gradually(table)
         self._people = self._network = self._timeline = self._portfolio = None
         self._coverage = self._activity = None
         self._ranking = TiesByStrength()

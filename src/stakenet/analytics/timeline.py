@@ -97,6 +97,19 @@ class Timeline:
             for a, b in itertools.combinations(people, 2):
                 self._by_pair.setdefault(frozenset((a, b)), []).append(record)
 
+    def tables(self) -> list[dict[Any, Any]]:
+        """The tables this timeline built and filled, for its owner to empty when it releases
+        the timeline."""
+        return [
+            self.ties,
+            self._read_by,
+            self._by_pair,
+            self._terms,
+            self._neighbours,
+            self._employees,
+            self.by_participant,
+        ]
+
     def at(self, instant: datetime) -> StrengthsAt:
         """The network's tie strengths at `instant`, computed as they are asked for."""
         return StrengthsAt(self, instant)

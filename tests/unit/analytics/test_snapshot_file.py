@@ -244,8 +244,12 @@ def test_a_tracking_view_releases_what_it_stopped_holding_after_the_delay(
     assert view.adopt(first) and view.adopt(later)
     assert view.release_retired(after=60) == 0
     assert first._graph.number_of_nodes() == computed._graph.number_of_nodes()
+    timeline, coverage, activity = first.timeline(), first._our_coverage(), first.activity()
+    assert len(timeline.ties) == computed._graph.number_of_edges() and coverage and activity
     assert view.release_retired(after=0) == 1
     assert first._graph.number_of_nodes() == 0
+    # What the queries derived is emptied in slices too.
+    assert not any(timeline.tables()) and not coverage and not activity
     # Emptied in slices, so no single call frees the whole of it.
     snapshot = first.snapshot
     assert len(snapshot.strengths) == len(snapshot.nodes) == len(snapshot.tie_strengths) == 0
