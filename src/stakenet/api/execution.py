@@ -9,7 +9,9 @@ same name.
 
 `PlainListsExecutor` completes a list whose items select only plain fields (leaves, lists of
 leaves, and nested or abstract-typed plain objects) in one pass over the items, with each
-field's attribute name and leaf coercion looked up once per list. Anything else, and any item
+field's attribute name and leaf coercion looked up once per list, and each object's fields
+written out as one function (`_compiled_plan`); an abstract-typed item's concrete type is
+looked up once per Python class. Anything else, and any item
 that would need an error (a null in a non-null field, a value its scalar refuses), leaves the
 whole list to graphql-core's own completion, so results and errors are exactly graphql-core's.
 
@@ -19,6 +21,7 @@ tests/api/test_execution.py names each one and fails on an upgrade that changes 
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -51,6 +54,9 @@ from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
 
 Complete = Callable[[Any], Any]
+# How to complete one field of an object: (response name, attribute or None for the object
+# itself, completion, the type whose values the completion returns as they are, or None).
+Step = tuple[str, str | None, Complete, type | None]
 
 
 class _NotPlain(Exception):
@@ -128,14 +134,23 @@ class PlainListsExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Complete:
         """Completion of an interface or union value by the plan of its concrete type."""
 
-        def complete(value: Any) -> Any:
+        # The concrete type follows from the value's class: looked up once per class.
+        by_class: dict[type, Complete | None] = {}
+
+        def plan_of(value: Any) -> Complete | None:
             definition = get_object_definition(value)
             runtime = self.schema.get_type(definition.name) if definition else None
             if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(
                 abstract_type, runtime
             ):
-                raise _NotPlain
-            plan = self._object_plan(runtime, field_details_list)
+                return None
+            return self._object_plan(runtime, field_details_list)
+
+        def complete(value: Any) -> Any:
+            kind = type(value)
+            if kind not in by_class:
+                by_class[kind] = plan_of(value)
+            plan = by_class[kind]
             if plan is None:
                 raise _NotPlain
             return plan(value)
@@ -156,9 +171,7 @@ class PlainListsExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if defer_usages:
             return None
-        # (response name, attribute or None for the object itself, completion, the type whose
-        # values the completion returns as they are, or None).
-        steps: list[tuple[str, str | None, Complete, type | None]] = []
+        steps: list[Step] = []
         for response_name, details in grouped.items():
             node = details[0].node
             name = node.name.value
@@ -178,23 +191,51 @@ class PlainListsExecutor(StrawberryGraphQLCoreExecutionContext):
                 return None
             steps.append((response_name, field.python_name, complete, _unchanged(field_def.type)))
 
-        # graphql-core refuses a value its type does not recognise (strawberry checks the
-        # class of an interface's implementations); the plain path leaves such a list to it.
-        # strawberry's check ignores its info argument; one that needs it raises on None, and
-        # graphql-core then completes the list.
-        is_type_of = object_type.is_type_of
-        no_info: Any = None
+        return _compiled_plan(steps, object_type.is_type_of)
 
-        def plan(source: Any) -> dict[str, Any]:
-            if is_type_of is not None and is_type_of(source, no_info) is not True:
-                raise _NotPlain
-            completed = {}
-            for response_name, attribute, complete, unchanged in steps:
-                value = source if attribute is None else getattr(source, attribute)
-                completed[response_name] = value if type(value) is unchanged else complete(value)
-            return completed
 
-        return plan
+def _compiled_plan(steps: list[Step], is_type_of: Any) -> Complete | None:
+    """One object's completion as a function of its own, written out field by field.
+
+    A map completes hundreds of objects of the same few plans: a dict display of attribute
+    reads runs in half the time of a loop over the steps (each step a tuple to unpack and a
+    `getattr` call). Attribute names come from the Python classes and response names are
+    GraphQL names, both identifiers; each is checked before it is written into the source, and
+    an object with any other name (None) is left to graphql-core.
+
+    graphql-core refuses a value its type does not recognise (strawberry checks the class of
+    an interface's implementations); the plain path leaves such a list to it. strawberry's
+    check ignores its info argument; one that needs it raises on None, and graphql-core then
+    completes the list.
+    """
+    namespace: dict[str, Any] = {"_NotPlain": _NotPlain, "is_type_of": is_type_of}
+    entries = []
+    for index, (response_name, attribute, complete, unchanged) in enumerate(steps):
+        if not response_name.isidentifier() or not (
+            attribute is None or (attribute.isidentifier() and not keyword.iskeyword(attribute))
+        ):
+            return None
+        read = "source" if attribute is None else f"source.{attribute}"
+        namespace[f"complete_{index}"] = complete
+        if unchanged is None:
+            entries.append(f"{response_name!r}: complete_{index}({read})")
+        else:
+            # The condition runs first: it reads the value the other two branches use.
+            namespace[f"unchanged_{index}"] = unchanged
+            value = f"value_{index}"
+            entries.append(
+                f"{response_name!r}: {value} if type({value} := {read}) is unchanged_{index} "
+                f"else complete_{index}({value})"
+            )
+    check = (
+        "    if is_type_of(source, None) is not True:\n        raise _NotPlain\n"
+        if is_type_of is not None
+        else ""
+    )
+    source = f"def plan(source):\n{check}    return {{{', '.join(entries)}}}\n"
+    exec(source, namespace)
+    plan: Complete = namespace["plan"]
+    return plan
 
 
 # Applied while the fields were collected; any other directive may mean something at run time.
