@@ -21,7 +21,9 @@ tests/api/test_execution.py names each one and fails on an upgrade that changes 
 
 from __future__ import annotations
 
+import functools
 import keyword
+import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -233,9 +235,16 @@ def _compiled_plan(steps: list[Step], is_type_of: Any) -> Complete | None:
         else ""
     )
     source = f"def plan(source):\n{check}    return {{{', '.join(entries)}}}\n"
-    exec(source, namespace)
-    plan: Complete = namespace["plan"]
+    plan: Complete = types.FunctionType(_plan_code(source), namespace, "plan")
     return plan
+
+
+@functools.lru_cache(maxsize=1024)
+def _plan_code(source: str) -> types.CodeType:
+    """The code of the function `source` defines, compiled once for every request that asks
+    for the same fields: compiling takes far longer than completing a map."""
+    module = compile(source, "<plan>", "exec")
+    return next(c for c in module.co_consts if isinstance(c, types.CodeType))
 
 
 # Applied while the fields were collected; any other directive may mean something at run time.
