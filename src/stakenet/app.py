@@ -1,7 +1,9 @@
 """The ASGI application: GraphQL at /graphql, health and readiness probes, the lifespan.
 
 `/healthz` also shows the cyclic garbage collector's passes in this process
-(`services/collector.py`): a full pass holds every request while it runs.
+(`services/collector.py`): a full pass holds every request while it runs. While the
+application serves, the collector's young passes are rarer than the interpreter's default
+(`YOUNG_PASS_EVERY`).
 
 The composition root (`bootstrap.py`) builds the store and the services; the lifespan runs
 them (`Runtime.running`: the store opened, the read model built, the background tasks) for as
