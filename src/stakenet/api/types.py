@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
@@ -590,10 +591,17 @@ def map_reads_store(info: Info) -> bool:
 def graph_stakeholder(stakeholder_id: str, kind: str, name: str, internal: bool) -> Stakeholder:
     """A map's stakeholder from what the graph holds of it: the entity carries only its id,
     kind, name and `internal`, so it serves only selections `map_reads_store` lets through."""
-    entity = model.Stakeholder(
+    return stakeholder_type(_graph_entity(stakeholder_id, kind, name, internal))
+
+
+# A map draws a couple of hundred stakeholders, and the same ones come back map after map:
+# an entity (immutable) of the latest drawn is remembered, since building one sets all its
+# twenty-two fields. Everything it carries is in the key, so a renamed stakeholder is new.
+@functools.lru_cache(maxsize=1 << 14)
+def _graph_entity(stakeholder_id: str, kind: str, name: str, internal: bool) -> model.Stakeholder:
+    return model.Stakeholder(
         id=stakeholder_id, kind=_STAKEHOLDER_KINDS[kind], name=name, internal=internal
     )
-    return stakeholder_type(entity)
 
 
 @strawberry.type(description="A stakeholder on a relationship map.")
