@@ -206,9 +206,10 @@ def _compiled_plan(steps: list[Step], is_type_of: Any) -> Complete | None:
     A map completes hundreds of objects of the same few plans: reading each attribute into a
     local and answering one dict display runs in half the time of a loop over the steps (each
     step a tuple to unpack and a `getattr` call), and a value its scalar would return as it is
-    (`_KEPT_WHEN`) is not passed to the scalar at all. Attribute names come from the Python classes and response names are
-    GraphQL names, both identifiers; each is checked before it is written into the source, and
-    an object with any other name (None) is left to graphql-core.
+    (`_KEPT_WHEN`) is not passed to the scalar at all. Attribute names come from the Python
+    classes and response names are GraphQL names, both identifiers; each is checked before it
+    is written into the source, and an object with any other name (None) is left to
+    graphql-core.
 
     graphql-core refuses a value its type does not recognise (strawberry checks the class of
     an interface's implementations); the plain path leaves such a list to it. strawberry's
