@@ -3,8 +3,10 @@ queries run by their hash once the server has seen them."""
 
 from __future__ import annotations
 
+import contextvars
 import gc
 import hashlib
+import json
 from datetime import date
 from pathlib import Path
 
@@ -16,10 +18,13 @@ from stakenet.api.caching import (
     declared_caching,
     frozen_answer,
     is_cacheable,
+    remember_written,
     thawed_answer,
     validation_cache,
+    written_answer,
 )
 from stakenet.api.context import Context
+from stakenet.api.http import GraphQLView
 from stakenet.api.schema import PARSED_DOCUMENTS, build_schema
 from stakenet.bootstrap import assemble
 from stakenet.domain.access import LOCAL_USER, Principal, Role
@@ -245,3 +250,37 @@ def test_a_cached_answer_comes_back_the_same_whatever_writes_its_text(value: obj
     assert answer.data == data
     kept = answer.data["stakeholder"]["name"]  # type: ignore[index]
     assert type(kept) is type(value) and repr(kept) == repr(value)
+
+
+@pytest.mark.parametrize("extensions", [None, {"cost": 7}])
+async def test_the_response_sends_the_text_the_cache_wrote_for_its_answer(
+    extensions: dict[str, object] | None,
+) -> None:
+    data = {"relationshipMap": {"nodes": [{"id": "p1", "score": 0.1 + 0.2}], "truncated": False}}
+    result = ExecutionResult(data, None, extensions)
+    runtime = assemble(SQLiteStore(":memory:"))
+    view = GraphQLView(build_schema(runtime.services.settings), runtime.services)
+
+    def respond() -> tuple[object, str, str]:
+        remember_written(result, frozen_answer(result))
+        written = written_answer.get()
+        assert written is not None
+        # The view's own data object: the text is sent; a copy of it is written anew.
+        return written, view.encode_json({"data": data}), view.encode_json({"data": dict(data)})
+
+    written, sent, copy_sent = contextvars.copy_context().run(respond)
+    assert written == (data, '{"relationshipMap":{"nodes":[{"id":"p1","score":0.30000000000000004}],"truncated":false}}')  # fmt: skip
+    assert sent == copy_sent == f'{{"data":{written[1]}}}'  # type: ignore[index]
+    assert json.loads(sent) == {"data": data}
+
+
+def test_an_answer_the_standard_library_wrote_is_written_again_for_the_response() -> None:
+    result = ExecutionResult({"name": "a lone surrogate \ud800"}, None, None)
+    text = frozen_answer(result)
+    assert text.startswith(" ")
+    assert (
+        contextvars.copy_context().run(
+            lambda: (remember_written(result, text), written_answer.get())[1]
+        )
+        is None
+    )

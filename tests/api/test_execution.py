@@ -368,3 +368,57 @@ def test_the_graphql_core_and_strawberry_internals_the_executor_uses_are_unchang
         if not holds
     ]
     assert changed == [], "graphql-core or strawberry changed what PlainListsExecutor uses"
+
+
+@strawberry.type
+class Reading:
+    count: int
+    level: float
+
+
+@strawberry.type
+class Readings:
+    @strawberry.field
+    def readings(self) -> list[Reading]:
+        # Ints within 32 bits and finite floats are served as they are; other values go
+        # through the scalar's coercion.
+        return [
+            Reading(count=7, level=0.5),
+            Reading(count=-(2**31), level=-0.0),
+            Reading(count=2**31 - 1, level=1e308),
+            Reading(count=True, level=False),
+            Reading(count=3.0, level=2),  # type: ignore[arg-type]
+        ]
+
+    @strawberry.field
+    def out_of_range(self) -> list[Reading]:
+        return [Reading(count=1, level=0.5), Reading(count=2**31, level=0.5)]
+
+    @strawberry.field
+    def not_finite(self) -> list[Reading]:
+        return [Reading(count=1, level=0.5), Reading(count=1, level=float("inf"))]
+
+
+async def test_ints_and_floats_are_coerced_as_graphql_core_coerces_them() -> None:
+    plain = strawberry.Schema(Readings, execution_context_class=PlainListsExecutor)
+    reference = strawberry.Schema(Readings)
+    for field in ("readings", "outOfRange", "notFinite"):
+        document = f"{{ {field} {{ count level }} }}"
+        answers = [result_of(await schema.execute(document)) for schema in (plain, reference)]
+        assert answers[0] == answers[1]
+    kept = result_of(await plain.execute("{ readings { count level } }"))
+    assert kept == (
+        {
+            "readings": [
+                {"count": 7, "level": 0.5},
+                {"count": -(2**31), "level": -0.0},
+                {"count": 2**31 - 1, "level": 1e308},
+                {"count": 1, "level": 0},
+                {"count": 3, "level": 2.0},
+            ]
+        },
+        [],
+    )
+    assert [type(r["count"]) for r in kept[0]["readings"]] == [int] * 5  # type: ignore[index]
+    refused = result_of(await plain.execute("{ outOfRange { count } }"))
+    assert refused[1][0]["path"] == ["outOfRange", 1, "count"]

@@ -11,7 +11,9 @@ import pytest
 from stakenet.api.context import Context
 from stakenet.api.ids import to_global_id
 from stakenet.api.schema import build_schema
+from stakenet.api.types import graph_stakeholder
 from stakenet.bootstrap import assemble
+from stakenet.domain import model
 from stakenet.domain.access import LOCAL_USER
 from stakenet.services.transfer import import_document
 from stakenet.store.sqlite import SQLiteStore
@@ -240,14 +242,21 @@ async def test_a_map_drawn_from_its_graph_names_a_renamed_stakeholder_anew(
         await import_document(network, ACME)
         company, bo = await network.stakeholders_by_key(["c", "bo"])
         assert company is not None and bo is not None
-        await network.update_stakeholder(bo.id, {"name": "Bob", "internal": True})
         center = to_global_id("Company", company.id)
+        before, _ = await map_with_calls(store, runtime.services, center, "id name internal")
+        # Maps drawn again share a stakeholder's (immutable) entity until it changes.
+        first = graph_stakeholder(bo.id, "PERSON", "Bo", False)
+        assert graph_stakeholder(bo.id, "PERSON", "Bo", False).entity is first.entity
+        assert first.entity == model.Stakeholder(
+            id=bo.id, kind=model.StakeholderKind.PERSON, name="Bo", internal=False
+        )
+        await network.update_stakeholder(bo.id, {"name": "Bob", "internal": True})
         drawn, calls = await map_with_calls(store, runtime.services, center, "id name internal")
-        assert drawn["nodes"][2]["stakeholder"] == {
-            "id": to_global_id("Person", bo.id),
-            "name": "Bob",
-            "internal": True,
-        }
+        renamed = graph_stakeholder(bo.id, "PERSON", "Bob", True)
+        assert renamed.entity is not first.entity and renamed.entity.name == "Bob"
+        bo_id = to_global_id("Person", bo.id)
+        assert before["nodes"][2]["stakeholder"] == {"id": bo_id, "name": "Bo", "internal": False}
+        assert drawn["nodes"][2]["stakeholder"] == {"id": bo_id, "name": "Bob", "internal": True}
         assert "get_stakeholders" not in calls
     finally:
         await runtime.stop()

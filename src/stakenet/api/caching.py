@@ -32,6 +32,7 @@ import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from datetime import date
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
@@ -119,6 +120,24 @@ def frozen_answer(result: Any) -> str:
         return orjson.dumps(answer, option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError:
         return " " + json.dumps(answer, separators=(",", ":"))
+
+
+# The answer of the operation this task runs, as the response cache wrote or read it: its data
+# object and that data's JSON text, so that the HTTP response, which holds the same object,
+# sends the text instead of writing the data again (`api/http.py`).
+written_answer: ContextVar[tuple[Any, str] | None] = ContextVar("written_answer", default=None)
+
+
+def remember_written(result: Any, text: str) -> None:
+    """Let the response reuse `text`, `frozen_answer`'s writing of `result`, for its data."""
+    if text.startswith(" "):
+        return  # written by the standard library: the response writes it as it always does
+    try:
+        extensions = orjson.dumps(result.extensions, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return
+    # orjson writes [data, extensions] as "[", the data, ",", the extensions and "]".
+    written_answer.set((result.data, text[1 : -len(extensions) - 2]))
 
 
 def thawed_answer(text: str) -> ExecutionResult:
@@ -223,11 +242,14 @@ def response_caching(services: Services, cache: ResponseCache) -> Callable[[], A
                 cached = cache.get(generation, key)
                 if cached is not None:
                     context.result = thawed_answer(cached)
+                    remember_written(context.result, cached)
                     key = None  # nothing to store afterwards
             yield
             result = context.result
             if key is not None and result is not None and not getattr(result, "errors", None):
-                cache.put(generation, key, frozen_answer(result))
+                answer = frozen_answer(result)
+                cache.put(generation, key, answer)
+                remember_written(result, answer)
 
     return ResponseCaching
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable, Iterator
+import functools
+import operator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types.base import get_object_definition
@@ -50,11 +52,12 @@ Direction = strawberry.enum(DomainDirection, description="Which ties: outgoing, 
 Wrapper = TypeVar("Wrapper", bound="Node")
 
 
-_COPIED_FIELDS: dict[type, tuple[str, ...]] = {}
+_COPIED_FIELDS: dict[type, tuple[tuple[str, ...], Callable[[object], tuple[Any, ...]]]] = {}
 
 
-def _copied_fields(cls: type) -> tuple[str, ...]:
-    """The plain fields of an entity's GraphQL type, each read from the entity's own attribute.
+def _copied_fields(cls: type) -> tuple[tuple[str, ...], Callable[[object], tuple[Any, ...]]]:
+    """The plain fields of an entity's GraphQL type, each read from the entity's own attribute,
+    and a function reading them all from an entity at once.
 
     Plain fields (no resolver) are served by graphql-core without a resolver call, which is
     what makes long lists of stakeholders and ties cheap; only fields that compute or check
@@ -63,12 +66,20 @@ def _copied_fields(cls: type) -> tuple[str, ...]:
     found = _COPIED_FIELDS.get(cls)
     if found is None:
         definition = get_object_definition(cls, strict=True)
-        found = _COPIED_FIELDS[cls] = tuple(
+        names = tuple(
             field.python_name
             for field in definition.fields
             if field.base_resolver is None and field.python_name not in ("id", "entity")
         )
+        # One attrgetter call reads every field: a map wraps a couple of hundred entities.
+        read_all = operator.attrgetter(*names) if len(names) > 1 else _one_field_reader(names)
+        found = _COPIED_FIELDS[cls] = (names, read_all)
     return found
+
+
+def _one_field_reader(names: tuple[str, ...]) -> Callable[[object], tuple[Any, ...]]:
+    # attrgetter of a single name returns the value alone, not a tuple.
+    return lambda entity: tuple(getattr(entity, name) for name in names)
 
 
 def wrapped(
@@ -76,9 +87,11 @@ def wrapped(
 ) -> Wrapper:
     """The GraphQL object of type `cls` for a domain entity: its global id, the entity, and
     a copy of every plain field."""
-    values = {name: getattr(entity, name) for name in _copied_fields(cls)}
+    names, read_all = _copied_fields(cls)
     return cls(  # type: ignore[call-arg]
-        id=strawberry.ID(to_global_id(cls.__name__, entity.id)), entity=entity, **values
+        id=strawberry.ID(to_global_id(cls.__name__, entity.id)),
+        entity=entity,
+        **dict(zip(names, read_all(entity), strict=True)),
     )
 
 
@@ -578,10 +591,17 @@ def map_reads_store(info: Info) -> bool:
 def graph_stakeholder(stakeholder_id: str, kind: str, name: str, internal: bool) -> Stakeholder:
     """A map's stakeholder from what the graph holds of it: the entity carries only its id,
     kind, name and `internal`, so it serves only selections `map_reads_store` lets through."""
-    entity = model.Stakeholder(
+    return stakeholder_type(_graph_entity(stakeholder_id, kind, name, internal))
+
+
+# A map draws a couple of hundred stakeholders, and the same ones come back map after map:
+# an entity (immutable) of the latest drawn is remembered, since building one sets all its
+# twenty-two fields. Everything it carries is in the key, so a renamed stakeholder is new.
+@functools.lru_cache(maxsize=1 << 14)
+def _graph_entity(stakeholder_id: str, kind: str, name: str, internal: bool) -> model.Stakeholder:
+    return model.Stakeholder(
         id=stakeholder_id, kind=_STAKEHOLDER_KINDS[kind], name=name, internal=internal
     )
-    return stakeholder_type(entity)
 
 
 @strawberry.type(description="A stakeholder on a relationship map.")
