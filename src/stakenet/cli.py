@@ -110,6 +110,14 @@ def _at_least_one(text: str) -> int:
     return int(text)
 
 
+def _port(text: str) -> int:
+    """A TCP port to listen on: a port outside 1 to 65535 would be bound as another one (the
+    socket layer keeps its low 16 bits), or as any free port for 0, not the one announced."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, not {text!r}")
+    return int(text)
+
+
 def _seconds_argument(*, zero_allowed: bool) -> Callable[[str], float]:
     """An argument type: a finite number of seconds above 0 (or 0 too, if `zero_allowed`)."""
     wanted = "0 or more" if zero_allowed else "above 0"
@@ -176,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the GraphQL service")
     _add_db(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 8000)")
+    serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (default 8000)")
     serve.add_argument(
         "--demo", action="store_true", help="load the demo network into an empty store"
     )
@@ -225,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--rate-limit",
-        type=int,
+        type=_count,
         default=Settings().rate_limit_per_minute,
         help="requests a minute per token or client address (0: off; default: %(default)s)",
     )
@@ -238,15 +246,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     limits = serve.add_argument_group("query limits (docs/api.md)")
     defaults = Settings()
+    # A limit below 1 (or a deadline of no time) would refuse every operation.
     for flag, kind, help_text in (
-        ("--max-depth", int, "deepest operation"),
-        ("--max-aliases", int, "aliases in one document"),
-        ("--max-tokens", int, "tokens in one document"),
-        ("--max-fields", int, "fields in one document, fragments counted where spread"),
-        ("--max-directives", int, "directives in one document"),
-        ("--max-maps", int, "relationship maps in one document"),
-        ("--max-body-bytes", int, "request body size"),
-        ("--execution-deadline", float, "seconds one operation may run"),
+        ("--max-depth", _at_least_one, "deepest operation"),
+        ("--max-aliases", _count, "aliases in one document"),
+        ("--max-tokens", _at_least_one, "tokens in one document"),
+        ("--max-fields", _at_least_one, "fields in one document, fragments counted where spread"),
+        ("--max-directives", _count, "directives in one document"),
+        ("--max-maps", _count, "relationship maps in one document"),
+        ("--max-body-bytes", _at_least_one, "request body size"),
+        ("--execution-deadline", _seconds, "seconds one operation may run"),
     ):
         default = getattr(defaults, flag[2:].replace("-", "_"))
         limits.add_argument(flag, type=kind, default=default, help=f"{help_text} ({default})")
@@ -775,8 +784,11 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
     if args.log_format == "json":
         for handler in logging.getLogger().handlers:
             handler.setFormatter(JsonFormatter())
+    # Opening the store before uvicorn also proves the database can be used: a failure inside
+    # uvicorn's startup would be a traceback and exit 3, not the one line every command gives.
+    active_tokens = asyncio.run(_active_tokens(url))
     anonymous_exposed = not is_loopback(args.host) and not args.allow_anonymous
-    if anonymous_exposed and asyncio.run(_active_tokens(url)) == 0:
+    if anonymous_exposed and active_tokens == 0:
         print(
             f"stakenet: refusing to serve {args.host} without API tokens: anyone who can "
             "reach it could read and change the network. Create one with "

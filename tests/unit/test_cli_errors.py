@@ -137,3 +137,13 @@ def test_a_snapshot_directory_that_cannot_be_written_is_refused_at_start(
     assert result.stderr == (
         f"stakenet: cannot write snapshot files into {wanted}: Not a directory.\n"
     )
+
+
+def test_serving_a_file_that_is_no_database_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    # Found before the web server starts, whose failed startup would be a traceback and exit 3.
+    not_a_database = tmp_path / "notes.db"
+    not_a_database.write_text("meeting notes\n")
+    result = stakenet("serve", "--db", f"sqlite:///{not_a_database}", "--port", "1")
+    assert result.returncode == 2
+    assert result.stderr == "stakenet: The database file is damaged or is not a database.\n"
+    assert not_a_database.read_text() == "meeting notes\n"
