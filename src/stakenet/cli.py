@@ -856,6 +856,22 @@ async def _command(args: argparse.Namespace, url: DatabaseUrl) -> int:
     return await _migrate(url)
 
 
+def _reads_an_existing_database(args: argparse.Namespace) -> bool:
+    """Whether the command only reads or changes what a database holds: opening a database file
+    that is not there would create an empty one, and a mistyped path would export nothing."""
+    if args.command == "token":
+        return bool(args.token_command != "create")
+    return bool(args.command in {"export", "audit", "log"})
+
+
+def _missing_database_file(url: DatabaseUrl) -> Path | None:
+    """The SQLite database file `url` names, if it does not exist."""
+    if url.scheme != "sqlite" or url.location == ":memory:":
+        return None
+    path = Path(url.location).expanduser()
+    return None if path.exists() else path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -869,6 +885,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args, url)
         if args.command == "analytics":
             return _analytics_worker(args, url)
+        if _reads_an_existing_database(args) and (missing := _missing_database_file(url)):
+            print(
+                f"stakenet: there is no database at {missing}; 'stakenet migrate' or "
+                "'stakenet import' creates one.",
+                file=sys.stderr,
+            )
+            return 2
         # Whoever can open the database is its local operator, the actor of the audit entries.
         with acting_as(LOCAL_USER):
             return asyncio.run(_command(args, url))

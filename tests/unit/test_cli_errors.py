@@ -147,3 +147,41 @@ def test_serving_a_file_that_is_no_database_is_one_line_and_exit_2(tmp_path: Pat
     assert result.returncode == 2
     assert result.stderr == "stakenet: The database file is damaged or is not a database.\n"
     assert not_a_database.read_text() == "meeting notes\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["export"],
+        ["export", "--format", "graphml"],
+        ["token", "list"],
+        ["token", "revoke", "ops"],
+        ["audit", "export"],
+        ["log", "prune", "--keep-revisions", "3"],
+    ],
+    ids=["export", "graphml", "token-list", "token-revoke", "audit-export", "log-prune"],
+)
+def test_a_command_that_reads_a_database_that_is_not_there_says_so_and_creates_none(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # A mistyped path would otherwise create an empty database and export an empty network.
+    missing = tmp_path / "typo" / "stakenet.db"
+    result = stakenet(*command, "--db", f"sqlite:///{missing}")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"stakenet: there is no database at {missing}; 'stakenet migrate' or 'stakenet import' "
+        "creates one.\n"
+    )
+    assert not (tmp_path / "typo").exists()
+
+
+def test_creating_a_token_creates_the_database_it_is_kept_in(tmp_path: Path) -> None:
+    # The first step of serving beyond loopback, before any server has created the database.
+    database = tmp_path / "stakenet.db"
+    result = stakenet(
+        "token", "create", "--role", "admin", "--name", "ops", "--db", f"sqlite:///{database}"
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("Created admin token 'ops'.")
+    listed = stakenet("token", "list", "--db", f"sqlite:///{database}")
+    assert listed.stdout.split("\t")[:2] == ["ops", "admin"]
