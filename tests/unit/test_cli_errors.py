@@ -185,3 +185,16 @@ def test_creating_a_token_creates_the_database_it_is_kept_in(tmp_path: Path) -> 
     assert result.stdout.startswith("Created admin token 'ops'.")
     listed = stakenet("token", "list", "--db", f"sqlite:///{database}")
     assert listed.stdout.split("\t")[:2] == ["ops", "admin"]
+
+
+@pytest.mark.parametrize("name", ["ops\tadmin", "ops\nadmin", "ops\x1b[2Jadmin"])
+def test_a_token_name_that_would_break_the_listing_is_refused(tmp_path: Path, name: str) -> None:
+    database = f"sqlite:///{tmp_path / 'stakenet.db'}"
+    created = stakenet("token", "create", "--role", "viewer", "--name", name, "--db", database)
+    assert (created.returncode, created.stdout) == (2, "")
+    assert created.stderr == (
+        "stakenet: name: A token name cannot hold a tab, a line break or another unprintable "
+        "character.\n"
+    )
+    listed = stakenet("token", "list", "--db", database)
+    assert (listed.returncode, listed.stdout) == (0, "")
