@@ -14,6 +14,7 @@ import os
 import select
 import shutil
 import signal
+import socket
 import stat
 import sys
 import tempfile
@@ -658,6 +659,23 @@ def _refuse_unwritable_snapshot_dir(directory: Path) -> bool:
     return False
 
 
+def _refuse_unavailable_address(host: str, port: int) -> bool:
+    """True, after saying why on standard error, if nothing can listen on `host`:`port` (in use,
+    not an address of this machine, not allowed): found before the store, the projection and
+    the analytics worker are started for nothing, and said in one line."""
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as probe:
+            # As uvicorn binds: a port whose last connections are closing is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(f"stakenet: cannot listen on {host} port {port}: {reason}.", file=sys.stderr)
+        return True
+    return False
+
+
 def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
     from stakenet.bootstrap import run_analytics_worker
 
@@ -830,6 +848,8 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
         ),
     )
     app = create_app(url, settings, demo=args.demo)
+    if _refuse_unavailable_address(args.host, args.port):
+        return 2
     # An IPv6 address is bracketed in a URL.
     address = f"http://{f'[{args.host}]' if ':' in args.host else args.host}:{args.port}"
     print(

@@ -4,6 +4,7 @@ setting that cannot work with one line and exit 2, and
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -198,3 +199,25 @@ def test_a_token_name_that_would_break_the_listing_is_refused(tmp_path: Path, na
     )
     listed = stakenet("token", "list", "--db", database)
     assert (listed.returncode, listed.stdout) == (0, "")
+
+
+def test_serving_on_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    # Said before the store, the projection and the analytics worker start for nothing.
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = stakenet("serve", "--db", f"sqlite:///{tmp_path / 's.db'}", "--port", str(port))
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == f"stakenet: cannot listen on 127.0.0.1 port {port}: Address already in use.\n"
+    )
+
+
+def test_serving_on_an_address_of_no_interface_here_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 's.db'}"
+    # TEST-NET-1 (RFC 5737): never an address of this machine.
+    result = stakenet("serve", "--db", database, "--host", "192.0.2.1", "--allow-anonymous")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "stakenet: cannot listen on 192.0.2.1 port 8000: Cannot assign requested address.\n"
+    )
