@@ -11,7 +11,7 @@ import pytest
 from stakenet.bootstrap import Runtime, assemble
 from stakenet.domain.access import LOCAL_USER
 from stakenet.domain.errors import NotFound
-from stakenet.domain.model import StakeholderKind
+from stakenet.domain.model import Stakeholder, StakeholderKind
 from stakenet.services.access import acting_as
 from stakenet.services.network import NetworkService
 from stakenet.store.port import WriteBatch, WriteResult
@@ -48,12 +48,18 @@ async def two_writers(
             await runtime.stop()
 
 
+async def two_people(network: NetworkService) -> tuple[Stakeholder, Stakeholder]:
+    return (
+        await network.create_stakeholder(StakeholderKind.PERSON, {"name": "Ada"}),
+        await network.create_stakeholder(StakeholderKind.PERSON, {"name": "Bo"}),
+    )
+
+
 async def test_an_update_of_a_tie_deleted_just_after_it_is_written_is_not_found(
     two_writers: tuple[InterleavedStore, NetworkService, NetworkService],
 ) -> None:
     store, network, other = two_writers
-    ada = await network.create_stakeholder(StakeholderKind.PERSON, {"name": "Ada"})
-    bo = await network.create_stakeholder(StakeholderKind.PERSON, {"name": "Bo"})
+    ada, bo = await two_people(network)
     tie = await network.create_tie({"source": ada.id, "target": bo.id, "kind": "KNOWS"})
     store.between = lambda: other.delete_tie(tie.id)
     with pytest.raises(NotFound) as gone:
@@ -66,8 +72,7 @@ async def test_a_tie_whose_end_is_deleted_just_after_its_create_is_not_found(
     two_writers: tuple[InterleavedStore, NetworkService, NetworkService],
 ) -> None:
     store, network, other = two_writers
-    ada = await network.create_stakeholder(StakeholderKind.PERSON, {"name": "Ada"})
-    bo = await network.create_stakeholder(StakeholderKind.PERSON, {"name": "Bo"})
+    ada, bo = await two_people(network)
     store.between = lambda: other.delete_stakeholder(bo.id)
     with pytest.raises(NotFound) as gone:
         await network.create_tie({"source": ada.id, "target": bo.id, "kind": "KNOWS"})
