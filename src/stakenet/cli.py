@@ -14,6 +14,7 @@ import os
 import select
 import shutil
 import signal
+import socket
 import stat
 import sys
 import tempfile
@@ -110,6 +111,14 @@ def _at_least_one(text: str) -> int:
     return int(text)
 
 
+def _port(text: str) -> int:
+    """A TCP port to listen on: a port outside 1 to 65535 would be bound as another one (the
+    socket layer keeps its low 16 bits), or as any free port for 0, not the one announced."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, not {text!r}")
+    return int(text)
+
+
 def _seconds_argument(*, zero_allowed: bool) -> Callable[[str], float]:
     """An argument type: a finite number of seconds above 0 (or 0 too, if `zero_allowed`)."""
     wanted = "0 or more" if zero_allowed else "above 0"
@@ -176,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the GraphQL service")
     _add_db(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 8000)")
+    serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (default 8000)")
     serve.add_argument(
         "--demo", action="store_true", help="load the demo network into an empty store"
     )
@@ -225,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--rate-limit",
-        type=int,
+        type=_count,
         default=Settings().rate_limit_per_minute,
         help="requests a minute per token or client address (0: off; default: %(default)s)",
     )
@@ -238,15 +247,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     limits = serve.add_argument_group("query limits (docs/api.md)")
     defaults = Settings()
+    # A limit below 1 (or a deadline of no time) would refuse every operation.
     for flag, kind, help_text in (
-        ("--max-depth", int, "deepest operation"),
-        ("--max-aliases", int, "aliases in one document"),
-        ("--max-tokens", int, "tokens in one document"),
-        ("--max-fields", int, "fields in one document, fragments counted where spread"),
-        ("--max-directives", int, "directives in one document"),
-        ("--max-maps", int, "relationship maps in one document"),
-        ("--max-body-bytes", int, "request body size"),
-        ("--execution-deadline", float, "seconds one operation may run"),
+        ("--max-depth", _at_least_one, "deepest operation"),
+        ("--max-aliases", _count, "aliases in one document"),
+        ("--max-tokens", _at_least_one, "tokens in one document"),
+        ("--max-fields", _at_least_one, "fields in one document, fragments counted where spread"),
+        ("--max-directives", _count, "directives in one document"),
+        ("--max-maps", _count, "relationship maps in one document"),
+        ("--max-body-bytes", _at_least_one, "request body size"),
+        ("--execution-deadline", _seconds, "seconds one operation may run"),
     ):
         default = getattr(defaults, flag[2:].replace("-", "_"))
         limits.add_argument(flag, type=kind, default=default, help=f"{help_text} ({default})")
@@ -649,6 +659,23 @@ def _refuse_unwritable_snapshot_dir(directory: Path) -> bool:
     return False
 
 
+def _refuse_unavailable_address(host: str, port: int) -> bool:
+    """True, after saying why on standard error, if nothing can listen on `host`:`port` (in use,
+    not an address of this machine, not allowed): found before the store, the projection and
+    the analytics worker are started for nothing, and said in one line."""
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as probe:
+            # As uvicorn binds: a port whose last connections are closing is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(f"stakenet: cannot listen on {host} port {port}: {reason}.", file=sys.stderr)
+        return True
+    return False
+
+
 def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
     from stakenet.bootstrap import run_analytics_worker
 
@@ -775,8 +802,11 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
     if args.log_format == "json":
         for handler in logging.getLogger().handlers:
             handler.setFormatter(JsonFormatter())
+    # Opening the store before uvicorn also proves the database can be used: a failure inside
+    # uvicorn's startup would be a traceback and exit 3, not the one line every command gives.
+    active_tokens = asyncio.run(_active_tokens(url))
     anonymous_exposed = not is_loopback(args.host) and not args.allow_anonymous
-    if anonymous_exposed and asyncio.run(_active_tokens(url)) == 0:
+    if anonymous_exposed and active_tokens == 0:
         print(
             f"stakenet: refusing to serve {args.host} without API tokens: anyone who can "
             "reach it could read and change the network. Create one with "
@@ -818,6 +848,8 @@ def _serve(args: argparse.Namespace, url: DatabaseUrl) -> int:
         ),
     )
     app = create_app(url, settings, demo=args.demo)
+    if _refuse_unavailable_address(args.host, args.port):
+        return 2
     # An IPv6 address is bracketed in a URL.
     address = f"http://{f'[{args.host}]' if ':' in args.host else args.host}:{args.port}"
     print(
@@ -844,6 +876,22 @@ async def _command(args: argparse.Namespace, url: DatabaseUrl) -> int:
     return await _migrate(url)
 
 
+def _reads_an_existing_database(args: argparse.Namespace) -> bool:
+    """Whether the command only reads or changes what a database holds: opening a database file
+    that is not there would create an empty one, and a mistyped path would export nothing."""
+    if args.command == "token":
+        return bool(args.token_command != "create")
+    return bool(args.command in {"export", "audit", "log"})
+
+
+def _missing_database_file(url: DatabaseUrl) -> Path | None:
+    """The SQLite database file `url` names, if it does not exist."""
+    if url.scheme != "sqlite" or url.location == ":memory:":
+        return None
+    path = Path(url.location).expanduser()
+    return None if path.exists() else path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -857,6 +905,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args, url)
         if args.command == "analytics":
             return _analytics_worker(args, url)
+        if _reads_an_existing_database(args) and (missing := _missing_database_file(url)):
+            print(
+                f"stakenet: there is no database at {missing}; 'stakenet migrate' or "
+                "'stakenet import' creates one.",
+                file=sys.stderr,
+            )
+            return 2
         # Whoever can open the database is its local operator, the actor of the audit entries.
         with acting_as(LOCAL_USER):
             return asyncio.run(_command(args, url))

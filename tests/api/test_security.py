@@ -739,3 +739,29 @@ async def test_subscriptions_need_a_token_in_connection_init_once_tokens_exist(
         payload = {"Authorization": f"Bearer {tokens['viewer']}"}
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
         assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+
+
+def test_a_browser_opens_the_ide_without_a_token_and_reads_nothing_without_one(
+    secured: tuple[Api, dict[str, str]],
+) -> None:
+    # A browser cannot send a header when it opens a page: the IDE's page holds no data, and
+    # its Headers tab sends the token with every operation.
+    api, tokens = secured
+    browser = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = api.client.get("/graphql", headers=browser)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "graphiql.js" in page.text
+    query = "{ networkStats { stakeholders } }"
+    for refused in (
+        api.client.get("/graphql", params={"query": query}, headers=browser),
+        api.client.get("/graphql", params={"query": query}),
+        api.client.post("/graphql", json={"query": query}, headers=browser),
+        api.client.get("/graphql"),
+    ):
+        assert refused.status_code == 401, refused.text
+        assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    with_token = api.client.post(
+        "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {tokens['viewer']}"}
+    )
+    assert with_token.json() == {"data": {"networkStats": {"stakeholders": 0}}}

@@ -4,6 +4,7 @@ setting that cannot work with one line and exit 2, and
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -136,4 +137,87 @@ def test_a_snapshot_directory_that_cannot_be_written_is_refused_at_start(
     assert result.returncode == 2
     assert result.stderr == (
         f"stakenet: cannot write snapshot files into {wanted}: Not a directory.\n"
+    )
+
+
+def test_serving_a_file_that_is_no_database_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    # Found before the web server starts, whose failed startup would be a traceback and exit 3.
+    not_a_database = tmp_path / "notes.db"
+    not_a_database.write_text("meeting notes\n")
+    result = stakenet("serve", "--db", f"sqlite:///{not_a_database}", "--port", "1")
+    assert result.returncode == 2
+    assert result.stderr == "stakenet: The database file is damaged or is not a database.\n"
+    assert not_a_database.read_text() == "meeting notes\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["export"],
+        ["export", "--format", "graphml"],
+        ["token", "list"],
+        ["token", "revoke", "ops"],
+        ["audit", "export"],
+        ["log", "prune", "--keep-revisions", "3"],
+    ],
+    ids=["export", "graphml", "token-list", "token-revoke", "audit-export", "log-prune"],
+)
+def test_a_command_that_reads_a_database_that_is_not_there_says_so_and_creates_none(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # A mistyped path would otherwise create an empty database and export an empty network.
+    missing = tmp_path / "typo" / "stakenet.db"
+    result = stakenet(*command, "--db", f"sqlite:///{missing}")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"stakenet: there is no database at {missing}; 'stakenet migrate' or 'stakenet import' "
+        "creates one.\n"
+    )
+    assert not (tmp_path / "typo").exists()
+
+
+def test_creating_a_token_creates_the_database_it_is_kept_in(tmp_path: Path) -> None:
+    # The first step of serving beyond loopback, before any server has created the database.
+    database = tmp_path / "stakenet.db"
+    result = stakenet(
+        "token", "create", "--role", "admin", "--name", "ops", "--db", f"sqlite:///{database}"
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("Created admin token 'ops'.")
+    listed = stakenet("token", "list", "--db", f"sqlite:///{database}")
+    assert listed.stdout.split("\t")[:2] == ["ops", "admin"]
+
+
+@pytest.mark.parametrize("name", ["ops\tadmin", "ops\nadmin", "ops\x1b[2Jadmin"])
+def test_a_token_name_that_would_break_the_listing_is_refused(tmp_path: Path, name: str) -> None:
+    database = f"sqlite:///{tmp_path / 'stakenet.db'}"
+    created = stakenet("token", "create", "--role", "viewer", "--name", name, "--db", database)
+    assert (created.returncode, created.stdout) == (2, "")
+    assert created.stderr == (
+        "stakenet: name: A token name cannot hold a tab, a line break or another unprintable "
+        "character.\n"
+    )
+    listed = stakenet("token", "list", "--db", database)
+    assert (listed.returncode, listed.stdout) == (0, "")
+
+
+def test_serving_on_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    # Said before the store, the projection and the analytics worker start for nothing.
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = stakenet("serve", "--db", f"sqlite:///{tmp_path / 's.db'}", "--port", str(port))
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == f"stakenet: cannot listen on 127.0.0.1 port {port}: Address already in use.\n"
+    )
+
+
+def test_serving_on_an_address_of_no_interface_here_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 's.db'}"
+    # TEST-NET-1 (RFC 5737): never an address of this machine.
+    result = stakenet("serve", "--db", database, "--host", "192.0.2.1", "--allow-anonymous")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "stakenet: cannot listen on 192.0.2.1 port 8000: Cannot assign requested address.\n"
     )

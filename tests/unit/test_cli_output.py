@@ -46,6 +46,8 @@ def test_a_closed_output_ends_the_command_without_a_traceback(
 
 def test_listing_no_tokens_says_so_on_stderr_and_lists_nothing(tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 's.db'}"
+    migrate = [sys.executable, "-m", "stakenet.cli", "migrate", "--db", database]
+    subprocess.run(migrate, capture_output=True, check=True, timeout=60)
     finished = subprocess.run(
         [sys.executable, "-m", "stakenet.cli", "token", "list", "--db", database],
         capture_output=True,

@@ -23,12 +23,13 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from stakenet.api.context import Context
-from stakenet.api.http import ASGIApp, Message, Receive, Scope, Send
+from stakenet.api.http import ASGIApp, Message, Receive, Scope, Send, carries_operation
 from stakenet.domain.access import LOCAL_USER, NOBODY, Principal
 from stakenet.services.access import AccessService, acting_as
 
@@ -141,6 +142,15 @@ async def _refuse(
     await send({"type": f"{prefix}.response.body", "body": body})
 
 
+def _opens_the_ide(scope: Scope) -> bool:
+    """A browser opening /graphql: a GET asking for a page, with no operation in it."""
+    if scope["method"] != "GET":
+        return False
+    parameters = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1").lower()
+    return "text/html" in accept and not carries_operation("GET", parameters)
+
+
 class AccessGate:
     """Authentication, rate limiting and request ids for everything behind it."""
 
@@ -170,9 +180,11 @@ class AccessGate:
             secret = bearer_token(scope)
             found = await self.access.authenticate(secret) if secret else None
             if found is None:
-                if scope["type"] == "websocket":
+                if scope["type"] == "websocket" or _opens_the_ide(scope):
                     # Browsers cannot set headers on a WebSocket: the token comes in
-                    # connection_init and the GraphQL endpoint checks it there.
+                    # connection_init and the GraphQL endpoint checks it there. Nor on a page
+                    # they open: the IDE's page holds no data, and its Headers tab sends the
+                    # token with every operation.
                     scope[PRINCIPAL_KEY] = None
                     await self.app(scope, receive, send)
                     return

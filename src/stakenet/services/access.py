@@ -110,6 +110,12 @@ class AccessService:
             raise ValidationFailed(
                 [Issue("name", f"A token name needs 1 to {MAX_TOKEN_NAME} characters.")]
             )
+        # A tab or a line break would split the name across fields and lines of a listing.
+        if not name.isprintable():
+            unprintable = (
+                "A token name cannot hold a tab, a line break or another unprintable character."
+            )
+            raise ValidationFailed([Issue("name", unprintable)])
         secret = new_token_secret()
         token = ApiToken(
             id=new_id(),

@@ -77,6 +77,14 @@ def check_map_request(request: MapRequest) -> None:
         raise ValidationFailed(issues)
 
 
+def _written(entity: E | None, what: str, entity_id: str) -> E:
+    """An entity just written, read back; None when a concurrent write (a delete of it, or of
+    an end of a tie) came in between, which the caller hears as the entity being gone."""
+    if entity is None:
+        raise NotFound(f"No {what} with id '{entity_id}': another write deleted it just now.")
+    return entity
+
+
 def _utc_today() -> date:
     return datetime.now(UTC).date()
 
@@ -308,8 +316,7 @@ class NetworkService:
         if winner := await self._create(batch, operation, [stakeholder.id], fields, stored):
             return winner
         (created,) = await self.store.get_stakeholders([stakeholder.id])
-        assert created is not None
-        return created
+        return _written(created, "stakeholder", stakeholder.id)
 
     async def _create(
         self,
@@ -362,8 +369,7 @@ class NetworkService:
         ):
             return winner
         (created,) = await self.store.get_ties([tie.id])
-        assert created is not None
-        return created
+        return _written(created, "tie", tie.id)
 
     async def _endpoints(self, draft: TieDraft) -> tuple[Stakeholder, Stakeholder]:
         """The stored stakeholders a tie joins, if both exist and the tie kind allows them."""
@@ -430,8 +436,7 @@ class NetworkService:
         if winner := await self._create(batch, "logInteraction", ids, fields, stored):
             return winner
         (created,) = await self.store.get_interactions([interaction.id])
-        assert created is not None
-        return created
+        return _written(created, "interaction", interaction.id)
 
     # -- updates and deletes ---------------------------------------------------------------
     #
@@ -464,8 +469,7 @@ class NetworkService:
             list(patch),
         )
         (stored,) = await self.store.get_stakeholders([current.id])
-        assert stored is not None
-        return stored
+        return _written(stored, "stakeholder", current.id)
 
     async def delete_stakeholder(self, stakeholder_id: str) -> None:
         """Delete a stakeholder; its ties and its part in interactions go with it."""
@@ -502,8 +506,7 @@ class NetworkService:
             list(patch),
         )
         (stored,) = await self.store.get_ties([current.id])
-        assert stored is not None
-        return stored
+        return _written(stored, "tie", current.id)
 
     async def delete_tie(self, tie_id: str) -> None:
         require(Role.EDITOR, "Deleting a tie")
@@ -541,8 +544,7 @@ class NetworkService:
             list(patch),
         )
         (stored,) = await self.store.get_interactions([current.id])
-        assert stored is not None
-        return stored
+        return _written(stored, "interaction", current.id)
 
     async def delete_interaction(self, interaction_id: str) -> None:
         require(Role.EDITOR, "Deleting an interaction")
