@@ -12,7 +12,13 @@ from typing import Any, TypeVar
 import pytest
 
 from stakenet.domain.access import ApiToken, AuditEntry, Role
-from stakenet.domain.errors import ChangeLogPruned, Conflict, NotFound, ValidationFailed
+from stakenet.domain.errors import (
+    ChangeLogPruned,
+    Conflict,
+    NotFound,
+    StaleRead,
+    ValidationFailed,
+)
 from stakenet.domain.model import (
     Change,
     ChangeOp,
@@ -279,6 +285,49 @@ async def test_an_upsert_replaces_the_whole_entity(store: Store) -> None:
     [stored_interaction] = await store.get_interactions(["i"])
     assert stored_interaction is not None and stored_interaction.participant_ids == ("c",)
     assert await store.interactions_of(["p"]) == []
+
+
+async def test_a_batch_expecting_entities_unchanged_is_applied_only_if_they_are(
+    store: Store,
+) -> None:
+    await write(
+        store,
+        upsert_stakeholders=[person("p"), company("c")],
+        upsert_ties=[tie("t", "p", "c", TieKind.WORKS_FOR)],
+        upsert_interactions=[interaction("i", "p", "c")],
+    )
+    [p, c] = await store.get_stakeholders(["p", "c"])
+    [t] = await store.get_ties(["t"])
+    [i] = await store.get_interactions(["i"])
+    assert p is not None and c is not None and t is not None and i is not None
+    # As read: applied.
+    await write(store, upsert_ties=[replace(t, strength=0.4)], expect_unchanged=[p, c, t, i])
+    [stored] = await store.get_ties(["t"])
+    assert stored is not None and stored.strength == 0.4
+    revision = await store.revision()
+    # The tie changed since `t` was read, and is then deleted: each write made from the old
+    # read is refused whole, the stakeholder it would have renamed too.
+    stale_writes = [
+        WriteBatch(upsert_ties=[replace(t, role="CTO")], expect_unchanged=[t]),
+        WriteBatch(delete_ties=["t"], expect_unchanged=[t]),
+        WriteBatch(
+            upsert_stakeholders=[replace(p, name="Renamed")], expect_unchanged=[p, stored, t]
+        ),
+    ]
+    for batch in stale_writes:
+        with pytest.raises(StaleRead, match=r"^The tie 't' was changed by another write\.$"):
+            await store.apply(batch)
+    assert await store.revision() == revision
+    assert await store.get_ties(["t"]) == [stored]
+    assert await store.get_stakeholders(["p"]) == [p]
+    # Deleting the person deletes their tie and takes them out of the interaction.
+    await write(store, delete_stakeholders=["p"])
+    revision = await store.revision()
+    for read, happened in ((p, "stakeholder 'p' was deleted"), (i, "interaction 'i' was changed")):
+        with pytest.raises(StaleRead, match=rf"^The {happened} by another write\.$"):
+            await store.apply(WriteBatch(upsert_stakeholders=[p], expect_unchanged=[read]))
+    assert await store.get_stakeholders(["p"]) == [None]
+    assert await store.revision() == revision
 
 
 # --- batch getters ---------------------------------------------------------------------------

@@ -60,6 +60,11 @@ class Conflict(StakenetError):
     code = "CONFLICT"
 
 
+class StaleRead(Conflict):
+    """An entity a write was made from changed, or was deleted, between the read and the write:
+    nothing of the write was applied. The writer reads again and makes it afresh."""
+
+
 class PermissionDenied(StakenetError):
     code = "FORBIDDEN"
 

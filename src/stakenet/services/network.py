@@ -24,7 +24,14 @@ from stakenet.analytics.network_view import Listener as Listener
 from stakenet.analytics.network_view import NetworkView
 from stakenet.analytics.relationship_map import RelationshipMap
 from stakenet.domain.access import Role
-from stakenet.domain.errors import ChangeLogPruned, Conflict, Issue, NotFound, ValidationFailed
+from stakenet.domain.errors import (
+    ChangeLogPruned,
+    Conflict,
+    Issue,
+    NotFound,
+    StaleRead,
+    ValidationFailed,
+)
 from stakenet.domain.interchange import (
     InteractionDraft,
     TieDraft,
@@ -59,6 +66,29 @@ from stakenet.store.port import irrevocable_write_hook as irrevocable_write_hook
 log = logging.getLogger("stakenet.network")
 
 E = TypeVar("E", Stakeholder, Tie, Interaction)
+R = TypeVar("R")
+
+# Times an update or a delete is made afresh when another write changes its entity between
+# the read it is made from and its write (`StaleRead`).
+STALE_READ_ATTEMPTS = 5
+
+
+async def afresh_while_stale(write: Callable[[], Awaitable[R]]) -> R:
+    """Run `write` (a read, then a write that expects what it read unchanged), made afresh
+    from a new read while another write changes the entity in between: as if the writes ran
+    one after the other. One that another write deleted meanwhile then finds it gone."""
+    for _ in range(STALE_READ_ATTEMPTS - 1):
+        try:
+            return await write()
+        except StaleRead:
+            continue
+    try:
+        return await write()
+    except StaleRead as stale:
+        raise Conflict(
+            f"{stale} Other writes kept changing it while this one was made: send it again."
+        ) from None
+
 
 MAX_MAP_DEPTH = 4
 MAX_MAP_NODES = 1000
@@ -447,6 +477,11 @@ class NetworkService:
         self, stakeholder_id: str, patch: Mapping[str, Any]
     ) -> Stakeholder:
         require(Role.EDITOR, "Updating a stakeholder")
+        return await afresh_while_stale(lambda: self._update_stakeholder(stakeholder_id, patch))
+
+    async def _update_stakeholder(
+        self, stakeholder_id: str, patch: Mapping[str, Any]
+    ) -> Stakeholder:
         (current,) = await self.store.get_stakeholders([stakeholder_id])
         if current is None:
             raise NotFound(f"No stakeholder with id '{stakeholder_id}'.")
@@ -463,7 +498,7 @@ class NetworkService:
                 raise Conflict(f"Key '{parsed.key}' is already used by another stakeholder.")
         updated = replace(parsed, id=current.id, created_at=current.created_at)
         await self._write(
-            WriteBatch(upsert_stakeholders=[updated]),
+            WriteBatch(upsert_stakeholders=[updated], expect_unchanged=[current]),
             "updateStakeholder",
             [current.id],
             list(patch),
@@ -474,15 +509,23 @@ class NetworkService:
     async def delete_stakeholder(self, stakeholder_id: str) -> None:
         """Delete a stakeholder; its ties and its part in interactions go with it."""
         require(Role.EDITOR, "Deleting a stakeholder")
+        await afresh_while_stale(lambda: self._delete_stakeholder(stakeholder_id))
+
+    async def _delete_stakeholder(self, stakeholder_id: str) -> None:
         (current,) = await self.store.get_stakeholders([stakeholder_id])
         if current is None:
             raise NotFound(f"No stakeholder with id '{stakeholder_id}'.")
         await self._write(
-            WriteBatch(delete_stakeholders=[stakeholder_id]), "deleteStakeholder", [stakeholder_id]
+            WriteBatch(delete_stakeholders=[stakeholder_id], expect_unchanged=[current]),
+            "deleteStakeholder",
+            [stakeholder_id],
         )
 
     async def update_tie(self, tie_id: str, patch: Mapping[str, Any]) -> Tie:
         require(Role.EDITOR, "Updating a tie")
+        return await afresh_while_stale(lambda: self._update_tie(tie_id, patch))
+
+    async def _update_tie(self, tie_id: str, patch: Mapping[str, Any]) -> Tie:
         (current,) = await self.store.get_ties([tie_id])
         if current is None:
             raise NotFound(f"No tie with id '{tie_id}'.")
@@ -500,7 +543,7 @@ class NetworkService:
             created_at=current.created_at,
         )
         await self._write(
-            WriteBatch(upsert_ties=[updated]),
+            WriteBatch(upsert_ties=[updated], expect_unchanged=[current]),
             "updateTie",
             [current.id, source.id, target.id],
             list(patch),
@@ -510,11 +553,14 @@ class NetworkService:
 
     async def delete_tie(self, tie_id: str) -> None:
         require(Role.EDITOR, "Deleting a tie")
+        await afresh_while_stale(lambda: self._delete_tie(tie_id))
+
+    async def _delete_tie(self, tie_id: str) -> None:
         (current,) = await self.store.get_ties([tie_id])
         if current is None:
             raise NotFound(f"No tie with id '{tie_id}'.")
         await self._write(
-            WriteBatch(delete_ties=[tie_id]),
+            WriteBatch(delete_ties=[tie_id], expect_unchanged=[current]),
             "deleteTie",
             [tie_id, current.source_id, current.target_id],
         )
@@ -523,6 +569,11 @@ class NetworkService:
         self, interaction_id: str, patch: Mapping[str, Any]
     ) -> Interaction:
         require(Role.EDITOR, "Updating an interaction")
+        return await afresh_while_stale(lambda: self._update_interaction(interaction_id, patch))
+
+    async def _update_interaction(
+        self, interaction_id: str, patch: Mapping[str, Any]
+    ) -> Interaction:
         (current,) = await self.store.get_interactions([interaction_id])
         if current is None:
             raise NotFound(f"No interaction with id '{interaction_id}'.")
@@ -538,7 +589,7 @@ class NetworkService:
             created_at=current.created_at,
         )
         await self._write(
-            WriteBatch(upsert_interactions=[updated]),
+            WriteBatch(upsert_interactions=[updated], expect_unchanged=[current]),
             "updateInteraction",
             [current.id, *updated.participant_ids],
             list(patch),
@@ -548,11 +599,14 @@ class NetworkService:
 
     async def delete_interaction(self, interaction_id: str) -> None:
         require(Role.EDITOR, "Deleting an interaction")
+        await afresh_while_stale(lambda: self._delete_interaction(interaction_id))
+
+    async def _delete_interaction(self, interaction_id: str) -> None:
         (current,) = await self.store.get_interactions([interaction_id])
         if current is None:
             raise NotFound(f"No interaction with id '{interaction_id}'.")
         await self._write(
-            WriteBatch(delete_interactions=[interaction_id]),
+            WriteBatch(delete_interactions=[interaction_id], expect_unchanged=[current]),
             "deleteInteraction",
             [interaction_id, *current.participant_ids],
         )

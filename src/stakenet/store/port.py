@@ -33,7 +33,7 @@ from typing import Generic, Protocol, TypeVar
 
 from stakenet.domain.access import ApiToken, AuditEntry
 from stakenet.domain.alerts import Alert, AlertKind, AlertUpdate
-from stakenet.domain.errors import Conflict, Issue, ValidationFailed
+from stakenet.domain.errors import Conflict, Issue, StaleRead, ValidationFailed
 from stakenet.domain.model import (
     SYMMETRIC_TIE_KINDS,
     Change,
@@ -212,6 +212,10 @@ async def write_becomes_irrevocable() -> None:
         await hook()
 
 
+# What a write may expect to find stored as it was read (`WriteBatch.expect_unchanged`).
+Stored = Stakeholder | Tie | Interaction
+
+
 @dataclass(slots=True)
 class WriteBatch:
     """Writes applied in one transaction: deletes first, then upserts in dependency order.
@@ -230,6 +234,11 @@ class WriteBatch:
     # Written in the same transaction as the batch, with its revision, when the batch changes
     # anything; so the audit trail never misses nor invents a change.
     audit: AuditEntry | None = None
+    # The entities as the caller read them to make this batch: it is applied only if each is
+    # still stored exactly so (`check_unchanged`, inside the write transaction), so that a
+    # read-modify-write never undoes a write that came in between, nor brings back an entity
+    # deleted meanwhile.
+    expect_unchanged: list[Stored] = field(default_factory=list)
     # False: the result's `changes` may be left empty (the change log holds them all the same);
     # for a bulk write, whose caller needs no entity back or reads them with `changes_since`.
     report_changes: bool = True
@@ -243,6 +252,26 @@ class WriteBatch:
             + len(self.delete_ties)
             + len(self.delete_interactions)
         )
+
+
+def ids_to_check(expected: Iterable[Stored]) -> tuple[list[str], list[str], list[str]]:
+    """The ids of the stakeholders, ties and interactions of `expected` (`check_unchanged`)."""
+    ids: dict[type, list[str]] = {Stakeholder: [], Tie: [], Interaction: []}
+    for entity in expected:
+        ids[type(entity)].append(entity.id)
+    return ids[Stakeholder], ids[Tie], ids[Interaction]
+
+
+def check_unchanged(expected: Iterable[Stored], stored: Iterable[Stored]) -> None:
+    """Raise `StaleRead` unless every entity of `expected` is among `stored` (those of its ids
+    still stored, read in the write's own transaction) exactly as it was read."""
+    now = {(type(entity), entity.id): entity for entity in stored}
+    for entity in expected:
+        found = now.get((type(entity), entity.id))
+        if found != entity:
+            what = type(entity).__name__.lower()
+            happened = "deleted" if found is None else "changed"
+            raise StaleRead(f"The {what} '{entity.id}' was {happened} by another write.")
 
 
 @dataclass(frozen=True, slots=True)

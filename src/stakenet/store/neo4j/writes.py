@@ -29,7 +29,9 @@ from stakenet.domain.model import (
 )
 from stakenet.domain.text import fold
 from stakenet.store.codec import (
+    stakeholder_from_dict,
     stakeholder_to_dict,
+    tie_from_dict,
     tie_to_dict,
 )
 from stakenet.store.neo4j.access import insert_audit, tombstone_audit_entries
@@ -60,11 +62,13 @@ from stakenet.store.neo4j.cypher import (
     REMOVE_PARTICIPATION_OF_STAKEHOLDERS,
     SET_LAST_SEQ,
     STAKEHOLDER_KEY_OWNERS,
+    STAKEHOLDERS_BY_ID,
     STAKEHOLDERS_CREATED_AT,
     STORED_TIES,
     TIE_IDENTITY_OWNERS,
     TIE_IDS_OF_STAKEHOLDERS,
     TIE_KEY_OWNERS,
+    TIES_BY_ID,
     TOUCH_INTERACTIONS,
     UPDATE_TIES,
     UPSERT_INTERACTIONS,
@@ -72,6 +76,7 @@ from stakenet.store.neo4j.cypher import (
 )
 from stakenet.store.neo4j.first_import import remove_staged_records
 from stakenet.store.neo4j.queries import Tx, interactions_by, run_chunked, run_query
+from stakenet.store.neo4j.reads import fetch
 from stakenet.store.neo4j.records import (
     as_utc,
     creation_time,
@@ -85,9 +90,11 @@ from stakenet.store.port import (
     WriteBatch,
     WriteResult,
     check_participants_distinct,
+    check_unchanged,
     claimed_identities,
     claimed_keys,
     erasure_batch,
+    ids_to_check,
     keys_handed_over,
     last_by_id,
 )
@@ -425,6 +432,15 @@ async def finish_revision(tx: Tx, revision: int, last_seq: int, audit: AuditEntr
 async def apply_batch(tx: Tx, batch: WriteBatch) -> WriteResult:
     # Everything is derived inside the transaction, so a retried attempt starts afresh.
     revision, last_seq = await bump_revision(tx)
+    if batch.expect_unchanged:
+        # Read after the revision is bumped: the graph's write lock is held from there.
+        stakeholders, ties, interactions = ids_to_check(batch.expect_unchanged)
+        stored: list[Stakeholder | Tie | Interaction] = [
+            *await fetch(tx, STAKEHOLDERS_BY_ID, stakeholders, stakeholder_from_dict),
+            *await fetch(tx, TIES_BY_ID, ties, tie_from_dict),
+            *await interactions_by(tx, INTERACTIONS_BY_ID, interactions),
+        ]
+        check_unchanged(batch.expect_unchanged, stored)
     log = ChangeLog(revision)
     await write_batch_changes(tx, batch, datetime.now(UTC), log)
     if not log:

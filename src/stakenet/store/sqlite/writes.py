@@ -19,8 +19,10 @@ from stakenet.domain.model import (
 )
 from stakenet.store.port import (
     WriteBatch,
+    check_unchanged,
     claimed_keys,
     erasure_batch,
+    ids_to_check,
     keys_handed_over,
 )
 from stakenet.store.sqlite.access import insert_audit, tombstone_audit_entries
@@ -37,6 +39,8 @@ from stakenet.store.sqlite.reads import (
     interactions_where,
     read_revision,
     select_in,
+    stakeholders_where,
+    ties_where,
 )
 from stakenet.store.sqlite.rows import (
     INSERT_INTERACTION,
@@ -341,6 +345,16 @@ def write_batch(connection: sqlite3.Connection, batch: WriteBatch) -> ChangeLog:
     The log comes back empty when the batch changed nothing (only deletes of ids that were
     already gone): then nothing is written and the revision stays `log.revision - 1`.
     """
+    if batch.expect_unchanged:
+        stakeholders, ties, interactions = ids_to_check(batch.expect_unchanged)
+        check_unchanged(
+            batch.expect_unchanged,
+            [
+                *stakeholders_where(connection, "id", stakeholders),
+                *ties_where(connection, "id", ties),
+                *interactions_where(connection, "id", interactions),
+            ],
+        )
     log = ChangeLog(read_revision(connection) + 1)
     write_changes(connection, batch, log)
     log.write(connection)
