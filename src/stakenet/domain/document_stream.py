@@ -82,6 +82,8 @@ _LOOKAHEAD = 16
 # Elements are decoded together from slices of at most this many characters (`_slice_rows`):
 # one call of the json module's decoder instead of one per element.
 _SLICE_CHARS = 1 << 20
+# How many ends of a slice it tries, from the last, for one where its rows end.
+_CUTS_TRIED = 64
 # Where member values and array elements sit in the document: {"member": [row, ...]}.
 _MEMBER_LEVEL = 2
 _ROW_LEVEL = 3
@@ -127,6 +129,24 @@ def _decoded_members(document: Mapping[str, object], chunk_rows: int) -> Iterato
 def _require_positive(name: str, value: int) -> None:
     if value < 1:
         raise ValueError(f"{name} must be at least 1, not {value}")
+
+
+def _row_end(text: str, start: int, end: int) -> int:
+    """Of the positions after a `},` in `text[start:end + 1]`, from the last, the first (of
+    `_CUTS_TRIED`) with as many braces opened as closed since `start`, or 0 if none: between
+    rows that are objects, from the start of one, none is left open, and at a `},` inside a
+    row at least the row's own is. Braces in strings may mislead this count, never the
+    decoding after it."""
+    unclosed = text.count("{", start, end) - text.count("}", start, end)
+    for _ in range(_CUTS_TRIED):
+        if not unclosed:
+            return end
+        before = text.rfind("},", start, end - 1) + 1
+        if not before:
+            return 0
+        unclosed -= text.count("{", before, end) - text.count("}", before, end)
+        end = before
+    return 0 if unclosed else end
 
 
 class _Source:
@@ -360,22 +380,34 @@ class _DocumentReader:
                 raise source.error("Expecting ',' delimiter", position)
 
     def _slice_rows(self, text: str, position: int, fast_end: int) -> tuple[list[object], int]:
-        """The elements from `position` (an object's start) up to the last object that ends,
-        followed by a comma, in the next `_SLICE_CHARS` characters before `fast_end`, decoded
-        together, and the position after the last of them; or no elements, and the position
-        up to which to decode them one at a time, to find what failed.
+        """The elements from `position` (an object's start) up to the last object followed by a
+        comma in the next `_SLICE_CHARS` characters before `fast_end`, decoded together, and
+        the position after the last of them; or no elements, and the position up to which to
+        decode them one at a time.
 
         The slice is decoded as the array it would be alone: if that array is JSON, its elements
         are the document's (JSON reads one way from where an element starts), and the comma after
-        it continues the document's array; if it is not (the slice ends inside a string, a row
-        is bad), the elements are decoded one at a time, which places any error exactly.
+        it continues the document's array. If it is not, the slice may end inside a row (at a
+        `},` between the objects of a list): it is tried once more up to the last `},` with as
+        many braces opened as closed before it. If that is not JSON either (a row is bad, a
+        string holds `},`), the elements are decoded one at a time, which places any error.
         """
         limit = min(fast_end, position + _SLICE_CHARS)
-        cut = text.rfind("},", position, limit)
-        if cut < 0:
+        end = text.rfind("},", position, limit) + 1
+        if not end:
             return [], limit
-        end = cut + 1
-        piece = text[position:end]
+        decoded = self._decoded_slice(text[position:end])
+        if decoded is None:
+            row_end = _row_end(text, position, end)
+            if not row_end or row_end == end:
+                return [], end
+            end = row_end
+            decoded = self._decoded_slice(text[position:end])
+        return decoded or [], end
+
+    def _decoded_slice(self, piece: str) -> list[object] | None:
+        """The elements of `piece` decoded as an array and checked; None if it is not one or
+        they are beyond a limit."""
         try:
             decoded = self._decode_array(f"[{piece}]")
             # A lone surrogate comes only from a \u escape, or from a text stream's own
@@ -386,9 +418,9 @@ class _DocumentReader:
                 check_nesting(decoded, _MEMBER_LEVEL)
         except (ValueError, RecursionError):
             # json.JSONDecodeError and UnacceptableJSON are ValueErrors.
-            return [], end
+            return None
         assert isinstance(decoded, list)
-        return decoded, end
+        return decoded
 
     def _decode(self, position: int) -> tuple[object, int]:
         """The value at `position` and the position after it, reading more text as needed."""

@@ -17,6 +17,8 @@ from stakenet.domain.document_stream import (
     Member,
     Rows,
     UnreadableDocument,
+    _DocumentReader,
+    _Source,
     document_members,
     read_document,
 )
@@ -493,6 +495,8 @@ def _object_rows(count: int) -> list[str]:
         '{"name": "\\u00c6bel\\u00f8 \\ud83d\\ude00", "city": "Zürich"}',
         '{"deep": ' + "[" * 61 + "]" * 61 + "}",
         '{"a": 1, "a": 2}',
+        '{"participants": [{"key": "p-1", "actingAs": "chair"}, "p-2", {"key": "p-3"}]}',
+        '{"note": "[{", "x": [{}, {}]}',
     ],
 )
 def test_rows_among_many_read_as_json_loads_decodes_them(
@@ -586,3 +590,12 @@ def test_any_rows_of_objects_read_as_json_loads_decodes_them(
         _stream(text, binary=binary), chunk_rows=chunk_rows, block_chars=block_chars
     )
     assert _with_rows(events, chunk_rows) == _json_members(text)
+
+
+def test_a_slice_ends_where_a_row_ends_not_between_the_objects_in_one() -> None:
+    row = '{"kind": "MEETING", "participants": [{"key": "p-1", "actingAs": "chair"}, "p-2"]}'
+    text = "[" + ", ".join([row] * 50) + "]" + " " * 100
+    reader = _DocumentReader(_Source(io.StringIO(""), 1 << 20), 5_000)
+    rows, end = reader._slice_rows(text, 1, len(text) - 16)
+    assert rows == [json.loads(row)] * 49
+    assert text[end:] == ", " + row + "]" + " " * 100
