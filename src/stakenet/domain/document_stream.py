@@ -5,7 +5,9 @@ top-level array is handed over in chunks of rows (`Rows`), while the other top-l
 come whole (`Member`). Values decode as `json_text.loads` decodes them: a document that
 `json.loads` rejects is rejected here too, and so is one beyond the limits of `json_text` (nested
 too deep, an integer too long, NaN, a lone surrogate), as `UnreadableDocument` with the absolute
-position (of the row, for a limit).
+position (of the row, for a limit). Rows that are objects are decoded a slice of many at a time,
+by one call of the json module's decoder; a slice that does not decode by itself is decoded a
+row at a time, which places any error.
 `document_members` gives the same events for a document that is already decoded, so one
 importer serves both a file and a GraphQL argument.
 """
@@ -19,7 +21,13 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO, TextIO
 
-from stakenet.domain.json_text import DECODER_HOOKS, MAX_NESTING, UnacceptableJSON, check_value
+from stakenet.domain.json_text import (
+    DECODER_HOOKS,
+    MAX_NESTING,
+    UnacceptableJSON,
+    check_nesting,
+    check_value,
+)
 
 __all__ = ["Member", "Rows", "UnreadableDocument", "document_members", "read_document"]
 
@@ -71,6 +79,11 @@ _BYTE_ORDER_MARK = "\ufeff"
 # one ("12" of "123", "1" of "1.5e3"), and a failure this close may be a value cut short
 # ("-Infinit" is blamed on its "-", 8 characters back). Either is retried with more text.
 _LOOKAHEAD = 16
+# Elements are decoded together from slices of at most this many characters (`_slice_rows`):
+# one call of the json module's decoder instead of one per element.
+_SLICE_CHARS = 1 << 20
+# How many ends of a slice it tries, from the last, for one where its rows end.
+_CUTS_TRIED = 64
 # Where member values and array elements sit in the document: {"member": [row, ...]}.
 _MEMBER_LEVEL = 2
 _ROW_LEVEL = 3
@@ -116,6 +129,24 @@ def _decoded_members(document: Mapping[str, object], chunk_rows: int) -> Iterato
 def _require_positive(name: str, value: int) -> None:
     if value < 1:
         raise ValueError(f"{name} must be at least 1, not {value}")
+
+
+def _row_end(text: str, start: int, end: int) -> int:
+    """Of the positions after a `},` in `text[start:end + 1]`, from the last, the first (of
+    `_CUTS_TRIED`) with as many braces opened as closed since `start`, or 0 if none: between
+    rows that are objects, from the start of one, none is left open, and at a `},` inside a
+    row at least the row's own is. Braces in strings may mislead this count, never the
+    decoding after it."""
+    unclosed = text.count("{", start, end) - text.count("}", start, end)
+    for _ in range(_CUTS_TRIED):
+        if not unclosed:
+            return end
+        before = text.rfind("},", start, end - 1) + 1
+        if not before:
+            return 0
+        unclosed -= text.count("{", before, end) - text.count("}", before, end)
+        end = before
+    return 0 if unclosed else end
 
 
 class _Source:
@@ -204,13 +235,14 @@ class _DocumentReader:
     """The parse of the document's outer object. Member values and array elements are decoded
     by the json module's scanner, which does nearly all the work."""
 
-    __slots__ = ("_chunk_rows", "_raw_decode", "_scan_once", "_source")
+    __slots__ = ("_chunk_rows", "_decode_array", "_raw_decode", "_scan_once", "_source")
 
     def __init__(self, source: _Source, chunk_rows: int) -> None:
         self._source = source
         self._chunk_rows = chunk_rows
         decoder = json.JSONDecoder(**DECODER_HOOKS)
         self._raw_decode = decoder.raw_decode
+        self._decode_array = decoder.decode
         # The scanner that raw_decode wraps (set by JSONDecoder.__init__, absent from the type
         # stubs); calling it directly saves a Python call per array element, about 15 % of the time.
         self._scan_once: Callable[[str, int], tuple[object, int]] = vars(decoder)["scan_once"]
@@ -274,32 +306,48 @@ class _DocumentReader:
         rows: list[object] = []
         start = 0
         separator = ", "
+        # Elements that start before this position are decoded one at a time (`_slice_rows`
+        # could not decode them together).
+        one_at_a_time_until = 0
         while True:
             # `position` is where an element starts.
-            try:
-                value, end = scan_once(text, position)
-            except StopIteration as stop:
-                # raw_decode's "Expecting value".
-                end = self._decode_failure("Expecting value", stop.value)
-            except json.JSONDecodeError as error:
-                end = self._decode_failure(error.msg, error.pos)
-            except (RecursionError, UnacceptableJSON) as error:
-                raise self._unacceptable(error, position) from None
-            if end >= fast_end and not source.exhausted:
-                # The element may go on past the text read so far: read more and decode it
-                # again, reading twice as much each time so that a huge element costs linear time.
-                position -= source.read_more(position, read_size)
-                read_size *= 2
-                text = source.text
-                fast_end = len(text) - _LOOKAHEAD
-                continue
-            read_size = block_chars
-            self._check(value, _ROW_LEVEL, position)
-            rows.append(value)
-            if len(rows) == chunk_rows:
-                yield Rows(name, start, rows)
-                start += chunk_rows
-                rows = []
+            decoded: list[object] = []
+            if position >= one_at_a_time_until and text.startswith("{", position):
+                decoded, end = self._slice_rows(text, position, fast_end)
+                if decoded:
+                    rows += decoded
+                else:
+                    one_at_a_time_until = end
+            if not decoded:
+                try:
+                    value, end = scan_once(text, position)
+                except StopIteration as stop:
+                    # raw_decode's "Expecting value".
+                    end = self._decode_failure("Expecting value", stop.value)
+                except json.JSONDecodeError as error:
+                    end = self._decode_failure(error.msg, error.pos)
+                except (RecursionError, UnacceptableJSON) as error:
+                    raise self._unacceptable(error, position) from None
+                if end >= fast_end and not source.exhausted:
+                    # The element may go on past the text read so far: read more and decode
+                    # it again, reading twice as much each time so that a huge element costs
+                    # linear time.
+                    dropped = source.read_more(position, read_size)
+                    position -= dropped
+                    one_at_a_time_until -= dropped
+                    read_size *= 2
+                    text = source.text
+                    fast_end = len(text) - _LOOKAHEAD
+                    continue
+                read_size = block_chars
+                self._check(value, _ROW_LEVEL, position)
+                rows.append(value)
+            if len(rows) >= chunk_rows:
+                whole = len(rows) - len(rows) % chunk_rows
+                for at in range(0, whole, chunk_rows):
+                    yield Rows(name, start, rows[at : at + chunk_rows])
+                    start += chunk_rows
+                rows = rows[whole:]
             # Rows are usually separated alike ("," or ", ", or a line break and indent after the
             # comma): try the separator after the previous row before looking for one.
             after = end + len(separator)
@@ -330,6 +378,49 @@ class _DocumentReader:
                 return position + 1
             else:
                 raise source.error("Expecting ',' delimiter", position)
+
+    def _slice_rows(self, text: str, position: int, fast_end: int) -> tuple[list[object], int]:
+        """The elements from `position` (an object's start) up to the last object followed by a
+        comma in the next `_SLICE_CHARS` characters before `fast_end`, decoded together, and
+        the position after the last of them; or no elements, and the position up to which to
+        decode them one at a time.
+
+        The slice is decoded as the array it would be alone: if that array is JSON, its elements
+        are the document's (JSON reads one way from where an element starts), and the comma after
+        it continues the document's array. If it is not, the slice may end inside a row (at a
+        `},` between the objects of a list): it is tried once more up to the last `},` with as
+        many braces opened as closed before it. If that is not JSON either (a row is bad, a
+        string holds `},`), the elements are decoded one at a time, which places any error.
+        """
+        limit = min(fast_end, position + _SLICE_CHARS)
+        end = text.rfind("},", position, limit) + 1
+        if not end:
+            return [], limit
+        decoded = self._decoded_slice(text[position:end])
+        if decoded is None:
+            row_end = _row_end(text, position, end)
+            if not row_end or row_end == end:
+                return [], end
+            end = row_end
+            decoded = self._decoded_slice(text[position:end])
+        return decoded or [], end
+
+    def _decoded_slice(self, piece: str) -> list[object] | None:
+        """The elements of `piece` decoded as an array and checked; None if it is not one or
+        they are beyond a limit."""
+        try:
+            decoded = self._decode_array(f"[{piece}]")
+            # A lone surrogate comes only from a \u escape, or from a text stream's own
+            # characters; otherwise only the nesting is left to check.
+            if "\\u" in piece or not piece.isascii():
+                check_value(decoded, _MEMBER_LEVEL)
+            else:
+                check_nesting(decoded, _MEMBER_LEVEL)
+        except (ValueError, RecursionError):
+            # json.JSONDecodeError and UnacceptableJSON are ValueErrors.
+            return None
+        assert isinstance(decoded, list)
+        return decoded
 
     def _decode(self, position: int) -> tuple[object, int]:
         """The value at `position` and the position after it, reading more text as needed."""

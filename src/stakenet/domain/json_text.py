@@ -20,6 +20,7 @@ __all__ = [
     "MAX_INTEGER_DIGITS",
     "MAX_NESTING",
     "UnacceptableJSON",
+    "check_nesting",
     "check_value",
     "loads",
 ]
@@ -73,6 +74,21 @@ def check_value(value: object, level: int = 1) -> None:
     document), nests deeper than MAX_NESTING arrays and objects in it, or holds a string (or a
     member name) with a lone surrogate."""
     _check(value, level)
+
+
+def check_nesting(value: object, level: int = 1) -> None:
+    """`check_value` for a value whose strings are known to hold no lone surrogate (decoded
+    from text with no `\\u` escape and no character beyond ASCII): only the nesting."""
+    if isinstance(value, dict | list):
+        _check_nesting(value, level)
+
+
+def _check_nesting(value: dict[str, object] | list[object], depth: int) -> None:
+    if depth > MAX_NESTING:
+        raise _too_deep()
+    for member in value.values() if type(value) is dict else value:
+        if type(member) is dict or type(member) is list:
+            _check_nesting(member, depth + 1)
 
 
 def _check(value: object, depth: int) -> None:

@@ -17,6 +17,8 @@ from stakenet.domain.document_stream import (
     Member,
     Rows,
     UnreadableDocument,
+    _DocumentReader,
+    _Source,
     document_members,
     read_document,
 )
@@ -471,3 +473,129 @@ def test_any_truncated_document_is_unreadable(
     prefix = text[:cut]
     expected = _json_error(prefix)[1:]
     assert _read_error(prefix, block_chars=block_chars)[1:] == expected
+
+
+# Rows of objects, as documents hold them, are decoded a slice of many rows at a time; a slice
+# that is not JSON by itself is decoded a row at a time. These documents put what would mislead
+# a slice (text that looks like the end of a row, an error, a value beyond a limit) among many
+# rows, so that slices hold them.
+def _object_rows(count: int) -> list[str]:
+    return [json.dumps({"key": f"p-{i}", "name": f"Person {i}", "n": i}) for i in range(count)]
+
+
+@pytest.mark.parametrize("block_chars", [64, 1_000, 1 << 20])
+@pytest.mark.parametrize("separator", [", ", ",", ",\n    "])
+@pytest.mark.parametrize(
+    "odd_row",
+    [
+        '{"note": "a}, {\\"b\\": 1}, {"}',
+        '{"note": "}, {"}',
+        '{"note": "ends with }, ", "x": [{"y": {}}, {}]}',
+        '{"big": 123456789012345678901234567890, "tiny": 5e-324, "huge": 1e308}',
+        '{"name": "\\u00c6bel\\u00f8 \\ud83d\\ude00", "city": "Zürich"}',
+        '{"deep": ' + "[" * 61 + "]" * 61 + "}",
+        '{"a": 1, "a": 2}',
+        '{"participants": [{"key": "p-1", "actingAs": "chair"}, "p-2", {"key": "p-3"}]}',
+        '{"note": "[{", "x": [{}, {}]}',
+    ],
+)
+def test_rows_among_many_read_as_json_loads_decodes_them(
+    odd_row: str, separator: str, block_chars: int
+) -> None:
+    rows = _object_rows(300)
+    rows[150:150] = [odd_row] * 3
+    text = '{"ties": [' + separator.join(rows) + '], "interactions": [' + odd_row + "]}"
+    for chunk_rows in (7, 5_000):
+        events = _events(text, chunk_rows=chunk_rows, block_chars=block_chars)
+        assert _members(events, chunk_rows) == _json_members(text)
+
+
+@pytest.mark.parametrize("binary", [False, True], ids=["text", "binary"])
+@pytest.mark.parametrize("block_chars", [64, 1_000, 1 << 20])
+@pytest.mark.parametrize(
+    ("bad_row", "message"),
+    [
+        ('{"a": tru}', "Expecting value"),
+        ('{"a" 1}', "Expecting ':' delimiter"),
+        ('{"note": "a}, {"} x', "Expecting ',' delimiter"),
+        ('{"a": 1,}', "Expecting property name enclosed in double quotes"),
+    ],
+)
+def test_a_bad_row_among_many_is_placed_where_json_places_it(
+    bad_row: str, message: str, block_chars: int, binary: bool
+) -> None:
+    rows = _object_rows(300)
+    rows.insert(200, bad_row)
+    text = '{"ties": [\n' + ",\n".join(rows) + "\n]}"
+    expected = _json_error(text)
+    assert expected[0] == message
+    assert _read_error(text, binary=binary, block_chars=block_chars) == expected
+
+
+@pytest.mark.parametrize("block_chars", [64, 1 << 20])
+@pytest.mark.parametrize(
+    ("bad_row", "message"),
+    [
+        ('{"name": "A\\ud800"}', "A string holds a lone surrogate (\\ud800), which is not Unicode text"),
+        ('{"\\udfff": 1}', "A string holds a lone surrogate (\\udfff), which is not Unicode text"),
+        ('{"x": NaN}', "NaN is not a JSON value; send a number or null"),
+        ('{"big": ' + "9" * 101 + "}", "An integer of 101 digits is too long (at most 100)"),
+        ('{"deep": ' + "[" * 62 + "]" * 62 + "}", "Arrays and objects are nested deeper than 64 levels"),
+        ('{"deep": ' + "[" * 5000 + "]" * 5000 + "}", "Arrays and objects are nested deeper than 64 levels"),
+    ],
+)  # fmt: skip
+def test_a_row_beyond_the_limits_among_many_is_unreadable_at_that_row(
+    bad_row: str, message: str, block_chars: int
+) -> None:
+    rows = _object_rows(300)
+    text = '{"ties": [' + ", ".join(rows[:200]) + ", "
+    offset = len(text)
+    text += bad_row + ", " + ", ".join(rows[200:]) + "]}"
+    assert _read_error(text, block_chars=block_chars) == (message, 1, offset + 1, offset)
+
+
+def test_a_lone_surrogate_in_a_text_stream_among_many_rows_is_unreadable_at_its_row() -> None:
+    rows = _object_rows(300)
+    text = '{"ties": [' + ", ".join(rows[:200]) + ", "
+    offset = len(text)
+    text += '{"name": "A\ud800"}, ' + ", ".join(rows[200:]) + "]}"
+    assert _read_error(text) == (
+        "A string holds a lone surrogate (\\ud800), which is not Unicode text",
+        1,
+        offset + 1,
+        offset,
+    )
+
+
+_OBJECT_ROWS = st.lists(st.dictionaries(st.text(max_size=5), _VALUES, max_size=4), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=_OBJECT_ROWS,
+    layout=_LAYOUTS,
+    chunk_rows=st.integers(min_value=1, max_value=50),
+    block_chars=st.sampled_from([50, 200, 1_000, 1 << 20]),
+    binary=st.booleans(),
+)
+def test_any_rows_of_objects_read_as_json_loads_decodes_them(
+    rows: list[dict[str, Any]],
+    layout: dict[str, Any],
+    chunk_rows: int,
+    block_chars: int,
+    binary: bool,
+) -> None:
+    text = json.dumps({"ties": rows, "after": 1}, **layout)
+    events = read_document(
+        _stream(text, binary=binary), chunk_rows=chunk_rows, block_chars=block_chars
+    )
+    assert _with_rows(events, chunk_rows) == _json_members(text)
+
+
+def test_a_slice_ends_where_a_row_ends_not_between_the_objects_in_one() -> None:
+    row = '{"kind": "MEETING", "participants": [{"key": "p-1", "actingAs": "chair"}, "p-2"]}'
+    text = "[" + ", ".join([row] * 50) + "]" + " " * 100
+    reader = _DocumentReader(_Source(io.StringIO(""), 1 << 20), 5_000)
+    rows, end = reader._slice_rows(text, 1, len(text) - 16)
+    assert rows == [json.loads(row)] * 49
+    assert text[end:] == ", " + row + "]" + " " * 100
