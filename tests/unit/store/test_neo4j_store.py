@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -48,7 +49,7 @@ from stakenet.store.neo4j import (
     translate_error,
 )
 from stakenet.store.neo4j.migration import migrate_network
-from stakenet.store.port import StakeholderOrder, WriteBatch
+from stakenet.store.port import PageRequest, StakeholderFilter, StakeholderOrder, WriteBatch
 from support.bolt_fixtures import external_server
 from support.bolt_server import (
     BoltServer,
@@ -255,6 +256,20 @@ async def store(bolt_server: BoltServer) -> AsyncIterator[Neo4jStore]:
 
 
 @pytest.mark.bolt
+async def test_reading_an_empty_database_logs_no_server_notifications(
+    store: Neo4jStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The server would note that a label or a property key the queries name is not in the
+    # database yet: hints about the store's own linted queries, printed to every command's
+    # standard error as warnings by the driver's logger.
+    with caplog.at_level(logging.INFO, logger="neo4j.notifications"):
+        await store.load_all()
+        await store.find_stakeholders(StakeholderFilter(search="x"), PageRequest())
+        await store.changes_since(0)
+    assert [record.getMessage() for record in caplog.records] == []
+
+
+@pytest.mark.bolt
 async def test_open_applies_the_schema_only_to_a_database_not_noted_at_its_version(
     bolt_server: BoltServer,
 ) -> None:
@@ -406,6 +421,39 @@ async def test_a_wrong_password_is_unavailable_without_saying_the_password(
         await wrong.open()
     assert "not-the-password" not in str(raised.value)
     assert "not-the-password" not in repr(raised.value)
+
+
+@pytest.mark.bolt
+async def test_logins_refused_too_often_say_so_and_that_the_credentials_are_to_check(
+    bolt_server: BoltServer,
+) -> None:
+    if bolt_server.password == "":
+        pytest.skip("the server accepts any password")
+    # A user of its own: the server locks out a user name after a few failed logins.
+    user, password = f"locked{time.monotonic_ns()}", "the-right-password"
+    admin = neo4j.GraphDatabase.driver(
+        bolt_server.uri, auth=(bolt_server.user, bolt_server.password)
+    )
+    try:
+        admin.execute_query(
+            f"CREATE USER {user} SET PASSWORD $password CHANGE NOT REQUIRED",
+            password=password,
+            database_="system",
+        )
+        messages = []
+        for _ in range(6):
+            wrong = Neo4jStore(bolt_server.uri, user, "not-the-password", bolt_server.database)
+            with pytest.raises(StoreUnavailable) as raised:
+                await wrong.open()
+            messages.append(str(raised.value))
+        assert messages[0] == "The database refused the configured credentials."
+        assert messages[-1] == (
+            "The database refused the configured credentials too many times in a row and "
+            "accepts no login for that user for a while: check them, then retry."
+        )
+    finally:
+        admin.execute_query(f"DROP USER {user} IF EXISTS", database_="system")
+        admin.close()
 
 
 # --- access: tokens, the audit trail, erasure ----------------------------------------------------

@@ -37,6 +37,11 @@ def _client_error(exc: Exception) -> StakenetError:
     code = _code(exc)
     if "TransactionTimedOut" in code or "TransactionTimedOutClientConfiguration" in code:
         return StoreTimeout("A database query ran past its time limit.")
+    if code == "Neo.ClientError.Security.AuthenticationRateLimit":
+        return StoreUnavailable(
+            "The database refused the configured credentials too many times in a row and "
+            "accepts no login for that user for a while: check them, then retry."
+        )
     if code == "Neo.ClientError.Database.DatabaseNotFound":
         return StoreUnavailable("The configured Neo4j database does not exist.")
     if code == "Neo.ClientError.Transaction.TransactionNotFound":

@@ -179,6 +179,9 @@ class Neo4jStore:
                 connection_timeout=self.connection_timeout,
                 max_transaction_retry_time=self.max_retry_time,
                 user_agent="stakenet",
+                # The store's own queries are linted; the server's hints about them (a label
+                # or property not in the database yet) would only reach the log as warnings.
+                notifications_min_severity="OFF",
             )
         try:
             with translated():
@@ -377,6 +380,7 @@ class Neo4jStore:
                 auth=(self.user, self._password.reveal()),
                 connection_timeout=self.connection_timeout,
                 user_agent="stakenet",
+                notifications_min_severity="OFF",
             )
 
     # -- access: tokens and the audit trail
