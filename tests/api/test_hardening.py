@@ -166,6 +166,23 @@ def test_first_above_the_page_cap_is_a_clear_error(server: Api) -> None:
     still_serves(server)
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ("depth: 9", "depth: 'depth' must be between 0 and 4, got 9."),
+        ("limit: 100000", "limit: 'limit' must be between 1 and 1000, got 100000."),
+        ("minStrength: 1.5", "minStrength: 'minStrength' must be between 0 and 1, got 1.5."),
+    ],
+)
+def test_a_map_out_of_its_bounds_says_the_bound_and_what_was_asked(
+    server: Api, arguments: str, message: str
+) -> None:
+    query = '{ relationshipMap(centerId: "UGVyc29uOng=", ' + arguments + ") { truncated } }"
+    response, elapsed = timed(post(server, query))
+    assert only_error(response) == message
+    assert elapsed < QUICK
+
+
 def _host_port(api: Api) -> tuple[str, int]:
     url = httpx.URL(api.base_url)
     assert url.port is not None

@@ -104,7 +104,7 @@ class PrivacyQuery:
     ) -> AuditEntryConnection:
         if not 1 <= first <= MAX_AUDIT_PAGE:
             raise ValidationFailed(
-                [Issue("first", f"'first' must be between 1 and {MAX_AUDIT_PAGE}.")]
+                [Issue("first", f"'first' must be between 1 and {MAX_AUDIT_PAGE}, got {first}.")]
             )
         after_seq = _audit_position(after)
         entries = await info.context.services.access.audit_log(

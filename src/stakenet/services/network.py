@@ -98,11 +98,20 @@ def check_map_request(request: MapRequest) -> None:
     """Refuse a map request whose depth, limit or minimum strength is out of range."""
     issues = []
     if not 0 <= request.depth <= MAX_MAP_DEPTH:
-        issues.append(Issue("depth", f"'depth' must be between 0 and {MAX_MAP_DEPTH}."))
+        issues.append(
+            Issue("depth", f"'depth' must be between 0 and {MAX_MAP_DEPTH}, got {request.depth}.")
+        )
     if not 1 <= request.limit <= MAX_MAP_NODES:
-        issues.append(Issue("limit", f"'limit' must be between 1 and {MAX_MAP_NODES}."))
+        issues.append(
+            Issue("limit", f"'limit' must be between 1 and {MAX_MAP_NODES}, got {request.limit}.")
+        )
     if not 0.0 <= request.min_strength <= 1.0:
-        issues.append(Issue("minStrength", "'minStrength' must be between 0 and 1."))
+        issues.append(
+            Issue(
+                "minStrength",
+                f"'minStrength' must be between 0 and 1, got {request.min_strength:g}.",
+            )
+        )
     if issues:
         raise ValidationFailed(issues)
 
