@@ -6,6 +6,7 @@ Neo4j, no reader sees what it wrote, and the next import removes it."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import signal
@@ -58,22 +59,16 @@ def write_locked(database: Path) -> bool:
 def wait_until_the_import_writes(
     database: Path, importing: subprocess.Popen[Any], errors: Path | None = None
 ) -> None:
-    """Return once the import holds the database's write lock, as it does from its first
-    chunk to its commit; `errors` is where the import's standard error goes, shown if it ends
-    before."""
+    """Return once the import's writer process holds the database's write lock, as it does
+    from the first chunk to the commit; `errors` is where the import's standard error goes,
+    shown if it ends before. (The import's migrations take the lock for a moment before its
+    writer process starts.)"""
     deadline = time.monotonic() + 120
-    held_since: float | None = None
-    # Held for a while, not just seen once: the import's migrations take the lock for a moment
-    # before its bulk write holds it to the commit.
-    while held_since is None or time.monotonic() - held_since < 0.3:
+    while not (writers_of(database) and write_locked(database)):
         if importing.poll() is not None:
             said = errors.read_text() if errors is not None else ""
             raise AssertionError(f"the import ended before it took the write lock: {said}")
         assert time.monotonic() < deadline, "the import never began to write"
-        if not write_locked(database):
-            held_since = None
-        elif held_since is None:
-            held_since = time.monotonic()
         time.sleep(0.01)
 
 
@@ -133,11 +128,9 @@ def test_an_import_killed_while_it_writes_leaves_nothing_and_can_run_again(
             import_command(database, document), stdout=subprocess.DEVNULL, stderr=error_file
         )
     try:
-        # The import holds the write lock from its first chunk to its commit, a few seconds
-        # for this document: kill it a moment after it took the lock.
+        # The import holds the write lock from its first chunk to its commit: kill it as soon
+        # as its writer process took the lock.
         wait_until_the_import_writes(database, importing, errors)
-        time.sleep(0.5)
-        assert writers_of(database), "the import writes through a writer process"
         importing.send_signal(signal.SIGKILL)
     finally:
         importing.wait(timeout=30)
@@ -180,7 +173,11 @@ def test_an_import_interrupted_with_ctrl_c_says_so_and_leaves_nothing(tmp_path: 
     )
     try:
         wait_until_the_import_writes(database, importing)
+        # Stopped at once, the import cannot reach its commit before Ctrl-C, however fast it is
+        # and however slow this test: the signal waits for it to go on.
+        importing.send_signal(signal.SIGSTOP)
         os.killpg(importing.pid, signal.SIGINT)
+        importing.send_signal(signal.SIGCONT)
         _, errors = importing.communicate(timeout=60)
     finally:
         if importing.poll() is None:
@@ -216,12 +213,22 @@ def test_a_mutation_waiting_behind_an_import_past_the_deadline_gets_its_outcome(
     )
     try:
         wait_until_the_import_writes(database, importing)
-        asked_at = time.monotonic()
-        body = server.graphql(CREATE_PERSON, {"key": "p-during-import"}, timeout=60)
+        # Stopped while it holds the lock, the import keeps the mutation waiting past its
+        # deadline, however fast it would otherwise finish.
+        importing.send_signal(signal.SIGSTOP)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            asked_at = time.monotonic()
+            asked = pool.submit(
+                server.graphql, CREATE_PERSON, {"key": "p-during-import"}, timeout=60
+            )
+            time.sleep(1.5)
+            assert not asked.done(), "the mutation did not wait for the import's lock"
+            importing.send_signal(signal.SIGCONT)
+            body = asked.result()
         waited = time.monotonic() - asked_at
         _, errors = importing.communicate(timeout=300)
         assert importing.returncode == 0, errors
-        assert waited > 1, "the import let the write in before the deadline: make it larger"
+        assert waited > 1.5
         assert "errors" not in body, body
         payload = body["data"]["createPerson"]
         stored = server.graphql(BY_KEY, {"key": "p-during-import"})["data"]["stakeholder"]
