@@ -29,23 +29,41 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p99
 
 
-# Runs `stakenet import` in a fresh process and prints its time and the process's peak memory:
-# a fresh process, so that the peak is the import's own and not what the run holds already.
+# Runs `stakenet import` in a fresh process and prints its time, the process's peak memory and
+# the CPU time it spent: a fresh process, so that the peak is the import's own and not what the
+# run holds already.
 _IMPORT_PROBE = """
 import contextlib, io, json, resource, sys, time
 from stakenet.cli import main
 # Loaded before the clock starts, as `main` would load them: the rate is the import's own.
 import stakenet.services.transfer, stakenet.store.sqlite.store, stakenet.store.neo4j.store
 started = time.perf_counter()
+before = resource.getrusage(resource.RUSAGE_SELF)
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     code = main(["import", "--db", sys.argv[1], sys.argv[2]])
 seconds = time.perf_counter() - started
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
+peak_kib = usage.ru_maxrss
 # The largest child that ended: on SQLite, the import's writer process.
 writer_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"code": code, "seconds": seconds, "peak_mb": peak_kib / 1024,
+print(json.dumps({"code": code, "seconds": seconds, "cpu_s": cpu, "peak_mb": peak_kib / 1024,
                   "writer_peak_mb": writer_kib / 1024}))
 """
+
+
+def _probe_import(document: Path, url: str) -> dict[str, Any]:
+    """`_IMPORT_PROBE`'s figures for one import of `document` into `url`."""
+    probe = subprocess.run(
+        [sys.executable, "-c", _IMPORT_PROBE, url, str(document)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(probe.stdout)
+    if result["code"] != 0:
+        raise RuntimeError(f"import into {url} failed with exit code {result['code']}")
+    return result
 
 
 def bench_import(
@@ -56,19 +74,65 @@ def bench_import(
     best, peak, writer_peak = 0.0, 0.0, 0.0
     for _ in range(repeats):
         fresh()
-        probe = subprocess.run(
-            [sys.executable, "-c", _IMPORT_PROBE, url, str(document)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        result = json.loads(probe.stdout)
-        if result["code"] != 0:
-            raise RuntimeError(f"import into {url} failed with exit code {result['code']}")
+        result = _probe_import(document, url)
         best = max(best, ties / result["seconds"])
         peak = max(peak, result["peak_mb"])
         writer_peak = max(writer_peak, result["writer_peak_mb"])
     return best, peak, writer_peak
+
+
+# HotSpot's threads by what they do, from the names Linux keeps of them (15 characters): the
+# compiler threads compile the server's code while it warms up, the collector's reclaim memory.
+_JIT_THREADS = ("C1 CompilerThre", "C2 CompilerThre")
+_GC_THREADS = ("GC Thread", "G1 ")
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def thread_work(name: str) -> str:
+    """What a JVM thread called `name` does: "jit", "gc", or "server" (everything else)."""
+    if name.startswith(_JIT_THREADS):
+        return "jit"
+    if name.startswith(_GC_THREADS):
+        return "gc"
+    return "server"
+
+
+def cpu_seconds(stat: str) -> tuple[str, float]:
+    """The name and CPU seconds (user and system) in a `/proc/.../stat` line."""
+    name = stat[stat.index("(") + 1 : stat.rindex(")")]
+    fields = stat[stat.rindex(")") + 2 :].split()
+    # utime and stime: fields 14 and 15 of proc(5), 12th and 13th after the name.
+    return name, (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def process_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds process `pid` has used so far ("total", ended threads included), and of
+    them those of its live threads by what they do (`thread_work`)."""
+    proc = Path("/proc") / str(pid)
+    spent = {"total": cpu_seconds((proc / "stat").read_text())[1], "jit": 0.0, "gc": 0.0}
+    for task in (proc / "task").iterdir():
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            name, seconds = cpu_seconds((task / "stat").read_text())
+            work = thread_work(name)
+            if work in spent:
+                spent[work] += seconds
+    return spent
+
+
+def bench_bolt_import(document: Path, url: str, ties: int, server_pid: int) -> Row:
+    """One import into the Neo4j whose JVM is process `server_pid`: its rate, the CPU seconds
+    of the importing process and of the server, and of the server's those of its JIT compiler
+    and garbage collector threads (the rest is the server's own work)."""
+    before = process_cpu(server_pid)
+    result = _probe_import(document, url)
+    after = process_cpu(server_pid)
+    return {
+        "ties/s": ties / result["seconds"],
+        "import CPU s": result["cpu_s"],
+        "server CPU s": after["total"] - before["total"],
+        "server JIT CPU s": after["jit"] - before["jit"],
+        "server GC CPU s": after["gc"] - before["gc"],
+    }
 
 
 def free_port() -> int:
