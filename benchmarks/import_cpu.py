@@ -15,13 +15,11 @@ meet the same load.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.measure import run_import_probe
 from benchmarks.serving import shapes_option
 from stakenet.demo.synthetic import SHAPES
 from stakenet.demo.synthetic import write as write_network
@@ -54,16 +52,7 @@ def import_cpu(document: Path, db: Path, source: Path | None = None) -> dict[str
     env = dict(os.environ)
     if source is not None:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(source), env.get("PYTHONPATH")) if p)
-    probe = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(db), str(document)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    )
-    result: dict[str, float] = json.loads(probe.stdout)
-    if result["code"] != 0:
-        raise RuntimeError(f"the import of {document} failed with exit code {result['code']}")
+    result: dict[str, float] = run_import_probe(_PROBE, str(db), document, env)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     return result

@@ -52,18 +52,28 @@ print(json.dumps({"code": code, "seconds": seconds, "cpu_s": cpu, "peak_mb": pea
 """
 
 
-def _probe_import(document: Path, url: str) -> dict[str, Any]:
-    """`_IMPORT_PROBE`'s figures for one import of `document` into `url`."""
+def run_import_probe(
+    program: str, target: str, document: Path, env: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The figures `program` (a probe that imports its second argument into its first and
+    prints them as JSON, with the import's exit code) gives for one import, in a fresh
+    interpreter."""
     probe = subprocess.run(
-        [sys.executable, "-c", _IMPORT_PROBE, url, str(document)],
+        [sys.executable, "-c", program, target, str(document)],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     result: dict[str, Any] = json.loads(probe.stdout)
     if result["code"] != 0:
-        raise RuntimeError(f"import into {url} failed with exit code {result['code']}")
+        raise RuntimeError(f"import into {target} failed with exit code {result['code']}")
     return result
+
+
+def _probe_import(document: Path, url: str) -> dict[str, Any]:
+    """`_IMPORT_PROBE`'s figures for one import of `document` into `url`."""
+    return run_import_probe(_IMPORT_PROBE, url, document)
 
 
 def bench_import(
