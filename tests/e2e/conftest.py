@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -66,10 +66,21 @@ class PageGuard:
     origin: str
     errors: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
+    # Statuses the page expects from the API and handles (401 asks for a token), which the
+    # browser logs as a console error of its own.
+    answered: frozenset[int] = frozenset()
 
     def on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
+        if message.type == "error" and not self._expected_answer(message):
             self.errors.append(f"console: {message.text}")
+
+    def _expected_answer(self, message: ConsoleMessage) -> bool:
+        return message.location.get("url") == f"{self.origin}/graphql" and any(
+            message.text.startswith(
+                f"Failed to load resource: the server responded with a status of {status} "
+            )
+            for status in self.answered
+        )
 
     def on_page_error(self, error: Exception) -> None:
         self.errors.append(f"page error: {error}")
@@ -89,11 +100,14 @@ class PageGuard:
 
 
 def open_page(
-    browser: Browser, server: ServerProcess, viewport: dict[str, int]
+    browser: Browser,
+    server: ServerProcess,
+    viewport: dict[str, int],
+    answered: frozenset[int] = frozenset(),
 ) -> tuple[Page, PageGuard]:
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
-    guard = PageGuard(server.base_url)
+    guard = PageGuard(server.base_url, answered=answered)
     page.on("console", guard.on_console)
     page.on("pageerror", guard.on_page_error)
     page.on("request", guard.on_request)
@@ -101,7 +115,10 @@ def open_page(
     return page, guard
 
 
-PageFactory = Callable[[ServerProcess, dict[str, int]], "Page"]
+class PageFactory(Protocol):
+    def __call__(
+        self, server: ServerProcess, viewport: dict[str, int], *, answered: frozenset[int] = ...
+    ) -> Page: ...
 
 
 class ServerFactory(Protocol):
@@ -131,11 +148,14 @@ def own_server(tmp_path: Path) -> Iterator[ServerFactory]:
 
 @pytest.fixture
 def new_page(browser: Browser, own_server: ServerFactory) -> Iterator[PageFactory]:
-    """Open pages of any size on any server; each fails the test on errors or foreign requests."""
+    """Open pages of any size on any server; each fails the test on errors or foreign requests
+    (a status in `answered` is one the page handles)."""
     opened: list[tuple[Page, PageGuard]] = []
 
-    def factory(server: ServerProcess, viewport: dict[str, int]) -> Page:
-        page, guard = open_page(browser, server, viewport)
+    def factory(
+        server: ServerProcess, viewport: dict[str, int], *, answered: frozenset[int] = frozenset()
+    ) -> Page:
+        page, guard = open_page(browser, server, viewport, answered)
         opened.append((page, guard))
         return page
 
