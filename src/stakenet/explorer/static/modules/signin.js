@@ -28,7 +28,10 @@ export function installSignIn(bar) {
   function showSignedIn() {
     const caller = signedInAs();
     status.hidden = caller === null;
-    if (caller) who.textContent = caller.name ? `Signed in as ${caller.name} (${caller.role.toLowerCase()})` : "Signed in";
+    if (!caller) return;
+    const name = caller.name ? `${caller.name} (${caller.role.toLowerCase()})` : "";
+    who.replaceChildren(el("span", { class: "visually-hidden" }, name ? "Signed in as " : "Signed in"), name);
+    leave.title = name ? `Forget the token of ${name} in this tab` : "Forget the token in this tab";
   }
 
   setSignIn((message) => ask(message).then(showSignedIn));
@@ -93,7 +96,7 @@ function ask(reason) {
         box.close();
         resolve();
       } catch (error) {
-        message.textContent = `Could not reach the server: ${error.message}`;
+        message.textContent = `Could not sign in: ${error.message}`;
       } finally {
         submit.disabled = false;
         if (!signedIn) input.focus();
