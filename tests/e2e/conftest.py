@@ -66,21 +66,13 @@ class PageGuard:
     origin: str
     errors: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
-    # Statuses the page expects from the API and handles (401 asks for a token), which the
-    # browser logs as a console error of its own.
-    answered: frozenset[int] = frozenset()
+    # The starts of console errors the browser logs of its own for what the test makes happen
+    # and the page handles: a 401 that makes it ask for a token, a server that is restarted.
+    expected: tuple[str, ...] = ()
 
     def on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error" and not self._expected_answer(message):
+        if message.type == "error" and not message.text.startswith(self.expected):
             self.errors.append(f"console: {message.text}")
-
-    def _expected_answer(self, message: ConsoleMessage) -> bool:
-        return message.location.get("url") == f"{self.origin}/graphql" and any(
-            message.text.startswith(
-                f"Failed to load resource: the server responded with a status of {status} "
-            )
-            for status in self.answered
-        )
 
     def on_page_error(self, error: Exception) -> None:
         self.errors.append(f"page error: {error}")
@@ -103,11 +95,11 @@ def open_page(
     browser: Browser,
     server: ServerProcess,
     viewport: dict[str, int],
-    answered: frozenset[int] = frozenset(),
+    expected: tuple[str, ...] = (),
 ) -> tuple[Page, PageGuard]:
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
-    guard = PageGuard(server.base_url, answered=answered)
+    guard = PageGuard(server.base_url, expected=expected)
     page.on("console", guard.on_console)
     page.on("pageerror", guard.on_page_error)
     page.on("request", guard.on_request)
@@ -117,13 +109,18 @@ def open_page(
 
 class PageFactory(Protocol):
     def __call__(
-        self, server: ServerProcess, viewport: dict[str, int], *, answered: frozenset[int] = ...
+        self, server: ServerProcess, viewport: dict[str, int], *, expected: tuple[str, ...] = ...
     ) -> Page: ...
 
 
 class ServerFactory(Protocol):
     def __call__(
-        self, name: str, *, demo: bool = False, extra: list[str] | None = None
+        self,
+        name: str,
+        *,
+        demo: bool = False,
+        extra: list[str] | None = None,
+        port: int | None = None,
     ) -> ServerProcess: ...
 
 
@@ -136,8 +133,10 @@ def own_server(tmp_path: Path) -> Iterator[ServerFactory]:
     """
     started: list[ServerProcess] = []
 
-    def factory(name: str, *, demo: bool = False, extra: list[str] | None = None) -> ServerProcess:
-        server = start_server(tmp_path / name, demo=demo, extra=extra)
+    def factory(
+        name: str, *, demo: bool = False, extra: list[str] | None = None, port: int | None = None
+    ) -> ServerProcess:
+        server = start_server(tmp_path / name, demo=demo, extra=extra, port=port)
         started.append(server)
         return server
 
@@ -149,13 +148,13 @@ def own_server(tmp_path: Path) -> Iterator[ServerFactory]:
 @pytest.fixture
 def new_page(browser: Browser, own_server: ServerFactory) -> Iterator[PageFactory]:
     """Open pages of any size on any server; each fails the test on errors or foreign requests
-    (a status in `answered` is one the page handles)."""
+    (but the console errors that start as one of `expected`)."""
     opened: list[tuple[Page, PageGuard]] = []
 
     def factory(
-        server: ServerProcess, viewport: dict[str, int], *, answered: frozenset[int] = frozenset()
+        server: ServerProcess, viewport: dict[str, int], *, expected: tuple[str, ...] = ()
     ) -> Page:
-        page, guard = open_page(browser, server, viewport, answered)
+        page, guard = open_page(browser, server, viewport, expected)
         opened.append((page, guard))
         return page
 

@@ -26,8 +26,9 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 SIGN_IN = "dialog#sign-in[open]"
 REQUIRED = "The server said: A valid API token is required: send 'Authorization: Bearer <token>'."
-# The API's answer to a missing, wrong or revoked token, which the page handles by asking.
-REFUSED = frozenset({401})
+# The browser's own log of the API's answer to a missing, wrong or revoked token, which the
+# page handles by asking for one.
+REFUSED = ("Failed to load resource: the server responded with a status of 401 (Unauthorized)",)
 # What of the header sticks out of the window, or overlaps another of its parts.
 HEADER_OVERFLOW = """() => {
   const parts = [...document.querySelector('.topbar').children].filter((e) => e.offsetParent);
@@ -142,7 +143,7 @@ def test_the_page_asks_for_a_token_and_with_a_viewer_s_shows_everything(
     secured: tuple[ServerProcess, Path, dict[str, str]], new_page: PageFactory, screenshots: Path
 ) -> None:
     server, _, tokens = secured
-    page = new_page(server, DESKTOP, answered=REFUSED)
+    page = new_page(server, DESKTOP, expected=REFUSED)
     addresses: list[str] = []
     page.on("request", lambda request: addresses.append(request.url))
     page.on("websocket", lambda socket: addresses.append(socket.url))
@@ -239,7 +240,7 @@ def test_a_token_revoked_under_an_open_page_asks_again_without_reconnecting(
     secured: tuple[ServerProcess, Path, dict[str, str]], new_page: PageFactory
 ) -> None:
     server, database, tokens = secured
-    page = new_page(server, DESKTOP, answered=REFUSED)
+    page = new_page(server, DESKTOP, expected=REFUSED)
     sockets: list[WebSocket] = []
     page.on("websocket", lambda socket: sockets.append(socket))
     peter = stakeholder_id(server, tokens["analyst"], "p-peter-moerch")
@@ -274,11 +275,49 @@ def test_a_token_revoked_under_an_open_page_asks_again_without_reconnecting(
     assert page.text_content(".signed-in-as") == "Signed in as analyst-2 (viewer)"
 
 
+def test_a_socket_refused_on_reconnecting_asks_again_without_reconnecting(
+    secured: tuple[ServerProcess, Path, dict[str, str]],
+    new_page: PageFactory,
+    own_server: ServerFactory,
+) -> None:
+    """The token is revoked while the server is down: the page's sockets reconnect to a server
+    that closes them as forbidden, saying no more, so the page asks over HTTP, whose 401 says
+    why, and opens no socket until it has a token the server accepts."""
+    server, database, tokens = secured
+    # Reconnecting to the stopped server fails, as the browser says.
+    down = f"WebSocket connection to 'ws://127.0.0.1:{server.port}/graphql' failed"
+    page = new_page(server, DESKTOP, expected=(*REFUSED, down))
+    sockets: list[WebSocket] = []
+    page.on("websocket", lambda socket: sockets.append(socket))
+    page.goto(server.base_url + "/")
+    page.wait_for_selector(SIGN_IN)
+    sign_in(page, tokens["analyst"])
+    page.wait_for_selector("#live-status[data-status=live]")
+
+    server.stop()
+    page.wait_for_selector("#live-status[data-status=offline]")
+    revoke_token(database, "analyst")
+    own_server("secured.db", demo=True, port=server.port)
+    # The sockets reconnect after a growing delay (1, 2, 4, 8 s …) and are refused.
+    page.wait_for_selector(SIGN_IN, timeout=30_000)
+    assert message(page) == NOT_VALID
+    opened = [socket for socket in sockets if not socket.is_closed()]
+    assert opened == []
+    refused = len(sockets)
+    page.wait_for_timeout(5_000)
+    assert len(sockets) == refused
+
+    sign_in(page, tokens["analyst-2"])
+    page.wait_for_selector("#live-status[data-status=live]")
+    page.wait_for_timeout(1_000)
+    assert len(sockets) == refused + 2
+
+
 def test_a_revoked_token_asks_again_on_the_next_request(
     secured: tuple[ServerProcess, Path, dict[str, str]], new_page: PageFactory
 ) -> None:
     server, database, tokens = secured
-    page = new_page(server, DESKTOP, answered=REFUSED)
+    page = new_page(server, DESKTOP, expected=REFUSED)
     nordhavn = stakeholder_id(server, tokens["analyst"], "c-nordhavn")
     page.goto(f"{server.base_url}/brief.html#id={nordhavn}")
     page.wait_for_selector(SIGN_IN)

@@ -137,6 +137,11 @@ export function subscribe(query, { onNext, onStatus, retryLimit = 8 }) {
   let retryTimer = null;
 
   function connect() {
+    if (asking) {
+      // A socket opened now would carry no token: it waits for the one being asked for.
+      asking.then(() => stopped || connect());
+      return;
+    }
     onStatus("connecting");
     const token = sessionStorage.getItem(TOKEN_KEY);
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
