@@ -25,7 +25,9 @@ pytestmark = [pytest.mark.server, pytest.mark.browser]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 SIGN_IN = "dialog#sign-in[open]"
+# The dialog quotes the server's reasons.
 REQUIRED = "The server said: A valid API token is required: send 'Authorization: Bearer <token>'."
+NOT_VALID = "The server said: The token is not valid: send 'Authorization: Bearer <token>'."
 # The browser's own log of the API's answer to a missing, wrong or revoked token, which the
 # page handles by asking for one.
 REFUSED = ("Failed to load resource: the server responded with a status of 401 (Unauthorized)",)
@@ -47,7 +49,6 @@ HEADER_OVERFLOW = """() => {
 }"""
 # Every text whose contrast is below WCAG AA, as the explorer's own tests measure it.
 LOW_CONTRAST = (Path(__file__).parent / "contrast.js").read_text()
-NOT_VALID = "The server said: The token is not valid: send 'Authorization: Bearer <token>'."
 
 
 def token_command(database: Path, *arguments: str) -> str:
