@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -66,9 +66,12 @@ class PageGuard:
     origin: str
     errors: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
+    # The starts of console errors the browser logs of its own for what the test makes happen
+    # and the page handles: a 401 that makes it ask for a token, a server that is restarted.
+    expected: tuple[str, ...] = ()
 
     def on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
+        if message.type == "error" and not message.text.startswith(self.expected):
             self.errors.append(f"console: {message.text}")
 
     def on_page_error(self, error: Exception) -> None:
@@ -89,11 +92,14 @@ class PageGuard:
 
 
 def open_page(
-    browser: Browser, server: ServerProcess, viewport: dict[str, int]
+    browser: Browser,
+    server: ServerProcess,
+    viewport: dict[str, int],
+    expected: tuple[str, ...] = (),
 ) -> tuple[Page, PageGuard]:
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
-    guard = PageGuard(server.base_url)
+    guard = PageGuard(server.base_url, expected=expected)
     page.on("console", guard.on_console)
     page.on("pageerror", guard.on_page_error)
     page.on("request", guard.on_request)
@@ -101,12 +107,20 @@ def open_page(
     return page, guard
 
 
-PageFactory = Callable[[ServerProcess, dict[str, int]], "Page"]
+class PageFactory(Protocol):
+    def __call__(
+        self, server: ServerProcess, viewport: dict[str, int], *, expected: tuple[str, ...] = ...
+    ) -> Page: ...
 
 
 class ServerFactory(Protocol):
     def __call__(
-        self, name: str, *, demo: bool = False, extra: list[str] | None = None
+        self,
+        name: str,
+        *,
+        demo: bool = False,
+        extra: list[str] | None = None,
+        port: int | None = None,
     ) -> ServerProcess: ...
 
 
@@ -119,8 +133,10 @@ def own_server(tmp_path: Path) -> Iterator[ServerFactory]:
     """
     started: list[ServerProcess] = []
 
-    def factory(name: str, *, demo: bool = False, extra: list[str] | None = None) -> ServerProcess:
-        server = start_server(tmp_path / name, demo=demo, extra=extra)
+    def factory(
+        name: str, *, demo: bool = False, extra: list[str] | None = None, port: int | None = None
+    ) -> ServerProcess:
+        server = start_server(tmp_path / name, demo=demo, extra=extra, port=port)
         started.append(server)
         return server
 
@@ -131,11 +147,14 @@ def own_server(tmp_path: Path) -> Iterator[ServerFactory]:
 
 @pytest.fixture
 def new_page(browser: Browser, own_server: ServerFactory) -> Iterator[PageFactory]:
-    """Open pages of any size on any server; each fails the test on errors or foreign requests."""
+    """Open pages of any size on any server; each fails the test on errors or foreign requests
+    (but the console errors that start as one of `expected`)."""
     opened: list[tuple[Page, PageGuard]] = []
 
-    def factory(server: ServerProcess, viewport: dict[str, int]) -> Page:
-        page, guard = open_page(browser, server, viewport)
+    def factory(
+        server: ServerProcess, viewport: dict[str, int], *, expected: tuple[str, ...] = ()
+    ) -> Page:
+        page, guard = open_page(browser, server, viewport, expected)
         opened.append((page, guard))
         return page
 

@@ -14,6 +14,7 @@ import { renderPortfolio } from "./modules/portfolio.js";
 import { createAlerts } from "./modules/alerts.js";
 import { FIRST_DAY, asOfDay, asOfInstant, describeInstant, setAsOfDay, today } from "./modules/asof.js";
 import { KIND_LABELS, date, debounce, el } from "./modules/dom.js";
+import { installSignIn } from "./modules/signin.js";
 
 // How often, and how many times, a refresh checks whether the analytics have caught up.
 const ANALYTICS_WAIT_MS = 400;
@@ -480,6 +481,7 @@ let panel;
 let alerts;
 
 async function start() {
+  installSignIn($(".topbar"));
   try {
     await loadVocabulary();
   } catch (error) {

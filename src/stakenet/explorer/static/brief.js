@@ -7,6 +7,7 @@ import { BRIEF, MAP, PATHS_FOR, briefPaths } from "./modules/queries.js";
 import { createMap } from "./modules/map.js";
 import { loadVocabulary, linkInfo } from "./modules/vocabulary.js";
 import { KIND_LABELS, date, el, number, sentimentClass, words } from "./modules/dom.js";
+import { installSignIn } from "./modules/signin.js";
 
 // What fits one printed A4 page; the rest is named as "N more in the explorer".
 const RISKS_SHOWN = 3;
@@ -130,6 +131,7 @@ async function mapFigure(id) {
 async function start() {
   const id = new URLSearchParams(location.hash.slice(1)).get("id");
   const main = $("#brief");
+  installSignIn($(".brief-tools"));
   $("#print").addEventListener("click", () => window.print());
   if (!id) {
     main.replaceChildren(el("p", {}, "Open a brief from an organisation's panel in the explorer."));
