@@ -64,6 +64,9 @@ class TokenPayload:
     name: str | None = strawberry.field(description="The token's name.")
     role: str | None = strawberry.field(description="Its role.")
     secret: str | None = strawberry.field(description="The secret to send as a bearer token.")
+    expires_at: datetime | None = strawberry.field(
+        description="When the token stops working (UTC); null if it never expires."
+    )
     errors: list[UserError] = strawberry.field(description="Expected problems.")
 
 
@@ -165,8 +168,13 @@ class PrivacyMutation:
             return DeletePayload(deleted_id=None, errors=user_errors(error))
         return DeletePayload(deleted_id=id, errors=[])
 
-    @strawberry.mutation(description="Create an API token (admins only); the secret is shown once.")
-    async def create_token(self, info: Info, name: str, role: str) -> TokenPayload:
+    @strawberry.mutation(
+        description="Create an API token (admins only); the secret is shown once. With "
+        "`expiresAt`, a future instant, the token is refused from then on, as a revoked one is."
+    )
+    async def create_token(
+        self, info: Info, name: str, role: str, expires_at: datetime | None = None
+    ) -> TokenPayload:
         try:
             try:
                 chosen = Role(role.lower())
@@ -174,10 +182,19 @@ class PrivacyMutation:
                 raise ValidationFailed(
                     [Issue("role", "'role' must be viewer, editor or admin.")]
                 ) from None
-            token, secret = await info.context.services.access.create_token(name, chosen)
+            access = info.context.services.access
+            token, secret = await access.create_token(name, chosen, expires_at)
         except StakenetError as error:
-            return TokenPayload(name=None, role=None, secret=None, errors=user_errors(error))
-        return TokenPayload(name=token.name, role=token.role.value, secret=secret, errors=[])
+            return TokenPayload(
+                name=None, role=None, secret=None, expires_at=None, errors=user_errors(error)
+            )
+        return TokenPayload(
+            name=token.name,
+            role=token.role.value,
+            secret=secret,
+            expires_at=token.expires_at,
+            errors=[],
+        )
 
     @strawberry.mutation(description="Revoke an API token by name (admins only).")
     async def revoke_token(self, info: Info, name: str) -> DeletePayload:
