@@ -134,6 +134,29 @@ async def test_an_expired_token_is_refused_on_every_transport_saying_it_expired(
         async with GraphQLSocket.open(process.base_url, token=secret):
             pass
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    # Admins see when each token expires, and that this one no longer lets anyone in.
+    listing = "{ apiTokens { name role expiresAt revokedAt active } }"
+    listed = await asyncio.to_thread(post, process, listing, {}, admin)
+    assert listed.json() == {
+        "data": {
+            "apiTokens": [
+                {
+                    "name": "ops",
+                    "role": "admin",
+                    "expiresAt": None,
+                    "revokedAt": None,
+                    "active": True,
+                },
+                {
+                    "name": "contractor",
+                    "role": "viewer",
+                    "expiresAt": made["expiresAt"],
+                    "revokedAt": None,
+                    "active": False,
+                },
+            ]
+        }
+    }
 
 
 async def test_a_server_whose_tokens_all_expired_still_requires_one(
