@@ -28,7 +28,7 @@ mutation($name: String!, $role: String!, $expiresAt: DateTime) {
 }
 """
 # Long enough for the test to open a socket and subscribe before it passes.
-LIFETIME = timedelta(seconds=4)
+LIFETIME = timedelta(seconds=8)
 # Generous: the subscription ends within about a second of the expiry; a slow machine may lag.
 DEADLINE = 30.0
 
@@ -134,6 +134,13 @@ async def test_an_expired_token_is_refused_on_every_transport_saying_it_expired(
         async with GraphQLSocket.open(process.base_url, token=secret):
             pass
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    # The audit trail says the token was given an expiry, never the secret.
+    audit = "{ auditLog(first: 100) { edges { node { actor operation fields } } } }"
+    entries = (await asyncio.to_thread(post, process, audit, {}, admin)).json()
+    assert [e["node"] for e in entries["data"]["auditLog"]["edges"]] == [
+        {"actor": "local", "operation": "createToken", "fields": ["name", "role"]},
+        {"actor": "ops", "operation": "createToken", "fields": ["expiresAt", "name", "role"]},
+    ]
     # Admins see when each token expires, and that this one no longer lets anyone in.
     listing = "{ apiTokens { name role expiresAt revokedAt active } }"
     listed = await asyncio.to_thread(post, process, listing, {}, admin)
