@@ -42,6 +42,7 @@ from stakenet.api.http import GraphQLView, RequestGuard
 from stakenet.api.redaction import install_log_redaction
 from stakenet.api.schema import build_schema
 from stakenet.bootstrap import DatabaseUrl, build_runtime
+from stakenet.domain.errors import Unauthenticated
 from stakenet.explorer import graphiql_page, static_directory
 from stakenet.services.analytics import AnalyticsState
 from stakenet.services.collector import CollectorWatch
@@ -99,7 +100,10 @@ class GraphQLEndpoint(GraphQLView):
         params = context.connection_params or {}
         offered = params.get("Authorization") or params.get("authorization") or ""
         secret = str(offered).removeprefix("Bearer ").strip()
-        principal = await self.services.access.authenticate(secret) if secret else None
+        try:
+            principal = await self.services.access.authenticate(secret) if secret else None
+        except Unauthenticated as expired:
+            raise ConnectionRejectionError({"message": f"{expired}"}) from None
         if principal is None:
             raise ConnectionRejectionError({"message": "A valid API token is required."})
         context.principal = principal

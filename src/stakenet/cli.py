@@ -21,13 +21,13 @@ import tempfile
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO, TypeVar
 
 from stakenet import __version__
 from stakenet.bootstrap import ConfigError, DatabaseUrl, build_access, database_url, opened_store
-from stakenet.domain.access import LOCAL_USER, AuditEntry, Role
+from stakenet.domain.access import LOCAL_USER, ApiToken, AuditEntry, Role
 from stakenet.domain.errors import ImportRejected, StakenetError
 from stakenet.domain.interchange import ImportMode
 from stakenet.services.access import acting_as
@@ -344,6 +344,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(create)
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.add_argument("--name", help="a name for the token (default: <role>-<date>)")
+    expiry = create.add_mutually_exclusive_group()
+    expiry.add_argument(
+        "--expires-in",
+        metavar="DAYS",
+        help="the token stops working this many days from now (a whole number, at least 1)",
+    )
+    expiry.add_argument(
+        "--expires-at",
+        metavar="WHEN",
+        help="the token stops working at this ISO date (its midnight, UTC) or instant, e.g. "
+        "2027-03-31 or 2027-03-31T17:00:00+01:00 (default: it never expires)",
+    )
     listing = token_commands.add_parser("list", help="list tokens (never their secrets)")
     _add_db(listing)
     revoke = token_commands.add_parser("revoke", help="revoke a token by name")
@@ -509,14 +521,70 @@ async def _with_store(url: DatabaseUrl, work: Callable[[Store], Awaitable[R]]) -
         return await work(store)
 
 
+class _BadExpiry(Exception):
+    """An expiry flag's value that names no future instant."""
+
+
+def _token_expiry(args: argparse.Namespace, now: datetime) -> datetime | None:
+    """The instant `--expires-in` or `--expires-at` names; _BadExpiry unless it is to come."""
+    if args.expires_in is not None:
+        text = args.expires_in.strip()
+        days = int(text) if text.isascii() and text.isdigit() else 0
+        if not 1 <= days <= 36_500:
+            raise _BadExpiry(
+                "--expires-in takes a whole number of days from 1 to 36500; "
+                f"got '{args.expires_in}'."
+            )
+        return now + timedelta(days=days)
+    if args.expires_at is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(args.expires_at.strip())
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise _BadExpiry(
+            "--expires-at takes an ISO date or instant such as 2027-03-31 or "
+            f"2027-03-31T17:00:00+01:00; got '{args.expires_at}'."
+        ) from None
+    if moment <= now:
+        raise _BadExpiry(
+            f"--expires-at {args.expires_at} has passed; a token's expiry must be in the future."
+        )
+    return moment
+
+
+def _token_state(token: ApiToken, now: datetime) -> str:
+    if token.revoked_at is not None:
+        return f"revoked {token.revoked_at:%Y-%m-%d}"
+    if token.expires_at is not None and token.expired(now):
+        return f"expired {token.expires_at:%Y-%m-%d}"
+    return "active"
+
+
 async def _token(args: argparse.Namespace, url: DatabaseUrl) -> int:
+    expires_at = None
+    if args.token_command == "create":
+        try:
+            # Before the store opens: a refused expiry creates no database and no token.
+            expires_at = _token_expiry(args, datetime.now(UTC))
+        except _BadExpiry as refused:
+            print(f"stakenet: {refused}", file=sys.stderr)
+            return 2
+
     async def work(store: Store) -> int:
         access = build_access(store)
         if args.token_command == "create":
             role = Role(args.role)
             name = args.name or f"{role.value}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
-            token, secret = await access.create_token(name, role)
-            print(f"Created {token.role.value} token '{token.name}'. It is shown only once:")
+            token, secret = await access.create_token(name, role, expires_at)
+            expiry = (
+                f" It expires at {token.expires_at:%Y-%m-%dT%H:%M:%SZ}."
+                if token.expires_at is not None
+                else ""
+            )
+            print(
+                f"Created {token.role.value} token '{token.name}'.{expiry} It is shown only once:"
+            )
             print(secret)
         elif args.token_command == "list":
             tokens = await access.list_tokens()
@@ -526,9 +594,18 @@ async def _token(args: argparse.Namespace, url: DatabaseUrl) -> int:
                     "No tokens yet: create one with `stakenet token create --role ROLE`.",
                     file=sys.stderr,
                 )
+            now = datetime.now(UTC)
             for token in tokens:
-                state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
-                print(f"{token.name}\t{token.role.value}\t{token.created_at:%Y-%m-%d}\t{state}")
+                state = _token_state(token, now)
+                expires = (
+                    "never"
+                    if token.expires_at is None
+                    else f"{token.expires_at:%Y-%m-%dT%H:%M:%SZ}"
+                )
+                print(
+                    f"{token.name}\t{token.role.value}\t{token.created_at:%Y-%m-%d}\t{state}"
+                    f"\texpires {expires}"
+                )
         else:
             token = await access.revoke_token(args.name)
             print(f"Revoked token '{token.name}'.")

@@ -179,6 +179,7 @@ def test_every_root_query_field_declares_whether_its_answer_may_be_cached() -> N
         "auditLog",
         "personalData",
         "alerts",
+        "apiTokens",
     }
 
 

@@ -176,6 +176,7 @@ def admin_query_documents(ids: dict[str, str]) -> dict[str, tuple[str, dict[str,
     return {
         "auditLog": ("{ auditLog(first: 5) { edges { node { actor operation } } } }", {}),
         "personalData": ("query($id: ID!) { personalData(id: $id) }", {"id": ids["a"]}),
+        "apiTokens": ("{ apiTokens { name expiresAt active } }", {}),
     }
 
 

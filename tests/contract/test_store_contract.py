@@ -1044,14 +1044,37 @@ async def test_tokens_are_found_by_digest_and_revoked_by_name(store: Store) -> N
     await store.create_token(token("crm"))
     assert await store.active_token_count() == 2
     found = await store.token_by_digest("digest-ops")
-    assert found is not None and (found.name, found.role, found.active) == ("ops", Role.ADMIN, True)
+    assert found is not None and (found.name, found.role, found.revoked_at) == (
+        "ops",
+        Role.ADMIN,
+        None,
+    )
     assert await store.token_by_digest("digest-unknown") is None
     revoked = await store.revoke_token("crm", MOMENT)
     assert revoked.revoked_at is not None
     assert await store.active_token_count() == 1
     stored = await store.token_by_digest("digest-crm")
-    assert stored is not None and not stored.active
+    assert stored is not None and stored.revoked_at is not None
     assert sorted(t.name for t in await store.list_tokens()) == ["crm", "ops"]
+
+
+async def test_a_token_expiry_round_trips_and_an_expired_token_still_counts(store: Store) -> None:
+    expires = MOMENT + timedelta(days=30, microseconds=1)
+    await store.create_token(replace(token("contractor"), expires_at=expires))
+    await store.create_token(replace(token("ci"), expires_at=MOMENT + timedelta(seconds=1)))
+    await store.create_token(token("ops", Role.ADMIN))
+    found = await store.token_by_digest("digest-contractor")
+    assert found is not None and found.expires_at == expires
+    assert {t.name: t.expires_at for t in await store.list_tokens()} == {
+        "contractor": expires,
+        "ci": MOMENT + timedelta(seconds=1),
+        "ops": None,
+    }
+    # Long past MOMENT, "ci" has expired: it still counts, so tokens stay required.
+    assert await store.active_token_count() == 3
+    revoked = await store.revoke_token("ci", MOMENT + timedelta(days=1))
+    assert revoked.expires_at == MOMENT + timedelta(seconds=1)
+    assert await store.active_token_count() == 2
 
 
 async def test_an_active_token_name_is_unique_and_revoking_an_unknown_one_is_not_found(

@@ -5,8 +5,10 @@ setting that cannot work with one line and exit 2, and
 from __future__ import annotations
 
 import socket
+import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -221,3 +223,116 @@ def test_serving_on_an_address_of_no_interface_here_is_one_line_and_exit_2(tmp_p
     assert result.stderr == (
         "stakenet: cannot listen on 192.0.2.1 port 8000: Cannot assign requested address.\n"
     )
+
+
+def test_a_token_created_to_expire_lists_its_expiry(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'stakenet.db'}"
+    before = datetime.now(UTC)
+    created = stakenet(
+        "token",
+        "create",
+        "--role",
+        "viewer",
+        "--name",
+        "crm",
+        "--expires-in",
+        "30",
+        "--db",
+        database,
+    )
+    after = datetime.now(UTC)
+    assert created.returncode == 0, created.stderr
+    first_line = created.stdout.splitlines()[0]
+    said = datetime.strptime(
+        first_line.removeprefix("Created viewer token 'crm'. It expires at ").removesuffix(
+            ". It is shown only once:"
+        ),
+        "%Y-%m-%dT%H:%M:%SZ",
+    ).replace(tzinfo=UTC)
+    lower = (before + timedelta(days=30)).replace(microsecond=0)
+    assert lower <= said <= after + timedelta(days=30)
+    at = stakenet(
+        "token", "create", "--role", "editor", "--name", "ci", "--expires-at", "2999-03-31",
+        "--db", database,
+    )  # fmt: skip
+    assert at.returncode == 0, at.stderr
+    ops = stakenet("token", "create", "--role", "admin", "--name", "ops", "--db", database)
+    assert ops.returncode == 0
+    listed = stakenet("token", "list", "--db", database)
+    today = f"{datetime.now(UTC):%Y-%m-%d}"
+    assert [line.split("\t") for line in listed.stdout.splitlines()] == [
+        ["crm", "viewer", today, "active", f"expires {said:%Y-%m-%dT%H:%M:%SZ}"],
+        ["ci", "editor", today, "active", "expires 2999-03-31T00:00:00Z"],
+        ["ops", "admin", today, "active", "expires never"],
+    ]
+
+
+def test_a_token_past_its_expiry_is_listed_as_expired(tmp_path: Path) -> None:
+    database = tmp_path / "stakenet.db"
+    url = f"sqlite:///{database}"
+    assert (
+        stakenet("token", "create", "--role", "viewer", "--name", "crm", "--db", url).returncode
+        == 0
+    )
+    # Expired since: the store is the only way to make a token of the past.
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE api_tokens SET expires_at = '2025-02-03T04:05:06.000000+00:00'")
+    connection.close()
+    listed = stakenet("token", "list", "--db", url)
+    [row] = [line.split("\t") for line in listed.stdout.splitlines()]
+    assert row[3:] == ["expired 2025-02-03", "expires 2025-02-03T04:05:06Z"]
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "said"),
+    [
+        (
+            "--expires-in",
+            "0",
+            "--expires-in takes a whole number of days from 1 to 36500; got '0'.",
+        ),
+        (
+            "--expires-in",
+            "-3",
+            "--expires-in takes a whole number of days from 1 to 36500; got '-3'.",
+        ),
+        (
+            "--expires-in",
+            "soon",
+            "--expires-in takes a whole number of days from 1 to 36500; got 'soon'.",
+        ),
+        (
+            "--expires-in",
+            "1.5",
+            "--expires-in takes a whole number of days from 1 to 36500; got '1.5'.",
+        ),
+        (
+            "--expires-at",
+            "2020-01-01",
+            "--expires-at 2020-01-01 has passed; a token's expiry must be in the future.",
+        ),
+        (
+            "--expires-at",
+            "31/03/2027",
+            "--expires-at takes an ISO date or instant such as 2027-03-31 or "
+            "2027-03-31T17:00:00+01:00; got '31/03/2027'.",
+        ),
+    ],
+)
+def test_an_expiry_in_the_past_or_unreadable_is_refused_and_writes_nothing(
+    tmp_path: Path, flag: str, value: str, said: str
+) -> None:
+    database = tmp_path / "stakenet.db"
+    url = f"sqlite:///{database}"
+    created = stakenet(
+        "token", "create", "--role", "viewer", "--name", "crm", flag, value, "--db", url
+    )
+    assert (created.returncode, created.stdout, created.stderr) == (2, "", f"stakenet: {said}\n")
+    assert not database.exists()
+    assert stakenet("migrate", "--db", url).returncode == 0
+    again = stakenet(
+        "token", "create", "--role", "viewer", "--name", "crm", flag, value, "--db", url
+    )
+    assert again.returncode == 2
+    listed = stakenet("token", "list", "--db", url)
+    assert (listed.returncode, listed.stdout) == (0, "")

@@ -9,8 +9,9 @@ principal's rate budget (per token, or per client address without tokens), answe
 
 `ActAsCaller`, a schema extension, is the one place where the service layer learns who is
 calling: it runs every operation, over HTTP or a WebSocket, as the context's principal. On a
-WebSocket it also checks, per operation, that the connection's token was not revoked since the
-connection opened and spends the caller's rate budget, as a new HTTP request would.
+WebSocket it also checks, per operation, that the connection's token was not revoked and has not
+expired since the connection opened, and spends the caller's rate budget, as a new HTTP request
+would.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 from graphql import GraphQLError
@@ -30,7 +32,8 @@ from strawberry.extensions import SchemaExtension
 
 from stakenet.api.context import Context
 from stakenet.api.http import ASGIApp, Message, Receive, Scope, Send, carries_operation
-from stakenet.domain.access import LOCAL_USER, NOBODY, Principal
+from stakenet.domain.access import LOCAL_USER, NOBODY, Principal, expiry_notice
+from stakenet.domain.errors import Unauthenticated
 from stakenet.services.access import AccessService, acting_as
 
 PRINCIPAL_KEY = "stakenet.principal"
@@ -178,7 +181,19 @@ class AccessGate:
         principal = LOCAL_USER
         if await self.access.tokens_required():
             secret = bearer_token(scope)
-            found = await self.access.authenticate(secret) if secret else None
+            try:
+                found = await self.access.authenticate(secret) if secret else None
+            except Unauthenticated as expired:
+                # A known token past its expiry: the caller is told so, on either transport.
+                await _refuse(
+                    scope,
+                    send,
+                    401,
+                    f"{expired}",
+                    expired.code,
+                    {"WWW-Authenticate": 'Bearer realm="stakenet", error="invalid_token"'},
+                )
+                return
             if found is None:
                 if scope["type"] == "websocket" or _opens_the_ide(scope):
                     # Browsers cannot set headers on a WebSocket: the token comes in
@@ -220,8 +235,9 @@ class ActAsCaller(SchemaExtension):
     """Runs each operation as the caller the edge established, whatever the transport.
 
     Over a WebSocket, an operation may come long after the connection was authenticated, so
-    each one is checked again: a revoked token (or a token-less local user once tokens exist)
-    is refused, and the operation spends the caller's rate budget like an HTTP request.
+    each one is checked again: a revoked or expired token (or a token-less local user once
+    tokens exist) is refused, and the operation spends the caller's rate budget like an HTTP
+    request.
     """
 
     def __init__(self, limiter: RateLimiter | None = None) -> None:
@@ -246,8 +262,7 @@ class ActAsCaller(SchemaExtension):
         principal = context.principal or NOBODY
         if not await context.services.access.still_valid(principal):
             return GraphQLError(
-                f"The token '{principal.name}' is no longer valid; connect again with a valid "
-                "token.",
+                f"{no_longer_valid(principal)}; connect again with a valid token.",
                 extensions={"code": "UNAUTHENTICATED"},
             )
         caller = principal.token_id or context.client_address
@@ -258,6 +273,13 @@ class ActAsCaller(SchemaExtension):
                 extensions={"code": "RATE_LIMITED", "retryAfter": math.ceil(wait)},
             )
         return None
+
+
+def no_longer_valid(principal: Principal) -> str:
+    """Why a caller that was let in may act no more: its token expired, or was revoked."""
+    if principal.expires_at is not None and principal.expired(datetime.now(UTC)):
+        return expiry_notice(principal.name, principal.expires_at)
+    return f"The token '{principal.name}' is no longer valid"
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

@@ -6,7 +6,7 @@ rule.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
@@ -59,11 +59,29 @@ class Viewer:
     role: str = strawberry.field(description="viewer, editor or admin.")
 
 
+@strawberry.type(description="An API token as admins see it: never its secret.")
+class Token:
+    id: strawberry.ID = strawberry.field(description="The token's global id.")
+    name: str = strawberry.field(description="The token's name.")
+    role: str = strawberry.field(description="viewer, editor or admin.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
+    revoked_at: datetime | None = strawberry.field(description="When it was revoked, if it was.")
+    expires_at: datetime | None = strawberry.field(
+        description="When it stops working (UTC); null if it never expires."
+    )
+    active: bool = strawberry.field(
+        description="Whether it lets its holder in now: neither revoked nor expired."
+    )
+
+
 @strawberry.type(description="A new API token; its secret is shown once and never again.")
 class TokenPayload:
     name: str | None = strawberry.field(description="The token's name.")
     role: str | None = strawberry.field(description="Its role.")
     secret: str | None = strawberry.field(description="The secret to send as a bearer token.")
+    expires_at: datetime | None = strawberry.field(
+        description="When the token stops working (UTC); null if it never expires."
+    )
     errors: list[UserError] = strawberry.field(description="Expected problems.")
 
 
@@ -94,6 +112,27 @@ class PrivacyQuery:
     def viewer(self) -> Viewer:
         principal = current_principal()
         return Viewer(name=principal.name, role=principal.role_name)
+
+    # Tokens are created, revoked and expire without a graph revision.
+    @strawberry.field(
+        description="Every API token, revoked and expired ones too, oldest first (admins only).",
+        metadata=NOT_CACHEABLE,
+    )
+    async def api_tokens(self, info: Info) -> list[Token]:
+        tokens = await info.context.services.access.list_tokens()
+        now = datetime.now(UTC)
+        return [
+            Token(
+                id=strawberry.ID(to_global_id("Token", t.id)),
+                name=t.name,
+                role=t.role.value,
+                created_at=t.created_at,
+                revoked_at=t.revoked_at,
+                expires_at=t.expires_at,
+                active=t.active_at(now),
+            )
+            for t in tokens
+        ]
 
     # New entries (exports, token changes) come without a graph revision.
     @strawberry.field(
@@ -165,8 +204,13 @@ class PrivacyMutation:
             return DeletePayload(deleted_id=None, errors=user_errors(error))
         return DeletePayload(deleted_id=id, errors=[])
 
-    @strawberry.mutation(description="Create an API token (admins only); the secret is shown once.")
-    async def create_token(self, info: Info, name: str, role: str) -> TokenPayload:
+    @strawberry.mutation(
+        description="Create an API token (admins only); the secret is shown once. With "
+        "`expiresAt`, a future instant, the token is refused from then on, as a revoked one is."
+    )
+    async def create_token(
+        self, info: Info, name: str, role: str, expires_at: datetime | None = None
+    ) -> TokenPayload:
         try:
             try:
                 chosen = Role(role.lower())
@@ -174,10 +218,19 @@ class PrivacyMutation:
                 raise ValidationFailed(
                     [Issue("role", "'role' must be viewer, editor or admin.")]
                 ) from None
-            token, secret = await info.context.services.access.create_token(name, chosen)
+            access = info.context.services.access
+            token, secret = await access.create_token(name, chosen, expires_at)
         except StakenetError as error:
-            return TokenPayload(name=None, role=None, secret=None, errors=user_errors(error))
-        return TokenPayload(name=token.name, role=token.role.value, secret=secret, errors=[])
+            return TokenPayload(
+                name=None, role=None, secret=None, expires_at=None, errors=user_errors(error)
+            )
+        return TokenPayload(
+            name=token.name,
+            role=token.role.value,
+            secret=secret,
+            expires_at=token.expires_at,
+            errors=[],
+        )
 
     @strawberry.mutation(description="Revoke an API token by name (admins only).")
     async def revoke_token(self, info: Info, name: str) -> DeletePayload:

@@ -5,7 +5,8 @@ network, for local writes and for writes other processes made. One `ChangeFeed` 
 turns those events into events on a queue per subscriber.
 
 A subscription lives as long as its caller may read: its connection's token is checked again
-every `REVALIDATE_EVERY` seconds, and a revoked token ends the subscription with an error.
+every `REVALIDATE_EVERY` seconds, and a revoked or expired token ends the subscription with an
+error.
 
 Events carry global ids. The type part of a global id comes from the stakeholder's kind, which
 the event carries for a deleted stakeholder too (the kind it had), so the client gets the id it
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 
 import strawberry
 
+from stakenet.api.access import no_longer_valid
 from stakenet.api.context import Context
 from stakenet.api.ids import from_global_id, to_global_id
 from stakenet.api.types import TYPE_NAMES
@@ -101,12 +103,11 @@ class ChangeFeed:
 
 async def end_if_revoked(context: Context) -> None:
     """Raise Unauthenticated, ending the subscription, once its caller's token is no longer
-    valid; every subscription checks at least every `REVALIDATE_EVERY` seconds."""
+    valid (revoked or expired); every subscription checks at least every `REVALIDATE_EVERY`
+    seconds."""
     principal = context.principal or NOBODY
     if not await context.services.access.still_valid(principal):
-        raise Unauthenticated(
-            f"The token '{principal.name}' is no longer valid; the subscription ended."
-        )
+        raise Unauthenticated(f"{no_longer_valid(principal)}; the subscription ended.")
 
 
 _feeds: weakref.WeakKeyDictionary[NetworkService, ChangeFeed] = weakref.WeakKeyDictionary()

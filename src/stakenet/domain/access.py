@@ -1,8 +1,9 @@
 """Who may do what: roles, API tokens, the acting principal, and audit entries.
 
 Tokens are random secrets shown once; only their SHA-256 digest is stored (a token carries 256
-bits of entropy, so a slow password hash would add nothing). Audit entries name operations, ids
-and the names of changed fields, never the values.
+bits of entropy, so a slow password hash would add nothing). A token may be given an expiry: from
+that instant on it is refused as a revoked one is. Audit entries name operations, ids and the
+names of changed fields, never the values.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 TOKEN_PREFIX = "snk_"
@@ -44,9 +45,14 @@ class Principal:
     name: str
     role: Role | None
     token_id: str | None = None
+    # A token's expiry never changes, so the caller carries it and is checked without the store.
+    expires_at: datetime | None = None
 
     def may(self, needed: Role) -> bool:
         return self.role is not None and self.role.allows(needed)
+
+    def expired(self, moment: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= moment
 
     @property
     def role_name(self) -> str:
@@ -68,10 +74,19 @@ class ApiToken:
     token_hash: str
     created_at: datetime
     revoked_at: datetime | None = None
+    expires_at: datetime | None = None  # None: never expires
 
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
+    def expired(self, moment: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= moment
+
+    def active_at(self, moment: datetime) -> bool:
+        """Whether the token lets its holder in at `moment`: not revoked, and not expired."""
+        return self.revoked_at is None and not self.expired(moment)
+
+
+def expiry_notice(name: str, expires_at: datetime) -> str:
+    """What a caller whose token expired is told, on every transport."""
+    return f"The token '{name}' expired at {expires_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
 def new_token_secret() -> str:

@@ -22,10 +22,17 @@ from stakenet.domain.access import (
     AuditEntry,
     Principal,
     Role,
+    expiry_notice,
     new_token_secret,
     token_digest,
 )
-from stakenet.domain.errors import Issue, NotFound, PermissionDenied, ValidationFailed
+from stakenet.domain.errors import (
+    Issue,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+    ValidationFailed,
+)
 from stakenet.domain.interchange import interaction_to_row, stakeholder_to_row, tie_to_row
 from stakenet.services.ids import new_id
 from stakenet.store.port import AccessTokens, AuditLog, GraphReads
@@ -102,9 +109,26 @@ class AccessService:
 
     # -- tokens ----------------------------------------------------------------------------
 
-    async def create_token(self, name: str, role: Role) -> tuple[ApiToken, str]:
-        """A new token and its secret; the secret is returned once and never stored."""
+    async def create_token(
+        self, name: str, role: Role, expires_at: datetime | None = None
+    ) -> tuple[ApiToken, str]:
+        """A new token and its secret; the secret is returned once and never stored. With
+        `expires_at` (a naive moment is taken as UTC), the token is refused from then on."""
         require(Role.ADMIN, "Creating a token")
+        created_at = datetime.now(UTC)
+        if expires_at is not None:
+            naive = expires_at.tzinfo is None
+            expires_at = expires_at.replace(tzinfo=UTC) if naive else expires_at.astimezone(UTC)
+            if expires_at <= created_at:
+                raise ValidationFailed(
+                    [
+                        Issue(
+                            "expiresAt",
+                            f"A token's expiry must be in the future; {expires_at.isoformat()} "
+                            "has passed.",
+                        )
+                    ]
+                )
         name = name.strip()
         if not name or len(name) > MAX_TOKEN_NAME:
             raise ValidationFailed(
@@ -122,10 +146,12 @@ class AccessService:
             name=name,
             role=role,
             token_hash=token_digest(secret),
-            created_at=datetime.now(UTC),
+            created_at=created_at,
+            expires_at=expires_at,
         )
         await self.store.create_token(token)
-        await self.store.record_audit(audit_entry("createToken", [token.id], ["name", "role"]))
+        fields = ["name", "role"] + (["expiresAt"] if expires_at is not None else [])
+        await self.store.record_audit(audit_entry("createToken", [token.id], fields))
         self._tokens_exist = None
         self._active_ids = None
         return token, secret
@@ -143,31 +169,40 @@ class AccessService:
         return token
 
     async def tokens_required(self) -> bool:
-        """Whether any active token exists: from then on every request needs one."""
+        """Whether any unrevoked token exists, expired or not: from then on every request needs
+        one. An expired token still counts, so a server whose tokens all expired stays closed
+        rather than falling back to the local user."""
         now = time.monotonic()
         if self._tokens_exist is None or now - self._tokens_exist[0] > TOKEN_PRESENCE_TTL:
             self._tokens_exist = (now, await self.store.active_token_count() > 0)
         return self._tokens_exist[1]
 
     async def authenticate(self, secret: str) -> Principal | None:
-        """The principal of an active token, or None for a forged or revoked one."""
+        """The principal of an active token, or None for a forged or revoked one; an expired
+        one raises Unauthenticated, saying when it expired."""
         token = await self.store.token_by_digest(token_digest(secret))
-        if token is None or not token.active:
+        if token is None or token.revoked_at is not None:
             return None
-        return Principal(name=token.name, role=token.role, token_id=token.id)
+        if token.expires_at is not None and token.expired(datetime.now(UTC)):
+            raise Unauthenticated(f"{expiry_notice(token.name, token.expires_at)}.")
+        return Principal(
+            name=token.name, role=token.role, token_id=token.id, expires_at=token.expires_at
+        )
 
     async def still_valid(self, principal: Principal) -> bool:
         """Whether a caller authenticated earlier (e.g. when a WebSocket opened) may still act.
 
-        A token's caller loses that right when the token is revoked; the local user loses it when
-        the first token is created, since from then on every caller needs one.
+        A token's caller loses that right when the token is revoked or expires; the local user
+        loses it when the first token is created, since from then on every caller needs one.
         """
         if principal.token_id is None:
             return principal == LOCAL_USER and not await self.tokens_required()
+        if principal.expired(datetime.now(UTC)):
+            return False
         now = time.monotonic()
         if self._active_ids is None or now - self._active_ids[0] > TOKEN_PRESENCE_TTL:
             tokens = await self.store.list_tokens()
-            self._active_ids = (now, frozenset(t.id for t in tokens if t.active))
+            self._active_ids = (now, frozenset(t.id for t in tokens if t.revoked_at is None))
         return principal.token_id in self._active_ids[1]
 
     # -- audit -----------------------------------------------------------------------------

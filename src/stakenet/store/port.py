@@ -423,17 +423,20 @@ class AccessTokens(Protocol):
     """API tokens, kept as digests of their secrets."""
 
     async def create_token(self, token: ApiToken) -> None:
-        """Store a new token (its digest only); Conflict if the name is taken."""
+        """Store a new token (its digest and expiry); Conflict if an unrevoked token, expired
+        or not, has its name."""
 
     async def list_tokens(self) -> list[ApiToken]:
-        """Every token, revoked ones included, oldest first."""
+        """Every token, revoked and expired ones included, oldest first."""
 
     async def revoke_token(self, name: str, at: datetime) -> ApiToken:
-        """Revoke the active token of this name; NotFound if there is none."""
+        """Revoke the unrevoked token of this name, expired or not; NotFound if there is none."""
 
     async def token_by_digest(self, digest: str) -> ApiToken | None: ...
 
-    async def active_token_count(self) -> int: ...
+    async def active_token_count(self) -> int:
+        """Unrevoked tokens, expired ones included: while there is one, every caller needs a
+        token, so a server whose tokens all expired never opens to callers without one."""
 
 
 class AuditLog(Protocol):

@@ -476,13 +476,13 @@ async def test_tokens_are_created_found_by_digest_listed_and_revoked(store: Neo4
     assert await store.token_by_digest("nope") is None
 
     revoked = await store.revoke_token("ci", MOMENT + timedelta(days=1))
-    assert revoked.revoked_at == MOMENT + timedelta(days=1) and not revoked.active
+    assert revoked.revoked_at == MOMENT + timedelta(days=1) and revoked.revoked_at is not None
     with pytest.raises(NotFound):
         await store.revoke_token("ci", MOMENT)
     assert await store.active_token_count() == 1
     await store.create_token(token("ci", "d4"))  # a revoked token's name is free again
     # Oldest first; equal creation times fall back to the id.
-    assert [(t.token_hash, t.name, t.active) for t in await store.list_tokens()] == [
+    assert [(t.token_hash, t.name, t.revoked_at is None) for t in await store.list_tokens()] == [
         ("d1", "ci", False),
         ("d2", "ops", True),
         ("d4", "ci", True),
@@ -669,6 +669,23 @@ def run_cypher(server: BoltServer, query: str) -> list[dict[str, object]]:
     with neo4j.GraphDatabase.driver(server.uri, auth=server.auth) as driver:
         records, _, _ = driver.execute_query(query, database_=server.database)
     return [record.data() for record in records]
+
+
+@pytest.mark.bolt
+async def test_a_token_stored_before_expiry_never_expires(
+    store: Neo4jStore, bolt_server: BoltServer
+) -> None:
+    # The properties a token had before tokens could expire: no `expires_at`.
+    run_cypher(
+        bolt_server,
+        "CREATE (:ApiToken {id: 't1', name: 'ops', role: 'admin', token_hash: 'digest-ops', "
+        "created_at: '2024-06-03T10:15:30.000000+00:00', revoked_at: null})",
+    )
+    found = await store.token_by_digest("digest-ops")
+    assert found is not None
+    assert (found.name, found.expires_at) == ("ops", None)
+    assert found.active_at(datetime(9999, 1, 1, tzinfo=UTC))
+    assert await store.active_token_count() == 1
 
 
 @pytest.mark.bolt

@@ -40,11 +40,14 @@ def _token_props(token: ApiToken) -> dict[str, Any]:
         "token_hash": token.token_hash,
         "created_at": utc_text(token.created_at),
         "revoked_at": None if token.revoked_at is None else utc_text(token.revoked_at),
+        "expires_at": None if token.expires_at is None else utc_text(token.expires_at),
     }
 
 
 def token_from_props(props: Mapping[str, Any]) -> ApiToken:
     revoked_at = props.get("revoked_at")
+    # A token stored before tokens could expire has no `expires_at`: it never expires.
+    expires_at = props.get("expires_at")
     return ApiToken(
         id=props["id"],
         name=props["name"],
@@ -52,6 +55,7 @@ def token_from_props(props: Mapping[str, Any]) -> ApiToken:
         token_hash=props["token_hash"],
         created_at=datetime.fromisoformat(props["created_at"]),
         revoked_at=None if revoked_at is None else datetime.fromisoformat(revoked_at),
+        expires_at=None if expires_at is None else datetime.fromisoformat(expires_at),
     )
 
 

@@ -17,11 +17,13 @@ from stakenet.domain.access import ApiToken, AuditEntry, Role
 from stakenet.domain.errors import Conflict, NotFound
 from stakenet.store.sqlite.rows import as_utc, to_json, utc_text
 
-TOKEN_SELECT = "SELECT id, name, role, token_hash, created_at, revoked_at FROM api_tokens"
+TOKEN_SELECT = (
+    "SELECT id, name, role, token_hash, created_at, revoked_at, expires_at FROM api_tokens"
+)
 
 
 def token_from_row(row: Sequence[Any]) -> ApiToken:
-    token_id, name, role, token_hash, created_at, revoked_at = row
+    token_id, name, role, token_hash, created_at, revoked_at, expires_at = row
     return ApiToken(
         id=token_id,
         name=name,
@@ -29,6 +31,7 @@ def token_from_row(row: Sequence[Any]) -> ApiToken:
         token_hash=token_hash,
         created_at=datetime.fromisoformat(created_at),
         revoked_at=datetime.fromisoformat(revoked_at) if revoked_at else None,
+        expires_at=datetime.fromisoformat(expires_at) if expires_at else None,
     )
 
 
@@ -87,8 +90,16 @@ def create_token(connection: sqlite3.Connection, token: ApiToken) -> None:
     if taken:
         raise Conflict(f"An active token named '{token.name}' already exists.")
     connection.execute(
-        "INSERT INTO api_tokens (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-        (token.id, token.name, token.role.value, token.token_hash, utc_text(token.created_at)),
+        "INSERT INTO api_tokens (id, name, role, token_hash, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            token.id,
+            token.name,
+            token.role.value,
+            token.token_hash,
+            utc_text(token.created_at),
+            None if token.expires_at is None else utc_text(token.expires_at),
+        ),
     )
 
 
@@ -115,6 +126,7 @@ def token_by_digest(connection: sqlite3.Connection, digest: str) -> ApiToken | N
 
 
 def active_token_count(connection: sqlite3.Connection) -> int:
+    """Unrevoked tokens, expired ones included (see `AccessTokens.active_token_count`)."""
     row = connection.execute("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL").fetchone()
     return int(row[0])
 
