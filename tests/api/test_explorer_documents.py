@@ -27,6 +27,7 @@ const queries = await import(process.argv[1]);
 const documents = Object.fromEntries(Object.entries(queries).filter(
   ([, value]) => typeof value === "string" && /^\\s*(query|mutation|subscription)\\b/.test(value)));
 documents[`briefPaths(${queries.PATHS_FOR})`] = queries.briefPaths(queries.PATHS_FOR);
+documents[`stillThere(${queries.STILL_THERE_MOST})`] = queries.stillThere(queries.STILL_THERE_MOST);
 console.log(JSON.stringify(documents));
 """
 
@@ -93,7 +94,15 @@ def aliases_needed(document: str) -> int:
 
 
 def test_every_document_the_explorer_sends_is_found() -> None:
-    assert {"MAP", "DETAIL", "ALERTS", "ALERT_RAISED", "BRIEF", "briefPaths(4)"} <= set(DOCUMENTS)
+    assert {
+        "MAP",
+        "DETAIL",
+        "ALERTS",
+        "BRIEF",
+        "briefPaths(4)",
+        "stillThere(9)",
+        "SIGNED_IN_AS",
+    } <= set(DOCUMENTS)
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))

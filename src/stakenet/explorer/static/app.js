@@ -3,7 +3,7 @@
 
 import { request, subscribe } from "./modules/graphql.js";
 import {
-  GRAPH_CHANGED, INFLUENCE_RANKING, MAP, NETWORK_REVISION, ORGANISATION_KINDS,
+  GRAPH_CHANGED, INFLUENCE_RANKING, MAP, NETWORK_REVISION, ORGANISATION_KINDS, stillThere,
 } from "./modules/queries.js";
 import { createMap, KIND_COLOURS } from "./modules/map.js";
 import { loadVocabulary, tieGroups, tieKind, tieKinds } from "./modules/vocabulary.js";
@@ -317,10 +317,7 @@ async function missingFromPath(path) {
   const stored = path.links.filter((link) => link.tie);
   const ids = [...path.steps.map((step) => step.id), ...stored.map((link) => link.tie.id)];
   const variables = Object.fromEntries(ids.map((id, index) => [`n${index}`, id]));
-  const query = `query PathStillThere(${ids.map((_, i) => `$n${i}: ID!`).join(", ")}) {
-    ${ids.map((_, i) => `n${i}: node(id: $n${i}) { id }`).join("\n")}
-  }`;
-  const found = await request(query, variables);
+  const found = await request(stillThere(ids.length), variables);
   const gone = path.steps.find((step, index) => !found[`n${index}`]);
   if (gone) return `${gone.name} no longer exists`;
   const names = new Map(path.steps.map((step) => [step.id, step.name]));

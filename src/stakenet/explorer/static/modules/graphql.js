@@ -9,12 +9,13 @@
 // a socket closed as forbidden, a subscription ended as UNAUTHENTICATED), every request waits on
 // one sign-in (`setSignIn`) and then goes again with the token given there.
 
+import { SIGNED_IN_AS } from "./queries.js";
+
 const ENDPOINT = "/graphql";
 const TOKEN_KEY = "stakenet.token";
 const CALLER_KEY = "stakenet.caller";
 // graphql-transport-ws: the server refused `connection_init` (its token).
 const FORBIDDEN = 4403;
-const WHO_AM_I = "query SignedInAs { viewer { name role } }";
 
 export class GraphQLError extends Error {
   constructor(errors) {
@@ -55,7 +56,7 @@ export function setSignIn(ask) {
  * `{ refused: message }`, the server's words, when it is not.
  */
 export async function tryToken(token) {
-  const { response, body } = await post(WHO_AM_I, {}, token);
+  const { response, body } = await post(SIGNED_IN_AS, {}, token);
   if (response.status === 401) return { refused: refusal(body) };
   const data = answer(response, body);
   sessionStorage.setItem(TOKEN_KEY, token);
@@ -204,7 +205,7 @@ export function subscribe(query, { onNext, onStatus, retryLimit = 8 }) {
   async function signInFirst(token, message) {
     try {
       if (message && askForToken) await signInAgain(token, message);
-      else await request(WHO_AM_I);
+      else await request(SIGNED_IN_AS);
     } catch {
       // The server cannot be reached: the growing delay below applies.
     }

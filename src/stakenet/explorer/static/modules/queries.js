@@ -70,8 +70,11 @@ export const PORTFOLIO = `query Portfolio {
   }
 }`;
 
+// The longest introduction path the explorer asks for, in hops.
+export const PATH_HOPS = 4;
+
 export const INTRODUCTION_PATHS = `query Paths($to: ID!, $asOf: DateTime) {
-  introductionPaths(toId: $to, limit: 3, maxHops: 4, asOf: $asOf) {
+  introductionPaths(toId: $to, limit: 3, maxHops: ${PATH_HOPS}, asOf: $asOf) {
     steps { id name kind internal }
     links { source target kind strength tie { id } }
     strength hops weakestLinkIndex weakestLink { id }
@@ -132,3 +135,16 @@ export function briefPaths(count) {
   ${targets.map((i) => `p${i}: introductionPaths(toId: $t${i}, limit: 1, maxHops: 4) { ${PATH} }`).join("\n  ")}
 }`;
 }
+
+/** Whether each of `count` stakeholders or ties (variables $n0, $n1, …) still exists. */
+export function stillThere(count) {
+  const nodes = Array.from({ length: count }, (_, i) => i);
+  return `query PathStillThere(${nodes.map((i) => `$n${i}: ID!`).join(", ")}) {
+  ${nodes.map((i) => `n${i}: node(id: $n${i}) { id }`).join("\n  ")}
+}`;
+}
+// The most `stillThere` is asked about: a path's people and its stored ties.
+export const STILL_THERE_MOST = 2 * PATH_HOPS + 1;
+
+// Who the token the page holds is, asked before the sign-in dialog closes.
+export const SIGNED_IN_AS = "query SignedInAs { viewer { name role } }";
