@@ -52,7 +52,7 @@ class Principal:
         return self.role is not None and self.role.allows(needed)
 
     def expired(self, moment: datetime) -> bool:
-        return self.expires_at is not None and self.expires_at <= moment
+        return expired(self.expires_at, moment)
 
     @property
     def role_name(self) -> str:
@@ -77,11 +77,16 @@ class ApiToken:
     expires_at: datetime | None = None  # None: never expires
 
     def expired(self, moment: datetime) -> bool:
-        return self.expires_at is not None and self.expires_at <= moment
+        return expired(self.expires_at, moment)
 
     def active_at(self, moment: datetime) -> bool:
         """Whether the token lets its holder in at `moment`: not revoked, and not expired."""
         return self.revoked_at is None and not self.expired(moment)
+
+
+def expired(expires_at: datetime | None, moment: datetime) -> bool:
+    """Whether a token with this expiry (None: never) has expired at `moment`."""
+    return expires_at is not None and expires_at <= moment
 
 
 def expiry_notice(name: str, expires_at: datetime) -> str:
