@@ -62,6 +62,7 @@ from stakenet.analytics.timeline import Timeline
 from stakenet.analytics.whatif import WhatIfResult, what_if
 from stakenet.domain.model import (
     Change,
+    Counts,
     EntityType,
     GraphData,
     Stakeholder,
@@ -453,6 +454,7 @@ class NetworkView:
 
     def __init__(self) -> None:
         self._projection = Projection()
+        self._counts = Counts(stakeholders=0, ties=0, interactions=0, revision=0)
         # The live graph's hubs' ties by strength, for its maps; kept under the lock.
         self._ranking = TiesByStrength()
         self._lock = threading.RLock()
@@ -472,6 +474,21 @@ class NetworkView:
         """The latest analytics snapshot, None before the first refresh."""
         return self._analytics
 
+    @property
+    def counts(self) -> Counts:
+        """The live graph's stakeholders, ties and interactions at its revision. Replaced whole
+        after every change, so the event loop reads it without waiting for the lock."""
+        return self._counts
+
+    def _count(self) -> None:
+        projection = self._projection
+        self._counts = Counts(
+            stakeholders=len(projection.graph),
+            ties=projection.tie_count,
+            interactions=len(projection.interactions),
+            revision=projection.revision,
+        )
+
     # -- keeping in step (worker threads) --------------------------------------------------
 
     def load(self, data: GraphData) -> GraphChanged:
@@ -485,6 +502,7 @@ class NetworkView:
             }
             touched = set(old.nodes) | set(fresh.graph.nodes)
             self._projection = fresh
+            self._count()
             self._ranking = TiesByStrength()
             if self._retired is not None:
                 dismantle(old)  # only ever read under the lock, so no reader holds it now
@@ -497,6 +515,7 @@ class NetworkView:
             changed_ties = self._ties_changing(changes)
             removed: dict[str, str] = {}
             touched = self._projection.apply(changes, removed)
+            self._count()
             self._ranking.forget(changed_ties)
             return self._changed(touched, removed)
 
