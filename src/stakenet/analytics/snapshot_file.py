@@ -11,9 +11,10 @@ coverage (`coverage_from_us`). A server builds neither itself: those searches we
 the CPU time its adoption of a snapshot took, time its event loop shared the interpreter with.
 
 The file is a header (`MAGIC`, `FORMAT_VERSION`, the revision) and a sequence of frames, each
-its length, its CRC-32 and a pickled ``(section, records)`` pair of at most `CHUNK` records,
-closed by an ``end`` frame that counts the frames before it. A reader decodes one frame at a
-time, so a loading server holds the interpreter lock for one small frame at a time; it refuses
+its length, its CRC-32 and a pickled ``(section, records)`` pair of at most `CHUNK` records and
+about `FRAME_BYTES` bytes (a community is written as pieces of at most `CHUNK` members), closed
+by an ``end`` frame that counts the frames before it. A reader decodes one frame at a time, so
+a loading server holds the interpreter lock for one small frame at a time; it refuses
 a file whose header, version, length or checksum is wrong, or that ends before its ``end``
 frame, with a `SnapshotFileError`.
 
@@ -56,11 +57,13 @@ __all__ = [
 ]
 
 MAGIC = b"STAKENET-SNAPSHOT\n"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 SUFFIX = ".snapshot"
-# Records per frame: small enough that decoding one frame holds the interpreter lock for a
-# few milliseconds, large enough that the frames' headers cost nothing.
+# Records per frame at most, and the bytes a frame aims at: decoding one frame holds the
+# interpreter lock for a millisecond or two (records of a million-tie network decode at 25-45
+# KB per millisecond), and the frames' headers still cost nothing.
 CHUNK = 1024
+FRAME_BYTES = 48 * 1024
 _HEADER = struct.Struct(">IQ")  # format version, revision
 _FRAME = struct.Struct(">QI")  # payload length, CRC-32 of the payload
 # A frame larger than this is refused before it is read: no honest frame comes near it.
@@ -118,15 +121,34 @@ def snapshot_files(directory: Path) -> list[tuple[int, Path]]:
 # -- writing ---------------------------------------------------------------------------------
 
 
-def _chunks(records: Iterable[Any]) -> Iterator[list[Any]]:
+def _payloads(section: str, records: Iterable[Any]) -> Iterator[bytes]:
+    """The pickled frames of one section: each of at most `CHUNK` records, as many as the
+    previous frame's size says fit in `FRAME_BYTES` (so a section of large records, such as
+    the influence lists, is cut into as many more frames)."""
+    size = CHUNK
     chunk: list[Any] = []
     for record in records:
         chunk.append(record)
-        if len(chunk) == CHUNK:
-            yield chunk
+        if len(chunk) >= size:
+            payload = _pickled((section, chunk))
+            yield payload
+            size = max(1, min(CHUNK, len(chunk) * FRAME_BYTES // max(len(payload), 1)))
             chunk = []
     if chunk:
-        yield chunk
+        yield _pickled((section, chunk))
+
+
+def _pickled(frame: tuple[str, Any]) -> bytes:
+    return pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _community_pieces(communities: Iterable[frozenset[str]]) -> Iterator[tuple[int, list[str]]]:
+    """Each community as ``(its position, members)`` pieces of at most `CHUNK` members: one
+    community of a big organisation is thousands of ids, too many for one frame."""
+    for position, community in enumerate(communities):
+        members = list(community)
+        for start in range(0, len(members), CHUNK):
+            yield position, members[start : start + CHUNK]
 
 
 def _params_record(params: StrengthParams) -> dict[str, Any]:
@@ -137,26 +159,28 @@ def _params_record(params: StrengthParams) -> dict[str, Any]:
     }
 
 
-def _frames(state: AnalyticsState) -> Iterator[tuple[str, Any]]:
+def _frames(state: AnalyticsState) -> Iterator[bytes]:
     snapshot = state.snapshot
     # The snapshot holds its `TieStrengths` behind a read-only proxy, whose copy is it again.
     proxy: Any = snapshot.tie_strengths
     ties = proxy.copy()
     assert isinstance(ties, TieStrengths)
-    yield (
-        "meta",
-        {
-            "revision": snapshot.revision,
-            "computed_at": snapshot.computed_at,
-            "betweenness_mode": snapshot.betweenness_mode,
-            "betweenness_k": snapshot.betweenness_k,
-            "closeness_mode": snapshot.closeness_mode,
-            "closeness_k": snapshot.closeness_k,
-            "eigenvector_converged": snapshot.eigenvector_converged,
-            "formula_versions": dict(snapshot.formula_versions),
-            "timings": dict(snapshot.timings),
-            "strength_params": _params_record(ties.params),
-        },
+    yield _pickled(
+        (
+            "meta",
+            {
+                "revision": snapshot.revision,
+                "computed_at": snapshot.computed_at,
+                "betweenness_mode": snapshot.betweenness_mode,
+                "betweenness_k": snapshot.betweenness_k,
+                "closeness_mode": snapshot.closeness_mode,
+                "closeness_k": snapshot.closeness_k,
+                "eigenvector_converged": snapshot.eigenvector_converged,
+                "formula_versions": dict(snapshot.formula_versions),
+                "timings": dict(snapshot.timings),
+                "strength_params": _params_record(ties.params),
+            },
+        )
     )
     graph = state._graph
     sources: dict[str, Iterable[Any]] = {
@@ -169,15 +193,14 @@ def _frames(state: AnalyticsState) -> Iterator[tuple[str, Any]]:
         "metrics": snapshot.nodes.items(),
         "centrality": snapshot.centrality.items(),
         "influence": snapshot.influence.items(),
-        "communities": snapshot.communities,
+        "communities": _community_pieces(snapshot.communities),
     }
     people = state._people_graph()
     sources["people"] = people.nodes(data=True)
     sources["people_links"] = _people_links(people)
     sources["coverage"] = state._our_coverage().items()
     for section in _SECTIONS:
-        for chunk in _chunks(sources[section]):
-            yield section, chunk
+        yield from _payloads(section, sources[section])
 
 
 def _people_links(people: nx.Graph) -> Iterator[tuple[int, int, dict[str, Any] | None]]:
@@ -207,10 +230,10 @@ def write_snapshot(directory: Path, state: AnalyticsState, keep: int = 3) -> Pat
         with partial.open("wb") as sink:
             sink.write(MAGIC + _HEADER.pack(FORMAT_VERSION, state.revision))
             count = 0
-            for frame in _frames(state):
-                _write_frame(sink, frame)
+            for payload in _frames(state):
+                _write_frame(sink, payload)
                 count += 1
-            _write_frame(sink, ("end", count))
+            _write_frame(sink, _pickled(("end", count)))
             sink.flush()
             os.fsync(sink.fileno())
         os.replace(partial, final)
@@ -222,8 +245,7 @@ def write_snapshot(directory: Path, state: AnalyticsState, keep: int = 3) -> Pat
     return final
 
 
-def _write_frame(sink: BinaryIO, frame: tuple[str, Any]) -> None:
-    payload = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+def _write_frame(sink: BinaryIO, payload: bytes) -> None:
     sink.write(_FRAME.pack(len(payload), zlib.crc32(payload)))
     sink.write(payload)
 
@@ -300,7 +322,7 @@ def _read(source: BinaryIO, name: str) -> LoadedSnapshot:
         "centrality": {},
         "influence": {},
     }
-    communities: list[frozenset[str]] = []
+    communities: list[list[str]] = []
     meta: dict[str, Any] | None = None
     frames = 0
     longest = 0.0
@@ -326,7 +348,12 @@ def _read(source: BinaryIO, name: str) -> LoadedSnapshot:
         elif section == "strength_records":
             records.update(body)
         elif section == "communities":
-            communities.extend(body)
+            for position, members in body:
+                if position == len(communities):
+                    communities.append([])
+                elif position != len(communities) - 1:
+                    raise SnapshotFileError(f"{name} has its communities out of order.")
+                communities[position].extend(members)
         elif section == "people":
             people.add_nodes_from(body)
         elif section == "people_links":
@@ -360,7 +387,7 @@ def _read(source: BinaryIO, name: str) -> LoadedSnapshot:
         nodes=MappingProxyType(mappings["metrics"]),
         centrality=MappingProxyType(mappings["centrality"]),
         influence=MappingProxyType(mappings["influence"]),
-        communities=tuple(communities),
+        communities=tuple(frozenset(members) for members in communities),
         betweenness_mode=meta["betweenness_mode"],
         betweenness_k=meta["betweenness_k"],
         closeness_mode=meta["closeness_mode"],

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import struct
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,6 +103,58 @@ def test_the_person_graph_and_our_coverage_come_from_the_file_as_computed(
     assert len(loaded._coverage) >= 30
 
 
+def frames_of(path: Path) -> list[tuple[str, Any, int]]:
+    """Each frame of a snapshot file as (section, records, payload bytes), the end excluded."""
+    data = path.read_bytes()
+    at = len(snapshot_file.MAGIC) + struct.calcsize(">IQ")
+    frames = []
+    while True:
+        length, _ = struct.unpack_from(">QI", data, at)
+        section, body = pickle.loads(data[at + 12 : at + 12 + length])
+        at += 12 + length
+        if section == "end":
+            return frames
+        frames.append((section, body, length))
+
+
+def test_frames_stay_small_and_a_big_community_is_written_in_pieces(
+    computed: AnalyticsState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(snapshot_file, "CHUNK", 4)
+    monkeypatch.setattr(snapshot_file, "FRAME_BYTES", 600)
+    path = write_snapshot(tmp_path, computed)
+    frames = [frame for frame in frames_of(path) if frame[0] != "meta"]
+    assert all(len(body) <= 4 for _, body, _ in frames)
+    # After a section's first frame, each frame holds as many records as fit in about
+    # FRAME_BYTES by its predecessor's measure: a frame of several records stays near it.
+    sections = [section for section, _, _ in frames]
+    later = [f for i, f in enumerate(frames) if i and sections[i - 1] == f[0] and len(f[1]) > 1]
+    assert later and max(size for _, _, size in later) <= 2 * 600
+    assert any(len(body) < 4 for section, body, _ in frames if section == "ties")
+    # Every community in pieces of at most 4 members, in order; the biggest spans several.
+    pieces = [piece for section, body, _ in frames if section == "communities" for piece in body]
+    assert all(len(members) <= 4 for _, members in pieces)
+    biggest = max(
+        range(len(computed.snapshot.communities)),
+        key=lambda i: len(computed.snapshot.communities[i]),
+    )
+    assert len([p for p, _ in pieces if p == biggest]) >= 2
+    assert [p for p, _ in pieces] == sorted(p for p, _ in pieces)
+    loaded = read_snapshot(path).state.snapshot
+    assert loaded.communities == computed.snapshot.communities
+    assert dict(loaded.influence) == dict(computed.snapshot.influence)
+
+
+def test_communities_out_of_order_are_refused(
+    computed: AnalyticsState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pieces = snapshot_file._community_pieces
+    monkeypatch.setattr(snapshot_file, "_community_pieces", lambda c: reversed(list(pieces(c))))
+    path = write_snapshot(tmp_path, computed)
+    with pytest.raises(SnapshotFileError, match="communities out of order"):
+        read_snapshot(path)
+
+
 def test_a_loaded_snapshot_answers_as_the_computed_one(
     computed: AnalyticsState, tmp_path: Path
 ) -> None:
@@ -177,8 +231,10 @@ def test_another_format_version_is_refused(computed: AnalyticsState, tmp_path: P
     data = bytearray(path.read_bytes())
     struct.pack_into(">I", data, len(snapshot_file.MAGIC), snapshot_file.FORMAT_VERSION + 1)
     path.write_bytes(bytes(data))
+    version = snapshot_file.FORMAT_VERSION
     with pytest.raises(
-        SnapshotFileError, match=r"format version 3; this stakenet reads version 2\."
+        SnapshotFileError,
+        match=rf"format version {version + 1}; this stakenet reads version {version}\.",
     ):
         read_snapshot(path)
 
