@@ -123,11 +123,13 @@ def snapshot_files(directory: Path) -> list[tuple[int, Path]]:
 
 def _payloads(section: str, records: Iterable[Any]) -> Iterator[bytes]:
     """The pickled frames of one section: each of at most `CHUNK` records, as many as the
-    previous frame's size says fit in `FRAME_BYTES` (so a section of large records, such as
-    the influence lists, is cut into as many more frames)."""
-    size = CHUNK
+    previous frame's size (for the first, the first record's) says fit in `FRAME_BYTES`, so a
+    section of large records, such as the influence lists, is cut into as many more frames."""
+    size = 0
     chunk: list[Any] = []
     for record in records:
+        if not size:
+            size = max(1, min(CHUNK, FRAME_BYTES // len(_pickled(record))))
         chunk.append(record)
         if len(chunk) >= size:
             payload = _pickled((section, chunk))
