@@ -275,6 +275,12 @@ def check_analytics_settings(settings: Settings, url: DatabaseUrl | None) -> Non
             )
 
 
+# How much lower a server's own analytics worker runs than the server (`nice`): when the cores
+# are busy the operating system runs the requests first and the next snapshot a little later,
+# which is what the freshness rule allows; an idle core still goes to the worker whole.
+WORKER_NICENESS = 10
+
+
 def analytics_worker_command(
     directory: Path, settings: Settings, *, private: bool = False, past_only: bool = False
 ) -> list[str]:
@@ -291,6 +297,7 @@ def analytics_worker_command(
         "--alert-check-interval", repr(settings.alert_check_interval),
         "--keep", str(settings.snapshots_kept),
         "--log-level", level if level in {"debug", "info", "warning", "error"} else "warning",
+        "--nice", str(WORKER_NICENESS),
         "--parent-watch", *(["--remove-snapshot-dir"] if private else []),
         *(["--past-only"] if past_only else []),
     ]  # fmt: skip

@@ -26,7 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO, TypeVar
 
 from stakenet import __version__
-from stakenet.bootstrap import ConfigError, DatabaseUrl, build_access, database_url, opened_store
+from stakenet.bootstrap import (
+    WORKER_NICENESS,
+    ConfigError,
+    DatabaseUrl,
+    build_access,
+    database_url,
+    opened_store,
+)
 from stakenet.domain.access import LOCAL_USER, ApiToken, AuditEntry, Role
 from stakenet.domain.errors import ImportRejected, StakenetError
 from stakenet.domain.interchange import ImportMode
@@ -108,6 +115,13 @@ def _at_least_one(text: str) -> int:
     """An argument that is a whole number, 1 or more."""
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number, 1 or more, not {text!r}")
+    return int(text)
+
+
+def _niceness(text: str) -> int:
+    """How much lower a process's CPU priority goes: 0 to 19, as `nice` takes it."""
+    if not text.isdigit() or int(text) > 19:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 19, not {text!r}")
     return int(text)
 
 
@@ -291,6 +305,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --parent-watch: remove the snapshot directory when stopping because the "
         "parent went (the directory is the server's own)",
+    )
+    worker.add_argument(
+        "--nice",
+        type=_niceness,
+        default=0,
+        metavar="N",
+        help="lower this process's CPU priority by N (1-19) so that servers on the same host "
+        "come first when the cores are busy (a server's own worker runs at "
+        f"{WORKER_NICENESS}; default 0)",
     )
     worker.add_argument(
         "--past-only",
@@ -772,6 +795,8 @@ def _analytics_worker(args: argparse.Namespace, url: DatabaseUrl) -> int:
         args.snapshot_dir
     ):
         return 2
+    if args.nice:
+        os.nice(args.nice)
     settings = Settings(
         analytics_debounce=args.analytics_debounce,
         poll_interval=args.poll_interval,

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from stakenet.bootstrap import WORKER_NICENESS
 from support.bolt_server import BoltServer, wipe_database
 from support.scores import approximately
 from support.server_process import (
@@ -145,6 +146,12 @@ def demo_answers(server: ServerProcess) -> dict[str, Any]:
     return data
 
 
+def niceness(pid: int) -> int:
+    """The nice value of process `pid` (the 19th field of /proc/PID/stat)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2 :].split()[16])
+
+
 def test_a_process_server_answers_as_a_thread_server_and_its_worker_ends_with_it(
     tmp_path: Path,
 ) -> None:
@@ -167,6 +174,8 @@ def test_a_process_server_answers_as_a_thread_server_and_its_worker_ends_with_it
         assert analytics["adopted"] >= 1
         children = child_pids(server.process.pid)
         assert len(children) == 1 and is_running(children[0])
+        # The worker yields the cores to the server when both want them.
+        assert niceness(children[0]) == niceness(server.process.pid) + WORKER_NICENESS > 0
         private = snapshot_dir_of(children[0])
         assert private.name.startswith("stakenet-") and any(private.glob("*.snapshot"))
     finally:
