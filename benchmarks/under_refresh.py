@@ -3,7 +3,8 @@
     .venv/bin/python -m benchmarks.under_refresh --ties 100000 --shapes crm,regional --duration 30
 
 For each network shape, one `stakenet serve` process (rate limit off) on the imported network;
-once its first analytics snapshot exists, two windows of `--duration` seconds each:
+once its first analytics snapshot exists, two windows of `--duration` seconds each (or those
+`--windows` names):
 
 - quiet: no writes, so no refresh runs;
 - refreshing: a writer logs one interaction every `--write-interval` seconds (2 s), each write
@@ -53,6 +54,7 @@ from benchmarks.measure import (
 from benchmarks.serving import MAP, column, people_of, shapes_option
 from stakenet.demo.synthetic import SHAPES
 
+WINDOWS = ("quiet", "refreshing")
 TRIVIAL = "{ networkStats { stakeholders } }"
 REVISION = "{ networkStats { analyticsRevision } }"
 LOG_INTERACTION = """mutation($input: InteractionInput!) {
@@ -255,7 +257,13 @@ async def window(
 
 
 async def measure_server(
-    base: str, maps: int, seconds: float, write_interval: float, poll: float, settle: float
+    base: str,
+    maps: int,
+    seconds: float,
+    write_interval: float,
+    poll: float,
+    settle: float,
+    windows: list[str],
 ) -> dict[str, Row]:
     async with httpx.AsyncClient(base_url=base, timeout=120.0) as client:
         started = time.monotonic()
@@ -265,10 +273,20 @@ async def measure_server(
     # What follows the first snapshot (the alerts' first evaluation) ends before the quiet
     # window starts.
     await asyncio.sleep(settle)
-    quiet = await window(base, people, seconds, None, poll)
-    quiet["first snapshot after s"] = first
-    refreshing = await window(base, people, seconds, write_interval, poll)
-    return {"quiet": quiet, "refreshing": refreshing}
+    rows: dict[str, Row] = {}
+    for name in windows:
+        rows[name] = await window(
+            base, people, seconds, write_interval if name == "refreshing" else None, poll
+        )
+        rows[name]["first snapshot after s"] = first
+    return rows
+
+
+def windows_option(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names or not set(names) <= set(WINDOWS):
+        raise argparse.ArgumentTypeError(f"windows among {', '.join(WINDOWS)}: {value!r}")
+    return names
 
 
 def serve_command(url: str, port: int, serve_args: list[str], interpreter: Row) -> list[str]:
@@ -292,6 +310,8 @@ def main() -> None:
     parser.add_argument("--shapes", type=shapes_option, default=list(SHAPES),
                         help="network shapes, comma-separated (default: all)")  # fmt: skip
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of each window")
+    parser.add_argument("--windows", type=windows_option, default=list(WINDOWS),
+                        help="which windows, in order (default: quiet,refreshing)")  # fmt: skip
     parser.add_argument("--write-interval", type=float, default=2.0)
     parser.add_argument("--poll-interval", type=float, default=0.05,
                         help="seconds between trivial queries")  # fmt: skip
@@ -333,6 +353,7 @@ def main() -> None:
                         args.write_interval,
                         args.poll_interval,
                         args.settle,
+                        args.windows,
                     )
                 )
                 if server.poll() is not None:

@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from stakenet.bootstrap import Runtime, assemble
-from stakenet.domain.access import LOCAL_USER
 from stakenet.domain.model import Change, Counts, StakeholderKind
-from stakenet.services.access import acting_as
 from stakenet.services.network import NetworkService
 from stakenet.store.sqlite import SQLiteStore
+from support.two_services import beside_another
 
 
 class NoCountingStore(SQLiteStore):
@@ -43,15 +41,8 @@ async def two_services(
 ) -> AsyncIterator[tuple[NoCountingStore, NetworkService, NetworkService]]:
     path = str(tmp_path / "graph.db")
     store = NoCountingStore(path)
-    runtimes: list[Runtime] = [assemble(store), assemble(SQLiteStore(path))]
-    for runtime in runtimes:
-        await runtime.start()
-    try:
-        with acting_as(LOCAL_USER):
-            yield store, runtimes[0].services.network, runtimes[1].services.network
-    finally:
-        for runtime in runtimes:
-            await runtime.stop()
+    async with beside_another(store, path) as (network, other):
+        yield store, network, other
 
 
 async def test_counts_follow_every_kind_of_write_without_the_store_counting(

@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from stakenet.bootstrap import Runtime, assemble
-from stakenet.domain.access import LOCAL_USER
 from stakenet.domain.errors import Conflict, NotFound
 from stakenet.domain.model import Stakeholder, StakeholderKind, Tie
-from stakenet.services.access import acting_as
 from stakenet.services.network import STALE_READ_ATTEMPTS, NetworkService
 from stakenet.store.port import WriteBatch, WriteResult
 from stakenet.store.sqlite import SQLiteStore
+from support.two_services import beside_another
 
 OtherWriter = Callable[[], Awaitable[object]]
 
@@ -51,15 +49,8 @@ async def two_writers(
 ) -> AsyncIterator[tuple[InterleavedStore, NetworkService, NetworkService]]:
     path = str(tmp_path / "graph.db")
     store = InterleavedStore(path)
-    runtimes: list[Runtime] = [assemble(store), assemble(SQLiteStore(path))]
-    for runtime in runtimes:
-        await runtime.start()
-    try:
-        with acting_as(LOCAL_USER):
-            yield store, runtimes[0].services.network, runtimes[1].services.network
-    finally:
-        for runtime in runtimes:
-            await runtime.stop()
+    async with beside_another(store, path) as (network, other):
+        yield store, network, other
 
 
 async def two_people(network: NetworkService) -> tuple[Stakeholder, Stakeholder]:
