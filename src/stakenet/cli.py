@@ -311,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_niceness,
         default=0,
         metavar="N",
-        help="lower this process's CPU priority by N (1-19) so that servers on the same host "
+        help="lower this process's CPU priority by N (0-19) so that servers on the same host "
         "come first when the cores are busy (a server's own worker runs at "
         f"{WORKER_NICENESS}; default 0)",
     )

@@ -140,8 +140,8 @@ def _payloads(section: str, records: Iterable[Any]) -> Iterator[bytes]:
         yield _pickled((section, chunk))
 
 
-def _pickled(frame: tuple[str, Any]) -> bytes:
-    return pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _community_pieces(communities: Iterable[frozenset[str]]) -> Iterator[tuple[int, list[str]]]:
