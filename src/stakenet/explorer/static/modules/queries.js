@@ -132,7 +132,7 @@ const PATH = "steps { id name internal } links { kind strength tie { id } } stre
 export function briefPaths(count) {
   const targets = Array.from({ length: count }, (_, i) => i);
   return `query Paths(${targets.map((i) => `$t${i}: ID!`).join(", ")}) {
-  ${targets.map((i) => `p${i}: introductionPaths(toId: $t${i}, limit: 1, maxHops: 4) { ${PATH} }`).join("\n  ")}
+  ${targets.map((i) => `p${i}: introductionPaths(toId: $t${i}, limit: 1, maxHops: ${PATH_HOPS}) { ${PATH} }`).join("\n  ")}
 }`;
 }
 
