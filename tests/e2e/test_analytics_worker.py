@@ -263,6 +263,7 @@ def test_a_process_server_has_its_worker_compute_the_past_and_answers_as_a_threa
         (past_worker,) = child_pids(follower.process.pid)
         command = Path(f"/proc/{past_worker}/cmdline").read_bytes().split(b"\0")
         assert b"--past-only" in command
+        assert niceness(past_worker) == niceness(follower.process.pid) + WORKER_NICENESS
         assert not any(snapshots.glob(".past-*"))
     finally:
         follower.stop()

@@ -642,7 +642,9 @@ class NetworkStats:
     stakeholders: int = strawberry.field(description="Number of stakeholders.")
     ties: int = strawberry.field(description="Number of ties.")
     interactions: int = strawberry.field(description="Number of interactions.")
-    revision: int = strawberry.field(description="The store's graph revision.")
+    revision: int = strawberry.field(
+        description="The store's graph revision these counts describe; every write raises it."
+    )
     analytics_revision: int | None = strawberry.field(
         description="Revision of the latest analytics snapshot; null until one exists."
     )
