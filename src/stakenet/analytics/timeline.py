@@ -54,6 +54,35 @@ _EMPLOYMENT = tie_kinds_in(TieRole.EMPLOYMENT)
 
 
 _Terms = tuple[date | None, date | None, float | None, frozenset[str] | None, Mapping[str, Any]]
+_Tie = tuple[str, str, Mapping[str, Any]]
+
+TIE_SHARDS = 256
+"""How many dicts hold a timeline's ties by id (a power of two)."""
+
+
+class TiesById:
+    """Tie id -> (source, target, attributes) of every tie of a graph, in `TIE_SHARDS` dicts
+    chosen by the id's hash.
+
+    A serving process builds a timeline beside its queries when it adopts a snapshot, and one
+    dict of a million ties grows in steps that each hold the interpreter for 30–100 ms (the
+    last copies 700,000 entries at once); no shard grows past a few thousand.
+    """
+
+    __slots__ = ("shards",)
+
+    def __init__(self, graph: Any) -> None:
+        shards: list[dict[str, _Tie]] = [{} for _ in range(TIE_SHARDS)]
+        last = TIE_SHARDS - 1
+        for u, v, key, attrs in graph.edges(keys=True, data=True):
+            shards[hash(key) & last][key] = (u, v, attrs)
+        self.shards = shards
+
+    def get(self, tie_id: str) -> _Tie | None:
+        return self.shards[hash(tie_id) & (TIE_SHARDS - 1)].get(tie_id)
+
+    def __len__(self) -> int:
+        return sum(map(len, self.shards))
 
 
 def _day(value: Any) -> date | None:
@@ -77,9 +106,7 @@ class Timeline:
     ) -> None:
         self.graph = graph
         self.params = params or StrengthParams()
-        self.ties: dict[str, tuple[str, str, Mapping[str, Any]]] = {
-            key: (u, v, attrs) for u, v, key, attrs in graph.edges(keys=True, data=True)
-        }
+        self.ties = TiesById(graph)
         self._centrality = centrality
         self._top = max(centrality, key=lambda v: centrality[v].pagerank) if centrality else None
         self._read_by: dict[str, Mapping[str, NodeCentrality] | None] = {}
@@ -101,7 +128,7 @@ class Timeline:
         """The tables this timeline built and filled, for its owner to empty when it releases
         the timeline."""
         return [
-            self.ties,
+            *self.ties.shards,
             self._read_by,
             self._by_pair,
             self._terms,
@@ -256,7 +283,9 @@ class StrengthsAt(Mapping[str, float]):
         return isinstance(tie_id, str) and self.get(tie_id) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return (tie_id for tie_id in self.timeline.ties if tie_id in self)
+        # In the graph's order, the same in every process (the shards' follows the hash seed).
+        graph = self.timeline.graph
+        return (tie_id for _, _, tie_id in graph.edges(keys=True) if tie_id in self)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import networkx as nx
 import pytest
 from analytics_helpers import account, at, meeting
 
@@ -14,6 +15,7 @@ from stakenet.analytics.errors import InvalidParameter, NotAnOrganisation
 from stakenet.analytics.health import HealthInterval, intervals
 from stakenet.analytics.network_view import AnalyticsState, NetworkView
 from stakenet.analytics.paths import person_graph
+from stakenet.analytics.timeline import Timeline
 from stakenet.domain.model import GraphData, Stakeholder, StakeholderKind, Tie, TieKind
 
 PERSON, COMPANY = StakeholderKind.PERSON, StakeholderKind.COMPANY
@@ -197,3 +199,25 @@ def test_at_the_snapshot_instant_the_local_ranking_weighs_advisers_as_the_snapsh
     ]
     assert [d.id for d in local] == ["nina", "dan", "vera"]
     assert local[0].factors[3].value > 0  # Vera's advice reaches Nina
+
+
+def test_a_timeline_finds_every_tie_by_id_without_one_table_of_them_all() -> None:
+    """A million ties in one dict grow it in steps that hold the interpreter for up to a tenth
+    of a second while a server adopts a snapshot; no table of a timeline holds more than a
+    small share of the ties."""
+    graph = nx.MultiDiGraph()
+    for number in range(20_000):
+        graph.add_edge(f"p{number % 700}", f"o{number % 90}", key=f"t{number}", kind="knows")
+    timeline = Timeline(graph, {})
+    assert len(timeline.ties) == 20_000
+    for source, target, key, attrs in graph.edges(keys=True, data=True):
+        assert timeline.ties.get(key) == (source, target, attrs)
+    assert timeline.ties.get("t20000") is None
+    assert max(len(table) for table in timeline.tables()) <= 20_000 / 64
+
+
+def test_the_strengths_at_an_instant_list_the_ties_in_the_graph_s_order() -> None:
+    state = state_of(account())
+    strengths = state.timeline().at(at("2025-09-30"))
+    current = [key for _, _, key in state._graph.edges(keys=True) if key in strengths]
+    assert list(strengths) == current and len(current) >= 4

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from stakenet.analytics.snapshot_file import write_snapshot
+from stakenet.app import YOUNG_PASS_EVERY, young_passes_every
 from stakenet.bootstrap import Runtime, assemble
 from stakenet.domain.access import SYSTEM
 from stakenet.domain.model import StakeholderKind
@@ -150,3 +151,24 @@ def test_cyclic_garbage_of_a_load_is_collected_not_frozen() -> None:
         assert gone() is None
     finally:
         gc.unfreeze()
+
+
+def test_no_young_pass_walks_more_than_a_few_thousand_objects_of_a_load() -> None:
+    """Everything a load builds survives: with a server's young threshold and the default
+    second one, a second-generation pass would walk some 100,000 of them at once."""
+    walked: list[int] = []
+
+    def before_each_pass(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 1:
+            walked.append(len(gc.get_objects(0)) + len(gc.get_objects(1)))
+
+    kept: list[list[int]] = []
+    gc.callbacks.append(before_each_pass)
+    try:
+        with young_passes_every(YOUNG_PASS_EVERY), long_lived():
+            kept.extend([number] for number in range(300_000))
+    finally:
+        gc.callbacks.remove(before_each_pass)
+        gc.unfreeze()
+    assert len(walked) >= 3
+    assert max(walked) <= 10_000, max(walked)
