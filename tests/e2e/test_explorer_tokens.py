@@ -349,3 +349,70 @@ def test_a_server_without_tokens_never_asks_for_one(
     # The sign-out control is there for a server with tokens, and hidden here.
     assert page.locator(".signed-in").count() == 1
     assert page.locator(".signed-in").is_hidden()
+
+
+SUBSCRIPTION = "subscription { graphChanged { revision stakeholderIds } }"
+
+
+def graphiql_runs(page: Page, query: str, headers: str) -> None:
+    """Run `query` in the GraphQL IDE with `headers` typed into its Headers tab."""
+    page.wait_for_selector(".graphiql-query-editor .CodeMirror")
+    page.evaluate(
+        "(q) => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(q)",
+        query,
+    )
+    page.locator(".graphiql-editor-tools button", has_text="Headers").click()
+    page.evaluate(
+        """(h) => document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden)'
+              + ' .CodeMirror').CodeMirror.setValue(h)""",
+        headers,
+    )
+    page.locator(".graphiql-execute-button").click()
+
+
+def sockets_of(page: Page) -> list[dict[str, Any]]:
+    """What each websocket the page opens sends first, and whether it closed, as it happens."""
+    sockets: list[dict[str, Any]] = []
+
+    def opened(socket: WebSocket) -> None:
+        seen: dict[str, Any] = {"sent": [], "closed": False}
+        sockets.append(seen)
+        socket.on("framesent", lambda frame: seen["sent"].append(json.loads(frame)))
+        socket.on("close", lambda _: seen.update(closed=True))
+
+    page.on("websocket", opened)
+    return sockets
+
+
+def test_graphiql_subscribes_with_the_token_of_its_headers_tab(
+    secured: tuple[ServerProcess, Path, dict[str, str]], new_page: PageFactory
+) -> None:
+    server, _, tokens = secured
+    result = ".result-window"
+    viewer = f"Bearer {tokens['analyst']}"
+    # No token: the socket's connection_init carries none and the server closes it.
+    page = new_page(server, DESKTOP, expected=REFUSED)
+    sockets = sockets_of(page)
+    page.goto(server.base_url + "/graphql")
+    graphiql_runs(page, SUBSCRIPTION, "{}")
+    page.wait_for_timeout(1000)
+    assert sockets and all(socket["closed"] for socket in sockets)
+    assert sockets[0]["sent"] == [{"type": "connection_init", "payload": {}}]
+
+    # A viewer's token in the Headers tab goes in connection_init too: the subscription runs and
+    # shows another client's write.
+    page = new_page(server, DESKTOP, expected=REFUSED)
+    sockets = sockets_of(page)
+    page.goto(server.base_url + "/graphql")
+    graphiql_runs(page, SUBSCRIPTION, json.dumps({"Authorization": viewer}))
+    page.wait_for_timeout(1000)  # the socket is open and subscribed
+    peter = stakeholder_id(server, tokens["analyst"], "p-peter-moerch")
+    add_person_beside(server, tokens["crm-sync"], "Subscribed From GraphiQL", peter)
+    page.wait_for_function(
+        f"document.querySelector('{result}')?.textContent.includes({json.dumps(peter)})",
+        timeout=10_000,
+    )
+    assert "error" not in page.inner_text(result).lower()
+    (socket,) = sockets
+    init = {"type": "connection_init", "payload": {"Authorization": viewer}}
+    assert socket["sent"][0] == init and not socket["closed"]
