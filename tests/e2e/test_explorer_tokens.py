@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -367,6 +368,9 @@ def graphiql_runs(page: Page, query: str, headers: str) -> None:
               + ' .CodeMirror').CodeMirror.setValue(h)""",
         headers,
     )
+    # GraphiQL parses the document a moment after it changes; run before that, a subscription
+    # goes over HTTP as if it were a query.
+    page.wait_for_timeout(1000)
     page.locator(".graphiql-execute-button").click()
 
 
@@ -375,9 +379,10 @@ def sockets_of(page: Page) -> list[dict[str, Any]]:
     sockets: list[dict[str, Any]] = []
 
     def opened(socket: WebSocket) -> None:
-        seen: dict[str, Any] = {"sent": [], "closed": False}
+        seen: dict[str, Any] = {"sent": [], "received": [], "closed": False}
         sockets.append(seen)
         socket.on("framesent", lambda frame: seen["sent"].append(json.loads(frame)))
+        socket.on("framereceived", lambda frame: seen["received"].append(json.loads(frame)))
         socket.on("close", lambda _: seen.update(closed=True))
 
     page.on("websocket", opened)
@@ -405,7 +410,11 @@ def test_graphiql_subscribes_with_the_token_of_its_headers_tab(
     sockets = sockets_of(page)
     page.goto(server.base_url + "/graphql")
     graphiql_runs(page, SUBSCRIPTION, json.dumps({"Authorization": viewer}))
-    page.wait_for_timeout(1000)  # the socket is open and subscribed
+    deadline = time.monotonic() + 10
+    while not (sockets and any(sent["type"] == "subscribe" for sent in sockets[0]["sent"])):
+        assert time.monotonic() < deadline, sockets
+        page.wait_for_timeout(50)
+    page.wait_for_timeout(500)  # the subscribe message reaches the server
     peter = stakeholder_id(server, tokens["analyst"], "p-peter-moerch")
     add_person_beside(server, tokens["crm-sync"], "Subscribed From GraphiQL", peter)
     page.wait_for_function(
