@@ -58,6 +58,7 @@ _Tie = tuple[str, str, Mapping[str, Any]]
 
 TIE_SHARDS = 256
 """How many dicts hold a timeline's ties by id (a power of two)."""
+_SHARD_OF = TIE_SHARDS - 1  # a hash masked by this picks the shard
 
 
 class TiesById:
@@ -73,13 +74,12 @@ class TiesById:
 
     def __init__(self, graph: Any) -> None:
         shards: list[dict[str, _Tie]] = [{} for _ in range(TIE_SHARDS)]
-        last = TIE_SHARDS - 1
         for u, v, key, attrs in graph.edges(keys=True, data=True):
-            shards[hash(key) & last][key] = (u, v, attrs)
+            shards[hash(key) & _SHARD_OF][key] = (u, v, attrs)
         self.shards = shards
 
     def get(self, tie_id: str) -> _Tie | None:
-        return self.shards[hash(tie_id) & (TIE_SHARDS - 1)].get(tie_id)
+        return self.shards[hash(tie_id) & _SHARD_OF].get(tie_id)
 
     def __len__(self) -> int:
         return sum(map(len, self.shards))
@@ -283,7 +283,7 @@ class StrengthsAt(Mapping[str, float]):
         return isinstance(tie_id, str) and self.get(tie_id) is not None
 
     def __iter__(self) -> Iterator[str]:
-        # In the graph's order, the same in every process (the shards' follows the hash seed).
+        # In the graph's order, the same in every process (the shards' order follows the hash seed).
         graph = self.timeline.graph
         return (tie_id for _, _, tie_id in graph.edges(keys=True) if tie_id in self)
 
