@@ -49,6 +49,7 @@ from stakenet.analytics.paths import (
 from stakenet.analytics.projection import Projection
 from stakenet.analytics.relationship_map import RelationshipMap, TiesByStrength, relationship_map
 from stakenet.analytics.risks import Risk, key_person_risks
+from stakenet.analytics.sharded import ShardedTable
 from stakenet.analytics.snapshot import AnalyticsSnapshot, NodeMetrics, compute_snapshot
 from stakenet.analytics.strength import (
     InteractionRecord,
@@ -407,30 +408,36 @@ class AnalyticsState:
 RELEASE_SLICE = 1_000
 
 
-def empty_gradually(table: dict[Any, Any]) -> None:
+def empty_gradually(table: dict[Any, Any] | ShardedTable[Any, Any]) -> None:
     """Empty `table` `RELEASE_SLICE` entries at a time, offering the interpreter to other
     threads between slices. ``dict.clear`` frees everything the table alone holds in one call,
     which holds the interpreter lock throughout: 0.7 s for the person graph of a 100k-tie
     snapshot."""
-    popitem = table.popitem
     while table:
-        for _ in range(min(RELEASE_SLICE, len(table))):
-            popitem()
+        if isinstance(table, ShardedTable):
+            table.pop_last(RELEASE_SLICE)
+        else:
+            popitem = table.popitem
+            for _ in range(min(RELEASE_SLICE, len(table))):
+                popitem()
         time.sleep(0)
 
 
-def _snapshot_tables(snapshot: AnalyticsSnapshot) -> Iterator[dict[Any, Any]]:
-    """The dicts behind a snapshot's read-only tables (each `MappingProxyType` refers to its
-    dict alone), and its tie strengths' records."""
+def _snapshot_tables(
+    snapshot: AnalyticsSnapshot,
+) -> Iterator[dict[Any, Any] | ShardedTable[Any, Any]]:
+    """The tables behind a snapshot's read-only ones (each `MappingProxyType` refers to its
+    table alone), and its tie strengths' records."""
     ties: Any = snapshot.tie_strengths
     records = ties.copy()  # the proxy hands out the `TieStrengths` itself, sharing its tables
-    if isinstance(records, TieStrengths):
-        yield records._inputs
-        yield records.effective
+    tables: list[Any] = (
+        [records._inputs, records.effective] if isinstance(records, TieStrengths) else []
+    )
     for proxy in (snapshot.strengths, snapshot.nodes, snapshot.centrality, snapshot.influence):
-        for table in gc.get_referents(proxy):
-            if isinstance(table, dict):
-                yield table
+        tables += gc.get_referents(proxy)
+    for table in tables:
+        if isinstance(table, dict | ShardedTable):
+            yield table
 
 
 def dismantle(graph: Any) -> None:

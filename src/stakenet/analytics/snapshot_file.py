@@ -44,6 +44,7 @@ import networkx as nx
 from stakenet.analytics.errors import SnapshotFileError
 from stakenet.analytics.network_view import AnalyticsState
 from stakenet.analytics.projection import TieGraph
+from stakenet.analytics.sharded import ShardedTable
 from stakenet.analytics.snapshot import AnalyticsSnapshot
 from stakenet.analytics.strength import StrengthParams, TieStrengths
 
@@ -317,9 +318,11 @@ def _read(source: BinaryIO, name: str) -> LoadedSnapshot:
     names: list[str] = []
     coverage: dict[str, float] = {}
     interactions: dict[str, Any] = {}
-    records: dict[str, Any] = {}
-    mappings: dict[str, dict[str, Any]] = {
-        "strengths": {},
+    # A tie's strength and its inputs: a million entries each at a million ties, read beside
+    # the queries of a serving process.
+    records: ShardedTable[str, Any] = ShardedTable()
+    mappings: dict[str, dict[str, Any] | ShardedTable[str, Any]] = {
+        "strengths": ShardedTable(),
         "metrics": {},
         "centrality": {},
         "influence": {},

@@ -429,8 +429,8 @@ class TieStrengths(Mapping[str, TieStrength]):
 
     def __init__(
         self,
-        inputs: dict[str, tuple[str, str, str, Any, PairEvidence | None]],
-        effective: dict[str, float],
+        inputs: Mapping[str, tuple[str, str, str, Any, PairEvidence | None]],
+        effective: Mapping[str, float],
         params: StrengthParams,
     ) -> None:
         self._inputs = inputs

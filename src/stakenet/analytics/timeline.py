@@ -31,6 +31,7 @@ import networkx as nx
 from stakenet.analytics.centrality import NodeCentrality
 from stakenet.analytics.decision_makers import DecisionMaker, key_decision_makers
 from stakenet.analytics.network_at import NetworkAt
+from stakenet.analytics.sharded import ShardedTable
 from stakenet.analytics.strength import (
     InteractionRecord,
     StrengthParams,
@@ -56,34 +57,6 @@ _EMPLOYMENT = tie_kinds_in(TieRole.EMPLOYMENT)
 _Terms = tuple[date | None, date | None, float | None, frozenset[str] | None, Mapping[str, Any]]
 _Tie = tuple[str, str, Mapping[str, Any]]
 
-TIE_SHARDS = 256
-"""How many dicts hold a timeline's ties by id (a power of two)."""
-_SHARD_OF = TIE_SHARDS - 1  # a hash masked by this picks the shard
-
-
-class TiesById:
-    """Tie id -> (source, target, attributes) of every tie of a graph, in `TIE_SHARDS` dicts
-    chosen by the id's hash.
-
-    A serving process builds a timeline beside its queries when it adopts a snapshot, and one
-    dict of a million ties grows in steps that each hold the interpreter for 30–100 ms (the
-    last copies 700,000 entries at once); no shard grows past a few thousand.
-    """
-
-    __slots__ = ("shards",)
-
-    def __init__(self, graph: Any) -> None:
-        shards: list[dict[str, _Tie]] = [{} for _ in range(TIE_SHARDS)]
-        for u, v, key, attrs in graph.edges(keys=True, data=True):
-            shards[hash(key) & _SHARD_OF][key] = (u, v, attrs)
-        self.shards = shards
-
-    def get(self, tie_id: str) -> _Tie | None:
-        return self.shards[hash(tie_id) & _SHARD_OF].get(tie_id)
-
-    def __len__(self) -> int:
-        return sum(map(len, self.shards))
-
 
 def _day(value: Any) -> date | None:
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
@@ -106,17 +79,21 @@ class Timeline:
     ) -> None:
         self.graph = graph
         self.params = params or StrengthParams()
-        self.ties = TiesById(graph)
+        # Built beside the queries when a serving process adopts a snapshot: a million ties,
+        # and as many pairs of people met, in tables that never grow in one long step.
+        self.ties: ShardedTable[str, _Tie] = ShardedTable(
+            (key, (u, v, attrs)) for u, v, key, attrs in graph.edges(keys=True, data=True)
+        )
         self._centrality = centrality
         self._top = max(centrality, key=lambda v: centrality[v].pagerank) if centrality else None
         self._read_by: dict[str, Mapping[str, NodeCentrality] | None] = {}
-        self._by_pair: dict[frozenset[str], list[InteractionRecord]] = {}
+        self._by_pair: ShardedTable[frozenset[str], list[InteractionRecord]] = ShardedTable()
         # Filled as questions reach them; shared by every instant (a dict's setdefault is
         # atomic, so concurrent questions fill them safely).
         self._terms: dict[str, _Terms] = {}
         self._neighbours: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]]]] = {}
         self._employees: dict[str, list[tuple[str, str]]] = {}
-        self.by_participant: dict[str, list[InteractionRecord]] = {}
+        self.by_participant: ShardedTable[str, list[InteractionRecord]] = ShardedTable()
         for record in interactions.values():
             people = sorted(set(record.participants))
             for person in people:
@@ -124,11 +101,11 @@ class Timeline:
             for a, b in itertools.combinations(people, 2):
                 self._by_pair.setdefault(frozenset((a, b)), []).append(record)
 
-    def tables(self) -> list[dict[Any, Any]]:
+    def tables(self) -> list[dict[Any, Any] | ShardedTable[Any, Any]]:
         """The tables this timeline built and filled, for its owner to empty when it releases
         the timeline."""
         return [
-            *self.ties.shards,
+            self.ties,
             self._read_by,
             self._by_pair,
             self._terms,

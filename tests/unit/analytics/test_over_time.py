@@ -15,6 +15,8 @@ from stakenet.analytics.errors import InvalidParameter, NotAnOrganisation
 from stakenet.analytics.health import HealthInterval, intervals
 from stakenet.analytics.network_view import AnalyticsState, NetworkView
 from stakenet.analytics.paths import person_graph
+from stakenet.analytics.sharded import ShardedTable
+from stakenet.analytics.strength import InteractionRecord
 from stakenet.analytics.timeline import Timeline
 from stakenet.domain.model import GraphData, Stakeholder, StakeholderKind, Tie, TieKind
 
@@ -203,17 +205,27 @@ def test_at_the_snapshot_instant_the_local_ranking_weighs_advisers_as_the_snapsh
 
 def test_a_timeline_finds_every_tie_by_id_without_one_table_of_them_all() -> None:
     """A million ties in one dict grow it in steps that hold the interpreter for up to a tenth
-    of a second while a server adopts a snapshot; no table of a timeline holds more than a
-    small share of the ties."""
+    of a second while a server adopts a snapshot; no dict of a timeline holds more than a small
+    share of its ties or of its pairs of people met."""
     graph = nx.MultiDiGraph()
     for number in range(20_000):
         graph.add_edge(f"p{number % 700}", f"o{number % 90}", key=f"t{number}", kind="knows")
-    timeline = Timeline(graph, {})
+    pairs = [(f"p{n % 700}", f"q{n}") for n in range(20_000)]
+    interactions = {
+        f"i{n}": InteractionRecord(f"i{n}", "MEETING", NOW, None, pair)
+        for n, pair in enumerate(pairs)
+    }
+    timeline = Timeline(graph, interactions)
     assert len(timeline.ties) == 20_000
     for source, target, key, attrs in graph.edges(keys=True, data=True):
         assert timeline.ties.get(key) == (source, target, attrs)
     assert timeline.ties.get("t20000") is None
-    assert max(len(table) for table in timeline.tables()) <= 20_000 / 64
+    largest = max(
+        len(part)
+        for table in timeline.tables()
+        for part in (table.shards if isinstance(table, ShardedTable) else [table])
+    )
+    assert largest <= 20_000 / 64
 
 
 def test_the_strengths_at_an_instant_list_the_ties_in_the_graph_s_order() -> None:

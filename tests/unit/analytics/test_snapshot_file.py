@@ -15,6 +15,7 @@ import pytest
 
 from stakenet.analytics import snapshot_file
 from stakenet.analytics.network_view import AnalyticsState, NetworkView
+from stakenet.analytics.sharded import ShardedTable
 from stakenet.analytics.snapshot_file import (
     SnapshotFileError,
     read_snapshot,
@@ -101,6 +102,22 @@ def test_the_person_graph_and_our_coverage_come_from_the_file_as_computed(
     assert all(people[v][u] is attributes for u, v, attributes in people.edges(data=True))
     assert list(loaded._coverage.items()) == list(computed._our_coverage().items())
     assert len(loaded._coverage) >= 30
+
+
+def test_a_read_snapshot_keeps_its_tables_by_tie_in_small_dicts(
+    computed: AnalyticsState, tmp_path: Path
+) -> None:
+    """A tie's strength and its inputs are a million entries each at a million ties, read while
+    a server answers queries: in one dict each, their growth holds the interpreter for up to a
+    tenth of a second at a time."""
+    snapshot = read_snapshot(write_snapshot(tmp_path, computed)).state.snapshot
+    ties = len(computed.snapshot.strengths)
+    tie_strengths: Any = snapshot.tie_strengths
+    for proxy in (snapshot.strengths, tie_strengths.copy().records()):
+        (table,) = gc.get_referents(proxy)
+        dicts = table.shards if isinstance(table, ShardedTable) else [table]
+        assert sum(map(len, dicts)) == ties > 200
+        assert max(map(len, dicts)) <= ties / 8
 
 
 def frames_of(path: Path) -> list[tuple[str, Any, int]]:
