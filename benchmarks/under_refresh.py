@@ -14,8 +14,10 @@ In both windows, at the same time, a poller sends the trivial query
 ``{ networkStats { stakeholders } }`` every 50 ms (one at a time), another client asks uncached
 `relationshipMap`s one after the other (a different `minStrength` each time, as in
 `benchmarks.serving`), and a watcher counts the refreshes completed (the changes of
-`networkStats { analyticsRevision }`). The collector's full passes in the serving process come
-from its `/healthz`. `--serve-arg` passes an argument on to `stakenet serve` (repeatable, e.g.
+`networkStats { analyticsRevision }`). The three slowest trivial queries over 50 ms are listed
+with the time since the last write started and to the next new snapshot (an adoption; the file
+was being read for up to tens of seconds before). The collector's full passes in the serving
+process come from its `/healthz`. `--serve-arg` passes an argument on to `stakenet serve` (repeatable, e.g.
 ``--serve-arg=--analytics-debounce=1``). `--gc-threshold` and `--switch-interval` start the
 server with `gc.set_threshold` or `sys.setswitchinterval` called first, to measure what they
 would change.
@@ -72,6 +74,34 @@ if "switch_interval" in settings:
     sys.setswitchinterval(settings["switch_interval"])
 sys.exit(main(sys.argv[2:]))
 """
+
+
+# A trivial query slower than this is reported with its distance to the writes and adoptions.
+SLOW_TRIVIAL = 0.05
+
+
+def slowest(
+    slow: list[tuple[float, float]],
+    write_starts: list[float],
+    adoptions: list[float],
+    count: int = 3,
+) -> str:
+    """The `count` slowest of the `slow` (start, seconds) queries, each with the time since the
+    last write started before it and to the next new snapshot seen (a snapshot is read for
+    seconds before it is adopted, 30–40 s at 1M ties), so that a reader tells which a query met.
+    """
+
+    def around(start: float) -> str:
+        written = [start - moment for moment in write_starts if moment <= start]
+        ahead = [moment - start for moment in adoptions if moment >= start]
+        since = f"{min(written):.1f} s" if written else "none"
+        until = f"{min(ahead):.1f} s" if ahead else "none"
+        return f"{since}; {until}"
+
+    worst = sorted(slow, key=lambda sample: -sample[1])[:count]
+    return (
+        ", ".join(f"{seconds * 1000:.0f} ({around(start)})" for start, seconds in worst) or "none"
+    )
 
 
 class Refused(RuntimeError):
@@ -167,6 +197,10 @@ async def window(
     jitter = itertools.count(1)
     dropped: list[str] = []
     refused: list[str] = []
+    # When each slow trivial query started, each write started and each new snapshot was seen.
+    slow: list[tuple[float, float]] = []
+    write_starts: list[float] = []
+    adoptions: list[float] = []
     before = await collector(base)
     until = time.monotonic() + seconds
 
@@ -185,7 +219,12 @@ async def window(
         return acting
 
     async def poll_trivial() -> None:
-        await timed(trivial, poller, TRIVIAL)
+        started = time.monotonic()
+        try:
+            await timed(trivial, poller, TRIVIAL)
+        finally:
+            if trivial[-1] > SLOW_TRIVIAL:
+                slow.append((started, trivial[-1]))
 
     centres = itertools.cycle(people)
 
@@ -208,6 +247,7 @@ async def window(
             ],
             "subject": f"refresh benchmark {n}",
         }
+        write_starts.append(time.monotonic())
         started = time.perf_counter()
         data = await post(writer, LOG_INTERACTION, {"input": interaction})
         if data["logInteraction"]["errors"]:
@@ -217,6 +257,8 @@ async def window(
     async def watch_revision() -> None:
         revision = (await post(watcher, REVISION))["networkStats"]["analyticsRevision"]
         if not revisions or revisions[-1] != revision:
+            if revisions:
+                adoptions.append(time.monotonic())
             revisions.append(revision)
 
     tasks = [
@@ -246,6 +288,10 @@ async def window(
         "writes": len(writes),
         "write max ms": max(writes, default=0.0) * 1000,
         "refreshes completed": len(revisions) - 1,
+        f"trivial queries over {SLOW_TRIVIAL * 1000:.0f} ms": len(slow),
+        "slowest trivial queries (ms: since the last write; to the next adoption)": slowest(
+            slow, write_starts, adoptions
+        ),
         "connections the server closed": len(dropped),
         "answers with errors": len(refused),
     }
