@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -406,20 +407,32 @@ class AnalyticsState:
 # Entries freed between two offers of the interpreter to other threads while emptying a
 # structure: about a millisecond of work.
 RELEASE_SLICE = 1_000
+# Slices between two young collections while a structure is emptied (about 10 ms of work).
+SLICES_PER_YOUNG_PASS = 10
 
 
 def empty_gradually(table: dict[Any, Any] | ShardedTable[Any, Any]) -> None:
     """Empty `table` `RELEASE_SLICE` entries at a time, offering the interpreter to other
     threads between slices. ``dict.clear`` frees everything the table alone holds in one call,
     which holds the interpreter lock throughout: 0.7 s for the person graph of a 100k-tie
-    snapshot."""
-    while table:
+    snapshot.
+
+    The collector starts a young pass when the containers made outnumber those freed by its
+    threshold; freeing a snapshot's millions holds that count at zero, so the requests' own
+    garbage piles up meanwhile, and the first young pass after a 1M release walked 130,000
+    objects: 180–210 ms. A young pass every `SLICES_PER_YOUNG_PASS` slices keeps each small.
+    """
+    for slices in itertools.count(1):
+        if not table:
+            return
         if isinstance(table, ShardedTable):
             table.pop_last(RELEASE_SLICE)
         else:
             popitem = table.popitem
             for _ in range(min(RELEASE_SLICE, len(table))):
                 popitem()
+        if slices % SLICES_PER_YOUNG_PASS == 0:
+            gc.collect(0)
         time.sleep(0)
 
 
