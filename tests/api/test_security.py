@@ -736,10 +736,22 @@ async def test_subscriptions_need_a_token_in_connection_init_once_tokens_exist(
         with pytest.raises(ConnectionClosed) as closed:
             await ws.recv()
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+        # The close says why, as a 401 over HTTP does, so that a client can ask for a token.
+        assert closed.value.rcvd.reason == "A valid API token is required."
     async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         payload = {"Authorization": f"Bearer {tokens['viewer']}"}
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
         assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+
+
+def test_a_refusal_too_long_for_a_close_frame_is_cut_between_characters() -> None:
+    from stakenet.api.websocket import CLOSE_REASON_BYTES, _close_reason
+
+    cut = _close_reason({"message": "å" * CLOSE_REASON_BYTES})
+    assert len(cut.encode()) <= CLOSE_REASON_BYTES
+    assert cut == "å" * 60 + "..."
+    assert _close_reason({"message": "Token expired."}) == "Token expired."
+    assert _close_reason(None) == "Forbidden"
 
 
 def test_a_browser_opens_the_ide_without_a_token_and_reads_nothing_without_one(

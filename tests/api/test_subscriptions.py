@@ -99,6 +99,34 @@ async def test_a_connection_init_with_a_null_payload_is_acknowledged(api: Api) -
     assert answer["payload"] == {"data": {"networkStats": {"revision": 0}}}
 
 
+async def test_a_connection_init_that_is_not_an_object_or_comes_twice_is_closed(api: Api) -> None:
+    # As the protocol says: a payload that is not a map closes with 4400, a second
+    # `connection_init` with 4429, each with its reason.
+    from websockets.exceptions import ConnectionClosed
+
+    url = api.base_url.replace("http://", "ws://") + "/graphql"
+    async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": []}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+        4400,
+        "Invalid connection init payload",
+    )
+    async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert await next_message(ws) == {"type": "connection_ack"}
+        await ws.send(json.dumps({"type": "connection_init"}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+        4429,
+        "Too many initialisation requests",
+    )
+
+
 async def test_ids_narrow_the_events_to_changes_touching_those_stakeholders(api: Api) -> None:
     anna = await create_person(api, "Anna")
     async with subscribed(api, {"ids": [anna]}) as ws:

@@ -134,6 +134,7 @@ async def test_an_expired_token_is_refused_on_every_transport_saying_it_expired(
         async with GraphQLSocket.open(process.base_url, token=secret):
             pass
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    assert closed.value.rcvd.reason == f"{said}."
     # The audit trail says the token was given an expiry, never the secret.
     audit = "{ auditLog(first: 100) { edges { node { actor operation fields } } } }"
     entries = (await asyncio.to_thread(post, process, audit, {}, admin)).json()

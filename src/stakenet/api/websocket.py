@@ -1,7 +1,10 @@
 """GraphQL over WebSocket: the graphql-transport-ws handler, as the protocol defines it.
 
 strawberry closes a `connection_init` whose payload is `null` with 4400, yet the protocol lets
-that optional payload be null: such a `connection_init` is taken as one without a payload.
+that optional payload be null: such a `connection_init` is taken as one without a payload. A
+`connection_init` the view refuses (no token, or an expired one) is closed with 4403, as
+strawberry closes it, but with the view's own message as the close reason rather than
+strawberry's bare "Forbidden", so that a client can tell its user what to do.
 
 Queries and mutations sent over a socket have the execution deadline an HTTP request has
 (`api.deadline`); a subscription has none, since it lasts as long as its client listens.
@@ -14,6 +17,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, OperationType, get_operation_ast, parse
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -23,9 +27,13 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     Message,
 )
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UnsetType
 
 from stakenet.api.context import Context
 from stakenet.api.deadline import deadline_error, execution_deadline
+
+# A WebSocket close reason is at most 123 bytes of UTF-8.
+CLOSE_REASON_BYTES = 123
 
 # The running operation's `lift`: its answer, once computed, is sent whatever the deadline.
 _answer_ready: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
@@ -35,9 +43,32 @@ _answer_ready: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        if "payload" in message and message["payload"] is None:
-            message = {"type": "connection_init"}
-        await super().handle_connection_init(message)
+        # strawberry's own, with a null payload taken as none and a refusal's reason kept.
+        if self.connection_timed_out:
+            return
+        if self.connection_init_timeout_task:
+            self.connection_init_timeout_task.cancel()
+        payload = message.get("payload")
+        if payload is None:
+            payload = {}
+        if not isinstance(payload, dict):
+            await self.websocket.close(code=4400, reason="Invalid connection init payload")
+            return
+        if self.connection_init_received:
+            await self.websocket.close(code=4429, reason="Too many initialisation requests")
+            return
+        self.connection_init_received = True
+        self.context.connection_params = payload
+        try:
+            acknowledgement = await self.view.on_ws_connect(self.context)
+        except ConnectionRejectionError as refused:
+            await self.websocket.close(code=4403, reason=_close_reason(refused.payload))
+            return
+        if isinstance(acknowledgement, UnsetType):
+            await self.send_message({"type": "connection_ack"})
+        else:
+            await self.send_message({"type": "connection_ack", "payload": acknowledgement})
+        self.connection_acknowledged = True
 
     async def run_operation(self, operation: Operation[Context, Any]) -> None:
         services = self.context.services
@@ -76,6 +107,17 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
         if lift is not None:
             await lift()
         await super().send_message(message)
+
+
+def _close_reason(refusal: object) -> str:
+    """The message of a refused `connection_init`, cut to fit a close frame."""
+    message = refusal.get("message") if isinstance(refusal, dict) else None
+    if not isinstance(message, str) or not message:
+        return "Forbidden"
+    encoded = message.encode()
+    if len(encoded) <= CLOSE_REASON_BYTES:
+        return message
+    return encoded[: CLOSE_REASON_BYTES - 3].decode(errors="ignore") + "..."
 
 
 def _is_subscription(document: DocumentNode, operation_name: str | None) -> bool:
