@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from graphql import ExecutionResult, parse
+from graphql.language import Token
 
 from stakenet.api.caching import (
     ResponseCache,
@@ -112,6 +113,50 @@ async def test_a_document_is_validated_once_whatever_its_variables(production: b
         assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
     finally:
         await runtime.stop()
+
+
+async def test_a_document_dropped_from_the_caches_leaves_nothing_for_the_cycle_collector() -> None:
+    """Documents that differ every time (values in the text, or a typo in a client's loop)
+    pass through the caches; each dropped one must be freed at once, not wait for a full
+    pass of the collector, whose length grows with the whole heap."""
+    runtime = assemble(SQLiteStore(":memory:"))
+    await runtime.start()
+    services = runtime.services
+    schema = build_schema(services.settings, services)
+    context = Context(services, LOCAL_USER)
+
+    def tokens_collected() -> int:
+        """Tokens among what the collector found unreachable since the last call."""
+        gc.collect()
+        found = sum(isinstance(unreachable, Token) for unreachable in gc.garbage)
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.collect()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        return found
+
+    tokens = 0
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds is kept, to be counted
+    try:
+        tokens_collected()
+        for n in range(PARSED_DOCUMENTS + 300):  # every cache drops documents
+            valid = await schema.execute(
+                f"{{ stakeholders(first: {n % 100 + 1}) {{ totalCount }} }} # {n}",
+                context_value=context,
+            )
+            assert valid.errors is None
+            refused = await schema.execute(
+                f'{{ relationshipMap(center: "{n}") {{ truncated }} }}', context_value=context
+            )
+            assert refused.errors
+            if n % 100 == 99:
+                tokens += tokens_collected()
+        tokens += tokens_collected()
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        await runtime.stop()
+    assert tokens == 0
 
 
 def test_a_persisted_query_runs_by_its_hash_after_it_was_sent_once(api: Api) -> None:

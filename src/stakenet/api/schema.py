@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import strawberry
 from graphql import GraphQLError
 from strawberry.exceptions import MissingQueryError
-from strawberry.extensions import MaskErrors, ParserCache
+from strawberry.extensions import MaskErrors
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionContext
 
@@ -21,6 +21,7 @@ from stakenet.api.alerts import AlertsQuery, AlertSubscription
 from stakenet.api.analytics import AnalyticsQuery
 from stakenet.api.caching import (
     CACHEABLE,
+    CachedParsing,
     CachedValidation,
     ResponseCache,
     response_caching,
@@ -513,7 +514,7 @@ def build_schema(
             # The limits judge a document before any cached validation runs on it.
             *limit_extensions(limits),
             # Factories: strawberry keeps their LRU caches at module level, shared by requests.
-            lambda: ParserCache(maxsize=PARSED_DOCUMENTS),
+            lambda: CachedParsing(maxsize=PARSED_DOCUMENTS),
             lambda: CachedValidation(maxsize=PARSED_DOCUMENTS),
             *caching,
             MaskUnexpectedErrors,
