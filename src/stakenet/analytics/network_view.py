@@ -448,8 +448,10 @@ def _snapshot_tables(
     )
     for proxy in (snapshot.strengths, snapshot.nodes, snapshot.centrality, snapshot.influence):
         tables += gc.get_referents(proxy)
+    seen: set[int] = set()  # a snapshot's strengths are also its tie strengths' effective ones
     for table in tables:
-        if isinstance(table, dict | ShardedTable):
+        if isinstance(table, dict | ShardedTable) and id(table) not in seen:
+            seen.add(id(table))
             yield table
 
 
