@@ -23,6 +23,7 @@ from stakenet.api.caching import (
     CACHEABLE,
     CachedParsing,
     CachedValidation,
+    DocumentCache,
     ResponseCache,
     response_caching,
 )
@@ -501,6 +502,7 @@ def build_schema(
     """
     limits = QueryLimits.from_settings(settings or Settings())
     caching = [response_caching(services, ResponseCache())] if services is not None else []
+    documents = DocumentCache(PARSED_DOCUMENTS)
     return StakenetSchema(
         execution_context_class=PlainListsExecutor,
         query=Query,
@@ -513,9 +515,9 @@ def build_schema(
             lambda: ActAsCaller(limiter),
             # The limits judge a document before any cached validation runs on it.
             *limit_extensions(limits),
-            # Factories: strawberry keeps their LRU caches at module level, shared by requests.
-            lambda: CachedParsing(maxsize=PARSED_DOCUMENTS),
-            lambda: CachedValidation(maxsize=PARSED_DOCUMENTS),
+            # Factories, made per request, sharing the schema's documents.
+            lambda: CachedParsing(documents),
+            lambda: CachedValidation(documents, PARSED_DOCUMENTS),
             *caching,
             MaskUnexpectedErrors,
         ],
