@@ -11,9 +11,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from graphql import ExecutionResult, parse
+from graphql import ExecutionResult, parse, specified_rules
+from graphql import build_schema as graphql_schema
 from graphql.language import Token
 
+from stakenet.api import caching
 from stakenet.api.caching import (
     DocumentCache,
     ResponseCache,
@@ -22,7 +24,6 @@ from stakenet.api.caching import (
     is_cacheable,
     remember_written,
     thawed_answer,
-    validation_cache,
     written_answer,
 )
 from stakenet.api.context import Context
@@ -94,8 +95,12 @@ async def test_cached_answers_follow_the_revision_and_the_caller(tmp_path: Path)
 
 
 @pytest.mark.parametrize("production", [False, True])
-async def test_a_document_is_validated_once_whatever_its_variables(production: bool) -> None:
-    """The limits' validation rules are the same on every request, so the cache can hit."""
+async def test_a_kept_document_is_not_validated_again_whatever_its_variables(
+    production: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The limits' validation rules are the same on every request, so a kept document's
+    validity holds for the next."""
+    validations = counted(monkeypatch, caching, "validate_document")
     runtime = assemble(SQLiteStore(":memory:"))
     await runtime.start()
     services = runtime.services
@@ -103,18 +108,29 @@ async def test_a_document_is_validated_once_whatever_its_variables(production: b
     schema = build_schema(settings, services)
     document = "query($n: Int!) { stakeholders(first: $n) { totalCount } }"
     try:
-        cache = validation_cache(PARSED_DOCUMENTS)
-        before = cache.cache_info()
-        for first in (1, 2, 3, 4):
+        for first in (1, 2, 3, 4, 5):
             result = await schema.execute(
                 document, variable_values={"n": first}, context_value=Context(services, LOCAL_USER)
             )
             assert result.errors is None
-        after = cache.cache_info()
-        # Kept from its second coming on (`DocumentCache`): validated then, and never again.
-        assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
+            assert result.data == {"stakeholders": {"totalCount": 0}}
+        # Once as a text seen once, once when kept (its second coming), never again.
+        assert len(validations) == 2
     finally:
         await runtime.stop()
+
+
+def counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[object]:
+    """The calls of `module.name` from now on, each as its return value."""
+    calls: list[object] = []
+    original = getattr(module, name)
+
+    def counting(*args: object) -> object:
+        calls.append(result := original(*args))
+        return result
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
 
 
 async def test_a_document_dropped_from_the_caches_leaves_nothing_for_the_cycle_collector() -> None:
@@ -157,23 +173,58 @@ async def test_a_document_dropped_from_the_caches_leaves_nothing_for_the_cycle_c
     assert tokens == 0
 
 
-def test_a_document_is_kept_from_the_second_time_its_text_comes() -> None:
+def test_a_document_is_kept_from_the_second_time_its_text_comes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    schema = graphql_schema("type Query { a(n: Int): Int b: Int c: Int d: Int }")
+    validations = counted(monkeypatch, caching, "validate_document")
     documents = DocumentCache(maxsize=2)
-    once = [documents.parse(f"{{ a(n: {n}) }}", {}) for n in range(20)]
+    for n in range(20):
+        once = documents.parse(f"{{ a(n: {n}) }}", {})
+        assert documents.validate(schema, f"{{ a(n: {n}) }}", {}, once, specified_rules) == []
     assert len(documents) == 0  # texts that came once: remembered by their hash alone
+    assert len(validations) == 20
     first, second, third = (documents.parse("{ b }", {"max_tokens": 9}) for _ in range(3))
-    assert first is not second and second is third
-    assert documents.holds("{ b }", {"max_tokens": 9}, third)
-    assert not documents.holds("{ b }", {}, third)  # other options, another document
-    assert not any(documents.holds(f"{{ a(n: {n}) }}", {}, d) for n, d in enumerate(once))
-    # Once kept, a document is the least recently used's to give up.
+    assert len(documents) == 1 and first == second == third
+    for document in (second, third, third):
+        assert (
+            documents.validate(schema, "{ b }", {"max_tokens": 9}, document, specified_rules) == []
+        )
+    assert len(validations) == 21  # validated when kept, never again under the same rules
+    assert documents.validate(schema, "{ b }", {"max_tokens": 9}, third, specified_rules[:3]) == []
+    assert len(validations) == 22  # other rules: validated anew
+    refused = documents.parse("{ e }", {})
+    refused = documents.parse("{ e }", {})
+    for _ in range(2):
+        errors = documents.validate(schema, "{ e }", {}, refused, specified_rules)
+        assert [error.message for error in errors] == [
+            "Cannot query field 'e' on type 'Query'. Did you mean 'a', 'b', 'c', or 'd'?"
+        ]
+    assert len(validations) == 24  # a document that failed is validated every time
+    # The least recently used document is the one given up.
     documents.parse("{ c }", {}), documents.parse("{ c }", {})
-    documents.parse("{ d }", {}), documents.parse("{ d }", {})
-    assert not documents.holds("{ b }", {"max_tokens": 9}, third)
     assert len(documents) == 2
-    # Its tokens hold no reference cycle: dropped, it is freed without the collector.
+    assert documents.parse("{ b }", {"max_tokens": 9}) == first
+    assert len(validations) == 24
+    # Tokens hold no reference cycle: a document dropped is freed without the collector.
     token = third.loc.start_token if third.loc is not None else None
     assert token is not None and token.next is None and token.prev is None
+
+
+def test_kept_documents_add_nothing_for_the_cycle_collector_to_walk() -> None:
+    documents = DocumentCache(maxsize=500)
+    texts = [
+        f"query Q{n}($n: Int) {{ stakeholders(first: $n) {{ totalCount }} }}" for n in range(500)
+    ]
+    for text in texts:
+        documents.parse(text, {})
+    gc.collect()
+    before = len(gc.get_objects())
+    for text in texts:
+        documents.parse(text, {})  # kept now
+    gc.collect()
+    assert len(documents) == 500
+    assert len(gc.get_objects()) - before < 50  # a parsed document is over 100 objects
 
 
 def test_a_persisted_query_runs_by_its_hash_after_it_was_sent_once(api: Api) -> None:

@@ -35,11 +35,11 @@ the client sends query and hash once, after which the hash alone is enough.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
+import pickle
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from datetime import date
 from types import MappingProxyType
@@ -49,6 +49,7 @@ import orjson
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    GraphQLError,
     GraphQLSchema,
     TypeInfo,
     TypeInfoVisitor,
@@ -101,6 +102,10 @@ class LRU(Generic[K, V]):
     def peek(self, key: K) -> V | None:
         """The entry for `key`, as it stands: neither counted nor made more recent."""
         return self._items.get(key)
+
+    def replace(self, key: K, value: V) -> None:
+        """Change the entry for `key` without making it more recent."""
+        self._items[key] = value
 
     def put(self, key: K, value: V) -> None:
         self._items[key] = value
@@ -285,44 +290,73 @@ SEEN_PER_KEPT = 4
 
 
 class DocumentCache:
-    """Parsed documents by their text and parse options, kept from the second time a text
-    comes: a document used once never reaches the collector's oldest generation.
+    """Parsed documents by their text and parse options, each kept as its pickle (bytes) from
+    the second time its text comes, with whether it passed validation.
 
-    Every container the cache holds lives long, so the collector's full passes walk it (a
-    thousand documents are some 90,000 objects: 60–110 ms per pass in a process holding a
-    million ties). Texts that come once (values written into the text, a client's typo in a
-    loop) would fill it and bring a full pass every few seconds; they are remembered as a hash
-    only, and parsed afresh if they come again, when their document is kept.
+    Whatever a long-lived cache holds as Python containers, every full pass of the cycle
+    collector walks: a thousand parsed documents are some 100,000 to 250,000 objects, 90 ms
+    and more per pass in a process holding a million ties. A pickle is one string the
+    collector never walks, and unpickling costs about half a parse. Texts that come once
+    (values written into the text, a client's typo in a loop) are remembered by their hash
+    only, so they never push a reused document out.
+
+    A document's validity is remembered for one set of validation rules, the first asked
+    about (the schema's, the same on every request); under other rules it is validated anew.
     """
 
     def __init__(self, maxsize: int) -> None:
-        self._documents: LRU[tuple[str, tuple[tuple[str, Any], ...]], DocumentNode] = LRU(maxsize)
+        # (text, options) -> (pickled document, passed validation)
+        self._kept: LRU[tuple[str, tuple[tuple[str, Any], ...]], tuple[bytes, bool]] = LRU(maxsize)
         self._seen: LRU[int, bool] = LRU(maxsize * SEEN_PER_KEPT)
+        self._rules: tuple[Any, ...] | None = None  # the rules validity is remembered for
 
     def parse(self, text: str, options: Mapping[str, Any]) -> DocumentNode:
-        """The document of `text` (`parse_unlinked`), from the cache when it holds it."""
-        key = (text, tuple(sorted(options.items())))
-        document = self._documents.get(key)
-        if document is None:
-            document = parse_unlinked(text, **options)
-            fingerprint = hash(key)
-            if self._seen.get(fingerprint):
-                self._documents.put(key, document)
-            else:
-                self._seen.put(fingerprint, True)
+        """The document of `text` (`parse_unlinked`), unpickled when the cache holds it."""
+        key = _document_key(text, options)
+        kept = self._kept.get(key)
+        if kept is not None:
+            document: DocumentNode = pickle.loads(kept[0])
+            return document
+        document = parse_unlinked(text, **options)
+        fingerprint = hash(key)
+        if self._seen.get(fingerprint):
+            self._kept.put(key, (pickle.dumps(document, pickle.HIGHEST_PROTOCOL), False))
+        else:
+            self._seen.put(fingerprint, True)
         return document
 
-    def holds(self, text: str, options: Mapping[str, Any], document: DocumentNode) -> bool:
-        """Whether `document` is the one the cache keeps for `text`."""
-        return self._documents.peek((text, tuple(sorted(options.items())))) is document
+    def validate(
+        self,
+        schema: GraphQLSchema,
+        text: str,
+        options: Mapping[str, Any],
+        document: DocumentNode,
+        rules: Sequence[Any],
+    ) -> list[GraphQLError]:
+        """The errors of validating `document` (parsed from `text`) against `schema` by `rules`:
+        none, without validating again, for a kept document that passed before."""
+        rules = tuple(rules)
+        if self._rules is None:
+            self._rules = rules
+        key = _document_key(text, options)
+        kept = self._kept.peek(key) if rules == self._rules else None
+        if kept is not None and kept[1]:
+            return []
+        errors: list[GraphQLError] = validate_document(schema, document, rules)
+        if kept is not None and not errors:
+            self._kept.replace(key, (kept[0], True))
+        return errors
 
     def __len__(self) -> int:
-        return len(self._documents)
+        return len(self._kept)
+
+
+def _document_key(text: str, options: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    return text, tuple(sorted(options.items()))
 
 
 class CachedParsing(SchemaExtension):
-    """strawberry's `ParserCache`, with the documents of `documents`: without reference
-    cycles, and only those whose text came before."""
+    """strawberry's `ParserCache`, with the documents of a `DocumentCache`."""
 
     def __init__(self, documents: DocumentCache) -> None:
         self.documents = documents
@@ -334,32 +368,24 @@ class CachedParsing(SchemaExtension):
         yield
 
 
-@functools.cache
-def validation_cache(maxsize: int) -> Callable[..., Any]:
-    """graphql-core validation behind an LRU keyed by (schema, document, rules), one per size."""
-    return functools.lru_cache(maxsize=maxsize)(validate_document)
-
-
 class CachedValidation(SchemaExtension):
-    """Validation with a shared LRU cache for the documents `documents` keeps (another
-    document would only fill it), which, unlike strawberry's `ValidationCache`, leaves alone
-    a document already refused (by the selection limits): validating a fragment bomb is
-    exactly the work those limits exist to avoid."""
+    """Validation remembered by a `DocumentCache` for the documents it keeps, which, unlike
+    strawberry's `ValidationCache`, leaves alone a document already refused (by the selection
+    limits): validating a fragment bomb is exactly the work those limits exist to avoid."""
 
-    def __init__(self, documents: DocumentCache, maxsize: int) -> None:
+    def __init__(self, documents: DocumentCache) -> None:
         self.documents = documents
-        self.validate = validation_cache(maxsize)
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.pre_execution_errors is None:
-            kept = context.query is not None and self.documents.holds(
-                context.query, context.parse_options, document
-            )
-            validate = self.validate if kept else validate_document
-            context.pre_execution_errors = validate(
-                context.schema._schema, document, context.validation_rules
+            context.pre_execution_errors = self.documents.validate(
+                context.schema._schema,
+                context.query or "",
+                context.parse_options,
+                document,
+                context.validation_rules,
             )
         yield
 

@@ -517,7 +517,7 @@ def build_schema(
             *limit_extensions(limits),
             # Factories, made per request, sharing the schema's documents.
             lambda: CachedParsing(documents),
-            lambda: CachedValidation(documents, PARSED_DOCUMENTS),
+            lambda: CachedValidation(documents),
             *caching,
             MaskUnexpectedErrors,
         ],
