@@ -14,9 +14,12 @@ In both windows, at the same time, a poller sends the trivial query
 ``{ networkStats { stakeholders } }`` every 50 ms (one at a time), another client asks uncached
 `relationshipMap`s one after the other (a different `minStrength` each time, as in
 `benchmarks.serving`), and a watcher counts the refreshes completed (the changes of
-`networkStats { analyticsRevision }`). The three slowest trivial queries over 50 ms are listed
-with the time since the last write started and to the next new snapshot (an adoption; the file
-was being read for up to tens of seconds before). The collector's full passes in the serving
+`networkStats { analyticsRevision }`). With `--maps-as-text` the map client writes the centre
+and `minStrength` into the document's text instead of passing them as variables, as a client
+built on string templates does: every request is then a document the server has not seen.
+The three slowest trivial queries over 50 ms are listed with the time since the last write
+started and to the next new snapshot (an adoption; the file was being read for up to tens of
+seconds before). The collector's full passes in the serving
 process come from its `/healthz`. `--serve-arg` passes an argument on to `stakenet serve`
 (repeatable, e.g. ``--serve-arg=--analytics-debounce=1``). `--gc-threshold` and
 `--switch-interval` start the server with `gc.set_threshold` or `sys.setswitchinterval` called
@@ -183,8 +186,23 @@ def full_passes_between(before: Row | None, after: Row | None) -> Row:
     return row
 
 
+def map_request(centre: str, minimum: float, as_text: bool) -> tuple[str, dict[str, Any]]:
+    """The map query of `MAP`, its values as variables or written into its text."""
+    if not as_text:
+        return MAP, {"id": centre, "min": minimum}
+    document = MAP.replace("query Map($id: ID!, $min: Float!)", "query Map").replace(
+        "centerId: $id", f"centerId: {json.dumps(centre)}"
+    )
+    return document.replace("minStrength: $min", f"minStrength: {minimum!r}"), {}
+
+
 async def window(
-    base: str, people: list[str], seconds: float, write_interval: float | None, poll: float
+    base: str,
+    people: list[str],
+    seconds: float,
+    write_interval: float | None,
+    poll: float,
+    maps_as_text: bool = False,
 ) -> Row:
     """The figures of one window: writes every `write_interval` seconds, or none."""
     limits = httpx.Limits(max_connections=1)
@@ -229,8 +247,8 @@ async def window(
     centres = itertools.cycle(people)
 
     async def ask_map() -> None:
-        variables = {"id": next(centres), "min": next(jitter) * 1e-12}
-        await timed(maps, mapper, MAP, variables)
+        document, variables = map_request(next(centres), next(jitter) * 1e-12, maps_as_text)
+        await timed(maps, mapper, document, variables)
 
     async def ask_maps() -> None:
         while time.monotonic() < until:
@@ -310,6 +328,7 @@ async def measure_server(
     poll: float,
     settle: float,
     windows: list[str],
+    maps_as_text: bool = False,
 ) -> dict[str, Row]:
     async with httpx.AsyncClient(base_url=base, timeout=120.0) as client:
         started = time.monotonic()
@@ -321,9 +340,8 @@ async def measure_server(
     await asyncio.sleep(settle)
     rows: dict[str, Row] = {}
     for name in windows:
-        rows[name] = await window(
-            base, people, seconds, write_interval if name == "refreshing" else None, poll
-        )
+        interval = write_interval if name == "refreshing" else None
+        rows[name] = await window(base, people, seconds, interval, poll, maps_as_text)
         rows[name]["first snapshot after s"] = first
     return rows
 
@@ -364,6 +382,8 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=10.0,
                         help="seconds between the first snapshot and the quiet window")  # fmt: skip
     parser.add_argument("--maps", type=int, default=30, help="distinct map centres")
+    parser.add_argument("--maps-as-text", action="store_true",
+                        help="the maps' values in their text, not as variables")  # fmt: skip
     parser.add_argument("--serve-arg", action="append", default=[], metavar="ARG",
                         help="an argument for `stakenet serve` (repeatable)")  # fmt: skip
     parser.add_argument("--gc-threshold", type=gc_threshold_option,
@@ -380,6 +400,8 @@ def main() -> None:
     if args.switch_interval is not None:
         interpreter["switch_interval"] = args.switch_interval
     changed = [*args.serve_arg, *(f"{k}={v}" for k, v in interpreter.items())]
+    if args.maps_as_text:
+        changed.append("maps as text")
     if changed:
         title += f" ({' '.join(changed)})"
     rows: dict[int | str, Row] = {}
@@ -400,6 +422,7 @@ def main() -> None:
                         args.poll_interval,
                         args.settle,
                         args.windows,
+                        args.maps_as_text,
                     )
                 )
                 if server.poll() is not None:

@@ -288,17 +288,23 @@ def parse_unlinked(source: str, **options: Any) -> DocumentNode:
 # A text is remembered as seen (by its hash) for this many times as many texts as are kept.
 SEEN_PER_KEPT = 4
 
+# Kept documents also held as objects, the most recently used: at about 250 objects for a
+# map's document, a full pass of the collector walks at most some 16,000 for them.
+HOT_DOCUMENTS = 64
+
 
 class DocumentCache:
-    """Parsed documents by their text and parse options, each kept as its pickle (bytes) from
-    the second time its text comes, with whether it passed validation.
+    """Parsed documents by their text and parse options, kept from the second time their text
+    comes: each as its pickle (bytes), with whether it passed validation, and the
+    `HOT_DOCUMENTS` most recently used also as the document itself.
 
     Whatever a long-lived cache holds as Python containers, every full pass of the cycle
     collector walks: a thousand parsed documents are some 100,000 to 250,000 objects, 90 ms
     and more per pass in a process holding a million ties. A pickle is one string the
-    collector never walks, and unpickling costs about half a parse. Texts that come once
-    (values written into the text, a client's typo in a loop) are remembered by their hash
-    only, so they never push a reused document out.
+    collector never walks; unpickling one costs about half a parse (160 µs for a map's
+    document), so the documents in use are kept as they are, in a number that bounds the
+    walk. Texts that come once (values written into the text, a client's typo in a loop) are
+    remembered by their hash only, so they never push a reused document out.
 
     A document's validity is remembered for one set of validation rules, the first asked
     about (the schema's, the same on every request); under other rules it is validated anew.
@@ -307,22 +313,28 @@ class DocumentCache:
     def __init__(self, maxsize: int) -> None:
         # (text, options) -> (pickled document, passed validation)
         self._kept: LRU[tuple[str, tuple[tuple[str, Any], ...]], tuple[bytes, bool]] = LRU(maxsize)
+        self._hot: LRU[tuple[str, tuple[tuple[str, Any], ...]], DocumentNode] = LRU(HOT_DOCUMENTS)
         self._seen: LRU[int, bool] = LRU(maxsize * SEEN_PER_KEPT)
         self._rules: tuple[Any, ...] | None = None  # the rules validity is remembered for
 
     def parse(self, text: str, options: Mapping[str, Any]) -> DocumentNode:
-        """The document of `text` (`parse_unlinked`), unpickled when the cache holds it."""
+        """The document of `text` (`parse_unlinked`), from the cache when it holds it."""
         key = _document_key(text, options)
+        document = self._hot.get(key)
+        if document is not None:
+            self._kept.get(key)  # used: the last to be given up
+            return document
         kept = self._kept.get(key)
         if kept is not None:
-            document: DocumentNode = pickle.loads(kept[0])
-            return document
-        document = parse_unlinked(text, **options)
-        fingerprint = hash(key)
-        if self._seen.get(fingerprint):
-            self._kept.put(key, (pickle.dumps(document, pickle.HIGHEST_PROTOCOL), False))
+            document = pickle.loads(kept[0])
         else:
-            self._seen.put(fingerprint, True)
+            document = parse_unlinked(text, **options)
+            fingerprint = hash(key)
+            if not self._seen.get(fingerprint):
+                self._seen.put(fingerprint, True)
+                return document
+            self._kept.put(key, (pickle.dumps(document, pickle.HIGHEST_PROTOCOL), False))
+        self._hot.put(key, document)
         return document
 
     def validate(
