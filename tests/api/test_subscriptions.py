@@ -104,27 +104,21 @@ async def test_a_connection_init_that_is_not_an_object_or_comes_twice_is_closed(
     # `connection_init` with 4429, each with its reason.
     from websockets.exceptions import ConnectionClosed
 
+    async def closing(ws: ClientConnection) -> tuple[int, str]:
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+        assert closed.value.rcvd is not None
+        return closed.value.rcvd.code, closed.value.rcvd.reason
+
     url = api.base_url.replace("http://", "ws://") + "/graphql"
     async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init", "payload": []}))
-        with pytest.raises(ConnectionClosed) as closed:
-            await ws.recv()
-    assert closed.value.rcvd is not None
-    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
-        4400,
-        "Invalid connection init payload",
-    )
+        assert await closing(ws) == (4400, "Invalid connection init payload")
     async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init"}))
         assert await next_message(ws) == {"type": "connection_ack"}
         await ws.send(json.dumps({"type": "connection_init"}))
-        with pytest.raises(ConnectionClosed) as closed:
-            await ws.recv()
-    assert closed.value.rcvd is not None
-    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
-        4429,
-        "Too many initialisation requests",
-    )
+        assert await closing(ws) == (4429, "Too many initialisation requests")
 
 
 async def test_ids_narrow_the_events_to_changes_touching_those_stakeholders(api: Api) -> None:
