@@ -11,13 +11,14 @@ An answer is kept as its JSON text, one string, rather than as a tree of dicts a
 cycle collector walks every container the process holds, and thousands of cached answers made
 each of its full passes long; a string it never walks.
 
-Parsed and validated documents are kept in LRU caches by their text. graphql-core's lexer
-links a document's tokens both ways, a reference cycle for every document, so a document the
-caches drop would wait for the collector's next full pass; a client sending documents that
-differ every time (values written into the text rather than passed as variables) then left a
-full pass over 100,000 such objects every few seconds: over 100 ms at a million ties. The cached
-parse unlinks the tokens (as graphql-core does when it pickles a document), so a dropped
-document is freed at once by reference counting.
+Parsed documents and whether they passed validation are kept by their text (`DocumentCache`)
+in forms that give the collector little to walk, for the same reason. graphql-core's lexer
+links a document's tokens both ways, a reference cycle for every document; a client sending
+documents that differ every time (values written into the text rather than passed as
+variables) filled a cache of documents as they were, and every few seconds a full pass walked
+and freed 100,000 of their objects: over 100 ms at a million ties. The tokens are unlinked as a
+document is parsed, a text is kept only from its second coming, and kept documents are pickles
+but for the few in use.
 
 Which answers may be cached is declared on the schema's fields, not guessed from their names:
 every root query field says `CACHEABLE` (its answer follows from the generation, the caller and
