@@ -173,15 +173,18 @@ def test_an_import_interrupted_with_ctrl_c_says_so_and_leaves_nothing(tmp_path: 
     )
     try:
         wait_until_the_import_writes(database, importing)
-        # Stopped at once, the import cannot reach its commit before Ctrl-C, however fast it is
-        # and however slow this test: the signal waits for it to go on.
-        importing.send_signal(signal.SIGSTOP)
+        # Stopped at once, importer and writer alike (as Ctrl-Z stops a terminal's process
+        # group), the import cannot reach its commit before Ctrl-C, however fast it is and
+        # however slow this test: the signal waits for them to go on. (Stopping the importer
+        # alone let a writer with every chunk already sent commit them meanwhile.)
+        os.killpg(importing.pid, signal.SIGSTOP)
         os.killpg(importing.pid, signal.SIGINT)
-        importing.send_signal(signal.SIGCONT)
+        os.killpg(importing.pid, signal.SIGCONT)
         _, errors = importing.communicate(timeout=60)
     finally:
-        if importing.poll() is None:
-            importing.kill()
+        if importing.poll() is None:  # its writer too, which may be stopped
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(importing.pid, signal.SIGKILL)
     assert importing.returncode == 130
     assert (
         errors.strip().splitlines()[-1]
@@ -209,13 +212,16 @@ def test_a_mutation_waiting_behind_an_import_past_the_deadline_gets_its_outcome(
     database = tmp_path / "stakenet.db"
     server = start_server(database, extra=["--execution-deadline", "1"])
     importing = subprocess.Popen(
-        import_command(database, document), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        import_command(database, document),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: importer and writer, stopped together
     )
     try:
         wait_until_the_import_writes(database, importing)
         # Stopped while it holds the lock, the import keeps the mutation waiting past its
         # deadline, however fast it would otherwise finish.
-        importing.send_signal(signal.SIGSTOP)
+        os.killpg(importing.pid, signal.SIGSTOP)
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             asked_at = time.monotonic()
             asked = pool.submit(
@@ -223,7 +229,7 @@ def test_a_mutation_waiting_behind_an_import_past_the_deadline_gets_its_outcome(
             )
             time.sleep(1.5)
             assert not asked.done(), "the mutation did not wait for the import's lock"
-            importing.send_signal(signal.SIGCONT)
+            os.killpg(importing.pid, signal.SIGCONT)
             body = asked.result()
         waited = time.monotonic() - asked_at
         _, errors = importing.communicate(timeout=300)
@@ -239,8 +245,9 @@ def test_a_mutation_waiting_behind_an_import_past_the_deadline_gets_its_outcome(
         else:
             assert stored == {"id": payload["person"]["id"]}
     finally:
-        if importing.poll() is None:
-            importing.kill()
+        if importing.poll() is None:  # its writer too, which may be stopped
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(importing.pid, signal.SIGKILL)
         server.stop()
 
 
