@@ -165,14 +165,20 @@ def test_an_import_interrupted_with_ctrl_c_says_so_and_leaves_nothing(tmp_path: 
     # lock late, and an import whose commit was already asked for rightly finishes it.
     document = write_network(4 * TIES, tmp_path)
     database = tmp_path / "stakenet.db"
-    # In a session of its own, as on a terminal: Ctrl-C reaches the whole process group.
-    importing = subprocess.Popen(
-        import_command(database, document),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    # In a session of its own, as on a terminal: Ctrl-C reaches the whole process group. A
+    # shell starts it with Ctrl-C at its default; a process inherits an ignored one, and a
+    # test run may have it ignored, so the import starts with it restored.
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        importing = subprocess.Popen(
+            import_command(database, document),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, ignored)
     try:
         wait_until_the_import_writes(database, importing)
         # Stopped at once, importer and writer alike (as Ctrl-Z stops a terminal's process
