@@ -19,11 +19,11 @@ and `minStrength` into the document's text instead of passing them as variables,
 built on string templates does: every request is then a document the server has not seen.
 The three slowest trivial queries over 50 ms are listed with the time since the last write
 started and to the next new snapshot (an adoption; the file was being read for up to tens of
-seconds before). The collector's full passes in the serving
-process come from its `/healthz`. `--serve-arg` passes an argument on to `stakenet serve`
-(repeatable, e.g. ``--serve-arg=--analytics-debounce=1``). `--gc-threshold` and
-`--switch-interval` start the server with `gc.set_threshold` or `sys.setswitchinterval` called
-first, to measure what they would change.
+seconds before). The collector's full passes in the serving process come from its `/healthz`.
+`--serve-arg` passes an argument on to `stakenet serve` (repeatable, e.g.
+``--serve-arg=--analytics-debounce=1``). `--gc-threshold` and `--switch-interval` start the
+server with `gc.set_threshold` or `sys.setswitchinterval` called first, to measure what they
+would change.
 
 All the clients share one event loop in this process; their own work per request (sending,
 parsing a map of 200 stakeholders) is a millisecond or two, small against what is measured.
