@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from test_store_contract import company, interaction, person, tie
 
 from stakenet.demo import load_demo_document
+from stakenet.domain.model import TieKind
+from stakenet.services.ids import new_ids
 from stakenet.services.transfer import export_document, import_into
-from stakenet.store.port import Store
+from stakenet.store.port import Store, WriteBatch
 from stakenet.store.sqlite import SQLiteStore
 
 pytestmark = pytest.mark.usefixtures("local_operator")
@@ -44,6 +47,37 @@ async def test_an_export_imported_into_an_empty_store_keeps_every_id(store: Stor
         summary.revision,
         {section: (0, 0, len(exported[section])) for section in SECTIONS},
     )
+
+
+async def test_records_written_without_keys_come_back_from_their_export(store: Store) -> None:
+    # The API writes a stakeholder, tie or interaction without a key when none is given, and
+    # logs one meeting twice if asked twice: their export names them by id alone.
+    person_id, company_id, tie_id, first_log, second_log = new_ids(5)
+    scratch = SQLiteStore(":memory:")
+    await scratch.open()
+    try:
+        await scratch.apply(
+            WriteBatch(
+                upsert_stakeholders=[person(person_id), company(company_id)],
+                upsert_ties=[tie(tie_id, person_id, company_id, TieKind.WORKS_FOR)],
+                upsert_interactions=[
+                    interaction(first_log, person_id, subject="Budget"),
+                    interaction(second_log, person_id, subject="Budget"),
+                ],
+            )
+        )
+        exported = await export_document(scratch)
+    finally:
+        await scratch.close()
+    assert not any("key" in row for section in SECTIONS for row in exported[section])
+
+    summary = await import_into(store, exported)
+    assert summary.by_section() == {"stakeholders": (2, 0, 0), "ties": (1, 0, 0),
+                                    "interactions": (2, 0, 0)}  # fmt: skip
+    assert {**await export_document(store), "revision": 0} == {**exported, "revision": 0}
+    again = await import_into(store, exported)
+    assert again.by_section() == {"stakeholders": (0, 0, 2), "ties": (0, 0, 1),
+                                  "interactions": (0, 0, 2)}  # fmt: skip
 
 
 async def test_a_partial_row_keeps_what_it_leaves_out(store: Store) -> None:

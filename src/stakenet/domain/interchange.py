@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import operator
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime
@@ -52,6 +53,8 @@ class ImportMode(StrEnum):
 MAX_NAME_LENGTH = 300
 MAX_TEXT_LENGTH = 20_000
 MAX_TAGS = 50
+# The largest whole number a row may give: what the API's 32-bit `Int` can answer with.
+MAX_WHOLE_NUMBER = 2**31 - 1
 
 # Which optional attributes belong to which stakeholder kind: (document name, field name, type).
 _TEXT, _INT, _SENIORITY, _CATEGORY = "text", "int", "seniority", "category"
@@ -169,6 +172,13 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             self.fail(name, f"'{name}' must be a whole number of at least {low}, got {value!r}.")
             return None
+        if value > MAX_WHOLE_NUMBER:
+            self.fail(
+                name,
+                f"'{name}' must be at most {MAX_WHOLE_NUMBER:,}, got {value!r}.",
+                "OUT_OF_RANGE",
+            )
+            return None
         return value
 
     def enum(self, name: str, enum: type[E], *, required: bool = False) -> E | None:
@@ -214,7 +224,17 @@ class _Reader:
                     "BAD_DATE",
                 )
                 return None
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=UTC)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            self.fail(
+                name,
+                f"'{name}' in UTC falls outside the years 1 to 9999, got {value!r}.",
+                "BAD_DATE",
+            )
+            return None
 
     def tags(self, name: str = "tags") -> tuple[str, ...]:
         value = self.row.get(name)
@@ -274,7 +294,7 @@ def _simple_attribute(value: object, value_type: str) -> Any:
     if value_type == _TEXT:
         return _simple_text(value, MAX_NAME_LENGTH)
     if value_type == _INT:
-        if type(value) is not int or value < 0:
+        if type(value) is not int or not 0 <= value <= MAX_WHOLE_NUMBER:
             raise _NotSimple
         return value
     known: Mapping[str, StrEnum] = _SENIORITIES if value_type == _SENIORITY else _CATEGORIES
@@ -778,7 +798,8 @@ def _simple_interaction(raw: Mapping[str, Any]) -> InteractionDraft | None:
             tuple([(ref, None) for ref in refs]),
             raw.keys(),
         )
-    except (ValueError, _NotSimple):
+    except (ValueError, OverflowError, _NotSimple):
+        # OverflowError: a moment whose UTC instant falls outside the years 1 to 9999.
         return None
 
 
@@ -806,8 +827,8 @@ def parse_interaction(row: object, path: str, issues: list[Issue]) -> Interactio
                 refs.append((entry["key"], acting_as if isinstance(acting_as, str) else None))
             else:
                 read.fail(f"participants[{index}]", f"Expected a stakeholder key, got {entry!r}.")
-        seen = [ref for ref, _ in refs]
-        for ref in sorted({r for r in seen if seen.count(r) > 1}):
+        listed = Counter(ref for ref, _ in refs)
+        for ref in sorted(ref for ref, times in listed.items() if times > 1):
             read.fail("participants", f"Participant '{ref}' is listed more than once.", "DUPLICATE")
     key = read.text("key", limit=200)
     sentiment = read.number("sentiment", -1.0, 1.0)

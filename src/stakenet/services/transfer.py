@@ -1,11 +1,11 @@
 """Import and export of the interchange document (docs/architecture.md, "A write").
 
 An import is all or nothing and idempotent: stakeholders are matched by `key` (or `id`), ties by
-`key`, by `id` or, without a key, by (source, target, kind), interactions by `key`, by `id` or a
-fingerprint of their content. A row that matches a record is merged onto it (the fields the row
-leaves out are kept) or, in `ImportMode.REPLACE`, replaces it; records that have not changed are
-not written again. A new record keeps the id its row gives, so an export imported into an empty
-store keeps every id. Every bad row is named with its path.
+`key`, by `id` or, without a key, by (source, target, kind), interactions by `key`, else by `id`,
+else by a fingerprint of their content. A row that matches a record is merged onto it (the
+fields the row leaves out are kept) or, in `ImportMode.REPLACE`, replaces it; records that have
+not changed are not written again. A new record keeps the id its row gives, so an export
+imported into an empty store keeps every id. Every bad row is named with its path.
 """
 
 from __future__ import annotations
@@ -307,13 +307,14 @@ class _Import:
         # Stakeholders by key and by id: the document's, and stored ones it refers to.
         self.by_ref: dict[str, Stakeholder] = {}
         self.created_ids: set[str] = set()
-        # Every key a stakeholder row names, parsed or not: a reference to a row that failed
+        # Every key and id a stakeholder row names, parsed or not: a reference to a row that failed
         # is reported at that row already, not again at each reference.
-        self.declared_keys: set[str] = set()
-        # The first row of each section to use a key, and to write a record (by its id: the
-        # id a row gives, or the stored record's it matched): two rows may not write one.
+        self.declared_refs: set[str] = set()
+        # The first row of each section to use a key, to write a record (by its id: the id a
+        # row gives, or the stored record's it matched), and of interactions known by their
+        # content alone (by fingerprint): two rows may not write one.
         self.first_row: dict[str, dict[str, dict[str, int]]] = {
-            field: {name: {} for name in SECTIONS} for field in ("key", "id")
+            field: {name: {} for name in SECTIONS} for field in ("key", "id", "content")
         }
         # Whether `by_ref` holds a stakeholder from the store: until it does, no tie of the
         # document can match a stored one.
@@ -419,6 +420,22 @@ class _Import:
         self.issues.append(Issue(f"{section}[{index}].{field}", message, code))
         return False
 
+    def _first_content(self, index: int, fingerprint: str) -> bool:
+        """Record the keyless row without an id at `index`; False, with the issue, if an
+        earlier one has the same content (it would be the same interaction)."""
+        first = self.first_row["content"]["interactions"].setdefault(fingerprint, index)
+        if first == index:
+            return True
+        self.issues.append(
+            Issue(
+                f"interactions[{index}]",
+                f"Same kind, time, participants and subject as interactions[{first}]: without "
+                "a 'key' or an 'id' the two are one interaction. Give each a key to keep both.",
+                "DUPLICATE",
+            )
+        )
+        return False
+
     def _invalid_id(self, section: str, index: int, given_id: str) -> bool:
         if is_valid_id(given_id):
             return False
@@ -432,20 +449,24 @@ class _Import:
     async def _stakeholders(self, start: int, raw_rows: list[object]) -> None:
         rows: list[tuple[int, StakeholderDraft]] = []
         for index, raw in enumerate(raw_rows, start):
-            if type(raw) is dict and type(declared := raw.get("key")) is str:
-                self.declared_keys.add(declared.strip())
+            if type(raw) is dict:
+                for field in ("key", "id"):
+                    if type(declared := raw.get(field)) is str:
+                        self.declared_refs.add(declared.strip())
             row = parse_stakeholder_draft(raw, f"stakeholders[{index}]", self.issues)
             if row is None:
                 continue
-            if row.key is None:
+            if row.key is None and not row.id:
                 self.issues.append(
                     Issue(
                         f"stakeholders[{index}].key",
-                        "Imported stakeholders need a 'key'.",
+                        "Imported stakeholders need a 'key' (or the 'id' an export gives one "
+                        "without a key).",
                         "REQUIRED",
                     )
                 )
-            elif self._first_use("stakeholders", row.key, index):
+            elif row.key is None or self._first_use("stakeholders", row.key, index):
+                # Keyless (an export's stakeholder created without one): matched by its id.
                 rows.append((index, row))
         keys = [row.key for _, row in rows if row.key]
         existing_by_key = {
@@ -514,7 +535,7 @@ class _Import:
                 self.holds_stored = True
 
     def _unresolved(self, ref: str, path: str) -> None:
-        if ref not in self.declared_keys:
+        if ref not in self.declared_refs:
             self.issues.append(
                 Issue(
                     path,
@@ -737,22 +758,28 @@ class _Import:
         else:
             chunk.unchanged += 1
 
-    # -- interactions: matched by key, else by a fingerprint of kind, time, participants,
-    # subject
+    # -- interactions: matched by key; without one, by a given id (an export's interaction
+    # logged without a key), else by a fingerprint of kind, time, participants, subject
 
     async def _interactions(self, start: int, raw_rows: list[object]) -> None:
-        drafts: list[tuple[int, str, InteractionDraft]] = []
+        drafts: list[tuple[int, str | None, InteractionDraft]] = []
         for index, raw in enumerate(raw_rows, start):
             draft = parse_interaction(raw, f"interactions[{index}]", self.issues)
             if draft is None:
                 continue
-            given_key = draft.key
-            if given_key is None or self._first_use("interactions", given_key, index):
-                drafts.append((index, given_key or interaction_fingerprint(draft), draft))
+            if draft.key is not None:
+                if self._first_use("interactions", draft.key, index):
+                    drafts.append((index, draft.key, draft))
+            elif draft.id:
+                # Stored as it came, without a key: two such rows of the same content are
+                # two interactions (logged twice), told apart by their ids.
+                drafts.append((index, None, draft))
+            elif self._first_content(index, fingerprint := interaction_fingerprint(draft)):
+                drafts.append((index, fingerprint, draft))
         await self._resolve_stored({ref for _, _, d in drafts for ref, _ in d.participant_refs})
         existing = {
             i.key: i
-            for i in await self.store.get_interactions_by_key([key for _, key, _ in drafts])
+            for i in await self.store.get_interactions_by_key([key for _, key, _ in drafts if key])
             if i is not None and i.key
         }
         given_ids = [d.id for _, key, d in drafts if d.id and key not in existing]
@@ -780,7 +807,9 @@ class _Import:
                 participants.append(shared)
             if len(participants) != len(draft.participant_refs):
                 continue
-            current = existing.get(key) or (existing_by_id.get(draft.id) if draft.id else None)
+            current = (existing.get(key) if key else None) or (
+                existing_by_id.get(draft.id) if draft.id else None
+            )
             if current is None:
                 if draft.id and not self._claim("interactions", draft.id, index):
                     continue
