@@ -121,6 +121,64 @@ async def test_a_connection_init_that_is_not_an_object_or_comes_twice_is_closed(
         assert await closing(ws) == (4429, "Too many initialisation requests")
 
 
+NOT_MESSAGES = [
+    "[" * 70 + "]" * 70,  # nested deeper than any input may be
+    '{"type": "ping", "n": ' + "9" * 200 + "}",  # an integer beyond any input's
+    "NaN",
+    '"\\ud800"',  # a lone surrogate
+    "[1, 2]",
+    json.dumps({"id": "1", "type": "subscribe", "payload": "x"}),
+    json.dumps({"id": "1", "type": "subscribe", "payload": {"query": 7}}),
+]
+
+
+async def closed_with(ws: ClientConnection) -> tuple[int, str]:
+    from websockets.exceptions import ConnectionClosed
+
+    with pytest.raises(ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), 5)
+    # None: the server dropped the connection without a close frame.
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code, closed.value.rcvd.reason
+
+
+@pytest.mark.parametrize("frame", NOT_MESSAGES)
+async def test_a_frame_that_is_not_a_message_closes_with_4400(api: Api, frame: str) -> None:
+    url = api.base_url.replace("http://", "ws://") + "/graphql"
+    async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert await next_message(ws) == {"type": "connection_ack"}
+        await ws.send(frame)
+        assert (await closed_with(ws))[0] == 4400
+
+
+async def test_the_legacy_protocol_answers_a_malformed_start_and_ignores_other_frames(
+    api: Api,
+) -> None:
+    url = api.base_url.replace("http://", "ws://") + "/graphql"
+    subscription = {"query": "subscription { graphChanged { stakeholderIds } }"}
+    async with connect(url, subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert (await next_message(ws))["type"] == "connection_ack"
+        for frame in NOT_MESSAGES:
+            await ws.send(frame)
+        await ws.send(json.dumps({"id": "1", "type": "start", "payload": "x"}))
+        await ws.send(json.dumps({"id": "2", "type": "start", "payload": {"query": "}}{"}}))
+        await ws.send(json.dumps({"id": "3", "type": "start", "payload": subscription}))
+        replies = [await next_message(ws) for _ in range(2)]
+        await asyncio.sleep(0.2)
+        # The connection still serves: the subscription started after them hears a change.
+        person_id = await create_person(api, "Anna Holm")
+        heard = await next_message(ws)
+    malformed = {"type": "error", "id": "1", "payload": {"message": "Failed to parse message"}}
+    assert replies[0] == malformed
+    assert (replies[1]["type"], replies[1]["id"]) == ("error", "2")
+    assert replies[1]["payload"]["message"].startswith("Syntax Error")
+    assert replies[1]["payload"]["extensions"] == {"code": "BAD_REQUEST"}
+    assert heard["id"] == "3"
+    assert heard["payload"]["data"]["graphChanged"]["stakeholderIds"] == [person_id]
+
+
 async def test_ids_narrow_the_events_to_changes_touching_those_stakeholders(api: Api) -> None:
     anna = await create_person(api, "Anna")
     async with subscribed(api, {"ids": [anna]}) as ws:

@@ -50,7 +50,7 @@ from stakenet.api.caching import (
 )
 from stakenet.api.context import Context
 from stakenet.api.deadline import DEADLINE_EXCEEDED, deadline_error, execution_deadline
-from stakenet.api.websocket import TransportWSHandler
+from stakenet.api.websocket import LegacyWSHandler, TransportWSHandler
 from stakenet.domain import json_text
 from stakenet.services.container import Services
 
@@ -279,10 +279,18 @@ def is_request_error(result: ExecutionResult) -> bool:
     )
 
 
+class UnacceptableFrame(json.JSONDecodeError):
+    """JSON beyond the limits every input has (`json_text.UnacceptableJSON`); `msg` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, "", 0)
+
+
 class GraphQLView(GraphQL[Context, None]):
     """strawberry's ASGI view with the deadline, the GET rules and spec-conformant framing."""
 
     graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(self, schema: BaseSchema, services: Services) -> None:
         settings = services.settings
@@ -332,13 +340,17 @@ class GraphQLView(GraphQL[Context, None]):
             ) from None
 
     def decode_json(self, data: str | bytes) -> object:
-        return json_text.loads(data)
+        try:
+            return json_text.loads(data)
+        except json_text.UnacceptableJSON as error:
+            # As a JSONDecodeError: what strawberry's WebSocket reader refuses a frame for.
+            raise UnacceptableFrame(str(error)) from None
 
     def parse_json(self, data: str | bytes) -> Any:
         try:
             return self.decode_json(data)
-        except json_text.UnacceptableJSON as error:
-            raise Refusal(400, f"The request body is refused: {error}", "BAD_REQUEST") from None
+        except UnacceptableFrame as error:
+            raise Refusal(400, f"The request body is refused: {error.msg}", "BAD_REQUEST") from None
         except json.JSONDecodeError as error:
             raise Refusal(
                 400,

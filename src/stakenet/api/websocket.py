@@ -8,6 +8,11 @@ strawberry's bare "Forbidden", so that a client can tell its user what to do.
 
 Queries and mutations sent over a socket have the execution deadline an HTTP request has
 (`api.deadline`); a subscription has none, since it lasts as long as its client listens.
+
+A frame that is not a message (not an object, or a `subscribe`/`start` without an id and a
+payload holding a query) is refused on graphql-transport-ws as the protocol says (close 4400);
+on the legacy graphql-ws, which has no such refusal, a `start` gets an `error` message and
+anything else is ignored, as strawberry ignores a frame that is not JSON.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
     Message,
 )
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import ErrorMessage, OperationMessage
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
@@ -42,6 +49,12 @@ _answer_ready: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
+    async def handle_message(self, message: Message) -> None:
+        if not is_message(message):
+            await self.handle_invalid_message("Failed to parse message")
+            return
+        await super().handle_message(message)
+
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         # strawberry's own, with a null payload taken as none and a refusal's reason kept.
         if self.connection_timed_out:
@@ -109,6 +122,56 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, Any]):
         await super().send_message(message)
 
 
+class LegacyWSHandler(BaseGraphQLWSHandler[Context, Any]):
+    async def handle_async_results(
+        self,
+        operation_id: str,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, object] | None,
+    ) -> None:
+        # A document refused by the parser (syntax, too many tokens) raises out of strawberry's
+        # operation task here, where graphql-transport-ws answers it: answer it the same way.
+        try:
+            await super().handle_async_results(operation_id, query, operation_name, variables)
+        except GraphQLError as error:
+            refused: ErrorMessage = {
+                "type": "error",
+                "id": operation_id,
+                "payload": {**error.formatted, "extensions": {"code": "BAD_REQUEST"}},
+            }
+            await self.send_message(refused)
+
+    async def handle_message(self, message: OperationMessage) -> None:
+        if is_message(message):
+            await super().handle_message(message)
+        elif isinstance(message, dict) and message.get("type") == "start":
+            operation_id = message.get("id")
+            await self.send_message(
+                {
+                    "type": "error",
+                    "id": operation_id if isinstance(operation_id, str) else "",
+                    "payload": {"message": "Failed to parse message"},
+                }
+            )
+
+
+def is_message(frame: object) -> bool:
+    """Is `frame` shaped as strawberry's handlers read it? They index its fields unchecked."""
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        return False
+    if frame["type"] not in ("subscribe", "start"):
+        return True
+    payload = frame.get("payload")
+    return (
+        isinstance(frame.get("id"), str)
+        and isinstance(payload, dict)
+        and isinstance(payload.get("query"), str)
+        and isinstance(payload.get("variables") or {}, dict)
+        and isinstance(payload.get("operationName") or "", str)
+    )
+
+
 def _close_reason(refusal: object) -> str:
     """The message of a refused `connection_init`, cut to fit a close frame."""
     message = refusal.get("message") if isinstance(refusal, dict) else None
@@ -125,4 +188,4 @@ def _is_subscription(document: DocumentNode, operation_name: str | None) -> bool
     return operation is not None and operation.operation is OperationType.SUBSCRIPTION
 
 
-__all__ = ["TransportWSHandler"]
+__all__ = ["LegacyWSHandler", "TransportWSHandler"]
