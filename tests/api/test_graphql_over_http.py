@@ -145,6 +145,20 @@ def test_a_post_without_content_type_is_415(server: Api) -> None:
     assert response.status_code == 415
 
 
+@pytest.mark.parametrize(
+    "content_type", ["Application/JSON", "APPLICATION/JSON; CHARSET=UTF-8", "application/json"]
+)
+def test_the_json_media_type_is_read_in_any_case(server: Api, content_type: str) -> None:
+    # Media type names and parameters are case-insensitive (RFC 9110, section 8.3.1).
+    response = server.client.post(
+        "/graphql",
+        content=b'{"query": "{ networkStats { revision } }"}',
+        headers={"content-type": content_type},
+    )
+    assert response.status_code == 200
+    assert response.json() == {"data": {"networkStats": {"revision": 0}}}
+
+
 def test_json_in_another_charset_is_415(server: Api) -> None:
     response = server.client.post(
         "/graphql",

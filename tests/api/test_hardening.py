@@ -373,6 +373,61 @@ def test_enum_suggestions_are_absent_in_production(production: Api) -> None:
     assert "Did you mean" not in message
 
 
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+def test_suggestions_are_absent_over_websockets_in_production(
+    production: Api, protocol: str
+) -> None:
+    # A socket's operations run as subscriptions do: their refusals are sent while the
+    # operation is still open, so cutting the hints as it ends came too late.
+    from websockets.sync.client import connect
+
+    start = "subscribe" if protocol == "graphql-transport-ws" else "start"
+    documents = [
+        "subscription { graphChange { revision } }",
+        "subscription { graphChanged { revison } }",
+        TYPO,
+        "{ stakeholders(kind: PERSN) { totalCount } }",
+    ]
+    messages = []
+    url = production.base_url.replace("http://", "ws://") + "/graphql"
+    with connect(url, subprotocols=[protocol]) as ws:  # type: ignore[list-item]
+        ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(ws.recv(5))["type"] == "connection_ack"
+        for number, document in enumerate(documents, 1):
+            if protocol == "graphql-ws" and not document.startswith("subscription"):
+                continue  # the legacy protocol runs subscriptions only
+            payload = {"query": document}
+            ws.send(json.dumps({"id": str(number), "type": start, "payload": payload}))
+            reply = json.loads(ws.recv(5))
+            errors = reply["payload"]
+            messages += [e["message"] for e in (errors if isinstance(errors, list) else [errors])]
+    assert messages and all("Cannot query field" in m or "does not exist" in m for m in messages)
+    assert not [m for m in messages if "Did you mean" in m]
+
+
+def test_a_document_of_several_operations_needs_the_name_of_the_one_to_run(server: Api) -> None:
+    # As the GraphQL specification says (GetOperation): nothing runs, the first not either.
+    document = (
+        'mutation Create { createPerson(input: {name: "Unnamed", key: "p-unnamed"}) '
+        "{ person { id } } } query Stats { networkStats { stakeholders } }"
+    )
+    before = server.data(STATS)
+    response = server.client.post(
+        "/graphql",
+        json={"query": document},
+        headers={"accept": "application/graphql-response+json"},
+    )
+    assert response.status_code == 400
+    assert only_error(response) == (
+        "Must provide operation name if query contains multiple operations."
+    )
+    assert server.data(STATS) == before
+    named = server.client.post("/graphql", json={"query": document, "operationName": "Stats"})
+    assert named.json() == {
+        "data": {"networkStats": {"stakeholders": before["networkStats"]["stakeholders"]}}
+    }
+
+
 def test_the_ide_is_off_in_production(production: Api, server: Api) -> None:
     assert production.client.get("/graphql", headers={"accept": "text/html"}).status_code == 404
     assert server.client.get("/graphql", headers={"accept": "text/html"}).status_code == 200

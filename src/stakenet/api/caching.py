@@ -58,7 +58,7 @@ from graphql import (
     parse,
     visit,
 )
-from graphql.language import FieldNode
+from graphql.language import FieldNode, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -381,6 +381,9 @@ class CachedParsing(SchemaExtension):
         yield
 
 
+OPERATION_NAME_NEEDED = "Must provide operation name if query contains multiple operations."
+
+
 class CachedValidation(SchemaExtension):
     """Validation remembered by a `DocumentCache` for the documents it keeps, which, unlike
     strawberry's `ValidationCache`, leaves alone a document already refused (by the selection
@@ -392,6 +395,16 @@ class CachedValidation(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
+        if (
+            document is not None
+            and context.pre_execution_errors is None
+            # The name the request gave: `operation_name` falls back to the first operation's.
+            and context._provided_operation_name is None
+            and sum(isinstance(d, OperationDefinitionNode) for d in document.definitions) > 1
+        ):
+            # GraphQL's GetOperation: which of several to run is the request's to say; strawberry
+            # would run the first.
+            context.pre_execution_errors = [GraphQLError(OPERATION_NAME_NEEDED)]
         if document is not None and context.pre_execution_errors is None:
             context.pre_execution_errors = self.documents.validate(
                 context.schema._schema,

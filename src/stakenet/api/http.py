@@ -183,6 +183,12 @@ class RequestGuard:
         if method != "POST":
             return receive
         _check_content_type(headers.get("content-type"))
+        # Media types are case-insensitive (RFC 9110), strawberry's reading of them is not:
+        # it is given the type as it spells it.
+        scope["headers"] = [
+            (name, JSON.encode()) if name.lower() == b"content-type" else (name, value)
+            for name, value in scope["headers"]
+        ]
         body = await self._read_body(headers.get("content-length"), receive)
         start = body.lstrip(b" \t\r\n")[:1]
         if start == b"[":

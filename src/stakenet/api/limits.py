@@ -12,7 +12,8 @@ are set in `Settings` (`stakenet.services.container`); docs/api.md lists them.
   they are spread (a map walks up to `limit` stakeholders' ties: a document of many aliased
   maps would hold the server for seconds);
 - introspection: graphql-core's `NoSchemaIntrospectionCustomRule` when it is switched off;
-- suggestions: "Did you mean …?" is cut from every error message when they are switched off.
+- suggestions: "Did you mean …?" is cut from every error message when they are switched off
+  (`without_suggestions`, applied to every answer's errors by the schema).
 """
 
 from __future__ import annotations
@@ -205,23 +206,6 @@ def without_suggestions(message: str) -> str:
     return _SUGGESTION.sub("", message)
 
 
-class HideSuggestions(SchemaExtension):
-    """Remove suggestions from every error: unknown fields, arguments, types and enum values.
-
-    strawberry's `disable_field_suggestions` covers unknown fields only; graphql-core also
-    suggests argument names, type names and enum values, during validation and while coercing
-    variables, so the messages are cleaned once the whole operation has run.
-    """
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        context = self.execution_context
-        result_errors = context.result.errors if context.result else None
-        for errors in (context.pre_execution_errors, result_errors):
-            for error in errors or ():
-                error.message = without_suggestions(error.message)
-
-
 def limit_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]:
     """Factories, not instances: strawberry then gives each operation its own extension.
 
@@ -245,6 +229,4 @@ def limit_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]
         ),
         functools.partial(AddValidationRules, rules),
     ]
-    if not limits.suggestions:
-        extensions.append(HideSuggestions)
     return extensions

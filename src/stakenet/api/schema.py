@@ -47,7 +47,7 @@ from stakenet.api.inputs import (
     TiePayload,
     input_row,
 )
-from stakenet.api.limits import QueryLimits, limit_extensions
+from stakenet.api.limits import QueryLimits, limit_extensions, without_suggestions
 from stakenet.api.privacy import PrivacyMutation, PrivacyQuery
 from stakenet.api.scalars import SCALAR_OVERRIDES
 from stakenet.api.subscriptions import Subscription as ChangeSubscription
@@ -464,6 +464,9 @@ class MaskUnexpectedErrors(MaskErrors):
 
 
 class StakenetSchema(strawberry.Schema):
+    # Production: "Did you mean …?" is cut from every error message (`limits.without_suggestions`).
+    hide_suggestions = False
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -471,9 +474,13 @@ class StakenetSchema(strawberry.Schema):
 
         A caller's own mistakes are not server errors, and are not logged as such. The code
         (`NOT_FOUND`, `FORBIDDEN`, `INVALID`, `BAD_REQUEST`, `STORE_UNAVAILABLE`, ...) lets a
-        client tell "fix the request" from "retry".
+        client tell "fix the request" from "retry". Every answer's errors pass here, whatever
+        the transport, before they are sent: a subscription's refusal too, which is sent while
+        its operation is still running.
         """
         for error in errors:
+            if self.hide_suggestions:
+                error.message = without_suggestions(error.message)
             original = error.original_error
             if isinstance(original, StakenetError):
                 error.extensions = {**(error.extensions or {}), "code": original.code}
@@ -503,7 +510,7 @@ def build_schema(
     limits = QueryLimits.from_settings(settings or Settings())
     caching = [response_caching(services, ResponseCache())] if services is not None else []
     documents = DocumentCache(PARSED_DOCUMENTS)
-    return StakenetSchema(
+    schema = StakenetSchema(
         execution_context_class=PlainListsExecutor,
         query=Query,
         mutation=Mutation,
@@ -522,3 +529,5 @@ def build_schema(
             MaskUnexpectedErrors,
         ],
     )
+    schema.hide_suggestions = not limits.suggestions
+    return schema
