@@ -36,6 +36,24 @@ def test_graphml_holds_every_stakeholder_and_tie_with_their_attributes(tmp_path:
     assert sorted(read) == sorted(strengths)
 
 
+def test_graphml_of_names_with_control_characters_still_parses(tmp_path: Path) -> None:
+    # XML 1.0 cannot hold them at all: a name an editor may set must not spoil the file.
+    source = {
+        "stakeholders": [
+            {"key": "p-a\x01", "kind": "PERSON", "name": "A\x00b", "tags": ["x\x1f"]},
+            {"key": "c", "kind": "COMPANY", "name": "C\tand\nnewline"},
+        ],
+        "ties": [{"source": "p-a\x01", "target": "c", "kind": "WORKS_FOR", "role": "r\x0b"}],
+    }
+    path = tmp_path / "network.graphml"
+    path.write_text(to_graphml(source), encoding="utf-8")
+    graph = nx.read_graphml(path, force_multigraph=True)
+    assert graph.nodes["p-a\ufffd"]["name"] == "A\ufffdb"
+    assert graph.nodes["p-a\ufffd"]["tags"] == "x\ufffd"
+    assert graph.nodes["c"]["name"] == "C\tand\nnewline"
+    assert [d["role"] for _, _, d in graph.edges(data=True)] == ["r\ufffd"]
+
+
 def test_csv_has_one_file_per_section_with_every_row() -> None:
     source = document()
     files = to_csv(source)

@@ -53,12 +53,21 @@ def _graphml_type(values: Iterable[Any]) -> str:
     return "string"
 
 
+# Characters XML 1.0 cannot hold, not even as references (control characters, surrogates,
+# non-characters): a text holding one is written with U+FFFD in its place, so that the file parses.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_IN_XML.sub("\ufffd", text)
+
+
 def _graphml_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(str(item) for item in value)
-    return str(value)
+        return _xml_text(LIST_SEPARATOR.join(str(item) for item in value))
+    return _xml_text(str(value))
 
 
 def to_graphml(document: Mapping[str, Any]) -> str:
@@ -92,15 +101,15 @@ def to_graphml(document: Mapping[str, Any]) -> str:
     )
     for row in stakeholders:
         node = ElementTree.SubElement(
-            graph, f"{{{GRAPHML_NS}}}node", {"id": str(row.get("key") or row.get("id"))}
+            graph, f"{{{GRAPHML_NS}}}node", {"id": _xml_text(str(row.get("key") or row.get("id")))}
         )
         _data(node, "node", row, keys)
     for index, row in enumerate(ties):
         edge = ElementTree.SubElement(
             graph,
             f"{{{GRAPHML_NS}}}edge",
-            {"id": str(row.get("key") or row.get("id") or f"e{index}"),
-             "source": str(row["source"]), "target": str(row["target"])},
+            {"id": _xml_text(str(row.get("key") or row.get("id") or f"e{index}")),
+             "source": _xml_text(str(row["source"])), "target": _xml_text(str(row["target"]))},
         )  # fmt: skip
         _data(edge, "edge", row, keys)
     ElementTree.indent(root)
