@@ -33,6 +33,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from stakenet.api.access import (
     AccessGate,
     RateLimiter,
+    bearer_credentials,
     client_address,
     install_request_ids,
     principal_of,
@@ -98,8 +99,9 @@ class GraphQLEndpoint(GraphQLView):
         if context.principal is not None:
             return cast(UnsetType, UNSET)
         params = context.connection_params or {}
-        offered = params.get("Authorization") or params.get("authorization") or ""
-        secret = str(offered).removeprefix("Bearer ").strip()
+        offered = str(params.get("Authorization") or params.get("authorization") or "").strip()
+        # `Bearer <token>` as in the header (the scheme in any case), or the bare token.
+        secret = bearer_credentials(offered) if " " in offered else offered
         try:
             principal = await self.services.access.authenticate(secret) if secret else None
         except Unauthenticated as expired:

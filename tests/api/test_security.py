@@ -738,10 +738,12 @@ async def test_subscriptions_need_a_token_in_connection_init_once_tokens_exist(
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
         # The close says why, as a 401 over HTTP does, so that a client can ask for a token.
         assert closed.value.rcvd.reason == "A valid API token is required."
-    async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        payload = {"Authorization": f"Bearer {tokens['viewer']}"}
-        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
-        assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+    # The scheme in any case, as in the header; or the bare token.
+    for offered in (f"Bearer {tokens['viewer']}", f"bearer {tokens['viewer']}", tokens["viewer"]):
+        async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+            payload = {"Authorization": offered}
+            await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+            assert json.loads(await ws.recv()) == {"type": "connection_ack"}
 
 
 def test_a_refusal_too_long_for_a_close_frame_is_cut_between_characters() -> None:

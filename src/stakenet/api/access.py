@@ -111,12 +111,15 @@ class RateLimiter:
 def bearer_token(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == b"authorization":
-            text: str = value.decode("latin-1")
-            scheme, _, credentials = text.partition(" ")
-            if scheme.lower() == "bearer" and credentials.strip():
-                return credentials.strip()
-            return ""
+            return bearer_credentials(value.decode("latin-1"))
     return None
+
+
+def bearer_credentials(authorization: str) -> str:
+    """The token of an `Authorization` value, "" if it is not `Bearer <token>` (the scheme's
+    name in any case, as HTTP's authentication schemes are)."""
+    scheme, _, credentials = authorization.strip().partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else ""
 
 
 async def _refuse(
