@@ -97,7 +97,8 @@ def test_every_bad_cell_is_named_by_file_row_and_column_and_nothing_is_written(
         "key,kind,name,colour,internal\n"
         "p-anna,PERSON,Anna Holm,red,false\n"
         "p-bo,PERSON,Bo Lund,,yes\n"
-        "c-acme,ROBOT,Acme,,\n",
+        "c-acme,ROBOT,Acme,,\n"
+        "p-anna,PERSON,Anna again,,\n",
         encoding="utf-8",
     )
     (folder / "ties.csv").write_text(
@@ -116,13 +117,16 @@ def test_every_bad_cell_is_named_by_file_row_and_column_and_nothing_is_written(
     assert cli(["import", str(folder), "--db", db(database)]) == 1
     error = capsys.readouterr().err
     assert error.splitlines() == [
-        "Import rejected; nothing was written. 7 problem(s):",
+        "Import rejected; nothing was written. 8 problem(s):",
         "  stakeholders.csv, row 1, column 'colour': Unknown column 'colour'.",
         "  ties.csv, row 5: The row has 5 cells; the header names 4 columns.",
         "  stakeholders.csv, row 3, column 'internal': 'internal' must be true or false, "
         "got 'yes'.",
         "  stakeholders.csv, row 4, column 'kind': Unknown kind 'ROBOT'; expected one of "
         "PERSON, COMPANY, MUNICIPALITY, ORGANIZATION.",
+        # Another row is named as a row of the files too.
+        "  stakeholders.csv, row 5, column 'key': Duplicate key 'p-anna' (first used at "
+        "stakeholders.csv row 2).",
         "  ties.csv, row 3, column 'strength': 'strength' must be a number between 0 and 1, "
         "got 'high'.",
         "  ties.csv, row 4, column 'target': No stakeholder with key 'p-nobody' in the "

@@ -178,6 +178,7 @@ _ATTRIBUTES_OF_KIND = {
 }
 _OTHER_KINDS_ATTRIBUTES = frozenset().union(*_ATTRIBUTES_OF_KIND.values())
 _ROW_PATH = re.compile(r"(stakeholders|ties|interactions)\[(\d+)\](?:\.(\w+))?")
+_ROW_MENTION = re.compile(r"\b(stakeholders|ties|interactions)\[(\d+)\]")
 
 
 def _cell_value(column: str, text: str) -> Any:
@@ -232,7 +233,14 @@ class CsvExport:
         place = f"{section}.csv, row {self._row_numbers[section][index]}"
         if column:
             place += f", column '{column}'"
-        return Issue(place, issue.message, issue.code)
+        # A message naming another row ("first used at stakeholders[0]") names it in the files.
+        message = _ROW_MENTION.sub(self._row_mentioned, issue.message)
+        return Issue(place, message, issue.code)
+
+    def _row_mentioned(self, mention: re.Match[str]) -> str:
+        section, index = mention[1], int(mention[2])
+        rows = self._row_numbers[section]
+        return f"{section}.csv row {rows[index]}" if index < len(rows) else mention[0]
 
     def _fail(self, section: str, row: int | None, message: str, column: str | None = None) -> None:
         place = f"{section}.csv"
