@@ -374,6 +374,7 @@ async def test_the_local_user_s_open_socket_needs_a_token_once_the_first_one_exi
             assert error_codes(refused) == ["UNAUTHENTICATED"]
 
 
+STATS_QUERY = "{ networkStats { revision } }"
 CREATE_PERSON = "mutation($name: String!) { createPerson(input: {name: $name}) { person { id } errors { code } } }"
 
 
@@ -711,6 +712,26 @@ def test_requests_over_the_rate_limit_get_429_with_retry_after(tmp_path: Path) -
         assert 1 <= int(refused.headers["retry-after"]) <= 2
         assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
         assert api.client.get("/healthz").status_code == 200  # probes are never limited
+
+
+def test_requests_without_a_valid_token_spend_their_address_budget(tmp_path: Path) -> None:
+    # Guessing tokens, or opening sockets that would authenticate later, is limited too.
+    database = tmp_path / "stakenet.db"
+    viewer = create_token(database, "viewer", "viewer-token")
+    settings = Settings(rate_limit_per_minute=60, rate_limit_burst=3)
+
+    async def open_socket(api: Api) -> None:
+        async with GraphQLSocket.open(api.base_url, token=viewer):
+            pass
+
+    for api in serve(database, settings=settings):
+        statuses = [post(api, STATS_QUERY, token="snk_guess").status_code for _ in range(5)]
+        assert statuses == [401, 401, 401, 429, 429]
+        with pytest.raises(InvalidStatus) as refused:
+            asyncio.run(open_socket(api))
+        assert refused.value.response.status_code == 429
+        # A valid token has a budget of its own.
+        assert post(api, STATS_QUERY, token=viewer).status_code == 200
 
 
 def test_serving_beyond_loopback_without_tokens_is_refused(

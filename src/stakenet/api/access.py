@@ -187,6 +187,8 @@ class AccessGate:
             try:
                 found = await self.access.authenticate(secret) if secret else None
             except Unauthenticated as expired:
+                if await self._over_budget(scope, send, client_address(scope)):
+                    return
                 # A known token past its expiry: the caller is told so, on either transport.
                 await _refuse(
                     scope,
@@ -198,6 +200,10 @@ class AccessGate:
                 )
                 return
             if found is None:
+                # Without a valid token the client's address pays: guessing tokens, or opening
+                # sockets to authenticate later, is limited like any other request.
+                if await self._over_budget(scope, send, client_address(scope)):
+                    return
                 if scope["type"] == "websocket" or _opens_the_ide(scope):
                     # Browsers cannot set headers on a WebSocket: the token comes in
                     # connection_init and the GraphQL endpoint checks it there. Nor on a page
@@ -219,19 +225,25 @@ class AccessGate:
                 )
                 return
             principal = found
-        wait = self.limiter.retry_after(principal.token_id or client_address(scope))
-        if wait > 0:
-            await _refuse(
-                scope,
-                send,
-                429,
-                f"Too many requests; retry in {math.ceil(wait)} s.",
-                "RATE_LIMITED",
-                {"Retry-After": str(math.ceil(wait))},
-            )
+        if await self._over_budget(scope, send, principal.token_id or client_address(scope)):
             return
         scope[PRINCIPAL_KEY] = principal
         await self.app(scope, receive, send)
+
+    async def _over_budget(self, scope: Scope, send: Send, caller: str) -> bool:
+        """Spend one request of `caller`'s budget; True, with the 429 sent, if none is left."""
+        wait = self.limiter.retry_after(caller)
+        if wait <= 0:
+            return False
+        await _refuse(
+            scope,
+            send,
+            429,
+            f"Too many requests; retry in {math.ceil(wait)} s.",
+            "RATE_LIMITED",
+            {"Retry-After": str(math.ceil(wait))},
+        )
+        return True
 
 
 class ActAsCaller(SchemaExtension):
