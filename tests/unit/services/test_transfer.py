@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from stakenet.domain.errors import ChangeLogPruned, ImportRejected
+from stakenet.domain.errors import ChangeLogPruned, ImportRejected, Issue
 from stakenet.domain.model import GraphData
 from stakenet.services import transfer
 from stakenet.services.network import NetworkService
@@ -371,6 +371,19 @@ async def test_a_malformed_document_is_rejected_and_nothing_is_written(
         await store.close()
 
 
+async def issues_rejecting(document: dict[str, Any]) -> list[Issue]:
+    """The issues an empty store's import refuses `document` for, having checked it wrote nothing."""
+    store = SQLiteStore(":memory:")
+    await store.open()
+    try:
+        with pytest.raises(ImportRejected) as rejected:
+            await import_into(store, document)
+        assert await store.revision() == 0
+        return rejected.value.issues
+    finally:
+        await store.close()
+
+
 async def test_a_document_reports_every_bad_row_and_duplicate_keys() -> None:
     store = SQLiteStore(":memory:")
     await store.open()
@@ -398,51 +411,47 @@ async def test_a_document_reports_every_bad_row_and_duplicate_keys() -> None:
 async def test_values_beyond_what_the_api_can_answer_with_are_named_rows_not_a_crash() -> None:
     # A population past the API's 32-bit Int would be stored and then fail every read of it;
     # a moment whose UTC instant leaves the years 1 to 9999 raised OverflowError mid-import.
-    store = SQLiteStore(":memory:")
-    await store.open()
-    document = {
-        "stakeholders": [
-            {"key": "m", "kind": "MUNICIPALITY", "name": "M", "population": 2**31 - 1},
-            {"key": "big", "kind": "MUNICIPALITY", "name": "Big", "population": 3_000_000_000},
-            {"key": "p", "kind": "PERSON", "name": "P"},
-        ],
-        "interactions": [
-            {"kind": "MEETING", "occurredAt": "9999-12-31T23:59:59-05:00", "participants": ["p"]},
-            {"kind": "MEETING", "occurredAt": "0001-01-01T00:00:00+01:00", "participants": ["m"]},
-            {"kind": "CALL", "occurredAt": "9999-12-31T23:59:59+01:00", "participants": ["p"]},
-        ],
-    }
-    try:
-        with pytest.raises(ImportRejected) as rejected:
-            await import_into(store, document)
-        assert [(issue.path, issue.code) for issue in rejected.value.issues] == [
-            ("stakeholders[1].population", "OUT_OF_RANGE"),
-            ("interactions[0].occurredAt", "BAD_DATE"),
-            ("interactions[1].occurredAt", "BAD_DATE"),
-        ]
-        assert "outside the years 1 to 9999" in rejected.value.issues[1].message
-        assert await store.revision() == 0
-    finally:
-        await store.close()
+    issues = await issues_rejecting(
+        {
+            "stakeholders": [
+                {"key": "m", "kind": "MUNICIPALITY", "name": "M", "population": 2**31 - 1},
+                {"key": "big", "kind": "MUNICIPALITY", "name": "B", "population": 3_000_000_000},
+                {"key": "p", "kind": "PERSON", "name": "P"},
+            ],
+            "interactions": [
+                {
+                    "kind": "MEETING",
+                    "occurredAt": "9999-12-31T23:59:59-05:00",
+                    "participants": ["p"],
+                },
+                {
+                    "kind": "MEETING",
+                    "occurredAt": "0001-01-01T00:00:00+01:00",
+                    "participants": ["m"],
+                },
+                {"kind": "CALL", "occurredAt": "9999-12-31T23:59:59+01:00", "participants": ["p"]},
+            ],
+        }
+    )
+    assert [(issue.path, issue.code) for issue in issues] == [
+        ("stakeholders[1].population", "OUT_OF_RANGE"),
+        ("interactions[0].occurredAt", "BAD_DATE"),
+        ("interactions[1].occurredAt", "BAD_DATE"),
+    ]
+    assert "outside the years 1 to 9999" in issues[1].message
 
 
 async def test_two_rows_of_one_interaction_without_key_or_id_are_named_not_a_conflict() -> None:
-    store = SQLiteStore(":memory:")
-    await store.open()
     meeting = {"kind": "MEETING", "occurredAt": "2026-01-05T09:00:00Z", "participants": ["p"]}
-    document = {
-        "stakeholders": [{"key": "p", "kind": "PERSON", "name": "P"}],
-        "interactions": [meeting, {**meeting, "subject": "Other"}, dict(meeting)],
-    }
-    try:
-        with pytest.raises(ImportRejected) as rejected:
-            await import_into(store, document)
-        ((path, code, message),) = [(i.path, i.code, i.message) for i in rejected.value.issues]
-        assert (path, code) == ("interactions[2]", "DUPLICATE")
-        assert "as interactions[0]" in message
-        assert await store.revision() == 0
-    finally:
-        await store.close()
+    issues = await issues_rejecting(
+        {
+            "stakeholders": [{"key": "p", "kind": "PERSON", "name": "P"}],
+            "interactions": [meeting, {**meeting, "subject": "Other"}, dict(meeting)],
+        }
+    )
+    ((path, code, message),) = [(i.path, i.code, i.message) for i in issues]
+    assert (path, code) == ("interactions[2]", "DUPLICATE")
+    assert "as interactions[0]" in message
 
 
 async def test_a_symmetric_tie_given_both_ways_round_is_a_duplicate_and_others_are_not() -> None:
