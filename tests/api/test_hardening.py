@@ -422,6 +422,19 @@ def test_a_document_of_several_operations_needs_the_name_of_the_one_to_run(serve
         "Must provide operation name if query contains multiple operations."
     )
     assert server.data(STATS) == before
+    # Over a socket too.
+    from websockets.sync.client import connect
+
+    url = server.base_url.replace("http://", "ws://") + "/graphql"
+    with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(ws.recv(5))["type"] == "connection_ack"
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": document}}))
+        refused = json.loads(ws.recv(5))
+    assert [e["message"] for e in refused["payload"]] == [
+        "Must provide operation name if query contains multiple operations."
+    ]
+    assert server.data(STATS) == before
     named = server.client.post("/graphql", json={"query": document, "operationName": "Stats"})
     assert named.json() == {
         "data": {"networkStats": {"stakeholders": before["networkStats"]["stakeholders"]}}

@@ -99,26 +99,28 @@ async def test_a_connection_init_with_a_null_payload_is_acknowledged(api: Api) -
     assert answer["payload"] == {"data": {"networkStats": {"revision": 0}}}
 
 
+async def closed_with(ws: ClientConnection) -> tuple[int, str]:
+    from websockets.exceptions import ConnectionClosed
+
+    with pytest.raises(ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), 5)
+    # None: the server dropped the connection without a close frame.
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code, closed.value.rcvd.reason
+
+
 async def test_a_connection_init_that_is_not_an_object_or_comes_twice_is_closed(api: Api) -> None:
     # As the protocol says: a payload that is not a map closes with 4400, a second
     # `connection_init` with 4429, each with its reason.
-    from websockets.exceptions import ConnectionClosed
-
-    async def closing(ws: ClientConnection) -> tuple[int, str]:
-        with pytest.raises(ConnectionClosed) as closed:
-            await ws.recv()
-        assert closed.value.rcvd is not None
-        return closed.value.rcvd.code, closed.value.rcvd.reason
-
     url = api.base_url.replace("http://", "ws://") + "/graphql"
     async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init", "payload": []}))
-        assert await closing(ws) == (4400, "Invalid connection init payload")
+        assert await closed_with(ws) == (4400, "Invalid connection init payload")
     async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init"}))
         assert await next_message(ws) == {"type": "connection_ack"}
         await ws.send(json.dumps({"type": "connection_init"}))
-        assert await closing(ws) == (4429, "Too many initialisation requests")
+        assert await closed_with(ws) == (4429, "Too many initialisation requests")
 
 
 NOT_MESSAGES = [
@@ -130,16 +132,6 @@ NOT_MESSAGES = [
     json.dumps({"id": "1", "type": "subscribe", "payload": "x"}),
     json.dumps({"id": "1", "type": "subscribe", "payload": {"query": 7}}),
 ]
-
-
-async def closed_with(ws: ClientConnection) -> tuple[int, str]:
-    from websockets.exceptions import ConnectionClosed
-
-    with pytest.raises(ConnectionClosed) as closed:
-        await asyncio.wait_for(ws.recv(), 5)
-    # None: the server dropped the connection without a close frame.
-    assert closed.value.rcvd is not None
-    return closed.value.rcvd.code, closed.value.rcvd.reason
 
 
 @pytest.mark.parametrize("frame", NOT_MESSAGES)

@@ -131,7 +131,9 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, Any]):
         variables: dict[str, object] | None,
     ) -> None:
         # A document refused by the parser (syntax, too many tokens) raises out of strawberry's
-        # operation task here, where graphql-transport-ws answers it: answer it the same way.
+        # operation task here, where graphql-transport-ws answers it: answer it the same way,
+        # with the code the schema gives a refused request (`schema.REQUEST_REFUSED`, which
+        # importing here would close an import cycle).
         try:
             await super().handle_async_results(operation_id, query, operation_name, variables)
         except GraphQLError as error:
