@@ -19,7 +19,9 @@ and `minStrength` into the document's text instead of passing them as variables,
 built on string templates does: every request is then a document the server has not seen.
 The three slowest trivial queries over 50 ms are listed with the time since the last write
 started and to the next new snapshot (an adoption; the file was being read for up to tens of
-seconds before). The collector's full passes in the serving process come from its `/healthz`.
+seconds before), and with the serving process's collector passes over 50 ms that overlapped
+them (generation, milliseconds, the thread that ran the pass). The collector's full passes in
+the serving process come from its `/healthz`.
 `--serve-arg` passes an argument on to `stakenet serve` (repeatable, e.g.
 ``--serve-arg=--analytics-debounce=1``). `--gc-threshold` and `--switch-interval` start the
 server with `gc.set_threshold` or `sys.setswitchinterval` called first, to measure what they
@@ -84,27 +86,33 @@ SLOW_TRIVIAL = 0.05
 
 
 def slowest(
-    slow: list[tuple[float, float]],
+    slow: list[tuple[float, float, float]],
     write_starts: list[float],
     adoptions: list[float],
+    slow_passes: list[dict[str, Any]],
     count: int = 3,
 ) -> str:
-    """The `count` slowest of the `slow` (start, seconds) queries, each with the time since the
-    last write started before it and to the next new snapshot seen (a snapshot is read for
-    seconds before it is adopted, 30–40 s at 1M ties), so that a reader tells which a query met.
-    """
+    """The `count` slowest of the `slow` (start, seconds, start in Unix time) queries, each with
+    the time since the last write started before it and to the next new snapshot seen (a
+    snapshot is read for seconds before it is adopted, 30–40 s at 1M ties), and the server's
+    slow collector passes (`/healthz`'s `recent_slow_passes`) that overlapped it, so that a
+    reader tells which a query met."""
 
-    def around(start: float) -> str:
+    def around(start: float, seconds: float, wall_start: float) -> str:
         written = [start - moment for moment in write_starts if moment <= start]
         ahead = [moment - start for moment in adoptions if moment >= start]
         since = f"{min(written):.1f} s" if written else "none"
         until = f"{min(ahead):.1f} s" if ahead else "none"
-        return f"{since}; {until}"
+        met = [
+            f"gen {found['generation']} {found['ms']:.0f} ms in {found['thread']}"
+            for found in slow_passes
+            if found["ended_at"] >= wall_start
+            and found["ended_at"] - found["ms"] / 1000 <= wall_start + seconds
+        ]
+        return "; ".join([since, until, *met])
 
     worst = sorted(slow, key=lambda sample: -sample[1])[:count]
-    return (
-        ", ".join(f"{seconds * 1000:.0f} ({around(start)})" for start, seconds in worst) or "none"
-    )
+    return ", ".join(f"{sample[1] * 1000:.0f} ({around(*sample)})" for sample in worst) or "none"
 
 
 class Refused(RuntimeError):
@@ -215,8 +223,9 @@ async def window(
     jitter = itertools.count(1)
     dropped: list[str] = []
     refused: list[str] = []
-    # When each slow trivial query started, each write started and each new snapshot was seen.
-    slow: list[tuple[float, float]] = []
+    # When each slow trivial query started (and in Unix time, to line it up with the server's
+    # collector passes), each write started and each new snapshot was seen.
+    slow: list[tuple[float, float, float]] = []
     write_starts: list[float] = []
     adoptions: list[float] = []
     before = await collector(base)
@@ -237,12 +246,12 @@ async def window(
         return acting
 
     async def poll_trivial() -> None:
-        started = time.monotonic()
+        started, wall_started = time.monotonic(), time.time()
         try:
             await timed(trivial, poller, TRIVIAL)
         finally:
             if trivial[-1] > SLOW_TRIVIAL:
-                slow.append((started, trivial[-1]))
+                slow.append((started, trivial[-1], wall_started))
 
     centres = itertools.cycle(people)
 
@@ -307,8 +316,9 @@ async def window(
         "write max ms": max(writes, default=0.0) * 1000,
         "refreshes completed": len(revisions) - 1,
         f"trivial queries over {SLOW_TRIVIAL * 1000:.0f} ms": len(slow),
-        "slowest trivial queries (ms: since the last write; to the next adoption)": slowest(
-            slow, write_starts, adoptions
+        "slowest trivial queries (ms: since the last write; to the next adoption; "
+        "collector passes over 50 ms met)": slowest(
+            slow, write_starts, adoptions, (after or {}).get("recent_slow_passes", [])
         ),
         "connections the server closed": len(dropped),
         "answers with errors": len(refused),

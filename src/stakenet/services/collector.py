@@ -3,8 +3,9 @@
 A full pass (generation 2) walks every object the process holds, the read model's graph
 included, and holds the interpreter while it does: every request waits for it. `CollectorWatch`
 times each pass through `gc.callbacks` and keeps, per generation, the number of passes, the
-longest and the total time, and the durations of the latest full passes; `/healthz` shows them
-(`report`). Each duration is the wall-clock time requests wait, and, beside it, the CPU time of
+longest and the total time, the durations of the latest full passes, and the latest slow passes
+of any generation with when they ended, on which thread and what they freed; `/healthz` shows
+them (`report`). Each duration is the wall-clock time requests wait, and, beside it, the CPU time of
 the thread that ran the pass: on a busy machine the first grows with the waits for a core, the
 second stays what the pass itself costs. A pass slower than `slow_after` seconds (wall-clock) is
 logged at debug level on ``stakenet.collector``.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 import time
 from collections import deque
 from typing import Any
@@ -28,7 +30,9 @@ FULL = GENERATIONS - 1
 
 
 class CollectorWatch:
-    def __init__(self, slow_after: float = 0.05, recent_full_passes: int = 32) -> None:
+    def __init__(
+        self, slow_after: float = 0.05, recent_full_passes: int = 32, recent_slow_passes: int = 32
+    ) -> None:
         self.slow_after = slow_after
         self.passes = [0] * GENERATIONS
         self.longest = [0.0] * GENERATIONS
@@ -39,6 +43,9 @@ class CollectorWatch:
         # last looked.
         self.recent_full: deque[float] = deque(maxlen=recent_full_passes)
         self.recent_full_cpu: deque[float] = deque(maxlen=recent_full_passes)
+        # What a slow request met: each slow pass with its end in Unix time, so that a client
+        # lines it up with its own clock.
+        self.recent_slow: deque[dict[str, Any]] = deque(maxlen=recent_slow_passes)
         self._started = 0.0
         self._started_cpu = 0.0
 
@@ -55,8 +62,9 @@ class CollectorWatch:
             self._started = time.perf_counter()
             self._started_cpu = time.thread_time()
             return
-        seconds = time.perf_counter() - self._started
+        # Read in the reverse order of the start, so that the wall-clock span holds the CPU one.
         cpu = time.thread_time() - self._started_cpu
+        seconds = time.perf_counter() - self._started
         generation = info["generation"]
         self.passes[generation] += 1
         self.total[generation] += seconds
@@ -67,6 +75,16 @@ class CollectorWatch:
             self.recent_full_cpu.append(cpu)
         if seconds > self.slow_after:
             self.slow_passes += 1
+            self.recent_slow.append(
+                {
+                    "ended_at": round(time.time(), 3),
+                    "generation": generation,
+                    "ms": round(seconds * 1000, 3),
+                    "cpu_ms": round(cpu * 1000, 3),
+                    "collected": info["collected"],
+                    "thread": threading.current_thread().name,
+                }
+            )
             log.debug(
                 "collector pass of generation %d took %.1f ms (%.1f ms of CPU; %d objects freed)",
                 generation,
@@ -92,4 +110,5 @@ class CollectorWatch:
             "slow_passes": self.slow_passes,
             "recent_full_passes_ms": [round(s * 1000, 3) for s in list(self.recent_full)],
             "recent_full_passes_cpu_ms": [round(s * 1000, 3) for s in list(self.recent_full_cpu)],
+            "recent_slow_passes": list(self.recent_slow),
         }

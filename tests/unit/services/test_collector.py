@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -92,3 +94,30 @@ def test_an_uninstalled_watch_counts_nothing(watch: CollectorWatch) -> None:
     with only_forced_passes():
         gc.collect()
     assert [g["passes"] for g in watch.report()["generations"]] == [0, 0, 0]
+
+
+def test_a_slow_pass_is_listed_with_when_and_where_it_ran() -> None:
+    watch = CollectorWatch(slow_after=0.0, recent_slow_passes=2)
+    watch.install()
+    try:
+        with only_forced_passes():
+            before = time.time()
+            gc.collect(1)
+            gc.collect(2)
+            gc.collect(0)
+            after = time.time()
+    finally:
+        watch.uninstall()
+    # The latest two, oldest first: the full pass and then the youngest.
+    full, young = watch.report()["recent_slow_passes"]
+    assert [full["generation"], young["generation"]] == [2, 0]
+    assert before <= full["ended_at"] <= young["ended_at"] <= after + 0.001
+    assert full["ms"] == watch.report()["recent_full_passes_ms"][-1]
+    assert full["thread"] == threading.current_thread().name
+    assert full["collected"] >= 0
+
+
+def test_a_fast_pass_is_not_listed(watch: CollectorWatch) -> None:
+    with only_forced_passes():
+        gc.collect()
+    assert watch.report()["recent_slow_passes"] == []
