@@ -851,6 +851,29 @@ def parse_interaction(row: object, path: str, issues: list[Issue]) -> Interactio
     )
 
 
+def refused_row_references(row: object, section: str) -> list[tuple[str, str]]:
+    """The stakeholder references a tie or interaction row (`section` "ties" or
+    "interactions") gives, as (field, reference) pairs read as `parse_tie` and
+    `parse_interaction` read them: for a row refused for another reason, so that an import
+    names its unknown references in the same report."""
+    if type(row) is not dict:
+        return []
+    found: list[tuple[str, str]] = []
+    if section == "ties":
+        for end in ("source", "target"):
+            value = row.get(end)
+            if isinstance(value, str) and value.strip():
+                found.append((end, value.strip()))
+        return found
+    participants = row.get("participants")
+    for index, entry in enumerate(participants if isinstance(participants, list) else []):
+        if isinstance(entry, str) and entry.strip():
+            found.append((f"participants[{index}]", entry.strip()))
+        elif isinstance(entry, Mapping) and isinstance(entry.get("key"), str):
+            found.append((f"participants[{index}]", entry["key"]))
+    return found
+
+
 def interaction_fingerprint(draft: InteractionDraft) -> str:
     """A stable key for an interaction written without one, so re-imports do not duplicate it."""
     parts = [

@@ -35,6 +35,7 @@ from stakenet.domain.interchange import (
     parse_interaction,
     parse_stakeholder_draft,
     parse_tie,
+    refused_row_references,
     same_content,
     stakeholder_to_row,
     tie_to_row,
@@ -273,6 +274,8 @@ class _TieChunk:
     undefined: set[str]
     # Ids for the new ties whose rows give none.
     fresh_ids: Iterator[str]
+    # The references of rows refused for other reasons, by their paths in the document.
+    refused_refs: list[tuple[str, str]]
     # Stored ties by the rows' keys, and by the ids of rows that match no stored tie otherwise.
     by_key: dict[str, Tie] = field(default_factory=dict)
     by_id: dict[str, Tie] = field(default_factory=dict)
@@ -534,6 +537,13 @@ class _Import:
                 by_ref[found.id] = found
                 self.holds_stored = True
 
+    def _report_unresolved(self, references: Iterable[tuple[str, str]]) -> None:
+        """Name each (path, reference) whose stakeholder neither the document nor the store
+        holds."""
+        for path, ref in references:
+            if ref not in self.by_ref:
+                self._unresolved(ref, path)
+
     def _unresolved(self, ref: str, path: str) -> None:
         if ref not in self.declared_refs:
             self.issues.append(
@@ -609,6 +619,7 @@ class _Import:
     async def _ties(self, start: int, raw_rows: list[object]) -> None:
         chunk = self._parse_ties(start, raw_rows)
         await self._find_stored_ties(chunk)
+        self._report_unresolved(chunk.refused_refs)
         for index, key, draft in chunk.rows:
             self._place_tie(chunk, index, key, draft)
         self.ties.created += chunk.created
@@ -622,9 +633,13 @@ class _Import:
         by_ref = self.by_ref
         rows: list[tuple[int, str | None, TieDraft]] = []
         undefined: set[str] = set()
+        refused_refs: list[tuple[str, str]] = []
         for index, raw in enumerate(raw_rows, start):
             draft = parse_tie(raw, f"ties[{index}]", self.issues)
             if draft is None:
+                for end, ref in refused_row_references(raw, "ties"):
+                    refused_refs.append((f"ties[{index}].{end}", ref))
+                    undefined.add(ref)
                 continue
             key = draft.key
             if key is None or self._first_use("ties", key, index):
@@ -633,7 +648,7 @@ class _Import:
                     undefined.add(draft.source_ref)
                 if draft.target_ref not in by_ref:
                     undefined.add(draft.target_ref)
-        return _TieChunk(rows, undefined, iter(new_ids(len(rows))))
+        return _TieChunk(rows, undefined, iter(new_ids(len(rows))), refused_refs)
 
     async def _find_stored_ties(self, chunk: _TieChunk) -> None:
         """Look up what the chunk's rows may match in the store: the stakeholders they refer
@@ -763,9 +778,14 @@ class _Import:
 
     async def _interactions(self, start: int, raw_rows: list[object]) -> None:
         drafts: list[tuple[int, str | None, InteractionDraft]] = []
+        refused_refs: list[tuple[str, str]] = []
         for index, raw in enumerate(raw_rows, start):
             draft = parse_interaction(raw, f"interactions[{index}]", self.issues)
             if draft is None:
+                refused_refs.extend(
+                    (f"interactions[{index}].{field}", ref)
+                    for field, ref in refused_row_references(raw, "interactions")
+                )
                 continue
             if draft.key is not None:
                 if self._first_use("interactions", draft.key, index):
@@ -776,7 +796,11 @@ class _Import:
                 drafts.append((index, None, draft))
             elif self._first_content(index, fingerprint := interaction_fingerprint(draft)):
                 drafts.append((index, fingerprint, draft))
-        await self._resolve_stored({ref for _, _, d in drafts for ref, _ in d.participant_refs})
+        await self._resolve_stored(
+            {ref for _, _, d in drafts for ref, _ in d.participant_refs}
+            | {ref for _, ref in refused_refs}
+        )
+        self._report_unresolved(refused_refs)
         existing = {
             i.key: i
             for i in await self.store.get_interactions_by_key([key for _, key, _ in drafts if key])

@@ -408,6 +408,48 @@ async def test_a_document_reports_every_bad_row_and_duplicate_keys() -> None:
         await store.close()
 
 
+async def test_a_row_refused_for_a_value_also_names_its_unknown_stakeholders() -> None:
+    # One report names every problem: a row with a bad value and a reference to nobody used to
+    # name only the value, and the reference only on the next try.
+    issues = await issues_rejecting(
+        {
+            "stakeholders": [
+                {"key": "a", "kind": "PERSON", "name": "A"},
+                {"key": "o", "kind": "COMPANY", "name": "O"},
+                {"key": "bad", "kind": "PERSON"},
+            ],
+            "ties": [
+                {"source": "a", "target": "nobody", "kind": "KNOWS", "strength": 7},
+                {"source": " ghost ", "target": "o", "kind": "WORKS_FOR", "since": "soon"},
+                {"source": "a", "target": "bad", "kind": "KNOWS", "strength": 2},
+            ],
+            "interactions": [
+                {"kind": "MEETING", "occurredAt": "not a date", "participants": ["a", "zz"]},
+                {
+                    "kind": "NAP",
+                    "occurredAt": "2026-01-01T09:00:00Z",
+                    "participants": [{"key": "yy", "actingAs": "host"}, "o", "bad"],
+                },
+            ],
+        }
+    )
+    assert [(issue.path, issue.code) for issue in issues[1:]] == [
+        ("ties[0].strength", "OUT_OF_RANGE"),
+        ("ties[0].target", "UNKNOWN_REFERENCE"),
+        ("ties[1].since", "BAD_DATE"),
+        ("ties[1].source", "UNKNOWN_REFERENCE"),
+        ("ties[2].strength", "OUT_OF_RANGE"),
+        ("interactions[0].occurredAt", "BAD_DATE"),
+        ("interactions[0].participants[1]", "UNKNOWN_REFERENCE"),
+        ("interactions[1].kind", "UNKNOWN_KIND"),
+        ("interactions[1].participants[0]", "UNKNOWN_REFERENCE"),
+    ]
+    assert (issues[0].path, issues[0].code) == ("stakeholders[2].name", "REQUIRED")
+    unknown = [issue.message for issue in issues if issue.code == "UNKNOWN_REFERENCE"]
+    assert unknown[1] == "No stakeholder with key 'ghost' in the document or the store."
+    assert "'yy'" in unknown[3]
+
+
 async def test_values_beyond_what_the_api_can_answer_with_are_named_rows_not_a_crash() -> None:
     # A population past the API's 32-bit Int would be stored and then fail every read of it;
     # a moment whose UTC instant leaves the years 1 to 9999 raised OverflowError mid-import.
