@@ -820,11 +820,8 @@ def parse_interaction(row: object, path: str, issues: list[Issue]) -> Interactio
         read.fail("participants", "'participants' must be a non-empty list of stakeholder keys.")
     else:
         for index, entry in enumerate(participants):
-            if isinstance(entry, str) and entry.strip():
-                refs.append((entry.strip(), None))
-            elif isinstance(entry, Mapping) and isinstance(entry.get("key"), str):
-                acting_as = entry.get("actingAs")
-                refs.append((entry["key"], acting_as if isinstance(acting_as, str) else None))
+            if (participant := _participant_entry(entry)) is not None:
+                refs.append(participant)
             else:
                 read.fail(f"participants[{index}]", f"Expected a stakeholder key, got {entry!r}.")
         listed = Counter(ref for ref, _ in refs)
@@ -851,27 +848,36 @@ def parse_interaction(row: object, path: str, issues: list[Issue]) -> Interactio
     )
 
 
-def refused_row_references(row: object, section: str) -> list[tuple[str, str]]:
-    """The stakeholder references a tie or interaction row (`section` "ties" or
-    "interactions") gives, as (field, reference) pairs read as `parse_tie` and
-    `parse_interaction` read them: for a row refused for another reason, so that an import
-    names its unknown references in the same report."""
+def tie_end_references(row: object) -> list[tuple[str, str]]:
+    """The (field, reference) pairs of a tie row's ends, read as `parse_tie` reads them: for
+    a row refused for another reason, so that an import names its unknown ends too."""
     if type(row) is not dict:
         return []
-    found: list[tuple[str, str]] = []
-    if section == "ties":
-        for end in ("source", "target"):
-            value = row.get(end)
-            if isinstance(value, str) and value.strip():
-                found.append((end, value.strip()))
-        return found
-    participants = row.get("participants")
-    for index, entry in enumerate(participants if isinstance(participants, list) else []):
-        if isinstance(entry, str) and entry.strip():
-            found.append((f"participants[{index}]", entry.strip()))
-        elif isinstance(entry, Mapping) and isinstance(entry.get("key"), str):
-            found.append((f"participants[{index}]", entry["key"]))
-    return found
+    ends = [(end, row.get(end)) for end in ("source", "target")]
+    return [(end, value.strip()) for end, value in ends if isinstance(value, str) and value.strip()]
+
+
+def participant_references(row: object) -> list[tuple[str, str]]:
+    """The (field, reference) pairs of an interaction row's participants, read as
+    `parse_interaction` reads them: for a row refused for another reason."""
+    participants = row.get("participants") if type(row) is dict else None
+    if not isinstance(participants, list):
+        return []
+    return [
+        (f"participants[{index}]", entry[0])
+        for index, entry in enumerate(map(_participant_entry, participants))
+        if entry is not None
+    ]
+
+
+def _participant_entry(entry: object) -> tuple[str, str | None] | None:
+    """A participant as (reference, acting as), or None if the entry names nobody."""
+    if isinstance(entry, str) and entry.strip():
+        return entry.strip(), None
+    if isinstance(entry, Mapping) and isinstance(entry.get("key"), str):
+        acting_as = entry.get("actingAs")
+        return entry["key"], acting_as if isinstance(acting_as, str) else None
+    return None
 
 
 def interaction_fingerprint(draft: InteractionDraft) -> str:

@@ -35,9 +35,10 @@ from stakenet.domain.interchange import (
     parse_interaction,
     parse_stakeholder_draft,
     parse_tie,
-    refused_row_references,
+    participant_references,
     same_content,
     stakeholder_to_row,
+    tie_end_references,
     tie_to_row,
 )
 from stakenet.domain.model import (
@@ -637,7 +638,7 @@ class _Import:
         for index, raw in enumerate(raw_rows, start):
             draft = parse_tie(raw, f"ties[{index}]", self.issues)
             if draft is None:
-                for end, ref in refused_row_references(raw, "ties"):
+                for end, ref in tie_end_references(raw):
                     refused_refs.append((f"ties[{index}].{end}", ref))
                     undefined.add(ref)
                 continue
@@ -784,7 +785,7 @@ class _Import:
             if draft is None:
                 refused_refs.extend(
                     (f"interactions[{index}].{field}", ref)
-                    for field, ref in refused_row_references(raw, "interactions")
+                    for field, ref in participant_references(raw)
                 )
                 continue
             if draft.key is not None:
